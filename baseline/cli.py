@@ -1,0 +1,265 @@
+"""The command line. The only module that turns exceptions into exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from rich.console import Console
+
+from baseline import __version__, exitcodes
+from baseline.catalog import load_catalog
+from baseline.config import KEYS, Config, load_config
+from baseline.console import ScanProgress, render_explain, render_report
+from baseline.discovery import discover_checks, discover_formats
+from baseline.errors import BaselineError, UsageError
+from baseline.gate import exit_code_for
+from baseline.model import Report
+from baseline.runner import execute_scan
+from baseline.target import describe_target, resolve_interpreter
+
+EPILOG = """exit codes:
+  0  scan complete, gate passed (or no gate asked)
+  1  gate failed: policy violated (score, severity, required technique)
+  2  usage or configuration error
+  3  incomplete: a required technique errored or was not evaluated
+  4  internal error of the toolkit
+"""
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _command_installers() -> list[Callable[[Any], None]]:
+    """Sub-commands of subsystems: every module in ``baseline.commands`` with an ``install(subparsers)``.
+
+    Each installer adds its parser(s) and sets ``handler`` (a function of the parsed args that
+    returns an exit code) with ``set_defaults``.
+    """
+    import baseline.commands as package
+
+    installers = []
+    for module_info in sorted(pkgutil.iter_modules(package.__path__), key=lambda info: info.name):
+        module = importlib.import_module(f"baseline.commands.{module_info.name}")
+        install = getattr(module, "install", None)
+        if callable(install):
+            installers.append(install)
+    return installers
+
+
+def _add_config_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("configuration (each also settable in [tool.baseline]; the flag wins)")
+    for spec in KEYS:
+        if spec.name in ("catalog",):
+            continue
+        kwargs: dict[str, Any] = {"dest": spec.dest, "default": None, "help": spec.help}
+        if spec.kind is bool:
+            kwargs["action"] = argparse.BooleanOptionalAction
+        elif spec.kind is list:
+            kwargs["action"] = "append"
+            kwargs["metavar"] = "VALUE"
+            kwargs["help"] = spec.help + " Repeatable, or comma-separated."
+        else:
+            kwargs["metavar"] = spec.kind.__name__.upper() if not spec.choices else "{" + ",".join(spec.choices) + "}"
+        group.add_argument(spec.flag, **kwargs)
+
+
+def _cli_values(args: argparse.Namespace) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for spec in KEYS:
+        value = getattr(args, spec.dest, None)
+        if value is None:
+            continue
+        if spec.kind is list:
+            value = [item.strip() for chunk in value for item in chunk.split(",") if item.strip()]
+        values[spec.name] = value
+    if getattr(args, "catalog", None):
+        values["catalog"] = args.catalog
+    return values
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="baseline",
+        description="Verify a Python project against the 11 NIST IR 8397 minimum verification techniques.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"baseline {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    scan = commands.add_parser(
+        "scan", help="scan a project and compute its trust score", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    scan.add_argument("path", nargs="?", default=".", help="the project to scan (default: the current folder)")
+    scan.add_argument("--catalog", help="technique catalog file (TOML); default: the built-in NIST IR 8397 catalog")
+    scan.add_argument("--config", dest="config_file", help="read configuration from this file instead of the target's")
+    scan.add_argument("--format", dest="formats", action="append", default=None, help="report format (json, ...); repeatable, paired with --output")
+    scan.add_argument("--output", dest="outputs", action="append", default=None, help="file for the matching --format ('-' = stdout)")
+    scan.add_argument("--quiet", action="store_true", help="no progress or table on the terminal")
+    _add_config_flags(scan)
+    scan.set_defaults(handler=cmd_scan)
+
+    explain = commands.add_parser("explain", help="explain a technique (id or slug) or a check and how it is scored")
+    explain.add_argument("key", help="a technique id (T07), slug (structural-coverage) or check id")
+    explain.add_argument("--catalog", help="technique catalog file (TOML)")
+    explain.set_defaults(handler=cmd_explain)
+
+    listing = commands.add_parser("checks", help="list the installed checks and any plugin that failed to load")
+    listing.add_argument("--catalog", help="technique catalog file (TOML)")
+    listing.set_defaults(handler=cmd_checks)
+
+    for installer in _command_installers():
+        installer(commands)
+    return parser
+
+
+def _resolve_target(path: str) -> Path:
+    root = Path(path).expanduser()
+    if not root.exists():
+        raise UsageError(f"target {path} does not exist")
+    if not root.is_dir():
+        raise UsageError(f"target {path} is not a folder")
+    return root.resolve()
+
+
+def _work_dir(root: Path, config: Config) -> Path:
+    """The scan's artifact folder; a temporary one when the target is read-only."""
+    wanted = Path(str(config.get("work_dir")))
+    base = wanted if wanted.is_absolute() else root / wanted
+    scan_dir = base / "scan"
+    try:
+        scan_dir.mkdir(parents=True, exist_ok=True)
+        probe = scan_dir / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+        return scan_dir
+    except OSError:
+        return Path(tempfile.mkdtemp(prefix="baseline-scan-"))
+
+
+def write_formats(report: Report, formats: Sequence[str], outputs: Sequence[str], stdout: Console) -> None:
+    """Render every requested format to its output."""
+    available = discover_formats()
+    for index, name in enumerate(formats):
+        if name not in available:
+            raise UsageError(f"unknown format {name!r}; available: {', '.join(sorted(available)) or 'none'}")
+        render = available[name].load()
+        text = render(report)
+        destination = outputs[index] if index < len(outputs) else "-"
+        if destination == "-":
+            sys.stdout.write(text)
+        else:
+            out = Path(destination)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            tmp = out.with_name(out.name + ".part")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(out)
+
+
+def prepare_scan(args: argparse.Namespace) -> tuple[Path, Config]:
+    """Resolve the target and its configuration (shared by scan-like commands)."""
+    root = _resolve_target(args.path)
+    config_file = Path(args.config_file) if getattr(args, "config_file", None) else None
+    config = load_config(root, _cli_values(args), config_file)
+    return root, config
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    """``baseline scan``."""
+    formats = list(args.formats or [])
+    outputs = list(args.outputs or [])
+    if outputs and not formats:
+        formats = ["json"] * len(outputs)
+    if len(outputs) > len(formats):
+        raise UsageError("more --output than --format values")
+    available = discover_formats()
+    for name in formats:
+        if name not in available:
+            raise UsageError(f"unknown format {name!r}; available: {', '.join(sorted(available))}")
+    root, config = prepare_scan(args)
+    catalog = load_catalog(config.get("catalog"))
+    interpreter = resolve_interpreter(root, config.get("python"))
+    target = describe_target(root, interpreter)
+    discovered = discover_checks(catalog)
+    quiet = args.quiet or (formats and "-" in (outputs + ["-"] * (len(formats) - len(outputs))))
+    err = Console(stderr=True, quiet=bool(quiet))
+    out = Console(quiet=bool(quiet))
+    if not out.is_terminal:
+        out.width = max(out.width, 120)
+    work_dir = _work_dir(root, config)
+    with ScanProgress(err, enabled=not quiet) as progress:
+        report = execute_scan(
+            target=target,
+            root=root,
+            config=config,
+            catalog=catalog,
+            discovered=discovered,
+            work_dir=work_dir,
+            progress=progress,
+            sandbox_info={"environment": "scrubbed", "allow_env": list(config.get("allow_env")), "process_group": True},
+        )
+    render_report(report, out)
+    write_formats(report, formats, outputs, out)
+    return exit_code_for(report)
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    """``baseline explain``."""
+    catalog = load_catalog(args.catalog)
+    discovered = discover_checks(catalog)
+    console = Console()
+    if not render_explain(catalog, args.key, list(discovered.checks), console):
+        ids = ", ".join(f"{t.id} ({t.slug})" for t in catalog.techniques)
+        raise UsageError(f"{args.key!r} is neither a technique nor an installed check; techniques: {ids}")
+    return exitcodes.OK
+
+
+def cmd_checks(args: argparse.Namespace) -> int:
+    """``baseline checks``."""
+    catalog = load_catalog(args.catalog)
+    discovered = discover_checks(catalog)
+    console = Console()
+    for technique in catalog.techniques:
+        checks = [loaded for loaded in discovered.checks if loaded.spec.technique == technique.id]
+        names = ", ".join(f"{loaded.spec.id} ({loaded.spec.lifecycle.value})" for loaded in checks) or "[yellow]none installed[/]"
+        console.print(f"{technique.id} {technique.title}: {names}", highlight=False)
+    for problem in discovered.problems:
+        console.print(f"[red]problem[/] {problem.plugin}: {problem.message}", highlight=False)
+    return exitcodes.OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``baseline`` console script."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help exits 0, a bad flag exits 2
+        return int(exc.code or 0)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return exitcodes.USAGE_ERROR
+    err = Console(stderr=True)
+    try:
+        return handler(args)
+    except UsageError as exc:
+        err.print(f"[red]baseline: error:[/] {exc}", highlight=False)
+        return exitcodes.USAGE_ERROR
+    except BaselineError as exc:
+        err.print(f"[red]baseline: internal error:[/] {exc}", highlight=False)
+        return exitcodes.INTERNAL_ERROR
+    except KeyboardInterrupt:
+        err.print("[red]baseline: interrupted[/]")
+        return exitcodes.INTERNAL_ERROR
+    except Exception as exc:  # the toolkit's own bug: say so, without a wall of traceback
+        if os.environ.get("BASELINE_DEBUG"):
+            raise
+        err.print(f"[red]baseline: internal error:[/] {type(exc).__name__}: {exc} (set BASELINE_DEBUG=1 for the traceback)", highlight=False)
+        return exitcodes.INTERNAL_ERROR

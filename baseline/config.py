@@ -1,0 +1,248 @@
+"""Configuration: ``[tool.baseline]`` in the target's pyproject.toml, or a ``baseline.toml``.
+
+Every key is declared once in :data:`KEYS` with its type, default, CLI flag and help text; the
+CLI's options are generated from the same table, so every key has a flag and the CLI wins.
+Nested tables are flattened to dotted keys: ``[tool.baseline.tests] timeout = 60`` is
+``tests.timeout`` and the flag ``--tests-timeout``. Unknown keys and wrong types raise
+ConfigError naming the key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from baseline.errors import ConfigError
+from baseline.model import Severity
+
+SEVERITIES = tuple(severity.value for severity in Severity)
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """One configuration key."""
+
+    name: str  # dotted name, e.g. "tests.timeout"
+    kind: type  # str, int, float, bool or list (of str)
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+
+    @property
+    def flag(self) -> str:
+        """The CLI flag of this key."""
+        return "--" + self.name.replace(".", "-").replace("_", "-")
+
+    @property
+    def dest(self) -> str:
+        """The argparse destination of this key."""
+        return "cfg__" + self.name.replace(".", "__")
+
+
+CORE_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("catalog", str, None, "Technique catalog file (TOML); default: the built-in NIST IR 8397 catalog."),
+    KeySpec("python", str, None, "Interpreter that runs the target's code; default: the project's .venv, else this one."),
+    KeySpec("gate", bool, False, "Apply the policy and exit non-zero when it fails."),
+    KeySpec("min_score", float, 70.0, "Gate: minimum trust score (0-100).", minimum=0, maximum=100),
+    KeySpec(
+        "fail_on",
+        str,
+        "critical",
+        "Gate: fail on any unsuppressed finding of this severity or worse (reporting is unaffected).",
+        choices=SEVERITIES + ("none",),
+    ),
+    KeySpec("required", list, [], "Gate: techniques (ids or slugs) that must be evaluated and pass."),
+    KeySpec("disable", list, [], "Check ids not to run (reported as not_evaluated, scored 0)."),
+    KeySpec("jobs", int, 2, "Checks run in parallel.", minimum=1, maximum=64),
+    KeySpec("work_dir", str, ".baseline", "Where scan artifacts are written, relative to the target."),
+    KeySpec("allow_env", list, [], "Environment variables passed to target code although they look like credentials."),
+    KeySpec("tests.timeout", float, 900.0, "Wall-clock limit of the test run in seconds.", minimum=1),
+    KeySpec("tests.memory_mb", int, 4096, "Address-space limit of the test run in MiB (0 = none).", minimum=0),
+    KeySpec("tests.args", list, [], "Extra arguments passed to pytest."),
+    KeySpec("tests.paths", list, [], "Test paths passed to pytest; default: pytest's own discovery."),
+    KeySpec("coverage.threshold", float, 80.0, "Minimum statement coverage in percent (NIST: 80).", minimum=0, maximum=100),
+    KeySpec("coverage.source", list, [], "Packages or folders measured; default: the project's own packages."),
+)
+
+
+# Each subsystem declares its keys in its own tuple below (kept apart so that changes merge cleanly).
+
+# Static analysis (T03): [tool.baseline.static]
+STATIC_KEYS: tuple[KeySpec, ...] = ()
+
+
+# Hard-coded secrets (T04): [tool.baseline.secrets]
+SECRETS_KEYS: tuple[KeySpec, ...] = ()
+
+
+# Included components (T11): [tool.baseline.components]
+COMPONENTS_KEYS: tuple[KeySpec, ...] = ()
+
+
+# Fuzzing (T09): [tool.baseline.fuzz]
+FUZZ_KEYS: tuple[KeySpec, ...] = ()
+
+
+# Language checks, black-box and regression tests (T05, T06, T08)
+TESTING_KEYS: tuple[KeySpec, ...] = ()
+
+
+# Web scanning and threat modeling (T10, T01): [tool.baseline.web], [tool.baseline.threat_model]
+WEB_KEYS: tuple[KeySpec, ...] = ()
+
+
+# Reports, accepted findings, evidence bundles and history
+REPORT_KEYS: tuple[KeySpec, ...] = ()
+
+
+KEYS: tuple[KeySpec, ...] = (
+    CORE_KEYS + STATIC_KEYS + SECRETS_KEYS + COMPONENTS_KEYS + FUZZ_KEYS + TESTING_KEYS + WEB_KEYS + REPORT_KEYS
+)
+
+KEYS_BY_NAME: dict[str, KeySpec] = {spec.name: spec for spec in KEYS}
+
+
+def register_key(spec: KeySpec) -> None:
+    """Add a key (used by subsystems that bring their own section, e.g. ``fuzz.time``)."""
+    global KEYS
+    if spec.name in KEYS_BY_NAME:
+        return
+    KEYS = KEYS + (spec,)
+    KEYS_BY_NAME[spec.name] = spec
+
+
+@dataclass(frozen=True)
+class Config:
+    """Validated configuration values for one scan, plus where they came from."""
+
+    values: Mapping[str, Any]
+    source: str | None
+
+    def get(self, name: str) -> Any:
+        """The value of a declared key (its default when unset)."""
+        if name not in KEYS_BY_NAME:
+            raise KeyError(name)
+        return self.values.get(name, KEYS_BY_NAME[name].default)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every declared key with its effective value."""
+        return {spec.name: self.get(spec.name) for spec in KEYS}
+
+
+def find_config_file(target: Path) -> tuple[Path, str] | None:
+    """Return (file, table prefix) of the target's configuration, if any.
+
+    ``baseline.toml`` wins over ``pyproject.toml``; in baseline.toml keys live at top level (or
+    under ``[tool.baseline]``, accepted too).
+    """
+    dedicated = target / "baseline.toml"
+    if dedicated.is_file():
+        return dedicated, ""
+    pyproject = target / "pyproject.toml"
+    if pyproject.is_file():
+        return pyproject, "tool.baseline"
+    return None
+
+
+def read_file_values(path: Path, prefix: str) -> dict[str, Any]:
+    """Read and validate the values of one config file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path.name}: cannot read: {exc}") from None
+    table: Any = data
+    if prefix:
+        for part in prefix.split("."):
+            table = table.get(part, {}) if isinstance(table, dict) else {}
+    elif isinstance(data.get("tool"), dict) and "baseline" in data["tool"]:
+        table = data["tool"]["baseline"]
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path.name}: [{prefix}] must be a table")
+    label = f"{path.name} [{prefix}]" if prefix else path.name
+    return validate_values(_flatten(table), label)
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and not any(spec.name == name for spec in KEYS):
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def validate_values(values: Mapping[str, Any], label: str) -> dict[str, Any]:
+    """Check names and types; return the values converted to their declared kinds."""
+    clean: dict[str, Any] = {}
+    for name, value in values.items():
+        spec = KEYS_BY_NAME.get(name)
+        if spec is None:
+            hint = difflib.get_close_matches(name, list(KEYS_BY_NAME), n=1)
+            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+            raise ConfigError(f"{label}: unknown key '{name}'{suggestion}")
+        clean[name] = coerce(spec, value, label)
+    return clean
+
+
+def coerce(spec: KeySpec, value: Any, label: str) -> Any:
+    """Convert one value to the key's kind or raise ConfigError naming the key."""
+    where = f"{label}: key '{spec.name}'"
+    if spec.kind is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in {"true", "false", "1", "0", "yes", "no"}:
+            return value.lower() in {"true", "1", "yes"}
+        raise ConfigError(f"{where} must be true or false, got {value!r}")
+    if spec.kind is list:
+        if isinstance(value, str):
+            value = [item.strip() for item in value.split(",") if item.strip()]
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ConfigError(f"{where} must be a list of strings, got {value!r}")
+        return list(value)
+    if spec.kind in (int, float):
+        if isinstance(value, bool):
+            raise ConfigError(f"{where} must be a number, got {value!r}")
+        try:
+            number = spec.kind(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where} must be {'an integer' if spec.kind is int else 'a number'}, got {value!r}") from None
+        if spec.kind is int and isinstance(value, float) and not value.is_integer():
+            raise ConfigError(f"{where} must be an integer, got {value!r}")
+        if spec.minimum is not None and number < spec.minimum:
+            raise ConfigError(f"{where} must be at least {spec.minimum:g}, got {number!r}")
+        if spec.maximum is not None and number > spec.maximum:
+            raise ConfigError(f"{where} must be at most {spec.maximum:g}, got {number!r}")
+        return number
+    if not isinstance(value, str):
+        raise ConfigError(f"{where} must be a string, got {value!r}")
+    if spec.choices and value not in spec.choices:
+        raise ConfigError(f"{where} must be one of {', '.join(spec.choices)}, got {value!r}")
+    return value
+
+
+def load_config(target: Path, cli_values: Mapping[str, Any] | None = None, config_file: Path | None = None) -> Config:
+    """Merge the target's config file (or ``config_file``) with CLI values; the CLI wins."""
+    values: dict[str, Any] = {}
+    source: str | None = None
+    if config_file is not None:
+        if not config_file.is_file():
+            raise ConfigError(f"config file {config_file} not found")
+        values.update(read_file_values(config_file, "tool.baseline" if config_file.name == "pyproject.toml" else ""))
+        source = str(config_file)
+    else:
+        found = find_config_file(target)
+        if found is not None:
+            values.update(read_file_values(*found))
+            source = found[0].name
+    if cli_values:
+        values.update(validate_values(cli_values, "command line"))
+    return Config(values=values, source=source)

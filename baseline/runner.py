@@ -1,0 +1,263 @@
+"""The runner: executes the discovered checks against one target and assembles the Report.
+
+Checks are pure judges. Anything expensive (running pytest, bandit, semgrep...) is a *shared run*:
+an object with a ``key`` and an ``execute(context)`` method. A check asks the context for it with
+``context.shared(run)``; the runner executes each shared run at most once per scan (concurrent
+askers wait for the first) and hands the same record to every check that asks.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import threading
+import time
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Generic, Protocol, Sequence, TypeVar
+
+from baseline import __version__
+from baseline.config import Config
+from baseline.discovery import Discovered, LoadedCheck
+from baseline.fingerprint import assign_fingerprints
+from baseline.gate import evaluate_gate
+from baseline.model import (
+    Catalog,
+    CheckResult,
+    CheckSpec,
+    Evidence,
+    Outcome,
+    Problem,
+    Provenance,
+    Report,
+    Target,
+)
+from baseline.scoring import score_report
+
+SCHEMA_VERSION = "1.0"
+
+T = TypeVar("T")
+
+
+class SharedRun(Protocol[T]):  # type: ignore[misc]
+    """A unit of work whose result several checks share."""
+
+    key: str
+
+    def execute(self, context: ScanContext) -> T:
+        """Do the work once and return a typed record. Must not raise for tool failures."""
+        ...
+
+
+@dataclass
+class _Slot(Generic[T]):
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    done: bool = False
+    value: Any = None
+    error: BaseException | None = None
+
+
+ProgressCallback = Callable[[str, str], None]  # (check or run id, event text)
+
+
+class ScanContext:
+    """What a check sees: the target, the configuration, the catalog and the shared runs."""
+
+    def __init__(
+        self,
+        *,
+        target: Target,
+        root: Path,
+        config: Config,
+        catalog: Catalog,
+        work_dir: Path,
+        progress: ProgressCallback | None = None,
+    ) -> None:
+        self.target = target
+        self.root = root
+        self.config = config
+        self.catalog = catalog
+        self.work_dir = work_dir
+        self._progress = progress
+        self._slots: dict[str, _Slot[Any]] = {}
+        self._slots_lock = threading.Lock()
+        self.shared_log: list[tuple[str, float]] = []
+
+    @property
+    def python(self) -> str:
+        """The interpreter that runs the target's code."""
+        return self.target.interpreter
+
+    def progress(self, subject: str, event: str) -> None:
+        """Report progress on long work (shown on the terminal)."""
+        if self._progress is not None:
+            self._progress(subject, event)
+
+    def artifact_dir(self, name: str) -> Path:
+        """A folder for one shared run's artifacts inside this scan's work folder."""
+        path = self.work_dir / name
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def shared(self, run: SharedRun[T]) -> T:
+        """Execute ``run`` once per scan and return its (cached) record."""
+        with self._slots_lock:
+            slot = self._slots.setdefault(run.key, _Slot())
+        with slot.lock:
+            if not slot.done:
+                self.progress(run.key, "running")
+                started = time.monotonic()
+                try:
+                    slot.value = run.execute(self)
+                except BaseException as exc:  # re-raised to every asker; the check turns it into error
+                    slot.error = exc
+                slot.done = True
+                self.shared_log.append((run.key, time.monotonic() - started))
+                self.progress(run.key, "done")
+        if slot.error is not None:
+            raise slot.error
+        return slot.value  # type: ignore[no-any-return]
+
+
+def now_iso() -> str:
+    """Current UTC time, ISO 8601 with seconds."""
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _not_evaluated(spec: CheckSpec, message: str) -> CheckResult:
+    return CheckResult(spec=spec, outcome=Outcome.NOT_EVALUATED, score=0.0, message=message)
+
+
+def run_check(loaded: LoadedCheck, context: ScanContext) -> CheckResult:
+    """Run one check; any exception becomes an ``error`` result that names the check."""
+    spec = loaded.spec
+    try:
+        result = loaded.check.run(context)
+    except Exception as exc:  # a check bug must not abort the scan
+        tail = "".join(traceback.format_exception(exc)[-3:]).strip()
+        return CheckResult(
+            spec=spec,
+            outcome=Outcome.ERROR,
+            score=0.0,
+            message=f"check {spec.id} raised {type(exc).__name__}: {exc}",
+            evidence=(
+                Evidence(
+                    provenance=Provenance.EXECUTED,
+                    summary=f"the check's code raised an exception (plugin {loaded.plugin})",
+                    stderr_tail=tail,
+                ),
+            ),
+        )
+    if not isinstance(result, CheckResult):
+        return CheckResult(
+            spec=spec,
+            outcome=Outcome.ERROR,
+            score=0.0,
+            message=f"check {spec.id} returned {type(result).__name__}, not a CheckResult",
+        )
+    return _sanitise(result, spec)
+
+
+def _sanitise(result: CheckResult, spec: CheckSpec) -> CheckResult:
+    """Enforce the model's invariants whatever a plugin returns (fail closed)."""
+    outcome = result.outcome
+    score = result.score
+    if outcome is Outcome.NOT_APPLICABLE:
+        if not result.evidence:
+            # not_applicable must carry evidence for why; without it, nothing was shown.
+            return replace(
+                result,
+                spec=spec,
+                outcome=Outcome.NOT_EVALUATED,
+                score=0.0,
+                message=f"reported not applicable without evidence: {result.message}",
+            )
+        score = None
+    elif outcome in (Outcome.NOT_EVALUATED, Outcome.ERROR):
+        score = 0.0
+    elif outcome is Outcome.PASS and not result.evidence:
+        return replace(
+            result,
+            spec=spec,
+            outcome=Outcome.NOT_EVALUATED,
+            score=0.0,
+            message=f"reported pass without evidence: {result.message}",
+        )
+    else:
+        score = 0.0 if score is None else max(0.0, min(10.0, float(score)))
+    return replace(result, spec=spec, score=score)
+
+
+def execute_scan(
+    *,
+    target: Target,
+    root: Path,
+    config: Config,
+    catalog: Catalog,
+    discovered: Discovered,
+    work_dir: Path,
+    progress: ProgressCallback | None = None,
+    sandbox_info: dict[str, Any] | None = None,
+) -> Report:
+    """Run every discovered check and build the Report (scores and gate verdict included)."""
+    started_wall = now_iso()
+    started = time.monotonic()
+    context = ScanContext(
+        target=target, root=root, config=config, catalog=catalog, work_dir=work_dir, progress=progress
+    )
+    disabled = set(config.get("disable"))
+    runnable: list[LoadedCheck] = []
+    results: dict[str, CheckResult] = {}
+    for loaded in discovered.checks:
+        if loaded.spec.id in disabled:
+            results[loaded.spec.id] = _not_evaluated(loaded.spec, "disabled by configuration ('disable')")
+        else:
+            runnable.append(loaded)
+
+    def job(loaded: LoadedCheck) -> CheckResult:
+        context.progress(loaded.spec.id, "start")
+        result = run_check(loaded, context)
+        context.progress(loaded.spec.id, f"end:{result.outcome.value}")
+        return result
+
+    jobs = max(1, int(config.get("jobs")))
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="check") as pool:
+        for loaded, result in zip(runnable, pool.map(job, runnable)):
+            results[loaded.spec.id] = result
+
+    ordered = tuple(
+        replace(results[loaded.spec.id], findings=assign_fingerprints(results[loaded.spec.id].findings))
+        for loaded in sorted(discovered.checks, key=lambda item: (item.spec.technique, item.spec.id))
+    )
+    breakdown = score_report(catalog, ordered)
+    gate = evaluate_gate(config, catalog, ordered, breakdown)
+    problems = tuple(
+        Problem(kind=problem.kind, subject=problem.plugin, message=problem.message)
+        for problem in discovered.problems
+    )
+    return Report(
+        schema_version=SCHEMA_VERSION,
+        tool_version=__version__,
+        target=target,
+        catalog_id=catalog.id,
+        catalog_version=catalog.version,
+        catalog_digest=catalog.digest,
+        started=started_wall,
+        finished=now_iso(),
+        duration_s=round(time.monotonic() - started, 3),
+        results=ordered,
+        breakdown=breakdown,
+        gate=gate,
+        problems=problems,
+        config=config.as_dict(),
+        sandbox=sandbox_info or {},
+    )
+
+
+def results_by_technique(results: Sequence[CheckResult]) -> dict[str, list[CheckResult]]:
+    """Group results by technique id."""
+    grouped: dict[str, list[CheckResult]] = {}
+    for result in results:
+        grouped.setdefault(result.spec.technique, []).append(result)
+    return grouped

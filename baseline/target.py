@@ -1,0 +1,187 @@
+"""Facts about the target project: its files, digest, VCS state, interpreter and own packages."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from baseline import sandbox
+from baseline.errors import UsageError
+from baseline.model import Target
+
+# Folders that are never part of the project's own source.
+SKIP_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", ".baseline", ".venv", "venv", "env", ".env", ".tox", ".nox",
+        "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", "node_modules",
+        "build", "dist", ".eggs", "site-packages", ".idea", ".vscode",
+    }
+)
+TEST_DIR_NAMES = frozenset({"tests", "test", "testing"})
+NON_PRODUCT_DIRS = TEST_DIR_NAMES | frozenset({"docs", "doc", "examples", "example", "bench", "benchmarks", "scripts", "fuzz", "fuzzing"})
+
+
+def iter_files(root: Path) -> Iterator[Path]:
+    """Every regular file of the project (not following symlinks), skipping tool folders."""
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(
+            name for name in dirnames if name not in SKIP_DIRS and not name.endswith(".egg-info")
+        )
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            if path.is_file() and not path.is_symlink():
+                yield path
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, streamed."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def tree_digest(root: Path) -> tuple[str, int]:
+    """A digest of the project tree: sorted (relative path, file digest) pairs. Returns (digest, count)."""
+    digest = hashlib.sha256()
+    count = 0
+    for path in iter_files(root):
+        try:
+            file_hash = file_sha256(path)
+        except OSError:
+            file_hash = "unreadable"
+        digest.update(f"{path.relative_to(root).as_posix()}\0{file_hash}\n".encode())
+        count += 1
+    return "sha256:" + digest.hexdigest(), count
+
+
+def git_state(root: Path) -> tuple[str | None, str | None, bool | None]:
+    """(vcs, commit, dirty) of the target, or Nones when it is not a git work tree."""
+    if not (root / ".git").exists():
+        return None, None, None
+    head = sandbox.run(["git", "rev-parse", "HEAD"], cwd=root, limits=sandbox.Limits(timeout_s=30))
+    if not head.ok:
+        return "git", None, None
+    status = sandbox.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, limits=sandbox.Limits(timeout_s=60))
+    dirty = bool(status.stdout.strip()) if status.ok else None
+    return "git", head.stdout.strip() or None, dirty
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """The interpreter chosen to run the target's code, and why."""
+
+    path: str
+    source: str
+    version: str | None
+
+
+def resolve_interpreter(root: Path, requested: str | None) -> Interpreter:
+    """``--python`` when given, else the project's ``.venv`` when present, else this interpreter."""
+    if requested:
+        candidate = Path(requested).expanduser()
+        if not candidate.is_absolute() and os.sep not in requested:
+            found = sandbox_which(requested)
+            candidate = Path(found) if found else candidate
+        if not candidate.exists():
+            raise UsageError(f"--python {requested}: no such interpreter")
+        path, source = str(candidate), "--python"
+    else:
+        venv_python = root / ".venv" / "bin" / "python"
+        if venv_python.exists():
+            path, source = str(venv_python), "project .venv"
+        else:
+            path, source = sys.executable, "the toolkit's own interpreter (no --python and no .venv)"
+    probe = sandbox.run(
+        [path, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
+        cwd=root,
+        limits=sandbox.Limits(timeout_s=30),
+    )
+    if probe.start_error:
+        raise UsageError(f"interpreter {path} cannot be started: {probe.start_error}")
+    version = probe.stdout.strip() if probe.ok else None
+    return Interpreter(path=path, source=source, version=version)
+
+
+def sandbox_which(name: str) -> str | None:
+    """Find an executable on PATH."""
+    return shutil.which(name)
+
+
+def describe_target(root: Path, interpreter: Interpreter) -> Target:
+    """Collect the Target record for the report."""
+    digest, count = tree_digest(root)
+    vcs, commit, dirty = git_state(root)
+    return Target(
+        path=str(root),
+        name=project_name(root),
+        vcs=vcs,
+        commit=commit,
+        dirty=dirty,
+        tree_digest=digest,
+        file_count=count,
+        interpreter=interpreter.path,
+        interpreter_source=interpreter.source,
+        interpreter_version=interpreter.version,
+    )
+
+
+def project_name(root: Path) -> str:
+    """The project's declared name (pyproject.toml), else the folder name."""
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            name = data.get("project", {}).get("name")
+            if isinstance(name, str) and name:
+                return name
+        except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
+            pass
+    return root.name
+
+
+def product_sources(root: Path) -> list[Path]:
+    """The project's own importable code: top-level packages (at the root or under src/) and modules.
+
+    Tests, docs, examples, benchmarks and build helpers are not product code.
+    """
+    bases = [root / "src"] if (root / "src").is_dir() else []
+    bases.append(root)
+    primary = bases[0]
+    found: list[Path] = []
+    for base in bases:
+        for child in sorted(base.iterdir()):
+            name = child.name
+            if name.startswith(".") or name in SKIP_DIRS or name in NON_PRODUCT_DIRS or name.endswith(".egg-info"):
+                continue
+            if child.is_dir() and not child.is_symlink() and (child / "__init__.py").is_file():
+                found.append(child)
+            elif (
+                child.is_file()
+                and child.suffix == ".py"
+                and base == primary
+                and name not in {"setup.py", "conftest.py", "noxfile.py", "fabfile.py", "manage.py"}
+                and not name.startswith("test_")
+                and not name.endswith("_test.py")
+            ):
+                found.append(child)
+    return found
+
+
+def is_test_path(relative: str) -> bool:
+    """True for files that belong to the test suite (by folder or file name)."""
+    parts = Path(relative).parts
+    name = parts[-1] if parts else ""
+    return (
+        any(part in TEST_DIR_NAMES for part in parts[:-1])
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+    )

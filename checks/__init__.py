@@ -1,0 +1,1 @@
+"""The built-in checks, one module per technique. Each registers under ``baseline.checks``."""

@@ -1,0 +1,120 @@
+"""T02 automated testing: the project's test suite runs, and passes, in the sandbox."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from baseline.model import CheckResult, CheckSpec, Evidence, Finding, Location, Outcome, Provenance, Severity
+from baseline.runner import ScanContext
+from baseline.tools.pytest_run import TEST_RUN
+
+SPEC = CheckSpec(
+    id="automated-testing.pytest",
+    technique="T02",
+    title="The test suite runs and passes",
+    verifies="Runs the project's pytest suite in the sandbox on the target's own interpreter and counts "
+    "collected, passed, failed, errored and skipped tests.",
+    why="NIST IR 8397 asks for tests that run consistently with little human effort on every change; a "
+    "suite that fails, cannot be collected or does not exist gives no assurance.",
+    remediation="Make every test pass (or mark known failures explicitly with a reason), and run the suite "
+    "in CI on every change (GitHub Actions, GitLab CI, tox or nox).",
+    evidence="pytest's JUnit XML report and exit code from this scan; CI configuration that runs the tests "
+    "is recorded as inspected evidence but earns no credit on its own.",
+    scoring="fail when no test ran or any test failed or errored; score = 10 x passed / (passed + failed + "
+    "errors); skipped tests count in neither direction.",
+    references=("NIST IR 8397 section 2.2", "NIST SP 800-218 PW.8.2"),
+)
+
+_CI_FILES = (
+    ".github/workflows/*.yml",
+    ".github/workflows/*.yaml",
+    ".gitlab-ci.yml",
+    ".circleci/config.yml",
+    "azure-pipelines.yml",
+    "bitbucket-pipelines.yml",
+    ".travis.yml",
+    "Jenkinsfile",
+    "tox.ini",
+    "noxfile.py",
+)
+_RUNS_TESTS = re.compile(r"\b(pytest|py\.test|tox\b|nox\b|unittest|make (test|check)|hatch (run )?test|pdm (run )?test|poetry run pytest)")
+
+
+def inspect_ci(root: Path) -> list[tuple[str, str]]:
+    """CI configuration files that run the tests: (relative path, matched command)."""
+    hits: list[tuple[str, str]] = []
+    for pattern in _CI_FILES:
+        for path in sorted(root.glob(pattern)):
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")[:200_000]
+            except OSError:
+                continue
+            match = _RUNS_TESTS.search(text)
+            if match:
+                hits.append((path.relative_to(root).as_posix(), match.group(0)))
+    return hits
+
+
+class AutomatedTestingCheck:
+    """Judge the shared test run."""
+
+    spec = SPEC
+
+    def run(self, context: ScanContext) -> CheckResult:
+        """Judge pass/fail counts of the test run."""
+        run = context.shared(TEST_RUN)
+        ci_hits = inspect_ci(context.root)
+        evidence = list(run.evidence)
+        findings: list[Finding] = []
+        if ci_hits:
+            evidence.append(
+                Evidence(
+                    provenance=Provenance.INSPECTED,
+                    summary="CI configuration runs the tests: " + ", ".join(f"{path} ({command})" for path, command in ci_hits),
+                    input_digests={},
+                )
+            )
+        else:
+            findings.append(
+                Finding(
+                    rule_id="automated-testing.no-ci",
+                    severity=Severity.INFO,
+                    message="no CI configuration that runs the tests was found (GitHub Actions, GitLab CI, tox, nox...)",
+                    tool="baseline",
+                )
+            )
+        metrics = {
+            "collected": run.counts.collected,
+            "passed": run.counts.passed,
+            "failed": run.counts.failed,
+            "errors": run.counts.errors,
+            "skipped": run.counts.skipped,
+            "duration_s": run.duration_s,
+            "ci": [path for path, _ in ci_hits],
+        }
+        if run.status == "error":
+            return CheckResult(SPEC, Outcome.ERROR, 0.0, run.message, tuple(findings), tuple(evidence), metrics)
+        if run.status == "no-tests" or run.counts.passed + run.counts.failed + run.counts.errors == 0:
+            reason = "no test ran" if run.status == "ok" else run.message
+            return CheckResult(SPEC, Outcome.FAIL, 0.0, f"{reason}: the project has no automated tests that execute", tuple(findings), tuple(evidence), metrics)
+        for case in run.cases:
+            if case.outcome in ("failed", "error"):
+                findings.append(
+                    Finding(
+                        rule_id=f"automated-testing.test-{case.outcome}",
+                        severity=Severity.MEDIUM,
+                        message=f"test {case.nodeid} {case.outcome}: {case.message or 'no message'}",
+                        tool="pytest",
+                        location=Location(path=case.file, start_line=case.line) if case.file else None,
+                        context="test",
+                    )
+                )
+        executed = run.counts.passed + run.counts.failed + run.counts.errors
+        score = 10.0 * run.counts.passed / executed
+        broken = run.counts.failed + run.counts.errors
+        outcome = Outcome.FAIL if broken else Outcome.PASS
+        return CheckResult(SPEC, outcome, round(score, 2), run.message, tuple(findings), tuple(evidence), metrics)
+
+
+CHECK = AutomatedTestingCheck()

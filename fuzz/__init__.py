@@ -1,0 +1,1 @@
+"""The fuzzing subsystem (atheris runner, harness discovery and generation, crash triage)."""
