@@ -57,6 +57,7 @@ CORE_KEYS: tuple[KeySpec, ...] = (
         choices=SEVERITIES + ("none",),
     ),
     KeySpec("required", list, [], "Gate: techniques (ids or slugs) that must be evaluated and pass."),
+    KeySpec("select", list, [], "Run only these checks (check ids, technique ids or slugs); the rest are not_evaluated."),
     KeySpec("disable", list, [], "Check ids not to run (reported as not_evaluated, scored 0)."),
     KeySpec("jobs", int, 2, "Checks run in parallel.", minimum=1, maximum=64),
     KeySpec("work_dir", str, ".baseline", "Where scan artifacts are written, relative to the target."),

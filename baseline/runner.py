@@ -189,6 +189,17 @@ def _sanitise(result: CheckResult, spec: CheckSpec) -> CheckResult:
     return replace(result, spec=spec, score=score)
 
 
+def _selection(keys: Sequence[str], catalog: Catalog) -> set[str] | None:
+    """Check ids and technique ids named by ``select`` (slugs resolved); None when not restricted."""
+    if not keys:
+        return None
+    selected: set[str] = set()
+    for key in keys:
+        technique = catalog.technique(key)
+        selected.add(technique.id if technique is not None else key)
+    return selected
+
+
 def execute_scan(
     *,
     target: Target,
@@ -207,11 +218,14 @@ def execute_scan(
         target=target, root=root, config=config, catalog=catalog, work_dir=work_dir, progress=progress
     )
     disabled = set(config.get("disable"))
+    selected = _selection(config.get("select"), catalog)
     runnable: list[LoadedCheck] = []
     results: dict[str, CheckResult] = {}
     for loaded in discovered.checks:
         if loaded.spec.id in disabled:
             results[loaded.spec.id] = _not_evaluated(loaded.spec, "disabled by configuration ('disable')")
+        elif selected is not None and loaded.spec.id not in selected and loaded.spec.technique not in selected:
+            results[loaded.spec.id] = _not_evaluated(loaded.spec, "not selected for this scan ('select')")
         else:
             runnable.append(loaded)
 
