@@ -330,7 +330,7 @@ def has_pytest_config(root: Path) -> bool:
 
 def _test_file(classname: str, root: Path) -> str | None:
     """Map a JUnit classname (``tests.test_core.TestX``) to the test file that exists."""
-    parts = classname.split(".")
+    parts = [part for part in classname.split(".") if part]
     for end in range(len(parts), 0, -1):
         candidate = Path(*parts[:end]).with_suffix(".py")
         if (root / candidate).is_file():
@@ -350,7 +350,7 @@ def parse_junit(path: Path, root: Path) -> tuple[tuple[TestCase, ...], TestCount
                 message = (child.get("message") or "").strip()[:500]
                 break
         line = element.get("line")
-        file = element.get("file") or _test_file(element.get("classname", ""), root)
+        file = element.get("file") or _test_file(element.get("classname") or element.get("name", ""), root)
         cases.append(
             TestCase(
                 classname=element.get("classname", ""),

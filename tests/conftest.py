@@ -1,0 +1,26 @@
+"""Shared test helpers."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = REPO_ROOT / "tests" / "fixtures"
+SHARED = REPO_ROOT.parent / "shared"
+
+# Fixture projects, corpora and hostile inputs are data, not tests of this repository.
+collect_ignore_glob = ["fixtures/*", "hostile/*"]
+
+
+@pytest.fixture
+def fixtures_dir() -> Path:
+    """The folder of fixture projects."""
+    return FIXTURES
+
+
+def baseline_argv(*args: str) -> list[str]:
+    """The command line that runs the installed toolkit."""
+    return [sys.executable, "-m", "baseline", *args]

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from baseline import sandbox
+
+
+def test_scrubbing_drops_credentials_and_keeps_the_rest() -> None:
+    env = {
+        "PATH": "/usr/bin",
+        "HOME": "/root",
+        "GITHUB_TOKEN": "ghp_x",
+        "AWS_ACCESS_KEY_ID": "AKIA",
+        "MY_API_KEY": "k",
+        "DB_PASSWORD": "p",
+        "CI_JOB_TOKEN": "t",
+        "NPM_TOKEN": "n",
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": "x",
+        "KEEP_ME_SECRET": "s",
+    }
+    kept, dropped = sandbox.scrub_environment(env, allow=["KEEP_ME_SECRET"])
+    assert set(dropped) == {"GITHUB_TOKEN", "AWS_ACCESS_KEY_ID", "MY_API_KEY", "DB_PASSWORD", "CI_JOB_TOKEN", "NPM_TOKEN"}
+    assert kept["PATH"] == "/usr/bin" and kept["LANG"] == "C.UTF-8" and kept["KEEP_ME_SECRET"] == "s"
+
+
+def test_child_does_not_see_a_token_from_the_caller() -> None:
+    result = sandbox.run(
+        [sys.executable, "-c", "import os; print(os.environ.get('GITHUB_TOKEN', 'absent'))"],
+        cwd=".",
+        base_env={**os.environ, "GITHUB_TOKEN": "ghp_visible_if_leaked"},
+    )
+    assert result.ok
+    assert result.stdout.strip() == "absent"
+    assert "GITHUB_TOKEN" in result.env_dropped
+
+
+def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
+    marker = tmp_path / "grandchild.pid"
+    script = (
+        "import subprocess, sys, time\n"
+        f"p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        f"open({str(marker)!r}, 'w').write(str(p.pid))\n"
+        "time.sleep(60)\n"
+    )
+    started = time.monotonic()
+    result = sandbox.run([sys.executable, "-c", script], cwd=tmp_path, limits=sandbox.Limits(timeout_s=2))
+    elapsed = time.monotonic() - started
+    assert result.timed_out
+    assert elapsed < 10
+    assert "timeout" in result.describe()
+    grandchild = int(marker.read_text())
+    time.sleep(0.2)
+    assert not _alive(grandchild), "the grandchild outlived the timeout"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie (reaped later by init) is dead for our purpose.
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_output_is_capped_not_lost_silently() -> None:
+    result = sandbox.run(
+        [sys.executable, "-c", "import sys; sys.stdout.write('x' * 300000)"],
+        cwd=".",
+        limits=sandbox.Limits(timeout_s=30, output_cap=1000),
+    )
+    assert result.ok
+    assert len(result.stdout) == 1000
+    assert result.stdout_truncated
+
+
+def test_missing_executable_is_a_result_not_an_exception() -> None:
+    result = sandbox.run(["/nonexistent/tool", "--version"], cwd=".")
+    assert not result.ok
+    assert result.start_error and "could not start" in result.describe()
+
+
+def test_memory_limit_holds() -> None:
+    result = sandbox.run(
+        [sys.executable, "-c", "b = bytearray(800 * 1024 * 1024); print('allocated')"],
+        cwd=".",
+        limits=sandbox.Limits(timeout_s=30, memory_mb=300),
+    )
+    assert not result.ok
+    assert "MemoryError" in result.stderr
+
+
+def test_crash_reports_the_signal() -> None:
+    result = sandbox.run([sys.executable, "-c", "import os; os.abort()"], cwd=".")
+    assert result.signal_name == "SIGABRT"
+    assert "SIGABRT" in result.describe()
+
+
+def test_background_process_is_always_stopped(tmp_path: Path) -> None:
+    with sandbox.Background([sys.executable, "-c", "import time; print('up', flush=True); time.sleep(60)"], cwd=tmp_path, log_path=tmp_path / "log.txt") as child:
+        deadline = time.monotonic() + 10
+        while "up" not in (tmp_path / "log.txt").read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert child.alive()
+        pid = child.process.pid  # type: ignore[union-attr]
+    assert not child.alive()
+    assert not _alive(pid)
