@@ -31,14 +31,13 @@ def base_fingerprint(finding: Finding) -> str:
 def assign_fingerprints(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     """Give every finding without one a fingerprint ``<hash>:<occurrence>``."""
     items = list(findings)
-    order = sorted(
-        range(len(items)),
-        key=lambda i: (
-            items[i].location.path if items[i].location else "",
-            (items[i].location.start_line or 0) if items[i].location else 0,
-            i,
-        ),
-    )
+    def position(index: int) -> tuple[str, int, int]:
+        location = items[index].location
+        if location is None:
+            return ("", 0, index)
+        return (location.path, location.start_line or 0, index)
+
+    order = sorted(range(len(items)), key=position)
     counts: dict[str, int] = {}
     out: list[Finding] = list(items)
     for index in order:

@@ -117,7 +117,7 @@ class ScanContext:
                 self.progress(run.key, "done")
         if slot.error is not None:
             raise slot.error
-        return slot.value  # type: ignore[no-any-return]
+        return slot.value
 
 
 def now_iso() -> str:

@@ -350,7 +350,7 @@ def parse_junit(path: Path, root: Path) -> tuple[tuple[TestCase, ...], TestCount
                 message = (child.get("message") or "").strip()[:500]
                 break
         line = element.get("line")
-        file = element.get("file") or _test_file(element.get("classname") or element.get("name", ""), root)
+        file = element.get("file") or _test_file(element.get("classname") or element.get("name") or "", root)
         cases.append(
             TestCase(
                 classname=element.get("classname", ""),
