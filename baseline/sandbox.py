@@ -11,8 +11,10 @@ from __future__ import annotations
 import os
 import re
 import resource
+import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -103,6 +105,40 @@ class Limits:
     cpu_s: int | None = None
     memory_mb: int | None = None
     output_cap: int = DEFAULT_OUTPUT_CAP
+    network: bool = True  # False: run in a new network namespace with loopback only, where possible
+
+
+_ISOLATION_PREFIX: tuple[str, ...] | None = None
+_ISOLATION_PROBED = False
+_ISOLATION_LOCK = threading.Lock()
+
+
+def network_isolation_prefix() -> tuple[str, ...] | None:
+    """The argv prefix that runs a command without network access (loopback only), or None.
+
+    Uses a new network namespace (``unshare -n`` as root, ``unshare -rn`` otherwise) and brings
+    the loopback interface up so that tests can still talk to local servers. Probed once.
+    """
+    global _ISOLATION_PREFIX, _ISOLATION_PROBED
+    with _ISOLATION_LOCK:
+        if _ISOLATION_PROBED:
+            return _ISOLATION_PREFIX
+        _ISOLATION_PROBED = True
+        unshare = shutil.which("unshare")
+        if unshare is None or not sys.platform.startswith("linux"):
+            return None
+        flags = "-n" if os.geteuid() == 0 else "-rn"
+        ip = shutil.which("ip") or "ip"
+        prefix = (unshare, flags, "--", "/bin/sh", "-c", f'{ip} link set lo up 2>/dev/null; exec "$@"', "sandbox")
+        try:
+            probe = subprocess.run(  # noqa: S603
+                [*prefix, "true"], capture_output=True, timeout=10, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        if probe.returncode == 0:
+            _ISOLATION_PREFIX = prefix
+        return _ISOLATION_PREFIX
 
 
 @dataclass(frozen=True)
@@ -121,6 +157,7 @@ class ProcessResult:
     stderr_truncated: bool
     env_dropped: tuple[str, ...] = ()
     start_error: str | None = None
+    network_isolated: bool = False
 
     @property
     def ok(self) -> bool:
@@ -231,6 +268,11 @@ def run(
     """
     argv = tuple(str(part) for part in argv)
     env, dropped = build_environment(scrub=scrub, allow=allow_env, extra=extra_env, base=base_env)
+    isolated = False
+    if not limits.network:
+        prefix = network_isolation_prefix()
+        if prefix is not None:
+            argv, isolated = prefix + argv, True
     started = time.monotonic()
     try:
         process = subprocess.Popen(  # noqa: S603 - this is the sandbox; argv is never a shell string
@@ -304,6 +346,7 @@ def run(
         stdout_truncated=out.truncated,
         stderr_truncated=err.truncated,
         env_dropped=dropped,
+        network_isolated=isolated,
     )
 
 

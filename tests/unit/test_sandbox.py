@@ -112,3 +112,21 @@ def test_background_process_is_always_stopped(tmp_path: Path) -> None:
         pid = child.process.pid  # type: ignore[union-attr]
     assert not child.alive()
     assert not _alive(pid)
+
+
+def test_network_isolation_keeps_loopback_and_blocks_the_rest() -> None:
+    if sandbox.network_isolation_prefix() is None:
+        import pytest
+
+        pytest.skip("this platform offers no network namespace")
+    script = (
+        "import socket\n"
+        "server = socket.socket(); server.bind(('127.0.0.1', 0)); server.listen()\n"
+        "socket.create_connection(server.getsockname(), timeout=2).close()\n"
+        "print(','.join(sorted(name for _, name in socket.if_nameindex())))\n"
+    )
+    result = sandbox.run([sys.executable, "-c", script], cwd=".", limits=sandbox.Limits(timeout_s=30, network=False))
+    assert result.ok, result.stderr
+    assert result.network_isolated
+    # Only the loopback interface exists: no route out, proven without sending anything anywhere.
+    assert result.stdout.strip() == "lo"
