@@ -22,6 +22,7 @@ from baseline.errors import BaselineError, UsageError
 from baseline.gate import exit_code_for
 from baseline.model import Report
 from baseline.runner import execute_scan
+from baseline.sandbox import network_isolation_prefix
 from baseline.target import describe_target, resolve_interpreter
 
 EPILOG = """exit codes:
@@ -203,11 +204,24 @@ def cmd_scan(args: argparse.Namespace) -> int:
             discovered=discovered,
             work_dir=work_dir,
             progress=progress,
-            sandbox_info={"environment": "scrubbed", "allow_env": list(config.get("allow_env")), "process_group": True},
+            sandbox_info=_sandbox_info(config),
         )
     render_report(report, out)
     write_formats(report, formats, outputs, out)
     return exit_code_for(report)
+
+
+def _sandbox_info(config: Config) -> dict[str, Any]:
+    """How the target's code was confined in this scan (recorded in the report)."""
+    network_allowed = bool(config.get("network"))
+    isolation = None if network_allowed else network_isolation_prefix()
+    return {
+        "environment": "scrubbed: variables that look like credentials are removed",
+        "allow_env": list(config.get("allow_env")),
+        "process_group": "own session; the whole group is killed at the timeout and after the run",
+        "network": "allowed by configuration" if network_allowed else ("loopback only (network namespace)" if isolation else "NOT isolated: this platform offers no network namespace"),
+        "network_isolated": bool(isolation),
+    }
 
 
 def cmd_explain(args: argparse.Namespace) -> int:

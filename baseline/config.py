@@ -62,6 +62,7 @@ CORE_KEYS: tuple[KeySpec, ...] = (
     KeySpec("jobs", int, 2, "Checks run in parallel.", minimum=1, maximum=64),
     KeySpec("work_dir", str, ".baseline", "Where scan artifacts are written, relative to the target."),
     KeySpec("allow_env", list, [], "Environment variables passed to target code although they look like credentials."),
+    KeySpec("network", bool, False, "Let the target's code reach the network (default: loopback only, where the platform allows)."),
     KeySpec("tests.timeout", float, 900.0, "Wall-clock limit of the test run in seconds.", minimum=1),
     KeySpec("tests.memory_mb", int, 4096, "Address-space limit of the test run in MiB (0 = none).", minimum=0),
     KeySpec("tests.args", list, [], "Extra arguments passed to pytest."),

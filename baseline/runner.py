@@ -33,6 +33,7 @@ from baseline.model import (
     Report,
     Target,
 )
+from baseline.sandbox import Limits, network_isolation_prefix
 from baseline.scoring import score_report
 
 SCHEMA_VERSION = "1.0"
@@ -93,6 +94,10 @@ class ScanContext:
         """Report progress on long work (shown on the terminal)."""
         if self._progress is not None:
             self._progress(subject, event)
+
+    def target_limits(self, *, timeout_s: float | None, memory_mb: int | None = None, cpu_s: int | None = None) -> Limits:
+        """Sandbox limits for running the target's own code, with the scan's network policy."""
+        return Limits(timeout_s=timeout_s, memory_mb=memory_mb, cpu_s=cpu_s, network=bool(self.config.get("network")))
 
     def artifact_dir(self, name: str) -> Path:
         """A folder for one shared run's artifacts inside this scan's work folder."""
