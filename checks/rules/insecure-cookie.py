@@ -24,3 +24,6 @@ def login(sid):
 
 # ruleid: session-cookie-insecure-config
 SESSION_COOKIE_SECURE = False
+
+# ok: session-cookie-insecure-config
+SESSION_COOKIE_SECURE = True
