@@ -143,7 +143,7 @@ def semgrep_finding(item: dict[str, Any], root: Path) -> RawFinding:
         confidence=parse_confidence(metadata.get("confidence")),
         cwe=cwes,
         message=" ".join(str(extra.get("message", "")).split()),
-        owasp=tuple(owasp if isinstance(owasp, list) else [owasp]),
+        owasp=tuple(dict.fromkeys(str(item).split(" - ")[0].strip() for item in (owasp if isinstance(owasp, list) else [owasp]))),
         properties={"tool_severity": extra.get("severity")},
     )
 
