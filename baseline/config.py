@@ -75,7 +75,28 @@ CORE_KEYS: tuple[KeySpec, ...] = (
 # Each subsystem declares its keys in its own tuple below (kept apart so that changes merge cleanly).
 
 # Static analysis (T03): [tool.baseline.static]
-STATIC_KEYS: tuple[KeySpec, ...] = ()
+STATIC_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("static.exclude", list, [], "Glob patterns (relative paths) of Python files the static analysis skips."),
+    KeySpec("static.timeout", float, 900.0, "Wall-clock limit of each static-analysis tool run in seconds.", minimum=1),
+    KeySpec("static.max_file_kb", int, 2048, "Python files larger than this (KiB) are noted and not analysed.", minimum=1),
+    KeySpec("static.cache", bool, True, "Reuse per-file results of unchanged files from <work_dir>/cache/."),
+    KeySpec(
+        "static.min_analysed",
+        float,
+        90.0,
+        "Percent of Python files both tools must analyse; below it the check cannot pass.",
+        minimum=0,
+        maximum=100,
+    ),
+    KeySpec(
+        "static.fail_on",
+        str,
+        "high",
+        "The check fails on any unsuppressed product finding of this severity or worse.",
+        choices=SEVERITIES + ("none",),
+    ),
+    KeySpec("static.test_weight", float, 0.2, "Weight of findings in test code relative to product code in the score.", minimum=0, maximum=1),
+)
 
 
 # Hard-coded secrets (T04): [tool.baseline.secrets]

@@ -1,0 +1,115 @@
+"""The bandit adapter: run bandit once over a list of files and parse its JSON report.
+
+bandit runs with ``--ignore-nosec`` because inline suppressions are judged by us (a bare
+``# nosec`` suppresses nothing); hard-coded credential tests are left to T04. A file bandit could
+not parse is not silently dropped: every entry of its ``errors`` list becomes a :class:`FileNote`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from baseline import sandbox
+from baseline.model import Artifact, Evidence, Provenance, Severity
+from baseline.target import file_sha256
+from baseline.tools.static_common import (
+    BANDIT_AUDIT_ONLY,
+    BANDIT_CWE,
+    BANDIT_SKIPPED_TESTS,
+    OWASP_BY_CWE,
+    FileNote,
+    RawFinding,
+    ToolRun,
+    package_version,
+    parse_confidence,
+    parse_cwe,
+    parse_severity,
+    relative_path,
+)
+
+TOOL = "bandit"
+
+
+def bandit_argv(files: Sequence[str], output: Path) -> list[str]:
+    """The command line: JSON to a file, our own suppression policy, credential tests skipped."""
+    return [
+        sys.executable, "-m", "bandit", "-f", "json", "-o", str(output), "-q", "--ignore-nosec",
+        "-s", ",".join(BANDIT_SKIPPED_TESTS), *files,
+    ]
+
+
+def run_bandit(files: Sequence[str], *, root: Path, work_dir: Path, timeout_s: float) -> ToolRun:
+    """Run bandit over ``files`` (absolute paths) and parse the report; never raises for tool failures."""
+    version = package_version("bandit")
+    if not files:
+        return ToolRun(TOOL, "cached", "every file was answered from the cache", version, 0)
+    if version is None:
+        return ToolRun(TOOL, "error", "bandit is not installed (pip install 'baseline-verify[static]')", None, len(files),
+                       evidence=Evidence(Provenance.EXECUTED, "bandit is not installed", tool=TOOL))
+    output = work_dir / "bandit.json"
+    output.unlink(missing_ok=True)
+    argv = bandit_argv(files, output)
+    process = sandbox.run(argv, cwd=root, limits=sandbox.Limits(timeout_s=timeout_s, memory_mb=None))
+    artifacts = (Artifact(str(output), file_sha256(output), "application/json"),) if output.is_file() else ()
+    evidence = Evidence(
+        provenance=Provenance.EXECUTED,
+        summary=f"bandit {version} scanned {len(files)} Python files",
+        tool=TOOL,
+        tool_version=version,
+        argv=tuple(argv[:12]) + ((f"... {len(argv) - 12} more files",) if len(argv) > 12 else ()),
+        exit_code=process.exit_code,
+        duration_s=round(process.duration_s, 3),
+        artifacts=artifacts,
+        stderr_tail=process.stderr_tail() if not process.ok else None,
+    )
+    if process.start_error or process.timed_out or process.signal_name or process.exit_code not in (0, 1):
+        return ToolRun(TOOL, "error", f"bandit failed: {process.describe()}: {process.stderr_tail(5)}", version, len(files), evidence=evidence)
+    try:
+        data = json.loads(output.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        # Exit code 1 is also what bandit returns when its formatter crashes: no report means error.
+        return ToolRun(TOOL, "error", f"bandit wrote no readable report ({process.describe()}): {exc}", version, len(files), evidence=evidence)
+    findings, notes = parse_bandit_report(data, root)
+    return ToolRun(TOOL, "ok", f"{len(findings)} results, {len(notes)} files not analysed", version, len(files), findings, notes, evidence)
+
+
+def bandit_finding(item: dict[str, Any], root: Path) -> RawFinding:
+    """One bandit result as a RawFinding with the precise CWE and our severity scale."""
+    test_id = str(item.get("test_id", "B000"))
+    cwe = BANDIT_CWE.get(test_id)
+    cwes = (cwe,) if cwe else parse_cwe(item.get("issue_cwe"))
+    severity = parse_severity(item.get("issue_severity"))
+    if test_id in BANDIT_AUDIT_ONLY:
+        severity = Severity.INFO
+    line = int(item.get("line_number") or 1)
+    line_range = [int(value) for value in item.get("line_range") or [line]]
+    return RawFinding(
+        tool=TOOL,
+        rule_id=test_id,
+        path=relative_path(str(item.get("filename", "")), root),
+        start_line=line,
+        end_line=max(line_range + [line]),
+        severity=severity,
+        confidence=parse_confidence(item.get("issue_confidence")),
+        cwe=cwes,
+        message=str(item.get("issue_text", "")).strip(),
+        owasp=tuple(OWASP_BY_CWE[c] for c in cwes if c in OWASP_BY_CWE),
+        properties={
+            "test_name": item.get("test_name"),
+            "tool_severity": item.get("issue_severity"),
+            "tool_cwe": (item.get("issue_cwe") or {}).get("id"),
+        },
+    )
+
+
+def parse_bandit_report(data: dict[str, Any], root: Path) -> tuple[tuple[RawFinding, ...], tuple[FileNote, ...]]:
+    """Results and per-file errors of a bandit JSON report."""
+    findings = tuple(bandit_finding(item, root) for item in data.get("results", []))
+    notes = tuple(
+        FileNote(relative_path(str(error.get("filename", "")), root), TOOL, str(error.get("reason", "not analysed")).strip())
+        for error in data.get("errors", [])
+    )
+    return findings, notes

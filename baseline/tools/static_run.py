@@ -1,0 +1,282 @@
+"""The shared *static run*: bandit and semgrep, once per scan, concurrently, with a per-file cache.
+
+Steps: list the target's Python files (respecting ``static.exclude``); pre-screen each (huge,
+binary and undecodable files are noted, not passed to the tools); answer what can be answered from
+the per-file cache (keyed by content digest, tool version and rule-pack digest); run bandit and
+semgrep concurrently over the rest; store their per-file results; normalise everything into
+Findings. semgrep OSS taint analysis is intra-file, so a file's results depend only on its own
+content and the rules: per-file caching is exact.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import io
+import json
+import time
+import tokenize
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from baseline.model import Evidence, Finding, Provenance
+from baseline.target import is_test_path, iter_files
+from baseline.tools import bandit as bandit_tool
+from baseline.tools import semgrep as semgrep_tool
+from baseline.tools.static_common import BANDIT_SKIPPED_TESTS, FileNote, RawFinding, ToolRun, package_version
+from baseline.tools.static_normalise import InlineDirective, build_findings, parse_directives
+
+CACHE_FORMAT = "static-v1"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One Python file of the target that passed the pre-screen."""
+
+    path: str  # relative to the root
+    digest: str
+    directives: tuple[InlineDirective, ...] = ()
+
+
+@dataclass(frozen=True)
+class StaticScan:
+    """Everything the static run produced. ``status``: ``ok``, ``no-python`` or ``error``."""
+
+    status: str
+    message: str
+    files: tuple[str, ...] = ()
+    product_files: int = 0
+    test_files: int = 0
+    findings: tuple[Finding, ...] = ()
+    tools: tuple[ToolRun, ...] = ()
+    not_analysed: tuple[FileNote, ...] = ()
+    analysed_files: int = 0
+    cache: Mapping[str, Any] = field(default_factory=dict)
+    rule_pack_version: str = semgrep_tool.RULE_PACK_VERSION
+    rule_pack_digest: str = ""
+    duration_s: float = 0.0
+    evidence: tuple[Evidence, ...] = ()
+
+
+def python_files(root: Path, exclude: list[str]) -> list[Path]:
+    """The target's ``.py`` files, tool folders skipped, symlinks not followed, excludes applied."""
+    found = []
+    for path in iter_files(root):
+        if path.suffix != ".py":
+            continue
+        relative = path.relative_to(root).as_posix()
+        if any(fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(relative, pattern.rstrip("/") + "/*") for pattern in exclude):
+            continue
+        found.append(path)
+    return found
+
+
+def prescreen(path: Path, relative: str, max_bytes: int) -> SourceFile | FileNote:
+    """Read one file: a SourceFile when the tools can be given it, else a note saying why not."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return FileNote(relative, "prescreen", f"{size // 1024} KiB is over static.max_file_kb ({max_bytes // 1024} KiB); not analysed")
+        data = path.read_bytes()
+    except OSError as exc:
+        return FileNote(relative, "prescreen", f"unreadable: {exc.strerror or exc}")
+    if b"\0" in data[:65536]:
+        return FileNote(relative, "prescreen", "binary content in a .py file; not analysed")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
+        return FileNote(relative, "prescreen", f"not decodable text ({type(exc).__name__}); not analysed")
+    return SourceFile(relative, hashlib.sha256(data).hexdigest(), parse_directives(text))
+
+
+class ResultCache:
+    """Per-file, per-tool results under ``<work_dir>/cache/static-v1/``, keyed by content and tool set-up."""
+
+    def __init__(self, folder: Path | None, salts: Mapping[str, str]) -> None:
+        self.folder = folder
+        self.salts = dict(salts)
+        self.hits = {tool: 0 for tool in salts}
+        self.misses = {tool: 0 for tool in salts}
+
+    def _path(self, tool: str, digest: str) -> Path | None:
+        if self.folder is None:
+            return None
+        key = hashlib.sha256(f"{self.salts[tool]}\0{digest}".encode()).hexdigest()
+        return self.folder / tool / key[:2] / f"{key}.json"
+
+    def load(self, tool: str, source: SourceFile) -> tuple[list[RawFinding], list[FileNote]] | None:
+        """Cached (findings, notes) for this file's content, or None."""
+        path = self._path(tool, source.digest)
+        if path is None or not path.is_file():
+            self.misses[tool] += 1
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            findings = [RawFinding.from_json(item, source.path) for item in data["findings"]]
+            notes = [FileNote(source.path, tool, str(reason)) for reason in data["notes"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            self.misses[tool] += 1
+            return None
+        self.hits[tool] += 1
+        return findings, notes
+
+    def store(self, tool: str, source: SourceFile, findings: list[RawFinding], notes: list[FileNote]) -> None:
+        """Remember one file's results (best effort: a read-only tree just gets no cache)."""
+        path = self._path(tool, source.digest)
+        if path is None:
+            return
+        payload = {"findings": [item.to_json() for item in findings], "notes": [note.reason for note in notes]}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(".tmp")
+            temporary.write_text(json.dumps(payload, sort_keys=True), encoding="utf-8")
+            temporary.replace(path)
+        except OSError:
+            self.folder = None
+
+
+class StaticRunner:
+    """The shared run behind T03."""
+
+    key = "static-run"
+
+    def execute(self, context: Any) -> StaticScan:
+        """Run the static analysis of the target once for this scan."""
+        config = context.config
+        cache_dir = None
+        if config.get("static.cache"):
+            cache_dir = context.root / str(config.get("work_dir")) / "cache" / CACHE_FORMAT
+        return run_static(
+            root=context.root,
+            work_dir=context.artifact_dir("static"),
+            cache_dir=cache_dir,
+            exclude=list(config.get("static.exclude")),
+            timeout_s=float(config.get("static.timeout")),
+            max_file_kb=int(config.get("static.max_file_kb")),
+        )
+
+
+STATIC_RUN = StaticRunner()
+
+
+def run_static(
+    *, root: Path, work_dir: Path, cache_dir: Path | None, exclude: list[str], timeout_s: float, max_file_kb: int
+) -> StaticScan:
+    """List, pre-screen, answer from cache, run both tools concurrently, normalise."""
+    started = time.monotonic()
+    candidates = python_files(root, exclude)
+    if not candidates:
+        return StaticScan(
+            status="no-python",
+            message="no Python files to analyse" + (f" (after excludes {exclude})" if exclude else ""),
+            evidence=(Evidence(Provenance.INSPECTED, f"listed the project's files under {root.name}: none ends in .py"
+                               + (f" outside the excludes {', '.join(exclude)}" if exclude else "")),),
+        )
+    max_bytes = max_file_kb * 1024
+    sources: list[SourceFile] = []
+    notes: list[FileNote] = []
+    for path in candidates:
+        screened = prescreen(path, path.relative_to(root).as_posix(), max_bytes)
+        (sources if isinstance(screened, SourceFile) else notes).append(screened)  # type: ignore[arg-type]
+    pack_digest = semgrep_tool.rule_pack_digest()
+    salts = {
+        "bandit": f"{CACHE_FORMAT}|bandit {package_version('bandit')}|skip {','.join(BANDIT_SKIPPED_TESTS)}",
+        "semgrep": f"{CACHE_FORMAT}|semgrep {package_version('semgrep')}|{pack_digest}|{max_bytes}",
+    }
+    cache = ResultCache(cache_dir, salts)
+    raw: list[RawFinding] = []
+    pending: dict[str, list[SourceFile]] = {"bandit": [], "semgrep": []}
+    for source in sources:
+        for tool in pending:
+            cached = cache.load(tool, source)
+            if cached is None:
+                pending[tool].append(source)
+            else:
+                raw.extend(cached[0])
+                notes.extend(cached[1])
+
+    def launch(tool: str) -> ToolRun:
+        files = [str(root / source.path) for source in pending[tool]]
+        folder = work_dir / tool
+        folder.mkdir(parents=True, exist_ok=True)
+        if tool == "bandit":
+            return bandit_tool.run_bandit(files, root=root, work_dir=folder, timeout_s=timeout_s)
+        return semgrep_tool.run_semgrep(files, root=root, work_dir=folder, timeout_s=timeout_s, max_target_bytes=max_bytes)
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="static") as pool:
+        runs = list(pool.map(launch, ["bandit", "semgrep"]))
+    for run in runs:
+        if run.status == "error":
+            notes.extend(FileNote(source.path, run.tool, f"{run.tool} did not run: {run.message[:200]}") for source in pending[run.tool])
+            continue
+        raw.extend(run.findings)
+        notes.extend(run.notes)
+        by_path_findings: dict[str, list[RawFinding]] = {}
+        by_path_notes: dict[str, list[FileNote]] = {}
+        for finding in run.findings:
+            by_path_findings.setdefault(finding.path, []).append(finding)
+        for note in run.notes:
+            by_path_notes.setdefault(note.path, []).append(note)
+        for source in pending[run.tool]:
+            cache.store(run.tool, source, by_path_findings.get(source.path, []), by_path_notes.get(source.path, []))
+
+    directives = {source.path: source.directives for source in sources if source.directives}
+    semgrep_ok = runs[1].status != "error"
+
+    def read_source(path: str) -> str | None:
+        try:
+            return (root / path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+
+    findings = build_findings(raw, read_source, directives, taint_confirmed=semgrep_ok)
+    unanalysed = {note.path for note in notes}
+    all_paths = tuple(path.relative_to(root).as_posix() for path in candidates)
+    tests = sum(1 for path in all_paths if is_test_path(path))
+    errors = [run for run in runs if run.status == "error"]
+    evidence = [run.evidence for run in runs if run.evidence is not None]
+    for tool in ("bandit", "semgrep"):
+        if cache.hits[tool]:
+            evidence.append(
+                Evidence(
+                    Provenance.INSPECTED,
+                    f"{tool} {package_version(tool)} results for {cache.hits[tool]} unchanged files reused from the per-file "
+                    "cache (keyed by file content digest, tool version and rule-pack digest)",
+                    tool=tool,
+                    tool_version=package_version(tool),
+                    input_digests={"rule_pack": pack_digest} if tool == "semgrep" else {},
+                )
+            )
+    cache_info = {"enabled": cache_dir is not None, "hits": dict(cache.hits), "misses": dict(cache.misses)}
+    evidence.append(
+        Evidence(
+            Provenance.INSPECTED,
+            f"{len(all_paths)} Python files listed ({tests} in tests); {len(sources)} passed the pre-screen; "
+            f"cache hits bandit {cache.hits['bandit']}, semgrep {cache.hits['semgrep']}",
+            input_digests={"rule_pack": pack_digest},
+            data_version=semgrep_tool.RULE_PACK_VERSION,
+        )
+    )
+    status = "error" if errors else "ok"
+    message = "; ".join(run.message for run in errors) if errors else (
+        f"bandit and semgrep analysed {len(all_paths) - len(unanalysed)} of {len(all_paths)} Python files"
+    )
+    return StaticScan(
+        status=status,
+        message=message,
+        files=all_paths,
+        product_files=len(all_paths) - tests,
+        test_files=tests,
+        findings=findings,
+        tools=tuple(runs),
+        not_analysed=tuple(sorted(set(notes), key=lambda note: (note.path, note.tool))),
+        analysed_files=len(all_paths) - len(unanalysed),
+        cache=cache_info,
+        rule_pack_digest=pack_digest,
+        duration_s=round(time.monotonic() - started, 3),
+        evidence=tuple(evidence),
+    )
+

@@ -1,0 +1,41 @@
+import os
+import shlex
+import subprocess
+import sys
+
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.route("/ping")
+def ping():
+    host = request.args.get("host")
+    # ruleid: command-injection
+    subprocess.run("ping -c 1 " + host, shell=True)
+    # ruleid: command-injection
+    os.system(f"nslookup {host}")
+    # ok: command-injection
+    subprocess.run(["ping", "-c", "1", "--", host])
+    # ok: command-injection
+    subprocess.run("ping -c 1 " + shlex.quote(host), shell=True)
+    return "ok"
+
+
+@app.post("/convert")
+async def convert(fmt: str):
+    # ruleid: command-injection
+    subprocess.check_output(["sh", "-c", "convert in." + fmt])
+    # ok: command-injection
+    subprocess.check_output(["convert", "in.png", "out." + fmt])
+    return {}
+
+
+def main():
+    tool = os.environ.get("EDITOR")
+    # ruleid: command-injection
+    subprocess.Popen([tool, "notes.txt"])
+    # ruleid: command-injection
+    os.popen("grep " + sys.argv[1] + " notes.txt")
+    # ok: command-injection
+    os.system("ls -l")

@@ -1,0 +1,32 @@
+import random
+import secrets
+import string
+
+
+def new_reset():
+    # ruleid: insecure-random
+    reset_token = "".join(random.choice(string.ascii_letters) for _ in range(32))
+    return reset_token
+
+
+def new_password():
+    # ruleid: insecure-random
+    password = str(random.getrandbits(64))
+    return password
+
+
+def new_session(request):
+    # ruleid: insecure-random
+    request.session_id = random.randint(0, 10**12)
+
+
+def shuffle_cards(cards):
+    # ok: insecure-random
+    hand = random.sample(cards, 5)
+    return hand
+
+
+def new_token():
+    # ok: insecure-random
+    token = secrets.token_urlsafe(32)
+    return token

@@ -1,0 +1,38 @@
+from urllib.parse import urlparse
+from urllib.request import urlopen
+
+import requests
+from flask import Flask, request
+
+app = Flask(__name__)
+ALLOWED_HOSTS = {"api.example.com"}
+
+
+@app.route("/fetch")
+def fetch():
+    url = request.args["url"]
+    # ruleid: ssrf
+    return requests.get(url).text
+
+
+@app.route("/preview")
+def preview():
+    target = request.form.get("target")
+    # ruleid: ssrf
+    return urlopen(target).read()
+
+
+@app.route("/proxy")
+def proxy():
+    url = request.args["url"]
+    if urlparse(url).hostname not in ALLOWED_HOSTS:
+        return "forbidden", 403
+    # ok: ssrf
+    return requests.get(url).text
+
+
+@app.route("/search")
+def search():
+    term = request.args["q"]
+    # ok: ssrf
+    return requests.get("https://api.example.com/search", params={"q": term}).text
