@@ -65,6 +65,7 @@ CORE_KEYS: tuple[KeySpec, ...] = (
     KeySpec("tests.memory_mb", int, 4096, "Address-space limit of the test run in MiB (0 = none).", minimum=0),
     KeySpec("tests.args", list, [], "Extra arguments passed to pytest."),
     KeySpec("tests.paths", list, [], "Test paths passed to pytest; default: pytest's own discovery."),
+    KeySpec("tests.dev_mode", bool, True, "Run the test suite under Python development mode (-X dev -b) and record every warning."),
     KeySpec("coverage.threshold", float, 80.0, "Minimum statement coverage in percent (NIST: 80).", minimum=0, maximum=100),
     KeySpec("coverage.source", list, [], "Packages or folders measured; default: the project's own packages."),
 )
