@@ -90,7 +90,20 @@ FUZZ_KEYS: tuple[KeySpec, ...] = ()
 
 
 # Language checks, black-box and regression tests (T05, T06, T08)
-TESTING_KEYS: tuple[KeySpec, ...] = ()
+TESTING_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("tests.blackbox", list, [], "Black-box tests: path globs (tests/e2e/*) or node-id prefixes; default: markers and conventions."),
+    KeySpec(
+        "tests.blackbox_markers",
+        list,
+        ["e2e", "integration", "functional", "blackbox", "acceptance", "system", "api", "cli"],
+        "pytest markers that identify black-box tests.",
+    ),
+    KeySpec("regression.window", int, 200, "Number of recent commits examined for fix commits.", minimum=1, maximum=100000),
+    KeySpec("regression.min_share", float, 50.0, "Minimum percentage of fix commits that also change tests.", minimum=0, maximum=100),
+    KeySpec("regression.replay_timeout", float, 60.0, "Seconds allowed to replay one stored fuzz crash input.", minimum=1),
+    KeySpec("typecheck.command", list, [], "Type checker command line to run instead of the detected one (e.g. mypy src)."),
+    KeySpec("typecheck.timeout", float, 600.0, "Wall-clock limit of the type checker in seconds.", minimum=1),
+)
 
 
 # Web scanning and threat modeling (T10, T01): [tool.baseline.web], [tool.baseline.threat_model]
