@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -65,7 +66,9 @@ def details_of(run: TestRun) -> tuple[TestDetail, ...]:
 def _parse(path: str) -> tuple[ast.Module | None, tuple[str, ...]]:
     try:
         text = Path(path).read_text(encoding="utf-8", errors="replace")
-        return ast.parse(text), tuple(text.splitlines())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(text), tuple(text.splitlines())
     except (SyntaxError, ValueError, OSError):
         return None, ()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,7 +119,9 @@ class _Visitor(ast.NodeVisitor):
 
 def scan_source(source: str, path: str) -> list[AssertGuard]:
     """Guards in one module's source (raises SyntaxError for invalid Python)."""
-    tree = ast.parse(source, filename=path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # invalid escapes etc. are the dev-mode check's business
+        tree = ast.parse(source, filename=path)
     visitor = _Visitor(path, source.splitlines())
     visitor.visit(tree)
     return visitor.found
