@@ -67,6 +67,7 @@ CORE_KEYS: tuple[KeySpec, ...] = (
     KeySpec("tests.memory_mb", int, 4096, "Address-space limit of the test run in MiB (0 = none).", minimum=0),
     KeySpec("tests.args", list, [], "Extra arguments passed to pytest."),
     KeySpec("tests.paths", list, [], "Test paths passed to pytest; default: pytest's own discovery."),
+    KeySpec("tests.dev_mode", bool, True, "Run the test suite under Python development mode (-X dev -b) and record every warning."),
     KeySpec("coverage.threshold", float, 80.0, "Minimum statement coverage in percent (NIST: 80).", minimum=0, maximum=100),
     KeySpec("coverage.source", list, [], "Packages or folders measured; default: the project's own packages."),
 )
@@ -112,7 +113,20 @@ FUZZ_KEYS: tuple[KeySpec, ...] = ()
 
 
 # Language checks, black-box and regression tests (T05, T06, T08)
-TESTING_KEYS: tuple[KeySpec, ...] = ()
+TESTING_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("tests.blackbox", list, [], "Black-box tests: path globs (tests/e2e/*) or node-id prefixes; default: markers and conventions."),
+    KeySpec(
+        "tests.blackbox_markers",
+        list,
+        ["e2e", "integration", "functional", "blackbox", "acceptance", "system", "api", "cli"],
+        "pytest markers that identify black-box tests.",
+    ),
+    KeySpec("regression.window", int, 200, "Number of recent commits examined for fix commits.", minimum=1, maximum=100000),
+    KeySpec("regression.min_share", float, 50.0, "Minimum percentage of fix commits that also change tests.", minimum=0, maximum=100),
+    KeySpec("regression.replay_timeout", float, 60.0, "Seconds allowed to replay one stored fuzz crash input.", minimum=1),
+    KeySpec("typecheck.command", list, [], "Type checker command line to run instead of the detected one (e.g. mypy src)."),
+    KeySpec("typecheck.timeout", float, 600.0, "Wall-clock limit of the type checker in seconds.", minimum=1),
+)
 
 
 # Web scanning and threat modeling (T10, T01): [tool.baseline.web], [tool.baseline.threat_model]

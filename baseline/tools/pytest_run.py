@@ -1,9 +1,12 @@
 """The shared *test run*: the target's pytest suite under coverage.py, in the sandbox.
 
-One run feeds several techniques (automated testing, structural coverage, and later
-language-provided checks, black-box and regression tests). It writes JUnit XML and coverage JSON
-into the scan's work folder and parses both into typed records. Tool failures are data: the
-returned TestRun says what went wrong, it never raises for them.
+One run feeds several techniques (automated testing, structural coverage, language-provided
+checks, black-box and regression tests). It writes JUnit XML and coverage JSON into the scan's work
+folder and parses both into typed records. By default the interpreter runs in development mode
+(``-X dev``) with bytes/str comparison warnings (``-b``), and a small plugin shipped with baseline
+(``baseline/tools/pytest_plugin``, put on the target's PYTHONPATH) records every warning and the
+markers, docstring and outcome of every test (see :mod:`baseline.tools.test_records`). Tool
+failures are data: the returned TestRun says what went wrong, it never raises for them.
 """
 
 from __future__ import annotations
@@ -18,6 +21,15 @@ from typing import Any
 from baseline import sandbox
 from baseline.model import Artifact, Evidence, Provenance
 from baseline.target import file_sha256, product_sources
+from baseline.tools.test_records import (
+    PLUGIN_DIR,
+    PLUGIN_MODULE,
+    RecordedWarning,
+    TestDetail,
+    read_details,
+    read_warnings,
+    stderr_warnings,
+)
 
 _PROBE = (
     "import importlib.util, sys\n"
@@ -115,6 +127,10 @@ class TestRun:
     stderr: str = ""
     pytest_exit_code: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[RecordedWarning, ...] = ()
+    details: tuple[TestDetail, ...] = ()
+    dev_mode: bool = False
+    recorder_ok: bool = False
 
 
 class TestRunner:
@@ -137,6 +153,7 @@ class TestRunner:
             source_override=list(context.config.get("coverage.source")),
             allow_env=list(context.config.get("allow_env")),
             tree_digest=context.target.tree_digest,
+            dev_mode=bool(context.config.get("tests.dev_mode")),
         )
 
 
@@ -172,6 +189,7 @@ def run_tests(
     source_override: list[str],
     allow_env: list[str],
     tree_digest: str,
+    dev_mode: bool = True,
 ) -> TestRun:
     """Execute the target's pytest suite under coverage; never raises for tool failures."""
     pytest_version, coverage_version, probe_error = _probe_versions(python, root)
@@ -185,30 +203,39 @@ def run_tests(
     junit = work_dir / "junit.xml"
     data_file = work_dir / ".coverage"
     coverage_json = work_dir / "coverage.json"
-    for stale in (junit, data_file, coverage_json):
+    records = work_dir / "records"
+    records.mkdir(parents=True, exist_ok=True)
+    for stale in (junit, data_file, coverage_json, *records.glob("*.jsonl")):
         stale.unlink(missing_ok=True)
     sources = _sources(root, source_override)
-    pytest_args = ["-p", "no:cacheprovider", f"--junitxml={junit}", "-o", "junit_family=xunit2", "-q", "-rfE", f"--rootdir={root}"]
+    pytest_args = ["-p", "no:cacheprovider", "-p", PLUGIN_MODULE, f"--junitxml={junit}", "-o", "junit_family=xunit2", "-q", "-rfE", f"--rootdir={root}"]
     if not has_pytest_config(root):
         # Without its own configuration, pytest would climb to a parent folder's and obey it.
         empty = work_dir / "pytest-empty.ini"
         empty.write_text("[pytest]\n", encoding="utf-8")
         pytest_args += ["-c", str(empty)]
     pytest_args += extra_args + test_paths
+    interpreter = [python, "-X", "dev", "-b"] if dev_mode else [python]
     if coverage_version is not None:
-        argv = [python, "-m", "coverage", "run", "--branch", f"--data-file={data_file}"]
+        argv = [*interpreter, "-m", "coverage", "run", "--branch", f"--data-file={data_file}"]
         if sources:
             argv.append("--source=" + ",".join(sources))
         argv += ["-m", "pytest", *pytest_args]
     else:
-        argv = [python, "-m", "pytest", *pytest_args]
+        argv = [*interpreter, "-m", "pytest", *pytest_args]
     limits = sandbox.Limits(timeout_s=timeout_s, memory_mb=memory_mb)
     process = sandbox.run(
         argv,
         cwd=root,
         limits=limits,
         allow_env=allow_env,
-        extra_env={"PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1", "PY_COLORS": "0"},
+        extra_env={
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONUNBUFFERED": "1",
+            "PY_COLORS": "0",
+            "PYTHONPATH": os.pathsep.join(part for part in (str(PLUGIN_DIR), os.environ.get("PYTHONPATH", "")) if part),
+            "BASELINE_RECORD_DIR": str(records),
+        },
     )
     artifacts: list[Artifact] = []
     if junit.is_file():
@@ -232,6 +259,10 @@ def run_tests(
         "stdout_tail": "\n".join(process.stdout.splitlines()[-40:]),
         "stderr": process.stderr,
         "pytest_exit_code": process.exit_code,
+        "warnings": read_warnings(records) + stderr_warnings(process.stderr, root),
+        "details": read_details(records),
+        "dev_mode": dev_mode,
+        "recorder_ok": (records / "session.jsonl").is_file(),
     }
     if process.start_error:
         return TestRun(status="error", message=f"the test run could not start: {process.start_error}", evidence=(run_evidence,), **common)

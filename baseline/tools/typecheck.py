@@ -1,0 +1,184 @@
+"""The type checker the project configures (mypy or pyright), run once per scan in the sandbox.
+
+Detection reads the project's configuration only: ``[tool.mypy]`` in pyproject.toml, ``mypy.ini``,
+``.mypy.ini``, ``[mypy]`` in setup.cfg, ``[tool.pyright]`` or ``pyrightconfig.json``. mypy is run
+from the target's interpreter when it is installed there (so it sees the project's dependencies),
+else from baseline's own interpreter pointed at the target's with ``--python-executable``. Its
+cache goes to the scan's work folder, never into the project.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from baseline import sandbox
+from baseline.model import Evidence, Provenance
+from baseline.target import product_sources
+
+_MYPY_LINE = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+)(?::\d+)?: (?P<level>error|note|warning): (?P<message>.*?)(?:  \[(?P<code>[\w-]+)\])?$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class TypeError_:
+    """One diagnostic of the type checker."""
+
+    path: str
+    line: int | None
+    message: str
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class TypeCheckRun:
+    """The type checker's verdict. ``status``: ok, not-configured, missing or error."""
+
+    status: str
+    message: str
+    tool: str | None = None
+    configured_in: str | None = None
+    errors: tuple[TypeError_, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    files_checked: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def detect(root: Path) -> tuple[str, str] | None:
+    """(tool, file that configures it) or None when the project configures no type checker."""
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            tools = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {})
+        except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
+            tools = {}
+        if isinstance(tools, dict) and "mypy" in tools:
+            return "mypy", "pyproject.toml [tool.mypy]"
+        if isinstance(tools, dict) and ("pyright" in tools or "basedpyright" in tools):
+            return "pyright", "pyproject.toml [tool.pyright]"
+    for name in ("mypy.ini", ".mypy.ini"):
+        if (root / name).is_file():
+            return "mypy", name
+    setup_cfg = root / "setup.cfg"
+    if setup_cfg.is_file() and re.search(r"^\[mypy\]", setup_cfg.read_text(encoding="utf-8", errors="replace"), re.MULTILINE):
+        return "mypy", "setup.cfg [mypy]"
+    if (root / "pyrightconfig.json").is_file():
+        return "pyright", "pyrightconfig.json"
+    return None
+
+
+def _has_module(python: str, root: Path, module: str) -> bool:
+    probe = sandbox.run([python, "-c", f"import importlib.util,sys; sys.exit(importlib.util.find_spec('{module}') is None)"], cwd=root, limits=sandbox.Limits(timeout_s=60))
+    return probe.ok
+
+
+def _configures_files(root: Path) -> bool:
+    for name in ("mypy.ini", ".mypy.ini", "setup.cfg", "pyproject.toml"):
+        path = root / name
+        if path.is_file() and re.search(r"^\s*files\s*=", path.read_text(encoding="utf-8", errors="replace"), re.MULTILINE):
+            return True
+    return False
+
+
+def parse_mypy(output: str, root: Path) -> list[TypeError_]:
+    """Errors from mypy's text output (notes are attached context, not errors)."""
+    errors: list[TypeError_] = []
+    for match in _MYPY_LINE.finditer(output):
+        if match.group("level") != "error":
+            continue
+        path = match.group("file")
+        candidate = Path(path)
+        if candidate.is_absolute():
+            try:
+                path = candidate.relative_to(root).as_posix()
+            except ValueError:
+                pass
+        errors.append(TypeError_(path, int(match.group("line")), match.group("message").strip(), match.group("code") or ""))
+    return errors
+
+
+def parse_pyright(output: str) -> list[TypeError_]:
+    """Errors from ``pyright --outputjson``."""
+    data = json.loads(output)
+    errors: list[TypeError_] = []
+    for diagnostic in data.get("generalDiagnostics", []):
+        if diagnostic.get("severity") != "error":
+            continue
+        line = diagnostic.get("range", {}).get("start", {}).get("line")
+        errors.append(TypeError_(str(diagnostic.get("file", "")), line + 1 if isinstance(line, int) else None, str(diagnostic.get("message", "")), str(diagnostic.get("rule", ""))))
+    return errors
+
+
+def run_typecheck(*, root: Path, python: str, work_dir: Path, command: list[str], timeout_s: float) -> TypeCheckRun:
+    """Run the configured type checker; never raises for tool failures."""
+    found = detect(root)
+    if found is None and not command:
+        return TypeCheckRun("not-configured", "the project configures no type checker (no [tool.mypy], mypy.ini, setup.cfg [mypy], [tool.pyright] or pyrightconfig.json)")
+    tool, configured_in = found if found else (command[0], "typecheck.command")
+    sources = [path.relative_to(root).as_posix() for path in product_sources(root)]
+    if command:
+        argv = list(command)
+        if Path(argv[0]).name.startswith("mypy") and shutil.which(argv[0]) is None:
+            argv = [python, "-m", "mypy", *argv[1:]]
+    elif tool == "mypy":
+        if _has_module(python, root, "mypy"):
+            argv = [python, "-m", "mypy"]
+        elif _has_module(sys.executable, root, "mypy"):
+            argv = [sys.executable, "-m", "mypy", f"--python-executable={python}"]
+        else:
+            return TypeCheckRun("missing", f"mypy is configured ({configured_in}) but installed neither in the target interpreter {python} nor beside baseline", tool, configured_in)
+        argv += ["--no-color-output", "--show-error-codes", "--no-error-summary", f"--cache-dir={work_dir / 'mypy-cache'}"]
+        if not _configures_files(root):
+            argv += sources
+    else:
+        executable = shutil.which("pyright") or shutil.which("basedpyright")
+        if executable is None:
+            return TypeCheckRun("missing", f"pyright is configured ({configured_in}) but no pyright executable is on PATH", tool, configured_in)
+        argv = [executable, "--outputjson", "--pythonpath", python]
+    if tool == "mypy" and not command and not sources and not _configures_files(root):
+        return TypeCheckRun("error", "mypy is configured but the project has no product modules to check", tool, configured_in)
+    process = sandbox.run(argv, cwd=root, limits=sandbox.Limits(timeout_s=timeout_s))
+    evidence = Evidence(
+        provenance=Provenance.EXECUTED,
+        summary=f"ran {tool} as configured in {configured_in}",
+        tool=tool,
+        argv=process.argv,
+        exit_code=process.exit_code,
+        duration_s=round(process.duration_s, 3),
+        stderr_tail=process.stderr_tail(10) if not process.ok else None,
+    )
+    if process.start_error or process.timed_out or process.signal_name:
+        return TypeCheckRun("error", f"{tool} did not complete: {process.describe()}", tool, configured_in, evidence=(evidence,))
+    try:
+        errors = parse_pyright(process.stdout) if tool.endswith("pyright") else parse_mypy(process.stdout, root)
+    except ValueError as exc:
+        return TypeCheckRun("error", f"{tool} output could not be read: {exc}", tool, configured_in, evidence=(evidence,))
+    # mypy: exit 0 clean, 1 type errors, 2 crash or usage error. pyright: 0 clean, 1 errors, >1 fatal.
+    if process.exit_code not in (0, 1) or (process.exit_code == 1 and not errors):
+        return TypeCheckRun("error", f"{tool} failed ({process.describe()}): {process.stderr_tail(3)}", tool, configured_in, evidence=(evidence,))
+    message = f"{tool}: {len(errors)} type error(s)"
+    return TypeCheckRun("ok", message, tool, configured_in, tuple(errors), (evidence,))
+
+
+class TypeCheckRunner:
+    """The shared run of the project's configured type checker."""
+
+    key = "typecheck"
+
+    def execute(self, context: Any) -> TypeCheckRun:
+        """Run the type checker once per scan."""
+        return run_typecheck(
+            root=context.root,
+            python=context.python,
+            work_dir=context.artifact_dir("typecheck"),
+            command=list(context.config.get("typecheck.command")),
+            timeout_s=float(context.config.get("typecheck.timeout")),
+        )
+
+
+TYPECHECK_RUN = TypeCheckRunner()

@@ -1,0 +1,192 @@
+"""Reading the project's test functions: what they drive, whether they expect failure, what they cite.
+
+Shared by the black-box (T06) and regression (T08) checks. The shared test run says which tests
+ran and how they ended (with markers and docstrings from the recorder plugin); this module reads
+each test function's source with ``ast`` to tell what kind of test it is. Nothing is executed.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from baseline.tools.pytest_run import TestRun
+from baseline.tools.test_records import TestDetail
+
+_SUBPROCESS = {"run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput"}
+_HTTP_CLIENTS = {"TestClient", "AsyncClient", "Client", "CliRunner", "test_client", "FlaskClient", "APIClient", "WebTestApp", "TestApp"}
+_STATUS_ATTRS = {"returncode", "exit_code", "status_code", "status", "code"}
+REFERENCE = re.compile(
+    r"(CVE-\d{4}-\d{4,}|GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}|PYSEC-\d{4}-\d+|OSV-\d{4}-\d+|"
+    r"\bregression\b|\bbpo-?\d+|\bgh-?\d+\b|\bissue[\s_#-]*\d+|\bbug[\s_#-]*\d+|(?<![\w&])#\d{2,}\b|/issues/\d+|/pull/\d+)",
+    re.IGNORECASE,
+)
+_NAME_REFERENCE = re.compile(r"(regression|issue_?\d+|gh_?\d+|bug_?\d+|cve_?\d{4}|ghsa|pysec|bpo_?\d+)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TestShape:
+    """What reading one test function showed."""
+
+    __test__ = False
+
+    found: bool
+    negative: bool = False
+    drives_process: bool = False
+    drives_client: bool = False
+    property_based: bool = False
+    calls_public: bool = False
+    references: tuple[str, ...] = ()
+
+
+def details_of(run: TestRun) -> tuple[TestDetail, ...]:
+    """Per-test details from the recorder plugin, else a reduced view built from the JUnit cases."""
+    if run.details:
+        return run.details
+    return tuple(
+        TestDetail(
+            nodeid=f"{case.file}::{case.name}" if case.file else case.nodeid,
+            file=case.file or "",
+            line=case.line,
+            name=case.name.split("[", 1)[0],
+            markers=(),
+            doc="",
+            hypothesis=False,
+            outcome=case.outcome,
+        )
+        for case in run.cases
+    )
+
+
+@lru_cache(maxsize=512)
+def _parse(path: str) -> tuple[ast.Module | None, tuple[str, ...]]:
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(text), tuple(text.splitlines())
+    except (SyntaxError, ValueError, OSError):
+        return None, ()
+
+
+def _find_function(tree: ast.Module, name: str, line: int | None, classes: list[str]) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    candidates: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+    scopes: list[ast.AST] = [tree]
+    for class_name in classes:
+        nested = [node for scope in scopes for node in ast.iter_child_nodes(scope) if isinstance(node, ast.ClassDef) and node.name == class_name]
+        scopes = nested or scopes
+    for scope in scopes:
+        candidates += [node for node in ast.walk(scope) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name]
+    if not candidates:
+        return None
+    if line is not None:
+        for node in candidates:
+            first = min([node.lineno] + [decorator.lineno for decorator in node.decorator_list])
+            if first <= line <= node.lineno:
+                return node
+    return candidates[0]
+
+
+def _imported_product_names(tree: ast.Module, packages: frozenset[str]) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in packages:
+            names.update(alias.asname or alias.name for alias in node.names if not alias.name.startswith("_"))
+        elif isinstance(node, ast.Import):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names if alias.name.split(".")[0] in packages)
+    return names
+
+
+def _is_nonzero_expectation(node: ast.Compare) -> bool:
+    """``p.returncode != 0``, ``r.status_code == 404``, ``result.exit_code == 2``..."""
+    sides = [node.left, *node.comparators]
+    if not any(isinstance(side, ast.Attribute) and side.attr in _STATUS_ATTRS for side in sides):
+        return False
+    constants = [side.value for side in sides if isinstance(side, ast.Constant) and isinstance(side.value, int) and not isinstance(side.value, bool)]
+    op = node.ops[0]
+    if isinstance(op, (ast.NotEq, ast.Gt, ast.GtE)) and constants == [0]:
+        return True
+    if isinstance(op, ast.Eq) and constants and constants[0] != 0 and constants[0] != 200 and not 200 <= constants[0] < 300:
+        return True
+    if isinstance(op, ast.GtE) and constants and constants[0] >= 400:
+        return True
+    if isinstance(op, (ast.In, ast.NotIn)):
+        return False
+    return False
+
+
+def _call_name(node: ast.Call) -> str:
+    func = node.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return ""
+
+
+def shape_of(detail: TestDetail, root: Path, packages: frozenset[str]) -> TestShape:
+    """Read one test's function and classify it."""
+    if not detail.file:
+        return TestShape(found=False)
+    tree, lines = _parse(str((root / detail.file).resolve()))
+    if tree is None:
+        return TestShape(found=False)
+    classes = [part for part in detail.nodeid.split("::")[1:-1] if part and part[0].isupper()]
+    function = _find_function(tree, detail.name, detail.line, classes)
+    if function is None:
+        return TestShape(found=False)
+    negative = drives_process = drives_client = property_based = calls_public = False
+    product_names = _imported_product_names(tree, packages)
+    for decorator in function.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if (isinstance(target, ast.Name) and target.id == "given") or (isinstance(target, ast.Attribute) and target.attr == "given"):
+            property_based = True
+    for node in ast.walk(function):
+        if isinstance(node, ast.Call):
+            name = _call_name(node)
+            if name in ("raises", "assertRaises", "assertRaisesRegex", "assertWarns"):
+                negative = True
+            elif name in _SUBPROCESS and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) and node.func.value.id == "subprocess":
+                drives_process = True
+            elif name in _HTTP_CLIENTS or name == "invoke":
+                drives_client = True
+            if isinstance(node.func, ast.Name) and node.func.id in product_names and not node.func.id.startswith("_"):
+                calls_public = True
+            if isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) and node.func.value.id in product_names and not node.func.attr.startswith("_"):
+                calls_public = True
+            if name == "run" and any(keyword.arg == "check" for keyword in node.keywords):
+                drives_process = drives_process or isinstance(node.func, ast.Attribute)
+        elif isinstance(node, ast.Compare) and _is_nonzero_expectation(node):
+            negative = True
+        elif isinstance(node, ast.Try) and any(isinstance(stmt, ast.Expr) or isinstance(stmt, ast.Assert) for handler in node.handlers for stmt in handler.body):
+            negative = negative or any(handler.type is not None for handler in node.handlers)
+    first = min([function.lineno] + [decorator.lineno for decorator in function.decorator_list])
+    start = first - 1
+    while start > 0 and lines[start - 1].lstrip().startswith("#"):
+        start -= 1  # comments right above the test belong to it
+    end = getattr(function, "end_lineno", None) or function.lineno
+    comments = " ".join(line.split("#", 1)[1] for line in lines[start:end] if "#" in line)
+    docstring = ast.get_docstring(function) or ""
+    references = {match.group(0) for match in REFERENCE.finditer(f"{comments}\n{docstring}\n{detail.doc}")}
+    references.update(match.group(0) for match in _NAME_REFERENCE.finditer(detail.name))
+    for marker in detail.markers:
+        if marker.name.lower() in ("regression", "issue", "bug", "cve", "ghsa", "security_regression"):
+            references.add(f"@{marker.name}" + (f"({', '.join(marker.args)})" if marker.args else ""))
+    return TestShape(
+        found=True,
+        negative=negative,
+        drives_process=drives_process,
+        drives_client=drives_client,
+        property_based=property_based or detail.hypothesis,
+        calls_public=calls_public,
+        references=tuple(sorted(references)),
+    )
+
+
+def clear_cache() -> None:
+    """Forget parsed test files (between scans in one process)."""
+    _parse.cache_clear()

@@ -1,0 +1,214 @@
+"""T08: regression tests citing bugs, fix commits in a real git repository, fuzz crash replays."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from baseline import sandbox
+from baseline.checks.regression_tests import HISTORY_CHECK, REPLAY_CHECK, TESTS_CHECK
+from baseline.checks.testsuite_ast import clear_cache
+from baseline.config import load_config
+from baseline.model import Outcome
+from baseline.tools.crash_replay import replay_all
+from baseline.tools.git_history import Commit, parse_log, read_history
+from baseline.tools.pytest_run import TestCounts, TestRun
+from baseline.tools.test_records import Marker, TestDetail
+
+GIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"]
+
+
+class FakeContext:
+    def __init__(self, root: Path, records: dict[str, Any]) -> None:
+        self.root = root
+        self.config = load_config(root)
+        self.records = records
+        self.python = sys.executable
+
+    def shared(self, run: Any) -> Any:
+        return self.records[run.key]
+
+
+def _git(root: Path, *args: str) -> str:
+    result = sandbox.run([*GIT, *args], cwd=root, limits=sandbox.Limits(timeout_s=60))
+    assert result.ok, result.stderr
+    return result.stdout
+
+
+def _commit(root: Path, message: str, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", message)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """Six commits: three fixes with tests, two fixes without, one feature, one docs-only 'fix'."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    _git(root, "init", "-q")
+    _commit(root, "Initial import", {"app/__init__.py": "X = 1\n", "tests/test_app.py": "def test_x():\n    pass\n"})
+    _commit(root, "Fix crash on empty input (#12)", {"app/__init__.py": "X = 2\n", "tests/test_app.py": "def test_x():\n    assert True\n"})
+    _commit(root, "Fix off-by-one in parser", {"app/__init__.py": "X = 3\n"})
+    _commit(root, "Add export feature", {"app/export.py": "Y = 1\n"})
+    _commit(root, "Security: fix CVE-2024-1234 path traversal\n\nWith a regression test.", {"app/export.py": "Y = 2\n", "tests/test_export.py": "def test_y():\n    pass\n"})
+    _commit(root, "fix typo in README", {"README.md": "hello\n"})
+    _commit(root, "bugfix: handle None", {"app/__init__.py": "X = 4\n"})
+    _commit(root, "Resolve #40 by validating names", {"app/names.py": "Z = 1\n", "tests/unit/test_names.py": "def test_z():\n    pass\n"})
+    return root
+
+
+def test_fix_commit_figures_from_a_real_repository(repo: Path) -> None:
+    history = read_history(repo, 200)
+    assert history.status == "ok" and len(history.commits) == 8 and not history.shallow
+    subjects = {commit.subject for commit in history.fixes}
+    assert subjects == {"Fix crash on empty input (#12)", "Fix off-by-one in parser", "Security: fix CVE-2024-1234 path traversal", "bugfix: handle None", "Resolve #40 by validating names"}
+    result = HISTORY_CHECK.run(FakeContext(repo, {"git-history": history}))  # type: ignore[arg-type]
+    assert result.metrics["fix_commits"] == 5 and result.metrics["with_tests"] == 3 and result.metrics["share"] == 60.0
+    assert result.outcome is Outcome.PASS and result.score == 6.0
+    untested = sorted(finding.message.split(": ", 1)[1] for finding in result.findings)
+    assert untested == ["Fix off-by-one in parser", "bugfix: handle None"]
+    assert all(finding.severity.value == "info" and finding.context == "history" for finding in result.findings)
+
+
+def test_window_and_threshold(repo: Path) -> None:
+    history = read_history(repo, 2)
+    assert [commit.subject for commit in history.commits] == ["Resolve #40 by validating names", "bugfix: handle None"]
+    (repo / "baseline.toml").write_text("[regression]\nmin_share = 75\n")
+    result = HISTORY_CHECK.run(FakeContext(repo, {"git-history": read_history(repo, 200)}))  # type: ignore[arg-type]
+    assert result.outcome is Outcome.FAIL
+
+
+def test_shallow_clone_is_not_evaluated(repo: Path, tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    _git(tmp_path, "clone", "-q", "--depth", "2", repo.as_uri(), str(clone))
+    history = read_history(clone, 200)
+    assert history.shallow and len(history.commits) == 2
+    result = HISTORY_CHECK.run(FakeContext(clone, {"git-history": history}))  # type: ignore[arg-type]
+    assert result.outcome is Outcome.NOT_EVALUATED and "shallow" in result.message
+
+
+def test_no_repository_and_empty_repository(tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    result = HISTORY_CHECK.run(FakeContext(plain, {"git-history": read_history(plain, 200)}))  # type: ignore[arg-type]
+    assert result.outcome is Outcome.NOT_EVALUATED and result.evidence
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    _git(empty, "init", "-q")
+    assert read_history(empty, 200).status == "empty"
+
+
+def test_no_fix_commit_is_not_applicable(tmp_path: Path) -> None:
+    root = tmp_path / "r"
+    root.mkdir()
+    _git(root, "init", "-q")
+    _commit(root, "Add feature", {"a.py": "x = 1\n"})
+    result = HISTORY_CHECK.run(FakeContext(root, {"git-history": read_history(root, 200)}))  # type: ignore[arg-type]
+    assert result.outcome is Outcome.NOT_APPLICABLE and result.evidence
+
+
+def test_parse_log_and_classification() -> None:
+    output = "\x1eabc\x1fFix bug\x1f\x1f\n\napp/a.py\ntests/test_a.py\n\x1edef\x1fMerge branch fix\x1f\x1f\n\napp/b.py\n"
+    commits = parse_log(output)
+    assert [(c.sha, c.is_fix, c.touches_tests) for c in commits] == [("abc", True, True), ("def", False, False)]
+    assert not Commit("x", "Fix docs", "", ("docs/index.md",)).is_fix
+    assert not Commit("x", "prefix handling", "", ("a.py",)).is_fix
+
+
+REGRESSION_TESTS = '''
+import pytest
+
+
+def test_issue_123_empty_key():
+    pass
+
+
+def test_plain():
+    pass
+
+
+# CVE-2023-0001: path traversal in export
+def test_export_rejects_dotdot():
+    pass
+
+
+def test_documented():
+    """Regression: the parser used to loop forever."""
+
+
+@pytest.mark.regression
+def test_marked():
+    pass
+
+
+def test_failing_gh_99():
+    pass
+'''
+
+
+def test_cited_regression_tests(tmp_path: Path) -> None:
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_r.py").write_text(REGRESSION_TESTS)
+    clear_cache()
+
+    def detail(name: str, outcome: str = "passed", markers: tuple[str, ...] = ()) -> TestDetail:
+        return TestDetail(f"tests/test_r.py::{name}", "tests/test_r.py", None, name, tuple(Marker(m) for m in markers), "", False, outcome)
+
+    details = (detail("test_issue_123_empty_key"), detail("test_plain"), detail("test_export_rejects_dotdot"), detail("test_documented"), detail("test_marked", markers=("regression",)))
+    run = TestRun(status="ok", message="", counts=TestCounts(collected=5, passed=5), details=details)
+    result = TESTS_CHECK.run(FakeContext(tmp_path, {"test-run": run}))  # type: ignore[arg-type]
+    assert result.outcome is Outcome.PASS and result.metrics == {"cited": 4, "passed": 4, "executed": 4}
+    failing = TestRun(status="ok", message="", counts=TestCounts(collected=2, passed=1, failed=1), details=(detail("test_marked", markers=("regression",)), detail("test_failing_gh_99", "failed")))
+    result = TESTS_CHECK.run(FakeContext(tmp_path, {"test-run": failing}))  # type: ignore[arg-type]
+    assert result.outcome is Outcome.FAIL and result.score == 5.0 and result.findings[0].severity.value == "high"
+    none = TestRun(status="ok", message="", counts=TestCounts(collected=1, passed=1), details=(detail("test_plain"),))
+    assert TESTS_CHECK.run(FakeContext(tmp_path, {"test-run": none})).outcome is Outcome.FAIL  # type: ignore[arg-type]
+
+
+HARNESS = '''
+import sys
+
+def target(data):
+    if data.startswith(b"BOOM"):
+        raise ValueError("boom")
+    if data.startswith(b"HANG"):
+        while True:
+            import time; time.sleep(0.1)
+
+if __name__ == "__main__":
+    with open(sys.argv[1], "rb") as handle:
+        target(handle.read())
+'''
+
+
+def _crash(root: Path, crash_id: str, data: bytes, harness: str = "fuzz/harness.py") -> None:
+    folder = root / ".baseline" / "fuzz" / "crashes" / crash_id
+    folder.mkdir(parents=True)
+    (folder / "input").write_bytes(data)
+    (folder / "meta.json").write_text(json.dumps({"harness": harness, "kind": "exception", "exception": "ValueError"}))
+
+
+def test_crash_replay(tmp_path: Path) -> None:
+    (tmp_path / "fuzz").mkdir()
+    (tmp_path / "fuzz" / "harness.py").write_text(HARNESS)
+    assert replay_all(tmp_path, sys.executable, ".baseline", 5).store is None
+    nothing = REPLAY_CHECK.run(FakeContext(tmp_path, {"fuzz-crash-replay": replay_all(tmp_path, sys.executable, ".baseline", 5)}))  # type: ignore[arg-type]
+    assert nothing.outcome is Outcome.NOT_APPLICABLE and nothing.evidence
+    _crash(tmp_path, "a-fixed", b"fine")
+    _crash(tmp_path, "b-still", b"BOOM!")
+    _crash(tmp_path, "c-hang", b"HANG")
+    _crash(tmp_path, "d-gone", b"x", harness="fuzz/missing.py")
+    run = replay_all(tmp_path, sys.executable, ".baseline", 2)
+    assert [(r.crash_id, r.status) for r in run.replays] == [("a-fixed", "fixed"), ("b-still", "crashes"), ("c-hang", "hangs"), ("d-gone", "unreplayable")]
+    result = REPLAY_CHECK.run(FakeContext(tmp_path, {"fuzz-crash-replay": run}))  # type: ignore[arg-type]
+    assert result.outcome is Outcome.FAIL and result.score == 2.5
+    assert {f.rule_id for f in result.findings} == {"regression-tests.crash-crashes", "regression-tests.crash-hangs", "regression-tests.crash-unreplayable"}
+    assert any(e.argv and e.argv[-1].endswith("b-still/input") for e in result.evidence)

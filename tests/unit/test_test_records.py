@@ -1,0 +1,50 @@
+"""The recorder plugin's JSONL files and the warnings printed to stderr."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from baseline.tools.test_records import PLUGIN_DIR, PLUGIN_MODULE, read_details, read_warnings, stderr_warnings
+
+
+def _write(path: Path, records: list[dict]) -> None:  # type: ignore[type-arg]
+    path.write_text("".join(json.dumps(record) + "\n" for record in records) + "not json\n")
+
+
+def test_plugin_module_ships_beside_the_adapter() -> None:
+    source = (PLUGIN_DIR / f"{PLUGIN_MODULE}.py").read_text()
+    # It runs in the target's interpreter: nothing from baseline may be imported there.
+    assert "import baseline" not in source and "from baseline" not in source
+
+
+def test_details_join_items_with_phase_outcomes(tmp_path: Path) -> None:
+    _write(
+        tmp_path / "tests.jsonl",
+        [
+            {"event": "item", "nodeid": "t.py::a", "file": "t.py", "line": 3, "name": "a", "markers": [{"name": "e2e", "args": []}], "doc": "Regression for #12", "hypothesis": False},
+            {"event": "item", "nodeid": "t.py::b", "file": "t.py", "line": 9, "name": "b", "markers": [], "doc": "", "hypothesis": True},
+            {"event": "item", "nodeid": "t.py::c", "file": "t.py", "line": 12, "name": "c", "markers": [], "doc": "", "hypothesis": False},
+            {"event": "item", "nodeid": "t.py::d", "file": "t.py", "line": 15, "name": "d", "markers": [], "doc": "", "hypothesis": False},
+            {"event": "phase", "nodeid": "t.py::a", "when": "setup", "outcome": "passed"},
+            {"event": "phase", "nodeid": "t.py::a", "when": "call", "outcome": "passed"},
+            {"event": "phase", "nodeid": "t.py::b", "when": "call", "outcome": "failed"},
+            {"event": "phase", "nodeid": "t.py::c", "when": "setup", "outcome": "skipped"},
+            {"event": "phase", "nodeid": "t.py::d", "when": "setup", "outcome": "failed"},
+        ],
+    )
+    details = {detail.nodeid: detail for detail in read_details(tmp_path)}
+    assert details["t.py::a"].outcome == "passed" and details["t.py::a"].marker_names == {"e2e"}
+    assert details["t.py::b"].outcome == "failed" and details["t.py::b"].hypothesis
+    assert details["t.py::c"].outcome == "skipped"
+    assert details["t.py::d"].outcome == "error"
+
+
+def test_warnings_from_plugin_and_stderr(tmp_path: Path) -> None:
+    _write(tmp_path / "warnings.jsonl", [{"category": "BytesWarning", "message": "Comparison", "file": "app/a.py", "line": 4, "when": "runtest", "nodeid": "t.py::a"}])
+    recorded = read_warnings(tmp_path)
+    assert [(w.category, w.file, w.line, w.nodeid) for w in recorded] == [("BytesWarning", "app/a.py", 4, "t.py::a")]
+    stderr = f"{tmp_path}/app/b.py:7: ResourceWarning: unclosed file <x>\nnoise\n/elsewhere/lib.py:1: DeprecationWarning: old\n"
+    parsed = stderr_warnings(stderr, tmp_path)
+    assert [(w.category, w.file, w.line, w.when) for w in parsed] == [("ResourceWarning", "app/b.py", 7, "stderr"), ("DeprecationWarning", "/elsewhere/lib.py", 1, "stderr")]
+    assert read_warnings(tmp_path / "absent") == ()
