@@ -268,15 +268,15 @@ def run(
     """
     argv = tuple(str(part) for part in argv)
     env, dropped = build_environment(scrub=scrub, allow=allow_env, extra=extra_env, base=base_env)
-    isolated = False
+    command, isolated = argv, False  # the result reports argv; the isolation prefix is the sandbox's own
     if not limits.network:
         prefix = network_isolation_prefix()
         if prefix is not None:
-            argv, isolated = prefix + argv, True
+            command, isolated = prefix + argv, True
     started = time.monotonic()
     try:
         process = subprocess.Popen(  # noqa: S603 - this is the sandbox; argv is never a shell string
-            argv,
+            command,
             cwd=str(cwd),
             env=env,
             stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,

@@ -154,6 +154,7 @@ class TestRunner:
             allow_env=list(context.config.get("allow_env")),
             tree_digest=context.target.tree_digest,
             dev_mode=bool(context.config.get("tests.dev_mode")),
+            network=bool(context.config.get("network")),
         )
 
 
@@ -190,6 +191,7 @@ def run_tests(
     allow_env: list[str],
     tree_digest: str,
     dev_mode: bool = True,
+    network: bool = False,
 ) -> TestRun:
     """Execute the target's pytest suite under coverage; never raises for tool failures."""
     pytest_version, coverage_version, probe_error = _probe_versions(python, root)
@@ -223,7 +225,7 @@ def run_tests(
         argv += ["-m", "pytest", *pytest_args]
     else:
         argv = [*interpreter, "-m", "pytest", *pytest_args]
-    limits = sandbox.Limits(timeout_s=timeout_s, memory_mb=memory_mb)
+    limits = sandbox.Limits(timeout_s=timeout_s, memory_mb=memory_mb, network=network)
     process = sandbox.run(
         argv,
         cwd=root,
@@ -243,7 +245,8 @@ def run_tests(
     run_evidence = Evidence(
         provenance=Provenance.EXECUTED,
         summary=f"ran the test suite with pytest {pytest_version}"
-        + (f" under coverage.py {coverage_version} (branch coverage)" if coverage_version else " (coverage.py not installed in the target interpreter)"),
+        + (f" under coverage.py {coverage_version} (branch coverage)" if coverage_version else " (coverage.py not installed in the target interpreter)")
+        + ("; network: loopback only" if process.network_isolated else "; network: not isolated"),
         tool="pytest",
         tool_version=pytest_version,
         argv=process.argv,

@@ -170,3 +170,23 @@ def test_explain_prints_technique_checks_and_scoring() -> None:
     proc = subprocess.run(baseline_argv("explain", "structural-coverage"), capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0
     assert "T07" in proc.stdout and "structural-coverage.coverage" in proc.stdout and "80" in proc.stdout
+
+
+def test_target_tests_run_without_network_by_default(tmp_path: Path) -> None:
+    from baseline.sandbox import network_isolation_prefix
+
+    if network_isolation_prefix() is None:
+        pytest.skip("this platform offers no network namespace")
+    root = _project(
+        tmp_path,
+        "import pathlib, socket\n"
+        "def test_interfaces():\n"
+        "    names = sorted(name for _, name in socket.if_nameindex())\n"
+        "    pathlib.Path(__file__).with_name('ifaces.txt').write_text(','.join(names))\n",
+    )
+    proc, report = _scan(root)
+    assert (root / "tests" / "ifaces.txt").read_text() == "lo"
+    assert report["sandbox"]["network_isolated"] is True
+    assert "loopback only" in _result(report, "automated-testing.pytest")["evidence"][0]["summary"]
+    _scan(root, "--network")
+    assert (root / "tests" / "ifaces.txt").read_text() != "lo"
