@@ -15,7 +15,7 @@ from baseline.model import Artifact, Evidence, Finding, Location, Provenance, Se
 from baseline.target import file_sha256
 from baseline.tools import wapiti
 from baseline.web.app import AppSpec, RunningApp, is_loopback_url
-from baseline.web.detect import WebSurface, detect
+from baseline.web.detect import FRAMEWORKS, WebSurface, detect
 from baseline.web.redact import redact_request
 from baseline.web.routes import Route, extract_routes, merge_url_map
 from baseline.web.supervise import ENDPOINT_PREFIX, Crash, SupervisingProxy, Supervisor
@@ -100,7 +100,7 @@ def _detection_evidence(surface: WebSurface) -> Evidence:
     else:
         summary = (
             f"no web surface: {surface.files_scanned} product Python files and the declared dependencies contain no web "
-            f"framework ({', '.join(sorted(set(__import__('baseline.web.detect', fromlist=['FRAMEWORKS']).FRAMEWORKS.values())))}), "
+            f"framework ({', '.join(sorted(set(FRAMEWORKS.values())))}), "
             "no WSGI/ASGI callable and no Django manage.py"
         )
     return Evidence(provenance=Provenance.INSPECTED, summary=summary)
