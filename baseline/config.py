@@ -111,7 +111,7 @@ WEB_KEYS: tuple[KeySpec, ...] = (
     KeySpec("web.max_restarts", int, 3, "How often the app is restarted after it dies during the scan.", minimum=0),
     KeySpec("threat_model.path", str, None, "The threat model file; default: search the usual places."),
     KeySpec("threat_model.max_age_days", int, 180, "The model may be at most this many days older than the code.", minimum=0),
-    KeySpec("threat_model.min_coverage", float, 80.0, "Percent of extracted entry points the model must mention.", minimum=0, maximum=100),
+    KeySpec("threat_model.min_coverage", float, 100.0, "Percent of extracted entry points the model must mention to pass.", minimum=0, maximum=100),
 )
 
 

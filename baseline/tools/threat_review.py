@@ -43,7 +43,7 @@ class ThreatReview:
         usable = [model for model in self.models if model.parse_error is None]
         if not usable:
             return self.models[0] if self.models else None
-        return max(usable, key=lambda model: (len(model.elements), not model.draft_untouched))
+        return max(usable, key=lambda model: (not model.draft_untouched, len(model.elements)))
 
     @property
     def age_days(self) -> float | None:

@@ -23,6 +23,20 @@ DEFAULT_MODULES = ("xss", "sql", "exec", "file", "redirect", "xxe", "crlf", "ssr
 
 # Category -> CWE when wapiti's report does not give one.
 _CWE_FALLBACK: dict[str, tuple[int, ...]] = {
+    "SQL Injection": (89,),
+    "Blind SQL Injection": (89,),
+    "Reflected Cross Site Scripting": (79,),
+    "Stored Cross Site Scripting": (79,),
+    "Command execution": (78,),
+    "Path Traversal": (22,),
+    "Open Redirect": (601,),
+    "XML External Entity": (611,),
+    "CRLF Injection": (93,),
+    "Server Side Request Forgery": (918,),
+    "Resource consumption": (400,),
+    "Cross Site Request Forgery": (352,),
+    "Unrestricted File Upload": (434,),
+    "Backup file": (530,),
     "Clickjacking Protection": (1021,),
     "MIME Type Confusion": (693,),
     "Content Security Policy Configuration": (693,),

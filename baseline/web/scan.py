@@ -109,6 +109,7 @@ def _detection_evidence(surface: WebSurface) -> Evidence:
 def run_web_scan(root: Path, python: str, work_dir: Path, config: Any, tree_digest: str) -> WebScan:
     """The whole pipeline; see the module docstring."""
     started = time.monotonic()
+    work_dir.mkdir(parents=True, exist_ok=True)
     surface = detect(root)
     evidence = [_detection_evidence(surface)]
     configured = bool(config.get("web.app") or config.get("web.command"))
