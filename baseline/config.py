@@ -130,7 +130,26 @@ TESTING_KEYS: tuple[KeySpec, ...] = (
 
 
 # Web scanning and threat modeling (T10, T01): [tool.baseline.web], [tool.baseline.threat_model]
-WEB_KEYS: tuple[KeySpec, ...] = ()
+WEB_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("web.enabled", bool, True, "Run the dynamic web scan when a web surface is found."),
+    KeySpec("web.app", str, None, "The WSGI/ASGI application object to serve, as 'package.module:attribute'."),
+    KeySpec("web.command", str, None, "A command that starts the app ('{port}' and '{python}' are substituted); needs web.url."),
+    KeySpec("web.url", str, None, "Start URL of the app started by web.command (loopback only; '{port}' substituted)."),
+    KeySpec("web.time", float, 120.0, "Time budget of the scanner in seconds.", minimum=5),
+    KeySpec("web.startup_timeout", float, 30.0, "Seconds to wait for the app to answer before giving up.", minimum=1),
+    KeySpec(
+        "web.modules",
+        list,
+        ["xss", "sql", "exec", "file", "redirect", "xxe", "crlf", "ssrf", "http_headers", "cookieflags"],
+        "wapiti attack modules to run.",
+    ),
+    KeySpec("web.paths", list, [], "Extra paths (with query strings) to scan besides the crawl and the extracted routes."),
+    KeySpec("web.exclude", list, [], "Paths never requested (e.g. a logout or shutdown link)."),
+    KeySpec("web.max_restarts", int, 3, "How often the app is restarted after it dies during the scan.", minimum=0),
+    KeySpec("threat_model.path", str, None, "The threat model file; default: search the usual places."),
+    KeySpec("threat_model.max_age_days", int, 180, "The model may be at most this many days older than the code.", minimum=0),
+    KeySpec("threat_model.min_coverage", float, 100.0, "Percent of extracted entry points the model must mention to pass.", minimum=0, maximum=100),
+)
 
 
 # Reports, accepted findings, evidence bundles and history

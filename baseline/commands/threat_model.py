@@ -1,0 +1,101 @@
+"""``baseline threat-model init``: write a threat-model draft from the attack surface in the code.
+
+The draft names every extracted route, console script, CLI command and listener, lists the
+parsers, subprocess calls, file sinks and secrets found, and leaves the sections to fill. It
+carries a marker with its own digest: an untouched draft earns no credit in the T01 check.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from baseline import exitcodes
+from baseline.errors import UsageError
+from baseline.target import project_name
+from baseline.tools.attack_surface import AttackSurface, extract_surface
+from baseline.tools.threat_model import mark_draft
+
+_TODO = "- TODO: {}"
+
+
+def render_markdown(name: str, surface: AttackSurface) -> str:
+    """The Markdown draft (with its marker)."""
+    lines = [f"# Threat model: {name}", "", "Draft written by `baseline threat-model init` from the code. Replace every TODO.", ""]
+    lines += ["## Assets", "", _TODO.format("what an attacker wants: data, credentials, availability, integrity of outputs"), ""]
+    lines += ["## Entry points", "", "| Kind | Name | Where | Notes |", "| --- | --- | --- | --- |"]
+    entries = surface.entry_points()
+    for item in entries:
+        where = f"{item.file}:{item.line}" if item.line else item.file
+        lines.append(f"| {item.kind} | `{item.name}` | {where} | {item.detail} |")
+    if not entries:
+        lines.append("| - | none found in the code | - | - |")
+    lines.append("")
+    others = [item for item in surface.items if not item.is_entry_point]
+    if others:
+        lines += ["## Parsers, sinks and secrets found in the code", ""]
+        for item in others:
+            flag = " (risky)" if item.risky else ""
+            lines.append(f"- {item.kind}: `{item.name}` at {item.file}:{item.line}{flag}")
+        lines.append("")
+    lines += ["## Trust boundaries", "", _TODO.format("where data crosses from less to more trusted parts"), ""]
+    lines += ["## Threats", "", _TODO.format("for each entry point: spoofing, tampering, repudiation, information disclosure, denial of service, elevation of privilege"), ""]
+    lines += ["## Mitigations", "", _TODO.format("one per threat; name the test that verifies it (e.g. test_rejects_bad_input)"), ""]
+    return mark_draft("\n".join(lines))
+
+
+def render_pytm(name: str, surface: AttackSurface) -> str:
+    """A pytm skeleton naming the same entry points."""
+    lines = [
+                f'"""pytm threat model draft for {name}: written by baseline threat-model init; complete it."""',
+        "",
+        "from pytm import TM, Actor, Boundary, Dataflow, Datastore, Process",
+        "",
+        f"tm = TM({name!r})",
+        'tm.description = "TODO: describe the system"',
+        'internet = Boundary("Untrusted callers")',
+        'user = Actor("User")',
+        "user.inBoundary = internet",
+        f"app = Process({name!r})",
+        'store = Datastore("TODO: data store")',
+    ]
+    for index, item in enumerate(surface.entry_points()):
+        lines.append(f"flow_{index} = Dataflow(user, app, {f'{item.kind} {item.name}'!r})")
+    lines += ['Dataflow(app, store, "TODO: what is stored")', "", 'if __name__ == "__main__":', "    tm.process()", ""]
+    return mark_draft("\n".join(lines), python=True)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Write the draft(s); refuse to overwrite unless --force."""
+    root = Path(args.path or ".").resolve()
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a folder")
+    output = root / args.output
+    targets = [(output, "markdown")]
+    if args.pytm:
+        targets.append((root / "threat_model_tm.py", "pytm"))
+    for path, _ in targets:
+        if path.exists() and not args.force:
+            raise UsageError(f"{path.relative_to(root)} exists; pass --force to overwrite it")
+    surface = extract_surface(root)
+    name = project_name(root)
+    for path, kind in targets:
+        text = render_markdown(name, surface) if kind == "markdown" else render_pytm(name, surface)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path.relative_to(root)}")
+    print(f"{len(surface.entry_points())} entry points and {len(surface.items) - len(surface.entry_points())} parsers/sinks/secrets named; fill in every TODO")
+    return exitcodes.OK
+
+
+def install(subparsers: Any) -> None:
+    """Add ``baseline threat-model init``."""
+    parser = subparsers.add_parser("threat-model", help="threat-model helpers (init: write a draft from the code)")
+    actions = parser.add_subparsers(dest="threat_model_action", metavar="ACTION", required=True)
+    init = actions.add_parser("init", help="write a threat-model draft naming the routes and commands found in the code")
+    init.add_argument("path", nargs="?", default=".", help="the project (default: the current folder)")
+    init.add_argument("--output", default="THREAT_MODEL.md", help="Markdown file to write, relative to the project")
+    init.add_argument("--pytm", action="store_true", help="also write a pytm skeleton (threat_model_tm.py)")
+    init.add_argument("--force", action="store_true", help="overwrite existing files")
+    init.set_defaults(handler=cmd_init)

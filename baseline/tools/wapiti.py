@@ -1,0 +1,204 @@
+"""Adapter for wapiti, the dynamic web scanner: build its command line and parse its JSON report.
+
+wapiti runs offline against a loopback URL. Its own "endpoints" (used by the SSRF and XXE modules
+to see out-of-band requests) and DNS endpoint are pointed at loopback too, so no request ever
+leaves the machine.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sys
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from baseline.model import Confidence, Finding, Location, Severity
+from baseline.web.redact import redact_request
+
+DEFAULT_MODULES = ("xss", "sql", "exec", "file", "redirect", "xxe", "crlf", "ssrf", "http_headers", "cookieflags")
+
+# Category -> CWE when wapiti's report does not give one.
+_CWE_FALLBACK: dict[str, tuple[int, ...]] = {
+    "SQL Injection": (89,),
+    "Blind SQL Injection": (89,),
+    "Reflected Cross Site Scripting": (79,),
+    "Stored Cross Site Scripting": (79,),
+    "Command execution": (78,),
+    "Path Traversal": (22,),
+    "Open Redirect": (601,),
+    "XML External Entity": (611,),
+    "CRLF Injection": (93,),
+    "Server Side Request Forgery": (918,),
+    "Resource consumption": (400,),
+    "Cross Site Request Forgery": (352,),
+    "Unrestricted File Upload": (434,),
+    "Backup file": (530,),
+    "Clickjacking Protection": (1021,),
+    "MIME Type Confusion": (693,),
+    "Content Security Policy Configuration": (693,),
+    "HTTP Strict Transport Security (HSTS)": (523,),
+    "HttpOnly Flag cookie": (1004,),
+    "Secure Flag cookie": (614,),
+    "Internal Server Error": (755,),
+    "HTML Injection": (80,),
+    "Stored HTML Injection": (80,),
+    "Unencrypted Channels": (319,),
+    "Log4Shell": (917,),
+    "Spring4Shell": (94,),
+    "Vulnerable software": (1104,),
+}
+# wapiti rates reflected XSS "medium"; script injection in a page is at least high for us.
+_SEVERITY_FLOOR: dict[str, Severity] = {
+    "Reflected Cross Site Scripting": Severity.HIGH,
+    "Stored Cross Site Scripting": Severity.HIGH,
+}
+_LEVELS = {4: Severity.CRITICAL, 3: Severity.HIGH, 2: Severity.MEDIUM, 1: Severity.LOW, 0: Severity.INFO}
+_CWE_REF = re.compile(r"CWE-(\d+)")
+
+
+@dataclass(frozen=True)
+class WebFinding:
+    """One entry of wapiti's report."""
+
+    category: str
+    kind: str  # vulnerability | anomaly | additional
+    module: str
+    method: str
+    path: str
+    parameter: str
+    info: str
+    level: int
+    cwe: tuple[int, ...]
+    request: str  # redacted
+    curl: str  # redacted
+
+
+@dataclass(frozen=True)
+class WapitiReport:
+    """The parsed report."""
+
+    target: str
+    version: str
+    crawled_pages: int
+    findings: tuple[WebFinding, ...]
+
+
+def find_wapiti() -> str | None:
+    """The wapiti executable next to this interpreter, else on PATH."""
+    beside = Path(sys.executable).parent / "wapiti"
+    if beside.is_file():
+        return str(beside)
+    return shutil.which("wapiti")
+
+
+def wapiti_version() -> str | None:
+    """The installed wapiti3 version, if any."""
+    try:
+        return metadata.version("wapiti3")
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def build_argv(
+    executable: str,
+    url: str,
+    *,
+    start_urls: list[str],
+    excludes: list[str],
+    modules: list[str],
+    max_scan_time: float,
+    output: Path,
+    session_dir: Path,
+    endpoint: str,
+) -> list[str]:
+    """The wapiti command line for one offline scan of ``url``."""
+    argv = [executable, "-u", url, "-m", ",".join(modules), "-f", "json", "-o", str(output)]
+    argv += ["--flush-session", "--store-session", str(session_dir), "--max-scan-time", str(int(max_scan_time))]
+    argv += ["--endpoint", endpoint, "--external-endpoint", endpoint, "--internal-endpoint", endpoint, "--dns-endpoint", "127.0.0.1"]
+    argv += ["--verbose", "0", "--tasks", "8"]
+    for start in start_urls:
+        argv += ["-s", start]
+    for exclude in excludes:
+        argv += ["-x", exclude]
+    return argv
+
+
+def _cwes(category: str, classifications: dict[str, Any]) -> tuple[int, ...]:
+    refs = classifications.get(category, {}).get("ref", {}) if isinstance(classifications.get(category), dict) else {}
+    found = tuple(dict.fromkeys(int(match) for name in refs for match in _CWE_REF.findall(str(name))))
+    return found or _CWE_FALLBACK.get(category, ())
+
+
+def parse_report(path: Path) -> WapitiReport:
+    """Parse wapiti's JSON report; raises ValueError/OSError/KeyError when it is not one."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or "vulnerabilities" not in data:
+        raise ValueError("not a wapiti JSON report (no 'vulnerabilities')")
+    classifications = data.get("classifications", {}) or {}
+    findings: list[WebFinding] = []
+    for kind, section in (("vulnerability", "vulnerabilities"), ("anomaly", "anomalies"), ("additional", "additionals")):
+        for category, entries in (data.get(section) or {}).items():
+            for entry in entries or []:
+                findings.append(
+                    WebFinding(
+                        category=category,
+                        kind=kind,
+                        module=str(entry.get("module", "")),
+                        method=str(entry.get("method", "GET")),
+                        path=str(entry.get("path", "/")),
+                        parameter=str(entry.get("parameter", "") or ""),
+                        info=str(entry.get("info", "")),
+                        level=int(entry.get("level", 0) or 0),
+                        cwe=_cwes(category, classifications),
+                        request=redact_request(str(entry.get("http_request", ""))),
+                        curl=redact_request(str(entry.get("curl_command", ""))),
+                    )
+                )
+    infos = data.get("infos", {}) or {}
+    return WapitiReport(
+        target=str(infos.get("target", "")),
+        version=str(infos.get("version", "")),
+        crawled_pages=int(infos.get("crawled_pages_nbr", 0) or 0),
+        findings=tuple(findings),
+    )
+
+
+def severity_of(item: WebFinding) -> Severity:
+    """Our severity for a wapiti entry: its level, raised for script injection, capped for anomalies."""
+    severity = _LEVELS.get(item.level, Severity.INFO)
+    floor = _SEVERITY_FLOOR.get(item.category)
+    if floor is not None and floor.rank > severity.rank:
+        severity = floor
+    if item.kind != "vulnerability" and severity.rank > Severity.MEDIUM.rank:
+        severity = Severity.MEDIUM  # anomalies (500 errors, slow pages) are signals, not proven flaws
+    if item.kind == "additional":
+        severity = Severity.INFO
+    return severity
+
+
+def to_finding(item: WebFinding, location: Location | None = None) -> Finding:
+    """A model Finding for one wapiti entry; the request that triggered it goes into properties."""
+    slug = re.sub(r"[^a-z0-9]+", "-", item.category.lower()).strip("-")
+    where = f"{item.method} {item.path}" + (f" parameter {item.parameter}" if item.parameter else "")
+    return Finding(
+        rule_id=f"wapiti.{slug}",
+        severity=severity_of(item),
+        message=f"{item.category} at {where}: {item.info}",
+        tool="wapiti",
+        location=location,
+        confidence=Confidence.HIGH if item.kind == "vulnerability" else Confidence.MEDIUM,
+        cwe=item.cwe,
+        properties={
+            "kind": item.kind,
+            "module": item.module,
+            "method": item.method,
+            "url_path": item.path,
+            "parameter": item.parameter,
+            "request": item.request,
+            "curl": item.curl,
+        },
+    )

@@ -1,0 +1,231 @@
+"""Find a project's web surface: frameworks in its dependencies and imports, and app objects.
+
+Everything here reads files (AST and TOML); nothing is imported or executed.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from baseline.target import product_sources
+
+# Distribution (or top-level import) name -> framework label.
+FRAMEWORKS: dict[str, str] = {
+    "flask": "Flask",
+    "quart": "Quart",
+    "django": "Django",
+    "fastapi": "FastAPI",
+    "starlette": "Starlette",
+    "aiohttp": "aiohttp",
+    "tornado": "Tornado",
+    "bottle": "Bottle",
+    "pyramid": "Pyramid",
+    "falcon": "Falcon",
+    "sanic": "Sanic",
+    "cherrypy": "CherryPy",
+}
+# Constructors whose result is an app object, and how to serve it.
+_APP_CONSTRUCTORS: dict[str, tuple[str, str]] = {
+    "Flask": ("Flask", "wsgi"),
+    "Bottle": ("Bottle", "wsgi"),
+    "FastAPI": ("FastAPI", "asgi"),
+    "Starlette": ("Starlette", "asgi"),
+    "Quart": ("Quart", "asgi"),
+}
+_REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+@dataclass(frozen=True)
+class FrameworkHit:
+    """One reason to believe the project uses a web framework."""
+
+    framework: str
+    source: str  # "dependency" | "import"
+    where: str  # file (relative) and what was seen
+
+
+@dataclass(frozen=True)
+class AppCandidate:
+    """An app object (or Django project) that can be served."""
+
+    target: str  # "package.module:attribute" or, for Django, the settings module
+    framework: str
+    kind: str  # "wsgi" | "asgi" | "django"
+    path: str  # relative file
+    line: int
+
+
+@dataclass(frozen=True)
+class WebSurface:
+    """What detection found."""
+
+    frameworks: tuple[FrameworkHit, ...]
+    apps: tuple[AppCandidate, ...]
+    files_scanned: int
+
+    @property
+    def present(self) -> bool:
+        """True when there is any sign of a web surface."""
+        return bool(self.frameworks or self.apps)
+
+    def names(self) -> tuple[str, ...]:
+        """Distinct framework names, in order of first sight."""
+        seen: list[str] = []
+        for hit in self.frameworks:
+            if hit.framework not in seen:
+                seen.append(hit.framework)
+        return tuple(seen)
+
+
+def python_files(root: Path) -> Iterator[Path]:
+    """The product's Python files (packages and top-level modules), plus manage.py."""
+    for source in product_sources(root):
+        if source.is_dir():
+            yield from sorted(path for path in source.rglob("*.py") if "__pycache__" not in path.parts)
+        else:
+            yield source
+    if (root / "manage.py").is_file():
+        yield root / "manage.py"
+
+
+def parse_file(path: Path) -> ast.Module | None:
+    """Parse a Python file, or None when it cannot be read or parsed."""
+    try:
+        return ast.parse(path.read_text(encoding="utf-8", errors="replace"), filename=str(path))
+    except (SyntaxError, ValueError, OSError):
+        return None
+
+
+def module_name(root: Path, path: Path) -> str:
+    """The dotted import name of a product file."""
+    base = root / "src" if (root / "src").is_dir() and root / "src" in path.parents else root
+    parts = list(path.relative_to(base).with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def declared_dependencies(root: Path) -> list[tuple[str, str]]:
+    """(normalised name, where) of dependencies in pyproject.toml and requirements*.txt."""
+    found: list[tuple[str, str]] = []
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
+            data = {}
+        project = data.get("project", {}) if isinstance(data.get("project"), dict) else {}
+        requirements = list(project.get("dependencies", []) or [])
+        for extra in (project.get("optional-dependencies", {}) or {}).values():
+            requirements.extend(extra or [])
+        poetry = data.get("tool", {}).get("poetry", {}).get("dependencies", {})
+        requirements.extend(poetry.keys() if isinstance(poetry, dict) else [])
+        for requirement in requirements:
+            match = _REQ_NAME.match(str(requirement))
+            if match:
+                found.append((match.group(1).lower().replace("_", "-"), "pyproject.toml"))
+    for path in sorted(root.glob("requirements*.txt")):
+        try:
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            match = _REQ_NAME.match(line)
+            if match and not line.lstrip().startswith(("#", "-")):
+                found.append((match.group(1).lower().replace("_", "-"), path.name))
+    return found
+
+
+def _call_name(node: ast.AST) -> str:
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return ""
+
+
+def _is_wsgi_function(node: ast.AST) -> bool:
+    if not isinstance(node, ast.FunctionDef):
+        return False
+    names = [arg.arg for arg in node.args.args]
+    return names[:2] == ["environ", "start_response"]
+
+
+def _is_asgi_function(node: ast.AST) -> bool:
+    if not isinstance(node, ast.AsyncFunctionDef):
+        return False
+    return [arg.arg for arg in node.args.args][:3] == ["scope", "receive", "send"]
+
+
+def scan_module(tree: ast.Module, module: str, relative: str) -> tuple[list[FrameworkHit], list[AppCandidate]]:
+    """Framework imports and app objects defined at module level in one parsed file."""
+    hits: list[FrameworkHit] = []
+    apps: list[AppCandidate] = []
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        for name in names:
+            top = name.split(".")[0].lower()
+            if top in FRAMEWORKS:
+                hits.append(FrameworkHit(FRAMEWORKS[top], "import", f"{relative}:{node.lineno} imports {name}"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            constructor = _call_name(node.value) if isinstance(node.value, ast.Call) else ""
+            if constructor in _APP_CONSTRUCTORS:
+                framework, kind = _APP_CONSTRUCTORS[constructor]
+                apps.append(AppCandidate(f"{module}:{node.targets[0].id}", framework, kind, relative, node.lineno))
+            elif constructor == "get_wsgi_application":
+                hits.append(FrameworkHit("Django", "import", f"{relative}:{node.lineno} builds a Django WSGI app"))
+        elif _is_wsgi_function(node):
+            assert isinstance(node, ast.FunctionDef)
+            apps.append(AppCandidate(f"{module}:{node.name}", "WSGI", "wsgi", relative, node.lineno))
+            hits.append(FrameworkHit("WSGI", "import", f"{relative}:{node.lineno} defines WSGI callable {node.name}"))
+        elif _is_asgi_function(node):
+            assert isinstance(node, ast.AsyncFunctionDef)
+            apps.append(AppCandidate(f"{module}:{node.name}", "ASGI", "asgi", relative, node.lineno))
+            hits.append(FrameworkHit("ASGI", "import", f"{relative}:{node.lineno} defines ASGI callable {node.name}"))
+    return hits, apps
+
+
+def _django_settings(root: Path) -> AppCandidate | None:
+    manage = root / "manage.py"
+    if not manage.is_file():
+        return None
+    text = manage.read_text(encoding="utf-8", errors="replace")
+    match = re.search(r"DJANGO_SETTINGS_MODULE['\"]\s*,\s*['\"]([\w.]+)['\"]", text)
+    if not match:
+        return None
+    return AppCandidate(match.group(1), "Django", "django", "manage.py", text[: match.start()].count("\n") + 1)
+
+
+def detect(root: Path) -> WebSurface:
+    """Detect the web surface of the project at ``root``."""
+    hits: list[FrameworkHit] = []
+    apps: list[AppCandidate] = []
+    for name, where in declared_dependencies(root):
+        if name in FRAMEWORKS:
+            hits.append(FrameworkHit(FRAMEWORKS[name], "dependency", f"{where} declares {name}"))
+    count = 0
+    for path in python_files(root):
+        tree = parse_file(path)
+        count += 1
+        if tree is None:
+            continue
+        relative = path.relative_to(root).as_posix()
+        more_hits, more_apps = scan_module(tree, module_name(root, path), relative)
+        hits.extend(more_hits)
+        apps.extend(more_apps)
+    django = _django_settings(root)
+    if django is not None:
+        apps.append(django)
+    return WebSurface(frameworks=tuple(hits), apps=tuple(apps), files_scanned=count)

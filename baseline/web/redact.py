@@ -1,0 +1,23 @@
+"""Redact credentials from HTTP requests before they go into a report."""
+
+from __future__ import annotations
+
+import re
+
+_SECRET_HEADERS = re.compile(
+    r"^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|x-auth-token|x-csrf-token|api-key)\s*:.*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_SECRET_PARAMS = re.compile(
+    r"(?P<name>[?&;\s](?:[\w.-]*(?:pass(?:word|wd)?|pwd|secret|token|api[_-]?key|apikey|session(?:id)?|auth|credential|private[_-]?key)[\w.-]*))=(?P<value>[^&\s#\"']*)",
+    re.IGNORECASE,
+)
+_URL_USERINFO = re.compile(r"(?P<scheme>https?://)[^/\s:@]+:[^/\s@]+@", re.IGNORECASE)
+REDACTED = "[REDACTED]"
+
+
+def redact_request(text: str) -> str:
+    """Mask credential headers, credential-like query/form parameters and user:password@ in URLs."""
+    text = _SECRET_HEADERS.sub(lambda match: match.group(0).split(":", 1)[0] + ": " + REDACTED, text)
+    text = _SECRET_PARAMS.sub(lambda match: f"{match.group('name')}={REDACTED}", text)
+    return _URL_USERINFO.sub(lambda match: f"{match.group('scheme')}{REDACTED}@", text)

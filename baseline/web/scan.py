@@ -1,0 +1,222 @@
+"""The shared web scan: detect the surface, start the app, scan it with wapiti through the
+supervising proxy, always stop the app, and return one typed record for the T10 check.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from baseline import sandbox
+from baseline.errors import SandboxError
+from baseline.model import Artifact, Evidence, Finding, Location, Provenance, Severity
+from baseline.target import file_sha256
+from baseline.tools import wapiti
+from baseline.web.app import AppSpec, RunningApp, is_loopback_url
+from baseline.web.detect import FRAMEWORKS, WebSurface, detect
+from baseline.web.redact import redact_request
+from baseline.web.routes import Route, extract_routes, merge_url_map
+from baseline.web.supervise import ENDPOINT_PREFIX, Crash, SupervisingProxy, Supervisor
+
+_PREFERRED = ("Flask", "FastAPI", "Starlette", "Quart", "Bottle", "Django", "WSGI", "ASGI")
+
+
+@dataclass(frozen=True)
+class WebScan:
+    """Everything the web scan produced. ``status``: ok | no-web | no-app | error | disabled."""
+
+    status: str
+    message: str
+    surface: WebSurface
+    app: AppSpec | None = None
+    routes: tuple[Route, ...] = ()
+    urls_requested: tuple[str, ...] = ()
+    modules: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    crashes: tuple[Crash, ...] = ()
+    crawled_pages: int = 0
+    evidence: tuple[Evidence, ...] = ()
+    duration_s: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def choose_app(surface: WebSurface, config: Any) -> AppSpec | None:
+    """The app to serve: from configuration, else the best discovered candidate."""
+    command, url, target = config.get("web.command"), config.get("web.url"), config.get("web.app")
+    if command:
+        return AppSpec("command", command, url or "http://127.0.0.1:{port}/", f"command {command!r}")
+    if target:
+        kind = next((app.kind for app in surface.apps if app.target == target), None)
+        if kind is None:
+            kind = "asgi" if set(surface.names()) & {"FastAPI", "Starlette", "Quart"} else "wsgi"
+        return AppSpec(kind, target, label=f"web.app = {target}")
+    ranked = sorted(surface.apps, key=lambda app: _PREFERRED.index(app.framework) if app.framework in _PREFERRED else 99)
+    if not ranked:
+        return None
+    best = ranked[0]
+    return AppSpec(best.kind, best.target, label=f"{best.framework} app {best.target} ({best.path}:{best.line})")
+
+
+def _route_location(routes: tuple[Route, ...], path: str) -> Location | None:
+    for route in routes:
+        if route.file and route.sample_url_path() is not None and route.sample_url_path().split("?")[0] == path:  # type: ignore[union-attr]
+            return Location(path=route.file, start_line=route.line)
+    return None
+
+
+def crash_finding(crash: Crash, routes: tuple[Route, ...]) -> Finding:
+    """A denial-of-service finding (CWE-400) for a request that took the app down."""
+    action = "restarted and the path excluded" if crash.restarted else "not restarted (limit reached)"
+    return Finding(
+        rule_id="web.app-crash",
+        severity=Severity.HIGH,
+        message=f"the app died or stopped answering after {crash.method} {redact_request(crash.path)} ({crash.reason}); {action}",
+        tool="baseline",
+        location=_route_location(routes, crash.path.split("?")[0]),
+        cwe=(400,),
+        properties={"request": redact_request(crash.request), "app_log_tail": redact_request(crash.log_tail)},
+    )
+
+
+class WebScanRun:
+    """Shared run: the dynamic web scan (at most once per scan)."""
+
+    key = "web-scan"
+
+    def execute(self, context: Any) -> WebScan:
+        """Detect, start, scan, stop. Never raises for tool or app failures."""
+        return run_web_scan(context.root, context.python, context.artifact_dir("web"), context.config, context.target.tree_digest)
+
+
+WEB_SCAN = WebScanRun()
+
+
+def _detection_evidence(surface: WebSurface) -> Evidence:
+    if surface.present:
+        seen = "; ".join(hit.where for hit in surface.frameworks[:8])
+        summary = f"web surface detected ({', '.join(surface.names())}): {seen}"
+    else:
+        summary = (
+            f"no web surface: {surface.files_scanned} product Python files and the declared dependencies contain no web "
+            f"framework ({', '.join(sorted(set(FRAMEWORKS.values())))}), "
+            "no WSGI/ASGI callable and no Django manage.py"
+        )
+    return Evidence(provenance=Provenance.INSPECTED, summary=summary)
+
+
+def run_web_scan(root: Path, python: str, work_dir: Path, config: Any, tree_digest: str) -> WebScan:
+    """The whole pipeline; see the module docstring."""
+    started = time.monotonic()
+    work_dir.mkdir(parents=True, exist_ok=True)
+    surface = detect(root)
+    evidence = [_detection_evidence(surface)]
+    configured = bool(config.get("web.app") or config.get("web.command"))
+    if not surface.present and not configured:
+        return WebScan("no-web", "the project offers no web service", surface, evidence=tuple(evidence))
+    if not config.get("web.enabled"):
+        return WebScan("disabled", "web scanning is disabled (web.enabled = false)", surface, evidence=tuple(evidence))
+    spec = choose_app(surface, config)
+    if spec is None:
+        return WebScan(
+            "no-app",
+            f"a web framework is used ({', '.join(surface.names())}) but no app object was found; set web.app or web.command",
+            surface,
+            evidence=tuple(evidence),
+        )
+    executable = wapiti.find_wapiti()
+    if executable is None:
+        return WebScan("error", "wapiti is not installed (pip install 'baseline-verify[web]')", surface, spec, evidence=tuple(evidence))
+    if spec.kind == "command" and not is_loopback_url(spec.url_template.replace("{port}", "1")):
+        return WebScan("error", f"web.url {spec.url_template} is not a loopback address; only loopback may be scanned", surface, spec, evidence=tuple(evidence))
+    routes = extract_routes(root)
+    allow_env = list(config.get("allow_env"))
+    startup = float(config.get("web.startup_timeout"))
+    instances: list[RunningApp] = []
+
+    def start_instance() -> tuple[RunningApp, str | None]:
+        instance = RunningApp(spec, python=python, root=root, work_dir=work_dir, index=len(instances), allow_env=allow_env)
+        instances.append(instance)
+        try:
+            problem = instance.start(startup)
+        except SandboxError as exc:
+            problem = str(exc)
+        return instance, problem
+
+    try:
+        first, problem = start_instance()
+        if problem is not None:
+            tail = redact_request(first.log_tail())
+            evidence.append(Evidence(Provenance.EXECUTED, f"started the app ({spec.label}): {problem}", argv=first.argv, exit_code=first.stop(), stderr_tail=tail))
+            return WebScan("error", f"the app could not be started: {problem}", surface, spec, tuple(routes), evidence=tuple(evidence))
+        routes = merge_url_map(routes, first.live_rules())
+
+        def restart() -> tuple[int | None, str]:
+            current = instances[-1]
+            tail = current.log_tail()
+            current.stop()
+            fresh, trouble = start_instance()
+            return (None if trouble else fresh.port), tail
+
+        supervisor = Supervisor(first.port, restart, int(config.get("web.max_restarts")))
+        return _scan(root, work_dir, config, spec, surface, tuple(routes), supervisor, executable, evidence, instances, tree_digest, started)
+    finally:
+        for instance in instances:
+            instance.stop()
+
+
+def _scan(
+    root: Path, work_dir: Path, config: Any, spec: AppSpec, surface: WebSurface, routes: tuple[Route, ...],
+    supervisor: Supervisor, executable: str, evidence: list[Evidence], instances: list[RunningApp], tree_digest: str, started: float,
+) -> WebScan:
+    modules = [module for module in config.get("web.modules") if module]
+    budget = float(config.get("web.time"))
+    output = work_dir / "wapiti.json"
+    output.unlink(missing_ok=True)
+    with SupervisingProxy(supervisor) as proxy:
+        base = proxy.url.rstrip("/")
+        starts = [base + path for path in dict.fromkeys(
+            [p for p in (route.sample_url_path() for route in routes) if p] + list(config.get("web.paths"))
+        ) if path != "/"]
+        argv = wapiti.build_argv(
+            executable, proxy.url, start_urls=starts, excludes=[base + path for path in config.get("web.exclude")],
+            modules=modules, max_scan_time=budget, output=output, session_dir=work_dir / "wapiti-session",
+            endpoint=base + ENDPOINT_PREFIX,
+        )
+        home = work_dir / "home"
+        home.mkdir(exist_ok=True)
+        process = sandbox.run(argv, cwd=work_dir, limits=sandbox.Limits(timeout_s=budget + 120), extra_env={"HOME": str(home)})
+    requested = tuple(dict.fromkeys(path.split("?")[0] for _, path, _ in supervisor.requests))
+    artifacts = [Artifact(str(output), file_sha256(output), "application/json")] if output.is_file() else []
+    artifacts += [Artifact(str(item.log_path), file_sha256(item.log_path), "text/plain") for item in instances if item.log_path.is_file()]
+    version = wapiti.wapiti_version()
+    summary = (
+        f"started {spec.label} on loopback ({len(instances)} start(s)) and scanned it with wapiti {version}: "
+        f"modules {', '.join(modules)}; {len(supervisor.requests)} requests to {len(requested)} distinct paths "
+        f"({', '.join(requested[:15])}{'...' if len(requested) > 15 else ''}); {len(routes)} routes extracted from the code"
+    )
+    run_evidence = Evidence(
+        Provenance.EXECUTED, summary, tool="wapiti", tool_version=version, argv=process.argv, exit_code=process.exit_code,
+        duration_s=round(process.duration_s, 3), input_digests={"tree": tree_digest}, artifacts=tuple(artifacts),
+        stderr_tail=redact_request(process.stderr_tail()) if not process.ok else None,
+    )
+    evidence.append(run_evidence)
+    crashes = tuple(supervisor.crashes)
+    common: dict[str, Any] = {
+        "routes": routes, "urls_requested": requested, "modules": tuple(modules), "crashes": crashes,
+        "duration_s": round(time.monotonic() - started, 3), "evidence": tuple(evidence),
+    }
+    findings = [crash_finding(crash, routes) for crash in crashes]
+    if not process.ok or not output.is_file():
+        return WebScan("error", f"wapiti did not complete ({process.describe()}): {process.stderr_tail(5)}", surface, spec, findings=tuple(findings), **common)
+    try:
+        report = wapiti.parse_report(output)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return WebScan("error", f"wapiti's report could not be read: {exc}", surface, spec, findings=tuple(findings), **common)
+    findings += [wapiti.to_finding(item, _route_location(routes, item.path)) for item in report.findings]
+    message = (
+        f"wapiti crawled {report.crawled_pages} pages and requested {len(requested)} distinct paths in {process.duration_s:.1f} s; "
+        f"{sum(1 for item in report.findings if item.kind == 'vulnerability')} vulnerabilities, {len(crashes)} crash(es)"
+    )
+    return WebScan("ok", message, surface, spec, findings=tuple(findings), crawled_pages=report.crawled_pages, **common)

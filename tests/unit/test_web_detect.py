@@ -1,0 +1,132 @@
+"""Detection of web frameworks, app objects and routes; redaction; wapiti report parsing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from baseline.config import load_config
+from baseline.model import Severity
+from baseline.tools import wapiti
+from baseline.web.app import AppSpec, is_loopback_url
+from baseline.web.detect import detect
+from baseline.web.redact import redact_request
+from baseline.web.routes import Route, extract_routes, merge_url_map
+from baseline.web.scan import choose_app
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def test_flask_fixture_is_detected_with_its_app_object() -> None:
+    surface = detect(FIXTURES / "flask_xss_sqli")
+    assert surface.present
+    assert "Flask" in surface.names()
+    assert [(app.target, app.kind) for app in surface.apps] == [("shopapp.web:app", "wsgi")]
+    assert any(hit.source == "dependency" for hit in surface.frameworks)
+
+
+def test_library_without_web_surface_is_not_detected() -> None:
+    surface = detect(FIXTURES / "good_project")
+    assert not surface.present
+    assert surface.files_scanned >= 1
+
+
+def test_fastapi_django_and_plain_wsgi_asgi(tmp_path: Path) -> None:
+    _write(tmp_path / "fa", {"api/__init__.py": "", "api/main.py": "from fastapi import FastAPI\napi = FastAPI()\n@api.get('/items/{item_id}')\ndef read(item_id: int, q: str = ''):\n    return {}\n"})
+    surface = detect(tmp_path / "fa")
+    assert surface.apps[0].target == "api.main:api" and surface.apps[0].kind == "asgi"
+    route = extract_routes(tmp_path / "fa")[0]
+    assert route.path == "/items/{item_id}" and route.query_params == ("q",)
+    assert route.sample_url_path() == "/items/1?q=1"
+
+    _write(tmp_path / "dj", {"manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site1.settings')\n", "site1/__init__.py": "", "site1/urls.py": "from django.urls import path\nurlpatterns = [path('report/<int:pk>/', view)]\n"})
+    surface = detect(tmp_path / "dj")
+    assert any(app.kind == "django" and app.target == "site1.settings" for app in surface.apps)
+    assert [route.path for route in extract_routes(tmp_path / "dj")] == ["/report/<int:pk>/"]
+
+    _write(tmp_path / "raw", {"rawapp.py": "def application(environ, start_response):\n    return []\nasync def app(scope, receive, send):\n    pass\n"})
+    kinds = {app.framework: app.kind for app in detect(tmp_path / "raw").apps}
+    assert kinds == {"WSGI": "wsgi", "ASGI": "asgi"}
+
+
+def test_routes_of_the_fixture_include_the_unlinked_page_with_its_parameter() -> None:
+    routes = {route.path: route for route in extract_routes(FIXTURES / "flask_xss_sqli")}
+    assert routes["/item"].query_params == ("id",)
+    assert routes["/item"].sample_url_path() == "/item?id=1"
+    assert routes["/search"].query_params == ("q",)
+
+
+def test_live_url_map_adds_unknown_rules_but_not_static() -> None:
+    routes = [Route("/", ("GET",), "home", "app.py", 3)]
+    merged = merge_url_map(routes, [{"rule": "/", "endpoint": "home", "methods": ["GET"]}, {"rule": "/static/<path:filename>", "endpoint": "static"}, {"rule": "/built", "endpoint": "built", "methods": ["GET", "HEAD"]}])
+    assert [route.path for route in merged] == ["/", "/built"]
+    assert merged[1].source == "url_map" and merged[1].methods == ("GET",)
+
+
+def test_redaction_masks_credentials() -> None:
+    text = "GET /login?user=bob&password=hunter2&api_key=abc HTTP/1.1\nAuthorization: Bearer xyz\nCookie: session=1\nHost: 127.0.0.1"
+    redacted = redact_request(text)
+    for secret in ("hunter2", "abc", "Bearer xyz", "session=1"):
+        assert secret not in redacted
+    assert "user=bob" in redacted and "Host: 127.0.0.1" in redacted
+    assert "http://[REDACTED]@127.0.0.1/" == redact_request("http://admin:pw@127.0.0.1/")
+
+
+def test_only_loopback_urls_are_accepted() -> None:
+    assert is_loopback_url("http://127.0.0.1:8000/")
+    assert is_loopback_url("http://localhost/x")
+    assert not is_loopback_url("http://10.0.0.1/")
+    assert not is_loopback_url("http://example.com/")
+    assert not is_loopback_url("file:///etc/passwd")
+
+
+def test_configured_app_wins_over_discovery(tmp_path: Path) -> None:
+    surface = detect(FIXTURES / "flask_xss_sqli")
+    config = load_config(tmp_path, {"web.app": "other.mod:application"})
+    assert choose_app(surface, config) == AppSpec("wsgi", "other.mod:application", label="web.app = other.mod:application")
+    config = load_config(tmp_path, {"web.command": "{python} serve.py --port {port}", "web.url": "http://127.0.0.1:{port}/health"})
+    spec = choose_app(surface, config)
+    assert spec is not None and spec.kind == "command" and spec.url_template.endswith("/health")
+    assert choose_app(surface, load_config(tmp_path)).target == "shopapp.web:app"  # type: ignore[union-attr]
+
+
+def test_wapiti_report_parsing_maps_cwe_severity_and_redacts(tmp_path: Path) -> None:
+    report = {
+        "classifications": {"SQL Injection": {"ref": {"CWE-89: SQL Injection": "https://cwe.mitre.org/data/definitions/89.html"}}},
+        "vulnerabilities": {
+            "SQL Injection": [{"method": "GET", "path": "/item", "info": "SQL Injection via id", "level": 4, "parameter": "id", "module": "sql", "http_request": "GET /item?id=1' HTTP/1.1\nCookie: sid=secret", "curl_command": "curl x"}],
+            "Reflected Cross Site Scripting": [{"method": "GET", "path": "/search", "info": "XSS", "level": 2, "parameter": "q", "module": "xss", "http_request": "GET /search?q=x", "curl_command": ""}],
+            "Clickjacking Protection": [{"method": "GET", "path": "/", "info": "X-Frame-Options is not set", "level": 1, "module": "http_headers"}],
+        },
+        "anomalies": {"Internal Server Error": [{"method": "GET", "path": "/item", "info": "500", "level": 3, "parameter": "id", "module": "xss"}]},
+        "additionals": {},
+        "infos": {"target": "http://127.0.0.1:1/", "version": "Wapiti 3.2.3", "crawled_pages_nbr": 4},
+    }
+    path = tmp_path / "out.json"
+    path.write_text(json.dumps(report), encoding="utf-8")
+    parsed = wapiti.parse_report(path)
+    assert parsed.crawled_pages == 4
+    findings = {item.category: wapiti.to_finding(item) for item in parsed.findings}
+    sql = findings["SQL Injection"]
+    assert sql.cwe == (89,) and sql.severity is Severity.CRITICAL
+    assert "secret" not in sql.properties["request"] and "id=1'" in sql.properties["request"]
+    assert findings["Reflected Cross Site Scripting"].severity is Severity.HIGH  # raised from wapiti's medium
+    assert findings["Reflected Cross Site Scripting"].cwe == (79,)
+    assert findings["Clickjacking Protection"].cwe == (1021,)
+    assert findings["Internal Server Error"].severity is Severity.MEDIUM  # anomalies are capped
+
+
+def test_wapiti_argv_keeps_every_endpoint_on_loopback(tmp_path: Path) -> None:
+    argv = wapiti.build_argv("wapiti", "http://127.0.0.1:5/", start_urls=["http://127.0.0.1:5/item?id=1"], excludes=["http://127.0.0.1:5/logout"], modules=["xss", "sql"], max_scan_time=30, output=tmp_path / "o.json", session_dir=tmp_path / "s", endpoint="http://127.0.0.1:5/__e/")
+    for flag in ("--endpoint", "--external-endpoint", "--internal-endpoint"):
+        assert argv[argv.index(flag) + 1].startswith("http://127.0.0.1:")
+    assert argv[argv.index("--dns-endpoint") + 1] == "127.0.0.1"
+    assert argv[argv.index("-m") + 1] == "xss,sql" and "-s" in argv and "-x" in argv
