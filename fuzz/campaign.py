@@ -255,3 +255,17 @@ def _run_evidence(run: HarnessRun, version: str) -> Evidence:
         duration_s=run.duration_s,
         stderr_tail=None if run.status == "ok" else "\n".join((run.stdout.strip() + "\n" + run.stderr.strip()).strip().splitlines()[-20:]),
     )
+
+
+class FuzzRunner:
+    """The shared run of the fuzzing campaign (executed once per scan)."""
+
+    key = "fuzz-run"
+
+    def execute(self, context: Any) -> FuzzCampaign:
+        """Run the campaign on the scan's target with the scan's configuration."""
+        fuzz_dir = fuzz_dir_for(context.root, context.config, context.work_dir)
+        return run_campaign(root=context.root, python=context.python, config=context.config, fuzz_dir=fuzz_dir, progress=context.progress)
+
+
+FUZZ_RUN = FuzzRunner()
