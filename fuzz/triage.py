@@ -56,11 +56,15 @@ def project_frames(frames: list[tuple[str, int, str]], root: Path, harness: Path
     """Frames inside the project (not the harness, not the toolkit's folder), innermost first."""
     ordered = frames if innermost_first else list(reversed(frames))
     picked: list[str] = []
+    in_harness: list[str] = []
     root_text = str(root.resolve())
     harness_text = str(harness.resolve())
     for filename, line, func in ordered:
         resolved = os.path.realpath(filename)
-        if resolved == harness_text or not resolved.startswith(root_text + os.sep):
+        if resolved == harness_text:
+            in_harness.append(f"{Path(os.path.relpath(resolved, root_text)).as_posix()}:{line} in {func}")
+            continue
+        if not resolved.startswith(root_text + os.sep):
             continue
         relative = os.path.relpath(resolved, root_text)
         if relative.startswith((".baseline" + os.sep, ".venv" + os.sep)) or "site-packages" in relative:
@@ -68,7 +72,8 @@ def project_frames(frames: list[tuple[str, int, str]], root: Path, harness: Path
         picked.append(f"{Path(relative).as_posix()}:{line} in {func}")
         if len(picked) == TOP_FRAMES:
             break
-    return tuple(picked)
+    # A crash inside the harness itself is described by the harness's frames.
+    return tuple(picked or in_harness[:TOP_FRAMES])
 
 
 def describe_crash(kind: str, stdout: str, stderr: str, root: Path, harness: Path) -> CrashInfo:
