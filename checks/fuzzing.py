@@ -161,7 +161,7 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
     if crashes or unfuzzed:
         outcome, score = Outcome.FAIL, score * 0.5
         if crashes:
-            parts.insert(0, f"{len(crashes)} distinct crash(es) (reproducers in {campaign.fuzz_dir}/crashes)")
+            parts.insert(0, f"{len(crashes)} distinct crash(es) (reproducers stored in the crash store, fuzz/crashes under the work folder)")
     else:
         outcome = Outcome.PASS
     return CheckResult(SPEC, outcome, round(score, 2), "; ".join(parts), tuple(findings), evidence, metrics)
