@@ -124,10 +124,10 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
     }
     if campaign.status == "disabled":
         return CheckResult(SPEC, Outcome.NOT_EVALUATED, 0.0, campaign.message, (), evidence, metrics)
+    findings = harness_findings(campaign)
     if campaign.status == "nothing-to-fuzz":
         why = Evidence(provenance=Provenance.INSPECTED, summary="no atheris harness in the project and no public function or method takes bytes, text or a stream")
-        return CheckResult(SPEC, Outcome.NOT_APPLICABLE, None, "nothing takes untrusted input: " + campaign.message, (), evidence + (why,), metrics)
-    findings = harness_findings(campaign)
+        return CheckResult(SPEC, Outcome.NOT_APPLICABLE, None, "nothing takes untrusted input: " + campaign.message, tuple(findings), evidence + (why,), metrics)
     if campaign.status == "error":
         return CheckResult(SPEC, Outcome.ERROR, 0.0, campaign.message, tuple(findings), evidence, metrics)
     findings = crash_findings(campaign) + findings
