@@ -27,7 +27,7 @@ BUG_EXCEPTIONS = frozenset(
         "NotImplementedError", "StopIteration", "LookupError",
     }
 )
-_PARSER_NAME = re.compile(r"^(loads?|parse\w*|decode\w*|from_\w+|read\w*|unpack\w*|deserializ\w*|unmarshal\w*|load_\w+|scan\w*|tokeni[sz]e\w*|lex\w*)$")
+_PARSER_NAME = re.compile(r"^(loads?|load_\w+|from_\w+|read\w*|scan\w*|tokeni[sz]e\w*|lex\w*)$|parse|decode|deserializ|unmarshal|unpack")
 _BYTES_NAMES = frozenset({"data", "buf", "buffer", "raw", "payload", "blob", "b", "content", "packet", "chunk", "octets", "frame", "body"})
 _TEXT_NAMES = frozenset({"text", "s", "string", "line", "source", "src", "expr", "expression", "query", "pattern", "document", "doc", "markup", "html", "xml", "json", "yaml", "template"})
 _STREAM_NAMES = frozenset({"fp", "fh", "stream", "f", "file", "fileobj", "buffer_io", "reader", "infile"})
@@ -56,7 +56,7 @@ class EntryPoint:
     @property
     def priority(self) -> int:
         """Parsers and decoders first."""
-        return 0 if _PARSER_NAME.match(self.qualname.rsplit(".", 1)[-1]) else 1
+        return 0 if _PARSER_NAME.search(self.qualname.rsplit(".", 1)[-1]) else 1
 
 
 @dataclass(frozen=True)
@@ -99,11 +99,11 @@ def _classify_param(arg: ast.arg, default: ast.expr | None, func_name: str) -> t
     name = arg.arg.lower()
     if name in _STREAM_NAMES and func_name.startswith(("read", "load", "parse", "from_")):
         return "stream-bytes", f"parser '{func_name}' reads from a file-like '{arg.arg}'"
-    if name in _BYTES_NAMES:
+    if name in _BYTES_NAMES or name.endswith(("_bytes", "_data", "_buf", "_raw")):
         return "bytes", f"parameter named '{arg.arg}'"
-    if name in _TEXT_NAMES:
+    if name in _TEXT_NAMES or name.endswith(("str", "_text", "_string", "_line")) or name.startswith(("str_", "text_")):
         return "str", f"parameter named '{arg.arg}'"
-    if _PARSER_NAME.match(func_name):
+    if _PARSER_NAME.search(func_name):
         return "bytes", f"parser/decoder named '{func_name}'"
     return None
 
@@ -193,6 +193,26 @@ def _constructible(cls: ast.ClassDef) -> bool:
     return not cls.bases  # a plain class without __init__
 
 
+def _reexported(trees: dict[str, ast.Module]) -> dict[str, set[str]]:
+    """Names that public modules import from private ones (``from ._parser import parse``)."""
+    found: dict[str, set[str]] = {}
+    for module, tree in trees.items():
+        if any(part.startswith("_") for part in module.split(".")[1:]):
+            continue
+        package = module if module in trees and _is_package(trees, module) else module.rpartition(".")[0]
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level > 0 and node.module:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
+                source = ".".join(base + [node.module])
+                found.setdefault(source, set()).update(alias.name for alias in node.names)
+    return found
+
+
+def _is_package(trees: dict[str, ast.Module], module: str) -> bool:
+    return any(other.startswith(module + ".") for other in trees)
+
+
 def find_surface(root: Path) -> Surface:
     """Scan the project's own packages for entry points that take untrusted input."""
     trees: dict[str, ast.Module] = {}
@@ -206,16 +226,18 @@ def find_surface(root: Path) -> Surface:
                 unparsable.append(path.relative_to(root).as_posix())
                 continue
             module = _module_name(root, path)
-            if any(part.startswith("_") and part != "__init__" for part in module.split(".")[1:]):
-                continue  # private modules are not public surface
             trees[module] = tree
             paths[module] = path
+    exported = _reexported(trees)
     own = _exception_classes(trees)
     entries: list[EntryPoint] = []
     public = 0
     for module, tree in trees.items():
         relative = paths[module].relative_to(root).as_posix()
+        private = any(part.startswith("_") for part in module.split(".")[1:])
         for node in tree.body:
+            if private and getattr(node, "name", None) not in exported.get(module, ()):
+                continue  # a private module's names count only when a public module re-exports them
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
                 public += 1
                 found = _candidate(node, skip_first=False)
@@ -232,7 +254,7 @@ def find_surface(root: Path) -> Surface:
                         found, call = _candidate(item, skip_first=False), "function"
                     elif "classmethod" in decorators:
                         found, call = _candidate(item, skip_first=True), "classmethod"
-                    elif constructible and not decorators:
+                    elif constructible and not any(d == "property" or d.endswith((".setter", ".getter", "abstractmethod")) for d in decorators):
                         found, call = _candidate(item, skip_first=True), "method"
                     else:
                         continue
