@@ -84,7 +84,19 @@ def harness_findings(campaign: FuzzCampaign) -> list[Finding]:
         if not item.is_harness
     ]
     for run in campaign.runs:
-        if run.status in ("no-start", "killed", "start-error"):
+        if run.status in ("no-start", "killed", "start-error") and run.harness in campaign.generated:
+            findings.append(
+                Finding(
+                    rule_id="fuzzing.generated-harness-did-not-run",
+                    severity=Severity.INFO,
+                    message=f"the harness generated for this scan, {run.harness}, did not fuzz ({run.status}): {run.note}; "
+                    "its entry point counts as not fuzzed (write a harness by hand, or list it in fuzz.harnesses)",
+                    tool="baseline",
+                    location=Location(path=run.harness),
+                    context="test",
+                )
+            )
+        elif run.status in ("no-start", "killed", "start-error"):
             findings.append(
                 Finding(
                     rule_id="fuzzing.harness-did-not-run",
@@ -152,7 +164,7 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
     score = 10.0 * (0.7 * surface + 0.3 * time_share)
     unfuzzed = [entry_id for entry_id in entries if entry_id not in campaign.covered]
     metrics.update({"surface_share": round(surface, 3), "time_share": round(time_share, 3), "unfuzzed_entry_points": unfuzzed})
-    crashes = [finding for finding in findings if finding.tool == "atheris" and finding.rule_id != "fuzzing.harness-did-not-run"]
+    crashes = [finding for finding in findings if finding.rule_id in {rule for rule, _s, _c in _CRASH.values()}]
     parts = [campaign.message]
     if campaign.generated:
         parts.append(f"{len(campaign.generated)} harness(es) generated for this scan (the project has none for those entry points; `baseline fuzz init` writes them into fuzz/)")

@@ -25,6 +25,7 @@ ignored; any other exception, a hang or an out-of-memory is reported as a crash.
 """
 {marker}
 # entry-point: {entry_id}
+import importlib
 import io
 import os
 import sys
@@ -39,7 +40,7 @@ for _path in (os.path.join(_ROOT, "src"), _ROOT):
         sys.path.insert(0, _path)
 
 with atheris.instrument_imports():
-    import {module} as target_module
+    target_module = importlib.import_module("{module}")
 {expected_imports}
 # Documented exceptions: adjust this tuple to say what the function may raise on bad input.
 EXPECTED = ({expected})
