@@ -75,18 +75,28 @@ def overhead(seconds: int, pairs: int) -> None:
         shutil.copytree(ROOT / "tests" / "fixtures" / "fuzz_parsers", root)
         harness = _generated(root)["fuzzparsers.text:parse_pairs"]
         ours, direct = [], []
-        for pair in range(pairs):
+
+        def toolkit(pair: int) -> None:
             work = root / ".baseline" / "bench" / f"ours-{pair}"
             run = run_harness(
                 python=PYTHON, root=root, harness=harness, generated=True, budget_s=seconds, corpus=work / "corpus",
                 artifacts=work / "artifacts", input_timeout=5, rss_limit_mb=2048, grace_s=20, allow_env=[], seed=pair + 1,
             )
             ours.append(run.stats.exec_per_s)
-            plain = sandbox.run(
+
+        def plain(pair: int) -> None:
+            process = sandbox.run(
                 [PYTHON, str(harness), f"-max_total_time={seconds}", "-print_final_stats=1", f"-seed={pair + 1}"],
                 cwd=root, limits=sandbox.Limits(timeout_s=seconds + 30), scrub=False, extra_env=harness_env(root),
             )
-            direct.append(parse_stats(plain.stderr, plain.duration_s).exec_per_s)
+            direct.append(parse_stats(process.stderr, process.duration_s).exec_per_s)
+
+        for pair in range(pairs):
+            # Alternate which goes first: the machine's load drifts.
+            first, second = (toolkit, plain) if pair % 2 == 0 else (plain, toolkit)
+            first(pair)
+            second(pair)
+        print("  per pair (toolkit/direct): " + ", ".join(f"{a:.0f}/{b:.0f}" for a, b in zip(ours, direct)))
         ratio = statistics.median(ours) / statistics.median(direct)
         print(
             f"exec/s over {pairs} interleaved pairs of {seconds} s: toolkit median {statistics.median(ours):.0f}, direct atheris "
@@ -109,8 +119,8 @@ def main() -> None:
     """Run the benchmark and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--seconds", type=int, default=8, help="seconds per exec/s measurement")
-    parser.add_argument("--pairs", type=int, default=2)
+    parser.add_argument("--seconds", type=int, default=6, help="seconds per exec/s measurement")
+    parser.add_argument("--pairs", type=int, default=4)
     parser.add_argument("--library", type=Path, help="folder holding an old release of a library to fuzz")
     parser.add_argument("--library-budget", type=int, default=20)
     args = parser.parse_args()

@@ -8,6 +8,7 @@ first, then the rest of the tree, plus the files listed in ``fuzz.harnesses``.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,9 +35,26 @@ class HarnessFile:
 
 
 def classify(text: str) -> tuple[bool, bool]:
-    """(imports atheris, sets up and runs it)."""
-    imports = bool(_IMPORTS_ATHERIS.search(text))
-    return imports, imports and bool(_SETUP.search(text)) and bool(_FUZZ.search(text))
+    """(imports atheris, sets up and runs it), read from the code itself (not strings or comments)."""
+    if not _IMPORTS_ATHERIS.search(text):
+        return False, False
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        imports = True
+        return imports, bool(_SETUP.search(text)) and bool(_FUZZ.search(text))
+    imports = False
+    calls: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and any(alias.name == "atheris" for alias in node.names):
+            imports = True
+        elif isinstance(node, ast.ImportFrom) and node.module == "atheris":
+            imports = True
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            calls.add(name)
+    return imports, imports and {"Setup", "Fuzz"} <= calls
 
 
 def _conventional(relative: str) -> bool:
