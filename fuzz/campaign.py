@@ -20,7 +20,8 @@ from baseline.fuzz.generate import write_harnesses
 from baseline.fuzz.runner import HarnessRun, probe_atheris, run_harness
 from baseline.fuzz.surface import Surface, find_surface
 from baseline.fuzz.triage import describe_crash, minimize, replay_with_faulthandler
-from baseline.model import Evidence, Provenance
+from baseline.model import Artifact, Evidence, Provenance
+from baseline.target import file_sha256
 
 MIN_HARNESS_BUDGET = 2  # seconds; below this a harness is skipped, not run for show
 _SEED_DIRS = re.compile(r"(^|/)(data|testdata|test_data|fixtures|samples|corpus|seeds?|examples?)(/|$)")
@@ -201,6 +202,19 @@ def run_campaign(
             found.append(_triage(run, root, harness_path, python, fuzz_dir, config, allow_env, deadline))
     wall = time.monotonic() - started
     evidence = [surface_evidence] + [_run_evidence(run, version) for run in runs]
+    reproducers = {item.crash.crash_id: item.crash for item in found} | {crash.crash_id: crash for crash in unresolved}
+    if reproducers:
+        evidence.append(
+            Evidence(
+                provenance=Provenance.EXECUTED,
+                summary=f"{len(reproducers)} crash reproducer(s) in the crash store (input + meta.json each); replay with `baseline fuzz replay <id>`",
+                tool="atheris",
+                tool_version=version,
+                artifacts=tuple(
+                    Artifact(path=str(crash.input_path), sha256=file_sha256(crash.input_path)) for crash in reproducers.values() if crash.input_path.is_file()
+                ),
+            )
+        )
     ran = sum(1 for run in runs if run.stats.started)
     message = f"{ran} of {len(plan)} harness(es) fuzzed for {sum(run.fuzzed_s for run in runs):.0f} s in total; {len(found)} crash(es) found"
     return FuzzCampaign(

@@ -73,8 +73,13 @@ def _annotation_text(node: ast.expr | None) -> str:
     return ast.unparse(node) if node is not None else ""
 
 
+_CONTAINERS = re.compile(r"\b(Sequence|Iterable|Iterator|Collection|List|list|Tuple|tuple|Set|set|frozenset|Dict|dict|Mapping|Callable)\[")
+# Functions with side effects are never fuzzed blindly (they could write, delete, send or run things).
+_SIDE_EFFECTS = re.compile(r"^(main|run\w*|exec\w*|write\w*|save\w*|dump\w*|remove\w*|delete\w*|unlink\w*|rm\w*|install\w*|send\w*|post\w*|put\w*|kill\w*|shutdown\w*|system|spawn\w*|call|popen\w*)$")
+
+
 def _kind_from_annotation(text: str) -> str | None:
-    if not text:
+    if not text or _CONTAINERS.search(text):
         return None
     words = set(re.findall(r"[A-Za-z_]+", text))
     if words & set(_STREAM_TYPES):
@@ -88,6 +93,11 @@ def _kind_from_annotation(text: str) -> str | None:
 
 def _classify_param(arg: ast.arg, default: ast.expr | None, func_name: str) -> tuple[str, str] | None:
     """(input kind, reason) when this parameter takes untrusted input."""
+    name = arg.arg.lower()
+    annotation = _annotation_text(arg.annotation)
+    # File system paths are not content: fuzzing them would open (or write) arbitrary files.
+    if "Path" in annotation or re.search(r"(path|filename|dirname|directory|folder|url|uri|cmd|command)", name):
+        return None
     annotated = _kind_from_annotation(_annotation_text(arg.annotation))
     if annotated:
         return annotated, f"parameter '{arg.arg}' is annotated {_annotation_text(arg.annotation)}"
@@ -96,7 +106,6 @@ def _classify_param(arg: ast.arg, default: ast.expr | None, func_name: str) -> t
     if isinstance(default, ast.Constant) and isinstance(default.value, (bytes, str)):
         kind = "bytes" if isinstance(default.value, bytes) else "str"
         return kind, f"parameter '{arg.arg}' defaults to a {kind} value"
-    name = arg.arg.lower()
     if name in _STREAM_NAMES and func_name.startswith(("read", "load", "parse", "from_")):
         return "stream-bytes", f"parser '{func_name}' reads from a file-like '{arg.arg}'"
     if name in _BYTES_NAMES or name.endswith(("_bytes", "_data", "_buf", "_raw")):
@@ -166,7 +175,7 @@ def _expected_for(func: ast.FunctionDef | ast.AsyncFunctionDef, module_tree: ast
 
 
 def _candidate(func: ast.FunctionDef | ast.AsyncFunctionDef, skip_first: bool) -> tuple[str, str] | None:
-    if isinstance(func, ast.AsyncFunctionDef) or func.name.startswith("_"):
+    if isinstance(func, ast.AsyncFunctionDef) or func.name.startswith("_") or _SIDE_EFFECTS.match(func.name):
         return None
     args = func.args
     positional = args.posonlyargs + args.args
@@ -190,6 +199,9 @@ def _constructible(cls: ast.ClassDef) -> bool:
         if isinstance(node, ast.FunctionDef) and node.name == "__init__":
             required = len(node.args.posonlyargs + node.args.args) - 1 - len(node.args.defaults)
             return required <= 0 and all(default is not None for default in node.args.kw_defaults)
+    if any("dataclass" in _annotation_text(d) or "attr" in _annotation_text(d) for d in cls.decorator_list):
+        # A dataclass needs a value for every field without a default.
+        return all(not isinstance(node, ast.AnnAssign) or node.value is not None or "ClassVar" in _annotation_text(node.annotation) for node in cls.body)
     return not cls.bases  # a plain class without __init__
 
 

@@ -101,3 +101,26 @@ def test_not_fuzzable_project_has_empty_surface(tmp_path: Path) -> None:
     surface = find_surface(tmp_path)
     assert surface.entry_points == ()
     assert surface.public_functions == 1
+
+
+def test_atheris_calls_inside_strings_do_not_make_a_harness() -> None:
+    template = 'TEMPLATE = """\nimport atheris\natheris.Setup(sys.argv, f)\natheris.Fuzz()\n"""\n'
+    assert classify(template) == (False, False)
+    assert classify("from atheris import Setup, Fuzz\nimport sys\nSetup(sys.argv, print)\nFuzz()\n") == (True, True)
+
+
+def test_paths_containers_side_effects_and_dataclasses_are_not_fuzzed(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        "tool/__init__.py",
+        "from dataclasses import dataclass\n"
+        "from pathlib import Path\n"
+        "def load_config(path: str):\n    return open(path).read()\n"
+        "def open_file(p: Path | str):\n    return p\n"
+        "def main(argv: list[str] | None = None):\n    return argv\n"
+        "def write_text(text: str):\n    return text\n"
+        "@dataclass(frozen=True)\n"
+        "class Settings:\n    values: dict\n    def get(self, name: str):\n        return name\n"
+        "def parse_version(text: str):\n    return text.split('.')\n",
+    )
+    assert [entry.id for entry in find_surface(tmp_path).entry_points] == ["tool:parse_version"]
