@@ -91,6 +91,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     """``baseline fuzz run``: exit 1 when a crash was found or stored crashes still reproduce."""
     root = _root(args.path)
     values = {spec.name: getattr(args, spec.dest) for spec in FUZZ_KEYS if getattr(args, spec.dest, None) is not None}
+    if "fuzz.harnesses" in values:
+        values["fuzz.harnesses"] = [item.strip() for chunk in values["fuzz.harnesses"] for item in chunk.split(",") if item.strip()]
     if args.python:
         values["python"] = args.python
     config = load_config(root, values)
