@@ -96,3 +96,17 @@ def test_store_contract_and_smaller_input_wins(tmp_path: Path) -> None:
     assert again.input_path.read_bytes() == b"\xb4\x5e\x1f\x9c"
     assert again.found == stored.found
     assert [crash.crash_id for crash in store.list_crashes(tmp_path / ".baseline" / "fuzz")] == [stored.crash_id]
+
+
+def test_corpus_is_seeded_once_from_test_data(tmp_path: Path) -> None:
+    from baseline.fuzz.campaign import corpus_name, seed_corpus
+
+    (tmp_path / "tests" / "data").mkdir(parents=True)
+    (tmp_path / "tests" / "data" / "good.rec").write_bytes(b"REC\x02ab\xc3")
+    (tmp_path / "tests" / "test_x.py").write_text("def test(): pass\n")
+    corpus = tmp_path / ".baseline" / "fuzz" / "corpus" / corpus_name(".baseline/fuzz/generated/fuzz_x.py")
+    assert corpus.name == "baseline__fuzz__generated__fuzz_x"
+    assert seed_corpus(tmp_path, corpus) == 1
+    assert [path.read_bytes() for path in corpus.iterdir()] == [b"REC\x02ab\xc3"]
+    (corpus / "found-by-fuzzer").write_bytes(b"x")
+    assert seed_corpus(tmp_path, corpus) == 0  # a corpus that has content is kept as it is
