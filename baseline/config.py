@@ -109,7 +109,17 @@ COMPONENTS_KEYS: tuple[KeySpec, ...] = ()
 
 
 # Fuzzing (T09): [tool.baseline.fuzz]
-FUZZ_KEYS: tuple[KeySpec, ...] = ()
+FUZZ_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("fuzz.time", float, 60.0, "Total fuzzing budget of a scan in seconds (all harnesses together; 0 = no fuzzing).", minimum=0),
+    KeySpec("fuzz.harness_time", float, 0.0, "Upper bound per harness in seconds (0 = share fuzz.time evenly).", minimum=0),
+    KeySpec("fuzz.input_timeout", int, 5, "Per-input timeout in seconds: one slow input counts as a hang.", minimum=1),
+    KeySpec("fuzz.rss_limit_mb", int, 2048, "Memory limit of a fuzzing process in MiB: above it an input counts as out-of-memory.", minimum=64),
+    KeySpec("fuzz.harnesses", list, [], "Harness files to run (relative to the target), in addition to the discovered ones."),
+    KeySpec("fuzz.generate", bool, True, "Generate harnesses for the fuzzable entry points that no harness of the project covers."),
+    KeySpec("fuzz.max_generated", int, 8, "At most this many generated harnesses per scan (parsers first).", minimum=0),
+    KeySpec("fuzz.startup_grace", float, 20.0, "Seconds allowed on top of a harness's budget for import and instrumentation.", minimum=1),
+    KeySpec("fuzz.minimize_time", int, 5, "Seconds spent minimising each new crash input (0 = keep it as found).", minimum=0),
+)
 
 
 # Language checks, black-box and regression tests (T05, T06, T08)

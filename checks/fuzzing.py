@@ -1,0 +1,192 @@
+"""T09 fuzzing: atheris harnesses ran under a budget, covered the fuzzable surface, found no crash."""
+
+from __future__ import annotations
+
+from baseline.fuzz.campaign import FUZZ_RUN, FuzzCampaign
+from baseline.model import CheckResult, CheckSpec, Confidence, Evidence, Finding, Location, Outcome, Provenance, Severity
+from baseline.runner import ScanContext
+
+SPEC = CheckSpec(
+    id="fuzzing.atheris",
+    technique="T09",
+    title="Fuzz harnesses run under a budget without crashing",
+    verifies="Discovers the project's atheris harnesses, generates harnesses for entry points that take bytes, "
+    "text or streams when none covers them, runs each one in the sandbox under a time budget, and triages "
+    "crashes (exceptions, native crashes, hangs, out-of-memory) into stored reproducers.",
+    why="NIST IR 8397 asks for fuzzing that feeds large numbers of unexpected inputs to the code. Credit comes "
+    "from fuzzing that ran (executions, coverage, time), never from a file that imports atheris.",
+    remediation="Fix each crash (replay it with `baseline fuzz replay`), keep harnesses for every parser and "
+    "decoder (`baseline fuzz init` writes a first set into fuzz/), and give fuzzing enough time (fuzz.time).",
+    evidence="libFuzzer's statistics of each harness run in this scan (executions, exec/s, cov, ft), the crash "
+    "store under .baseline/fuzz/crashes with inputs and tracebacks, and the AST scan of the fuzzable surface.",
+    scoring="score = 10 x (0.7 x surface + 0.3 x time): surface = share of fuzzable entry points fuzzed (a "
+    "harness generated during the scan counts half, a project harness in full); time = seconds actually "
+    "fuzzed / fuzz.time. Any crash fails the check and halves the score; so do entry points left unfuzzed. "
+    "A harness that never reached the fuzz loop earns nothing.",
+    references=("NIST IR 8397 section 2.9", "NIST SP 800-218 PW.8", "https://github.com/google/atheris"),
+    cwe=(20, 248, 400),
+)
+
+_CRASH = {
+    "exception": ("fuzzing.uncaught-exception", Severity.MEDIUM, (248,)),
+    "native": ("fuzzing.native-crash", Severity.HIGH, (119,)),
+    "timeout": ("fuzzing.hang", Severity.MEDIUM, (835, 400)),
+    "oom": ("fuzzing.out-of-memory", Severity.MEDIUM, (400, 789)),
+}
+
+
+def _location(frames: tuple[str, ...]) -> Location | None:
+    if not frames:
+        return None
+    path, _, rest = frames[0].partition(":")
+    line = rest.split(" ", 1)[0]
+    return Location(path=path, start_line=int(line) if line.isdigit() else None)
+
+
+def crash_findings(campaign: FuzzCampaign) -> list[Finding]:
+    """One finding per distinct crash: found in this scan, or stored earlier and still reproducing."""
+    findings: list[Finding] = []
+    seen: set[str] = set()
+    crashes = [(found.crash, "found in this scan" + (" (new)" if found.new else " (already stored)")) for found in campaign.found]
+    crashes += [(crash, "stored earlier and still reproduces") for crash in campaign.unresolved]
+    for crash, when in crashes:
+        if crash.crash_id in seen:
+            continue
+        seen.add(crash.crash_id)
+        rule, severity, cwe = _CRASH.get(crash.kind, _CRASH["exception"])
+        findings.append(
+            Finding(
+                rule_id=rule,
+                severity=severity,
+                message=f"{crash.exception} in {crash.harness} ({when}); reproduce: baseline fuzz replay {crash.folder.name}",
+                tool="atheris",
+                location=_location(crash.top_frames),
+                confidence=Confidence.HIGH,
+                cwe=cwe,
+                properties={"crash_id": crash.crash_id, "harness": crash.harness, "kind": crash.kind, "top_frames": list(crash.top_frames), "generated_harness": crash.generated_harness},
+            )
+        )
+    return findings
+
+
+def harness_findings(campaign: FuzzCampaign) -> list[Finding]:
+    """Token files and harnesses that never reached the fuzz loop."""
+    findings = [
+        Finding(
+            rule_id="fuzzing.token-harness",
+            severity=Severity.LOW,
+            message=f"{item.path} imports atheris but does not call atheris.Setup and atheris.Fuzz: it earns no credit",
+            tool="baseline",
+            location=Location(path=item.path),
+            context="test",
+        )
+        for item in campaign.harness_files
+        if not item.is_harness
+    ]
+    for run in campaign.runs:
+        if run.status in ("no-start", "killed", "start-error") and run.harness in campaign.generated:
+            findings.append(
+                Finding(
+                    rule_id="fuzzing.generated-harness-did-not-run",
+                    severity=Severity.INFO,
+                    message=f"the harness generated for this scan, {run.harness}, did not fuzz ({run.status}): {run.note}; "
+                    "its entry point counts as not fuzzed (write a harness by hand, or list it in fuzz.harnesses)",
+                    tool="baseline",
+                    location=Location(path=run.harness),
+                    context="test",
+                )
+            )
+        elif run.status in ("no-start", "killed", "start-error"):
+            findings.append(
+                Finding(
+                    rule_id="fuzzing.harness-did-not-run",
+                    severity=Severity.MEDIUM,
+                    message=f"{run.harness} did not fuzz ({run.status}): {run.note}",
+                    tool="atheris",
+                    location=Location(path=run.harness),
+                    context="test",
+                )
+            )
+    return findings
+
+
+def judge(campaign: FuzzCampaign) -> CheckResult:
+    """Turn a campaign into the T09 verdict (pure)."""
+    evidence = tuple(campaign.evidence)
+    entries = [entry.id for entry in campaign.surface.entry_points]
+    generated_set = set(campaign.generated)
+    metrics: dict[str, object] = {
+        "entry_points": len(entries),
+        "harnesses_found": sum(1 for item in campaign.harness_files if item.is_harness),
+        "token_files": sum(1 for item in campaign.harness_files if not item.is_harness),
+        "generated": list(campaign.generated),
+        "budget_s": campaign.budget_s,
+        "wall_s": campaign.wall_s,
+        "fuzzed_s": round(sum(run.fuzzed_s for run in campaign.runs), 2),
+        "executions": sum(run.stats.execs for run in campaign.runs),
+        "runs": [
+            {"harness": run.harness, "generated": run.generated, "status": run.status, "kind": run.kind, "budget_s": run.budget_s,
+             "fuzzed_s": run.fuzzed_s, "execs": run.stats.execs, "exec_per_s": run.stats.exec_per_s, "cov": run.stats.cov, "ft": run.stats.ft}
+            for run in campaign.runs
+        ],
+        "skipped": [{"harness": harness, "reason": reason} for harness, reason in campaign.skipped],
+        "crashes": [found.crash.crash_id for found in campaign.found],
+        "unresolved_stored_crashes": [crash.crash_id for crash in campaign.unresolved],
+        "atheris": campaign.atheris_version,
+    }
+    if campaign.status == "disabled":
+        return CheckResult(SPEC, Outcome.NOT_EVALUATED, 0.0, campaign.message, (), evidence, metrics)
+    findings = harness_findings(campaign)
+    if campaign.status == "nothing-to-fuzz":
+        why = Evidence(provenance=Provenance.INSPECTED, summary="no atheris harness in the project and no public function or method takes bytes, text or a stream")
+        return CheckResult(SPEC, Outcome.NOT_APPLICABLE, None, "nothing takes untrusted input: " + campaign.message, tuple(findings), evidence + (why,), metrics)
+    if campaign.status == "error":
+        return CheckResult(SPEC, Outcome.ERROR, 0.0, campaign.message, tuple(findings), evidence, metrics)
+    findings = crash_findings(campaign) + findings
+    started = [run for run in campaign.runs if run.stats.started]
+    if not started:
+        reasons = "; ".join(f"{run.harness}: {run.status} {run.note}".strip() for run in campaign.runs) or "; ".join(r for _h, r in campaign.skipped) or "no harness ran"
+        return CheckResult(SPEC, Outcome.FAIL, 0.0, f"no harness reached the fuzz loop ({reasons})", tuple(findings), evidence, metrics)
+    # Surface: an entry point fuzzed by a project harness counts 1, only by a scan-time generated one 0.5.
+    if entries:
+        credit = 0.0
+        for entry_id in entries:
+            harnesses = campaign.covered.get(entry_id, ())
+            if any(h not in generated_set for h in harnesses):
+                credit += 1.0
+            elif harnesses:
+                credit += 0.5
+        surface = credit / len(entries)
+    else:
+        surface = 1.0 if any(run.harness not in generated_set for run in started) else 0.5
+    fuzzed = sum(run.fuzzed_s for run in campaign.runs)
+    time_share = min(1.0, fuzzed / campaign.budget_s) if campaign.budget_s > 0 else 0.0
+    score = 10.0 * (0.7 * surface + 0.3 * time_share)
+    unfuzzed = [entry_id for entry_id in entries if entry_id not in campaign.covered]
+    metrics.update({"surface_share": round(surface, 3), "time_share": round(time_share, 3), "unfuzzed_entry_points": unfuzzed})
+    crashes = [finding for finding in findings if finding.rule_id in {rule for rule, _s, _c in _CRASH.values()}]
+    parts = [campaign.message]
+    if campaign.generated:
+        parts.append(f"{len(campaign.generated)} harness(es) generated for this scan (the project has none for those entry points; `baseline fuzz init` writes them into fuzz/)")
+    if unfuzzed:
+        parts.append(f"{len(unfuzzed)} of {len(entries)} fuzzable entry point(s) not fuzzed (raise fuzz.time or fuzz.max_generated, or add harnesses)")
+    if crashes or unfuzzed:
+        outcome, score = Outcome.FAIL, score * 0.5
+        if crashes:
+            parts.insert(0, f"{len(crashes)} distinct crash(es) (reproducers stored in the crash store, fuzz/crashes under the work folder)")
+    else:
+        outcome = Outcome.PASS
+    return CheckResult(SPEC, outcome, round(score, 2), "; ".join(parts), tuple(findings), evidence, metrics)
+
+
+class FuzzingCheck:
+    """Judge the shared fuzzing campaign."""
+
+    spec = SPEC
+
+    def run(self, context: ScanContext) -> CheckResult:
+        """Run (once) and judge the fuzzing campaign."""
+        return judge(context.shared(FUZZ_RUN))
+
+
+CHECK = FuzzingCheck()

@@ -1,0 +1,285 @@
+"""One fuzzing campaign per scan: discover, generate, run every harness under the budget, triage.
+
+The total budget (``fuzz.time``) is a wall-clock budget: each harness gets a share of what is
+left when it starts (capped by ``fuzz.harness_time``), so import time, triage and replays of
+stored crashes all come out of the same budget and the campaign ends close to it.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from baseline.fuzz import store
+from baseline.fuzz.discovery import HarnessFile, covered_entries, find_harnesses
+from baseline.fuzz.generate import write_harnesses
+from baseline.fuzz.runner import HarnessRun, probe_atheris, run_harness
+from baseline.fuzz.surface import Surface, find_surface
+from baseline.fuzz.triage import describe_crash, minimize, replay_with_faulthandler
+from baseline.model import Artifact, Evidence, Provenance
+from baseline.target import file_sha256
+
+MIN_HARNESS_BUDGET = 2  # seconds; below this a harness is skipped, not run for show
+_SEED_DIRS = re.compile(r"(^|/)(data|testdata|test_data|fixtures|samples|corpus|seeds?|examples?)(/|$)")
+_SEED_LIMIT = 100
+_SEED_MAX_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class FoundCrash:
+    """A crash found in this campaign, as stored."""
+
+    crash: store.StoredCrash
+    new: bool
+    minimized: bool
+
+
+@dataclass(frozen=True)
+class FuzzCampaign:
+    """Everything the campaign did. ``status``: ok | error | disabled | nothing-to-fuzz."""
+
+    status: str
+    message: str
+    surface: Surface
+    harness_files: tuple[HarnessFile, ...] = ()
+    runs: tuple[HarnessRun, ...] = ()
+    found: tuple[FoundCrash, ...] = ()
+    unresolved: tuple[store.StoredCrash, ...] = ()
+    generated: tuple[str, ...] = ()
+    covered: dict[str, tuple[str, ...]] = field(default_factory=dict)  # entry id -> harnesses that fuzzed it
+    skipped: tuple[tuple[str, str], ...] = ()
+    budget_s: float = 0.0
+    wall_s: float = 0.0
+    atheris_version: str | None = None
+    fuzz_dir: str = ""
+    evidence: tuple[Evidence, ...] = ()
+    problems: tuple[str, ...] = ()
+
+
+def corpus_name(harness: str) -> str:
+    """Folder name of a harness's corpus."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", harness.removesuffix(".py").replace("/", "__")).lstrip("._") or "harness"
+
+
+def seed_corpus(root: Path, corpus: Path) -> int:
+    """Copy the project's test data into an empty corpus folder; returns the number of files."""
+    if corpus.is_dir() and any(corpus.iterdir()):
+        return 0
+    corpus.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for base in ("tests", "test", "testdata", "test_data"):
+        folder = root / base
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            relative = path.relative_to(root).as_posix()
+            if count >= _SEED_LIMIT or not path.is_file() or path.is_symlink() or path.suffix in (".py", ".pyc"):
+                continue
+            if "/fixtures/" in relative and base == "tests" and (root / "tests" / "fixtures").is_dir() and relative.count("/") > 3:
+                continue  # nested fixture projects are not data
+            if _SEED_DIRS.search(relative) and 0 < path.stat().st_size <= _SEED_MAX_BYTES:
+                shutil.copyfile(path, corpus / f"seed-{count:03d}-{path.name}")
+                count += 1
+    return count
+
+
+def fuzz_dir_for(root: Path, config: Any, fallback: Path) -> Path:
+    """``<target>/<work_dir>/fuzz`` (persistent), or a folder under ``fallback`` when read-only."""
+    wanted = Path(str(config.get("work_dir")))
+    base = (wanted if wanted.is_absolute() else root / wanted) / "fuzz"
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        (base / ".write-test").write_text("ok")
+        (base / ".write-test").unlink()
+        return base
+    except OSError:
+        path = fallback / "fuzz"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+
+def run_campaign(
+    *, root: Path, python: str, config: Any, fuzz_dir: Path, progress: Callable[[str, str], None] | None = None, seed: int | None = None
+) -> FuzzCampaign:
+    """Run the whole campaign; never raises for a failing harness or a missing tool."""
+    started = time.monotonic()
+    say = progress or (lambda subject, event: None)
+    budget = float(config.get("fuzz.time"))
+    allow_env = list(config.get("allow_env"))
+    surface = find_surface(root)
+    files, problems = find_harnesses(root, list(config.get("fuzz.harnesses")))
+    harnesses = [item for item in files if item.is_harness]
+    surface_evidence = Evidence(
+        provenance=Provenance.INSPECTED,
+        summary=f"read {surface.files_scanned} module(s) of the project's own packages: {surface.public_functions} public "
+        f"function(s)/method(s), {len(surface.entry_points)} take bytes, text or a stream (fuzzable entry points)",
+    )
+    common: dict[str, Any] = {"surface": surface, "harness_files": tuple(files), "budget_s": budget, "problems": tuple(problems), "fuzz_dir": str(fuzz_dir)}
+    if budget <= 0:
+        return FuzzCampaign("disabled", "fuzzing is disabled (fuzz.time = 0)", evidence=(surface_evidence,), **common)
+    if not harnesses and not surface.entry_points:
+        return FuzzCampaign("nothing-to-fuzz", "no harness and no entry point that takes untrusted input", evidence=(surface_evidence,), **common)
+    version, probe = probe_atheris(python, root)
+    if version is None:
+        probe_evidence = Evidence(
+            provenance=Provenance.EXECUTED,
+            summary=f"atheris is not importable in the target interpreter {python}",
+            tool="atheris",
+            argv=probe.argv,
+            exit_code=probe.exit_code,
+            stderr_tail=probe.stderr_tail(5),
+        )
+        return FuzzCampaign(
+            "error",
+            f"atheris is not installed in the target interpreter {python} (pip install atheris there, or pass --python)",
+            evidence=(surface_evidence, probe_evidence),
+            **common,
+        )
+    input_timeout = int(config.get("fuzz.input_timeout"))
+    deadline = started + budget
+
+    # Stored crashes whose harness still exists are replayed: a crash that reproduces is unresolved.
+    unresolved: list[store.StoredCrash] = []
+    for crash in store.list_crashes(fuzz_dir)[:20]:
+        harness_path = root / crash.harness
+        if not harness_path.is_file() or time.monotonic() > deadline - MIN_HARNESS_BUDGET:
+            continue
+        replayed = store.replay(python, root, harness_path, crash.input_path, input_timeout + 10.0, allow_env)
+        if not replayed.ok:
+            unresolved.append(crash)
+
+    entry_ids = [entry.id for entry in surface.entry_points]
+    project_cover = {harness.path: covered_entries(harness, entry_ids) for harness in harnesses}
+    uncovered = [entry for entry in surface.entry_points if not any(entry.id in ids for ids in project_cover.values())]
+    generated_paths: list[str] = []
+    plan: list[tuple[str, bool, list[str]]] = [(h.path, h.generated, project_cover[h.path]) for h in harnesses]
+    if uncovered and bool(config.get("fuzz.generate")):
+        chosen = uncovered[: int(config.get("fuzz.max_generated"))]
+        for written in write_harnesses(root, fuzz_dir / "generated", chosen):
+            relative = written.path.resolve().relative_to(root.resolve()).as_posix() if written.path.resolve().is_relative_to(root.resolve()) else str(written.path)
+            generated_paths.append(relative)
+            plan.append((relative, True, [written.entry.id]))
+
+    runs: list[HarnessRun] = []
+    found: list[FoundCrash] = []
+    skipped: list[tuple[str, str]] = []
+    covered: dict[str, list[str]] = {}
+    cap = float(config.get("fuzz.harness_time"))
+    for index, (relative, generated, entries) in enumerate(plan):
+        remaining = deadline - time.monotonic()
+        share = remaining / (len(plan) - index)
+        harness_budget = int(min(share, cap) if cap > 0 else share)
+        if harness_budget < MIN_HARNESS_BUDGET:
+            skipped.append((relative, f"budget exhausted ({max(remaining, 0):.0f} s left of {budget:g} s)"))
+            continue
+        harness_path = root / relative if not Path(relative).is_absolute() else Path(relative)
+        corpus = fuzz_dir / "corpus" / corpus_name(relative)
+        seed_corpus(root, corpus)
+        say(relative, f"fuzzing {harness_budget} s")
+        run = run_harness(
+            python=python,
+            root=root,
+            harness=harness_path,
+            generated=generated,
+            budget_s=harness_budget,
+            corpus=corpus,
+            artifacts=fuzz_dir / "artifacts" / corpus_name(relative),
+            input_timeout=input_timeout,
+            rss_limit_mb=int(config.get("fuzz.rss_limit_mb")),
+            grace_s=float(config.get("fuzz.startup_grace")),
+            allow_env=allow_env,
+            seed=seed,
+        )
+        runs.append(run)
+        if run.stats.started:
+            for entry_id in entries:
+                covered.setdefault(entry_id, []).append(relative)
+        if run.status == "crash" and run.artifact and run.kind:
+            found.append(_triage(run, root, harness_path, python, fuzz_dir, config, allow_env, deadline))
+    wall = time.monotonic() - started
+    evidence = [surface_evidence] + [_run_evidence(run, version) for run in runs]
+    reproducers = {item.crash.crash_id: item.crash for item in found} | {crash.crash_id: crash for crash in unresolved}
+    if reproducers:
+        evidence.append(
+            Evidence(
+                provenance=Provenance.EXECUTED,
+                summary=f"{len(reproducers)} crash reproducer(s) in the crash store (input + meta.json each); replay with `baseline fuzz replay <id>`",
+                tool="atheris",
+                tool_version=version,
+                artifacts=tuple(
+                    Artifact(path=str(crash.input_path), sha256=file_sha256(crash.input_path)) for crash in reproducers.values() if crash.input_path.is_file()
+                ),
+            )
+        )
+    ran = sum(1 for run in runs if run.stats.started)
+    message = f"{ran} of {len(plan)} harness(es) fuzzed for {sum(run.fuzzed_s for run in runs):.0f} s in total; {len(found)} crash(es) found"
+    return FuzzCampaign(
+        "ok",
+        message,
+        runs=tuple(runs),
+        found=tuple(found),
+        unresolved=tuple(unresolved),
+        generated=tuple(generated_paths),
+        covered={key: tuple(value) for key, value in covered.items()},
+        skipped=tuple(skipped),
+        wall_s=round(wall, 3),
+        atheris_version=version,
+        evidence=tuple(evidence),
+        **common,
+    )
+
+
+def _triage(run: HarnessRun, root: Path, harness: Path, python: str, fuzz_dir: Path, config: Any, allow_env: list[str], deadline: float) -> FoundCrash:
+    artifact = Path(run.artifact or "")
+    kind = run.kind or "exception"
+    stdout, stderr = run.stdout, run.stderr
+    if kind == "native":
+        replayed = replay_with_faulthandler(python, root, harness, artifact, float(config.get("fuzz.input_timeout")) + 10, allow_env)
+        stdout, stderr = replayed.stdout, replayed.stderr + "\n" + run.stderr
+    info = describe_crash(kind, stdout, stderr, root, harness)
+    data = artifact.read_bytes()
+    minimized = False
+    seconds = min(int(config.get("fuzz.minimize_time")), int(deadline - time.monotonic()))
+    if kind == "exception" and len(data) > 1 and seconds >= 1:
+        smaller = minimize(python=python, root=root, harness=harness, crash_input=artifact, out_dir=fuzz_dir / "minimize", seconds=seconds, allow_env=allow_env)
+        if smaller is not None:
+            data, minimized = smaller.read_bytes(), True
+    stored, new = store.save_crash(fuzz_dir, run.harness, run.generated, info, data)
+    return FoundCrash(stored, new, minimized)
+
+
+def _run_evidence(run: HarnessRun, version: str) -> Evidence:
+    stats = run.stats
+    summary = (
+        f"fuzzed {run.harness}{' (generated)' if run.generated else ''} for {run.fuzzed_s:.0f} s of a {run.budget_s} s budget: "
+        f"{stats.execs} executions, {stats.exec_per_s:.0f} exec/s, cov {stats.cov}, ft {stats.ft}, corpus {stats.corpus_units}; "
+        f"ended: {run.status}{' (' + run.kind + ')' if run.kind else ''}{': ' + run.note if run.note else ''}"
+    )
+    return Evidence(
+        provenance=Provenance.EXECUTED,
+        summary=summary,
+        tool="atheris",
+        tool_version=version,
+        argv=run.argv,
+        exit_code=run.exit_code,
+        duration_s=run.duration_s,
+        stderr_tail=None if run.status == "ok" else "\n".join((run.stdout.strip() + "\n" + run.stderr.strip()).strip().splitlines()[-20:]),
+    )
+
+
+class FuzzRunner:
+    """The shared run of the fuzzing campaign (executed once per scan)."""
+
+    key = "fuzz-run"
+
+    def execute(self, context: Any) -> FuzzCampaign:
+        """Run the campaign on the scan's target with the scan's configuration."""
+        fuzz_dir = fuzz_dir_for(context.root, context.config, context.work_dir)
+        return run_campaign(root=context.root, python=context.python, config=context.config, fuzz_dir=fuzz_dir, progress=context.progress)
+
+
+FUZZ_RUN = FuzzRunner()

@@ -1,0 +1,202 @@
+"""Run one atheris harness as its own sandboxed process and parse libFuzzer's output.
+
+The harness runs on the target's interpreter with ``-max_total_time`` (its budget), ``-timeout``
+(one input), ``-rss_limit_mb``, ``-artifact_prefix`` and a persistent corpus folder. The sandbox
+adds a hard wall-clock limit on top, because import and instrumentation time are not counted by
+libFuzzer. Exit codes (atheris 3.0): 0 budget used, 77 crash (Python exception or deadly
+signal), 70 per-input timeout, 71 out of memory.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from baseline import sandbox
+
+_STATUS_LINE = re.compile(r"^#(\d+)\s+(INITED|NEW|REDUCE|pulse|DONE|RELOAD)\s+(.*)$", re.MULTILINE)
+_FIELD = re.compile(r"\b(cov|ft|exec/s|rss): (\d+)")
+_CORP = re.compile(r"\bcorp: (\d+)/")
+_STAT = re.compile(r"^stat::(\w+):\s+(\d+)$", re.MULTILINE)
+_DONE = re.compile(r"^Done (\d+) runs in (\d+) second", re.MULTILINE)
+_ARTIFACT = re.compile(r"Test unit written to (\S+)")
+
+EXIT_CRASH = 77
+EXIT_TIMEOUT = 70
+EXIT_OOM = 71
+
+
+@dataclass(frozen=True)
+class FuzzStats:
+    """What libFuzzer said about one run."""
+
+    started: bool  # reached INITED: the fuzz loop ran
+    execs: int
+    exec_per_s: float
+    cov: int
+    ft: int
+    corpus_units: int
+    new_units: int
+    peak_rss_mb: int
+    reported_seconds: int | None  # from "Done N runs in S second(s)"
+
+
+@dataclass(frozen=True)
+class HarnessRun:
+    """One harness process: how it ended, its statistics and any crash artifact."""
+
+    harness: str  # relative to the target root
+    generated: bool
+    budget_s: int
+    status: str  # ok | crash | no-start | killed | start-error
+    kind: str | None  # exception | native | timeout | oom (when status == crash)
+    stats: FuzzStats
+    fuzzed_s: float  # wall time the fuzz loop ran (0 when it never started)
+    duration_s: float
+    exit_code: int | None
+    argv: tuple[str, ...]
+    artifact: str | None
+    stdout: str
+    stderr: str
+    note: str = ""
+
+
+def parse_stats(stderr: str, duration_s: float) -> FuzzStats:
+    """Parse libFuzzer's status lines and ``-print_final_stats=1`` block."""
+    lines = _STATUS_LINE.findall(stderr)
+    stats = {name: int(value) for name, value in _STAT.findall(stderr)}
+    cov = ft = corpus = rss = 0
+    last_execs = 0
+    for number, _event, rest in lines:
+        fields = dict(_FIELD.findall(rest))
+        cov = int(fields.get("cov", cov))
+        ft = int(fields.get("ft", ft))
+        rss = int(fields.get("rss", rss))
+        corp = _CORP.search(rest)
+        corpus = int(corp.group(1)) if corp else corpus
+        last_execs = int(number)
+    done = _DONE.search(stderr)
+    execs = stats.get("number_of_executed_units", last_execs)
+    seconds = int(done.group(2)) if done else None
+    rate = float(stats.get("average_exec_per_sec", 0))
+    if rate == 0 and execs:
+        # libFuzzer reports 0 exec/s when it stops within its first second of a crash; estimate.
+        rate = execs / max(seconds or duration_s, 1e-3)
+    return FuzzStats(
+        started=any(event == "INITED" for _n, event, _r in lines) or "INITED" in stderr,
+        execs=execs,
+        exec_per_s=round(rate, 1),
+        cov=cov,
+        ft=ft,
+        corpus_units=corpus,
+        new_units=stats.get("new_units_added", 0),
+        peak_rss_mb=stats.get("peak_rss_mb", rss),
+        reported_seconds=seconds,
+    )
+
+
+def run_harness(
+    *,
+    python: str,
+    root: Path,
+    harness: Path,
+    generated: bool,
+    budget_s: int,
+    corpus: Path,
+    artifacts: Path,
+    input_timeout: int,
+    rss_limit_mb: int,
+    grace_s: float,
+    allow_env: list[str],
+    seed: int | None = None,
+    extra_args: tuple[str, ...] = (),
+) -> HarnessRun:
+    """Fuzz one harness for ``budget_s`` seconds; never raises for a failing harness."""
+    corpus.mkdir(parents=True, exist_ok=True)
+    artifacts.mkdir(parents=True, exist_ok=True)
+    argv = [
+        python,
+        str(harness),
+        f"-max_total_time={budget_s}",
+        f"-timeout={input_timeout}",
+        f"-rss_limit_mb={rss_limit_mb}",
+        f"-artifact_prefix={artifacts}/",
+        "-print_final_stats=1",
+        *( [f"-seed={seed}"] if seed is not None else []),
+        *extra_args,
+        str(corpus),
+    ]
+    process = sandbox.run(
+        argv,
+        cwd=root,
+        limits=sandbox.Limits(timeout_s=budget_s + grace_s + input_timeout),
+        allow_env=allow_env,
+        extra_env=harness_env(root),
+    )
+    stats = parse_stats(process.stderr, process.duration_s)
+    relative = harness.relative_to(root).as_posix() if harness.is_relative_to(root) else str(harness)
+    artifact_match = _ARTIFACT.findall(process.stderr)
+    artifact = None
+    if artifact_match:
+        candidate = Path(artifact_match[-1])
+        artifact = str(candidate if candidate.is_absolute() else root / candidate)
+    kind = None
+    note = ""
+    if process.start_error:
+        status, note = "start-error", process.start_error
+    elif artifact and Path(artifact).is_file():
+        status = "crash"
+        name = Path(artifact).name
+        kind = "timeout" if name.startswith(("timeout-", "slow-unit-")) else "oom" if name.startswith("oom-") else None
+        if kind is None:
+            kind = "native" if "deadly signal" in process.stderr and "Uncaught Python exception" not in process.stdout else "exception"
+    elif process.timed_out:
+        status = "killed"
+        note = f"killed by the wall-clock limit of {budget_s + grace_s + input_timeout:.0f} s" + (
+            "" if stats.started else " before fuzzing started (import or instrumentation too slow?)"
+        )
+    elif not stats.started:
+        status = "no-start"
+        tail = (process.stdout.strip() + "\n" + process.stderr.strip()).strip().splitlines()
+        errors = [line for line in tail if re.match(r"^\w*(Error|Exception)\b", line)]
+        note = errors[-1] if errors else (f"exited with code {process.exit_code} without starting the fuzz loop")
+    elif process.exit_code != 0:
+        status = "crash"
+        kind = "native" if process.signal_name else "exception"
+        note = f"ended with {process.describe()} and wrote no artifact"
+    else:
+        status = "ok"
+    fuzzed = 0.0
+    if stats.started:
+        fuzzed = float(stats.reported_seconds) if stats.reported_seconds is not None else min(process.duration_s, float(budget_s))
+    return HarnessRun(
+        harness=relative,
+        generated=generated,
+        budget_s=budget_s,
+        status=status,
+        kind=kind,
+        stats=stats,
+        fuzzed_s=fuzzed,
+        duration_s=round(process.duration_s, 3),
+        exit_code=process.exit_code,
+        argv=process.argv,
+        artifact=artifact,
+        stdout=process.stdout,
+        stderr=process.stderr,
+        note=note,
+    )
+
+
+def harness_env(root: Path) -> dict[str, str]:
+    """Environment for harness processes: the project importable, unbuffered output."""
+    paths = [str(root / "src"), str(root)] if (root / "src").is_dir() else [str(root)]
+    return {"PYTHONPATH": ":".join(paths), "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def probe_atheris(python: str, root: Path) -> tuple[str | None, sandbox.ProcessResult]:
+    """(atheris version or None, the probe process) in the target's interpreter."""
+    code = "import atheris, importlib.metadata as m\ntry:\n    print(m.version('atheris'))\nexcept Exception:\n    print('unknown')\n"
+    process = sandbox.run([python, "-c", code], cwd=root, limits=sandbox.Limits(timeout_s=60))
+    version = process.stdout.strip().splitlines()[-1] if process.ok and process.stdout.strip() else None
+    return version, process

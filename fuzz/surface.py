@@ -1,0 +1,278 @@
+"""The fuzzable surface of a project, found by reading its code (AST, nothing is imported).
+
+An *entry point* is a public function, static/class method, or method of a class that can be
+built without arguments, whose first parameter takes untrusted bytes or text: by annotation
+(``bytes``, ``str``, ``bytearray``, ``memoryview``, ``IO[bytes]``...), by default value, or by
+name (``data``, ``buf``, ``text``...), and parsers and decoders by their own name (``loads``,
+``parse*``, ``decode*``, ``from_*``, ``read*``, ``unpack*``, ``deserialize*``). For each one we also
+record which exceptions are its documented behaviour: the package's own exception classes, and
+non-bug exceptions it raises explicitly or names in its docstring.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from baseline.target import SKIP_DIRS, product_sources
+
+# Exceptions that always mean a bug when they escape an entry point (unless the user says otherwise).
+BUG_EXCEPTIONS = frozenset(
+    {
+        "IndexError", "KeyError", "AttributeError", "TypeError", "AssertionError", "RecursionError",
+        "ZeroDivisionError", "UnboundLocalError", "NameError", "SystemError", "MemoryError",
+        "NotImplementedError", "StopIteration", "LookupError",
+    }
+)
+_PARSER_NAME = re.compile(r"^(loads?|load_\w+|from_\w+|read\w*|scan\w*|tokeni[sz]e\w*|lex\w*)$|parse|decode|deserializ|unmarshal|unpack")
+_BYTES_NAMES = frozenset({"data", "buf", "buffer", "raw", "payload", "blob", "b", "content", "packet", "chunk", "octets", "frame", "body"})
+_TEXT_NAMES = frozenset({"text", "s", "string", "line", "source", "src", "expr", "expression", "query", "pattern", "document", "doc", "markup", "html", "xml", "json", "yaml", "template"})
+_STREAM_NAMES = frozenset({"fp", "fh", "stream", "f", "file", "fileobj", "buffer_io", "reader", "infile"})
+_BYTES_TYPES = ("bytes", "bytearray", "memoryview", "Buffer", "ByteString")
+_STREAM_TYPES = ("IO", "BinaryIO", "TextIO", "BufferedIOBase", "RawIOBase", "TextIOBase", "IOBase", "BytesIO", "StringIO")
+
+
+@dataclass(frozen=True)
+class EntryPoint:
+    """One function of the project that takes untrusted input."""
+
+    module: str  # dotted import name, e.g. "pkg.parsers"
+    qualname: str  # "parse" or "Reader.from_bytes"
+    path: str  # file relative to the target root
+    line: int
+    input_kind: str  # "bytes" | "str" | "stream-bytes" | "stream-str"
+    reason: str  # why it was picked (annotation, default, name)
+    expected: tuple[tuple[str, str], ...] = ()  # (module or "builtins", class name) documented exceptions
+    call: str = "function"  # "function" | "classmethod" | "method"
+
+    @property
+    def id(self) -> str:
+        """``pkg.parsers:Reader.from_bytes``."""
+        return f"{self.module}:{self.qualname}"
+
+    @property
+    def priority(self) -> int:
+        """Parsers and decoders first."""
+        return 0 if _PARSER_NAME.search(self.qualname.rsplit(".", 1)[-1]) else 1
+
+
+@dataclass(frozen=True)
+class Surface:
+    """Everything the scan of the code found."""
+
+    entry_points: tuple[EntryPoint, ...]
+    files_scanned: int
+    public_functions: int
+    unparsable: tuple[str, ...] = ()
+
+
+def _annotation_text(node: ast.expr | None) -> str:
+    return ast.unparse(node) if node is not None else ""
+
+
+_CONTAINERS = re.compile(r"\b(Sequence|Iterable|Iterator|Collection|List|list|Tuple|tuple|Set|set|frozenset|Dict|dict|Mapping|Callable)\[")
+# Functions with side effects are never fuzzed blindly (they could write, delete, send or run things).
+_SIDE_EFFECTS = re.compile(r"^(main|run\w*|exec\w*|write\w*|save\w*|dump\w*|remove\w*|delete\w*|unlink\w*|rm\w*|install\w*|send\w*|post\w*|put\w*|kill\w*|shutdown\w*|system|spawn\w*|call|popen\w*)$")
+
+
+def _kind_from_annotation(text: str) -> str | None:
+    if not text or _CONTAINERS.search(text):
+        return None
+    words = set(re.findall(r"[A-Za-z_]+", text))
+    if words & set(_STREAM_TYPES):
+        return "stream-str" if ("str" in words or "TextIO" in words or "StringIO" in words or "TextIOBase" in words) else "stream-bytes"
+    if words & set(_BYTES_TYPES):
+        return "bytes"
+    if "str" in words:
+        return "str"
+    return None
+
+
+def _classify_param(arg: ast.arg, default: ast.expr | None, func_name: str) -> tuple[str, str] | None:
+    """(input kind, reason) when this parameter takes untrusted input."""
+    name = arg.arg.lower()
+    annotation = _annotation_text(arg.annotation)
+    # File system paths are not content: fuzzing them would open (or write) arbitrary files.
+    if "Path" in annotation or re.search(r"(path|filename|dirname|directory|folder|url|uri|cmd|command)", name):
+        return None
+    annotated = _kind_from_annotation(_annotation_text(arg.annotation))
+    if annotated:
+        return annotated, f"parameter '{arg.arg}' is annotated {_annotation_text(arg.annotation)}"
+    if arg.annotation is not None:
+        return None  # annotated with something else: trust the annotation
+    if isinstance(default, ast.Constant) and isinstance(default.value, (bytes, str)):
+        kind = "bytes" if isinstance(default.value, bytes) else "str"
+        return kind, f"parameter '{arg.arg}' defaults to a {kind} value"
+    if name in _STREAM_NAMES and func_name.startswith(("read", "load", "parse", "from_")):
+        return "stream-bytes", f"parser '{func_name}' reads from a file-like '{arg.arg}'"
+    if name in _BYTES_NAMES or name.endswith(("_bytes", "_data", "_buf", "_raw")):
+        return "bytes", f"parameter named '{arg.arg}'"
+    if name in _TEXT_NAMES or name.endswith(("str", "_text", "_string", "_line")) or name.startswith(("str_", "text_")):
+        return "str", f"parameter named '{arg.arg}'"
+    if _PARSER_NAME.search(func_name):
+        return "bytes", f"parser/decoder named '{func_name}'"
+    return None
+
+
+def _raised_names(node: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for child in ast.walk(node):
+        if isinstance(child, ast.Raise) and child.exc is not None:
+            target = child.exc.func if isinstance(child.exc, ast.Call) else child.exc
+            if isinstance(target, ast.Name):
+                names.add(target.id)
+            elif isinstance(target, ast.Attribute):
+                names.add(target.attr)
+    return names
+
+
+def _module_name(root: Path, path: Path) -> str:
+    base = root / "src" if (root / "src").is_dir() and root / "src" in path.parents else root
+    parts = list(path.relative_to(base).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _python_files(source: Path) -> list[Path]:
+    if source.is_file():
+        return [source]
+    return sorted(p for p in source.rglob("*.py") if not (set(p.relative_to(source).parts) & SKIP_DIRS))
+
+
+def _exception_classes(trees: dict[str, ast.Module]) -> dict[str, str]:
+    """Class name -> module of every exception class the project defines (by base-name heuristics)."""
+    found: dict[str, str] = {}
+    changed = True
+    while changed:  # follow subclasses of subclasses
+        changed = False
+        for module, tree in trees.items():
+            for node in tree.body:
+                if isinstance(node, ast.ClassDef) and node.name not in found:
+                    bases = {_annotation_text(base).rsplit(".", 1)[-1] for base in node.bases}
+                    if any(base in found or base.endswith(("Error", "Exception")) or base in ("Exception", "Warning") for base in bases):
+                        found[node.name] = module
+                        changed = True
+    return found
+
+
+def _expected_for(func: ast.FunctionDef | ast.AsyncFunctionDef, module_tree: ast.Module, own: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    names = _raised_names(func) | _raised_names(module_tree)
+    doc = ast.get_docstring(func) or ""
+    names |= set(re.findall(r"\b([A-Z][A-Za-z]*(?:Error|Exception))\b", doc))
+    expected: set[tuple[str, str]] = {(module, name) for name, module in own.items()}
+    for name in names:
+        if name in BUG_EXCEPTIONS:
+            continue
+        if name in own:
+            expected.add((own[name], name))
+        elif isinstance(getattr(builtins, name, None), type) and issubclass(getattr(builtins, name), Exception):
+            expected.add(("builtins", name))
+    return tuple(sorted(expected))
+
+
+def _candidate(func: ast.FunctionDef | ast.AsyncFunctionDef, skip_first: bool) -> tuple[str, str] | None:
+    if isinstance(func, ast.AsyncFunctionDef) or func.name.startswith("_") or _SIDE_EFFECTS.match(func.name):
+        return None
+    args = func.args
+    positional = args.posonlyargs + args.args
+    if skip_first:
+        positional = positional[1:]
+    if not positional:
+        return None
+    defaults = [None] * (len(args.posonlyargs + args.args) - len(args.defaults)) + list(args.defaults)
+    if skip_first:
+        defaults = defaults[1:]
+    # Only the first parameter is fed; every other parameter must have a default.
+    if any(default is None for default in defaults[1:]):
+        return None
+    if any(default is None for default in args.kw_defaults):
+        return None
+    return _classify_param(positional[0], defaults[0], func.name)
+
+
+def _constructible(cls: ast.ClassDef) -> bool:
+    for node in cls.body:
+        if isinstance(node, ast.FunctionDef) and node.name == "__init__":
+            required = len(node.args.posonlyargs + node.args.args) - 1 - len(node.args.defaults)
+            return required <= 0 and all(default is not None for default in node.args.kw_defaults)
+    if any("dataclass" in _annotation_text(d) or "attr" in _annotation_text(d) for d in cls.decorator_list):
+        # A dataclass needs a value for every field without a default.
+        return all(not isinstance(node, ast.AnnAssign) or node.value is not None or "ClassVar" in _annotation_text(node.annotation) for node in cls.body)
+    return not cls.bases  # a plain class without __init__
+
+
+def _reexported(trees: dict[str, ast.Module]) -> dict[str, set[str]]:
+    """Names that public modules import from private ones (``from ._parser import parse``)."""
+    found: dict[str, set[str]] = {}
+    for module, tree in trees.items():
+        if any(part.startswith("_") for part in module.split(".")[1:]):
+            continue
+        package = module if module in trees and _is_package(trees, module) else module.rpartition(".")[0]
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level > 0 and node.module:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
+                source = ".".join(base + [node.module])
+                found.setdefault(source, set()).update(alias.name for alias in node.names)
+    return found
+
+
+def _is_package(trees: dict[str, ast.Module], module: str) -> bool:
+    return any(other.startswith(module + ".") for other in trees)
+
+
+def find_surface(root: Path) -> Surface:
+    """Scan the project's own packages for entry points that take untrusted input."""
+    trees: dict[str, ast.Module] = {}
+    paths: dict[str, Path] = {}
+    unparsable: list[str] = []
+    for source in product_sources(root):
+        for path in _python_files(source):
+            try:
+                tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"), filename=str(path))
+            except (SyntaxError, ValueError, OSError):
+                unparsable.append(path.relative_to(root).as_posix())
+                continue
+            module = _module_name(root, path)
+            trees[module] = tree
+            paths[module] = path
+    exported = _reexported(trees)
+    own = _exception_classes(trees)
+    entries: list[EntryPoint] = []
+    public = 0
+    for module, tree in trees.items():
+        relative = paths[module].relative_to(root).as_posix()
+        private = any(part.startswith("_") for part in module.split(".")[1:])
+        for node in tree.body:
+            if private and getattr(node, "name", None) not in exported.get(module, ()):
+                continue  # a private module's names count only when a public module re-exports them
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
+                public += 1
+                found = _candidate(node, skip_first=False)
+                if found:
+                    entries.append(EntryPoint(module, node.name, relative, node.lineno, found[0], found[1], _expected_for(node, tree, own)))
+            elif isinstance(node, ast.ClassDef) and not node.name.startswith("_") and node.name not in own:
+                constructible = _constructible(node)
+                for item in node.body:
+                    if not isinstance(item, ast.FunctionDef) or item.name.startswith("_"):
+                        continue
+                    public += 1
+                    decorators = {_annotation_text(d) for d in item.decorator_list}
+                    if "staticmethod" in decorators:
+                        found, call = _candidate(item, skip_first=False), "function"
+                    elif "classmethod" in decorators:
+                        found, call = _candidate(item, skip_first=True), "classmethod"
+                    elif constructible and not any(d == "property" or d.endswith((".setter", ".getter", "abstractmethod")) for d in decorators):
+                        found, call = _candidate(item, skip_first=True), "method"
+                    else:
+                        continue
+                    if found:
+                        entries.append(
+                            EntryPoint(module, f"{node.name}.{item.name}", relative, item.lineno, found[0], found[1], _expected_for(item, tree, own), call)
+                        )
+    entries.sort(key=lambda entry: (entry.priority, entry.module, entry.qualname))
+    return Surface(tuple(entries), len(trees), public, tuple(unparsable))

@@ -1,0 +1,111 @@
+"""End-to-end fuzzing with the real atheris: planted bugs, bad harnesses, budgets, replay."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+import venv
+from pathlib import Path
+
+import pytest
+
+from baseline.checks.fuzzing import judge
+from baseline.cli import main
+from baseline.config import load_config
+from baseline.fuzz import store
+from baseline.fuzz.campaign import run_campaign
+from baseline.model import Outcome
+
+pytest.importorskip("atheris")
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+pytestmark = pytest.mark.e2e
+
+
+def _copy(name: str, tmp_path: Path) -> Path:
+    root = tmp_path / name
+    shutil.copytree(FIXTURES / name, root, ignore=shutil.ignore_patterns(".baseline", "__pycache__"))
+    return root
+
+
+def test_scan_generates_harnesses_finds_planted_bugs_and_replays(tmp_path: Path) -> None:
+    root = _copy("fuzz_parsers", tmp_path)
+    out = tmp_path / "report.json"
+    started = time.monotonic()
+    code = main(
+        ["scan", str(root), "--quiet", "--fuzz-time", "20", "--disable", "automated-testing.pytest",
+         "--disable", "structural-coverage.coverage", "--format", "json", "--output", str(out)]
+    )
+    elapsed = time.monotonic() - started
+    assert code == 0
+    assert elapsed < 20 + 15, f"the scan took {elapsed:.1f} s for a 20 s fuzz budget"
+    report = json.loads(out.read_text())
+    result = next(item for item in report["results"] if item["spec"]["id"] == "fuzzing.atheris")
+    assert result["outcome"] == "fail"
+    located = {(finding["location"]["path"], finding["message"].split(":")[0]) for finding in result["findings"]}
+    assert ("fuzzparsers/records.py", "IndexError") in located
+    assert ("fuzzparsers/magic.py", "KeyError") in located
+    assert len(result["metrics"]["generated"]) == 3
+    assert all(run["execs"] > 0 for run in result["metrics"]["runs"])
+
+    crashes = {crash.top_frames[0].split(":")[0]: crash for crash in store.list_crashes(root / ".baseline" / "fuzz")}
+    record_crash = crashes["fuzzparsers/records.py"]
+    assert record_crash.generated_harness and record_crash.kind == "exception"
+    assert main(["fuzz", "replay", record_crash.crash_id, "--path", str(root)]) == 1
+    # Fix the off-by-one: the reproducer no longer crashes.
+    source = root / "fuzzparsers" / "records.py"
+    source.write_text(source.read_text().replace("if length + 4 > len(data):", "if length + 5 > len(data):"))
+    assert main(["fuzz", "replay", record_crash.crash_id, "--path", str(root)]) == 0
+
+
+def test_bad_harnesses_each_get_a_clear_outcome_within_the_budget(tmp_path: Path) -> None:
+    root = _copy("fuzz_bad_harnesses", tmp_path)
+    config = load_config(root, {"fuzz.time": 24, "fuzz.input_timeout": 2, "fuzz.rss_limit_mb": 512, "fuzz.startup_grace": 2})
+    started = time.monotonic()
+    campaign = run_campaign(root=root, python=sys.executable, config=config, fuzz_dir=root / ".baseline" / "fuzz")
+    elapsed = time.monotonic() - started
+    # Worst case: the budget plus one harness's start-up grace and per-input timeout.
+    assert elapsed < 24 + 2 + 2 + 3
+    runs = {run.harness: run for run in campaign.runs}
+    assert set(runs) == {"fuzz/fuzz_hang.py", "fuzz/fuzz_import_error.py", "fuzz/fuzz_oom.py", "fuzz/fuzz_segv.py", "fuzz/fuzz_slow_import.py"}
+    assert runs["fuzz/fuzz_slow_import.py"].status == "killed"
+    assert "before fuzzing started" in runs["fuzz/fuzz_slow_import.py"].note
+    assert (runs["fuzz/fuzz_hang.py"].status, runs["fuzz/fuzz_hang.py"].kind) == ("crash", "timeout")
+    assert (runs["fuzz/fuzz_oom.py"].status, runs["fuzz/fuzz_oom.py"].kind) == ("crash", "oom")
+    assert (runs["fuzz/fuzz_segv.py"].status, runs["fuzz/fuzz_segv.py"].kind) == ("crash", "native")
+    assert runs["fuzz/fuzz_import_error.py"].status == "no-start"
+    assert "ModuleNotFoundError" in runs["fuzz/fuzz_import_error.py"].note
+    kinds = {found.crash.kind for found in campaign.found}
+    assert kinds == {"timeout", "oom", "native"}
+    result = judge(campaign)
+    assert result.outcome is Outcome.FAIL
+    rules = {finding.rule_id for finding in result.findings}
+    assert {"fuzzing.hang", "fuzzing.out-of-memory", "fuzzing.native-crash", "fuzzing.harness-did-not-run", "fuzzing.token-harness"} <= rules
+
+
+def test_token_harness_alone_earns_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "token"
+    (root / "fuzz").mkdir(parents=True)
+    (root / "fuzz" / "fuzz_token.py").write_text("import atheris  # noqa: F401\n")
+    (root / "calc.py").write_text("def add(a: int, b: int) -> int:\n    return a + b\n")
+    config = load_config(root, {"fuzz.time": 5})
+    campaign = run_campaign(root=root, python=sys.executable, config=config, fuzz_dir=root / ".baseline" / "fuzz")
+    result = judge(campaign)
+    assert result.outcome is Outcome.NOT_APPLICABLE  # nothing takes untrusted input, and the token file is not a harness
+    assert result.score is None
+    assert [finding.rule_id for finding in result.findings] == ["fuzzing.token-harness"]
+    assert campaign.runs == ()
+
+
+def test_missing_atheris_in_the_target_interpreter_is_an_error(tmp_path: Path) -> None:
+    root = _copy("fuzz_parsers", tmp_path)
+    env_dir = tmp_path / "bare-venv"
+    venv.create(env_dir, with_pip=False, system_site_packages=False)
+    config = load_config(root, {"fuzz.time": 5})
+    campaign = run_campaign(root=root, python=str(env_dir / "bin" / "python"), config=config, fuzz_dir=root / ".baseline" / "fuzz")
+    result = judge(campaign)
+    assert result.outcome is Outcome.ERROR
+    assert "atheris is not installed" in result.message
+    assert any(evidence.argv for evidence in result.evidence)

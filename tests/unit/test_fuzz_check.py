@@ -1,0 +1,112 @@
+"""Table tests of the T09 verdict on fake campaigns (no fuzzer runs here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from baseline.checks.fuzzing import judge
+from baseline.fuzz.campaign import FoundCrash, FuzzCampaign
+from baseline.fuzz.discovery import HarnessFile
+from baseline.fuzz.runner import FuzzStats, HarnessRun
+from baseline.fuzz.store import StoredCrash
+from baseline.fuzz.surface import EntryPoint, Surface
+from baseline.model import Evidence, Outcome, Provenance
+
+ENTRY = EntryPoint("pkg.codec", "decode", "pkg/codec.py", 3, "bytes", "parameter 'data' is annotated bytes")
+OTHER = EntryPoint("pkg.codec", "parse", "pkg/codec.py", 9, "bytes", "parser")
+SURFACE = Surface((ENTRY,), files_scanned=2, public_functions=4)
+RAN = FuzzStats(True, 50000, 10000.0, 40, 60, 12, 11, 45, 10)
+NEVER = FuzzStats(False, 0, 0.0, 0, 0, 0, 0, 0, None)
+EVIDENCE = (Evidence(provenance=Provenance.EXECUTED, summary="fuzzed"),)
+
+
+def run(harness: str, *, generated: bool = False, stats: FuzzStats = RAN, status: str = "ok", fuzzed: float = 10.0, kind: str | None = None) -> HarnessRun:
+    return HarnessRun(harness, generated, 10, status, kind, stats, fuzzed if stats.started else 0.0, fuzzed, 0, ("python", harness), None, "", "", "")
+
+
+def campaign(**overrides: object) -> FuzzCampaign:
+    values: dict[str, object] = {
+        "status": "ok",
+        "message": "1 of 1 harness(es) fuzzed",
+        "surface": SURFACE,
+        "harness_files": (HarnessFile("fuzz/fuzz_codec.py", "conventional", True, False, None, ""),),
+        "runs": (run("fuzz/fuzz_codec.py"),),
+        "covered": {ENTRY.id: ("fuzz/fuzz_codec.py",)},
+        "budget_s": 10.0,
+        "evidence": EVIDENCE,
+    }
+    values.update(overrides)
+    return FuzzCampaign(**values)  # type: ignore[arg-type]
+
+
+def crash(kind: str = "exception") -> StoredCrash:
+    return StoredCrash(f"{kind}-abc", Path("/x/.baseline/fuzz/crashes") / f"{kind}-abc", "fuzz/fuzz_codec.py", kind, "KeyError: 'k'", ("pkg/codec.py:5 in decode",), "tb", "2026-01-01T00:00:00+00:00", False)
+
+
+def test_project_harness_that_ran_the_whole_budget_passes_with_full_score() -> None:
+    result = judge(campaign())
+    assert result.outcome is Outcome.PASS
+    assert result.score == 10.0
+
+
+def test_generated_harness_earns_half_the_surface_credit() -> None:
+    result = judge(campaign(harness_files=(), generated=(".baseline/fuzz/generated/fuzz_pkg.py",), runs=(run(".baseline/fuzz/generated/fuzz_pkg.py", generated=True),), covered={ENTRY.id: (".baseline/fuzz/generated/fuzz_pkg.py",)}))
+    assert result.outcome is Outcome.PASS
+    assert result.score == pytest.approx(10 * (0.7 * 0.5 + 0.3))
+
+
+def test_token_harness_that_never_runs_earns_nothing() -> None:
+    token = HarnessFile("fuzz/token.py", "conventional", False, False, None, "import atheris")
+    result = judge(campaign(harness_files=(token,), runs=(), covered={}))
+    assert result.outcome is Outcome.FAIL
+    assert result.score == 0.0
+    assert any(finding.rule_id == "fuzzing.token-harness" for finding in result.findings)
+
+
+def test_harness_that_fails_to_import_earns_nothing() -> None:
+    result = judge(campaign(runs=(run("fuzz/fuzz_codec.py", stats=NEVER, status="no-start"),), covered={}))
+    assert result.outcome is Outcome.FAIL and result.score == 0.0
+    assert [finding.rule_id for finding in result.findings] == ["fuzzing.harness-did-not-run"]
+
+
+@pytest.mark.parametrize("kind,rule", [("exception", "fuzzing.uncaught-exception"), ("native", "fuzzing.native-crash"), ("timeout", "fuzzing.hang"), ("oom", "fuzzing.out-of-memory")])
+def test_crash_fails_with_a_located_finding(kind: str, rule: str) -> None:
+    result = judge(campaign(found=(FoundCrash(crash(kind), True, False),)))
+    assert result.outcome is Outcome.FAIL
+    assert result.score == 5.0
+    finding = result.findings[0]
+    assert finding.rule_id == rule
+    assert finding.location is not None and (finding.location.path, finding.location.start_line) == ("pkg/codec.py", 5)
+    assert "baseline fuzz replay" in finding.message
+
+
+def test_stored_crash_that_still_reproduces_is_unresolved() -> None:
+    result = judge(campaign(unresolved=(crash(),)))
+    assert result.outcome is Outcome.FAIL
+    assert "still reproduces" in result.findings[0].message
+
+
+def test_unfuzzed_entry_points_fail_and_lower_the_score() -> None:
+    surface = Surface((ENTRY, OTHER), files_scanned=2, public_functions=4)
+    result = judge(campaign(surface=surface))
+    assert result.outcome is Outcome.FAIL
+    assert result.metrics["unfuzzed_entry_points"] == [OTHER.id]
+    assert result.score == pytest.approx(0.5 * 10 * (0.7 * 0.5 + 0.3))
+
+
+def test_short_fuzzing_time_lowers_the_score() -> None:
+    result = judge(campaign(runs=(run("fuzz/fuzz_codec.py", fuzzed=2.5),)))
+    assert result.score == pytest.approx(10 * (0.7 + 0.3 * 0.25))
+
+
+def test_nothing_to_fuzz_is_not_applicable_with_evidence() -> None:
+    result = judge(campaign(status="nothing-to-fuzz", surface=Surface((), 3, 5), harness_files=(), runs=(), covered={}))
+    assert result.outcome is Outcome.NOT_APPLICABLE
+    assert result.evidence
+
+
+def test_missing_atheris_is_an_error_and_disabled_is_not_evaluated() -> None:
+    assert judge(campaign(status="error", message="atheris is not installed", runs=())).outcome is Outcome.ERROR
+    assert judge(campaign(status="disabled", runs=())).outcome is Outcome.NOT_EVALUATED

@@ -1,0 +1,112 @@
+"""libFuzzer output parsing, crash description and de-duplication, and the crash store contract."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from baseline.fuzz import store
+from baseline.fuzz.runner import parse_stats
+from baseline.fuzz.triage import describe_crash
+
+STDERR_DONE = """INFO: Seed: 1
+#2\tINITED cov: 21 ft: 21 corp: 1/1b exec/s: 0 rss: 42Mb
+#64\tNEW    cov: 38 ft: 38 corp: 9/25b lim: 4 exec/s: 0 rss: 42Mb L: 4/4 MS: 3 ChangeByte-
+#419051\tDONE   cov: 43 ft: 47 corp: 14/37b lim: 4096 exec/s: 69841 rss: 44Mb
+Done 419051 runs in 6 second(s)
+stat::number_of_executed_units: 419051
+stat::average_exec_per_sec:     69841
+stat::new_units_added:          20
+stat::slowest_unit_time_sec:    0
+stat::peak_rss_mb:              44
+"""
+
+CRASH_STDOUT = """
+ === Uncaught Python exception: ===
+KeyError: 'flags'
+Traceback (most recent call last):
+  File "{root}/fuzz/fuzz_magic.py", line 5, in TestOneInput
+    magic.decode_header(data)
+  File "{root}/pkg/magic.py", line 15, in decode_header
+    return header["flags"]
+  File "/usr/lib/python3.11/json/__init__.py", line 3, in helper
+    pass
+KeyError: 'flags'
+"""
+
+
+def test_parse_stats_reads_status_lines_and_final_stats() -> None:
+    stats = parse_stats(STDERR_DONE, 6.5)
+    assert stats.started
+    assert (stats.execs, stats.cov, stats.ft, stats.corpus_units, stats.peak_rss_mb) == (419051, 43, 47, 14, 44)
+    assert stats.exec_per_s == 69841
+    assert stats.reported_seconds == 6
+
+
+def test_parse_stats_estimates_rate_when_libfuzzer_says_zero() -> None:
+    text = "#2\tINITED cov: 2 ft: 2 corp: 1/1b exec/s: 0 rss: 40Mb\nstat::number_of_executed_units: 1000\nstat::average_exec_per_sec:     0\n"
+    stats = parse_stats(text, 0.5)
+    assert stats.exec_per_s == 2000.0
+
+
+def test_parse_stats_of_a_harness_that_never_started() -> None:
+    stats = parse_stats("Traceback (most recent call last):\nModuleNotFoundError: No module named 'x'\n", 0.2)
+    assert not stats.started and stats.execs == 0
+
+
+def test_exception_crash_uses_project_frames_and_dedupes(tmp_path: Path) -> None:
+    (tmp_path / "fuzz").mkdir()
+    harness = tmp_path / "fuzz" / "fuzz_magic.py"
+    harness.write_text("")
+    other = tmp_path / "fuzz" / "fuzz_other.py"
+    other.write_text("")
+    first = describe_crash("exception", CRASH_STDOUT.format(root=tmp_path), "", tmp_path, harness)
+    assert first.exception == "KeyError: 'flags'"
+    assert first.top_frames == ("pkg/magic.py:15 in decode_header",)
+    assert str(tmp_path) not in first.traceback
+    # The same bug reached through another harness is the same crash.
+    second = describe_crash("exception", CRASH_STDOUT.format(root=tmp_path).replace("fuzz_magic", "fuzz_other"), "", tmp_path, other)
+    assert second.signature == first.signature
+
+
+def test_timeout_and_oom_descriptions(tmp_path: Path) -> None:
+    harness = tmp_path / "h.py"
+    harness.write_text("")
+    timeout_err = f'Current thread 0x1 (most recent call first):\n  File "{tmp_path}/pkg/loop.py", line 9 in spin\n  File "{harness}", line 4 in T\nALARM: working on the last Unit for 4 seconds\n'
+    hang = describe_crash("timeout", "", timeout_err, tmp_path, harness)
+    assert hang.exception.startswith("Timeout")
+    assert hang.top_frames == ("pkg/loop.py:9 in spin",)
+    oom = describe_crash("oom", "", "==1== ERROR: libFuzzer: out-of-memory (used: 754Mb; limit: 512Mb)\n", tmp_path, harness)
+    assert oom.exception == "OutOfMemory: used: 754Mb; limit: 512Mb"
+    assert oom.signature != hang.signature
+
+
+def test_store_contract_and_smaller_input_wins(tmp_path: Path) -> None:
+    harness = tmp_path / "fuzz" / "fuzz_magic.py"
+    harness.parent.mkdir()
+    harness.write_text("")
+    info = describe_crash("exception", CRASH_STDOUT.format(root=tmp_path), "", tmp_path, harness)
+    stored, new = store.save_crash(tmp_path / ".baseline" / "fuzz", "fuzz/fuzz_magic.py", False, info, b"\xb4\x5e\x1f\x9cJUNK")
+    assert new
+    meta = json.loads((stored.folder / "meta.json").read_text())
+    assert set(meta) == {"harness", "kind", "exception", "top_frames", "traceback", "found", "generated_harness"}
+    assert meta["harness"] == "fuzz/fuzz_magic.py" and meta["kind"] == "exception" and meta["generated_harness"] is False
+    again, new_again = store.save_crash(tmp_path / ".baseline" / "fuzz", "fuzz/fuzz_magic.py", False, info, b"\xb4\x5e\x1f\x9c")
+    assert not new_again and again.crash_id == stored.crash_id
+    assert again.input_path.read_bytes() == b"\xb4\x5e\x1f\x9c"
+    assert again.found == stored.found
+    assert [crash.crash_id for crash in store.list_crashes(tmp_path / ".baseline" / "fuzz")] == [stored.crash_id]
+
+
+def test_corpus_is_seeded_once_from_test_data(tmp_path: Path) -> None:
+    from baseline.fuzz.campaign import corpus_name, seed_corpus
+
+    (tmp_path / "tests" / "data").mkdir(parents=True)
+    (tmp_path / "tests" / "data" / "good.rec").write_bytes(b"REC\x02ab\xc3")
+    (tmp_path / "tests" / "test_x.py").write_text("def test(): pass\n")
+    corpus = tmp_path / ".baseline" / "fuzz" / "corpus" / corpus_name(".baseline/fuzz/generated/fuzz_x.py")
+    assert corpus.name == "baseline__fuzz__generated__fuzz_x"
+    assert seed_corpus(tmp_path, corpus) == 1
+    assert [path.read_bytes() for path in corpus.iterdir()] == [b"REC\x02ab\xc3"]
+    (corpus / "found-by-fuzzer").write_bytes(b"x")
+    assert seed_corpus(tmp_path, corpus) == 0  # a corpus that has content is kept as it is
