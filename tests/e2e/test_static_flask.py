@@ -17,7 +17,7 @@ pytestmark = [
 ]
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-OTHER_CHECKS = ["--disable", "automated-testing.pytest", "--disable", "structural-coverage.coverage"]
+OTHER_CHECKS = ["--select", "T03"]
 
 
 def static_result(root: Path, *extra: str) -> dict:
