@@ -64,6 +64,11 @@ class _Candidate:
     generic: bool
 
 
+def degenerate(value: bytes) -> bool:
+    """Placeholders such as ``ghp_xxxxxxxx...``: one character makes up half of the value."""
+    return len(set(value)) <= 4 or max(value.count(bytes([byte])) for byte in set(value)) * 2 > len(value)
+
+
 def _line_span(data: bytes, pos: int) -> tuple[int, int]:
     start = data.rfind(b"\n", 0, pos) + 1
     if pos - start > MAX_LINE_WINDOW:
@@ -91,7 +96,8 @@ def keyword_hits(lowered: bytes) -> dict[bytes, list[int]]:
     return hits
 
 
-def _provider_candidates(data: bytes, hits: dict[bytes, list[int]]) -> list[_Candidate]:
+def _provider_candidates(data: bytes, hits: dict[bytes, list[int]], rejected: list[tuple[int, int]]) -> list[_Candidate]:
+    """Provider-rule candidates; spans whose offline validation failed are added to ``rejected``."""
     spans: dict[int, set[tuple[int, int]]] = {}
     for keyword, positions in hits.items():
         for index in _BY_KEYWORD[keyword]:
@@ -116,7 +122,7 @@ def _provider_candidates(data: bytes, hits: dict[bytes, list[int]]) -> list[_Can
                     continue
                 seen.add((index, s_start))
                 value = match.group("s")
-                if b"EXAMPLE" in value or len(set(value)) <= 4:
+                if b"EXAMPLE" in value or degenerate(value):
                     continue  # documented example keys (AWS) and degenerate placeholders
                 entropy = None
                 if rule.min_entropy:
@@ -126,6 +132,7 @@ def _provider_candidates(data: bytes, hits: dict[bytes, list[int]]) -> list[_Can
                 validated = False
                 if validator is not None:
                     if not validator(value, data, s_start):
+                        rejected.append((s_start, s_end))  # e.g. a broken checksum: not a token at all
                         continue
                     validated = True
                 found.append(_Candidate(rule, s_start, s_end, value, validated, entropy, False))
@@ -183,8 +190,13 @@ def scan_bytes(data: bytes, path: str = "") -> list[Detection]:
     if not hits:
         return []
     suffix = PurePosixPath(path).suffix.lower()
-    candidates = _provider_candidates(data, hits)
-    candidates += _generic_candidates(data, hits, suffix in generic.CODE_SUFFIXES)
+    rejected: list[tuple[int, int]] = []
+    candidates = _provider_candidates(data, hits, rejected)
+    candidates += [
+        candidate
+        for candidate in _generic_candidates(data, hits, suffix in generic.CODE_SUFFIXES)
+        if not any(candidate.start < end and start < candidate.end for start, end in rejected)
+    ]
     if not candidates:
         return []
     kept = _drop_overlaps(candidates)

@@ -18,8 +18,8 @@ _NAME = (
 )
 ASSIGNMENT = re.compile(
     (
-        r"(?i)(?P<name>(?:[A-Za-z_$@][\w.$@-]{0,40}?)?" + _NAME + r"[\w.-]{0,24})[\"'\]]?\s*(?::=|=>|==|=|:|<-)\s*"
-        r"(?:[rbuf]{0,2}(?P<q>[\"'`])(?P<qv>[^\"'`\n\\]{4,256})(?P=q)|(?P<uv>[^\s\"'`,;{}()\[\]<>|&]{4,256}))"
+        r"(?i)(?P<name>(?:[A-Za-z_$@][\w.$@-]{0,40}?)?" + _NAME + r"[\w.-]{0,24})(?:[\"'\]]?\s*(?::=|=>|==|=|:|<-)|[\"']\s*,)\s*"
+        r"(?:[rbuf]{0,2}(?P<q>[\"'`])(?P<qv>[^\"'`\n\\]{4,256})(?P=q)|(?P<uv>[^\s\"'`,;{}()\[\]<>|]{4,256}))"
     ).encode()
 )
 
@@ -37,7 +37,7 @@ _NOT_CREDENTIAL_NAME = re.compile(
 )
 _PLACEHOLDER_WORDS = (
     b"changeme", b"change_me", b"change-me", b"changeit", b"placeholder", b"example", b"dummy", b"redacted",
-    b"your_", b"your-", b"yourpass", b"xxxx", b"****", b"${", b"{{", b"$(", b"%(", b"%s", b"{}", b"<", b">",
+    b"your_", b"your-", b"yourpass", b"xxxx", b"****", b"${", b"{{", b"$(", b"%(", b"<", b">",
     b"os.environ", b"getenv", b"process.env", b"env(", b"env.", b"settings.", b"config.", b"vault:", b"secret(",
     b"fake", b"sample", b"replace", b"notasecret", b"not-a-secret", b"insert", b"goes_here", b"goes-here", b"here>",
     b"todo", b"fixme", b"dummy", b"mock", b"secretsmanager", b"ssm:", b"arn:aws", b"...",
@@ -52,6 +52,7 @@ _IDENTIFIER = re.compile(
     rb"^(?:[a-z][a-z0-9]*(?:[_.:-][a-z0-9]+)*|[A-Z][A-Z0-9]*(?:[_.:-][A-Z0-9]+)*|[a-z]+(?:[A-Z][a-z0-9]+)+|"
     rb"[A-Z][a-z]+(?:[A-Z][a-z0-9]+)+|[\w.]+\(\)?|[\w]+(?:\.[\w]+)+)$"
 )
+_PRINTF = re.compile(rb"%[sdr](?![A-Za-z0-9])|\{\}|\{\d\}")
 _HEX = re.compile(rb"^[0-9a-fA-F]+$")
 _UUID = re.compile(rb"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _SRI = re.compile(rb"^(?:sha(?:1|224|256|384|512)|md5)[-:=]")
@@ -87,7 +88,7 @@ def is_placeholder(value: bytes) -> bool:
     lowered = value.lower()
     if lowered in _PLACEHOLDER_EXACT or lowered.startswith((b"$", b"%", b"@", b"&", b"!", b"#")):
         return True
-    if any(word in lowered for word in _PLACEHOLDER_WORDS):
+    if any(word in lowered for word in _PLACEHOLDER_WORDS) or _PRINTF.search(value):
         return True
     return len(set(lowered)) <= 3
 

@@ -46,7 +46,7 @@ def _prefixed(rule_id: str, description: str, severity: Severity, prefix: str, b
 
 def _named(rule_id: str, description: str, severity: Severity, keywords: tuple[str, ...], name: str, value: str, min_entropy: float = 3.0) -> Rule:
     """A rule for a value without a prefix, found by the name it is assigned to."""
-    pattern = r"(?i)" + name + r"[\w.-]{0,25}[\"']?\s*(?:=|:=|:|=>)\s*[\"'`]?(?-i:(?P<s>" + value + "))" + _E
+    pattern = r"(?i)" + name + r"[\w.-]{0,25}(?:[\"']?\s*(?:=|:=|:|=>)|[\"']\s*,)\s*[\"'`]?(?-i:(?P<s>" + value + "))" + _E
     return Rule(rule_id, description, severity, keywords, pattern, None, 0, min_entropy, True)
 
 
@@ -80,7 +80,7 @@ RULES: tuple[Rule, ...] = (
     Rule("secrets.azure-storage-account-key", "Azure storage account key", C, ("accountkey=",),
          r"(?i:AccountKey)=(?P<s>[A-Za-z0-9+/]{86}==)", "base64_64"),
     Rule("secrets.azure-shared-access-key", "Azure Service Bus / Event Hubs / IoT shared access key", H, ("sharedaccesskey=",),
-         r"(?i:SharedAccessKey)=(?P<s>[A-Za-z0-9+/]{42,43}=)", "base64_32"),
+         r"(?i:SharedAccessKey)=(?P<s>[A-Za-z0-9+/]{43}=)", "base64_32"),
     Rule("secrets.azure-sas-token", "Azure shared access signature URL", H, ("sig=",),
          r"[?&]sv=\d{4}-\d{2}-\d{2}[^\s\"'<>]{0,300}?[?&]sig=(?P<s>[A-Za-z0-9%+/=]{40,})"),
     Rule("secrets.azure-ad-client-secret", "Azure AD (Entra ID) client secret", H, ("q~",),

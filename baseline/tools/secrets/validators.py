@@ -76,6 +76,8 @@ def base64_32(value: bytes, data: bytes, start: int) -> bool:
 def _pem_body(value: bytes) -> bytes | None:
     text = value.replace(b"\\n", b"\n").replace(b"\\r", b"\n")
     lines = [line.strip(b" \t\r\"',") for line in text.split(b"\n")]
+    if any(b" " in line and b":" not in line for line in lines):
+        return None  # prose ("your key goes here"), not base64
     # Legacy encrypted PEM headers (Proc-Type, DEK-Info), PGP armor headers and checksum lines.
     body = b"".join(line for line in lines if line and b":" not in line and not line.startswith(b"="))
     if len(body) < 64 or len(set(body)) < 16:
@@ -98,7 +100,8 @@ def openssh(value: bytes, data: bytes, start: int) -> bool:
 def pgp(value: bytes, data: bytes, start: int) -> bool:
     """A PGP armored block decodes to OpenPGP packets (the first byte has its high bit set)."""
     decoded = _pem_body(value)
-    return decoded is not None and len(decoded) >= 48 and bool(decoded[0] & 0x80)
+    # old-format secret key packet (tag 5) or new-format tag 5
+    return decoded is not None and len(decoded) >= 48 and (0x94 <= decoded[0] <= 0x97 or decoded[0] == 0xC5)
 
 
 def pypi_macaroon(value: bytes, data: bytes, start: int) -> bool:
