@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Any
 
 from baseline.tools.secrets import generic
 from baseline.tools.secrets.redact import fingerprint, redact, redact_line
@@ -81,9 +82,31 @@ def _line_span(data: bytes, pos: int) -> tuple[int, int]:
     return start, end
 
 
+def _automaton() -> Any:
+    """An Aho-Corasick automaton over all keywords (one pass per buffer), when pyahocorasick is installed."""
+    try:
+        import ahocorasick  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    automaton = ahocorasick.Automaton()
+    for keyword in KEYWORDS:
+        automaton.add_word(keyword.decode("latin-1"), keyword)
+    automaton.make_automaton()
+    return automaton
+
+
+_AUTOMATON = _automaton()
+PREFILTER = "aho-corasick (one pass)" if _AUTOMATON is not None else "bytes.find per keyword"
+
+
 def keyword_hits(lowered: bytes) -> dict[bytes, list[int]]:
     """The pre-filter: every keyword's offsets in the lower-cased buffer."""
     hits: dict[bytes, list[int]] = {}
+    if _AUTOMATON is not None:
+        # latin-1 maps each byte to one code point, so offsets stay byte offsets
+        for end, keyword in _AUTOMATON.iter(lowered.decode("latin-1")):
+            hits.setdefault(keyword, []).append(end - len(keyword) + 1)
+        return hits
     for keyword in KEYWORDS:
         pos = lowered.find(keyword)
         if pos < 0:
