@@ -46,7 +46,11 @@ def where(path: str) -> str:
     if is_test_path(path):
         return "test"
     pure = PurePosixPath(path)
-    if pure.suffix.lower() in _DOC_SUFFIXES or any(part.lower() in _DOC_DIRS for part in pure.parts[:-1]):
+    if (
+        pure.suffix.lower() in _DOC_SUFFIXES
+        or "example" in pure.name.lower()
+        or any(part.lower() in _DOC_DIRS for part in pure.parts[:-1])
+    ):
         return "docs"
     return "product"
 

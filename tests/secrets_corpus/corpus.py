@@ -319,6 +319,11 @@ GENERIC_NEGATIVES = (
     ("types.py", "def login(password: str, token: Optional[str] = None) -> bool:\n    return check(password=password, token=token)\n"),
     ("paths.py", 'PRIVATE_KEY_PATH = "/etc/ssl/private/server.key"\nsecret_file = "secrets/app.json"\n'),
     ("docs.rst", "Set ``password=<password>`` and ``token=$TOKEN`` in the environment.\n"),
+    ("names.py", '__all__ = ["IDToken", "CodeIDToken", "ImplicitIDToken", "OpenIDToken", "UserInfoToken"]\n'),
+    ("arn.json", '{"ARN": "arn:aws:secretsmanager:us-west-2:123456789012:secret:MyDbSecret-a1b2c3", "Action": "secretsmanager:GetSecretValue"}\n'),
+    ("lexer.py", "_token = rf'(?:[^\\s\\\\]|\\\\.)+'\nident_token = f'([{start}][{cont}]*)'\n"),
+    ("paging.json", '{"nextPageToken": "{b64_64}", "PasswordLastUsed": "2016-09-19T21:12:05Z"}\n'),
+    ("consts.py", "ACCESS_KEY = 'AWSAccessKeyId'\nSECRET_KEY = 'AWSSecretAccessKey'\n"),
 )
 
 

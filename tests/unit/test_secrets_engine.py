@@ -165,3 +165,15 @@ def test_entropy_and_character_classes() -> None:
     assert generic.char_classes(b"aB3!") == 4
     assert not generic.passes_strength(b"password")[0]
     assert generic.passes_strength(b"Qm7#vR2xLp9!")[0]
+
+
+def test_snippet_never_shows_part_of_a_neighbouring_secret() -> None:
+    rng = random.Random(8)
+    first = corpus.github_token(rng)
+    second = corpus.github_token(rng)
+    line = f'a = "{first}"' + " " * 70 + f'; b = "{second}"\n'
+    detections = engine.scan_blob(line.encode(), "a.py")[0]
+    assert len(detections) == 2
+    for detection in detections:
+        for value in (first, second):
+            assert value[4:12] not in detection.snippet

@@ -233,6 +233,9 @@ def scan_bytes(data: bytes, path: str = "") -> list[Detection]:
         end_line = start_line + candidate.value.count(b"\n")
         clip_start = max(line_start, candidate.start - 80)
         clip_end = min(line_end, candidate.end + 80) if candidate.end <= line_end else line_end
+        for other in kept:  # never cut another secret of the line in half: its redaction needs all of it
+            if other.start < clip_end and clip_start < other.end:
+                clip_start, clip_end = min(clip_start, max(line_start, other.start)), max(clip_end, min(line_end, other.end))
         visible = [value for value in values] + [part for value in values for part in value.split(b"\n") if len(part) >= 8]
         snippet = redact_line(data[clip_start:clip_end], visible)
         if candidate.end > line_end:

@@ -18,7 +18,7 @@ _NAME = (
 )
 ASSIGNMENT = re.compile(
     (
-        r"(?i)(?P<name>(?:[A-Za-z_$@][\w.$@-]{0,40}?)?" + _NAME + r"[\w.-]{0,24})(?:[\"'\]]?\s*(?::=|=>|==|=|:|<-)|[\"']\s*,)\s*"
+        r"(?i)(?<![\w.:/$@-])(?P<name>(?:[A-Za-z_$@][\w.$@-]{0,40}?)?" + _NAME + r"[\w.-]{0,24})(?:[\"'\]]?\s*(?::=|=>|==|=|:|<-)|(?P<comma>[\"']\s*,))\s*"
         r"(?:[rbuf]{0,2}(?P<q>[\"'`])(?P<qv>[^\"'`\n\\]{4,256})(?P=q)|(?P<uv>[^\s\"'`,;{}()\[\]<>|]{4,256}))"
     ).encode()
 )
@@ -33,7 +33,8 @@ _NOT_CREDENTIAL_NAME = re.compile(
     rb"(?i)(hash|sha\d*|md5|checksum|digest|integrity|fingerprint|_id$|_ids$|_name$|_names$|_file$|_path$|_dir$|_url$|_uri$|"
     rb"_type$|_len$|_length$|_size$|_count$|_field$|_header$|_prefix$|_env$|_var$|_key_name$|_format$|_pattern$|"
     rb"_regex$|_class$|_endpoint$|_expir|_ttl$|_timeout$|_version$|_mode$|_policy$|_label$|_template$|_placeholder|"
-    rb"tokeni[sz]|tokens$|_kind$|_char|_limit$|_min|_max|_index|_param|_method)"
+    rb"tokeni[sz]|tokens$|_kind$|_char|_limit$|_min|_max|_index|_param|_method|keyid$|last_?used|continuation|paginat|"
+    rb"next_?token|page_?token|change_?token|output_?token|input_?token|_?tokens?_?type|public_?key|_at$|_date$|_time$|_rules?$)"
 )
 _PLACEHOLDER_WORDS = (
     b"changeme", b"change_me", b"change-me", b"changeit", b"placeholder", b"example", b"dummy", b"redacted",
@@ -53,6 +54,9 @@ _IDENTIFIER = re.compile(
     rb"[A-Z][a-z]+(?:[A-Z][a-z0-9]+)+|[\w.]+\(\)?|[\w]+(?:\.[\w]+)+)$"
 )
 _PRINTF = re.compile(rb"%[sdr](?![A-Za-z0-9])|\{\}|\{\d\}")
+_LETTERS_WORDY = re.compile(rb"^(?=.*[a-z]{3})[A-Za-z]{1,40}$")  # AWSAccessKeyId, SecretPassphrase
+_DATE = re.compile(rb"^\d{4}-\d{2}-\d{2}")
+_REGEX_OR_FORMAT = re.compile(rb"\(\?|\[\^|\.\*|\\[dws]|\{[^}]*\}")
 _HEX = re.compile(rb"^[0-9a-fA-F]+$")
 _UUID = re.compile(rb"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _SRI = re.compile(rb"^(?:sha(?:1|224|256|384|512)|md5)[-:=]")
@@ -97,6 +101,8 @@ def looks_like_non_secret(value: bytes, name: bytes) -> bool:
     """Identifiers, paths, URLs, hashes, UUIDs and SRI strings: shapes that are not credentials."""
     if _IDENTIFIER.match(value) or _PATHLIKE.match(value) or _URL.match(value) or _SRI.match(value):
         return True
+    if _LETTERS_WORDY.match(value) or _DATE.match(value) or _REGEX_OR_FORMAT.search(value):
+        return True
     if b" " in value.strip():
         return True
     if _UUID.match(value) and not _STRONG_NAME.search(name):
@@ -122,14 +128,16 @@ def find_assignments(line: bytes, code_file: bool) -> list[tuple[int, int, bytes
     found: list[tuple[int, int, bytes, bytes, float]] = []
     for match in ASSIGNMENT.finditer(line):
         name = match.group("name")
+        if match.group("comma") and not line[: match.start("name")].rstrip(b" \"'").endswith(b"("):
+            continue  # "a_token", "b" in a list: only getenv("NAME", "default") style calls count
         quoted = match.group("qv") is not None
         group = "qv" if quoted else "uv"
         value = match.group(group)
-        if not quoted and code_file:
-            continue
+        if not quoted and (code_file or line[match.end("name") : match.start(group)].strip(b"\"'") == b":"):
+            continue  # code expressions; "a:b" without a space is not a YAML/INI assignment
         if _NOT_CREDENTIAL_NAME.search(name):
             continue
-        value = value.strip()
+        value = value.strip().strip(b"\\")
         if is_placeholder(value) or looks_like_non_secret(value, name):
             continue
         strong, entropy = passes_strength(value)
