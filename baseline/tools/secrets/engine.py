@@ -9,9 +9,9 @@ fingerprint only.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
 from baseline.tools.secrets import generic
@@ -85,7 +85,7 @@ def _line_span(data: bytes, pos: int) -> tuple[int, int]:
 def _automaton() -> Any:
     """An Aho-Corasick automaton over all keywords (one pass per buffer), when pyahocorasick is installed."""
     try:
-        import ahocorasick  # type: ignore[import-not-found]
+        import ahocorasick
     except ImportError:
         return None
     automaton = ahocorasick.Automaton()
@@ -212,7 +212,7 @@ def scan_bytes(data: bytes, path: str = "") -> list[Detection]:
     hits = keyword_hits(lowered)
     if not hits:
         return []
-    suffix = PurePosixPath(path).suffix.lower()
+    suffix = os.path.splitext(path)[1].lower()
     rejected: list[tuple[int, int]] = []
     candidates = _provider_candidates(data, hits, rejected)
     candidates += [
@@ -280,7 +280,7 @@ def is_binary(data: bytes) -> bool:
 
 def scan_blob(data: bytes, path: str) -> tuple[list[Detection], str | None]:
     """Scan one file's content. Returns (detections, skip reason or None)."""
-    suffix = PurePosixPath(path).suffix.lower()
+    suffix = os.path.splitext(path)[1].lower()
     if suffix in (".p12", ".pfx"):
         return scan_pkcs12(data), None
     if is_binary(data):

@@ -26,12 +26,12 @@ class ScannedItem:
 
 def scan_path(root: str, relative: str, max_bytes: int) -> ScannedItem:
     """Read one file once and scan it; oversized and unreadable files are skipped with a reason."""
-    path = Path(root) / relative
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return ScannedItem(relative, size, (), f"oversized ({size} bytes > {max_bytes})")
-        data = path.read_bytes()
+        with open(os.path.join(root, relative), "rb") as handle:  # os.path: pathlib costs more than the scan on small files
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                return ScannedItem(relative, size, (), f"oversized ({size} bytes > {max_bytes})")
+            data = handle.read()
     except OSError as exc:
         return ScannedItem(relative, 0, (), f"unreadable: {exc.strerror or exc}")
     detections, skipped = scan_blob(data, relative)
@@ -69,15 +69,18 @@ def _chunks(sizes: Sequence[int]) -> list[tuple[int, int]]:
 
 def scan_paths(root: Path, relatives: Sequence[str], max_bytes: int, workers: int = 0) -> list[ScannedItem]:
     """Scan files of a tree (paths relative to ``root``), in parallel for large trees."""
+    jobs = default_workers(workers)
+    if jobs == 1:
+        return _scan_path_chunk(str(root), relatives, max_bytes)
     sizes = []
+    base = str(root)
     for relative in relatives:
         try:
-            sizes.append(min((root / relative).stat().st_size, max_bytes))
+            sizes.append(min(os.stat(os.path.join(base, relative)).st_size, max_bytes))
         except OSError:
             sizes.append(0)
-    jobs = default_workers(workers)
-    if jobs == 1 or sum(sizes) < PARALLEL_MIN_BYTES:
-        return _scan_path_chunk(str(root), relatives, max_bytes)
+    if sum(sizes) < PARALLEL_MIN_BYTES:
+        return _scan_path_chunk(base, relatives, max_bytes)
     results: list[ScannedItem] = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(_scan_path_chunk, str(root), relatives[a:b], max_bytes) for a, b in _chunks(sizes)]
