@@ -148,3 +148,20 @@ def test_not_a_git_repository_and_shallow_clone_degrade_with_a_note(planted: dic
     result = _secrets_result(out2)
     assert "shallow" in result["metrics"]["history"]
     assert result["metrics"]["history_only_secrets"] == 0  # the deleted file is before the shallow boundary
+
+
+def test_corrupt_repository_degrades_and_the_scan_completes(planted: dict, tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(planted["repo"], broken, ignore=shutil.ignore_patterns(".baseline"))
+    blob = git(broken, "rev-parse", "HEAD~2:app/legacy.py")
+    (broken / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    out = tmp_path / "broken.json"
+    run = run_cli("scan", str(broken), "--secrets-history", "on", *DISABLE, "--format", "json", "--output", str(out), cwd=tmp_path)
+    assert run.exit_code == 0, run.stderr
+    result = _secrets_result(out)
+    assert result["outcome"] == "fail"  # the tree secrets still count
+    assert result["metrics"]["history"].startswith(("error", "ok"))
+    if result["metrics"]["history"].startswith("error"):
+        assert any(e.get("argv") and e.get("stderr_tail") is not None for e in result["evidence"])
+    else:
+        assert "missing" in result["metrics"]["history"]
