@@ -117,6 +117,10 @@ def scan_history(root: Path, *, max_bytes: int, timeout: float = 900.0, workers:
     if commits == 0:
         return HistoryScan("skipped", "the repository has no commits", shallow=shallow, notes=tuple(notes + ["no commits"]))
     listing = _git(root, ["rev-list", "--all", "--objects"], timeout, cap=BIG_OUTPUT)
+    if not listing.ok and not listing.timed_out and "missing" in listing.stderr:
+        # a corrupt or partial repository: list what is there and say so
+        notes.append("objects missing from the repository: " + listing.stderr_tail(2).replace("\n", " "))
+        listing = _git(root, ["rev-list", "--all", "--objects", "--missing=allow-any"], timeout, cap=BIG_OUTPUT)
     if not listing.ok or listing.stdout_truncated:
         return _failure(listing, "rev-list --objects", started, notes)
     paths: dict[str, str] = {}
