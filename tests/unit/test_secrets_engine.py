@@ -177,3 +177,9 @@ def test_snippet_never_shows_part_of_a_neighbouring_secret() -> None:
     for detection in detections:
         for value in (first, second):
             assert value[4:12] not in detection.snippet
+
+
+def test_documented_jwt_example_is_quiet() -> None:
+    header = corpus._b64url(b'{"alg":"HS256","typ":"JWT"}')
+    payload = corpus._b64url(b'{"sub":"1234567890","name":"John Doe","iat":1516239022}')
+    assert _ids(f'auth = "Bearer {header}.{payload}.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"\n', "a.md") == set()

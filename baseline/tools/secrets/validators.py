@@ -120,6 +120,8 @@ def jwt(value: bytes, data: bytes, start: int) -> bool:
         payload = json.loads(_b64(parts[1], urlsafe=True) or b"")
     except (ValueError, UnicodeDecodeError):
         return False
+    if isinstance(payload, dict) and payload.get("name") == "John Doe" and payload.get("iat") == 1516239022:
+        return False  # the jwt.io documentation example
     return isinstance(header, dict) and "alg" in header and isinstance(payload, dict)
 
 
