@@ -183,3 +183,11 @@ def test_documented_jwt_example_is_quiet() -> None:
     header = corpus._b64url(b'{"alg":"HS256","typ":"JWT"}')
     payload = corpus._b64url(b'{"sub":"1234567890","name":"John Doe","iat":1516239022}')
     assert _ids(f'auth = "Bearer {header}.{payload}.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"\n', "a.md") == set()
+
+
+def test_prefilter_without_aho_corasick_finds_the_same(monkeypatch) -> None:
+    text = "".join(s.content for s in SAMPLES[:120]).encode()
+    with_automaton = engine.scan_blob(text, "mixed.py")[0]
+    monkeypatch.setattr(engine, "_AUTOMATON", None)
+    assert engine.keyword_hits(b"xx ghp_ yy ghp_") == {b"ghp_": [3, 11]}
+    assert engine.scan_blob(text, "mixed.py")[0] == with_automaton
