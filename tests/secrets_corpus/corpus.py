@@ -270,7 +270,7 @@ def rule_samples(rule: Rule, rng: random.Random) -> list[Sample]:
         first = secret.splitlines()[0]
         last = secret.splitlines()[-1]
         out.append(Sample(f"{base}-placeholder.txt", f"{first}\n...\n{last}\n", False, rule.id, "placeholder"))
-        out.append(Sample(f"{base}-invalid.txt", f"{first}\n" + "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC" * 0 + "your key goes here, base64 encoded\n" * 3 + f"{last}\n", False, rule.id, "invalid"))
+        out.append(Sample(f"{base}-invalid.txt", f"{first}\n" + "your key goes here, base64 encoded\n" * 3 + f"{last}\n", False, rule.id, "invalid"))
         return out
     prefix_len = literal_prefix(rule.pattern) if not _special(rule, random.Random(0)) else len(re.match(r"[A-Za-z]*[_.-]?", secret).group(0))
     prefix = secret[:prefix_len]
@@ -280,11 +280,7 @@ def rule_samples(rule: Rule, rng: random.Random) -> list[Sample]:
     if rule.validator in ("github_crc32", "jwt"):
         broken = secret[:-6] + ("000000" if secret[-6:] != "000000" else "111111")
         if rule.validator == "jwt":
-            broken = _b64url(b'{"kid": 1}') + secret[secret.index("."):]
-        if rule.validator == "pypi_macaroon":
-            broken = secret[:5] + "AgEIcHlwaS5vcmc" + _rand(rng, 60)
-            broken = broken[:5] + "AgEIcHlwaS5vcmc"[:15] + "!" * 0 + _rand(rng, 60).replace("A", "-")
-            broken = "pypi-AgEIcHlwaS5vcmc" + "-" * 3 + _rand(rng, 3)  # too short to be a token
+            broken = _b64url(b'{"kid": 1}') + secret[secret.index("."):]  # header without an algorithm
         out.append(Sample(f"{base}-invalid.py", f'{name} = "{broken}"\n', False, rule.id, "invalid"))
     return out
 
