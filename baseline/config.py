@@ -101,7 +101,20 @@ STATIC_KEYS: tuple[KeySpec, ...] = (
 
 
 # Hard-coded secrets (T04): [tool.baseline.secrets]
-SECRETS_KEYS: tuple[KeySpec, ...] = ()
+SECRETS_KEYS: tuple[KeySpec, ...] = (
+    KeySpec(
+        "secrets.history",
+        str,
+        "auto",
+        "Scan every blob of the git history: on, off, or auto (on when a CI environment is detected).",
+        choices=("auto", "on", "off"),
+    ),
+    KeySpec("secrets.allow", list, [], "Accepted secrets: 'path-glob -- reason' or 'sha256:<hex prefix> -- reason' (reason required)."),
+    KeySpec("secrets.rotated", list, [], "History-only secrets already rotated: 'sha256:<hex prefix> -- reason' (reason required)."),
+    KeySpec("secrets.max_file_kb", int, 2048, "Files (and history blobs) larger than this are skipped with a note.", minimum=1),
+    KeySpec("secrets.workers", int, 0, "Processes scanning files in parallel (0 = one per CPU, at most 8).", minimum=0, maximum=64),
+    KeySpec("secrets.history_timeout", float, 900.0, "Wall-clock limit of each git command of the history scan, in seconds.", minimum=1),
+)
 
 
 # Included components (T11): [tool.baseline.components]

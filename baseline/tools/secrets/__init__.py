@@ -1,0 +1,1 @@
+"""Our own hard-coded secrets detector: provider rules, a generic assignment rule, git history."""

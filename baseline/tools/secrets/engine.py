@@ -1,0 +1,288 @@
+"""The detector: a keyword pre-filter, then per-rule regular expressions near the keyword hits.
+
+A buffer is lower-cased once and every rule keyword is located with ``bytes.find`` (a fast C scan);
+a rule's regular expression only runs on the lines (or, for multi-line formats, the windows) around
+its keywords' hits. Candidates then go through the rule's offline validator and the false-positive
+filters. Values never leave this module: a :class:`Detection` carries a redaction and a SHA-256
+fingerprint only.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from baseline.tools.secrets import generic
+from baseline.tools.secrets.redact import fingerprint, redact, redact_line
+from baseline.tools.secrets.rules import GENERIC_RULE, PKCS12_RULE, RULES, Rule
+from baseline.tools.secrets.validators import VALIDATORS
+
+MAX_LINE_WINDOW = 2048  # bytes searched either side of a keyword on very long (minified) lines
+BINARY_SNIFF = 8192
+
+_COMPILED: tuple[tuple[Rule, re.Pattern[bytes]], ...] = tuple((rule, rule.compiled()) for rule in RULES)
+# keyword -> indexes of the rules that use it (generic rule = -1)
+_BY_KEYWORD: dict[bytes, list[int]] = {}
+for _index, (_rule, _pattern) in enumerate(_COMPILED):
+    for _keyword in _rule.keywords:
+        _BY_KEYWORD.setdefault(_keyword.encode(), []).append(_index)
+for _keyword in GENERIC_RULE.keywords:
+    _BY_KEYWORD.setdefault(_keyword.encode(), []).append(-1)
+KEYWORDS: tuple[bytes, ...] = tuple(_BY_KEYWORD)
+
+_ALLOW = re.compile(rb"baseline:\s*allow-secret(?:\s*--\s*(?P<reason>[^\n]*?))?\s*(?:\*/|-->|$)", re.MULTILINE)
+_PKCS7_DATA_OID = bytes.fromhex("2a864886f70d010701")
+
+
+@dataclass(frozen=True)
+class Detection:
+    """One secret found in one buffer, already redacted."""
+
+    rule_id: str
+    start_line: int
+    end_line: int
+    secret_sha256: str
+    length: int
+    redacted: str
+    snippet: str
+    validated: bool
+    confidence: str  # high | medium | low
+    entropy: float | None = None
+    allow_reason: str | None = None  # inline ``baseline: allow-secret -- reason``
+    allow_without_reason: bool = False  # the inline comment is there but gives no reason
+
+
+@dataclass
+class _Candidate:
+    rule: Rule
+    start: int
+    end: int
+    value: bytes
+    validated: bool
+    entropy: float | None
+    generic: bool
+
+
+def degenerate(value: bytes) -> bool:
+    """Placeholders such as ``ghp_xxxxxxxx...``: one character makes up half of the value."""
+    return len(set(value)) <= 4 or max(value.count(bytes([byte])) for byte in set(value)) * 2 > len(value)
+
+
+def _line_span(data: bytes, pos: int) -> tuple[int, int]:
+    start = data.rfind(b"\n", 0, pos) + 1
+    if pos - start > MAX_LINE_WINDOW:
+        start = pos - MAX_LINE_WINDOW
+    end = data.find(b"\n", pos)
+    if end < 0:
+        end = len(data)
+    if end - pos > MAX_LINE_WINDOW:
+        end = pos + MAX_LINE_WINDOW
+    return start, end
+
+
+def _automaton() -> Any:
+    """An Aho-Corasick automaton over all keywords (one pass per buffer), when pyahocorasick is installed."""
+    try:
+        import ahocorasick
+    except ImportError:
+        return None
+    automaton = ahocorasick.Automaton()
+    for keyword in KEYWORDS:
+        automaton.add_word(keyword.decode("latin-1"), keyword)
+    automaton.make_automaton()
+    return automaton
+
+
+_AUTOMATON = _automaton()
+PREFILTER = "aho-corasick (one pass)" if _AUTOMATON is not None else "bytes.find per keyword"
+
+
+def keyword_hits(lowered: bytes) -> dict[bytes, list[int]]:
+    """The pre-filter: every keyword's offsets in the lower-cased buffer."""
+    hits: dict[bytes, list[int]] = {}
+    if _AUTOMATON is not None:
+        # latin-1 maps each byte to one code point, so offsets stay byte offsets
+        for end, keyword in _AUTOMATON.iter(lowered.decode("latin-1")):
+            hits.setdefault(keyword, []).append(end - len(keyword) + 1)
+        return hits
+    for keyword in KEYWORDS:
+        pos = lowered.find(keyword)
+        if pos < 0:
+            continue
+        positions = []
+        while pos >= 0:
+            positions.append(pos)
+            pos = lowered.find(keyword, pos + len(keyword))
+        hits[keyword] = positions
+    return hits
+
+
+def _provider_candidates(data: bytes, hits: dict[bytes, list[int]], rejected: list[tuple[int, int]]) -> list[_Candidate]:
+    """Provider-rule candidates; spans whose offline validation failed are added to ``rejected``."""
+    spans: dict[int, set[tuple[int, int]]] = {}
+    for keyword, positions in hits.items():
+        for index in _BY_KEYWORD[keyword]:
+            if index < 0:
+                continue
+            rule = _COMPILED[index][0]
+            bucket = spans.setdefault(index, set())
+            for pos in positions:
+                start, end = _line_span(data, pos)
+                if rule.window:
+                    end = min(len(data), pos + rule.window)
+                bucket.add((start, end))
+    found: list[_Candidate] = []
+    seen: set[tuple[int, int]] = set()
+    for index, windows in spans.items():
+        rule, pattern = _COMPILED[index]
+        validator = VALIDATORS.get(rule.validator) if rule.validator else None
+        for start, end in sorted(windows):
+            for match in pattern.finditer(data, start, end):
+                s_start, s_end = match.span("s")
+                if (index, s_start) in seen:
+                    continue
+                seen.add((index, s_start))
+                value = match.group("s")
+                if b"EXAMPLE" in value or degenerate(value):
+                    continue  # documented example keys (AWS) and degenerate placeholders
+                entropy = None
+                if rule.min_entropy:
+                    entropy = generic.shannon_entropy(value)
+                    if entropy < rule.min_entropy or generic.is_placeholder(value):
+                        continue
+                validated = False
+                if validator is not None:
+                    if not validator(value, data, s_start):
+                        rejected.append((s_start, s_end))  # e.g. a broken checksum: not a token at all
+                        continue
+                    validated = True
+                found.append(_Candidate(rule, s_start, s_end, value, validated, entropy, False))
+    return found
+
+
+def _generic_candidates(data: bytes, hits: dict[bytes, list[int]], code_file: bool) -> list[_Candidate]:
+    lines: set[tuple[int, int]] = set()
+    for keyword, positions in hits.items():
+        if -1 in _BY_KEYWORD[keyword]:
+            for pos in positions:
+                lines.add(_line_span(data, pos))
+    found: list[_Candidate] = []
+    for start, end in sorted(lines):
+        for v_start, v_end, _name, value, entropy in generic.find_assignments(data[start:end], code_file):
+            if b"EXAMPLE" in value:
+                continue
+            found.append(_Candidate(GENERIC_RULE, start + v_start, start + v_end, value, False, entropy, True))
+    return found
+
+
+def _drop_overlaps(candidates: list[_Candidate]) -> list[_Candidate]:
+    """One finding per span: provider rules win over the generic rule, earlier rules over later."""
+    order = {rule.id: index for index, rule in enumerate(RULES)}
+    ranked = sorted(candidates, key=lambda c: (c.generic, order.get(c.rule.id, 10**6), c.start))
+    kept: list[_Candidate] = []
+    for candidate in ranked:
+        if any(candidate.start < other.end and other.start < candidate.end for other in kept):
+            continue
+        kept.append(candidate)
+    return sorted(kept, key=lambda c: c.start)
+
+
+def _allow_comment(data: bytes, line_start: int, line_end: int) -> tuple[str | None, bool]:
+    """An inline allow comment on the line of the secret or on the line just above it."""
+    above = data.rfind(b"\n", 0, max(0, line_start - 1)) + 1
+    for match in _ALLOW.finditer(data, above, line_end):
+        reason = (match.group("reason") or b"").strip().decode("utf-8", "replace")
+        return (reason, False) if reason else (None, True)
+    return None, False
+
+
+def _confidence(candidate: _Candidate) -> str:
+    if candidate.validated or not (candidate.generic or candidate.rule.context_rule):
+        return "high"
+    if candidate.generic and (candidate.entropy or 0.0) < 3.0:
+        return "low"
+    return "medium"
+
+
+def scan_bytes(data: bytes, path: str = "") -> list[Detection]:
+    """Every secret in ``data`` (a text buffer). ``path`` decides how unquoted values are treated."""
+    lowered = data.lower()
+    hits = keyword_hits(lowered)
+    if not hits:
+        return []
+    suffix = os.path.splitext(path)[1].lower()
+    rejected: list[tuple[int, int]] = []
+    candidates = _provider_candidates(data, hits, rejected)
+    candidates += [
+        candidate
+        for candidate in _generic_candidates(data, hits, suffix in generic.CODE_SUFFIXES)
+        if not any(candidate.start < end and start < candidate.end for start, end in rejected)
+    ]
+    if not candidates:
+        return []
+    kept = _drop_overlaps(candidates)
+    values = [candidate.value for candidate in kept]
+    detections: list[Detection] = []
+    for candidate in kept:
+        line_start = data.rfind(b"\n", 0, candidate.start) + 1
+        line_end = data.find(b"\n", candidate.start)
+        line_end = len(data) if line_end < 0 else line_end
+        start_line = data.count(b"\n", 0, candidate.start) + 1
+        end_line = start_line + candidate.value.count(b"\n")
+        clip_start = max(line_start, candidate.start - 80)
+        clip_end = min(line_end, candidate.end + 80) if candidate.end <= line_end else line_end
+        for other in kept:  # never cut another secret of the line in half: its redaction needs all of it
+            if other.start < clip_end and clip_start < other.end:
+                clip_start, clip_end = min(clip_start, max(line_start, other.start)), max(clip_end, min(line_end, other.end))
+        visible = [value for value in values] + [part for value in values for part in value.split(b"\n") if len(part) >= 8]
+        snippet = redact_line(data[clip_start:clip_end], visible)
+        if candidate.end > line_end:
+            snippet += " " + redact(candidate.value)
+        reason, missing = _allow_comment(data, line_start, line_end)
+        detections.append(
+            Detection(
+                rule_id=candidate.rule.id,
+                start_line=start_line,
+                end_line=end_line,
+                secret_sha256=fingerprint(candidate.value),
+                length=len(candidate.value),
+                redacted=redact(candidate.value),
+                snippet=snippet,
+                validated=candidate.validated,
+                confidence=_confidence(candidate),
+                entropy=round(candidate.entropy, 2) if candidate.entropy is not None else None,
+                allow_reason=reason,
+                allow_without_reason=missing,
+            )
+        )
+    return detections
+
+
+def scan_pkcs12(data: bytes) -> list[Detection]:
+    """A binary PKCS#12 / PFX container: a DER SEQUENCE holding PKCS#7 data."""
+    if len(data) < 64 or data[0] != 0x30 or _PKCS7_DATA_OID not in data[:64]:
+        return []
+    return [
+        Detection(
+            rule_id=PKCS12_RULE.id, start_line=1, end_line=1, secret_sha256=fingerprint(data), length=len(data),
+            redacted=f"binary keystore ({len(data)} bytes)", snippet="(binary PKCS#12 content)", validated=True,
+            confidence="high",
+        )
+    ]
+
+
+def is_binary(data: bytes) -> bool:
+    """A NUL byte in the first 8 KiB marks a binary file."""
+    return b"\x00" in data[:BINARY_SNIFF]
+
+
+def scan_blob(data: bytes, path: str) -> tuple[list[Detection], str | None]:
+    """Scan one file's content. Returns (detections, skip reason or None)."""
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix in (".p12", ".pfx"):
+        return scan_pkcs12(data), None
+    if is_binary(data):
+        return [], "binary"
+    return scan_bytes(data, path), None

@@ -1,0 +1,103 @@
+"""Scanning many files or blobs, in a process pool when the volume makes it pay off."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from baseline.tools.secrets.engine import Detection, scan_blob
+
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024  # below this, starting workers costs more than it saves
+CHUNK_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ScannedItem:
+    """The outcome for one file or blob."""
+
+    label: str  # relative path, or blob id for history
+    size: int
+    detections: tuple[Detection, ...]
+    skipped: str | None = None  # binary | oversized | unreadable: ...
+
+
+def scan_path(root: str, relative: str, max_bytes: int) -> ScannedItem:
+    """Read one file once and scan it; oversized and unreadable files are skipped with a reason."""
+    try:
+        with open(os.path.join(root, relative), "rb") as handle:  # os.path: pathlib costs more than the scan on small files
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                return ScannedItem(relative, size, (), f"oversized ({size} bytes > {max_bytes})")
+            data = handle.read()
+    except OSError as exc:
+        return ScannedItem(relative, 0, (), f"unreadable: {exc.strerror or exc}")
+    detections, skipped = scan_blob(data, relative)
+    return ScannedItem(relative, len(data), tuple(detections), skipped)
+
+
+def _scan_path_chunk(root: str, relatives: Sequence[str], max_bytes: int) -> list[ScannedItem]:
+    return [scan_path(root, relative, max_bytes) for relative in relatives]
+
+
+def _scan_content_chunk(items: Sequence[tuple[str, str, bytes]]) -> list[ScannedItem]:
+    out = []
+    for label, path, data in items:
+        detections, skipped = scan_blob(data, path)
+        out.append(ScannedItem(label, len(data), tuple(detections), skipped))
+    return out
+
+
+def default_workers(requested: int = 0) -> int:
+    """``requested`` when positive, else the number of CPUs (at most 8)."""
+    return requested if requested > 0 else max(1, min(8, os.cpu_count() or 1))
+
+
+def _chunks(sizes: Sequence[int]) -> list[tuple[int, int]]:
+    bounds, start, total = [], 0, 0
+    for index, size in enumerate(sizes):
+        total += size
+        if total >= CHUNK_BYTES:
+            bounds.append((start, index + 1))
+            start, total = index + 1, 0
+    if start < len(sizes):
+        bounds.append((start, len(sizes)))
+    return bounds
+
+
+def scan_paths(root: Path, relatives: Sequence[str], max_bytes: int, workers: int = 0) -> list[ScannedItem]:
+    """Scan files of a tree (paths relative to ``root``), in parallel for large trees."""
+    jobs = default_workers(workers)
+    if jobs == 1:
+        return _scan_path_chunk(str(root), relatives, max_bytes)
+    sizes = []
+    base = str(root)
+    for relative in relatives:
+        try:
+            sizes.append(min(os.stat(os.path.join(base, relative)).st_size, max_bytes))
+        except OSError:
+            sizes.append(0)
+    if sum(sizes) < PARALLEL_MIN_BYTES:
+        return _scan_path_chunk(base, relatives, max_bytes)
+    results: list[ScannedItem] = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(_scan_path_chunk, str(root), relatives[a:b], max_bytes) for a, b in _chunks(sizes)]
+        for future in futures:
+            results.extend(future.result())
+    return results
+
+
+def scan_contents(items: Sequence[tuple[str, str, bytes]], workers: int = 0) -> list[ScannedItem]:
+    """Scan in-memory contents given as (label, path used for syntax rules, bytes)."""
+    sizes = [len(data) for _, _, data in items]
+    jobs = default_workers(workers)
+    if jobs == 1 or sum(sizes) < PARALLEL_MIN_BYTES:
+        return _scan_content_chunk(items)
+    results: list[ScannedItem] = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(_scan_content_chunk, items[a:b]) for a, b in _chunks(sizes)]
+        for future in futures:
+            results.extend(future.result())
+    return results
