@@ -1,0 +1,139 @@
+"""Evidence bundles: signatures, byte flips in every member, evidence removal and score recomputation."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from baseline import bundle as B
+from baseline.bundle import generate_keypair, write_bundle
+from baseline.catalog import default_catalog_text
+from baseline.model import Outcome
+from baseline.verify import verify_bundle
+from cryptography.hazmat.primitives import serialization
+from reports_synthetic import make_report
+
+
+def _keys():
+    private, public = generate_keypair()
+    return serialization.load_pem_private_key(private, None), serialization.load_pem_public_key(public)
+
+
+@pytest.fixture()
+def signed(tmp_path: Path):
+    private, public = _keys()
+    report = make_report(tmp_path / "work")
+    path = tmp_path / "bundle.zip"
+    write_bundle(report, path, key=private, catalog_text=default_catalog_text()[0])
+    return path, public, report
+
+
+def _members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def _rewrite(path: Path, members: dict[str, bytes]) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    path.write_bytes(buffer.getvalue())
+
+
+def test_untouched_bundle_verifies_and_scores_equal(signed):
+    path, public, report = signed
+    result = verify_bundle(path, pubkey=public)
+    assert result.signature == "valid" and result.integrity_ok and result.ok, result.discrepancies
+    assert result.vendor_score == report.breakdown.trust_score
+    assert result.verified_score == pytest.approx(report.breakdown.trust_score)
+    names = _members(path)
+    assert {B.MANIFEST, B.SIGNATURE, B.REPORT, B.SARIF, B.CATALOG, B.TOOLS} <= set(names)
+    assert sum(1 for name in names if name.startswith("artifacts/")) == 2
+
+
+def test_wrong_key_fails(signed):
+    path, _, _ = signed
+    _, other = _keys()
+    result = verify_bundle(path, pubkey=other)
+    assert result.signature == "wrong-key" and not result.ok
+
+
+def test_same_scan_gives_same_bytes(tmp_path: Path):
+    private, _ = _keys()
+    report = make_report(tmp_path / "work")
+    write_bundle(report, tmp_path / "a.zip", key=private)
+    write_bundle(report, tmp_path / "b.zip", key=private)
+    assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()
+
+
+def test_every_byte_flip_in_every_member_is_detected(signed):
+    path, public, _ = signed
+    original = _members(path)
+    checked = 0
+    for name, data in original.items():
+        positions = sorted({0, 1, len(data) // 3, len(data) // 2, (2 * len(data)) // 3, len(data) - 2, len(data) - 1})
+        for position in positions:
+            flipped = bytearray(data)
+            flipped[position] ^= 0x01
+            _rewrite(path, {**original, name: bytes(flipped)})
+            result = verify_bundle(path, pubkey=public)
+            assert not result.ok, f"flip at {name}[{position}] went unnoticed"
+            checked += 1
+    assert checked >= 7 * len(original) - 10
+
+
+def test_raw_zip_byte_flips_are_detected(signed):
+    path, public, _ = signed
+    raw = path.read_bytes()
+    for position in range(40, len(raw), max(1, len(raw) // 25)):
+        corrupted = bytearray(raw)
+        corrupted[position] ^= 0xFF
+        path.write_bytes(bytes(corrupted))
+        assert not verify_bundle(path, pubkey=public).ok, f"raw flip at {position} went unnoticed"
+
+
+def test_removed_evidence_drops_the_score_with_reason(signed, tmp_path: Path):
+    path, public, report = signed
+    members = _members(path)
+    junit = next(name for name in members if name.endswith("junit.xml"))
+    del members[junit]
+    _rewrite(path, members)
+    result = verify_bundle(path, pubkey=public)
+    assert result.verified_score < report.breakdown.trust_score
+    demoted = {r.spec.id: r for r in result.results}["automated-testing.pytest"]
+    assert demoted.outcome is Outcome.NOT_EVALUATED
+    assert any("junit.xml" in d.message and "missing" in d.message for d in result.discrepancies)
+
+
+def test_resigned_bundle_without_evidence_still_drops(tmp_path: Path):
+    """An honest signer who leaves an artifact out gets no credit for it."""
+    private, public = _keys()
+    report = make_report(tmp_path / "work")
+    (tmp_path / "work" / "tests" / "coverage.json").unlink()
+    written = write_bundle(report, tmp_path / "b.zip", key=private)
+    assert written.missing_artifacts
+    result = verify_bundle(tmp_path / "b.zip", pubkey=public)
+    assert result.signature == "valid"
+    assert result.verified_score < result.vendor_score
+    assert any(d.subject == "structural-coverage.coverage" for d in result.discrepancies)
+
+
+def test_unsigned_bundle_with_pubkey_fails(tmp_path: Path):
+    _, public = _keys()
+    write_bundle(make_report(tmp_path / "w"), tmp_path / "u.zip")
+    assert verify_bundle(tmp_path / "u.zip").ok
+    assert not verify_bundle(tmp_path / "u.zip", pubkey=public).ok
+
+
+def test_source_mismatch_demotes_everything(signed, tmp_path: Path):
+    path, public, _ = signed
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "a.py").write_text("x = 1\n")
+    result = verify_bundle(path, pubkey=public, source=source)
+    assert result.verified_score == 0.0
+    assert any(d.subject == "source" for d in result.discrepancies)
