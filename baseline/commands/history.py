@@ -11,7 +11,7 @@ from typing import Any
 from baseline import exitcodes
 from baseline.history import load_history
 
-_BARS = " ▁▂▃▄▅▆▇█"
+_BARS = "▁▂▃▄▅▆▇█"
 
 
 def install(subparsers: Any) -> None:
@@ -42,5 +42,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"#{entry.run_id:<4} {entry.started}  {commit:<10}  score {entry.trust_score:6.2f}{change:<10} gate {gate}  "
               f"open {entry.open_findings}  suppressed {entry.suppressed_findings}")
         previous = entry.trust_score
-    print("trend: " + "".join(_BARS[min(8, int(entry.trust_score / 12.5))] for entry in entries))
+    print("trend: " + "".join(_BARS[min(7, int(entry.trust_score / 12.5))] for entry in entries))
     return exitcodes.OK
