@@ -11,6 +11,7 @@ Layout (member names are fixed; zip timestamps are fixed so the same scan gives 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import zipfile
 from dataclasses import dataclass
@@ -152,16 +153,25 @@ def sign_manifest(manifest_bytes: bytes, key: Ed25519PrivateKey) -> bytes:
     )
 
 
-def write_zip(path: Path, members: Mapping[str, bytes]) -> None:
-    """Write members in name order with fixed timestamps (same input, same bytes)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+def zip_bytes(members: Mapping[str, bytes]) -> bytes:
+    """The canonical container: members stored (not deflated, so no zlib version can change the
+    bytes) in name order with fixed timestamps and modes. Same members, same bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
         for name in sorted(members):
             info = zipfile.ZipInfo(name, date_time=_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = zipfile.ZIP_STORED
+            info.create_system = 3
             info.external_attr = 0o644 << 16
             archive.writestr(info, members[name])
+    return buffer.getvalue()
+
+
+def write_zip(path: Path, members: Mapping[str, bytes]) -> None:
+    """Write the canonical container atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_bytes(zip_bytes(members))
     tmp.replace(path)
 
 

@@ -24,6 +24,7 @@ from baseline import bundle as B
 from baseline.catalog import load_catalog, parse_catalog
 from baseline.errors import BaselineError
 from baseline.model import Catalog, CheckResult, Outcome, Report, ScoreBreakdown
+from baseline.replay import replay
 from baseline.scoring import score_report
 from baseline.target import tree_digest
 
@@ -154,6 +155,8 @@ def verify_bundle(
     members = _read_members(Path(path), v)
     if members is None:
         return Verification("invalid", False, None, 0.0, tuple(v.problems), None, ())
+    if B.zip_bytes(members) != Path(path).read_bytes():
+        v.fail("bundle", "the zip container is not in canonical form (bytes outside the members were changed)")
     manifest = _canonical(B.MANIFEST, members[B.MANIFEST], v) if B.MANIFEST in members else None
     if B.MANIFEST not in members:
         v.fail(B.MANIFEST, "missing")
@@ -211,6 +214,9 @@ def _evidence_problem(result: CheckResult, artifact_map: dict[str, str], members
                 return f"evidence artifact {name} failed its digest check"
             if B.sha256(members[member]) != artifact.sha256:
                 return f"evidence artifact {name} does not match the digest recorded in the report"
+            mismatch = replay(members[member], result.metrics)
+            if mismatch:
+                return f"{mismatch} ({name})"
     return ""
 
 

@@ -15,8 +15,12 @@ from baseline.model import (
 )
 from baseline.scoring import score_report
 
-JUNIT = b'<?xml version="1.0"?><testsuites><testsuite name="pytest" tests="3" failures="0"/></testsuites>\n'
-COVERAGE = b'{"totals": {"percent_covered": 91.5}}\n'
+JUNIT = (
+    b'<?xml version="1.0"?><testsuites><testsuite name="pytest" tests="3" failures="0">'
+    b'<testcase classname="t" name="a"/><testcase classname="t" name="b"/><testcase classname="t" name="c"/>'
+    b"</testsuite></testsuites>\n"
+)
+COVERAGE = b'{"totals": {"num_statements": 200, "covered_lines": 183, "percent_statements_covered": 91.5}}\n'
 
 
 def _spec(check_id: str, technique: str, title: str, cwe: tuple[int, ...] = ()) -> CheckSpec:
@@ -62,7 +66,7 @@ def make_report(artifact_dir: Path | None = None) -> Report:
         CheckResult(_spec("static-analysis.bandit", "T03", "No high-severity static analysis findings", (78, 259)),
                     Outcome.FAIL, 4.0, "2 high findings", assign_fingerprints(findings), (static_evidence,)),
         CheckResult(_spec("structural-coverage.coverage", "T07", "Coverage meets the floor"), Outcome.PASS, 10.0,
-                    "91.5% statements", (), (cov_evidence,), {"statements": 91.5}),
+                    "91.5% statements", (), (cov_evidence,), {"percent_statements": 91.5}),
         CheckResult(_spec("fuzzing.atheris", "T09", "Fuzz harnesses run"), Outcome.NOT_EVALUATED, 0.0,
                     "no fuzz harness found"),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import zipfile
 from pathlib import Path
 
@@ -37,11 +36,8 @@ def _members(path: Path) -> dict[str, bytes]:
 
 
 def _rewrite(path: Path, members: dict[str, bytes]) -> None:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    path.write_bytes(buffer.getvalue())
+    """Rewrite the bundle in canonical form, so only the member's content differs."""
+    B.write_zip(path, members)
 
 
 def test_untouched_bundle_verifies_and_scores_equal(signed):
@@ -80,6 +76,7 @@ def test_every_byte_flip_in_every_member_is_detected(signed):
             flipped = bytearray(data)
             flipped[position] ^= 0x01
             _rewrite(path, {**original, name: bytes(flipped)})
+            assert B.zip_bytes(_members(path)) == path.read_bytes()  # only the content changed
             result = verify_bundle(path, pubkey=public)
             assert not result.ok, f"flip at {name}[{position}] went unnoticed"
             checked += 1
@@ -89,7 +86,7 @@ def test_every_byte_flip_in_every_member_is_detected(signed):
 def test_raw_zip_byte_flips_are_detected(signed):
     path, public, _ = signed
     raw = path.read_bytes()
-    for position in range(40, len(raw), max(1, len(raw) // 25)):
+    for position in list(range(0, len(raw), max(1, len(raw) // 60))) + [len(raw) - 1]:
         corrupted = bytearray(raw)
         corrupted[position] ^= 0xFF
         path.write_bytes(bytes(corrupted))
@@ -137,3 +134,49 @@ def test_source_mismatch_demotes_everything(signed, tmp_path: Path):
     result = verify_bundle(path, pubkey=public, source=source)
     assert result.verified_score == 0.0
     assert any(d.subject == "source" for d in result.discrepancies)
+
+
+def test_metrics_that_disagree_with_their_evidence_are_demoted(tmp_path: Path):
+    """A vendor that signs inflated figures is caught by recomputing them from the artifacts."""
+    from dataclasses import replace
+
+    private, public = _keys()
+    report = make_report(tmp_path / "work")
+    inflated = tuple(
+        replace(r, metrics={**r.metrics, "passed": 5}) if r.spec.id == "automated-testing.pytest" else r for r in report.results
+    )
+    write_bundle(replace(report, results=inflated), tmp_path / "b.zip", key=private)
+    result = verify_bundle(tmp_path / "b.zip", pubkey=public)
+    assert result.signature == "valid" and result.verified_score < result.vendor_score
+    assert any("shows 3 passed tests, the result claims 5" in d.message for d in result.discrepancies)
+
+
+def test_deterministic_checks_are_replayed_on_the_source(tmp_path: Path):
+    from dataclasses import replace
+
+    from baseline.target import tree_digest
+
+    private, public = _keys()
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "a.py").write_text("x = 1\n")
+    report = make_report(tmp_path / "work")
+    report = replace(report, target=replace(report.target, tree_digest=tree_digest(source)[0]))
+    write_bundle(report, tmp_path / "b.zip", key=private)
+    static = next(r for r in report.results if r.spec.technique == "T03")
+    asked: list[list[str]] = []
+
+    def same(root, ids):
+        asked.append(list(ids))
+        return [static]
+
+    result = verify_bundle(tmp_path / "b.zip", pubkey=public, source=source, rerun=same)
+    assert asked == [["static-analysis.bandit"]] and result.ok
+    assert result.verified_score == pytest.approx(result.vendor_score)
+
+    def fewer(root, ids):
+        return [replace(static, findings=static.findings[:1])]
+
+    result = verify_bundle(tmp_path / "b.zip", pubkey=public, source=source, rerun=fewer)
+    assert result.verified_score < result.vendor_score
+    assert any(d.subject == "static-analysis.bandit" and "re-run gave" in d.message for d in result.discrepancies)
