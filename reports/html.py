@@ -23,11 +23,10 @@ _COLOURS = {
 }
 
 
-def _environment() -> jinja2.Environment:
+def _template() -> jinja2.Template:
     text = resources.files("baseline.reports").joinpath("templates/report.html.j2").read_text(encoding="utf-8")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals["template_text"] = text
-    return env
+    return env.from_string(text)
 
 
 def _chart(report: Report) -> dict[str, Any]:
@@ -71,6 +70,4 @@ def build_context(report: Report) -> dict[str, Any]:
 
 def format_report(report: Report) -> str:
     """Render the self-contained HTML report."""
-    env = _environment()
-    template = env.from_string(env.globals["template_text"])
-    return template.render(**build_context(report))
+    return _template().render(**build_context(report))
