@@ -185,7 +185,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         if name not in available:
             raise UsageError(f"unknown format {name!r}; available: {', '.join(sorted(available))}")
     root, config = prepare_scan(args)
-    check_options(config)
+    check_options(config, root)
     catalog = load_catalog(config.get("catalog"))
     interpreter = resolve_interpreter(root, config.get("python"))
     target = describe_target(root, interpreter)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from baseline.accepted import load_accepted
 from baseline.bundle import load_private_key, write_bundle
 from baseline.catalog import default_catalog_text
 from baseline.config import Config
@@ -25,8 +26,10 @@ def catalog_text(config: Config) -> str | None:
         return None
 
 
-def check_options(config: Config) -> None:
-    """Fail before the scan when --sign is given without --bundle or the key is unreadable."""
+def check_options(config: Config, root: Path) -> None:
+    """Fail before the scan on a bad accepted-findings file, --sign without --bundle or a bad key."""
+    accepted = Path(str(config.get("accepted_file")))
+    load_accepted(accepted if accepted.is_absolute() else root / accepted)
     if config.get("sign") and not config.get("bundle"):
         raise UsageError("--sign needs --bundle FILE")
     if config.get("sign"):

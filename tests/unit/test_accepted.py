@@ -127,3 +127,11 @@ def test_accept_command_writes_entries(tmp_path: Path, capsys):
     entries = load_accepted(tmp_path / ".baseline" / "accepted.toml")
     assert [(e.fingerprint, e.owner, e.expires) for e in entries] == [(fingerprint, "alice", "2099-12-31")]
     assert main(["accept", str(report_path), "--all", "--reason", " ", "--owner", "x"]) == 2
+
+
+def test_bad_accepted_file_fails_before_the_scan(tmp_path: Path, capsys):
+    project = tmp_path / "proj"
+    (project / ".baseline").mkdir(parents=True)
+    (project / ".baseline" / "accepted.toml").write_text('[[accepted]]\nfingerprint = "abc:0"\nreason = "r"\nowner = "o"\nexpires = "soon"\n')
+    assert main(["scan", str(project), "--quiet"]) == 2
+    assert "expires must be a date" in capsys.readouterr().err
