@@ -122,3 +122,22 @@ def test_history_and_diff(scans, capsys):
     change = json.loads(capsys.readouterr().out)
     assert change["fixed"] and change["score_change"] > 0
     assert main(["diff", report, report, "--fail-on-new"]) == 0
+
+
+def test_removing_real_evidence_drops_the_verified_score(scans, capsys):
+    import zipfile
+
+    from baseline import bundle as B
+
+    tmp = scans["tmp"]
+    with zipfile.ZipFile(tmp / "weak.zip") as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    junit = [name for name in members if name.startswith("artifacts/") and name.endswith(".xml")]
+    assert junit, sorted(members)
+    B.write_zip(tmp / "stripped.zip", {name: data for name, data in members.items() if name not in junit})
+    assert main(["verify", str(tmp / "stripped.zip"), "--pubkey", str(tmp / "key.pub"), "--json"]) == 1
+    result = json.loads(capsys.readouterr().out)
+    assert result["signature"] == "valid" and not result["integrity_ok"]
+    assert result["verified_score"] < result["vendor_score"]
+    demoted = [r for r in result["results"] if r["outcome"] == "not_evaluated" and "missing from the bundle" in r["message"]]
+    assert any(r["check"] == "automated-testing.pytest" for r in demoted)
