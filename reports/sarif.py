@@ -16,6 +16,7 @@ from baseline.model import CheckResult, Finding, Outcome, Report, Severity
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT_KEY = "baselineFingerprint/v1"
+PROJECT_FILE = "pyproject.toml"
 _LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note", Severity.INFO: "note"}
 # GitHub's security-severity scale (0-10) for code-scanning severities.
 _SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.MEDIUM: "5.5", Severity.LOW: "3.0", Severity.INFO: "0.0"}
@@ -95,6 +96,11 @@ def _result(finding: Finding, result: CheckResult, rule_index: int) -> dict[str,
                 region["snippet"] = {"text": location.snippet}
             physical["region"] = region
         item["locations"] = [{"physicalLocation": physical}]
+    else:
+        # GitHub code scanning rejects results without a location ("expected at least one location",
+        # github/codeql-action#1738): a project-level finding is placed on the project file.
+        item["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": PROJECT_FILE, "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 1}}}]
+        item["properties"]["projectLevel"] = True
     if finding.suppression is not None:
         suppression: dict[str, Any] = {
             "kind": "inSource" if finding.suppression.kind == "inline" else "external",

@@ -88,3 +88,17 @@ def test_html_is_self_contained_and_escapes():
     assert "default-src 'none'" in text
     assert "x&lt;y&gt;&amp;" in text
     assert "no fuzz harness found" in text  # not-evaluated reason shown
+
+
+def test_sarif_gives_every_result_a_location():
+    from dataclasses import replace
+
+    from baseline.model import Finding, Severity
+
+    report = make_report()
+    lonely = Finding("automated-testing.no-ci", Severity.INFO, "no CI configuration", "baseline", fingerprint="c" * 32 + ":0")
+    results = tuple(replace(r, findings=r.findings + (lonely,)) if r.spec.technique == "T02" else r for r in report.results)
+    doc = json.loads(sarif.format_report(replace(report, results=results)))
+    located = [r for r in doc["runs"][0]["results"] if r["ruleId"] == "automated-testing.no-ci"]
+    assert located[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "pyproject.toml"
+    assert all(r.get("locations") for r in doc["runs"][0]["results"])
