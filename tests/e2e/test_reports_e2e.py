@@ -98,6 +98,10 @@ def test_weak_html_renders_in_chromium_without_console_errors(scans):
     assert picture.ok, picture.describe()
     assert [line for line in picture.stderr.splitlines() if ":CONSOLE" in line] == []
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
+    pdf = scans["tmp"] / "report.pdf"
+    printed = sandbox.run(common + ["--no-pdf-header-footer", f"--print-to-pdf={pdf}", html.as_uri()], cwd=scans["tmp"], limits=limits)
+    assert printed.ok, printed.describe()
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
 
 
 def test_bundle_of_a_real_scan_verifies_against_its_source(scans, capsys):
