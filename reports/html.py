@@ -13,6 +13,7 @@ from typing import Any
 import jinja2
 
 from baseline.model import Outcome, Report
+from baseline.reports.redact import redact
 
 _COLOURS = {
     Outcome.PASS: "#2e7d32",
@@ -26,6 +27,7 @@ _COLOURS = {
 def _template() -> jinja2.Template:
     text = resources.files("baseline.reports").joinpath("templates/report.html.j2").read_text(encoding="utf-8")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["redact"] = redact
     return env.from_string(text)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from baseline.model import CheckResult, Outcome, Report
+from baseline.reports.redact import redact
 
 
 def _detail(result: CheckResult) -> str:
@@ -24,7 +25,7 @@ def _detail(result: CheckResult) -> str:
     for evidence in result.evidence:
         if evidence.stderr_tail:
             lines.append(f"{evidence.tool or 'evidence'} stderr: {evidence.stderr_tail}")
-    return "\n".join(lines)
+    return redact("\n".join(lines))
 
 
 def _case(result: CheckResult) -> tuple[ET.Element, str]:
@@ -32,16 +33,16 @@ def _case(result: CheckResult) -> tuple[ET.Element, str]:
     case = ET.Element("testcase", {"classname": f"baseline.{spec.technique}", "name": spec.id, "time": "0"})
     kind = "passed"
     if result.outcome is Outcome.FAIL:
-        ET.SubElement(case, "failure", {"message": result.message, "type": "fail"}).text = _detail(result)
+        ET.SubElement(case, "failure", {"message": redact(result.message), "type": "fail"}).text = _detail(result)
         kind = "failures"
     elif result.outcome is Outcome.NOT_EVALUATED:
-        ET.SubElement(case, "failure", {"message": f"not evaluated: {result.message}", "type": "not_evaluated"}).text = _detail(result)
+        ET.SubElement(case, "failure", {"message": redact(f"not evaluated: {result.message}"), "type": "not_evaluated"}).text = _detail(result)
         kind = "failures"
     elif result.outcome is Outcome.ERROR:
-        ET.SubElement(case, "error", {"message": result.message, "type": "error"}).text = _detail(result)
+        ET.SubElement(case, "error", {"message": redact(result.message), "type": "error"}).text = _detail(result)
         kind = "errors"
     elif result.outcome is Outcome.NOT_APPLICABLE:
-        ET.SubElement(case, "skipped", {"message": f"not applicable: {result.message}"})
+        ET.SubElement(case, "skipped", {"message": redact(f"not applicable: {result.message}")})
         kind = "skipped"
     score = "n/a" if result.score is None else f"{result.score:g}/10"
     ET.SubElement(case, "system-out").text = f"{spec.title}\noutcome: {result.outcome.value}; score: {score}"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from baseline.model import CheckResult, Finding, Outcome, Report
+from baseline.reports.redact import redact
 
 _ICON = {Outcome.PASS: "✅", Outcome.FAIL: "❌", Outcome.ERROR: "💥", Outcome.NOT_EVALUATED: "⚪", Outcome.NOT_APPLICABLE: "➖"}
 MAX_FINDINGS = 50
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").strip()
+    return redact(text).replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").strip()
 
 
 def _where(finding: Finding) -> str:

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from baseline.model import CheckResult, Finding, Outcome, Report, Severity
+from baseline.reports.redact import redact
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT_KEY = "baselineFingerprint/v1"
@@ -72,7 +73,7 @@ def _result(finding: Finding, result: CheckResult, rule_index: int) -> dict[str,
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
         "level": _LEVEL[finding.severity],
-        "message": {"text": finding.message or finding.rule_id},
+        "message": {"text": redact(finding.message) or finding.rule_id},
         "properties": {
             "severity": finding.severity.value,
             "confidence": finding.confidence.value,
@@ -93,7 +94,7 @@ def _result(finding: Finding, result: CheckResult, rule_index: int) -> dict[str,
             if location.end_line and location.end_line >= region["startLine"]:
                 region["endLine"] = location.end_line
             if location.snippet:
-                region["snippet"] = {"text": location.snippet}
+                region["snippet"] = {"text": redact(location.snippet)}
             physical["region"] = region
         item["locations"] = [{"physicalLocation": physical}]
     else:
@@ -125,7 +126,7 @@ def _notifications(report: Report, rule_index: dict[str, int]) -> list[dict[str,
             notes.append(
                 {
                     "level": "error" if result.outcome is not Outcome.FAIL else "warning",
-                    "message": {"text": f"{result.spec.id}: {result.outcome.value}: {result.message}"},
+                    "message": {"text": redact(f"{result.spec.id}: {result.outcome.value}: {result.message}")},
                     "descriptor": {"id": result.spec.id, "index": rule_index[result.spec.id]},
                     "properties": {"outcome": result.outcome.value},
                 }

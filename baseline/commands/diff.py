@@ -10,6 +10,7 @@ from baseline import exitcodes
 from baseline.diffing import diff_reports
 from baseline.model import Finding
 from baseline.reports.load import load_report
+from baseline.reports.redact import redact
 
 
 def install(subparsers: Any) -> None:
@@ -27,12 +28,12 @@ def _line(finding: Finding) -> str:
     if finding.location and finding.location.start_line:
         where += f":{finding.location.start_line}"
     mark = " (suppressed)" if finding.suppressed else ""
-    return f"[{finding.severity.value}] {finding.rule_id} {where}: {finding.message}{mark}"
+    return redact(f"[{finding.severity.value}] {finding.rule_id} {where}: {finding.message}{mark}")
 
 
 def _entry(finding: Finding) -> dict[str, Any]:
     return {"fingerprint": finding.fingerprint, "rule_id": finding.rule_id, "severity": finding.severity.value,
-            "path": finding.location.path if finding.location else None, "message": finding.message, "suppressed": finding.suppressed}
+            "path": finding.location.path if finding.location else None, "message": redact(finding.message), "suppressed": finding.suppressed}
 
 
 def run(args: argparse.Namespace) -> int:

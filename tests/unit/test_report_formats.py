@@ -102,3 +102,22 @@ def test_sarif_gives_every_result_a_location():
     located = [r for r in doc["runs"][0]["results"] if r["ruleId"] == "automated-testing.no-ci"]
     assert located[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "pyproject.toml"
     assert all(r.get("locations") for r in doc["runs"][0]["results"])
+
+
+def test_credentials_are_redacted_in_every_uploaded_or_human_format():
+    from dataclasses import replace
+
+    from baseline.model import Finding, Location, Severity
+    from baseline.reports.redact import redact
+
+    assert redact('api_key = "abcd1234efgh"') == 'api_key = "***REDACTED***"'
+    assert redact("token AKIAZZZZZZZZZZZZZZZZ seen") == "token ***REDACTED*** seen"
+    assert redact("ordinary text = 12") == "ordinary text = 12"
+    report = make_report()
+    leak = Finding("secrets.keyword", Severity.HIGH, 'hard-coded: password = "hunter2hunter2"', "detect-secrets",
+                   Location("conf.py", 2, 2, 'AWS = "AKIAZZZZZZZZZZZZZZZZ"'), fingerprint="d" * 32 + ":0")
+    results = tuple(replace(r, findings=r.findings + (leak,), outcome=r.outcome) if r.spec.technique == "T03" else r for r in report.results)
+    report = replace(report, results=results)
+    for module in (sarif, junit, markdown, html):
+        text = module.format_report(report)
+        assert "hunter2hunter2" not in text and "AKIAZZZZZZZZZZZZZZZZ" not in text, module.__name__
