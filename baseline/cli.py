@@ -21,6 +21,7 @@ from baseline.discovery import discover_checks, discover_formats
 from baseline.errors import BaselineError, UsageError
 from baseline.gate import exit_code_for
 from baseline.model import Report
+from baseline.postscan import check_options, finish_scan
 from baseline.runner import execute_scan
 from baseline.sandbox import network_isolation_prefix
 from baseline.target import describe_target, resolve_interpreter
@@ -185,6 +186,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         if name not in available:
             raise UsageError(f"unknown format {name!r}; available: {', '.join(sorted(available))}")
     root, config = prepare_scan(args)
+    check_options(config, root)
     catalog = load_catalog(config.get("catalog"))
     interpreter = resolve_interpreter(root, config.get("python"))
     target = describe_target(root, interpreter)
@@ -208,6 +210,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         )
     render_report(report, out)
     write_formats(report, formats, outputs, out)
+    finish_scan(report, root, config, err)
     return exit_code_for(report)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Generic, Protocol, Sequence, TypeVar
 
 from baseline import __version__
+from baseline.accepted import apply_new_only, load_and_apply
 from baseline.config import Config
 from baseline.discovery import Discovered, LoadedCheck
 from baseline.fingerprint import assign_fingerprints
@@ -249,12 +250,14 @@ def execute_scan(
         replace(results[loaded.spec.id], findings=assign_fingerprints(results[loaded.spec.id].findings))
         for loaded in sorted(discovered.checks, key=lambda item: (item.spec.technique, item.spec.id))
     )
+    ordered, accepted_problems = load_and_apply(ordered, root, str(config.get("accepted_file")))
     breakdown = score_report(catalog, ordered)
     gate = evaluate_gate(config, catalog, ordered, breakdown)
+    gate = apply_new_only(gate, ordered, bool(config.get("new_only")))
     problems = tuple(
         Problem(kind=problem.kind, subject=problem.plugin, message=problem.message)
         for problem in discovered.problems
-    )
+    ) + accepted_problems
     return Report(
         schema_version=SCHEMA_VERSION,
         tool_version=__version__,

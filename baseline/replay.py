@@ -1,0 +1,73 @@
+"""Recompute a check's figures from the artifacts in a bundle and compare them with its metrics.
+
+Each replayer recognises one kind of artifact by content and returns a mismatch description, or
+'' when the artifact agrees with the metrics (or says nothing about them). Replayers read untrusted
+bundle bytes: they parse, never execute, and treat unparsable input as a mismatch.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from typing import Any, Callable, Mapping
+
+Replayer = Callable[[bytes, Mapping[str, Any]], str]
+
+
+def junit_counts(data: bytes) -> dict[str, int]:
+    """passed/failed/errors/skipped counted from the test cases of a JUnit XML document."""
+    root = ET.fromstring(data)
+    counts = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0}
+    for case in root.iter("testcase"):
+        if case.find("failure") is not None:
+            counts["failed"] += 1
+        elif case.find("error") is not None:
+            counts["errors"] += 1
+        elif case.find("skipped") is not None:
+            counts["skipped"] += 1
+        else:
+            counts["passed"] += 1
+    return counts
+
+
+def replay_junit(data: bytes, metrics: Mapping[str, Any]) -> str:
+    """Test counts in the metrics must equal those in the JUnit artifact."""
+    if "passed" not in metrics or not data.lstrip().startswith(b"<"):
+        return ""
+    try:
+        counts = junit_counts(data)
+    except ET.ParseError as exc:
+        return f"the JUnit evidence is not valid XML: {exc}"
+    for key in ("passed", "failed", "errors"):
+        if key in metrics and int(metrics[key]) != counts[key]:
+            return f"the JUnit evidence shows {counts[key]} {key} tests, the result claims {metrics[key]}"
+    return ""
+
+
+def replay_coverage(data: bytes, metrics: Mapping[str, Any]) -> str:
+    """Statement coverage in the metrics must equal the coverage.py JSON totals."""
+    if "percent_statements" not in metrics or not data.lstrip().startswith(b"{"):
+        return ""
+    try:
+        totals = json.loads(data)["totals"]
+    except (ValueError, KeyError, TypeError) as exc:
+        return f"the coverage evidence is not a coverage.py JSON report: {exc}"
+    if not isinstance(totals, dict) or "num_statements" not in totals:
+        return ""
+    statements = int(totals["num_statements"])
+    measured = float(totals.get("percent_statements_covered", 100.0 * int(totals.get("covered_lines", 0)) / statements if statements else 100.0))
+    if abs(measured - float(metrics["percent_statements"])) > 0.05:
+        return f"the coverage evidence shows {measured:.2f}% statements, the result claims {float(metrics['percent_statements']):.2f}%"
+    return ""
+
+
+REPLAYERS: tuple[Replayer, ...] = (replay_junit, replay_coverage)
+
+
+def replay(data: bytes, metrics: Mapping[str, Any]) -> str:
+    """The first mismatch any replayer finds ('' when all agree)."""
+    for replayer in REPLAYERS:
+        problem = replayer(data, metrics)
+        if problem:
+            return problem
+    return ""

