@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import sys
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from baseline import sandbox, toolenv
 from baseline.model import Confidence, Finding, Location, Severity
 from baseline.web.redact import redact_request
 
@@ -87,20 +85,19 @@ class WapitiReport:
     findings: tuple[WebFinding, ...]
 
 
-def find_wapiti() -> str | None:
-    """The wapiti executable next to this interpreter, else on PATH."""
-    beside = Path(sys.executable).parent / "wapiti"
-    if beside.is_file():
-        return str(beside)
-    return shutil.which("wapiti")
+def find_wapiti(configured: str | None = None) -> str | None:
+    """The wapiti executable: configured, its private environment (``baseline tools install wapiti``), beside this interpreter, PATH."""
+    return toolenv.find_tool("wapiti", configured)
 
 
-def wapiti_version() -> str | None:
-    """The installed wapiti3 version, if any."""
-    try:
-        return metadata.version("wapiti3")
-    except metadata.PackageNotFoundError:
+def wapiti_version(executable: str | None = None) -> str | None:
+    """The version the wapiti executable reports (it lives in its own environment)."""
+    executable = executable or find_wapiti()
+    if executable is None:
         return None
+    probe = sandbox.run([executable, "--version"], cwd=Path(executable).parent, limits=sandbox.Limits(timeout_s=60))
+    match = re.search(r"(\d+\.\d+\.\d+)", probe.stdout + probe.stderr)
+    return match.group(1) if match else None
 
 
 def build_argv(

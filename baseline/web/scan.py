@@ -127,7 +127,7 @@ def run_web_scan(root: Path, python: str, work_dir: Path, config: Any, tree_dige
         )
     executable = wapiti.find_wapiti()
     if executable is None:
-        return WebScan("error", "wapiti is not installed (pip install 'baseline-verify[web]')", surface, spec, evidence=tuple(evidence))
+        return WebScan("error", "wapiti is not installed: run `baseline tools install wapiti` (it needs its own environment)", surface, spec, evidence=tuple(evidence))
     if spec.kind == "command" and not is_loopback_url(spec.url_template.replace("{port}", "1")):
         return WebScan("error", f"web.url {spec.url_template} is not a loopback address; only loopback may be scanned", surface, spec, evidence=tuple(evidence))
     routes = extract_routes(root)
@@ -190,7 +190,7 @@ def _scan(
     requested = tuple(dict.fromkeys(path.split("?")[0] for _, path, _ in supervisor.requests))
     artifacts = [Artifact(str(output), file_sha256(output), "application/json")] if output.is_file() else []
     artifacts += [Artifact(str(item.log_path), file_sha256(item.log_path), "text/plain") for item in instances if item.log_path.is_file()]
-    version = wapiti.wapiti_version()
+    version = wapiti.wapiti_version(executable)
     summary = (
         f"started {spec.label} on loopback ({len(instances)} start(s)) and scanned it with wapiti {version}: "
         f"modules {', '.join(modules)}; {len(supervisor.requests)} requests to {len(requested)} distinct paths "

@@ -13,7 +13,7 @@ from baseline.catalog import default_catalog_text
 from baseline.model import Outcome
 from baseline.verify import verify_bundle
 from cryptography.hazmat.primitives import serialization
-from reports_synthetic import make_report
+from tests.unit.reports_synthetic import make_report
 
 
 def _keys():

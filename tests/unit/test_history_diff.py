@@ -11,7 +11,7 @@ from baseline.diffing import diff_reports
 from baseline.history import load_history, record_scan
 from baseline.model import Location
 from baseline.reports.json_report import format_report
-from reports_synthetic import make_report
+from tests.unit.reports_synthetic import make_report
 
 
 def test_history_records_runs_in_scan_tables(tmp_path: Path, capsys):

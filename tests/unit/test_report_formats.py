@@ -15,7 +15,7 @@ import pytest
 
 from baseline.reports import html, json_report, junit, markdown, sarif
 from baseline.reports.load import report_from_dict
-from reports_synthetic import make_report
+from tests.unit.reports_synthetic import make_report
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "reports"
 FORMATTERS = {"report.json": json_report, "report.sarif": sarif, "report.xml": junit, "report.md": markdown, "report.html": html}
