@@ -214,7 +214,7 @@ def _evidence_problem(result: CheckResult, artifact_map: dict[str, str], members
                 return f"evidence artifact {name} failed its digest check"
             if B.sha256(members[member]) != artifact.sha256:
                 return f"evidence artifact {name} does not match the digest recorded in the report"
-            mismatch = replay(members[member], result.metrics)
+            mismatch = replay(members[member], result.metrics, result.spec.technique)
             if mismatch:
                 return f"{mismatch} ({name})"
     return ""

@@ -24,7 +24,7 @@ def _scan(tmp: Path, name: str, *extra: str) -> tuple[Path, int]:
     project = tmp / name
     shutil.copytree(FIXTURES / name, project, ignore=shutil.ignore_patterns(".baseline", "__pycache__"))
     out = tmp / f"{name}-out"
-    argv = ["scan", str(project), "--quiet"]
+    argv = ["scan", str(project), "--quiet", "--fuzz-time", "5"]
     for fmt, filename in FORMATS.items():
         argv += ["--format", fmt, "--output", str(out / filename)]
     code = main(argv + list(extra))
