@@ -7,7 +7,7 @@ reproducers that no longer crash when replayed.
 
 from __future__ import annotations
 
-from baseline.checks.testsuite_ast import clear_cache, details_of, shape_of
+from baseline.checks.testsuite_ast import suite_problem, clear_cache, details_of, shape_of
 from baseline.model import CheckResult, CheckSpec, Evidence, Finding, Location, Outcome, Provenance, Severity
 from baseline.runner import ScanContext
 from baseline.target import product_sources
@@ -70,8 +70,9 @@ class CitedRegressionTestsCheck:
         """Find tests that cite a bug and judge their outcomes."""
         run = context.shared(TEST_RUN)
         evidence = list(run.evidence)
-        if run.status == "error":
-            return CheckResult(self.spec, Outcome.ERROR, 0.0, f"the test suite could not be run: {run.message}", evidence=tuple(evidence))
+        problem = suite_problem(run)
+        if problem:
+            return CheckResult(self.spec, Outcome.ERROR, 0.0, problem, evidence=tuple(evidence))
         clear_cache()
         packages = frozenset(path.stem if path.is_file() else path.name for path in product_sources(context.root))
         cited: list[tuple[str, str, tuple[str, ...]]] = []

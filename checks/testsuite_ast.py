@@ -43,6 +43,16 @@ class TestShape:
     references: tuple[str, ...] = ()
 
 
+def suite_problem(run: TestRun) -> str | None:
+    """Why the shared test run cannot be judged (the run failed or nothing could be collected)."""
+    if run.status == "error":
+        return f"the test suite could not be run: {run.message}"
+    if run.counts.errors and run.counts.passed + run.counts.failed == 0:
+        first = next((case.message for case in run.cases if case.outcome == "error" and case.message), "")
+        return f"the test suite could not be collected ({run.counts.errors} error(s)){': ' + first if first else ''}"
+    return None
+
+
 def details_of(run: TestRun) -> tuple[TestDetail, ...]:
     """Per-test details from the recorder plugin, else a reduced view built from the JUnit cases."""
     if run.details:

@@ -361,7 +361,7 @@ def has_pytest_config(root: Path) -> bool:
 
 def _test_file(classname: str, root: Path) -> str | None:
     """Map a JUnit classname (``tests.test_core.TestX``) to the test file that exists."""
-    parts = classname.split(".")
+    parts = [part for part in classname.split(".") if part]
     for end in range(len(parts), 0, -1):
         candidate = Path(*parts[:end]).with_suffix(".py")
         if (root / candidate).is_file():

@@ -101,5 +101,9 @@ def test_uncollectable_suite_gives_errors_not_passes(tmp_path: Path) -> None:
     (root / "tests").mkdir()
     (root / "tests" / "test_broken.py").write_text("import nonexistent_module_xyz\n\ndef test_x():\n    pass\n")
     report = _scan_root(root)
-    for check_id in ("black-box-tests.identified", "regression-tests.cited", "language-checks.dev-mode-warnings"):
-        assert _result(report, check_id)["outcome"] in ("error", "fail", "not_evaluated"), check_id
+    for check_id in ("black-box-tests.identified", "regression-tests.cited"):
+        result = _result(report, check_id)
+        assert result["outcome"] == "error" and "could not be collected" in result["message"], check_id
+    assert _result(report, "language-checks.dev-mode-warnings")["outcome"] == "not_evaluated"
+    t02 = _result(report, "automated-testing.pytest")
+    assert t02["outcome"] == "fail" and t02["metrics"]["errors"] == 1
