@@ -87,7 +87,7 @@ def _find_function(tree: ast.Module, name: str, line: int | None, classes: list[
     candidates: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
     scopes: list[ast.AST] = [tree]
     for class_name in classes:
-        nested = [node for scope in scopes for node in ast.iter_child_nodes(scope) if isinstance(node, ast.ClassDef) and node.name == class_name]
+        nested: list[ast.AST] = [node for scope in scopes for node in ast.iter_child_nodes(scope) if isinstance(node, ast.ClassDef) and node.name == class_name]
         scopes = nested or scopes
     for scope in scopes:
         candidates += [node for node in ast.walk(scope) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name]

@@ -18,13 +18,13 @@ FIXTURES = REPO_ROOT / "tests" / "fixtures"
 GIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"]
 
 
-def _scan(tmp_path: Path, name: str) -> tuple[Path, dict]:  # type: ignore[type-arg]
+def _scan(tmp_path: Path, name: str) -> tuple[Path, dict]:
     root = tmp_path / name
     shutil.copytree(FIXTURES / name, root)
     return root, _scan_root(root)
 
 
-def _scan_root(root: Path) -> dict:  # type: ignore[type-arg]
+def _scan_root(root: Path) -> dict:
     out = root.parent / f"{root.name}-report.json"
     process = sandbox.run(
         [sys.executable, "-m", "baseline", "scan", str(root), "--format", "json", "--output", str(out)],
@@ -35,7 +35,7 @@ def _scan_root(root: Path) -> dict:  # type: ignore[type-arg]
     return json.loads(out.read_text())
 
 
-def _result(report: dict, check_id: str) -> dict:  # type: ignore[type-arg]
+def _result(report: dict, check_id: str) -> dict:
     return next(r for r in report["results"] if r["spec"]["id"] == check_id)
 
 

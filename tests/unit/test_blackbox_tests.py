@@ -117,7 +117,7 @@ def test_identification_order() -> None:
 def test_black_box_tests_with_negative_cases_pass(tmp_path: Path) -> None:
     root = _project(tmp_path)
     run = _run(_detail("test_cli_rejects_bad_input"), _detail("test_cli_ok"), _detail("test_parse_never_crashes"), _detail("test_unit_plain"), _detail("test_unit_raises"))
-    result = CHECK.run(FakeContext(root, run))  # type: ignore[arg-type]
+    result = CHECK.run(FakeContext(root, run))
     assert result.outcome is Outcome.PASS, result.message
     assert result.metrics["identified"] == 3 and result.metrics["negative_passed"] == 1
     assert result.score == 10.0
@@ -125,15 +125,15 @@ def test_black_box_tests_with_negative_cases_pass(tmp_path: Path) -> None:
 
 def test_without_negative_cases_or_with_failures_it_fails(tmp_path: Path) -> None:
     root = _project(tmp_path)
-    no_negative = CHECK.run(FakeContext(root, _run(_detail("test_cli_ok"), _detail("test_parse_never_crashes"))))  # type: ignore[arg-type]
+    no_negative = CHECK.run(FakeContext(root, _run(_detail("test_cli_ok"), _detail("test_parse_never_crashes"))))
     assert no_negative.outcome is Outcome.FAIL and no_negative.score == 6.0 and "negative" in no_negative.message
-    failing = CHECK.run(FakeContext(root, _run(_detail("test_cli_ok"), _detail("test_cli_rejects_bad_input", outcome="failed"))))  # type: ignore[arg-type]
+    failing = CHECK.run(FakeContext(root, _run(_detail("test_cli_ok"), _detail("test_cli_rejects_bad_input", outcome="failed"))))
     assert failing.outcome is Outcome.FAIL and failing.findings[0].rule_id == "black-box-tests.failed"
 
 
 def test_only_unit_tests_fail_with_remediation(tmp_path: Path) -> None:
     root = _project(tmp_path)
-    result = CHECK.run(FakeContext(root, _run(_detail("test_unit_plain"), _detail("test_unit_raises"))))  # type: ignore[arg-type]
+    result = CHECK.run(FakeContext(root, _run(_detail("test_unit_plain"), _detail("test_unit_raises"))))
     assert result.outcome is Outcome.FAIL and result.score == 0
     assert "no black-box test was found" in result.message and "pytest.mark.e2e" in result.message
 
@@ -142,14 +142,14 @@ def test_configured_paths_and_junit_fallback(tmp_path: Path) -> None:
     root = _project(tmp_path, config="[tool.baseline.tests]\nblackbox = ['tests/test_app.py::test_unit*']\n")
     cases = (TestCase("tests.test_app", "test_unit_raises", "tests/test_app.py", None, "passed", 0.1),)
     run = TestRun(status="ok", message="run", counts=TestCounts(collected=1, passed=1), cases=cases)
-    result = CHECK.run(FakeContext(root, run))  # type: ignore[arg-type]
+    result = CHECK.run(FakeContext(root, run))
     assert result.outcome is Outcome.PASS and result.metrics["by_reason"] == {"configured": 1}
     assert result.metrics["per_test_details"] is False
 
 
 def test_broken_test_run_is_an_error(tmp_path: Path) -> None:
     root = _project(tmp_path)
-    result = CHECK.run(FakeContext(root, TestRun(status="error", message="cannot collect")))  # type: ignore[arg-type]
+    result = CHECK.run(FakeContext(root, TestRun(status="error", message="cannot collect")))
     assert result.outcome is Outcome.ERROR
 
 

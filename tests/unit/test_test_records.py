@@ -8,7 +8,7 @@ from pathlib import Path
 from baseline.tools.test_records import PLUGIN_DIR, PLUGIN_MODULE, read_details, read_warnings, stderr_warnings
 
 
-def _write(path: Path, records: list[dict]) -> None:  # type: ignore[type-arg]
+def _write(path: Path, records: list[dict]) -> None:
     path.write_text("".join(json.dumps(record) + "\n" for record in records) + "not json\n")
 
 
