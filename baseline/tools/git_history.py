@@ -84,14 +84,20 @@ def parse_log(output: str) -> list[Commit]:
 
 def read_history(root: Path, window: int) -> History:
     """The last ``window`` commits reachable from HEAD (first parents only, merges skipped)."""
-    if not (root / ".git").exists():
-        return History("no-repo", "the project is not a git work tree: its history cannot be examined", window=window)
     limits = sandbox.Limits(timeout_s=120)
     git = ["git", "-c", "core.quotepath=off", "-c", "safe.directory=*"]
+    pathspec: list[str] = []
+    if not (root / ".git").exists():
+        top = sandbox.run([*git, "rev-parse", "--show-toplevel"], cwd=root, limits=limits)
+        if top.start_error:
+            return History("no-git", f"git could not be started: {top.start_error}", window=window)
+        if not top.ok or not top.stdout.strip():
+            return History("no-repo", "the project is not a git work tree: its history cannot be examined", window=window)
+        pathspec = ["--", "."]  # a project inside a larger repository: only commits that touch it
     shallow_probe = sandbox.run([*git, "rev-parse", "--is-shallow-repository"], cwd=root, limits=limits)
     if shallow_probe.start_error:
         return History("no-git", f"git could not be started: {shallow_probe.start_error}", window=window)
-    argv = [*git, "log", f"-n{window}", "--no-merges", "--first-parent", f"--format={_RECORD}%H{_FIELD}%s{_FIELD}%b{_FIELD}", "--name-only", "HEAD"]
+    argv = [*git, "log", f"-n{window}", "--no-merges", "--first-parent", f"--format={_RECORD}%H{_FIELD}%s{_FIELD}%b{_FIELD}", "--name-only", "HEAD", *pathspec]
     process = sandbox.run(argv, cwd=root, limits=limits)
     evidence = Evidence(
         provenance=Provenance.EXECUTED,

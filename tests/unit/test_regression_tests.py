@@ -78,6 +78,15 @@ def test_fix_commit_figures_from_a_real_repository(repo: Path) -> None:
     assert all(finding.severity.value == "info" and finding.context == "history" for finding in result.findings)
 
 
+def test_project_in_a_subfolder_of_a_repository(repo: Path) -> None:
+    _commit(repo, "Fix names in sub project", {"sub/app.py": "A = 1\n", "sub/tests/test_app.py": "def test_a():\n    pass\n"})
+    _commit(repo, "Fix root only", {"app/__init__.py": "X = 9\n"})
+    history = read_history(repo / "sub", 200)
+    assert history.status == "ok"
+    assert [commit.subject for commit in history.commits] == ["Fix names in sub project"]
+    assert history.commits[0].touches_tests
+
+
 def test_window_and_threshold(repo: Path) -> None:
     history = read_history(repo, 2)
     assert [commit.subject for commit in history.commits] == ["Resolve #40 by validating names", "bugfix: handle None"]
