@@ -138,6 +138,36 @@ def _call_name(node: ast.Call) -> str:
     return ""
 
 
+def _is_subprocess_call(node: ast.Call, from_subprocess: set[str]) -> bool:
+    """``subprocess.run(...)`` or a name imported from subprocess (``from subprocess import run``)."""
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr in _SUBPROCESS and isinstance(func.value, ast.Name) and func.value.id == "subprocess":
+        return True
+    return isinstance(func, ast.Name) and func.id in from_subprocess
+
+
+def _helpers(tree: ast.Module) -> tuple[set[str], set[str], set[str]]:
+    """(module functions that start a process, that drive a client, names imported from subprocess)."""
+    from_subprocess = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "subprocess"
+        for alias in node.names
+        if alias.name in _SUBPROCESS
+    }
+    process: set[str] = set()
+    client: set[str] = set()
+    for node in tree.body:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name.startswith("test"):
+            continue
+        calls = [child for child in ast.walk(node) if isinstance(child, ast.Call)]
+        if any(_is_subprocess_call(call, from_subprocess) for call in calls):
+            process.add(node.name)
+        elif any(_call_name(call) in _HTTP_CLIENTS or _call_name(call) == "invoke" for call in calls):
+            client.add(node.name)
+    return process, client, from_subprocess
+
+
 def shape_of(detail: TestDetail, root: Path, packages: frozenset[str]) -> TestShape:
     """Read one test's function and classify it."""
     if not detail.file:
@@ -155,21 +185,20 @@ def shape_of(detail: TestDetail, root: Path, packages: frozenset[str]) -> TestSh
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         if (isinstance(target, ast.Name) and target.id == "given") or (isinstance(target, ast.Attribute) and target.attr == "given"):
             property_based = True
+    process_helpers, client_helpers, from_subprocess = _helpers(tree)
     for node in ast.walk(function):
         if isinstance(node, ast.Call):
             name = _call_name(node)
             if name in ("raises", "assertRaises", "assertRaisesRegex", "assertWarns"):
                 negative = True
-            elif name in _SUBPROCESS and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) and node.func.value.id == "subprocess":
+            elif _is_subprocess_call(node, from_subprocess) or (isinstance(node.func, ast.Name) and name in process_helpers):
                 drives_process = True
-            elif name in _HTTP_CLIENTS or name == "invoke":
+            elif name in _HTTP_CLIENTS or name == "invoke" or (isinstance(node.func, ast.Name) and name in client_helpers):
                 drives_client = True
             if isinstance(node.func, ast.Name) and node.func.id in product_names and not node.func.id.startswith("_"):
                 calls_public = True
             if isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) and node.func.value.id in product_names and not node.func.attr.startswith("_"):
                 calls_public = True
-            if name == "run" and any(keyword.arg == "check" for keyword in node.keywords):
-                drives_process = drives_process or isinstance(node.func, ast.Attribute)
         elif isinstance(node, ast.Compare) and _is_nonzero_expectation(node):
             negative = True
         elif isinstance(node, ast.Try) and any(isinstance(stmt, ast.Expr) or isinstance(stmt, ast.Assert) for handler in node.handlers for stmt in handler.body):

@@ -54,6 +54,14 @@ def test_unit_plain():
     assert parse("a") == "a"
 
 
+def _invoke(*args):
+    return subprocess.run([sys.executable, "-m", "app", *args])
+
+
+def test_through_helper():
+    assert _invoke("--help").returncode == 0
+
+
 class TestGroup:
     def test_method(self):
         assert parse("b") == "b"
@@ -101,6 +109,7 @@ def test_shapes_of_test_functions(tmp_path: Path) -> None:
     assert not shape("test_private_property").calls_public
     assert shape("test_unit_raises").negative and not shape("test_unit_raises").drives_process
     assert shape("test_method", "TestGroup").found
+    assert shape("test_through_helper").drives_process
     assert not shape("test_absent").found
 
 
@@ -159,5 +168,5 @@ def test_fixture_copy_is_readable(tmp_path: Path) -> None:
     shutil.copytree(source, root)
     clear_cache()
     shape = shape_of(_detail("test_malformed_file_is_rejected", file="tests/e2e/test_cli_e2e.py"), root, frozenset({"kvstore"}))
-    assert shape.drives_process is False  # the subprocess call is in a helper: identification relies on the marker
+    assert shape.drives_process  # through the module's _run helper
     assert shape.negative
