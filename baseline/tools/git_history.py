@@ -16,6 +16,7 @@ from typing import Any
 from baseline import sandbox
 from baseline.model import Evidence, Provenance
 from baseline.target import is_test_path
+from baseline.tools.test_records import redact
 
 _RECORD = "\x1e"
 _FIELD = "\x1f"
@@ -78,7 +79,7 @@ def parse_log(output: str) -> list[Commit]:
             continue
         sha, subject, body, names = parts[0].strip(), parts[1].strip(), parts[2].strip(), parts[3]
         files = tuple(line.strip() for line in names.splitlines() if line.strip())
-        commits.append(Commit(sha, subject, body, files))
+        commits.append(Commit(sha, redact(subject), redact(body), files))
     return commits
 
 
