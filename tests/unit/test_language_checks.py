@@ -201,3 +201,22 @@ def test_mypy_runs_on_a_configured_project(tmp_path: Path) -> None:
     assert not (tmp_path / ".mypy_cache").exists()
     result = TYPECHECK_CHECK.run(FakeContext(tmp_path, {"typecheck": run}))
     assert result.outcome is Outcome.FAIL and result.findings[0].location.path == "app/__init__.py"
+
+
+def test_pyright_json_and_an_explicit_command(tmp_path: Path) -> None:
+    import json
+    import sys
+
+    from baseline.tools.typecheck import parse_pyright
+
+    output = json.dumps({"generalDiagnostics": [
+        {"file": "app/a.py", "severity": "error", "message": "bad", "rule": "reportGeneralTypeIssues", "range": {"start": {"line": 4}}},
+        {"file": "app/a.py", "severity": "warning", "message": "meh", "range": {"start": {"line": 1}}},
+    ]})
+    assert [(e.path, e.line, e.code) for e in parse_pyright(output)] == [("app/a.py", 5, "reportGeneralTypeIssues")]
+    pytest.importorskip("mypy")
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "m.py").write_text("x: int = 'a'\n")
+    run = run_typecheck(root=tmp_path, python=sys.executable, work_dir=tmp_path / ".w", command=["mypy", "--no-error-summary", "--cache-dir=/dev/null", "lib/m.py"], timeout_s=300)
+    assert run.status == "ok" and run.configured_in == "typecheck.command"
+    assert [(e.path, e.line) for e in run.errors] == [("lib/m.py", 1)]
