@@ -83,22 +83,52 @@ def _parse(path: str) -> tuple[ast.Module | None, tuple[str, ...]]:
         return None, ()
 
 
-def _find_function(tree: ast.Module, name: str, line: int | None, classes: list[str]) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    candidates: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
-    scopes: list[ast.AST] = [tree]
-    for class_name in classes:
-        nested: list[ast.AST] = [node for scope in scopes for node in ast.iter_child_nodes(scope) if isinstance(node, ast.ClassDef) and node.name == class_name]
-        scopes = nested or scopes
-    for scope in scopes:
-        candidates += [node for node in ast.walk(scope) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name]
+@dataclass
+class _ModuleIndex:
+    """Per-file facts computed once: functions by name (with enclosing classes) and helpers."""
+
+    functions: dict[str, list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, tuple[str, ...]]]]
+    helpers: tuple[set[str], set[str], set[str]]
+    product_names: dict[frozenset[str], set[str]]
+
+
+def _index_functions(tree: ast.Module) -> dict[str, list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, tuple[str, ...]]]]:
+    found: dict[str, list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, tuple[str, ...]]]] = {}
+
+    def visit(node: ast.AST, classes: tuple[str, ...]) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                visit(child, classes + (child.name,))
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found.setdefault(child.name, []).append((child, classes))
+                visit(child, classes)
+            else:
+                visit(child, classes)
+
+    visit(tree, ())
+    return found
+
+
+@lru_cache(maxsize=512)
+def _index(path: str) -> _ModuleIndex | None:
+    tree, _ = _parse(path)
+    if tree is None:
+        return None
+    return _ModuleIndex(_index_functions(tree), _helpers(tree), {})
+
+
+def _find_function(index: _ModuleIndex, name: str, line: int | None, classes: list[str]) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    candidates = index.functions.get(name, [])
+    if classes:
+        candidates = [item for item in candidates if item[1][-len(classes):] == tuple(classes)] or candidates
     if not candidates:
         return None
     if line is not None:
-        for node in candidates:
+        for node, _ in candidates:
             first = min([node.lineno] + [decorator.lineno for decorator in node.decorator_list])
             if first <= line <= node.lineno:
                 return node
-    return candidates[0]
+    return candidates[0][0]
 
 
 def _imported_product_names(tree: ast.Module, packages: frozenset[str]) -> set[str]:
@@ -172,20 +202,24 @@ def shape_of(detail: TestDetail, root: Path, packages: frozenset[str]) -> TestSh
     """Read one test's function and classify it."""
     if not detail.file:
         return TestShape(found=False)
-    tree, lines = _parse(str((root / detail.file).resolve()))
-    if tree is None:
+    path = str((root / detail.file).resolve())
+    tree, lines = _parse(path)
+    index = _index(path)
+    if tree is None or index is None:
         return TestShape(found=False)
     classes = [part for part in detail.nodeid.split("::")[1:-1] if part and part[0].isupper()]
-    function = _find_function(tree, detail.name, detail.line, classes)
+    function = _find_function(index, detail.name, detail.line, classes)
     if function is None:
         return TestShape(found=False)
     negative = drives_process = drives_client = property_based = calls_public = False
-    product_names = _imported_product_names(tree, packages)
+    if packages not in index.product_names:
+        index.product_names[packages] = _imported_product_names(tree, packages)
+    product_names = index.product_names[packages]
     for decorator in function.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         if (isinstance(target, ast.Name) and target.id == "given") or (isinstance(target, ast.Attribute) and target.attr == "given"):
             property_based = True
-    process_helpers, client_helpers, from_subprocess = _helpers(tree)
+    process_helpers, client_helpers, from_subprocess = index.helpers
     for node in ast.walk(function):
         if isinstance(node, ast.Call):
             name = _call_name(node)
@@ -229,3 +263,4 @@ def shape_of(detail: TestDetail, root: Path, packages: frozenset[str]) -> TestSh
 def clear_cache() -> None:
     """Forget parsed test files (between scans in one process)."""
     _parse.cache_clear()
+    _index.cache_clear()
