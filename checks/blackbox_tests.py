@@ -14,7 +14,7 @@ import fnmatch
 import re
 from collections import Counter
 
-from baseline.checks.testsuite_ast import TestShape, clear_cache, details_of, shape_of
+from baseline.checks.testsuite_ast import suite_problem, TestShape, clear_cache, details_of, shape_of
 from baseline.model import CheckResult, CheckSpec, Evidence, Finding, Location, Outcome, Provenance, Severity
 from baseline.runner import ScanContext
 from baseline.target import product_sources
@@ -78,8 +78,9 @@ class BlackBoxTestsCheck:
         """Identify, count and judge."""
         run = context.shared(TEST_RUN)
         evidence = list(run.evidence)
-        if run.status == "error":
-            return CheckResult(SPEC, Outcome.ERROR, 0.0, f"the test suite could not be run: {run.message}", evidence=tuple(evidence))
+        problem = suite_problem(run)
+        if problem:
+            return CheckResult(SPEC, Outcome.ERROR, 0.0, problem, evidence=tuple(evidence))
         clear_cache()
         packages = frozenset(path.stem if path.is_file() else path.name for path in product_sources(context.root))
         patterns = list(context.config.get("tests.blackbox"))

@@ -7,7 +7,10 @@ reproducers that no longer crash when replayed.
 
 from __future__ import annotations
 
-from baseline.checks.testsuite_ast import clear_cache, details_of, shape_of
+from pathlib import Path
+from typing import Any
+
+from baseline.checks.testsuite_ast import suite_problem, clear_cache, details_of, shape_of
 from baseline.model import CheckResult, CheckSpec, Evidence, Finding, Location, Outcome, Provenance, Severity
 from baseline.runner import ScanContext
 from baseline.target import product_sources
@@ -70,8 +73,9 @@ class CitedRegressionTestsCheck:
         """Find tests that cite a bug and judge their outcomes."""
         run = context.shared(TEST_RUN)
         evidence = list(run.evidence)
-        if run.status == "error":
-            return CheckResult(self.spec, Outcome.ERROR, 0.0, f"the test suite could not be run: {run.message}", evidence=tuple(evidence))
+        problem = suite_problem(run)
+        if problem:
+            return CheckResult(self.spec, Outcome.ERROR, 0.0, problem, evidence=tuple(evidence))
         clear_cache()
         packages = frozenset(path.stem if path.is_file() else path.name for path in product_sources(context.root))
         cited: list[tuple[str, str, tuple[str, ...]]] = []
@@ -128,7 +132,7 @@ class FixCommitsCheck:
             return CheckResult(self.spec, Outcome.NOT_EVALUATED, 0.0, message, evidence=tuple(evidence), metrics={"commits": len(history.commits)})
         fixes = history.fixes
         with_tests = [commit for commit in fixes if commit.touches_tests]
-        metrics = {"commits": len(history.commits), "fix_commits": len(fixes), "with_tests": len(with_tests), "window": history.window}
+        metrics: dict[str, Any] = {"commits": len(history.commits), "fix_commits": len(fixes), "with_tests": len(with_tests), "window": history.window}
         if not fixes:
             evidence.append(Evidence(provenance=Provenance.EXECUTED, summary=f"none of the {len(history.commits)} commits read says it fixes a bug", tool="git"))
             return CheckResult(self.spec, Outcome.NOT_APPLICABLE, None, f"no fix commit among the last {len(history.commits)} commits", evidence=tuple(evidence), metrics=metrics)
@@ -161,9 +165,10 @@ class FuzzReplayCheck:
         """Judge each replay."""
         result = context.shared(REPLAY_RUN)
         if result.store is None or not result.replays:
-            where = crash_store(context.root, str(context.config.get("work_dir"))).relative_to(context.root) if result.store is None else result.store
-            evidence = (Evidence(provenance=Provenance.INSPECTED, summary=f"no stored fuzzing crash in {where}"),)
-            return CheckResult(self.spec, Outcome.NOT_APPLICABLE, None, "no fuzzing crash reproducer is stored", evidence=evidence)
+            store = crash_store(context.root, str(context.config.get("work_dir"))) if result.store is None else Path(result.store)
+            where = store.relative_to(context.root).as_posix() if store.is_relative_to(context.root) else str(store)
+            looked = (Evidence(provenance=Provenance.INSPECTED, summary=f"no stored fuzzing crash in {where}"),)
+            return CheckResult(self.spec, Outcome.NOT_APPLICABLE, None, "no fuzzing crash reproducer is stored", evidence=looked)
         evidence = tuple(replay.evidence for replay in result.replays if replay.evidence is not None)
         findings: list[Finding] = []
         counts = {"fixed": 0, "crashes": 0, "hangs": 0, "unreplayable": 0}

@@ -43,6 +43,16 @@ class TestShape:
     references: tuple[str, ...] = ()
 
 
+def suite_problem(run: TestRun) -> str | None:
+    """Why the shared test run cannot be judged (the run failed or nothing could be collected)."""
+    if run.status == "error":
+        return f"the test suite could not be run: {run.message}"
+    if run.counts.errors and run.counts.passed + run.counts.failed == 0:
+        first = next((case.message for case in run.cases if case.outcome == "error" and case.message), "")
+        return f"the test suite could not be collected ({run.counts.errors} error(s)){': ' + first if first else ''}"
+    return None
+
+
 def details_of(run: TestRun) -> tuple[TestDetail, ...]:
     """Per-test details from the recorder plugin, else a reduced view built from the JUnit cases."""
     if run.details:
@@ -73,22 +83,52 @@ def _parse(path: str) -> tuple[ast.Module | None, tuple[str, ...]]:
         return None, ()
 
 
-def _find_function(tree: ast.Module, name: str, line: int | None, classes: list[str]) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    candidates: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
-    scopes: list[ast.AST] = [tree]
-    for class_name in classes:
-        nested = [node for scope in scopes for node in ast.iter_child_nodes(scope) if isinstance(node, ast.ClassDef) and node.name == class_name]
-        scopes = nested or scopes
-    for scope in scopes:
-        candidates += [node for node in ast.walk(scope) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name]
+@dataclass
+class _ModuleIndex:
+    """Per-file facts computed once: functions by name (with enclosing classes) and helpers."""
+
+    functions: dict[str, list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, tuple[str, ...]]]]
+    helpers: tuple[set[str], set[str], set[str]]
+    product_names: dict[frozenset[str], set[str]]
+
+
+def _index_functions(tree: ast.Module) -> dict[str, list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, tuple[str, ...]]]]:
+    found: dict[str, list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, tuple[str, ...]]]] = {}
+
+    def visit(node: ast.AST, classes: tuple[str, ...]) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                visit(child, classes + (child.name,))
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found.setdefault(child.name, []).append((child, classes))
+                visit(child, classes)
+            else:
+                visit(child, classes)
+
+    visit(tree, ())
+    return found
+
+
+@lru_cache(maxsize=512)
+def _index(path: str) -> _ModuleIndex | None:
+    tree, _ = _parse(path)
+    if tree is None:
+        return None
+    return _ModuleIndex(_index_functions(tree), _helpers(tree), {})
+
+
+def _find_function(index: _ModuleIndex, name: str, line: int | None, classes: list[str]) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    candidates = index.functions.get(name, [])
+    if classes:
+        candidates = [item for item in candidates if item[1][-len(classes):] == tuple(classes)] or candidates
     if not candidates:
         return None
     if line is not None:
-        for node in candidates:
+        for node, _ in candidates:
             first = min([node.lineno] + [decorator.lineno for decorator in node.decorator_list])
             if first <= line <= node.lineno:
                 return node
-    return candidates[0]
+    return candidates[0][0]
 
 
 def _imported_product_names(tree: ast.Module, packages: frozenset[str]) -> set[str]:
@@ -128,38 +168,71 @@ def _call_name(node: ast.Call) -> str:
     return ""
 
 
+def _is_subprocess_call(node: ast.Call, from_subprocess: set[str]) -> bool:
+    """``subprocess.run(...)`` or a name imported from subprocess (``from subprocess import run``)."""
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr in _SUBPROCESS and isinstance(func.value, ast.Name) and func.value.id == "subprocess":
+        return True
+    return isinstance(func, ast.Name) and func.id in from_subprocess
+
+
+def _helpers(tree: ast.Module) -> tuple[set[str], set[str], set[str]]:
+    """(module functions that start a process, that drive a client, names imported from subprocess)."""
+    from_subprocess = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "subprocess"
+        for alias in node.names
+        if alias.name in _SUBPROCESS
+    }
+    process: set[str] = set()
+    client: set[str] = set()
+    for node in tree.body:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name.startswith("test"):
+            continue
+        calls = [child for child in ast.walk(node) if isinstance(child, ast.Call)]
+        if any(_is_subprocess_call(call, from_subprocess) for call in calls):
+            process.add(node.name)
+        elif any(_call_name(call) in _HTTP_CLIENTS or _call_name(call) == "invoke" for call in calls):
+            client.add(node.name)
+    return process, client, from_subprocess
+
+
 def shape_of(detail: TestDetail, root: Path, packages: frozenset[str]) -> TestShape:
     """Read one test's function and classify it."""
     if not detail.file:
         return TestShape(found=False)
-    tree, lines = _parse(str((root / detail.file).resolve()))
-    if tree is None:
+    path = str((root / detail.file).resolve())
+    tree, lines = _parse(path)
+    index = _index(path)
+    if tree is None or index is None:
         return TestShape(found=False)
     classes = [part for part in detail.nodeid.split("::")[1:-1] if part and part[0].isupper()]
-    function = _find_function(tree, detail.name, detail.line, classes)
+    function = _find_function(index, detail.name, detail.line, classes)
     if function is None:
         return TestShape(found=False)
     negative = drives_process = drives_client = property_based = calls_public = False
-    product_names = _imported_product_names(tree, packages)
+    if packages not in index.product_names:
+        index.product_names[packages] = _imported_product_names(tree, packages)
+    product_names = index.product_names[packages]
     for decorator in function.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         if (isinstance(target, ast.Name) and target.id == "given") or (isinstance(target, ast.Attribute) and target.attr == "given"):
             property_based = True
+    process_helpers, client_helpers, from_subprocess = index.helpers
     for node in ast.walk(function):
         if isinstance(node, ast.Call):
             name = _call_name(node)
             if name in ("raises", "assertRaises", "assertRaisesRegex", "assertWarns"):
                 negative = True
-            elif name in _SUBPROCESS and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) and node.func.value.id == "subprocess":
+            elif _is_subprocess_call(node, from_subprocess) or (isinstance(node.func, ast.Name) and name in process_helpers):
                 drives_process = True
-            elif name in _HTTP_CLIENTS or name == "invoke":
+            elif name in _HTTP_CLIENTS or name == "invoke" or (isinstance(node.func, ast.Name) and name in client_helpers):
                 drives_client = True
             if isinstance(node.func, ast.Name) and node.func.id in product_names and not node.func.id.startswith("_"):
                 calls_public = True
             if isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) and node.func.value.id in product_names and not node.func.attr.startswith("_"):
                 calls_public = True
-            if name == "run" and any(keyword.arg == "check" for keyword in node.keywords):
-                drives_process = drives_process or isinstance(node.func, ast.Attribute)
         elif isinstance(node, ast.Compare) and _is_nonzero_expectation(node):
             negative = True
         elif isinstance(node, ast.Try) and any(isinstance(stmt, ast.Expr) or isinstance(stmt, ast.Assert) for handler in node.handlers for stmt in handler.body):
@@ -190,3 +263,4 @@ def shape_of(detail: TestDetail, root: Path, packages: frozenset[str]) -> TestSh
 def clear_cache() -> None:
     """Forget parsed test files (between scans in one process)."""
     _parse.cache_clear()
+    _index.cache_clear()

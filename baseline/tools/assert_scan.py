@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from baseline.target import is_test_path, iter_files
+from baseline.tools.test_records import redact
 
 _AUTH = re.compile(
     r"(admin|auth|permission|perm(s)?\b|allow|owner|role|privilege|staff|superuser|logged|login|access|grant|"
@@ -114,7 +115,7 @@ class _Visitor(ast.NodeVisitor):
         kind = classify(node.test, node.msg, _parameters(function))
         if kind is not None:
             snippet = self.lines[node.lineno - 1].strip() if node.lineno - 1 < len(self.lines) else ""
-            self.found.append(AssertGuard(self.path, node.lineno, kind, function.name, snippet[:200]))
+            self.found.append(AssertGuard(self.path, node.lineno, kind, function.name, redact(snippet[:200])))
 
 
 def scan_source(source: str, path: str) -> list[AssertGuard]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from baseline import sandbox
 from baseline.model import Evidence, Provenance
+from baseline.tools.test_records import redact
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def replay_one(root: Path, python: str, folder: Path, timeout_s: float) -> Repla
         argv=process.argv,
         exit_code=process.exit_code,
         duration_s=round(process.duration_s, 3),
-        stderr_tail=process.stderr_tail(8) if not process.ok else None,
+        stderr_tail=redact(process.stderr_tail(8)) if not process.ok else None,
     )
     if process.start_error:
         return Replay(crash_id, harness, "unreplayable", process.describe(), kind, exception, evidence)
@@ -77,7 +78,7 @@ def replay_one(root: Path, python: str, folder: Path, timeout_s: float) -> Repla
         return Replay(crash_id, harness, "hangs", f"still hangs: {process.describe()}", kind, exception, evidence)
     if process.ok:
         return Replay(crash_id, harness, "fixed", "the input no longer crashes (exit code 0)", kind, exception, evidence)
-    return Replay(crash_id, harness, "crashes", f"still crashes: {process.describe()}: {process.stderr_tail(1)}", kind, exception, evidence)
+    return Replay(crash_id, harness, "crashes", f"still crashes: {process.describe()}: {redact(process.stderr_tail(1))}", kind, exception, evidence)
 
 
 def replay_all(root: Path, python: str, work_dir: str, timeout_s: float) -> ReplayRun:

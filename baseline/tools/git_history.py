@@ -16,6 +16,7 @@ from typing import Any
 from baseline import sandbox
 from baseline.model import Evidence, Provenance
 from baseline.target import is_test_path
+from baseline.tools.test_records import redact
 
 _RECORD = "\x1e"
 _FIELD = "\x1f"
@@ -78,20 +79,26 @@ def parse_log(output: str) -> list[Commit]:
             continue
         sha, subject, body, names = parts[0].strip(), parts[1].strip(), parts[2].strip(), parts[3]
         files = tuple(line.strip() for line in names.splitlines() if line.strip())
-        commits.append(Commit(sha, subject, body, files))
+        commits.append(Commit(sha, redact(subject), redact(body), files))
     return commits
 
 
 def read_history(root: Path, window: int) -> History:
     """The last ``window`` commits reachable from HEAD (first parents only, merges skipped)."""
-    if not (root / ".git").exists():
-        return History("no-repo", "the project is not a git work tree: its history cannot be examined", window=window)
     limits = sandbox.Limits(timeout_s=120)
     git = ["git", "-c", "core.quotepath=off", "-c", "safe.directory=*"]
+    pathspec: list[str] = []
+    if not (root / ".git").exists():
+        top = sandbox.run([*git, "rev-parse", "--show-toplevel"], cwd=root, limits=limits)
+        if top.start_error:
+            return History("no-git", f"git could not be started: {top.start_error}", window=window)
+        if not top.ok or not top.stdout.strip():
+            return History("no-repo", "the project is not a git work tree: its history cannot be examined", window=window)
+        pathspec = ["--", "."]  # a project inside a larger repository: only commits that touch it
     shallow_probe = sandbox.run([*git, "rev-parse", "--is-shallow-repository"], cwd=root, limits=limits)
     if shallow_probe.start_error:
         return History("no-git", f"git could not be started: {shallow_probe.start_error}", window=window)
-    argv = [*git, "log", f"-n{window}", "--no-merges", "--first-parent", f"--format={_RECORD}%H{_FIELD}%s{_FIELD}%b{_FIELD}", "--name-only", "HEAD"]
+    argv = [*git, "log", f"-n{window}", "--no-merges", "--first-parent", f"--format={_RECORD}%H{_FIELD}%s{_FIELD}%b{_FIELD}", "--name-only", "HEAD", *pathspec]
     process = sandbox.run(argv, cwd=root, limits=limits)
     evidence = Evidence(
         provenance=Provenance.EXECUTED,

@@ -84,7 +84,7 @@ def read_warnings(folder: Path) -> tuple[RecordedWarning, ...]:
         found.append(
             RecordedWarning(
                 category=str(record.get("category") or "Warning"),
-                message=str(record.get("message") or ""),
+                message=redact(str(record.get("message") or "")),
                 file=str(record.get("file") or ""),
                 line=line if isinstance(line, int) else None,
                 when=str(record.get("when") or ""),
@@ -106,7 +106,7 @@ def stderr_warnings(stderr: str, root: Path) -> tuple[RecordedWarning, ...]:
             except ValueError:
                 relative = file
             file = file if relative.startswith("..") else Path(relative).as_posix()
-        found.append(RecordedWarning(match.group("category"), match.group("message").strip(), file, int(match.group("line")), "stderr"))
+        found.append(RecordedWarning(match.group("category"), redact(match.group("message").strip()), file, int(match.group("line")), "stderr"))
     return tuple(found)
 
 
@@ -158,3 +158,21 @@ def read_details(folder: Path) -> tuple[TestDetail, ...]:
             )
         )
     return tuple(details)
+
+
+_SECRET_KEY = r"\b[\w.-]*(?:password|passwd|secret|token|api_?key|private_?key|credential|auth)[\w.-]*\b\s*(?:=|==|:|!=)\s*"
+_SECRET_ASSIGNMENT = re.compile(
+    # a quoted value, or an unquoted one that contains a digit (not an identifier like request.user)
+    rf"""(?P<key>{_SECRET_KEY}[bru]?(?P<quote>['"]))(?P<value>[^'"\s]{{4,}})|(?P<key2>{_SECRET_KEY})(?P<value2>(?=[^\s'",)]*\d)[^\s'",)]{{6,}})""",
+    re.IGNORECASE,
+)
+_SECRET_SHAPES = re.compile(
+    r"(AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|xox[abprs]-[A-Za-z0-9-]{10,}|sk-[A-Za-z0-9]{20,}|"
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$))"
+)
+
+
+def redact(text: str) -> str:
+    """Hide values that look like credentials in text shown in findings and evidence."""
+    text = _SECRET_SHAPES.sub("***", text)
+    return _SECRET_ASSIGNMENT.sub(lambda match: (match.group("key") or match.group("key2")) + "***", text)

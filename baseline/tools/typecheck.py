@@ -21,6 +21,7 @@ from typing import Any
 from baseline import sandbox
 from baseline.model import Evidence, Provenance
 from baseline.target import product_sources
+from baseline.tools.test_records import redact
 
 _MYPY_LINE = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+)(?::\d+)?: (?P<level>error|note|warning): (?P<message>.*?)(?:  \[(?P<code>[\w-]+)\])?$", re.MULTILINE)
 
@@ -98,7 +99,7 @@ def parse_mypy(output: str, root: Path) -> list[TypeError_]:
                 path = candidate.relative_to(root).as_posix()
             except ValueError:
                 pass
-        errors.append(TypeError_(path, int(match.group("line")), match.group("message").strip(), match.group("code") or ""))
+        errors.append(TypeError_(path, int(match.group("line")), redact(match.group("message").strip()), match.group("code") or ""))
     return errors
 
 

@@ -18,13 +18,13 @@ FIXTURES = REPO_ROOT / "tests" / "fixtures"
 GIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"]
 
 
-def _scan(tmp_path: Path, name: str) -> tuple[Path, dict]:  # type: ignore[type-arg]
+def _scan(tmp_path: Path, name: str) -> tuple[Path, dict]:
     root = tmp_path / name
     shutil.copytree(FIXTURES / name, root)
     return root, _scan_root(root)
 
 
-def _scan_root(root: Path) -> dict:  # type: ignore[type-arg]
+def _scan_root(root: Path) -> dict:
     out = root.parent / f"{root.name}-report.json"
     process = sandbox.run(
         [sys.executable, "-m", "baseline", "scan", str(root), "--select", "T02,T05,T06,T07,T08", "--format", "json", "--output", str(out)],
@@ -35,7 +35,7 @@ def _scan_root(root: Path) -> dict:  # type: ignore[type-arg]
     return json.loads(out.read_text())
 
 
-def _result(report: dict, check_id: str) -> dict:  # type: ignore[type-arg]
+def _result(report: dict, check_id: str) -> dict:
     return next(r for r in report["results"] if r["spec"]["id"] == check_id)
 
 
@@ -101,5 +101,31 @@ def test_uncollectable_suite_gives_errors_not_passes(tmp_path: Path) -> None:
     (root / "tests").mkdir()
     (root / "tests" / "test_broken.py").write_text("import nonexistent_module_xyz\n\ndef test_x():\n    pass\n")
     report = _scan_root(root)
-    for check_id in ("black-box-tests.identified", "regression-tests.cited", "language-checks.dev-mode-warnings"):
-        assert _result(report, check_id)["outcome"] in ("error", "fail", "not_evaluated"), check_id
+    for check_id in ("black-box-tests.identified", "regression-tests.cited"):
+        result = _result(report, check_id)
+        assert result["outcome"] == "error" and "could not be collected" in result["message"], check_id
+    assert _result(report, "language-checks.dev-mode-warnings")["outcome"] == "not_evaluated"
+    t02 = _result(report, "automated-testing.pytest")
+    assert t02["outcome"] == "fail" and t02["metrics"]["errors"] == 1
+
+
+def test_recorder_works_in_a_target_venv_without_baseline(tmp_path: Path) -> None:
+    base = getattr(sys, "_base_executable", sys.executable)
+    venv = tmp_path / "venv"
+    created = sandbox.run([base, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)], cwd=tmp_path, limits=sandbox.Limits(timeout_s=120))
+    python = venv / "bin" / "python"
+    if not created.ok or not python.exists():
+        pytest.skip(f"cannot create a virtual environment: {created.stderr_tail(3)}")
+    probe = sandbox.run([str(python), "-c", "import importlib.util as u; print(u.find_spec('baseline') is None, u.find_spec('pytest') is not None)"], cwd=tmp_path, limits=sandbox.Limits(timeout_s=60))
+    if probe.stdout.split() != ["True", "True"]:
+        pytest.skip("the base interpreter either has baseline or lacks pytest")
+    from baseline.tools.pytest_run import run_tests
+
+    root = tmp_path / "warn_project"
+    shutil.copytree(FIXTURES / "warn_project", root)
+    work = tmp_path / "work"
+    work.mkdir()
+    run = run_tests(root=root, python=str(python), work_dir=work, timeout_s=300, memory_mb=None, extra_args=[], test_paths=[], source_override=[], allow_env=[], tree_digest="-")
+    assert run.status == "ok" and run.recorder_ok and run.dev_mode
+    assert {detail.name for detail in run.details} >= {"test_read_config", "test_notify"}
+    assert {warning.category for warning in run.warnings} >= {"ResourceWarning", "BytesWarning", "RuntimeWarning"}

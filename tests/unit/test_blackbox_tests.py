@@ -54,6 +54,14 @@ def test_unit_plain():
     assert parse("a") == "a"
 
 
+def _invoke(*args):
+    return subprocess.run([sys.executable, "-m", "app", *args])
+
+
+def test_through_helper():
+    assert _invoke("--help").returncode == 0
+
+
 class TestGroup:
     def test_method(self):
         assert parse("b") == "b"
@@ -101,6 +109,7 @@ def test_shapes_of_test_functions(tmp_path: Path) -> None:
     assert not shape("test_private_property").calls_public
     assert shape("test_unit_raises").negative and not shape("test_unit_raises").drives_process
     assert shape("test_method", "TestGroup").found
+    assert shape("test_through_helper").drives_process
     assert not shape("test_absent").found
 
 
@@ -117,7 +126,7 @@ def test_identification_order() -> None:
 def test_black_box_tests_with_negative_cases_pass(tmp_path: Path) -> None:
     root = _project(tmp_path)
     run = _run(_detail("test_cli_rejects_bad_input"), _detail("test_cli_ok"), _detail("test_parse_never_crashes"), _detail("test_unit_plain"), _detail("test_unit_raises"))
-    result = CHECK.run(FakeContext(root, run))  # type: ignore[arg-type]
+    result = CHECK.run(FakeContext(root, run))
     assert result.outcome is Outcome.PASS, result.message
     assert result.metrics["identified"] == 3 and result.metrics["negative_passed"] == 1
     assert result.score == 10.0
@@ -125,15 +134,15 @@ def test_black_box_tests_with_negative_cases_pass(tmp_path: Path) -> None:
 
 def test_without_negative_cases_or_with_failures_it_fails(tmp_path: Path) -> None:
     root = _project(tmp_path)
-    no_negative = CHECK.run(FakeContext(root, _run(_detail("test_cli_ok"), _detail("test_parse_never_crashes"))))  # type: ignore[arg-type]
+    no_negative = CHECK.run(FakeContext(root, _run(_detail("test_cli_ok"), _detail("test_parse_never_crashes"))))
     assert no_negative.outcome is Outcome.FAIL and no_negative.score == 6.0 and "negative" in no_negative.message
-    failing = CHECK.run(FakeContext(root, _run(_detail("test_cli_ok"), _detail("test_cli_rejects_bad_input", outcome="failed"))))  # type: ignore[arg-type]
+    failing = CHECK.run(FakeContext(root, _run(_detail("test_cli_ok"), _detail("test_cli_rejects_bad_input", outcome="failed"))))
     assert failing.outcome is Outcome.FAIL and failing.findings[0].rule_id == "black-box-tests.failed"
 
 
 def test_only_unit_tests_fail_with_remediation(tmp_path: Path) -> None:
     root = _project(tmp_path)
-    result = CHECK.run(FakeContext(root, _run(_detail("test_unit_plain"), _detail("test_unit_raises"))))  # type: ignore[arg-type]
+    result = CHECK.run(FakeContext(root, _run(_detail("test_unit_plain"), _detail("test_unit_raises"))))
     assert result.outcome is Outcome.FAIL and result.score == 0
     assert "no black-box test was found" in result.message and "pytest.mark.e2e" in result.message
 
@@ -142,14 +151,14 @@ def test_configured_paths_and_junit_fallback(tmp_path: Path) -> None:
     root = _project(tmp_path, config="[tool.baseline.tests]\nblackbox = ['tests/test_app.py::test_unit*']\n")
     cases = (TestCase("tests.test_app", "test_unit_raises", "tests/test_app.py", None, "passed", 0.1),)
     run = TestRun(status="ok", message="run", counts=TestCounts(collected=1, passed=1), cases=cases)
-    result = CHECK.run(FakeContext(root, run))  # type: ignore[arg-type]
+    result = CHECK.run(FakeContext(root, run))
     assert result.outcome is Outcome.PASS and result.metrics["by_reason"] == {"configured": 1}
     assert result.metrics["per_test_details"] is False
 
 
 def test_broken_test_run_is_an_error(tmp_path: Path) -> None:
     root = _project(tmp_path)
-    result = CHECK.run(FakeContext(root, TestRun(status="error", message="cannot collect")))  # type: ignore[arg-type]
+    result = CHECK.run(FakeContext(root, TestRun(status="error", message="cannot collect")))
     assert result.outcome is Outcome.ERROR
 
 
@@ -159,5 +168,5 @@ def test_fixture_copy_is_readable(tmp_path: Path) -> None:
     shutil.copytree(source, root)
     clear_cache()
     shape = shape_of(_detail("test_malformed_file_is_rejected", file="tests/e2e/test_cli_e2e.py"), root, frozenset({"kvstore"}))
-    assert shape.drives_process is False  # the subprocess call is in a helper: identification relies on the marker
+    assert shape.drives_process  # through the module's _run helper
     assert shape.negative

@@ -66,7 +66,7 @@ def test_product_warnings_fail_and_test_warnings_only_lower_the_score(tmp_path: 
     product = RecordedWarning("ResourceWarning", "unclosed file", "app/io.py", 7, "runtest", "tests/test_io.py::test_read")
     in_test = RecordedWarning("DeprecationWarning", "old", "tests/test_io.py", 4, "runtest")
     third = RecordedWarning("DeprecationWarning", "old", "/usr/lib/python3/dist-packages/x.py", 4, "runtest")
-    result = WARNINGS_CHECK.run(FakeContext(tmp_path, {"test-run": _run((product, product, in_test, third))}))  # type: ignore[arg-type]
+    result = WARNINGS_CHECK.run(FakeContext(tmp_path, {"test-run": _run((product, product, in_test, third))}))
     assert result.outcome is Outcome.FAIL
     assert result.score == 10 - 2 - 0.5
     located = {(f.location.path, f.location.start_line) for f in result.findings if f.location}
@@ -77,12 +77,12 @@ def test_product_warnings_fail_and_test_warnings_only_lower_the_score(tmp_path: 
 
 
 def test_clean_run_passes_and_dev_mode_off_is_not_evaluated(tmp_path: Path) -> None:
-    clean = WARNINGS_CHECK.run(FakeContext(tmp_path, {"test-run": _run(())}))  # type: ignore[arg-type]
+    clean = WARNINGS_CHECK.run(FakeContext(tmp_path, {"test-run": _run(())}))
     assert clean.outcome is Outcome.PASS and clean.score == 10
-    off = WARNINGS_CHECK.run(FakeContext(tmp_path, {"test-run": _run((), dev_mode=False)}))  # type: ignore[arg-type]
+    off = WARNINGS_CHECK.run(FakeContext(tmp_path, {"test-run": _run((), dev_mode=False)}))
     assert off.outcome is Outcome.NOT_EVALUATED
     broken = TestRun(status="error", message="collection failed")
-    assert WARNINGS_CHECK.run(FakeContext(tmp_path, {"test-run": broken})).outcome is Outcome.ERROR  # type: ignore[arg-type]
+    assert WARNINGS_CHECK.run(FakeContext(tmp_path, {"test-run": broken})).outcome is Outcome.ERROR
 
 
 def test_assert_guards_are_classified() -> None:
@@ -113,7 +113,7 @@ def test_assert_check_fails_on_the_fixture_and_ignores_tests(tmp_path: Path) -> 
     root = tmp_path / "warn_project"
     shutil.copytree(FIXTURES / "warn_project", root)
     (root / "tests" / "test_extra.py").write_text("def test_x(user):\n    assert user.is_admin\n")
-    result = ASSERT_CHECK.run(FakeContext(root))  # type: ignore[arg-type]
+    result = ASSERT_CHECK.run(FakeContext(root))
     assert result.outcome is Outcome.FAIL
     paths = {(f.location.path, f.location.start_line, f.rule_id) for f in result.findings if f.location}
     assert ("warnapp/accounts.py", 18, "language-checks.assert-authorisation") in paths
@@ -123,7 +123,7 @@ def test_assert_check_fails_on_the_fixture_and_ignores_tests(tmp_path: Path) -> 
 def test_pure_python_project_is_not_applicable_with_evidence(tmp_path: Path) -> None:
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "__init__.py").write_text("X = 1\n")
-    result = NATIVE_CHECK.run(FakeContext(tmp_path))  # type: ignore[arg-type]
+    result = NATIVE_CHECK.run(FakeContext(tmp_path))
     assert result.outcome is Outcome.NOT_APPLICABLE and result.evidence
 
 
@@ -160,7 +160,7 @@ def test_elf_hardening_of_hardened_and_weak_modules(tmp_path: Path) -> None:
     assert strong.missing == () and strong.path == "pkg/hard.so"
     poor = inspect_elf(weak, tmp_path)
     assert {"relro", "bind_now", "nx", "stack_protector", "fortify"} <= set(poor.missing)
-    result = NATIVE_CHECK.run(FakeContext(tmp_path))  # type: ignore[arg-type]
+    result = NATIVE_CHECK.run(FakeContext(tmp_path))
     assert result.outcome is Outcome.FAIL
     assert any(f.rule_id == "language-checks.elf-no-nx" and f.location and f.location.path == "pkg/weak.so" for f in result.findings)
     (tmp_path / "pkg" / "notelf.so").write_text("text")
@@ -177,14 +177,14 @@ def test_type_checker_detection_and_parsing(tmp_path: Path) -> None:
 
 
 def test_type_checker_not_configured_is_not_applicable_and_missing_is_error(tmp_path: Path) -> None:
-    none = TYPECHECK_CHECK.run(FakeContext(tmp_path, {"typecheck": TypeCheckRun("not-configured", "no type checker configured")}))  # type: ignore[arg-type]
+    none = TYPECHECK_CHECK.run(FakeContext(tmp_path, {"typecheck": TypeCheckRun("not-configured", "no type checker configured")}))
     assert none.outcome is Outcome.NOT_APPLICABLE and none.evidence
     (tmp_path / "pyrightconfig.json").write_text("{}")
     missing = run_typecheck(root=tmp_path, python="python3", work_dir=tmp_path, command=[], timeout_s=30) if shutil.which("pyright") is None else None
     if missing is None:
         pytest.skip("pyright is installed here")
     assert missing.status == "missing"
-    result = TYPECHECK_CHECK.run(FakeContext(tmp_path, {"typecheck": missing}))  # type: ignore[arg-type]
+    result = TYPECHECK_CHECK.run(FakeContext(tmp_path, {"typecheck": missing}))
     assert result.outcome is Outcome.ERROR and "pyright" in result.message
 
 
@@ -199,5 +199,24 @@ def test_mypy_runs_on_a_configured_project(tmp_path: Path) -> None:
     assert run.status == "ok", run.message
     assert [(e.path, e.line) for e in run.errors] == [("app/__init__.py", 2)]
     assert not (tmp_path / ".mypy_cache").exists()
-    result = TYPECHECK_CHECK.run(FakeContext(tmp_path, {"typecheck": run}))  # type: ignore[arg-type]
-    assert result.outcome is Outcome.FAIL and result.findings[0].location.path == "app/__init__.py"  # type: ignore[union-attr]
+    result = TYPECHECK_CHECK.run(FakeContext(tmp_path, {"typecheck": run}))
+    assert result.outcome is Outcome.FAIL and result.findings[0].location.path == "app/__init__.py"
+
+
+def test_pyright_json_and_an_explicit_command(tmp_path: Path) -> None:
+    import json
+    import sys
+
+    from baseline.tools.typecheck import parse_pyright
+
+    output = json.dumps({"generalDiagnostics": [
+        {"file": "app/a.py", "severity": "error", "message": "bad", "rule": "reportGeneralTypeIssues", "range": {"start": {"line": 4}}},
+        {"file": "app/a.py", "severity": "warning", "message": "meh", "range": {"start": {"line": 1}}},
+    ]})
+    assert [(e.path, e.line, e.code) for e in parse_pyright(output)] == [("app/a.py", 5, "reportGeneralTypeIssues")]
+    pytest.importorskip("mypy")
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "m.py").write_text("x: int = 'a'\n")
+    run = run_typecheck(root=tmp_path, python=sys.executable, work_dir=tmp_path / ".w", command=["mypy", "--no-error-summary", "--cache-dir=/dev/null", "lib/m.py"], timeout_s=300)
+    assert run.status == "ok" and run.configured_in == "typecheck.command"
+    assert [(e.path, e.line) for e in run.errors] == [("lib/m.py", 1)]

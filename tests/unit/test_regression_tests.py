@@ -70,7 +70,7 @@ def test_fix_commit_figures_from_a_real_repository(repo: Path) -> None:
     assert history.status == "ok" and len(history.commits) == 8 and not history.shallow
     subjects = {commit.subject for commit in history.fixes}
     assert subjects == {"Fix crash on empty input (#12)", "Fix off-by-one in parser", "Security: fix CVE-2024-1234 path traversal", "bugfix: handle None", "Resolve #40 by validating names"}
-    result = HISTORY_CHECK.run(FakeContext(repo, {"git-history": history}))  # type: ignore[arg-type]
+    result = HISTORY_CHECK.run(FakeContext(repo, {"git-history": history}))
     assert result.metrics["fix_commits"] == 5 and result.metrics["with_tests"] == 3 and result.metrics["share"] == 60.0
     assert result.outcome is Outcome.PASS and result.score == 6.0
     untested = sorted(finding.message.split(": ", 1)[1] for finding in result.findings)
@@ -78,11 +78,20 @@ def test_fix_commit_figures_from_a_real_repository(repo: Path) -> None:
     assert all(finding.severity.value == "info" and finding.context == "history" for finding in result.findings)
 
 
+def test_project_in_a_subfolder_of_a_repository(repo: Path) -> None:
+    _commit(repo, "Fix names in sub project", {"sub/app.py": "A = 1\n", "sub/tests/test_app.py": "def test_a():\n    pass\n"})
+    _commit(repo, "Fix root only", {"app/__init__.py": "X = 9\n"})
+    history = read_history(repo / "sub", 200)
+    assert history.status == "ok"
+    assert [commit.subject for commit in history.commits] == ["Fix names in sub project"]
+    assert history.commits[0].touches_tests
+
+
 def test_window_and_threshold(repo: Path) -> None:
     history = read_history(repo, 2)
     assert [commit.subject for commit in history.commits] == ["Resolve #40 by validating names", "bugfix: handle None"]
     (repo / "baseline.toml").write_text("[regression]\nmin_share = 75\n")
-    result = HISTORY_CHECK.run(FakeContext(repo, {"git-history": read_history(repo, 200)}))  # type: ignore[arg-type]
+    result = HISTORY_CHECK.run(FakeContext(repo, {"git-history": read_history(repo, 200)}))
     assert result.outcome is Outcome.FAIL
 
 
@@ -91,14 +100,14 @@ def test_shallow_clone_is_not_evaluated(repo: Path, tmp_path: Path) -> None:
     _git(tmp_path, "clone", "-q", "--depth", "2", repo.as_uri(), str(clone))
     history = read_history(clone, 200)
     assert history.shallow and len(history.commits) == 2
-    result = HISTORY_CHECK.run(FakeContext(clone, {"git-history": history}))  # type: ignore[arg-type]
+    result = HISTORY_CHECK.run(FakeContext(clone, {"git-history": history}))
     assert result.outcome is Outcome.NOT_EVALUATED and "shallow" in result.message
 
 
 def test_no_repository_and_empty_repository(tmp_path: Path) -> None:
     plain = tmp_path / "plain"
     plain.mkdir()
-    result = HISTORY_CHECK.run(FakeContext(plain, {"git-history": read_history(plain, 200)}))  # type: ignore[arg-type]
+    result = HISTORY_CHECK.run(FakeContext(plain, {"git-history": read_history(plain, 200)}))
     assert result.outcome is Outcome.NOT_EVALUATED and result.evidence
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -111,7 +120,7 @@ def test_no_fix_commit_is_not_applicable(tmp_path: Path) -> None:
     root.mkdir()
     _git(root, "init", "-q")
     _commit(root, "Add feature", {"a.py": "x = 1\n"})
-    result = HISTORY_CHECK.run(FakeContext(root, {"git-history": read_history(root, 200)}))  # type: ignore[arg-type]
+    result = HISTORY_CHECK.run(FakeContext(root, {"git-history": read_history(root, 200)}))
     assert result.outcome is Outcome.NOT_APPLICABLE and result.evidence
 
 
@@ -164,13 +173,13 @@ def test_cited_regression_tests(tmp_path: Path) -> None:
 
     details = (detail("test_issue_123_empty_key"), detail("test_plain"), detail("test_export_rejects_dotdot"), detail("test_documented"), detail("test_marked", markers=("regression",)))
     run = TestRun(status="ok", message="", counts=TestCounts(collected=5, passed=5), details=details)
-    result = TESTS_CHECK.run(FakeContext(tmp_path, {"test-run": run}))  # type: ignore[arg-type]
+    result = TESTS_CHECK.run(FakeContext(tmp_path, {"test-run": run}))
     assert result.outcome is Outcome.PASS and result.metrics == {"cited": 4, "passed": 4, "executed": 4}
     failing = TestRun(status="ok", message="", counts=TestCounts(collected=2, passed=1, failed=1), details=(detail("test_marked", markers=("regression",)), detail("test_failing_gh_99", "failed")))
-    result = TESTS_CHECK.run(FakeContext(tmp_path, {"test-run": failing}))  # type: ignore[arg-type]
+    result = TESTS_CHECK.run(FakeContext(tmp_path, {"test-run": failing}))
     assert result.outcome is Outcome.FAIL and result.score == 5.0 and result.findings[0].severity.value == "high"
     none = TestRun(status="ok", message="", counts=TestCounts(collected=1, passed=1), details=(detail("test_plain"),))
-    assert TESTS_CHECK.run(FakeContext(tmp_path, {"test-run": none})).outcome is Outcome.FAIL  # type: ignore[arg-type]
+    assert TESTS_CHECK.run(FakeContext(tmp_path, {"test-run": none})).outcome is Outcome.FAIL
 
 
 HARNESS = '''
@@ -200,7 +209,7 @@ def test_crash_replay(tmp_path: Path) -> None:
     (tmp_path / "fuzz").mkdir()
     (tmp_path / "fuzz" / "harness.py").write_text(HARNESS)
     assert replay_all(tmp_path, sys.executable, ".baseline", 5).store is None
-    nothing = REPLAY_CHECK.run(FakeContext(tmp_path, {"fuzz-crash-replay": replay_all(tmp_path, sys.executable, ".baseline", 5)}))  # type: ignore[arg-type]
+    nothing = REPLAY_CHECK.run(FakeContext(tmp_path, {"fuzz-crash-replay": replay_all(tmp_path, sys.executable, ".baseline", 5)}))
     assert nothing.outcome is Outcome.NOT_APPLICABLE and nothing.evidence
     _crash(tmp_path, "a-fixed", b"fine")
     _crash(tmp_path, "b-still", b"BOOM!")
@@ -208,7 +217,7 @@ def test_crash_replay(tmp_path: Path) -> None:
     _crash(tmp_path, "d-gone", b"x", harness="fuzz/missing.py")
     run = replay_all(tmp_path, sys.executable, ".baseline", 2)
     assert [(r.crash_id, r.status) for r in run.replays] == [("a-fixed", "fixed"), ("b-still", "crashes"), ("c-hang", "hangs"), ("d-gone", "unreplayable")]
-    result = REPLAY_CHECK.run(FakeContext(tmp_path, {"fuzz-crash-replay": run}))  # type: ignore[arg-type]
+    result = REPLAY_CHECK.run(FakeContext(tmp_path, {"fuzz-crash-replay": run}))
     assert result.outcome is Outcome.FAIL and result.score == 2.5
     assert {f.rule_id for f in result.findings} == {"regression-tests.crash-crashes", "regression-tests.crash-hangs", "regression-tests.crash-unreplayable"}
     assert any(e.argv and e.argv[-1].endswith("b-still/input") for e in result.evidence)

@@ -8,7 +8,7 @@ from pathlib import Path
 from baseline.tools.test_records import PLUGIN_DIR, PLUGIN_MODULE, read_details, read_warnings, stderr_warnings
 
 
-def _write(path: Path, records: list[dict]) -> None:  # type: ignore[type-arg]
+def _write(path: Path, records: list[dict]) -> None:
     path.write_text("".join(json.dumps(record) + "\n" for record in records) + "not json\n")
 
 
@@ -48,3 +48,15 @@ def test_warnings_from_plugin_and_stderr(tmp_path: Path) -> None:
     parsed = stderr_warnings(stderr, tmp_path)
     assert [(w.category, w.file, w.line, w.when) for w in parsed] == [("ResourceWarning", "app/b.py", 7, "stderr"), ("DeprecationWarning", "/elsewhere/lib.py", 1, "stderr")]
     assert read_warnings(tmp_path / "absent") == ()
+
+
+def test_redaction_of_credential_looking_values() -> None:
+    from baseline.tools.test_records import redact
+
+    assert redact('assert token == "s3cr3t-value-123"') == 'assert token == "***"'
+    assert redact("password=hunter2hunter2 ok") == "password=*** ok"
+    assert "AKIA" not in redact("key AKIAABCDEFGHIJKLMNOP used")
+    assert redact("assert user.is_admin") == "assert user.is_admin"
+    assert redact("assert user.is_authenticated == request.user") == "assert user.is_authenticated == request.user"
+    assert redact("auth_token: abc123def456") == "auth_token: ***"
+    assert redact("coroutine 'f' was never awaited") == "coroutine 'f' was never awaited"
