@@ -118,7 +118,13 @@ SECRETS_KEYS: tuple[KeySpec, ...] = (
 
 
 # Included components (T11): [tool.baseline.components]
-COMPONENTS_KEYS: tuple[KeySpec, ...] = ()
+COMPONENTS_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("components.osv_db", str, None, "Local OSV database (a folder of OSV JSON/YAML records or an osv.dev all.zip): match offline."),
+    KeySpec("components.online", bool, True, "Without components.osv_db, look advisories up online through pip-audit."),
+    KeySpec("components.fail_on", str, "low", "T11 fails on any open known vulnerability of this severity or worse.", choices=SEVERITIES),
+    KeySpec("components.vex", list, [], "VEX files (CycloneDX or OpenVEX) besides vex.cdx.json, *.vex.json, *.openvex.json and .vex/."),
+    KeySpec("components.timeout", float, 300.0, "Time limit of the online lookup in seconds.", minimum=1),
+)
 
 
 # Fuzzing (T09): [tool.baseline.fuzz]

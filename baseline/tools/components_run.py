@@ -1,0 +1,266 @@
+"""The shared *components run*: SBOM of the project's own dependencies, matched against advisories.
+
+Offline, a local OSV database (``components.osv_db``) is matched by our own matcher
+(baseline/tools/osv.py). Online, pip-audit runs as a subprocess: its services (PyPI JSON API or
+OSV) do the matching. pip-audit is run as a command, not imported, because its Python modules are
+private and change between releases, and because a subprocess gives us its exit code and output
+to keep as evidence. Every dependency pip-audit skips counts as not audited, never as clean.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import canonicalize_name
+
+from baseline import sandbox
+from baseline.model import Artifact, Evidence, Provenance, Severity
+from baseline.target import file_sha256, project_name
+from baseline.tools.osv import Advisory, load_database
+from baseline.tools.sbom import Component, Inventory, build_sbom, collect
+from baseline.tools.vex import VexStatement, read_vex, write_cyclonedx_vex
+
+VEX_PATTERNS = ("vex.cdx.json", "*.vex.json", "*.openvex.json", ".vex/*.json")
+
+
+@dataclass(frozen=True)
+class Match:
+    """A component affected by an advisory, with the VEX statement about it if any."""
+
+    component: Component
+    advisory: Advisory
+    vex: VexStatement | None = None
+
+
+@dataclass(frozen=True)
+class ComponentsResult:
+    """Everything the components run produced. ``status``: ok, none (no dependencies) or error."""
+
+    status: str
+    message: str
+    inventory: Inventory
+    source: str = ""
+    matches: tuple[Match, ...] = ()
+    not_audited: tuple[tuple[str, str], ...] = ()  # (component, reason)
+    evidence: tuple[Evidence, ...] = ()
+    vex_problems: tuple[str, ...] = ()
+
+
+class ComponentsRunner:
+    """The shared run behind the T11 check."""
+
+    key = "components"
+
+    def execute(self, context: Any) -> ComponentsResult:
+        """Collect, write the SBOM, match, apply VEX."""
+        config = context.config
+        return run_components(
+            root=context.root,
+            work_dir=context.artifact_dir("components"),
+            osv_db=config.get("components.osv_db"),
+            online=bool(config.get("components.online")),
+            vex_files=list(config.get("components.vex")),
+            timeout_s=float(config.get("components.timeout")),
+        )
+
+
+COMPONENTS_RUN = ComponentsRunner()
+
+
+def find_vex_files(root: Path, configured: list[str]) -> list[Path]:
+    """Configured VEX files plus the conventional ones in the project."""
+    found = [root / item for item in configured]
+    for pattern in VEX_PATTERNS:
+        found.extend(sorted(root.glob(pattern)))
+    unique: list[Path] = []
+    for path in found:
+        if path not in unique:
+            unique.append(path)
+    return unique
+
+
+def run_components(
+    *, root: Path, work_dir: Path, osv_db: str | None, online: bool, vex_files: list[str], timeout_s: float
+) -> ComponentsResult:
+    """Build the SBOM of the project's own dependencies and match it; never raises for tool failures."""
+    inventory = collect(root)
+    if not inventory.components:
+        return ComponentsResult(
+            "none",
+            "the project declares no dependencies",
+            inventory,
+            evidence=(Evidence(Provenance.INSPECTED, "looked for " + ", ".join(inventory.looked_for) + ": none declares a dependency"),),
+        )
+    sbom = build_sbom(inventory, project_name(root))
+    sbom_path = work_dir / "sbom.cdx.json"
+    sbom_path.write_text(json.dumps(sbom, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    sbom_evidence = Evidence(
+        Provenance.INSPECTED,
+        f"CycloneDX 1.6 SBOM of {len(inventory.components)} declared components from {', '.join(inventory.sources)}",
+        tool="cyclonedx-python-lib",
+        input_digests={source: "sha256:" + file_sha256(root / source) for source in inventory.sources if (root / source).is_file()},
+        artifacts=(Artifact(str(sbom_path), file_sha256(sbom_path), "application/vnd.cyclonedx+json"),),
+    )
+    statements: list[VexStatement] = []
+    vex_problems: list[str] = []
+    for path in find_vex_files(root, vex_files):
+        try:
+            statements.extend(read_vex(path))
+        except ValueError as exc:
+            vex_problems.append(str(exc))
+    pinned = [component for component in inventory.components if component.version]
+    not_audited = [(component.name, component.note or "no version") for component in inventory.components if not component.version]
+
+    if osv_db:
+        try:
+            database = load_database(osv_db, cache_dir=work_dir / "cache")
+        except (ValueError, OSError) as exc:
+            return ComponentsResult("error", f"the OSV database could not be used: {exc}", inventory, evidence=(sbom_evidence,), vex_problems=tuple(vex_problems))
+        matches = [Match(component, advisory) for component in pinned for advisory in database.match(component.name, component.version or "")]
+        info = database.info
+        source = f"OSV database {info.source}"
+        match_evidence = Evidence(
+            Provenance.EXECUTED,
+            f"matched {len(pinned)} pinned components against {info.pypi_records} PyPI advisories "
+            f"({info.records} records, newest modified {info.newest_modified}); {len(info.skipped)} unreadable records skipped",
+            tool="baseline-osv-matcher",
+            input_digests={"osv-db": info.digest},
+            data_version=info.digest,
+            data_date=info.newest_modified,
+        )
+    elif online:
+        outcome = _pip_audit(pinned, work_dir, timeout_s)
+        if isinstance(outcome, str):
+            return ComponentsResult(
+                "error",
+                f"online advisory lookup failed: {outcome} (offline: set components.osv_db to a local OSV database)",
+                inventory,
+                evidence=(sbom_evidence,),
+                vex_problems=tuple(vex_problems),
+            )
+        matches, skipped, match_evidence = outcome
+        not_audited.extend(skipped)
+        source = "pip-audit (PyPI vulnerability service)"
+    else:
+        return ComponentsResult(
+            "error",
+            "no advisory source: set components.osv_db to a local OSV database or allow components.online",
+            inventory,
+            evidence=(sbom_evidence,),
+            vex_problems=tuple(vex_problems),
+        )
+
+    merged = _merge_aliases(matches)
+    with_vex = []
+    for match in merged:
+        statement = next((s for s in statements if s.applies(match.advisory.ids, match.component.name)), None)
+        with_vex.append(Match(match.component, match.advisory, statement))
+    vex_path = work_dir / "vex.cdx.json"
+    vex_path.write_text(
+        json.dumps(
+            write_cyclonedx_vex(
+                {
+                    "id": m.advisory.id,
+                    "aliases": list(m.advisory.aliases),
+                    "purl": m.component.purl,
+                    "severity": m.advisory.severity.value,
+                    "state": m.vex.state if m.vex else "in_triage",
+                    "detail": m.vex.justification if m.vex else "",
+                }
+                for m in with_vex
+            ),
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    match_evidence = Evidence(
+        match_evidence.provenance,
+        match_evidence.summary,
+        tool=match_evidence.tool,
+        tool_version=match_evidence.tool_version,
+        argv=match_evidence.argv,
+        exit_code=match_evidence.exit_code,
+        duration_s=match_evidence.duration_s,
+        input_digests={**match_evidence.input_digests, "sbom": "sha256:" + file_sha256(sbom_path)},
+        data_version=match_evidence.data_version,
+        data_date=match_evidence.data_date,
+        artifacts=(Artifact(str(vex_path), file_sha256(vex_path), "application/vnd.cyclonedx+json"),),
+    )
+    return ComponentsResult(
+        "ok",
+        f"{len(with_vex)} known vulnerabilities in {len({m.component.key for m in with_vex})} of {len(pinned)} pinned components ({source})",
+        inventory,
+        source=source,
+        matches=tuple(with_vex),
+        not_audited=tuple(not_audited),
+        evidence=(sbom_evidence, match_evidence),
+        vex_problems=tuple(vex_problems),
+    )
+
+
+def _merge_aliases(matches: list[Match]) -> list[Match]:
+    """One match per weakness and component: records that alias each other (CVE/GHSA/PYSEC) merge."""
+    kept: list[Match] = []
+    for match in sorted(matches, key=lambda m: (m.component.key, m.advisory.id)):
+        ids = set(match.advisory.ids)
+        duplicate = next((k for k in kept if k.component.key == match.component.key and ids & set(k.advisory.ids)), None)
+        if duplicate is None:
+            kept.append(match)
+    return kept
+
+
+def _pip_audit(pinned: list[Component], work_dir: Path, timeout_s: float) -> str | tuple[list[Match], list[tuple[str, str]], Evidence]:
+    """Run pip-audit on the pinned components; a string is the reason it failed."""
+    executable = shutil.which("pip-audit", path=str(Path(sys.executable).parent)) or shutil.which("pip-audit")
+    if executable is None:
+        return "pip-audit is not installed (pip install 'baseline-verify[components]')"
+    requirements = work_dir / "pinned-requirements.txt"
+    requirements.write_text("".join(f"{c.key}=={c.version}\n" for c in pinned), encoding="utf-8")
+    argv = [executable, "-r", str(requirements), "--no-deps", "--disable-pip", "--format", "json", "--progress-spinner", "off", "--timeout", "20"]
+    process = sandbox.run(argv, cwd=work_dir, limits=sandbox.Limits(timeout_s=timeout_s))
+    if process.timed_out or process.start_error or process.signal_name:
+        return f"pip-audit {process.describe()}"
+    try:
+        data = json.loads(process.stdout)
+    except json.JSONDecodeError:
+        return f"pip-audit {process.describe()} without a JSON report: {process.stderr_tail(3)}"
+    by_name = {c.key: c for c in pinned}
+    matches: list[Match] = []
+    skipped: list[tuple[str, str]] = []
+    for dependency in data.get("dependencies", []):
+        component = by_name.get(canonicalize_name(str(dependency.get("name", ""))))
+        if component is None:
+            continue
+        if "skip_reason" in dependency:
+            skipped.append((component.name, f"not audited by pip-audit: {dependency['skip_reason']}"))
+            continue
+        for vuln in dependency.get("vulns", []):
+            matches.append(
+                Match(
+                    component,
+                    Advisory(
+                        id=str(vuln.get("id")), aliases=tuple(vuln.get("aliases") or []), package=component.key,
+                        summary=str(vuln.get("description") or "")[:300], severity=Severity.MEDIUM, cvss_vector=None,
+                        cvss_score=None, fixed=tuple(vuln.get("fix_versions") or []), ranges=(), versions=frozenset(),
+                        cwes=(), modified="",
+                    ),
+                )
+            )
+    if pinned and len(skipped) == len(pinned):
+        return "pip-audit could not audit any dependency (" + "; ".join(reason for _, reason in skipped[:3]) + ")"
+    evidence = Evidence(
+        Provenance.EXECUTED,
+        f"pip-audit audited {len(pinned) - len(skipped)} of {len(pinned)} pinned components online",
+        tool="pip-audit",
+        argv=process.argv,
+        exit_code=process.exit_code,
+        duration_s=round(process.duration_s, 3),
+        stderr_tail=process.stderr_tail(5) or None,
+    )
+    return matches, skipped, evidence

@@ -1,0 +1,323 @@
+"""An offline OSV matcher for PyPI packages.
+
+Loads a local OSV database (a folder of OSV JSON or YAML records, searched recursively, or an
+osv.dev ``all.zip``), indexes the PyPI entries by canonical package name and answers "which
+advisories affect this name and version" with ``packaging.version``: ECOSYSTEM ranges
+(introduced / fixed / last_affected), explicit version lists, withdrawn records skipped and
+aliases kept so that CVE, GHSA and PYSEC ids of one weakness merge into one finding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from baseline.model import Severity
+
+INDEX_FORMAT = 2  # bump when the pickled index layout changes
+
+
+@dataclass(frozen=True)
+class Advisory:
+    """One OSV record as it applies to one PyPI package."""
+
+    id: str
+    aliases: tuple[str, ...]
+    package: str  # canonical name
+    summary: str
+    severity: Severity
+    cvss_vector: str | None
+    cvss_score: float | None
+    fixed: tuple[str, ...]
+    ranges: tuple[tuple[tuple[str, str], ...], ...]  # ECOSYSTEM ranges as (event, version) lists
+    versions: frozenset[str]
+    cwes: tuple[int, ...]
+    modified: str
+    references: tuple[str, ...] = ()
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The id and every alias."""
+        return (self.id, *self.aliases)
+
+    def affects(self, version: str) -> bool:
+        """True when ``version`` is affected (explicit list or any ECOSYSTEM range)."""
+        if version in self.versions:
+            return True
+        try:
+            parsed = Version(version)
+        except InvalidVersion:
+            return False
+        return any(_in_range(parsed, events) for events in self.ranges)
+
+
+def _in_range(version: Version, events: tuple[tuple[str, str], ...]) -> bool:
+    """Evaluate one ECOSYSTEM range: sorted introduced/fixed/last_affected events (OSV spec)."""
+    affected = False
+    for kind, value in sorted(events, key=lambda event: _sort_key(event[1])):
+        bound = _version_or_none(value)
+        if kind == "introduced":
+            if value == "0" or (bound is not None and version >= bound):
+                affected = True
+        elif kind == "fixed":
+            if bound is not None and version >= bound:
+                affected = False
+        elif kind == "last_affected":
+            if bound is not None and version > bound:
+                affected = False
+    return affected
+
+
+def _version_or_none(value: str) -> Version | None:
+    try:
+        return Version(value)
+    except InvalidVersion:
+        return None
+
+
+def _sort_key(value: str) -> tuple[int, Any]:
+    if value == "0":
+        return (0, Version("0"))
+    parsed = _version_or_none(value)
+    return (1, parsed) if parsed is not None else (2, value)
+
+
+@dataclass(frozen=True)
+class DatabaseInfo:
+    """Where the advisory data came from, so that a verdict can be reproduced."""
+
+    source: str
+    records: int
+    pypi_records: int
+    newest_modified: str | None
+    digest: str
+    skipped: tuple[str, ...] = ()
+
+
+@dataclass
+class OsvDatabase:
+    """An index of PyPI advisories by canonical package name."""
+
+    info: DatabaseInfo
+    by_package: dict[str, list[Advisory]] = field(default_factory=dict)
+
+    def match(self, name: str, version: str) -> list[Advisory]:
+        """Advisories that affect ``name`` at ``version``."""
+        return [advisory for advisory in self.by_package.get(canonicalize_name(name), []) if advisory.affects(version)]
+
+    def for_package(self, name: str) -> list[Advisory]:
+        """Every advisory recorded for ``name``."""
+        return list(self.by_package.get(canonicalize_name(name), []))
+
+
+def severity_from_record(record: Mapping[str, Any]) -> tuple[Severity, str | None, float | None]:
+    """Severity from CVSS vectors (v4, then v3) via the ``cvss`` library, else database_specific, else medium."""
+    for entry in record.get("severity") or []:
+        vector = str(entry.get("score", ""))
+        kind = str(entry.get("type", ""))
+        score = _cvss_score(kind, vector)
+        if score is not None:
+            return _severity_from_score(score), vector, score
+    label = str((record.get("database_specific") or {}).get("severity", "")).lower()
+    mapping = {"critical": Severity.CRITICAL, "high": Severity.HIGH, "moderate": Severity.MEDIUM, "medium": Severity.MEDIUM, "low": Severity.LOW}
+    return mapping.get(label, Severity.MEDIUM), None, None
+
+
+def _cvss_score(kind: str, vector: str) -> float | None:
+    try:
+        if kind == "CVSS_V4" or vector.startswith("CVSS:4"):
+            from cvss import CVSS4
+
+            return float(CVSS4(vector).base_score)
+        if kind == "CVSS_V3" or vector.startswith("CVSS:3"):
+            from cvss import CVSS3
+
+            return float(CVSS3(vector).scores()[0])
+    except Exception:  # an unparsable vector falls back to the next source of severity
+        return None
+    return None
+
+
+def _severity_from_score(score: float) -> Severity:
+    if score >= 9.0:
+        return Severity.CRITICAL
+    if score >= 7.0:
+        return Severity.HIGH
+    if score >= 4.0:
+        return Severity.MEDIUM
+    if score > 0.0:
+        return Severity.LOW
+    return Severity.INFO
+
+
+def advisories_from_record(record: Mapping[str, Any]) -> list[Advisory]:
+    """The PyPI advisories one OSV record describes (none when withdrawn or for other ecosystems)."""
+    if record.get("withdrawn"):
+        return []
+    record_id = str(record.get("id", "")).strip()
+    if not record_id:
+        raise ValueError("record without an id")
+    severity, vector, score = severity_from_record(record)
+    cwes = tuple(
+        sorted(
+            {
+                int(cwe.split("-")[1])
+                for cwe in (record.get("database_specific") or {}).get("cwe_ids", []) or []
+                if isinstance(cwe, str) and cwe.upper().startswith("CWE-") and cwe.split("-")[1].isdigit()
+            }
+        )
+    )
+    summary = str(record.get("summary") or record.get("details") or "").strip().splitlines()[0:1]
+    out: list[Advisory] = []
+    for affected in record.get("affected") or []:
+        package = affected.get("package") or {}
+        if str(package.get("ecosystem", "")).lower() != "pypi" or not package.get("name"):
+            continue
+        ranges: list[tuple[tuple[str, str], ...]] = []
+        fixed: list[str] = []
+        for range_ in affected.get("ranges") or []:
+            if range_.get("type") != "ECOSYSTEM":
+                continue
+            events: list[tuple[str, str]] = []
+            for event in range_.get("events") or []:
+                for kind in ("introduced", "fixed", "last_affected"):
+                    if kind in event:
+                        events.append((kind, str(event[kind])))
+                        if kind == "fixed":
+                            fixed.append(str(event[kind]))
+            if events:
+                ranges.append(tuple(events))
+        out.append(
+            Advisory(
+                id=record_id,
+                aliases=tuple(str(alias) for alias in record.get("aliases") or []),
+                package=canonicalize_name(str(package["name"])),
+                summary=summary[0][:300] if summary else "",
+                severity=severity,
+                cvss_vector=vector,
+                cvss_score=score,
+                fixed=tuple(dict.fromkeys(fixed)),
+                ranges=tuple(ranges),
+                versions=frozenset(str(version) for version in affected.get("versions") or []),
+                cwes=cwes,
+                modified=iso_text(record.get("modified")),
+                references=tuple(str(ref.get("url")) for ref in (record.get("references") or [])[:5] if ref.get("url")),
+            )
+        )
+    return out
+
+
+def iso_text(value: Any) -> str:
+    """A timestamp as ISO 8601 text (YAML parses them into datetimes)."""
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat()).replace("+00:00", "Z")
+    return str(value)
+
+
+def _iter_folder(root: Path) -> Iterator[tuple[str, bytes]]:
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix.lower() in (".json", ".yaml", ".yml"):
+            yield str(path.relative_to(root)), path.read_bytes()
+
+
+def _iter_zip(path: Path) -> Iterator[tuple[str, bytes]]:
+    with zipfile.ZipFile(path) as archive:
+        for name in sorted(archive.namelist()):
+            if name.lower().endswith((".json", ".yaml", ".yml")):
+                yield name, archive.read(name)
+
+
+def _parse(name: str, data: bytes) -> Any:
+    if name.lower().endswith(".json"):
+        return json.loads(data)
+    import yaml
+
+    return yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def _source_digest(path: Path) -> str:
+    """A cheap digest of the database's file list, sizes and times (for the index cache)."""
+    digest = hashlib.sha256(str(path.resolve()).encode())
+    if path.is_file():
+        stat = path.stat()
+        digest.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
+    else:
+        for item in sorted(path.rglob("*")):
+            if item.is_file():
+                stat = item.stat()
+                digest.update(f"{item.relative_to(path)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def load_database(path: str | Path, cache_dir: Path | None = None) -> OsvDatabase:
+    """Load and index a local OSV database; corrupt records are skipped and listed in ``info.skipped``.
+
+    Raises ValueError when the path is missing, is not a folder or zip, or holds no records.
+    """
+    source = Path(path).expanduser()
+    if not source.exists():
+        raise ValueError(f"OSV database {source} does not exist")
+    if not (source.is_dir() or zipfile.is_zipfile(source)):
+        raise ValueError(f"OSV database {source} is neither a folder of OSV records nor a zip of them")
+    digest = _source_digest(source)
+    cache_file = cache_dir / f"osv-index-{INDEX_FORMAT}-{digest[:24]}.pickle" if cache_dir else None
+    if cache_file is not None and cache_file.is_file():
+        try:
+            cached = pickle.loads(cache_file.read_bytes())  # noqa: S301 - our own cache file, keyed by digest
+            if isinstance(cached, OsvDatabase):
+                return cached
+        except Exception:  # a damaged cache is rebuilt
+            cache_file.unlink(missing_ok=True)
+    entries: Iterable[tuple[str, bytes]] = _iter_folder(source) if source.is_dir() else _iter_zip(source)
+    by_package: dict[str, list[Advisory]] = {}
+    records = pypi_records = 0
+    newest: str | None = None
+    skipped: list[str] = []
+    try:
+        for name, data in entries:
+            try:
+                record = _parse(name, data)
+                if not isinstance(record, dict):
+                    raise ValueError("not an OSV object")
+                advisories = advisories_from_record(record)
+            except Exception as exc:  # one corrupt record must not hide the rest
+                skipped.append(f"{name}: {type(exc).__name__}: {str(exc)[:120]}")
+                continue
+            records += 1
+            modified = iso_text(record.get("modified")) or None
+            if modified and (newest is None or modified > newest):
+                newest = modified
+            if advisories:
+                pypi_records += 1
+            for advisory in advisories:
+                by_package.setdefault(advisory.package, []).append(advisory)
+    except zipfile.BadZipFile as exc:
+        raise ValueError(f"OSV database {source} is a corrupt zip: {exc}") from None
+    if records == 0:
+        raise ValueError(f"OSV database {source} holds no readable OSV records" + (f" ({len(skipped)} unreadable)" if skipped else ""))
+    database = OsvDatabase(
+        info=DatabaseInfo(
+            source=str(source), records=records, pypi_records=pypi_records, newest_modified=newest,
+            digest="sha256:" + digest, skipped=tuple(skipped),
+        ),
+        by_package=by_package,
+    )
+    if cache_file is not None:
+        try:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache_file.with_suffix(".part")
+            tmp.write_bytes(pickle.dumps(database))
+            tmp.replace(cache_file)
+        except OSError:
+            pass
+    return database

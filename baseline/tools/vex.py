@@ -1,0 +1,102 @@
+"""VEX: read CycloneDX VEX and OpenVEX statements; write scan results as CycloneDX VEX."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from packaging.utils import canonicalize_name
+
+# States under which a match does not count against the gate (it stays in the report, suppressed).
+RESOLVED_STATES = frozenset({"not_affected", "fixed", "false_positive", "resolved", "resolved_with_pedigree"})
+
+
+@dataclass(frozen=True)
+class VexStatement:
+    """One statement about one vulnerability (optionally limited to some packages)."""
+
+    vulnerability: str
+    state: str  # not_affected | fixed | under_investigation | affected | ...
+    justification: str
+    packages: tuple[str, ...]  # canonical names; empty = any package
+    source: str
+
+    def applies(self, ids: Iterable[str], package: str) -> bool:
+        """True when this statement names one of ``ids`` and covers ``package``."""
+        wanted = {identifier.upper() for identifier in ids}
+        if self.vulnerability.upper() not in wanted:
+            return False
+        return not self.packages or canonicalize_name(package) in self.packages
+
+    @property
+    def suppresses(self) -> bool:
+        """Whether the statement resolves the match (under_investigation only annotates it)."""
+        return self.state in RESOLVED_STATES
+
+
+def _package_from_ref(ref: str) -> str | None:
+    """The package name of a purl (``pkg:pypi/name@1.0``), else None."""
+    if ref.startswith("pkg:pypi/"):
+        return canonicalize_name(ref[len("pkg:pypi/") :].split("@", 1)[0].split("?", 1)[0])
+    return None
+
+
+def read_vex(path: Path) -> list[VexStatement]:
+    """Statements of a CycloneDX VEX (``vulnerabilities[].analysis``) or OpenVEX (``statements``) JSON file.
+
+    Raises ValueError with the file name when it is neither.
+    """
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"VEX file {path.name}: cannot read: {exc}") from None
+    statements: list[VexStatement] = []
+    if isinstance(data, dict) and isinstance(data.get("vulnerabilities"), list):
+        for entry in data["vulnerabilities"]:
+            analysis = entry.get("analysis") or {}
+            packages = tuple(p for p in (_package_from_ref(str(a.get("ref", ""))) for a in entry.get("affects") or []) if p)
+            justification = str(analysis.get("justification") or "")
+            detail = str(analysis.get("detail") or "")
+            statements.append(
+                VexStatement(
+                    vulnerability=str(entry.get("id", "")),
+                    state=str(analysis.get("state") or "in_triage"),
+                    justification="; ".join(part for part in (justification, detail) if part),
+                    packages=packages,
+                    source=path.name,
+                )
+            )
+        return statements
+    if isinstance(data, dict) and isinstance(data.get("statements"), list):
+        for entry in data["statements"]:
+            vulnerability = entry.get("vulnerability")
+            name = vulnerability.get("name") if isinstance(vulnerability, dict) else vulnerability
+            products = entry.get("products") or []
+            refs = [product.get("@id", "") if isinstance(product, dict) else str(product) for product in products]
+            packages = tuple(p for p in (_package_from_ref(ref) for ref in refs) if p)
+            justification = "; ".join(
+                str(part) for part in (entry.get("justification"), entry.get("impact_statement"), entry.get("status_notes")) if part
+            )
+            statements.append(
+                VexStatement(vulnerability=str(name or ""), state=str(entry.get("status", "")), justification=justification, packages=packages, source=path.name)
+            )
+        return statements
+    raise ValueError(f"VEX file {path.name}: neither CycloneDX VEX (vulnerabilities) nor OpenVEX (statements)")
+
+
+def write_cyclonedx_vex(matches: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """A CycloneDX 1.6 VEX document of the scan's matches (each: id, aliases, purl, state, detail, severity)."""
+    vulnerabilities = []
+    for match in matches:
+        vulnerabilities.append(
+            {
+                "id": match["id"],
+                "references": [{"id": alias, "source": {"name": "alias"}} for alias in match.get("aliases", [])],
+                "ratings": [{"severity": match.get("severity", "unknown")}],
+                "analysis": {"state": match.get("state", "in_triage"), **({"detail": match["detail"]} if match.get("detail") else {})},
+                "affects": [{"ref": match["purl"]}],
+            }
+        )
+    return {"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "vulnerabilities": vulnerabilities}

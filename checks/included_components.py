@@ -1,0 +1,114 @@
+"""T11 check included software: known vulnerabilities in the project's own dependencies."""
+
+from __future__ import annotations
+
+from baseline.model import CheckResult, CheckSpec, Confidence, Finding, Location, Outcome, Severity, Suppression
+from baseline.runner import ScanContext
+from baseline.tools.components_run import COMPONENTS_RUN
+
+# Points taken off the score per open (unsuppressed) vulnerability, by severity.
+PENALTY = {Severity.CRITICAL: 4.0, Severity.HIGH: 2.5, Severity.MEDIUM: 1.5, Severity.LOW: 0.5, Severity.INFO: 0.0}
+
+SPEC = CheckSpec(
+    id="included-components.osv",
+    technique="T11",
+    title="No known vulnerability in the project's dependencies",
+    verifies="Builds a CycloneDX SBOM of the dependencies the project itself declares or locks (never the "
+    "toolkit's environment) and matches every pinned component against advisories: a local OSV database "
+    "(components.osv_db) or, online, pip-audit's service. VEX statements triage matches.",
+    why="NIST IR 8397 asks vendors to gain assurance about the software they include and to look for known "
+    "vulnerabilities in it; a dependency with a published advisory is the cheapest way in for an attacker.",
+    remediation="Upgrade each affected component to a fixed version (listed in the finding), or record why the "
+    "project is not affected in a VEX statement (vex.cdx.json or an OpenVEX file, with a justification). Pin "
+    "every dependency to one version (a lock file or '==' pins) so that it can be verified.",
+    evidence="the SBOM artifact and its digest, the advisory source (database path, record count, newest "
+    "modified date, or the online service), the scan's results written as CycloneDX VEX.",
+    scoring="score = 10 x (share of components that could be audited) - per open vulnerability 4 (critical), "
+    "2.5 (high), 1.5 (medium), 0.5 (low), floored at 0; fail on any open vulnerability at or above "
+    "components.fail_on (default low: any known vulnerability); not applicable when the project declares no "
+    "dependency; error when no advisory source could be used.",
+    references=("NIST IR 8397 section 2.11", "NIST SP 800-218 PW.4, RV.1.1", "CWE-1395"),
+    cwe=(1395,),
+)
+
+
+class IncludedComponentsCheck:
+    """Judge the components run."""
+
+    spec = SPEC
+
+    def run(self, context: ScanContext) -> CheckResult:
+        """Findings per vulnerable component, unverifiable requirements, and the verdict."""
+        result = context.shared(COMPONENTS_RUN)
+        if result.status == "none":
+            return CheckResult(SPEC, Outcome.NOT_APPLICABLE, None, result.message, evidence=result.evidence)
+        if result.status == "error":
+            return CheckResult(SPEC, Outcome.ERROR, 0.0, result.message, evidence=result.evidence)
+        threshold = Severity(str(context.config.get("components.fail_on")))
+        findings: list[Finding] = []
+        for match in result.matches:
+            advisory, component = match.advisory, match.component
+            fixed = ", ".join(advisory.fixed) or "no fixed release recorded"
+            aliases = f" ({', '.join(advisory.aliases)})" if advisory.aliases else ""
+            suppression = None
+            if match.vex is not None and match.vex.suppresses:
+                suppression = Suppression(kind="vex", reason=f"{match.vex.state}: {match.vex.justification or 'no justification given'} [{match.vex.source}]")
+            findings.append(
+                Finding(
+                    rule_id=advisory.id,
+                    severity=advisory.severity,
+                    message=f"{component.name} {component.version} is affected by {advisory.id}{aliases}: "
+                    f"{advisory.summary or 'see the advisory'}; fixed in: {fixed}"
+                    + (f" [VEX {match.vex.state}: {match.vex.justification}]" if match.vex and not match.vex.suppresses else ""),
+                    tool="osv" if result.source.startswith("OSV") else "pip-audit",
+                    location=Location(path=component.source, start_line=component.line),
+                    cwe=advisory.cwes,
+                    suppression=suppression,
+                    properties={
+                        "package": component.name,
+                        "version": component.version,
+                        "purl": component.purl,
+                        "aliases": list(advisory.aliases),
+                        "fixed_versions": list(advisory.fixed),
+                        "cvss": advisory.cvss_vector,
+                        "source": result.source,
+                    },
+                )
+            )
+        for name, reason in result.not_audited:
+            component = next((c for c in result.inventory.components if c.name == name), None)
+            findings.append(
+                Finding(
+                    rule_id="included-components.not-verifiable",
+                    severity=Severity.LOW,
+                    confidence=Confidence.HIGH,
+                    message=f"{name}: {reason}; it cannot be checked for known vulnerabilities",
+                    tool="baseline",
+                    location=Location(path=component.source, start_line=component.line) if component else None,
+                )
+            )
+        for problem in result.vex_problems + result.inventory.problems:
+            findings.append(Finding(rule_id="included-components.input-problem", severity=Severity.INFO, message=problem, tool="baseline"))
+        open_vulns = [f for f in findings if f.tool != "baseline" and not f.suppressed]
+        total = len(result.inventory.components)
+        audited_share = (total - len(result.not_audited)) / total if total else 1.0
+        score = max(0.0, 10.0 * audited_share - sum(PENALTY[f.severity] for f in open_vulns))
+        blocking = [f for f in open_vulns if f.severity.at_least(threshold)]
+        suppressed = sum(1 for f in findings if f.suppressed)
+        message = (
+            f"{len(open_vulns)} open known vulnerabilities ({suppressed} triaged by VEX) in {total} components; "
+            f"{len(result.not_audited)} not verifiable; source: {result.source}"
+        )
+        metrics = {
+            "components": total,
+            "audited": total - len(result.not_audited),
+            "vulnerabilities_open": len(open_vulns),
+            "vulnerabilities_vex": suppressed,
+            "source": result.source,
+            "sbom_sources": list(result.inventory.sources),
+        }
+        outcome = Outcome.FAIL if blocking else Outcome.PASS
+        return CheckResult(SPEC, outcome, round(score, 2), message, tuple(findings), result.evidence, metrics)
+
+
+CHECK = IncludedComponentsCheck()
