@@ -76,7 +76,7 @@ class IncludedComponentsCheck:
                 )
             )
         for name, reason in result.not_audited:
-            component = next((c for c in result.inventory.components if c.name == name), None)
+            source = next((c for c in result.inventory.components if c.name == name), None)
             findings.append(
                 Finding(
                     rule_id="included-components.not-verifiable",
@@ -84,7 +84,7 @@ class IncludedComponentsCheck:
                     confidence=Confidence.HIGH,
                     message=f"{name}: {reason}; it cannot be checked for known vulnerabilities",
                     tool="baseline",
-                    location=Location(path=component.source, start_line=component.line) if component else None,
+                    location=Location(path=source.source, start_line=source.line) if source else None,
                 )
             )
         for problem in result.vex_problems + result.inventory.problems:

@@ -113,9 +113,9 @@ def scan_tree(tree: ast.Module, relative: str) -> list[SurfaceItem]:
         owner, attr = _dotted(node.func)
         line = node.lineno
         if attr == "add_parser" and owner:
-            name = _first_string(node)
-            if name:
-                items.append(SurfaceItem("cli-command", name, relative, line, "argparse sub-command"))
+            command = _first_string(node)
+            if command:
+                items.append(SurfaceItem("cli-command", command, relative, line, "argparse sub-command"))
         elif (owner, attr) in _DESERIALISERS:
             risky = _DESERIALISERS[(owner, attr)]
             if (owner, attr) == ("yaml", "load") and any("Safe" in ast.unparse(k.value) for k in node.keywords):

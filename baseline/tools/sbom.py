@@ -93,8 +93,8 @@ def collect(root: Path) -> Inventory:
             data = {}
         declared = (data.get("project") or {}).get("dependencies") or []
         if declared:
-            components = [_component(text, "pyproject.toml", None, problems) for text in declared if isinstance(text, str)]
-            return Inventory(tuple(c for c in components if c), ("pyproject.toml",), tuple(problems), LOOKED_FOR)
+            parsed = [_component(text, "pyproject.toml", None, problems) for text in declared if isinstance(text, str)]
+            return Inventory(tuple(c for c in parsed if c is not None), ("pyproject.toml",), tuple(problems), LOOKED_FOR)
     return Inventory((), (), tuple(problems), LOOKED_FOR)
 
 

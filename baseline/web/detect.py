@@ -177,7 +177,7 @@ def scan_module(tree: ast.Module, module: str, relative: str) -> tuple[list[Fram
         for name in names:
             top = name.split(".")[0].lower()
             if top in FRAMEWORKS:
-                hits.append(FrameworkHit(FRAMEWORKS[top], "import", f"{relative}:{node.lineno} imports {name}"))
+                hits.append(FrameworkHit(FRAMEWORKS[top], "import", f"{relative}:{getattr(node, 'lineno', 0)} imports {name}"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             constructor = _call_name(node.value) if isinstance(node.value, ast.Call) else ""

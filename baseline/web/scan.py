@@ -148,7 +148,7 @@ def run_web_scan(root: Path, python: str, work_dir: Path, config: Any, tree_dige
         first, problem = start_instance()
         if problem is not None:
             tail = redact_request(first.log_tail())
-            evidence.append(Evidence(Provenance.EXECUTED, f"started the app ({spec.label}): {problem}", argv=first.argv, exit_code=first.stop(), stderr_tail=tail))
+            evidence.append(Evidence(Provenance.EXECUTED, f"started the app ({spec.label}): {problem}", argv=tuple(first.argv), exit_code=first.stop(), stderr_tail=tail))
             return WebScan("error", f"the app could not be started: {problem}", surface, spec, tuple(routes), evidence=tuple(evidence))
         routes = merge_url_map(routes, first.live_rules())
 
