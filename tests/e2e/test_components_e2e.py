@@ -100,3 +100,25 @@ def test_sbom_command_writes_a_valid_document(project: Path, tmp_path: Path) -> 
     document = json.loads(out.read_text())
     assert {c["name"] for c in document["components"]} >= {"requests", "PyYAML", "jinja2", "urllib3", "six", "flask"}
     assert "not pinned" in proc.stderr
+
+
+def test_components_monitor_reports_a_newly_added_advisory(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "requirements.txt").write_text("demo-pkg==1.1\n")
+    sbom = tmp_path / "sbom.json"
+    subprocess.run(baseline_argv("sbom", str(root), "--output", str(sbom)), check=True, capture_output=True, timeout=120)
+    db = tmp_path / "osv"
+    shutil.copytree(FIXTURES / "osv_small", db)
+    history = tmp_path / "history.db"
+    argv = baseline_argv("components", "monitor", str(sbom), "--osv-db", str(db), "--db", str(history), "--fail-on-new")
+    first = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0 and "first check" in first.stdout
+    (db / "PYSEC-0000-9.json").write_text(json.dumps({
+        "id": "PYSEC-0000-9", "modified": "2024-06-01T00:00:00Z",
+        "affected": [{"package": {"ecosystem": "PyPI", "name": "demo-pkg"}, "versions": ["1.1"]}],
+    }))
+    second = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert second.returncode == 1, second.stdout + second.stderr
+    assert "NEW PYSEC-0000-9 affects pkg:pypi/demo-pkg@1.1" in second.stdout
+    assert "1 new" in second.stdout
