@@ -1,0 +1,9 @@
+# label: safe CWE-78 django
+import subprocess
+from django.http import HttpResponse
+
+
+def handler(request):
+    value = request.GET.get('q', '')
+    out = subprocess.run(['whois', '--', value], capture_output=True)
+    return str(out.returncode)

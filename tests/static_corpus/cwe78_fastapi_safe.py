@@ -1,0 +1,11 @@
+# label: safe CWE-78 fastapi
+import subprocess
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get('/h')
+def handler(value: str):
+    out = subprocess.run(['whois', '--', value], capture_output=True)
+    return str(out.returncode)

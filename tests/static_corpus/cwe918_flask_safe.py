@@ -1,0 +1,11 @@
+# label: safe CWE-918 flask
+import requests
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.route('/h')
+def handler():
+    value = request.args.get('q', '')
+    return requests.get('https://api.example.com/v1/lookup', params={'q': value}, timeout=5).text
