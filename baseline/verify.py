@@ -15,7 +15,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -31,7 +31,8 @@ from baseline.target import tree_digest
 # Techniques whose checks give the same answer on the same source and data: replayed on --source.
 DETERMINISTIC_TECHNIQUES = ("T03", "T04", "T11")
 
-Rerun = Callable[[Path, Sequence[str]], Sequence[CheckResult]]
+# (source, check ids, the configuration the vendor recorded in the report) -> fresh results
+Rerun = Callable[[Path, Sequence[str], Mapping[str, Any]], Sequence[CheckResult]]
 
 
 @dataclass(frozen=True)
@@ -235,7 +236,7 @@ def _check_source(report: Report, results: list[CheckResult], source: Path, reru
     wanted = [r.spec.id for r in results if r.spec.technique in DETERMINISTIC_TECHNIQUES and r.outcome is not Outcome.NOT_EVALUATED]
     if not wanted:
         return results
-    replayed = {r.spec.id: r for r in rerun(source, wanted)}
+    replayed = {r.spec.id: r for r in rerun(source, wanted, report.config)}
     out = []
     for result in results:
         if result.spec.id in wanted:

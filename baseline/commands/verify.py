@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from baseline import exitcodes
 from baseline.bundle import load_public_key
@@ -25,8 +25,12 @@ def install(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def rerun_checks(source: Path, check_ids: Sequence[str]) -> Sequence[CheckResult]:
-    """Re-run the named checks on ``source`` with its own configuration (no bundle, no history)."""
+# Recorded keys that describe the vendor's machine or outputs, not how the checks judge.
+_NOT_REPLAYED = frozenset({"python", "work_dir", "catalog", "bundle", "sign", "history", "history_db", "gate", "select", "disable", "jobs"})
+
+
+def rerun_checks(source: Path, check_ids: Sequence[str], recorded: Mapping[str, Any] | None = None) -> Sequence[CheckResult]:
+    """Re-run the named checks on ``source`` with the configuration the vendor recorded (no bundle, no history)."""
     import tempfile
 
     from baseline.catalog import load_catalog
@@ -35,7 +39,13 @@ def rerun_checks(source: Path, check_ids: Sequence[str]) -> Sequence[CheckResult
     from baseline.runner import execute_scan
     from baseline.target import describe_target, resolve_interpreter
 
-    config = load_config(source, {"history": False})
+    from baseline.config import KEYS_BY_NAME
+
+    replayed = {
+        key: value for key, value in (recorded or {}).items()
+        if key in KEYS_BY_NAME and key not in _NOT_REPLAYED and value is not None
+    }
+    config = load_config(source, {**replayed, "history": False})
     catalog = load_catalog(config.get("catalog"))
     found = discover_checks(catalog)
     wanted = Discovered(checks=tuple(c for c in found.checks if c.spec.id in set(check_ids)), problems=found.problems)

@@ -166,7 +166,7 @@ def test_deterministic_checks_are_replayed_on_the_source(tmp_path: Path):
     static = next(r for r in report.results if r.spec.technique == "T03")
     asked: list[list[str]] = []
 
-    def same(root, ids):
+    def same(root, ids, recorded):
         asked.append(list(ids))
         return [static]
 
@@ -174,7 +174,7 @@ def test_deterministic_checks_are_replayed_on_the_source(tmp_path: Path):
     assert asked == [["static-analysis.bandit"]] and result.ok
     assert result.verified_score == pytest.approx(result.vendor_score)
 
-    def fewer(root, ids):
+    def fewer(root, ids, recorded):
         return [replace(static, findings=static.findings[:1])]
 
     result = verify_bundle(tmp_path / "b.zip", pubkey=public, source=source, rerun=fewer)
