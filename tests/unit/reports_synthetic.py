@@ -32,7 +32,7 @@ def _spec(check_id: str, technique: str, title: str, cwe: tuple[int, ...] = ()) 
 
 def make_report(artifact_dir: Path | None = None) -> Report:
     """Build the report; when ``artifact_dir`` is given, write its artifacts there (real files)."""
-    base = artifact_dir or Path("/nonexistent/work")
+    base = artifact_dir or Path("/nonexistent/scan")
     junit, coverage = base / "tests" / "junit.xml", base / "tests" / "coverage.json"
     if artifact_dir is not None:
         junit.parent.mkdir(parents=True, exist_ok=True)
