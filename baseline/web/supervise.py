@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.client
 import socket
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
@@ -55,14 +56,21 @@ class Supervisor:
         with self.lock:
             self.requests.append((method, path, status))
 
-    def handle_failure(self, generation: int, method: str, path: str, request: str, error: str) -> None:
-        """The upstream failed for this request: decide whether the app is down, and restart it."""
+    def handle_failure(self, generation: int, method: str, path: str, request: str, error: str, culprit: bool = True) -> None:
+        """The upstream failed for this request: decide whether the app is down, and restart it.
+
+        ``culprit`` is False when the request never reached the app (connection refused): the app is
+        restarted, but that path is not blamed or excluded.
+        """
         with self.lock:
             if generation != self.generation or self.down:
                 return  # another request already handled this outage
             if probe(f"http://127.0.0.1:{self.upstream_port}/", timeout_s=3.0) is not None:
                 return  # the app still answers: a one-off connection problem or one slow page
-            self.excluded.add(urlsplit(path).path)
+            if culprit:
+                self.excluded.add(urlsplit(path).path)
+            else:
+                error += " (refused: this request never reached the app; the one that took it down was not identified)"
             restarted = False
             tail = ""
             if len(self.crashes) < self.max_restarts:
@@ -125,7 +133,14 @@ def make_handler(supervisor: Supervisor) -> type[BaseHTTPRequestHandler]:
                 data = response.read()
             except (OSError, http.client.HTTPException) as exc:
                 sent = f"{self.command} {path} HTTP/1.1\n" + "".join(f"{k}: {v}\n" for k, v in headers.items())
-                supervisor.handle_failure(generation, self.command, path, sent, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+                reached = not isinstance(exc, ConnectionRefusedError)
+                if not reached:
+                    # Refused: this request never reached the app, so it cannot be what took it down. Give the
+                    # request that did (its failure arrives as a reset or disconnect) the first word.
+                    time.sleep(1.0)
+                supervisor.handle_failure(
+                    generation, self.command, path, sent, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__, culprit=reached
+                )
                 supervisor.record(self.command, path, 502)
                 self._reply(502, b"the app did not answer")
                 return
