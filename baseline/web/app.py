@@ -96,6 +96,7 @@ class RunningApp:
         self.url = spec.url_template.replace("{port}", str(self.port))
         if not is_loopback_url(self.url):
             raise SandboxError(f"refusing to target {self.url}: only loopback addresses may be scanned")
+        work_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = work_dir / f"app-{index}.log"
         self.routes_file = work_dir / f"routes-{index}.json"
         self.routes_file.unlink(missing_ok=True)

@@ -35,6 +35,36 @@ class Crash:
     log_tail: str = ""
 
 
+@dataclass(frozen=True)
+class Pending:
+    """A request in flight through the proxy (kept to name, and replay, the one that killed the app)."""
+
+    started: float
+    method: str
+    path: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes | None
+
+    def text(self) -> str:
+        """Request line and headers, as sent."""
+        return f"{self.method} {self.path} HTTP/1.1\n" + "".join(f"{k}: {v}\n" for k, v in self.headers)
+
+
+def send(port: int, pending: Pending, timeout_s: float) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Send one request to the app on ``port``; raises OSError/HTTPException when it does not answer."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout_s)
+    try:
+        connection.connect()
+        if connection.sock is not None:
+            # Headers and body go out in separate writes: without this, Nagle + delayed ACK add ~40 ms a request.
+            connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        connection.request(pending.method, pending.path, body=pending.body, headers=dict(pending.headers))
+        response = connection.getresponse()
+        return response.status, response.getheaders(), response.read()
+    finally:
+        connection.close()
+
+
 class Supervisor:
     """Holds the current upstream port and what was seen; restarts the app on demand."""
 
@@ -48,41 +78,77 @@ class Supervisor:
         self.crashes: list[Crash] = []
         self.excluded: set[str] = set()
         self.endpoint_hits: list[str] = []
+        self.inflight: dict[int, Pending] = {}
         self.down = False
         self.generation = 0
+        self._next = 0
 
     def record(self, method: str, path: str, status: int) -> None:
         """Remember one proxied request."""
         with self.lock:
             self.requests.append((method, path, status))
 
-    def handle_failure(self, generation: int, method: str, path: str, request: str, error: str, culprit: bool = True) -> None:
+    def begin(self, pending: Pending) -> int:
+        """Register a request in flight; returns its token."""
+        with self.lock:
+            self._next += 1
+            self.inflight[self._next] = pending
+            return self._next
+
+    def end(self, token: int) -> None:
+        """The request is over."""
+        with self.lock:
+            self.inflight.pop(token, None)
+
+    def _alive(self) -> bool:
+        return probe(f"http://127.0.0.1:{self.upstream_port}/", timeout_s=3.0) is not None
+
+    def _restart_app(self) -> tuple[bool, str]:
+        port, tail = self._restart()
+        if port is None:
+            return False, tail
+        self.upstream_port = port
+        return True, tail
+
+    def handle_failure(self, generation: int, token: int, error: str) -> None:
         """The upstream failed for this request: decide whether the app is down, and restart it.
 
-        ``culprit`` is False when the request never reached the app (connection refused): the app is
-        restarted, but that path is not blamed or excluded.
+        Several requests may be in flight when the app dies. After a restart each of them is
+        replayed, oldest first, until one takes the fresh app down again: that one is blamed and
+        excluded; the others are innocent and go on. If none reproduces, the failing one is blamed.
         """
         with self.lock:
             if generation != self.generation or self.down:
                 return  # another request already handled this outage
-            if probe(f"http://127.0.0.1:{self.upstream_port}/", timeout_s=3.0) is not None:
+            if self._alive():
                 return  # the app still answers: a one-off connection problem or one slow page
-            if culprit:
-                self.excluded.add(urlsplit(path).path)
-            else:
-                error += " (refused: this request never reached the app; the one that took it down was not identified)"
-            restarted = False
-            tail = ""
-            if len(self.crashes) < self.max_restarts:
-                port, tail = self._restart()
-                if port is not None:
-                    self.upstream_port = port
-                    restarted = True
-            else:
-                tail = "restart limit reached; the rest of the scan saw the app down"
-            self.generation += 1
+            failing = self.inflight.get(token)
+            candidates = sorted(self.inflight.values(), key=lambda item: item.started)
+            if len(self.crashes) >= self.max_restarts:
+                culprit = failing or candidates[0]
+                self._blame(culprit, error, False, "restart limit reached; the rest of the scan saw the app down")
+                self.down = True
+                return
+            restarted, tail = self._restart_app()
+            suspect: Pending | None = failing
+            note = " (not reproduced on replay)" if len(candidates) > 1 else ""
+            if restarted and len(candidates) > 1:
+                for candidate in candidates[:8]:
+                    try:
+                        send(self.upstream_port, candidate, timeout_s=min(self.upstream_timeout_s, 10.0))
+                    except (OSError, http.client.HTTPException):
+                        pass
+                    if not self._alive():
+                        suspect, note = candidate, " (confirmed by replay)"
+                        restarted, _ = self._restart_app()
+                        break
+            self._blame(suspect or candidates[0], error + note, restarted, tail)
             self.down = not restarted
-            self.crashes.append(Crash(method, path, request, error, restarted, tail))
+
+    def _blame(self, culprit: Pending, reason: str, restarted: bool, tail: str) -> None:
+        self.excluded.add(urlsplit(culprit.path).path)
+        self.generation += 1
+        self.crashes.append(Crash(culprit.method, culprit.path, culprit.text(), reason, restarted, tail))
 
 
 def make_handler(supervisor: Supervisor) -> type[BaseHTTPRequestHandler]:
@@ -121,34 +187,30 @@ def make_handler(supervisor: Supervisor) -> type[BaseHTTPRequestHandler]:
                 supervisor.record(self.command, path, 503 if supervisor.down else 404)
                 self._reply(503 if supervisor.down else 404, b"excluded by baseline after it took the app down")
                 return
-            headers = {name: value for name, value in self.headers.items() if name.lower() not in _HOP_BY_HOP}
-            generation = supervisor.generation
-            connection = http.client.HTTPConnection("127.0.0.1", supervisor.upstream_port, timeout=supervisor.upstream_timeout_s)
+            headers = tuple((name, value) for name, value in self.headers.items() if name.lower() not in _HOP_BY_HOP)
+            pending = Pending(time.monotonic(), self.command, path, headers, body)
+            token = supervisor.begin(pending)
             try:
-                connection.connect()
-                if connection.sock is not None:
-                    connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                connection.request(self.command, path, body=body, headers=headers)
-                response = connection.getresponse()
-                data = response.read()
-            except (OSError, http.client.HTTPException) as exc:
-                sent = f"{self.command} {path} HTTP/1.1\n" + "".join(f"{k}: {v}\n" for k, v in headers.items())
-                reached = not isinstance(exc, ConnectionRefusedError)
-                if not reached:
-                    # Refused: this request never reached the app, so it cannot be what took it down. Give the
-                    # request that did (its failure arrives as a reset or disconnect) the first word.
-                    time.sleep(1.0)
-                supervisor.handle_failure(
-                    generation, self.command, path, sent, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__, culprit=reached
-                )
-                supervisor.record(self.command, path, 502)
-                self._reply(502, b"the app did not answer")
-                return
+                for _ in range(2):  # a request caught in someone else's crash is retried once
+                    generation = supervisor.generation
+                    try:
+                        status, response_headers, data = send(supervisor.upstream_port, pending, supervisor.upstream_timeout_s)
+                        break
+                    except (OSError, http.client.HTTPException) as exc:
+                        supervisor.handle_failure(generation, token, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+                        if supervisor.down or bare in supervisor.excluded or supervisor.generation == generation:
+                            supervisor.record(self.command, path, 502)
+                            self._reply(502, b"the app did not answer")
+                            return
+                else:
+                    supervisor.record(self.command, path, 502)
+                    self._reply(502, b"the app did not answer")
+                    return
             finally:
-                connection.close()
-            supervisor.record(self.command, path, response.status)
-            kept = [(k, v) for k, v in response.getheaders() if k.lower() not in _HOP_BY_HOP and k.lower() != "content-length"]
-            self._reply(response.status, data, kept)
+                supervisor.end(token)
+            supervisor.record(self.command, path, status)
+            kept = [(k, v) for k, v in response_headers if k.lower() not in _HOP_BY_HOP and k.lower() != "content-length"]
+            self._reply(status, data, kept)
 
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _forward
 

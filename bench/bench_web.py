@@ -1,0 +1,83 @@
+"""Benchmark the T10 pipeline against wapiti run by hand, in the same run.
+
+For each fixture app: (a) "bare": the app started on loopback and wapiti pointed at its home page,
+as a user would do by hand; (b) "baseline": the toolkit's pipeline (detection, route extraction,
+launcher, supervising proxy, wapiti, parsing, stop). Prints wall times, the vulnerabilities each
+found, and the ratios. Only loopback is targeted. Runs in about a minute.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from baseline import sandbox  # noqa: E402
+from baseline.config import load_config  # noqa: E402
+from baseline.tools import wapiti  # noqa: E402
+from baseline.web.app import AppSpec, RunningApp  # noqa: E402
+from baseline.web.scan import run_web_scan  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "fixtures"
+MODULES = list(wapiti.DEFAULT_MODULES)
+BUDGET = 60
+
+
+def bare(root: Path, work: Path) -> tuple[float, set[str], str]:
+    """Start the app and point wapiti at its home page, without supervision or extracted routes."""
+    app = RunningApp(AppSpec("wsgi", "shopapp.web:app"), python=sys.executable, root=root, work_dir=work, index=0, allow_env=[])
+    try:
+        problem = app.start(30)
+        if problem:
+            raise SystemExit(problem)
+        out = work / "bare.json"
+        argv = wapiti.build_argv(
+            wapiti.find_wapiti() or "wapiti", app.url, start_urls=[], excludes=[], modules=MODULES, max_scan_time=BUDGET,
+            output=out, session_dir=work / "bare-session", endpoint=app.url + "__endpoint__/",
+        )
+        started = time.monotonic()
+        result = sandbox.run(argv, cwd=work, limits=sandbox.Limits(timeout_s=BUDGET + 120), extra_env={"HOME": str(work)})
+        elapsed = time.monotonic() - started
+        found = {item.category for item in wapiti.parse_report(out).findings if item.kind == "vulnerability"} if out.is_file() else set()
+        alive = "alive" if app.process.alive() else "DEAD at the end"
+        return elapsed, found, f"exit {result.exit_code}, app {alive}"
+    finally:
+        app.stop()
+
+
+def pipeline(root: Path, work: Path) -> tuple[float, set[str], str]:
+    """The toolkit's whole T10 pipeline."""
+    started = time.monotonic()
+    scan = run_web_scan(root, sys.executable, work, load_config(root, {"web.time": BUDGET}), "sha256:bench")
+    elapsed = time.monotonic() - started
+    found = {finding.message.split(" at ")[0] for finding in scan.findings if finding.tool == "wapiti" and finding.properties.get("kind") == "vulnerability"}
+    if scan.crashes:
+        found.add("Denial of service (app crash, CWE-400)")
+    return elapsed, found, f"{scan.status}, {len(scan.crashes)} crash(es), {len(scan.urls_requested)} paths"
+
+
+def main() -> int:
+    """Run both ways on both fixtures and print the comparison."""
+    if wapiti.find_wapiti() is None:
+        print("wapiti is not installed (pip install 'baseline-verify[web]')")
+        return 1
+    print(f"wapiti {wapiti.wapiti_version()}, modules {','.join(MODULES)}, budget {BUDGET} s")
+    for name in ("flask_xss_sqli", "flask_xss_sqli_fixed"):
+        root = FIXTURES / name
+        with tempfile.TemporaryDirectory() as scratch:
+            work = Path(scratch)
+            bare_time, bare_found, bare_note = bare(root, work / "bare")
+            ours_time, ours_found, ours_note = pipeline(root, work / "ours")
+        print(f"\n{name}")
+        print(f"  bare wapiti : {bare_time:6.1f} s  {len(bare_found)} vulnerability kinds {sorted(bare_found)}  ({bare_note})")
+        print(f"  baseline    : {ours_time:6.1f} s  {len(ours_found)} vulnerability kinds {sorted(ours_found)}  ({ours_note})")
+        print(f"  time ratio baseline/bare = {ours_time / bare_time:.2f}; kinds found baseline/bare = {len(ours_found)}/{len(bare_found)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
