@@ -61,6 +61,11 @@ CORE_KEYS: tuple[KeySpec, ...] = (
     KeySpec("disable", list, [], "Check ids not to run (reported as not_evaluated, scored 0)."),
     KeySpec("jobs", int, 2, "Checks run in parallel.", minimum=1, maximum=64),
     KeySpec("work_dir", str, ".baseline", "Where scan artifacts are written, relative to the target."),
+    KeySpec(
+        "exclude", list, [],
+        "Glob patterns (relative paths) of files that are not the product (vendored code, test data, deliberately "
+        "vulnerable samples): static analysis, web detection and the attack surface skip them; secrets are still scanned.",
+    ),
     KeySpec("allow_env", list, [], "Environment variables passed to target code although they look like credentials."),
     KeySpec("network", bool, False, "Let the target's code reach the network (default: loopback only, where the platform allows)."),
     KeySpec("tests.timeout", float, 900.0, "Wall-clock limit of the test run in seconds.", minimum=1),

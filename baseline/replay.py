@@ -8,15 +8,16 @@ bundle bytes: they parse, never execute, and treat unparsable input as a mismatc
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ET
 from typing import Any, Callable, Mapping
+
+from baseline import safexml
 
 Replayer = Callable[[bytes, Mapping[str, Any]], str]
 
 
 def junit_counts(data: bytes) -> dict[str, int]:
     """passed/failed/errors/skipped counted from the test cases of a JUnit XML document."""
-    root = ET.fromstring(data)
+    root = safexml.fromstring(data)
     counts = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0}
     for case in root.iter("testcase"):
         if case.find("failure") is not None:
@@ -36,7 +37,7 @@ def replay_junit(data: bytes, metrics: Mapping[str, Any]) -> str:
         return ""
     try:
         counts = junit_counts(data)
-    except ET.ParseError as exc:
+    except (safexml.ParseError, ValueError) as exc:
         return f"the JUnit evidence is not valid XML: {exc}"
     for key in ("passed", "failed", "errors"):
         if key in metrics and int(metrics[key]) != counts[key]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import os
 import shutil
@@ -9,7 +10,7 @@ import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from baseline import sandbox
 from baseline.errors import UsageError
@@ -145,6 +146,11 @@ def project_name(root: Path) -> str:
         except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
             pass
     return root.name
+
+
+def excluded(relative: str, patterns: Iterable[str]) -> bool:
+    """Whether a relative POSIX path matches one of the glob patterns (a folder pattern covers its files)."""
+    return any(fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(relative, pattern.rstrip("/") + "/*") for pattern in patterns)
 
 
 def product_sources(root: Path) -> list[Path]:

@@ -110,7 +110,7 @@ def run_campaign(
     say = progress or (lambda subject, event: None)
     budget = float(config.get("fuzz.time"))
     allow_env = list(config.get("allow_env"))
-    surface = find_surface(root)
+    surface = find_surface(root, config.get("exclude"))
     files, problems = find_harnesses(root, list(config.get("fuzz.harnesses")))
     harnesses = [item for item in files if item.is_harness]
     surface_evidence = Evidence(

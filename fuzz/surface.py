@@ -16,8 +16,9 @@ import builtins
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
-from baseline.target import SKIP_DIRS, product_sources
+from baseline.target import SKIP_DIRS, excluded, product_sources
 
 # Exceptions that always mean a bug when they escape an entry point (unless the user says otherwise).
 BUG_EXCEPTIONS = frozenset(
@@ -225,13 +226,16 @@ def _is_package(trees: dict[str, ast.Module], module: str) -> bool:
     return any(other.startswith(module + ".") for other in trees)
 
 
-def find_surface(root: Path) -> Surface:
-    """Scan the project's own packages for entry points that take untrusted input."""
+def find_surface(root: Path, exclude: Iterable[str] = ()) -> Surface:
+    """Scan the project's own packages for entry points that take untrusted input (``exclude`` globs skipped)."""
+    patterns = tuple(exclude)
     trees: dict[str, ast.Module] = {}
     paths: dict[str, Path] = {}
     unparsable: list[str] = []
     for source in product_sources(root):
         for path in _python_files(source):
+            if patterns and excluded(path.relative_to(root).as_posix(), patterns):
+                continue
             try:
                 tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"), filename=str(path))
             except (SyntaxError, ValueError, OSError):

@@ -67,7 +67,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     """``baseline fuzz init``: one harness per entry point no existing harness covers."""
     root = _root(args.path)
     console = Console()
-    surface = find_surface(root)
+    surface = find_surface(root, load_config(root).get("exclude"))
     harnesses = [item for item in find_harnesses(root, [])[0] if item.is_harness]
     ids = [entry.id for entry in surface.entry_points]
     covered = {entry_id for harness in harnesses for entry_id in covered_entries(harness, ids)}

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from baseline import exitcodes
+from baseline.config import load_config
 from baseline.errors import UsageError
 from baseline.target import project_name
 from baseline.tools.attack_surface import AttackSurface, extract_surface
@@ -66,6 +67,11 @@ def render_pytm(name: str, surface: AttackSurface) -> str:
     return mark_draft("\n".join(lines), python=True)
 
 
+def _shown(path: Path, root: Path) -> str:
+    """A path relative to the project when it lies inside it, else as given."""
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     """Write the draft(s); refuse to overwrite unless --force."""
     root = Path(args.path or ".").resolve()
@@ -77,14 +83,19 @@ def cmd_init(args: argparse.Namespace) -> int:
         targets.append((root / "threat_model_tm.py", "pytm"))
     for path, _ in targets:
         if path.exists() and not args.force:
-            raise UsageError(f"{path.relative_to(root)} exists; pass --force to overwrite it")
-    surface = extract_surface(root)
+            raise UsageError(f"{_shown(path, root)} exists; pass --force to overwrite it")
+        if path.is_dir():
+            raise UsageError(f"{_shown(path, root)} is a folder; --output names the Markdown file to write")
+    surface = extract_surface(root, load_config(root).get("exclude"))
     name = project_name(root)
     for path, kind in targets:
         text = render_markdown(name, surface) if kind == "markdown" else render_pytm(name, surface)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        print(f"wrote {path.relative_to(root)}")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {_shown(path, root)}: {exc.strerror or exc}") from None
+        print(f"wrote {_shown(path, root)}")
     print(f"{len(surface.entry_points())} entry points and {len(surface.items) - len(surface.entry_points())} parsers/sinks/secrets named; fill in every TODO")
     return exitcodes.OK
 

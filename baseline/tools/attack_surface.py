@@ -12,6 +12,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from baseline.web.detect import parse_file, python_files
 from baseline.web.routes import extract_routes
@@ -163,15 +164,15 @@ def console_scripts(root: Path) -> list[SurfaceItem]:
     return items
 
 
-def extract_surface(root: Path) -> AttackSurface:
-    """The project's attack surface."""
+def extract_surface(root: Path, exclude: Iterable[str] = ()) -> AttackSurface:
+    """The project's attack surface (files matching the ``exclude`` globs are not product)."""
     items: list[SurfaceItem] = console_scripts(root)
     items += [
         SurfaceItem("http-route", route.path, route.file, route.line, f"{'/'.join(route.methods)} -> {route.function}")
-        for route in extract_routes(root)
+        for route in extract_routes(root, exclude)
     ]
     count = 0
-    for path in python_files(root):
+    for path in python_files(root, exclude):
         count += 1
         tree = parse_file(path)
         if tree is not None:

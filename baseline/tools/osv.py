@@ -10,8 +10,11 @@ aliases kept so that CVE, GHSA and PYSEC ids of one weakness merge into one find
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 import pickle
+import secrets
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +25,7 @@ from packaging.version import InvalidVersion, Version
 
 from baseline.model import Severity
 
-INDEX_FORMAT = 2  # bump when the pickled index layout changes
+INDEX_FORMAT = 3  # bump when the pickled index layout (or its signed envelope) changes
 
 
 @dataclass(frozen=True)
@@ -242,7 +245,7 @@ def _parse(name: str, data: bytes) -> Any:
         return json.loads(data)
     import yaml
 
-    return yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # nosec B506 -- a safe loader, C or pure Python
 
 
 def _source_digest(path: Path) -> str:
@@ -259,6 +262,45 @@ def _source_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+_MAC_SIZE = 32
+
+
+def _cache_key() -> bytes:
+    """This user's key for authenticating index caches, kept outside any scanned project.
+
+    The index cache lives in the scan's work folder, inside the target; a hostile repository could
+    plant a pickle there. Only files carrying an HMAC made with this key are ever unpickled.
+    """
+    home = Path(os.environ.get("BASELINE_CACHE_DIR") or Path.home() / ".cache" / "baseline").expanduser()
+    key_file = home / "cache.key"
+    try:
+        key = key_file.read_bytes()
+        if len(key) == _MAC_SIZE:
+            return key
+    except OSError:
+        pass
+    key = secrets.token_bytes(_MAC_SIZE)
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(key)
+    except OSError:
+        pass  # an unwritable home: this process's caches verify only within this run
+    return key
+
+
+def _signed_payload(payload: bytes) -> bytes:
+    return hmac.new(_cache_key(), payload, hashlib.sha256).digest() + payload
+
+
+def _verified_payload(blob: bytes) -> bytes | None:
+    """The payload when its MAC is ours, else None."""
+    mac, payload = blob[:_MAC_SIZE], blob[_MAC_SIZE:]
+    expected = hmac.new(_cache_key(), payload, hashlib.sha256).digest()
+    return payload if len(mac) == _MAC_SIZE and hmac.compare_digest(mac, expected) else None
+
+
 def load_database(path: str | Path, cache_dir: Path | None = None) -> OsvDatabase:
     """Load and index a local OSV database; corrupt records are skipped and listed in ``info.skipped``.
 
@@ -273,9 +315,11 @@ def load_database(path: str | Path, cache_dir: Path | None = None) -> OsvDatabas
     cache_file = cache_dir / f"osv-index-{INDEX_FORMAT}-{digest[:24]}.pickle" if cache_dir else None
     if cache_file is not None and cache_file.is_file():
         try:
-            cached = pickle.loads(cache_file.read_bytes())  # noqa: S301 - our own cache file, keyed by digest
+            payload = _verified_payload(cache_file.read_bytes())
+            cached = pickle.loads(payload) if payload is not None else None  # nosec B301 -- authenticated by our own key
             if isinstance(cached, OsvDatabase):
                 return cached
+            cache_file.unlink(missing_ok=True)  # forged, foreign or damaged: rebuilt below
         except Exception:  # a damaged cache is rebuilt
             cache_file.unlink(missing_ok=True)
     entries: Iterable[tuple[str, bytes]] = _iter_folder(source) if source.is_dir() else _iter_zip(source)
@@ -316,7 +360,7 @@ def load_database(path: str | Path, cache_dir: Path | None = None) -> OsvDatabas
         try:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache_file.with_suffix(".part")
-            tmp.write_bytes(pickle.dumps(database))
+            tmp.write_bytes(_signed_payload(pickle.dumps(database)))
             tmp.replace(cache_file)
         except OSError:
             pass

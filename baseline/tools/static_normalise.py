@@ -103,6 +103,11 @@ def _suppression_for(group: list[RawFinding], directives: tuple[InlineDirective,
     return None
 
 
+# Tool results that are the normal idiom in test code, not a weakness there: pytest checks with
+# assert (bandit B101 warns that asserts vanish under -O, which matters in product code only).
+TEST_IDIOMS = frozenset({("bandit", "B101")})
+
+
 def build_findings(
     raw: Iterable[RawFinding],
     read_source: Callable[[str], str | None],
@@ -127,6 +132,8 @@ def build_findings(
     findings: list[Finding] = []
     for group in deduplicate(raw):
         lead = group[0]
+        if all((member.tool, member.rule_id) in TEST_IDIOMS for member in group) and is_test_path(lead.path):
+            continue
         text = text_of(lead.path)
         lines = (text or "").splitlines()
         snippet = redact(lines[lead.start_line - 1].strip()) if 0 < lead.start_line <= len(lines) else None

@@ -153,7 +153,7 @@ class StaticRunner:
             root=context.root,
             work_dir=context.artifact_dir("static"),
             cache_dir=cache_dir,
-            exclude=list(config.get("static.exclude")),
+            exclude=list(config.get("exclude")) + list(config.get("static.exclude")),
             timeout_s=float(config.get("static.timeout")),
             max_file_kb=int(config.get("static.max_file_kb")),
         )

@@ -7,7 +7,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from baseline import sandbox
 from baseline.target import iter_files, product_sources
@@ -102,10 +102,10 @@ def _files(paths: list[Path]) -> list[Path]:
     return out
 
 
-def review(root: Path, configured: str | None) -> ThreatReview:
-    """Run the whole review."""
+def review(root: Path, configured: str | None, exclude: Iterable[str] = ()) -> ThreatReview:
+    """Run the whole review (files matching the ``exclude`` globs are not part of the attack surface)."""
     models = tuple(find_models(root, configured))
-    surface = extract_surface(root)
+    surface = extract_surface(root, exclude)
     best = ThreatReview(models, surface, (), (), Dated(None, "none"), Dated(None, "none")).model
     entry_points = surface.entry_points()
     text = best.text if best is not None and not best.draft_untouched else ""
@@ -125,7 +125,7 @@ class ThreatReviewRun:
 
     def execute(self, context: Any) -> ThreatReview:
         """Review the target's threat model."""
-        return review(context.root, context.config.get("threat_model.path"))
+        return review(context.root, context.config.get("threat_model.path"), context.config.get("exclude"))
 
 
 THREAT_REVIEW = ThreatReviewRun()

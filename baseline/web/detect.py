@@ -10,9 +10,9 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
-from baseline.target import product_sources
+from baseline.target import excluded, product_sources
 
 # Distribution (or top-level import) name -> framework label.
 FRAMEWORKS: dict[str, str] = {
@@ -82,15 +82,28 @@ class WebSurface:
         return tuple(seen)
 
 
-def python_files(root: Path) -> Iterator[Path]:
-    """The product's Python files (packages and top-level modules), plus manage.py."""
+def python_files(root: Path, exclude: Iterable[str] = ()) -> Iterator[Path]:
+    """The product's Python files (packages and top-level modules), plus manage.py; ``exclude`` globs skipped."""
+    patterns = tuple(exclude)
     for source in product_sources(root):
-        if source.is_dir():
-            yield from sorted(path for path in source.rglob("*.py") if "__pycache__" not in path.parts)
-        else:
-            yield source
+        candidates = sorted(source.rglob("*.py")) if source.is_dir() else [source]
+        for path in candidates:
+            if "__pycache__" in path.parts or not _importable(root, path):
+                continue
+            if patterns and excluded(path.relative_to(root).as_posix(), patterns):
+                continue
+            yield path
     if (root / "manage.py").is_file():
         yield root / "manage.py"
+
+
+def _importable(root: Path, path: Path) -> bool:
+    """Whether the file can be imported as a module: every part of its dotted name is an identifier.
+
+    Files such as a rule pack's ``code-injection.py`` test targets are data shipped beside the code;
+    an app defined there cannot be served by import, so it is not part of the web surface.
+    """
+    return all(part.isidentifier() for part in module_name(root, path).split("."))
 
 
 def parse_file(path: Path) -> ast.Module | None:
@@ -110,6 +123,10 @@ def module_name(root: Path, path: Path) -> str:
     return ".".join(parts)
 
 
+# Extras and requirement files that equip the project's own development, not its product.
+DEVELOPMENT_EXTRAS = frozenset({"dev", "develop", "development", "test", "tests", "testing", "doc", "docs", "lint", "typing", "ci", "bench"})
+
+
 def declared_dependencies(root: Path) -> list[tuple[str, str]]:
     """(normalised name, where) of dependencies in pyproject.toml and requirements*.txt."""
     found: list[tuple[str, str]] = []
@@ -121,8 +138,9 @@ def declared_dependencies(root: Path) -> list[tuple[str, str]]:
             data = {}
         project = data.get("project", {}) if isinstance(data.get("project"), dict) else {}
         requirements = list(project.get("dependencies", []) or [])
-        for extra in (project.get("optional-dependencies", {}) or {}).values():
-            requirements.extend(extra or [])
+        for extra_name, extra in (project.get("optional-dependencies", {}) or {}).items():
+            if str(extra_name).lower() not in DEVELOPMENT_EXTRAS:  # a test-only Flask is no web service
+                requirements.extend(extra or [])
         poetry = data.get("tool", {}).get("poetry", {}).get("dependencies", {})
         requirements.extend(poetry.keys() if isinstance(poetry, dict) else [])
         for requirement in requirements:
@@ -208,15 +226,15 @@ def _django_settings(root: Path) -> AppCandidate | None:
     return AppCandidate(match.group(1), "Django", "django", "manage.py", text[: match.start()].count("\n") + 1)
 
 
-def detect(root: Path) -> WebSurface:
-    """Detect the web surface of the project at ``root``."""
+def detect(root: Path, exclude: Iterable[str] = ()) -> WebSurface:
+    """Detect the web surface of the project at ``root`` (files matching ``exclude`` globs are not product)."""
     hits: list[FrameworkHit] = []
     apps: list[AppCandidate] = []
     for name, where in declared_dependencies(root):
         if name in FRAMEWORKS:
             hits.append(FrameworkHit(FRAMEWORKS[name], "dependency", f"{where} declares {name}"))
     count = 0
-    for path in python_files(root):
+    for path in python_files(root, exclude):
         tree = parse_file(path)
         count += 1
         if tree is None:

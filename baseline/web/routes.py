@@ -123,10 +123,10 @@ def routes_in_module(tree: ast.Module, relative: str) -> list[Route]:
     return routes
 
 
-def extract_routes(root: Path) -> list[Route]:
-    """Every route declared in the project's product code, in file order."""
+def extract_routes(root: Path, exclude: Iterable[str] = ()) -> list[Route]:
+    """Every route declared in the project's product code, in file order (``exclude`` globs skipped)."""
     routes: list[Route] = []
-    for path in python_files(root):
+    for path in python_files(root, exclude):
         tree = parse_file(path)
         if tree is not None:
             routes.extend(routes_in_module(tree, path.relative_to(root).as_posix()))

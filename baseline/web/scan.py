@@ -110,7 +110,7 @@ def run_web_scan(root: Path, python: str, work_dir: Path, config: Any, tree_dige
     """The whole pipeline; see the module docstring."""
     started = time.monotonic()
     work_dir.mkdir(parents=True, exist_ok=True)
-    surface = detect(root)
+    surface = detect(root, config.get("exclude"))
     evidence = [_detection_evidence(surface)]
     configured = bool(config.get("web.app") or config.get("web.command"))
     if not surface.present and not configured:
@@ -130,7 +130,7 @@ def run_web_scan(root: Path, python: str, work_dir: Path, config: Any, tree_dige
         return WebScan("error", "wapiti is not installed: run `baseline tools install wapiti` (it needs its own environment)", surface, spec, evidence=tuple(evidence))
     if spec.kind == "command" and not is_loopback_url(spec.url_template.replace("{port}", "1")):
         return WebScan("error", f"web.url {spec.url_template} is not a loopback address; only loopback may be scanned", surface, spec, evidence=tuple(evidence))
-    routes = extract_routes(root)
+    routes = extract_routes(root, config.get("exclude"))
     allow_env = list(config.get("allow_env"))
     startup = float(config.get("web.startup_timeout"))
     instances: list[RunningApp] = []

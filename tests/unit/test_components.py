@@ -77,6 +77,28 @@ def test_index_cache_is_used_and_equivalent(tmp_path: Path) -> None:
     assert second.info == first.info and second.by_package.keys() == first.by_package.keys()
 
 
+def test_a_planted_index_cache_is_never_unpickled(tmp_path: Path, monkeypatch) -> None:
+    """The cache sits in the target's work folder: a pickle without our MAC must not run."""
+    import pickle
+
+    monkeypatch.setenv("BASELINE_CACHE_DIR", str(tmp_path / "home"))
+    cache = tmp_path / "cache"
+    load_database(SMALL, cache_dir=cache)
+    (cache_file,) = cache.glob("osv-index-*.pickle")
+    marker = tmp_path / "pwned"
+
+    class Payload:
+        def __reduce__(self):
+            return (marker.write_text, ("ran",))
+
+    cache_file.write_bytes(b"\0" * 32 + pickle.dumps(Payload()))
+    database = load_database(SMALL, cache_dir=cache)
+    assert not marker.exists()
+    assert database.info.records > 0
+    # the rebuilt cache is signed again and used
+    assert load_database(SMALL, cache_dir=cache).info == database.info
+
+
 def test_requirements_pins_hashes_markers_includes_and_unverifiable_lines(tmp_path: Path) -> None:
     (tmp_path / "requirements.txt").write_text(
         "# comment\n"

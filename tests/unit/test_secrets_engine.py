@@ -85,6 +85,8 @@ def test_aws_documented_example_key_is_quiet() -> None:
         'session_token = "6f1ed002-ab5d-4b3c-9f2e-6a7b3c9d1e2f"',
         "password = get_password()",
         'TOKEN_URL = "https://example.com/oauth/token"',
+        '"hardcoded-secrets.scan" = "baseline.checks.hardcoded_secrets:CHECK"',
+        'secret_backend = "myapp.backends.vault:VaultBackend"',
     ],
 )
 def test_generic_false_positive_filters(line: str) -> None:
@@ -102,6 +104,12 @@ def test_generic_finds_credentials_in_config_syntaxes() -> None:
         (f"export API_TOKEN={value}", "run.sh"),
     ):
         assert _ids(text + "\n", path) == {"secrets.generic-assignment"}, text
+
+
+def test_import_reference_shape_does_not_hide_a_credential_pair() -> None:
+    # user:password pairs and tokens with a colon are not import references
+    assert _ids('token = "deploy:Qm7vR2xLp9Zk4T"\n', "a.toml") == {"secrets.generic-assignment"}
+    assert _ids('password = "svc.prod:Qm7vR2xLp9Zk4T"\n', "a.toml") == {"secrets.generic-assignment"}
 
 
 def test_unquoted_code_expression_is_not_a_secret() -> None:

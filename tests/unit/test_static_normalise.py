@@ -88,8 +88,19 @@ def test_bare_suppression_suppresses_nothing_and_is_reported():
 
 
 def test_findings_in_tests_are_marked_test_context():
-    (finding,) = build_findings([raw("bandit", "B101", 3, 703, Severity.LOW, path="tests/test_x.py")], lambda p: "a\nb\nassert x\n", {}, taint_confirmed=True)
+    (finding,) = build_findings([raw("bandit", "B603", 3, 78, Severity.LOW, path="tests/test_x.py")], lambda p: "a\nb\nrun(x)\n", {}, taint_confirmed=True)
     assert finding.context == "test"
+
+
+def test_assert_is_a_finding_in_product_code_only():
+    """pytest checks with assert: B101 in a test file is the idiom, not a weakness."""
+    findings = build_findings(
+        [raw("bandit", "B101", 3, 703, Severity.LOW, path="tests/test_x.py"), raw("bandit", "B101", 3, 703, Severity.LOW, path="pkg/core.py")],
+        lambda p: "a\nb\nassert x\n",
+        {},
+        taint_confirmed=True,
+    )
+    assert [(finding.rule_id, finding.location.path) for finding in findings] == [("B101", "pkg/core.py")]
 
 
 def test_redact_hides_credential_values_in_snippets():

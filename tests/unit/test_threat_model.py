@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from baseline.config import load_config
 from baseline.commands.threat_model import cmd_init
 from baseline.model import Outcome, Provenance
@@ -176,3 +178,17 @@ def test_stale_model_loses_freshness(tmp_path: Path) -> None:
     os.utime(root / "THREAT_MODEL.md", (old, old))
     result = review(root, None)
     assert result.age_days is not None and result.age_days > 365
+
+
+def test_init_writes_outside_the_project_and_refuses_a_folder(tmp_path: Path) -> None:
+    root = tmp_path / "shop"
+    shutil.copytree(FIXTURES / "flask_xss_sqli", root)
+    elsewhere = tmp_path / "drafts" / "model.md"
+    assert cmd_init(argparse.Namespace(path=str(root), output=str(elsewhere), pytm=False, force=False)) == 0
+    assert "`/search`" in elsewhere.read_text(encoding="utf-8")
+    from baseline.errors import UsageError
+
+    with pytest.raises(UsageError, match="exists"):
+        cmd_init(argparse.Namespace(path=str(root), output=str(elsewhere), pytm=False, force=False))
+    with pytest.raises(UsageError, match="is a folder"):
+        cmd_init(argparse.Namespace(path=str(root), output=str(tmp_path), pytm=False, force=True))

@@ -130,3 +130,35 @@ def test_wapiti_argv_keeps_every_endpoint_on_loopback(tmp_path: Path) -> None:
         assert argv[argv.index(flag) + 1].startswith("http://127.0.0.1:")
     assert argv[argv.index("--dns-endpoint") + 1] == "127.0.0.1"
     assert argv[argv.index("-m") + 1] == "xss,sql" and "-s" in argv and "-x" in argv
+
+
+def test_files_that_cannot_be_imported_are_not_web_surface(tmp_path: Path) -> None:
+    # a rule pack's test targets ship as data next to the code: "code-injection.py" is no module
+    _write(
+        tmp_path,
+        {
+            "tool/__init__.py": "",
+            "tool/rules/code-injection.py": "from flask import Flask\napp = Flask(__name__)\n",
+            "tool/rules/sample_app.py": "from flask import Flask\napp = Flask(__name__)\n",
+        },
+    )
+    surface = detect(tmp_path)
+    assert [app.target for app in surface.apps] == ["tool.rules.sample_app:app"]
+
+
+def test_excluded_files_and_development_extras_are_not_web_surface(tmp_path: Path) -> None:
+    from baseline.tools.attack_surface import extract_surface
+
+    _write(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "lib"\ndependencies = ["packaging"]\n[project.optional-dependencies]\ndev = ["flask"]\n',
+            "lib/__init__.py": "",
+            "lib/samples/vulnerable_app.py": "from flask import Flask\napp = Flask(__name__)\n@app.route('/x')\ndef x():\n    return ''\n",
+        },
+    )
+    assert detect(tmp_path).apps  # without the exclusion the sample app is found
+    surface = detect(tmp_path, ["lib/samples"])
+    assert not surface.present, surface.frameworks  # a test-only Flask dependency is no web service
+    assert not [item for item in extract_surface(tmp_path, ["lib/samples/*.py"]).items if item.kind == "http-route"]
+    assert [item.name for item in extract_surface(tmp_path).items if item.kind == "http-route"] == ["/x"]

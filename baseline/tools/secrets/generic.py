@@ -53,6 +53,11 @@ _IDENTIFIER = re.compile(
     rb"^(?:[a-z][a-z0-9]*(?:[_.:-][a-z0-9]+)*|[A-Z][A-Z0-9]*(?:[_.:-][A-Z0-9]+)*|[a-z]+(?:[A-Z][a-z0-9]+)+|"
     rb"[A-Z][a-z]+(?:[A-Z][a-z0-9]+)+|[\w.]+\(\)?|[\w]+(?:\.[\w]+)+)$"
 )
+# An import reference (entry points, plugin tables): dotted.module.path:attribute
+_IMPORT_REF = re.compile(
+    rb"^[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+:(?:[A-Z][A-Z0-9_]*|[a-z_][a-z0-9_]*|[A-Z][a-z]+(?:[A-Z][a-z0-9]+)*)"
+    rb"(?:\.[A-Za-z_]\w*)*$"
+)
 _PRINTF = re.compile(rb"%[sdr](?![A-Za-z0-9])|\{\}|\{\d\}")
 _LETTERS_WORDY = re.compile(rb"^(?=.*[a-z]{3})[A-Za-z]{1,40}$")  # AWSAccessKeyId, SecretPassphrase
 _DATE = re.compile(rb"^\d{4}-\d{2}-\d{2}")
@@ -99,7 +104,7 @@ def is_placeholder(value: bytes) -> bool:
 
 def looks_like_non_secret(value: bytes, name: bytes) -> bool:
     """Identifiers, paths, URLs, hashes, UUIDs and SRI strings: shapes that are not credentials."""
-    if _IDENTIFIER.match(value) or _PATHLIKE.match(value) or _URL.match(value) or _SRI.match(value):
+    if _IDENTIFIER.match(value) or _IMPORT_REF.match(value) or _PATHLIKE.match(value) or _URL.match(value) or _SRI.match(value):
         return True
     if _LETTERS_WORDY.match(value) or _DATE.match(value) or _REGEX_OR_FORMAT.search(value):
         return True
