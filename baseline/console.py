@@ -138,7 +138,8 @@ def render_explain(catalog: Catalog, key: str, checks: list[Any], console: Conso
         checks = [match]
     else:
         checks = [loaded for loaded in checks if loaded.spec.technique == technique.id]
-    assert technique is not None
+    if technique is None:  # unreachable: a check always names a catalog technique
+        raise LookupError("no technique to explain")
     console.print(f"[bold]{technique.id} {technique.title}[/] ({technique.slug})", highlight=False)
     console.print(f"NIST IR 8397 section {technique.nist_section or '?'}; SSDF {', '.join(technique.ssdf) or '-'}; weight {technique.weight:g}", highlight=False)
     console.print(technique.summary, highlight=False)

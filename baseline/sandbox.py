@@ -13,7 +13,7 @@ import re
 import resource
 import shutil
 import signal
-import subprocess
+import subprocess  # nosec B404 -- running tools and target code in a controlled way is this module's purpose
 import sys
 import threading
 import time
@@ -131,7 +131,7 @@ def network_isolation_prefix() -> tuple[str, ...] | None:
         ip = shutil.which("ip") or "ip"
         prefix = (unshare, flags, "--", "/bin/sh", "-c", f'{ip} link set lo up 2>/dev/null; exec "$@"', "sandbox")
         try:
-            probe = subprocess.run(  # noqa: S603
+            probe = subprocess.run(  # noqa: S603  # nosec B603 -- a fixed argv probing unshare, no shell
                 [*prefix, "true"], capture_output=True, timeout=10, check=False
             )
         except (OSError, subprocess.TimeoutExpired):
@@ -275,7 +275,7 @@ def run(
             command, isolated = prefix + argv, True
     started = time.monotonic()
     try:
-        process = subprocess.Popen(  # noqa: S603 - this is the sandbox; argv is never a shell string
+        process = subprocess.Popen(  # noqa: S603  # nosec B603 -- this is the sandbox; argv is a list, never a shell string
             command,
             cwd=str(cwd),
             env=env,
@@ -302,7 +302,8 @@ def run(
             start_error=f"{type(exc).__name__}: {exc}",
         )
     out, err = _Capture(limits.output_cap), _Capture(limits.output_cap)
-    assert process.stdout is not None and process.stderr is not None
+    if process.stdout is None or process.stderr is None:  # unreachable: both are pipes
+        raise RuntimeError("the child process has no output pipes")
     pumps = [
         threading.Thread(target=out.pump, args=(process.stdout,), daemon=True),
         threading.Thread(target=err.pump, args=(process.stderr,), daemon=True),
@@ -378,7 +379,7 @@ class Background:
         self._log = self.log_path.open("wb")
         limits = self.limits
         try:
-            self.process = subprocess.Popen(  # noqa: S603
+            self.process = subprocess.Popen(  # noqa: S603  # nosec B603 -- the sandbox's background runner; argv is a list, no shell
                 self.argv,
                 cwd=self.cwd,
                 env=self.env,

@@ -182,11 +182,12 @@ def product_sources(root: Path) -> list[Path]:
 
 
 def is_test_path(relative: str) -> bool:
-    """True for files that belong to the test suite (by folder or file name)."""
+    """True for files that belong to the test suite (by folder or file name); benchmarks count as tests."""
     parts = Path(relative).parts
     name = parts[-1] if parts else ""
     return (
         any(part in TEST_DIR_NAMES for part in parts[:-1])
+        or (len(parts) > 1 and parts[0] in ("bench", "benchmarks"))
         or name.startswith("test_")
         or name.endswith("_test.py")
         or name == "conftest.py"

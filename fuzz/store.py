@@ -81,7 +81,8 @@ def save_crash(fuzz_dir: Path, harness: str, generated: bool, info: CrashInfo, d
     }
     _write_atomic(folder / "meta.json", (json.dumps(meta, indent=2) + "\n").encode())
     stored = load_crash(folder)
-    assert stored is not None
+    if stored is None:
+        raise OSError(f"the crash just written to {folder} cannot be read back")
     return stored, is_new
 
 

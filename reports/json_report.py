@@ -35,7 +35,8 @@ def to_jsonable(value: Any) -> Any:
 def report_to_dict(report: Report) -> dict[str, Any]:
     """The report as plain JSON data."""
     data = to_jsonable(report)
-    assert isinstance(data, dict)
+    if not isinstance(data, dict):  # unreachable: a Report is a dataclass
+        raise TypeError("a report must serialise to a JSON object")
     return data
 
 

@@ -73,7 +73,8 @@ def report_from_dict(data: Mapping[str, Any]) -> Report:
     if version.split(".")[0] != "1":
         raise ValueError(f"unsupported report schema version {version!r}")
     report = _build(Report, dict(data))
-    assert isinstance(report, Report)
+    if not isinstance(report, Report):
+        raise ValueError("the document is not a report")
     return report
 
 

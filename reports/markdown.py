@@ -61,7 +61,8 @@ def format_report(report: Report) -> str:
         lines += ["", f"<details><summary>Accepted or suppressed findings ({len(kept)})</summary>", ""]
         for result, finding in kept:
             sup = finding.suppression
-            assert sup is not None
+            if sup is None:
+                continue
             owner = f", owner {sup.owner}" if sup.owner else ""
             expires = f", expires {sup.expires}" if sup.expires else ""
             lines.append(f"- `{_cell(finding.rule_id)}` {_where(finding)}: {sup.kind}: {_cell(sup.reason)}{owner}{expires}")

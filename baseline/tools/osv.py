@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import json
 import os
-import pickle
+import pickle  # nosec B403 -- only for the index cache, which is authenticated before loading
 import secrets
 import zipfile
 from dataclasses import dataclass, field

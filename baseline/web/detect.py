@@ -204,12 +204,10 @@ def scan_module(tree: ast.Module, module: str, relative: str) -> tuple[list[Fram
                 apps.append(AppCandidate(f"{module}:{node.targets[0].id}", framework, kind, relative, node.lineno))
             elif constructor == "get_wsgi_application":
                 hits.append(FrameworkHit("Django", "import", f"{relative}:{node.lineno} builds a Django WSGI app"))
-        elif _is_wsgi_function(node):
-            assert isinstance(node, ast.FunctionDef)
+        elif isinstance(node, ast.FunctionDef) and _is_wsgi_function(node):
             apps.append(AppCandidate(f"{module}:{node.name}", "WSGI", "wsgi", relative, node.lineno))
             hits.append(FrameworkHit("WSGI", "import", f"{relative}:{node.lineno} defines WSGI callable {node.name}"))
-        elif _is_asgi_function(node):
-            assert isinstance(node, ast.AsyncFunctionDef)
+        elif isinstance(node, ast.AsyncFunctionDef) and _is_asgi_function(node):
             apps.append(AppCandidate(f"{module}:{node.name}", "ASGI", "asgi", relative, node.lineno))
             hits.append(FrameworkHit("ASGI", "import", f"{relative}:{node.lineno} defines ASGI callable {node.name}"))
     return hits, apps

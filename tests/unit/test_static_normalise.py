@@ -107,3 +107,10 @@ def test_redact_hides_credential_values_in_snippets():
     assert redact('password = "hunter2hunter2"') == 'password = "***"'
     assert "s3cr3t" not in redact("API_KEY='s3cr3tvalue'")
     assert redact("total = compute(a, b)") == "total = compute(a, b)"
+
+
+def test_benchmarks_count_as_test_code_not_product():
+    from baseline.target import is_test_path
+
+    assert is_test_path("bench/bench_scan.py") and is_test_path("benchmarks/run.py")
+    assert not is_test_path("bench.py") and not is_test_path("pkg/bench/core.py")
