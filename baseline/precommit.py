@@ -1,9 +1,10 @@
 """``baseline-precommit FILE...``: the fast pre-commit hook on staged files only.
 
-Runs bandit (static analysis) and detect-secrets (hard-coded secrets) on the files pre-commit
-passes, through the sandbox, and fails on any bandit finding of medium severity or worse, any
-file bandit could not parse, and any secret. Secret values are never printed (only type and
-place). The full checks with scores and evidence stay in ``baseline scan``.
+Runs bandit (static analysis, through the sandbox) and the toolkit's own secrets detector (the one
+behind T04) on the files pre-commit passes, and fails on any bandit finding of medium severity or
+worse, any file bandit could not parse, and any secret that is not allowed inline with a reason.
+Secret values are never printed (only rule, place and redacted form). The full checks with scores
+and evidence stay in ``baseline scan``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Sequence
 
 from baseline import sandbox
+from baseline.tools.secrets.engine import scan_blob
 
 _LIMITS = sandbox.Limits(timeout_s=120)
 
@@ -39,30 +41,37 @@ def run_bandit(files: Sequence[str]) -> tuple[list[str], list[str]]:
     return findings, problems
 
 
-def run_detect_secrets(files: Sequence[str]) -> tuple[list[str], list[str]]:
-    """(secrets found, problems) of detect-secrets on the files (offline: no verification)."""
-    if not files:
-        return [], []
-    result = sandbox.run([sys.executable, "-m", "detect_secrets", "scan", "-n", "--all-files", *files], cwd=Path.cwd(), limits=_LIMITS)
-    if not result.ok:
-        return [], [f"detect-secrets did not run: {result.describe()}: {result.stderr_tail(5)}"]
-    try:
-        data = json.loads(result.stdout)
-    except json.JSONDecodeError:
-        return [], ["detect-secrets gave no JSON"]
-    found = [
-        f"{name}:{item.get('line_number')}: possible secret ({item.get('type')})"
-        for name, items in sorted(data.get("results", {}).items())
-        for item in items
-    ]
-    return found, []
+MAX_SECRET_SCAN_BYTES = 2 * 1024 * 1024
+
+
+def run_secrets(files: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(secrets found, problems) of the toolkit's own detector on the files; values are redacted."""
+    found: list[str] = []
+    problems: list[str] = []
+    for name in sorted(files):
+        try:
+            with open(name, "rb") as handle:
+                data = handle.read(MAX_SECRET_SCAN_BYTES + 1)
+        except OSError as exc:
+            problems.append(f"{name}: unreadable: {exc.strerror or exc}")
+            continue
+        if len(data) > MAX_SECRET_SCAN_BYTES:
+            found_note = f"{name}: over {MAX_SECRET_SCAN_BYTES // (1024 * 1024)} MiB; not reviewed for secrets"
+            problems.append(found_note)
+            continue
+        detections, _skipped = scan_blob(data, name)
+        for detection in detections:
+            if detection.allow_reason:
+                continue
+            found.append(f"{name}:{detection.start_line}: possible secret ({detection.rule_id}): {detection.redacted}")
+    return found, problems
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: exit 1 when anything blocks the commit, 0 otherwise."""
     files = [name for name in (sys.argv[1:] if argv is None else argv) if Path(name).is_file()]
     bandit_findings, bandit_problems = run_bandit(files)
-    secrets, secret_problems = run_detect_secrets(files)
+    secrets, secret_problems = run_secrets(files)
     for line in bandit_findings + secrets + bandit_problems + secret_problems:
         print(line)
     return 1 if (bandit_findings or secrets or bandit_problems or secret_problems) else 0

@@ -1,0 +1,35 @@
+"""The pre-commit hook's secret review (the bandit half runs in the end-to-end test)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from baseline import precommit
+
+
+def test_secrets_are_reported_redacted_and_allowed_lines_pass(tmp_path: Path) -> None:
+    leaked = tmp_path / "settings.py"
+    leaked.write_text('AWS_ACCESS_KEY_ID = "AKIA' + "Q3EGRTXVJ6PLM2WN" + '"\n', encoding="utf-8")
+    allowed = tmp_path / "example.env"
+    allowed.write_text("DB_PASSWORD=Qm7#vR2xLp9!kT4w  # baseline: allow-secret -- documented sample value\n", encoding="utf-8")
+    found, problems = precommit.run_secrets([str(leaked), str(allowed)])
+    assert problems == []
+    assert len(found) == 1 and found[0].startswith(f"{leaked}:1: possible secret (")
+    assert "Q3EGRTXVJ6PLM2WN" not in found[0]
+
+
+def test_unreadable_and_huge_files_are_problems_not_crashes(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(precommit, "MAX_SECRET_SCAN_BYTES", 10)
+    big = tmp_path / "big.txt"
+    big.write_text("x" * 100, encoding="utf-8")
+    found, problems = precommit.run_secrets([str(big), str(tmp_path / "gone.py")])
+    assert found == []
+    assert any("not reviewed" in problem for problem in problems)
+    assert any("unreadable" in problem for problem in problems)
+
+
+def test_main_passes_clean_non_python_files_without_running_bandit(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "README.md").write_text("# hello\n", encoding="utf-8")
+    assert precommit.main(["README.md", "missing.txt"]) == 0
+    assert capsys.readouterr().out == ""
