@@ -23,7 +23,7 @@ from baseline.gate import exit_code_for
 from baseline.model import Report
 from baseline.postscan import check_options, finish_scan
 from baseline.runner import execute_scan
-from baseline.sandbox import network_isolation_prefix
+from baseline.sandbox import confinement
 from baseline.target import describe_target, resolve_interpreter
 
 EPILOG = """exit codes:
@@ -217,13 +217,24 @@ def cmd_scan(args: argparse.Namespace) -> int:
 def _sandbox_info(config: Config) -> dict[str, Any]:
     """How the target's code was confined in this scan (recorded in the report)."""
     network_allowed = bool(config.get("network"))
-    isolation = None if network_allowed else network_isolation_prefix()
+    found = confinement(network=network_allowed)
+    isolated = found is not None and found.network_isolated
+    own_pids = found is not None and found.own_pid_namespace
     return {
-        "environment": "scrubbed: variables that look like credentials are removed",
+        "environment": "scrubbed: variables that look like credentials (by name, or a password in a URL) are removed",
         "allow_env": list(config.get("allow_env")),
         "process_group": "own session; the whole group is killed at the timeout and after the run",
-        "network": "allowed by configuration" if network_allowed else ("loopback only (network namespace)" if isolation else "NOT isolated: this platform offers no network namespace"),
-        "network_isolated": bool(isolation),
+        "processes": (
+            "own PID namespace: the target sees none of the caller's processes, and every process it starts "
+            "(daemons included) ends with the run"
+            if own_pids
+            else "NOT contained: this platform offers no PID namespace; a daemonised child can outlive the run"
+        ),
+        "own_pid_namespace": own_pids,
+        "network": "allowed by configuration" if network_allowed else ("loopback only (network namespace)" if isolated else "NOT isolated: this platform offers no network namespace"),
+        "network_isolated": isolated,
+        "web_app_network": "the web app under scan shares the host's loopback so that the scanner can reach it",
+        "filesystem": "NOT confined: target code can write wherever the user running the scan can (run scans in a disposable CI job or container)",
     }
 
 

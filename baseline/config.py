@@ -10,6 +10,7 @@ ConfigError naming the key.
 from __future__ import annotations
 
 import difflib
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -237,12 +238,13 @@ def find_config_file(target: Path) -> tuple[Path, str] | None:
     ``baseline.toml`` wins over ``pyproject.toml``; in baseline.toml keys live at top level (or
     under ``[tool.baseline]``, accepted too).
     """
-    dedicated = target / "baseline.toml"
-    if dedicated.is_file():
-        return dedicated, ""
-    pyproject = target / "pyproject.toml"
-    if pyproject.is_file():
-        return pyproject, "tool.baseline"
+    for name, prefix in (("baseline.toml", ""), ("pyproject.toml", "tool.baseline")):
+        path = target / name
+        if path.is_file():
+            return path, prefix
+        if os.path.lexists(path):
+            # A folder, a dangling link or a link loop: the project's configuration must not be silently ignored.
+            raise ConfigError(f"{name}: cannot read: it is not a regular file (a folder, a broken link or a link loop)")
     return None
 
 

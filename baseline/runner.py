@@ -98,7 +98,7 @@ class ScanContext:
 
     def target_limits(self, *, timeout_s: float | None, memory_mb: int | None = None, cpu_s: int | None = None) -> Limits:
         """Sandbox limits for running the target's own code, with the scan's network policy."""
-        return Limits(timeout_s=timeout_s, memory_mb=memory_mb, cpu_s=cpu_s, network=bool(self.config.get("network")))
+        return Limits(timeout_s=timeout_s, memory_mb=memory_mb, cpu_s=cpu_s, network=bool(self.config.get("network")), contain=True)
 
     def artifact_dir(self, name: str) -> Path:
         """A folder for one shared run's artifacts inside this scan's work folder."""

@@ -74,6 +74,10 @@ _SECRET_PREFIXES = (
 _ALWAYS_KEEP = frozenset({"PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TERM", "TZ", "TMPDIR", "USER", "LOGNAME", "SHELL"})
 
 
+# A URL that carries a password (``scheme://user:password@host``): a credential whatever the name.
+_PASSWORD_IN_URL = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]*:[^/\s@]+@", re.IGNORECASE)
+
+
 def is_sensitive_name(name: str) -> bool:
     """True when an environment variable name looks like it carries a credential."""
     if name in _ALWAYS_KEEP:
@@ -90,7 +94,7 @@ def scrub_environment(
     kept: dict[str, str] = {}
     dropped: list[str] = []
     for name, value in environ.items():
-        if name not in allowed and is_sensitive_name(name):
+        if name not in allowed and (is_sensitive_name(name) or _PASSWORD_IN_URL.search(value)):
             dropped.append(name)
         else:
             kept[name] = value
@@ -106,39 +110,117 @@ class Limits:
     memory_mb: int | None = None
     output_cap: int = DEFAULT_OUTPUT_CAP
     network: bool = True  # False: run in a new network namespace with loopback only, where possible
+    contain: bool = False  # True (the target's code): a PID namespace of its own, where possible
 
 
-_ISOLATION_PREFIX: tuple[str, ...] | None = None
-_ISOLATION_PROBED = False
+# PID 1 of a contained run: starts the command, reaps orphans, reports the command's wait status on
+# a pipe and exits with it; when PID 1 exits, the kernel kills every process left in the namespace
+# (daemonised children included). Runs on the toolkit's interpreter, isolated from the target's.
+_INIT = r"""
+import os, signal, sys
+status_fd = int(sys.argv[1])
+argv = sys.argv[2:]
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+child = os.fork()
+if child == 0:
+    for number in (signal.SIGINT, signal.SIGPIPE, signal.SIGXFSZ):
+        signal.signal(number, signal.SIG_DFL)
+    if status_fd >= 0:
+        os.set_inheritable(status_fd, False)
+    try:
+        os.execvp(argv[0], argv)
+    except OSError as exc:
+        if status_fd >= 0:
+            os.write(status_fd, ("error %s: %s\n" % (type(exc).__name__, exc)).encode())
+        os._exit(127)
+status = 0
+while True:
+    try:
+        pid, status = os.wait()
+    except ChildProcessError:
+        break
+    if pid == child:
+        break
+if status_fd >= 0:
+    os.write(status_fd, b"status %d\n" % status)
+code = os.waitstatus_to_exitcode(status)
+os._exit(code if code >= 0 else 128 - code)
+"""
+
+
+@dataclass(frozen=True)
+class Confinement:
+    """How target code is confined on this platform: the argv prefix and what it provides."""
+
+    prefix: tuple[str, ...]
+    network_isolated: bool
+    own_pid_namespace: bool
+
+
+_CONFINEMENTS: dict[bool, Confinement | None] = {}
 _ISOLATION_LOCK = threading.Lock()
 
 
-def network_isolation_prefix() -> tuple[str, ...] | None:
-    """The argv prefix that runs a command without network access (loopback only), or None.
+def _probe(prefix: tuple[str, ...], init: bool) -> bool:
+    argv = [*prefix, "-1", "true"] if init else [*prefix, "true"]
+    try:
+        probe = subprocess.run(argv, capture_output=True, timeout=10, check=False)  # noqa: S603  # nosec B603 -- a fixed argv probing unshare, no shell
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0
 
-    Uses a new network namespace (``unshare -n`` as root, ``unshare -rn`` otherwise) and brings
-    the loopback interface up so that tests can still talk to local servers. Probed once.
+
+def confinement(network: bool) -> Confinement | None:
+    """The strongest confinement this platform offers for target code, or None. Probed once.
+
+    Linux namespaces through ``unshare`` (with a user namespace when not root): a PID namespace
+    with its own /proc, so that the target sees none of the caller's processes (nor their
+    environment) and no process it starts outlives the run; and, unless ``network`` is allowed, a
+    network namespace with only the loopback interface, brought up so that tests can still talk to
+    local servers. Falls back to the network namespace alone, then to nothing.
     """
-    global _ISOLATION_PREFIX, _ISOLATION_PROBED
     with _ISOLATION_LOCK:
-        if _ISOLATION_PROBED:
-            return _ISOLATION_PREFIX
-        _ISOLATION_PROBED = True
+        if network in _CONFINEMENTS:
+            return _CONFINEMENTS[network]
+        found: Confinement | None = None
         unshare = shutil.which("unshare")
-        if unshare is None or not sys.platform.startswith("linux"):
-            return None
-        flags = "-n" if os.geteuid() == 0 else "-rn"
-        ip = shutil.which("ip") or "ip"
-        prefix = (unshare, flags, "--", "/bin/sh", "-c", f'{ip} link set lo up 2>/dev/null; exec "$@"', "sandbox")
-        try:
-            probe = subprocess.run(  # noqa: S603  # nosec B603 -- a fixed argv probing unshare, no shell
-                [*prefix, "true"], capture_output=True, timeout=10, check=False
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        if probe.returncode == 0:
-            _ISOLATION_PREFIX = prefix
-        return _ISOLATION_PREFIX
+        if unshare is not None and sys.platform.startswith("linux"):
+            user = () if os.geteuid() == 0 else ("-r",)
+            ip = shutil.which("ip") or "ip"
+            lo_up = ("/bin/sh", "-c", f'{ip} link set lo up 2>/dev/null; exec "$@"', "sandbox")
+            init = (sys.executable, "-I", "-S", "-c", _INIT)
+            pid_flags = ("-p", "-f", "-m", "--mount-proc", "--kill-child")
+            if network:
+                candidates = [(Confinement((unshare, *user, *pid_flags, "--", *init), False, True), True)]
+            else:
+                candidates = [
+                    (Confinement((unshare, *user, "-n", *pid_flags, "--", *lo_up, *init), True, True), True),
+                    (Confinement((unshare, *user, "-n", "--", *lo_up), True, False), False),
+                ]
+            for candidate, uses_init in candidates:
+                if _probe(candidate.prefix, uses_init):
+                    found = candidate
+                    break
+        _CONFINEMENTS[network] = found
+        return found
+
+
+def network_isolation_prefix() -> tuple[str, ...] | None:
+    """The argv prefix that runs a command without network access (loopback only), or None."""
+    found = confinement(network=False)
+    return found.prefix if found is not None else None
+
+
+def _confine(argv: tuple[str, ...], limits: Limits, status_fd: int | None) -> tuple[tuple[str, ...], Confinement | None]:
+    """The command line that runs ``argv`` under the confinement ``limits`` ask for."""
+    if limits.network and not limits.contain:
+        return argv, None
+    found = confinement(network=limits.network)
+    if found is None:
+        return argv, None
+    if found.own_pid_namespace:
+        return (*found.prefix, str(-1 if status_fd is None else status_fd), *argv), found
+    return (*found.prefix, *argv), found
 
 
 @dataclass(frozen=True)
@@ -158,6 +240,7 @@ class ProcessResult:
     env_dropped: tuple[str, ...] = ()
     start_error: str | None = None
     network_isolated: bool = False
+    own_pid_namespace: bool = False
 
     @property
     def ok(self) -> bool:
@@ -268,11 +351,9 @@ def run(
     """
     argv = tuple(str(part) for part in argv)
     env, dropped = build_environment(scrub=scrub, allow=allow_env, extra=extra_env, base=base_env)
-    command, isolated = argv, False  # the result reports argv; the isolation prefix is the sandbox's own
-    if not limits.network:
-        prefix = network_isolation_prefix()
-        if prefix is not None:
-            command, isolated = prefix + argv, True
+    status_read, status_write = os.pipe()  # the init of a PID namespace reports the command's wait status here
+    # The result reports argv; the confinement prefix is the sandbox's own.
+    command, confined = _confine(argv, limits, status_write)
     started = time.monotonic()
     try:
         process = subprocess.Popen(  # noqa: S603  # nosec B603 -- this is the sandbox; argv is a list, never a shell string
@@ -285,8 +366,11 @@ def run(
             start_new_session=True,
             preexec_fn=lambda: _limit_child(limits),  # noqa: PLW1509 - only async-signal-safe calls
             close_fds=True,
+            pass_fds=(status_write,) if confined is not None and confined.own_pid_namespace else (),
         )
     except (OSError, ValueError) as exc:
+        os.close(status_read)
+        os.close(status_write)
         return ProcessResult(
             argv=argv,
             cwd=str(cwd),
@@ -328,7 +412,11 @@ def run(
         kill_group(process.pid, grace_s=0.5)
     for pump in pumps:
         pump.join(timeout=5)
+    os.close(status_write)
     code = process.returncode
+    start_error, reported = _read_status(status_read)
+    if reported is not None:
+        code = reported
     signal_name = None
     if code is not None and code < 0:
         try:
@@ -347,8 +435,30 @@ def run(
         stdout_truncated=out.truncated,
         stderr_truncated=err.truncated,
         env_dropped=dropped,
-        network_isolated=isolated,
+        start_error=start_error,
+        network_isolated=confined is not None and confined.network_isolated,
+        own_pid_namespace=confined is not None and confined.own_pid_namespace,
     )
+
+
+def _read_status(fd: int) -> tuple[str | None, int | None]:
+    """(start error, returncode) as reported by a PID namespace's init, if it reported anything."""
+    os.set_blocking(fd, False)
+    try:
+        text = os.read(fd, 4096).decode("utf-8", errors="replace")
+    except (BlockingIOError, OSError):
+        text = ""
+    finally:
+        os.close(fd)
+    start_error: str | None = None
+    code: int | None = None
+    for line in text.splitlines():
+        kind, _, value = line.partition(" ")
+        if kind == "error":
+            start_error = value
+        elif kind == "status" and value.strip().lstrip("-").isdigit():
+            code = os.waitstatus_to_exitcode(int(value))
+    return start_error, None if start_error else code
 
 
 class Background:
@@ -366,6 +476,7 @@ class Background:
         extra_env: Mapping[str, str] | None = None,
     ) -> None:
         self.argv = tuple(str(part) for part in argv)
+        self.command, self.confinement = _confine(self.argv, limits, None)
         self.cwd = str(cwd)
         self.log_path = Path(log_path)
         self.limits = limits
@@ -380,7 +491,7 @@ class Background:
         limits = self.limits
         try:
             self.process = subprocess.Popen(  # noqa: S603  # nosec B603 -- the sandbox's background runner; argv is a list, no shell
-                self.argv,
+                self.command,
                 cwd=self.cwd,
                 env=self.env,
                 stdin=subprocess.DEVNULL,

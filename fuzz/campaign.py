@@ -110,6 +110,7 @@ def run_campaign(
     say = progress or (lambda subject, event: None)
     budget = float(config.get("fuzz.time"))
     allow_env = list(config.get("allow_env"))
+    network = bool(config.get("network"))
     surface = find_surface(root, config.get("exclude"))
     files, problems = find_harnesses(root, list(config.get("fuzz.harnesses")))
     harnesses = [item for item in files if item.is_harness]
@@ -148,7 +149,7 @@ def run_campaign(
         harness_path = root / crash.harness
         if not harness_path.is_file() or time.monotonic() > deadline - MIN_HARNESS_BUDGET:
             continue
-        replayed = store.replay(python, root, harness_path, crash.input_path, input_timeout + 10.0, allow_env)
+        replayed = store.replay(python, root, harness_path, crash.input_path, input_timeout + 10.0, allow_env, network)
         if not replayed.ok:
             unresolved.append(crash)
 
@@ -193,6 +194,7 @@ def run_campaign(
             grace_s=float(config.get("fuzz.startup_grace")),
             allow_env=allow_env,
             seed=seed,
+            network=network,
         )
         runs.append(run)
         if run.stats.started:
@@ -238,14 +240,14 @@ def _triage(run: HarnessRun, root: Path, harness: Path, python: str, fuzz_dir: P
     kind = run.kind or "exception"
     stdout, stderr = run.stdout, run.stderr
     if kind == "native":
-        replayed = replay_with_faulthandler(python, root, harness, artifact, float(config.get("fuzz.input_timeout")) + 10, allow_env)
+        replayed = replay_with_faulthandler(python, root, harness, artifact, float(config.get("fuzz.input_timeout")) + 10, allow_env, bool(config.get("network")))
         stdout, stderr = replayed.stdout, replayed.stderr + "\n" + run.stderr
     info = describe_crash(kind, stdout, stderr, root, harness)
     data = artifact.read_bytes()
     minimized = False
     seconds = min(int(config.get("fuzz.minimize_time")), int(deadline - time.monotonic()))
     if kind == "exception" and len(data) > 1 and seconds >= 1:
-        smaller = minimize(python=python, root=root, harness=harness, crash_input=artifact, out_dir=fuzz_dir / "minimize", seconds=seconds, allow_env=allow_env)
+        smaller = minimize(python=python, root=root, harness=harness, crash_input=artifact, out_dir=fuzz_dir / "minimize", seconds=seconds, allow_env=allow_env, network=bool(config.get("network")))
         if smaller is not None:
             data, minimized = smaller.read_bytes(), True
     stored, new = store.save_crash(fuzz_dir, run.harness, run.generated, info, data)

@@ -111,6 +111,7 @@ def run_harness(
     allow_env: list[str],
     seed: int | None = None,
     extra_args: tuple[str, ...] = (),
+    network: bool = False,
 ) -> HarnessRun:
     """Fuzz one harness for ``budget_s`` seconds; never raises for a failing harness."""
     corpus.mkdir(parents=True, exist_ok=True)
@@ -130,7 +131,7 @@ def run_harness(
     process = sandbox.run(
         argv,
         cwd=root,
-        limits=sandbox.Limits(timeout_s=budget_s + grace_s + input_timeout),
+        limits=sandbox.Limits(timeout_s=budget_s + grace_s + input_timeout, network=network, contain=True),
         allow_env=allow_env,
         extra_env=harness_env(root),
     )

@@ -117,12 +117,14 @@ def list_crashes(fuzz_dir: Path) -> list[StoredCrash]:
     return sorted((crash for crash in found if crash is not None), key=lambda crash: (crash.found, crash.crash_id))
 
 
-def replay(python: str, root: Path, harness: Path, data_file: Path, timeout_s: float, allow_env: tuple[str, ...] | list[str] = ()) -> sandbox.ProcessResult:
+def replay(
+    python: str, root: Path, harness: Path, data_file: Path, timeout_s: float, allow_env: tuple[str, ...] | list[str] = (), network: bool = False
+) -> sandbox.ProcessResult:
     """Run ``python <harness> <input>`` in the sandbox; exit 0 means it no longer crashes."""
     return sandbox.run(
         [python, str(harness), str(data_file)],
         cwd=root,
-        limits=sandbox.Limits(timeout_s=timeout_s),
+        limits=sandbox.Limits(timeout_s=timeout_s, network=network, contain=True),
         allow_env=list(allow_env),
         extra_env=harness_env(root),
     )

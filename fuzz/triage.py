@@ -114,12 +114,14 @@ def describe_crash(kind: str, stdout: str, stderr: str, root: Path, harness: Pat
     return CrashInfo(kind=kind, exception=exception[:500], top_frames=frames, traceback=traceback[:20000], signature=signature)
 
 
-def replay_with_faulthandler(python: str, root: Path, harness: Path, data_file: Path, timeout_s: float, allow_env: list[str]) -> sandbox.ProcessResult:
+def replay_with_faulthandler(
+    python: str, root: Path, harness: Path, data_file: Path, timeout_s: float, allow_env: list[str], network: bool = False
+) -> sandbox.ProcessResult:
     """Re-run one input with faulthandler on, to get the Python stack of a native crash."""
     return sandbox.run(
         [python, "-X", "faulthandler", str(harness), str(data_file)],
         cwd=root,
-        limits=sandbox.Limits(timeout_s=timeout_s),
+        limits=sandbox.Limits(timeout_s=timeout_s, network=network, contain=True),
         allow_env=allow_env,
         extra_env=harness_env(root),
     )
@@ -136,7 +138,7 @@ _LAUNCHER = (
 
 
 def minimize(
-    *, python: str, root: Path, harness: Path, crash_input: Path, out_dir: Path, seconds: int, allow_env: list[str]
+    *, python: str, root: Path, harness: Path, crash_input: Path, out_dir: Path, seconds: int, allow_env: list[str], network: bool = False
 ) -> Path | None:
     """Shrink an exception-crash input with libFuzzer's ``-minimize_crash``; None when it did not help.
 
@@ -157,7 +159,7 @@ def minimize(
     sandbox.run(
         [str(wrapper), "-minimize_crash=1", "-runs=100000", f"-max_total_time={seconds}", f"-exact_artifact_path={result_file}", str(crash_input)],
         cwd=root,
-        limits=sandbox.Limits(timeout_s=seconds + 20),
+        limits=sandbox.Limits(timeout_s=seconds + 20, network=network, contain=True),
         allow_env=allow_env,
         extra_env=env,
     )

@@ -11,8 +11,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
 SHARED = REPO_ROOT.parent / "shared"
 
-# Fixture projects, corpora and hostile inputs are data, not tests of this repository.
-collect_ignore_glob = ["fixtures/*", "hostile/*"]
+# Fixture projects and corpora are data, not tests of this repository.
+collect_ignore_glob = ["fixtures/*"]
 
 
 @pytest.fixture

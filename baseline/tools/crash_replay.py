@@ -45,7 +45,7 @@ def crash_store(root: Path, work_dir: str) -> Path:
     return (base if base.is_absolute() else root / base) / "fuzz" / "crashes"
 
 
-def replay_one(root: Path, python: str, folder: Path, timeout_s: float) -> Replay:
+def replay_one(root: Path, python: str, folder: Path, timeout_s: float, network: bool = False) -> Replay:
     """Replay one stored crash."""
     crash_id = folder.name
     try:
@@ -62,7 +62,7 @@ def replay_one(root: Path, python: str, folder: Path, timeout_s: float) -> Repla
     data = folder / "input"
     if not data.is_file():
         return Replay(crash_id, harness, "unreplayable", "input file missing", kind, exception)
-    process = sandbox.run([python, str(harness_path), str(data.resolve())], cwd=root, limits=sandbox.Limits(timeout_s=timeout_s, memory_mb=4096))
+    process = sandbox.run([python, str(harness_path), str(data.resolve())], cwd=root, limits=sandbox.Limits(timeout_s=timeout_s, memory_mb=4096, network=network, contain=True))
     evidence = Evidence(
         provenance=Provenance.EXECUTED,
         summary=f"replayed crash {crash_id} with {harness}",
@@ -81,13 +81,13 @@ def replay_one(root: Path, python: str, folder: Path, timeout_s: float) -> Repla
     return Replay(crash_id, harness, "crashes", f"still crashes: {process.describe()}: {redact(process.stderr_tail(1))}", kind, exception, evidence)
 
 
-def replay_all(root: Path, python: str, work_dir: str, timeout_s: float) -> ReplayRun:
+def replay_all(root: Path, python: str, work_dir: str, timeout_s: float, network: bool = False) -> ReplayRun:
     """Replay every stored crash, in crash-id order."""
     store = crash_store(root, work_dir)
     if not store.is_dir():
         return ReplayRun(store=None)
     folders = sorted(path for path in store.iterdir() if path.is_dir())
-    return ReplayRun(store=str(store), replays=tuple(replay_one(root, python, folder, timeout_s) for folder in folders))
+    return ReplayRun(store=str(store), replays=tuple(replay_one(root, python, folder, timeout_s, network) for folder in folders))
 
 
 class ReplayRunner:
@@ -97,7 +97,13 @@ class ReplayRunner:
 
     def execute(self, context: Any) -> ReplayRun:
         """Replay with ``regression.replay_timeout`` per crash."""
-        return replay_all(context.root, context.python, str(context.config.get("work_dir")), float(context.config.get("regression.replay_timeout")))
+        return replay_all(
+            context.root,
+            context.python,
+            str(context.config.get("work_dir")),
+            float(context.config.get("regression.replay_timeout")),
+            bool(context.config.get("network")),
+        )
 
 
 REPLAY_RUN = ReplayRunner()

@@ -224,7 +224,7 @@ def run_tests(
         argv += ["-m", "pytest", *pytest_args]
     else:
         argv = [*interpreter, "-m", "pytest", *pytest_args]
-    limits = sandbox.Limits(timeout_s=timeout_s, memory_mb=memory_mb, network=network)
+    limits = sandbox.Limits(timeout_s=timeout_s, memory_mb=memory_mb, network=network, contain=True)
     process = sandbox.run(
         argv,
         cwd=root,

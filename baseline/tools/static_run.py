@@ -76,7 +76,11 @@ def python_files(root: Path, exclude: list[str]) -> list[Path]:
 def prescreen(path: Path, relative: str, max_bytes: int) -> SourceFile | FileNote:
     """Read one file: a SourceFile when the tools can be given it, else a note saying why not."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        size = info.st_size
+        if not info.st_mode & 0o444:
+            # Readable only thanks to root's privilege: semgrep refuses such a target and fails the whole run.
+            return FileNote(relative, "prescreen", "unreadable: no read permission; not analysed")
         if size > max_bytes:
             return FileNote(relative, "prescreen", f"{size // 1024} KiB is over static.max_file_kb ({max_bytes // 1024} KiB); not analysed")
         data = path.read_bytes()

@@ -105,6 +105,7 @@ class RunningApp:
             self.argv,
             cwd=root,
             log_path=self.log_path,
+            limits=sandbox.Limits(timeout_s=None, contain=True),
             allow_env=allow_env,
             extra_env={"PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1", "FLASK_DEBUG": "0"},
         )

@@ -130,3 +130,64 @@ def test_network_isolation_keeps_loopback_and_blocks_the_rest() -> None:
     assert result.network_isolated
     # Only the loopback interface exists: no route out, proven without sending anything anywhere.
     assert result.stdout.strip() == "lo"
+
+
+def test_a_password_in_a_url_is_scrubbed_whatever_the_name() -> None:
+    kept, dropped = sandbox.scrub_environment(
+        {"DATABASE_URL": "postgres://app:pw@db/app", "HTTP_PROXY": "http://proxy:3128", "DOCS": "https://example.com/a:b@c"}
+    )
+    assert dropped == ("DATABASE_URL",)
+    assert kept == {"HTTP_PROXY": "http://proxy:3128", "DOCS": "https://example.com/a:b@c"}
+
+
+def _needs_pid_namespace(network: bool) -> None:
+    found = sandbox.confinement(network=network)
+    if found is None or not found.own_pid_namespace:
+        import pytest
+
+        pytest.skip("this platform offers no PID namespace")
+
+
+def test_contained_run_reports_exit_codes_signals_and_start_errors() -> None:
+    _needs_pid_namespace(network=True)
+    limits = sandbox.Limits(timeout_s=30, contain=True)
+    assert sandbox.run([sys.executable, "-c", "raise SystemExit(3)"], cwd=".", limits=limits).exit_code == 3
+    crashed = sandbox.run([sys.executable, "-c", "import os; os.abort()"], cwd=".", limits=limits)
+    assert crashed.signal_name == "SIGABRT" and crashed.own_pid_namespace and not crashed.network_isolated
+    missing = sandbox.run(["/nonexistent/tool"], cwd=".", limits=limits)
+    assert missing.start_error and "could not start" in missing.describe()
+
+
+def test_a_daemonised_child_does_not_outlive_a_contained_run(tmp_path: Path) -> None:
+    _needs_pid_namespace(network=True)
+    marker = f"daemon-marker-{os.getpid()}-{time.monotonic_ns()}"
+    script = (
+        "import os, sys, time\n"
+        "if os.fork() == 0:\n"
+        "    os.setsid()\n"
+        "    if os.fork() == 0:\n"
+        f"        os.execv(sys.executable, [sys.executable, '-c', 'import time; time.sleep(60)', {marker!r}])\n"
+        "    os._exit(0)\n"
+        "time.sleep(0.5)\n"
+        "print(len([p for p in os.listdir('/proc') if p.isdigit()]))\n"
+    )
+    result = sandbox.run([sys.executable, "-c", script], cwd=tmp_path, limits=sandbox.Limits(timeout_s=30, contain=True))
+    assert result.ok, result.stderr
+    # init, the script, its exited child (a zombie) and the daemon: none of the caller's processes
+    assert int(result.stdout.strip()) <= 4
+    deadline = time.monotonic() + 3
+    while _with_marker(marker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _with_marker(marker), "the daemon outlived the run"
+
+
+def _with_marker(marker: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker.encode() in (entry / "cmdline").read_bytes() and _alive(int(entry.name)):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
