@@ -215,6 +215,7 @@ def test_broken_pyproject_is_a_configuration_error(variant: str, build: projects
     case = Case(f"pyproject-{variant}", build, "T02", exit_code=2, messages={"stderr": message})
     root = _build(case, tmp_path)
     scan = run_scan(root, case.select, gate=False)
+    assert scan.returncode == 2, "a broken configuration is a usage error, never a scan with defaults"
     assert_case(case, scan)
     assert not (root / ".baseline" / "scan" / "tests").exists(), "the test suite ran despite the broken configuration"
 
