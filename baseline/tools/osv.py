@@ -245,6 +245,17 @@ def _parse(name: str, data: bytes) -> Any:
     return yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
+def parse_record(name: str, data: bytes) -> tuple[dict[str, Any], list[Advisory]]:
+    """(the record, its PyPI advisories) of one OSV file: JSON, or YAML by the name's suffix.
+
+    Raises ValueError when the file is not a readable OSV record.
+    """
+    record = _parse(name, data)
+    if not isinstance(record, dict):
+        raise ValueError("not an OSV object")
+    return record, advisories_from_record(record)
+
+
 def _source_digest(path: Path) -> str:
     """A cheap digest of the database's file list, sizes and times (for the index cache)."""
     digest = hashlib.sha256(str(path.resolve()).encode())
@@ -286,10 +297,7 @@ def load_database(path: str | Path, cache_dir: Path | None = None) -> OsvDatabas
     try:
         for name, data in entries:
             try:
-                record = _parse(name, data)
-                if not isinstance(record, dict):
-                    raise ValueError("not an OSV object")
-                advisories = advisories_from_record(record)
+                record, advisories = parse_record(name, data)
             except Exception as exc:  # one corrupt record must not hide the rest
                 skipped.append(f"{name}: {type(exc).__name__}: {str(exc)[:120]}")
                 continue
