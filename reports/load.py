@@ -8,6 +8,7 @@ version still load.
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import enum
 import math
@@ -51,7 +52,7 @@ def _convert(value: Any, hint: Any, where: str) -> Any:
             raise ValueError(f"{where}: expected a list, got {type(value).__name__}")
         item = args[0] if args else Any
         return tuple(_convert(element, item, f"{where}[{index}]") for index, element in enumerate(value))
-    if origin in (Mapping, dict) or hint is Mapping:
+    if origin in (Mapping, collections.abc.Mapping, dict) or hint is Mapping:
         if value is None:
             return {}
         if not isinstance(value, dict):

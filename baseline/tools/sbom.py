@@ -150,10 +150,15 @@ def _read_requirements(path: Path, root: Path, problems: list[str], seen: set[Pa
         if line.startswith(("-r ", "--requirement ", "-r", "--requirement=")):
             target = re.split(r"[=\s]", line, maxsplit=1)[1].strip() if " " in line or "=" in line else line[2:].strip()
             included = (path.parent / target)
-            if included.is_file():
+            try:
+                found = included.is_file()
+            except OSError as exc:  # a name too long for the file system, a loop of links...
+                problems.append(f"{relative}:{number}: included file {target[:80]} cannot be read: {exc.strerror}")
+                continue
+            if found:
                 components.extend(_read_requirements(included, root, problems, seen))
             else:
-                problems.append(f"{relative}:{number}: included file {target} not found")
+                problems.append(f"{relative}:{number}: included file {target[:80]} not found")
             continue
         if line.startswith(("-e ", "--editable")):
             components.append(Component(line.split()[-1][:80], None, relative, number, note="editable install: not verifiable against advisories"))
@@ -201,7 +206,7 @@ def _field(table: Mapping[str, Any], key: str, kind: type, where: str, default: 
     return value
 
 
-_KIND_NAMES = {str: "a string", list: "a list", dict: "a table"}
+_KIND_NAMES: dict[type, str] = {str: "a string", list: "a list", dict: "a table"}
 
 
 def _name(table: Mapping[str, Any], where: str) -> str:

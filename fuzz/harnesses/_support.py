@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
+DICTS = HERE / "dicts"
 _PREFIX = "baseline-selffuzz-"
 
 
@@ -26,21 +27,26 @@ def documented(exc: BaseException) -> None:
 
 
 def fuzz_argv(name: str, argv: list[str]) -> list[str]:
-    """``argv`` plus this harness's seed corpus when libFuzzer is about to fuzz.
+    """``argv`` plus this harness's dictionary and seed corpus when libFuzzer is about to fuzz.
 
     libFuzzer writes new inputs into the first corpus folder, so the committed seeds are only
     ever added after a writable one (a scratch folder when none was given). When the arguments
     name files (replaying a crash, ``-minimize_crash``) or merge corpora, nothing is added.
     """
     seeds = CORPUS / name
+    dictionary = DICTS / f"{name}.dict"
+    options = [arg for arg in argv[1:] if arg.startswith("-")]
     positional = [arg for arg in argv[1:] if not arg.startswith("-")]
-    if not seeds.is_dir() or any(arg.startswith(("-merge", "-minimize_crash", "-cleanse_crash")) for arg in argv[1:]):
+    if any(arg.startswith(("-merge", "-minimize_crash", "-cleanse_crash")) for arg in options):
         return argv
     if not all(os.path.isdir(arg) for arg in positional):
         return argv
+    extra = [f"-dict={dictionary}"] if dictionary.is_file() and not any(arg.startswith("-dict=") for arg in options) else []
+    if not seeds.is_dir():
+        return [argv[0], *extra, *argv[1:]]
     if not positional:
-        return [*argv, str(scratch(name) / "corpus"), str(seeds)]
-    return [*argv, str(seeds)]
+        return [argv[0], *extra, *argv[1:], str(scratch(name) / "corpus"), str(seeds)]
+    return [argv[0], *extra, *argv[1:], str(seeds)]
 
 
 def scratch(name: str) -> Path:

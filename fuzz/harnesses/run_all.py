@@ -17,11 +17,16 @@ Exit codes: 0 every harness fuzzed without a crash; 1 a crash, hang or out-of-me
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from baseline.fuzz.runner import HarnessRun
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -39,6 +44,34 @@ def harnesses(only: str | None) -> list[Path]:
     return [path for path in found if path.stem.removeprefix("fuzz_") in wanted]
 
 
+def run_all(
+    selected: list[Path], *, budget_s: int, jobs: int, work: Path, artifacts: Path, python: str, input_timeout: int = 10, rss_limit_mb: int = 2048
+) -> list[HarnessRun]:
+    """Fuzz each harness for ``budget_s`` seconds through the toolkit's runner, ``jobs`` at a time."""
+    from baseline.fuzz.runner import run_harness
+
+    def one(path: Path) -> HarnessRun:
+        return run_harness(
+            python=python, root=ROOT, harness=path, generated=False, budget_s=budget_s,
+            corpus=work / "corpus" / path.stem, artifacts=artifacts / path.stem, input_timeout=input_timeout,
+            rss_limit_mb=rss_limit_mb, grace_s=60.0, allow_env=[],
+        )
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(one, selected))
+
+
+def summary_line(run: HarnessRun) -> str:
+    """One line per harness: status, executions, rate, coverage."""
+    stats = run.stats
+    detail = f" ({run.kind})" if run.kind else ""
+    return (
+        f"{Path(run.harness).stem:24} {run.status + detail:18} {stats.execs:>8} execs {stats.exec_per_s:>8.0f} exec/s "
+        f"cov {stats.cov:>5} ft {stats.ft:>6} corpus {stats.corpus_units:>4} {run.fuzzed_s:>4.0f} s"
+        + (f"  {run.note}" if run.note else "")
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Fuzz the toolkit's own input readers for a short budget.")
     parser.add_argument("--time", type=int, default=8, help="seconds of fuzzing per harness (default: 8)")
@@ -52,34 +85,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.time < 1 or args.jobs < 1:
         parser.error("--time and --jobs must be at least 1")
     try:
-        from baseline.fuzz.runner import run_harness
+        import baseline.fuzz.runner  # noqa: F401
     except ImportError as exc:
         print(f"run_all: the toolkit is not importable ({exc}); install it first (pip install -e '.[fuzz]')", file=sys.stderr)
         return 2
     selected = harnesses(args.only)
     work = Path(tempfile.mkdtemp(prefix="baseline-selffuzz-run-"))
     artifacts = Path(args.artifacts).resolve() if args.artifacts else work / "artifacts"
-
-    def one(path: Path):  # type: ignore[no-untyped-def]
-        return run_harness(
-            python=args.python, root=ROOT, harness=path, generated=False, budget_s=args.time,
-            corpus=work / "corpus" / path.stem, artifacts=artifacts / path.stem, input_timeout=args.input_timeout,
-            rss_limit_mb=args.rss_limit_mb, grace_s=60.0, allow_env=[],
-        )
-
     started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        runs = list(pool.map(one, selected))
+    runs = run_all(
+        selected, budget_s=args.time, jobs=args.jobs, work=work, artifacts=artifacts, python=args.python,
+        input_timeout=args.input_timeout, rss_limit_mb=args.rss_limit_mb,
+    )
     crashed = [run for run in runs if run.status in ("crash", "killed")]
     unstarted = [run for run in runs if run.status in ("no-start", "start-error")]
     for run in runs:
-        stats = run.stats
-        detail = f" ({run.kind})" if run.kind else ""
-        print(
-            f"{Path(run.harness).stem:24} {run.status + detail:18} {stats.execs:>8} execs {stats.exec_per_s:>8.0f} exec/s "
-            f"cov {stats.cov:>5} ft {stats.ft:>6} corpus {stats.corpus_units:>4} {run.fuzzed_s:>4.0f} s"
-            + (f"  {run.note}" if run.note else "")
-        )
+        print(summary_line(run))
     total = sum(run.stats.execs for run in runs)
     print(f"{len(runs)} harnesses, {total} executions in {time.monotonic() - started:.0f} s wall")
     for run in crashed + unstarted:
@@ -91,8 +112,6 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if unstarted:
         return 2
-    import shutil
-
     shutil.rmtree(work, ignore_errors=True)
     return 0
 
