@@ -1,6 +1,7 @@
 """Fuzz the configuration reader: ``[tool.baseline]`` in pyproject.toml, or baseline.toml.
 
-Entry point: ``baseline.config.load_config(target)`` (what ``baseline scan`` calls). Documented
+Entry point: ``baseline.config.load_config(target)`` (what ``baseline scan`` calls; the file is
+decoded by ``baseline.parsing.toml_loads``). Documented
 error: ``ConfigError`` (exit 2 with a message naming the file and key). Every value that passes
 must have its declared kind and be a finite number where a number is wanted.
 """

@@ -1,7 +1,8 @@
 """Fuzz the evidence replayers of ``baseline verify`` (JUnit XML and coverage.py JSON artifacts).
 
 Entry point: ``baseline.replay.replay(data, metrics, technique)``: recompute a check's figures
-from an artifact in a bundle and compare them with the metrics its report claims. Both come from
+from an artifact in a bundle (``junit_counts`` for JUnit XML) and compare them with the metrics
+its report claims. Both come from
 the untrusted bundle. Documented: it never raises; an unparsable artifact or a metric that is
 not a number is a mismatch (a text), which demotes the result. The first input byte picks the
 technique (T02: JUnit, T07: coverage) and the type of the claimed metric values.

@@ -1,7 +1,8 @@
 """Fuzz the OSV record reader of the offline advisory matcher (``components.osv_db``).
 
 Entry point: ``baseline.tools.osv.parse_record(name, data)``, which ``load_database`` calls for
-every JSON or YAML file of a local OSV database. Documented error: ``ValueError`` (the record is
+every JSON or YAML file of a local OSV database (decoded by ``baseline.parsing``: ``json_loads``
+and ``yaml_safe_load``). Documented error: ``ValueError`` (the record is
 skipped and listed, one corrupt record must not hide the rest). Advisories that load are matched
 against every pinned dependency, so ``affects`` must answer for any version text.
 """
