@@ -438,3 +438,18 @@ def test_verify_reports_a_malformed_bundle_instead_of_raising(tmp_path: Path, ch
     assert not verification.ok
     assert any(item.subject == subject and message in item.message for item in verification.discrepancies), verification.discrepancies
     assert not math.isnan(verification.verified_score)
+
+
+# --- found by scanning this repository with its own T09 (baseline scan . --fuzz-time 30) ----------
+
+
+def test_a_short_budget_runs_the_first_harnesses_instead_of_skipping_them():
+    # 18 harnesses in 30 s: the even share (1.6 s) was below the 2 s minimum, so the project's own
+    # harnesses (planned first) were skipped as "budget exhausted (29 s left of 30 s)" and the
+    # generated ones at the end of the plan ran.
+    from baseline.fuzz.campaign import MIN_HARNESS_BUDGET, budget_share
+
+    assert budget_share(29.0, 18) == MIN_HARNESS_BUDGET
+    assert budget_share(60.0, 10) == 6 and budget_share(60.0, 10, cap=4.0) == 4
+    assert budget_share(1.5, 3) is None
+    assert budget_share(30.0, 3, cap=1.0) is None  # a per-harness cap below the minimum runs nothing
