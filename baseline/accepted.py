@@ -11,7 +11,6 @@ timestamps and no line numbers and is written sorted, so it only changes when an
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Iterable, Sequence
 
 from baseline.errors import ConfigError
 from baseline.model import CheckResult, Finding, GateVerdict, Problem, Severity, Suppression
+from baseline.parsing import toml_loads
 
 KIND = "accepted"
 HEADER = (
@@ -47,7 +47,7 @@ class AcceptedEntry:
     def occurrence(self) -> int:
         """The occurrence index of the fingerprint (0 when absent)."""
         _, _, tail = self.fingerprint.partition(":")
-        return int(tail) if tail.isdigit() else 0
+        return int(tail) if tail.isascii() and tail.isdigit() and len(tail) <= 18 else 0
 
     def expired(self, today: _dt.date) -> bool:
         """True once the expiry date has passed (the entry is valid through that day)."""
@@ -67,11 +67,14 @@ def load_accepted(path: Path) -> tuple[AcceptedEntry, ...]:
     if not path.is_file():
         return ()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = toml_loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path.name}: cannot read accepted findings: {exc}") from None
+    listed = data.get("accepted", [])
+    if not isinstance(listed, list):
+        raise ConfigError(f"{path.name}: 'accepted' must be a list of [[accepted]] tables")
     entries: list[AcceptedEntry] = []
-    for index, raw in enumerate(data.get("accepted", [])):
+    for index, raw in enumerate(listed):
         where = f"{path.name} entry {index + 1}"
         if not isinstance(raw, dict):
             raise ConfigError(f"{where}: must be a table")
@@ -97,8 +100,24 @@ def load_accepted(path: Path) -> tuple[AcceptedEntry, ...]:
     return tuple(entries)
 
 
+_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
 def _quote(text: str) -> str:
-    return json.dumps(text, ensure_ascii=True)  # a JSON string is a valid TOML basic string
+    """A TOML basic string: quotes, backslashes and control characters escaped, the rest as is.
+
+    (JSON escaping is not TOML: it writes characters beyond U+FFFF as surrogate pairs and leaves
+    DEL raw, and TOML rejects both.)
+    """
+    out = []
+    for char in text:
+        if char in _TOML_ESCAPES:
+            out.append(_TOML_ESCAPES[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
 
 
 def dump_accepted(entries: Iterable[AcceptedEntry]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import tomllib
 from importlib import resources
@@ -11,6 +12,7 @@ from typing import Any, Mapping
 
 from baseline.errors import CatalogError
 from baseline.model import Catalog, PolicyItem, Technique
+from baseline.parsing import toml_loads
 
 DEFAULT_CATALOG = "nist-ir-8397.toml"
 
@@ -46,7 +48,7 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
 def parse_catalog(text: str, name: str = "<catalog>") -> Catalog:
     """Parse and validate catalog TOML text."""
     try:
-        data = tomllib.loads(text)
+        data = toml_loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CatalogError(f"catalog {name}: not valid TOML: {exc}") from None
     digest = "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -83,8 +85,8 @@ def parse_catalog(text: str, name: str = "<catalog>") -> Catalog:
         weight = raw.get("weight")
         if isinstance(weight, bool) or not isinstance(weight, (int, float)):
             raise CatalogError(f"catalog {name}: {where}.weight is missing or not a number")
-        if weight < 0:
-            raise CatalogError(f"catalog {name}: {where}.weight must not be negative")
+        if weight < 0 or not math.isfinite(weight):
+            raise CatalogError(f"catalog {name}: {where}.weight must be a finite number, not negative")
         techniques.append(
             Technique(
                 id=technique_id,
@@ -99,7 +101,10 @@ def parse_catalog(text: str, name: str = "<catalog>") -> Catalog:
         )
 
     policies: list[PolicyItem] = []
-    for index, raw in enumerate(data.get("policies", [])):
+    policies_raw = data.get("policies", [])
+    if not isinstance(policies_raw, list):
+        raise CatalogError(f"catalog {name}: 'policies' must be a list of [[policies]] tables")
+    for index, raw in enumerate(policies_raw):
         where = f"policies[{index}]"
         if not isinstance(raw, dict):
             raise CatalogError(f"catalog {name}: {where} must be a table")
@@ -117,9 +122,12 @@ def parse_catalog(text: str, name: str = "<catalog>") -> Catalog:
         )
 
     check_weights: dict[str, float] = {}
-    for check_id, raw in data.get("checks", {}).items():
+    checks_raw = data.get("checks", {})
+    if not isinstance(checks_raw, dict):
+        raise CatalogError(f"catalog {name}: 'checks' must be a table of [checks.\"<check id>\"] tables")
+    for check_id, raw in checks_raw.items():
         weight = raw.get("weight") if isinstance(raw, dict) else None
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0 or not math.isfinite(weight):
             raise CatalogError(f"catalog {name}: checks.{check_id}.weight must be a non-negative number")
         check_weights[check_id] = float(weight)
 

@@ -10,6 +10,7 @@ ConfigError naming the key.
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import tomllib
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Any, Mapping
 
 from baseline.errors import ConfigError
 from baseline.model import Severity
+from baseline.parsing import toml_loads
 
 SEVERITIES = tuple(severity.value for severity in Severity)
 
@@ -251,7 +253,7 @@ def find_config_file(target: Path) -> tuple[Path, str] | None:
 def read_file_values(path: Path, prefix: str) -> dict[str, Any]:
     """Read and validate the values of one config file."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = toml_loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path.name}: not valid TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -268,14 +270,18 @@ def read_file_values(path: Path, prefix: str) -> dict[str, Any]:
     return validate_values(_flatten(table), label)
 
 
-def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+def _flatten(table: Mapping[str, Any]) -> dict[str, Any]:
+    """Dotted names for nested tables (iterative: a file may nest tables thousands deep)."""
     flat: dict[str, Any] = {}
-    for key, value in table.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict) and not any(spec.name == name for spec in KEYS):
-            flat.update(_flatten(value, name + "."))
-        else:
-            flat[name] = value
+    pending: list[tuple[str, Mapping[str, Any]]] = [("", table)]
+    while pending:
+        prefix, current = pending.pop(0)
+        for key, value in current.items():
+            name = f"{prefix}{key}"
+            if isinstance(value, dict) and name not in KEYS_BY_NAME:
+                pending.append((name + ".", value))
+            else:
+                flat[name] = value
     return flat
 
 
@@ -312,8 +318,10 @@ def coerce(spec: KeySpec, value: Any, label: str) -> Any:
             raise ConfigError(f"{where} must be a number, got {value!r}")
         try:
             number = spec.kind(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ConfigError(f"{where} must be {'an integer' if spec.kind is int else 'a number'}, got {value!r}") from None
+        if not math.isfinite(number):
+            raise ConfigError(f"{where} must be a finite number, got {value!r}")
         if spec.kind is int and isinstance(value, float) and not value.is_integer():
             raise ConfigError(f"{where} must be an integer, got {value!r}")
         if spec.minimum is not None and number < spec.minimum:

@@ -7,10 +7,11 @@ bundle bytes: they parse, never execute, and treat unparsable input as a mismatc
 
 from __future__ import annotations
 
-import json
+import math
 from typing import Any, Callable, Mapping
 
 from baseline import safexml
+from baseline.parsing import json_loads
 
 Replayer = Callable[[bytes, Mapping[str, Any]], str]
 
@@ -31,6 +32,17 @@ def junit_counts(data: bytes) -> dict[str, int]:
     return counts
 
 
+def _number(value: Any) -> float | None:
+    """A metric or artifact figure as a finite number, or None when it is not one (tampered)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
+
+
 def replay_junit(data: bytes, metrics: Mapping[str, Any]) -> str:
     """Test counts in the metrics must equal those in the JUnit artifact."""
     if "passed" not in metrics or not data.lstrip().startswith(b"<"):
@@ -40,7 +52,12 @@ def replay_junit(data: bytes, metrics: Mapping[str, Any]) -> str:
     except (safexml.ParseError, ValueError) as exc:
         return f"the JUnit evidence is not valid XML: {exc}"
     for key in ("passed", "failed", "errors"):
-        if key in metrics and int(metrics[key]) != counts[key]:
+        if key not in metrics:
+            continue
+        claimed = _number(metrics[key])
+        if claimed is None:
+            return f"the result's {key} count {str(metrics[key])[:40]!r} is not a number"
+        if claimed != counts[key]:
             return f"the JUnit evidence shows {counts[key]} {key} tests, the result claims {metrics[key]}"
     return ""
 
@@ -50,15 +67,23 @@ def replay_coverage(data: bytes, metrics: Mapping[str, Any]) -> str:
     if "percent_statements" not in metrics or not data.lstrip().startswith(b"{"):
         return ""
     try:
-        totals = json.loads(data)["totals"]
+        totals = json_loads(data)["totals"]
     except (ValueError, KeyError, TypeError) as exc:
         return f"the coverage evidence is not a coverage.py JSON report: {exc}"
     if not isinstance(totals, dict) or "num_statements" not in totals:
         return ""
-    statements = int(totals["num_statements"])
-    measured = float(totals.get("percent_statements_covered", 100.0 * int(totals.get("covered_lines", 0)) / statements if statements else 100.0))
-    if abs(measured - float(metrics["percent_statements"])) > 0.05:
-        return f"the coverage evidence shows {measured:.2f}% statements, the result claims {float(metrics['percent_statements']):.2f}%"
+    claimed = _number(metrics["percent_statements"])
+    if claimed is None:
+        return f"the result's statement coverage {str(metrics['percent_statements'])[:40]!r} is not a number"
+    statements = _number(totals["num_statements"])
+    covered = _number(totals.get("covered_lines", 0))
+    measured = _number(totals["percent_statements_covered"]) if "percent_statements_covered" in totals else (
+        None if statements is None or covered is None else 100.0 * covered / statements if statements else 100.0
+    )
+    if measured is None:
+        return "the coverage evidence holds totals that are not numbers"
+    if abs(measured - claimed) > 0.05:
+        return f"the coverage evidence shows {measured:.2f}% statements, the result claims {claimed:.2f}%"
     return ""
 
 

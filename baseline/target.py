@@ -15,6 +15,7 @@ from typing import Iterable, Iterator
 from baseline import sandbox
 from baseline.errors import UsageError
 from baseline.model import Target
+from baseline.parsing import toml_loads
 
 # Folders that are never part of the project's own source.
 SKIP_DIRS = frozenset(
@@ -139,7 +140,7 @@ def project_name(root: Path) -> str:
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
         try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            data = toml_loads(pyproject.read_text(encoding="utf-8"))
             name = data.get("project", {}).get("name")
             if isinstance(name, str) and name:
                 return name

@@ -24,6 +24,7 @@ from baseline import bundle as B
 from baseline.catalog import load_catalog, parse_catalog
 from baseline.errors import BaselineError
 from baseline.model import Catalog, CheckResult, Outcome, Report, ScoreBreakdown
+from baseline.parsing import json_loads
 from baseline.replay import replay
 from baseline.scoring import score_report
 from baseline.target import tree_digest
@@ -90,7 +91,7 @@ def _read_members(path: Path, v: _Verifier) -> dict[str, bytes] | None:
 
 def _canonical(name: str, data: bytes, v: _Verifier) -> dict[str, Any] | None:
     try:
-        parsed = json.loads(data.decode("ascii"))
+        parsed = json_loads(data.decode("ascii"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         v.fail(name, f"not valid JSON: {exc}")
         return None
@@ -98,6 +99,17 @@ def _canonical(name: str, data: bytes, v: _Verifier) -> dict[str, Any] | None:
         v.fail(name, "not in canonical form (altered)")
         return None
     return parsed
+
+
+def _name_map(manifest: Mapping[str, Any] | None, key: str, v: _Verifier) -> dict[str, str]:
+    """The manifest's ``key`` table (name -> digest or member); a malformed one is a discrepancy."""
+    if manifest is None:
+        return {}
+    table = manifest.get(key, {})
+    if not isinstance(table, dict) or not all(isinstance(name, str) and isinstance(value, str) for name, value in table.items()):
+        v.fail(B.MANIFEST, f"'{key}' is not a table of names (altered)")
+        return {}
+    return dict(table)
 
 
 def _check_signature(members: dict[str, bytes], pubkey: Ed25519PublicKey | None, v: _Verifier) -> str:
@@ -162,9 +174,10 @@ def verify_bundle(
     if B.MANIFEST not in members:
         v.fail(B.MANIFEST, "missing")
     signature = _check_signature(members, pubkey, v)
-    files: dict[str, str] = dict(manifest.get("files", {})) if manifest and manifest.get("format") == B.FORMAT else {}
     if manifest is not None and manifest.get("format") != B.FORMAT:
-        v.fail(B.MANIFEST, f"unknown bundle format {manifest.get('format')!r}")
+        v.fail(B.MANIFEST, f"unknown bundle format {str(manifest.get('format'))[:60]!r}")
+        manifest = None
+    files = _name_map(manifest, "files", v)
     good: set[str] = set()
     for name, digest in sorted(files.items()):
         if name not in members:
@@ -180,7 +193,7 @@ def verify_bundle(
         v.fail(B.REPORT, "the report failed verification: no result keeps its credit")
         return Verification(signature, False, None, 0.0, tuple(v.problems), None, ())
     try:
-        report = report_from_dict(json.loads(members[B.REPORT].decode("utf-8")))
+        report = report_from_dict(json_loads(members[B.REPORT].decode("utf-8")))
     except (ValueError, TypeError, KeyError, UnicodeDecodeError) as exc:
         v.fail(B.REPORT, f"not a baseline report: {exc}")
         return Verification(signature, False, None, 0.0, tuple(v.problems), None, ())
@@ -189,7 +202,7 @@ def verify_bundle(
     recomputed = score_report(catalog, report.results).trust_score
     if abs(recomputed - vendor) > 0.005:
         v.fail("score", f"the vendor score {vendor:.2f} does not follow from its own results ({recomputed:.2f})")
-    artifact_map: dict[str, str] = dict(manifest.get("artifacts", {})) if manifest else {}
+    artifact_map = _name_map(manifest, "artifacts", v)
     results: list[CheckResult] = []
     for result in report.results:
         reason = _evidence_problem(result, artifact_map, members, good)

@@ -102,6 +102,21 @@ def fuzz_dir_for(root: Path, config: Any, fallback: Path) -> Path:
         return path
 
 
+def budget_share(remaining: float, harnesses_left: int, cap: float = 0.0) -> int | None:
+    """Seconds for the next harness: an even share of what is left (at most ``cap`` when set).
+
+    When the even share is below the minimum, the next harness still gets the minimum while that
+    much is left: harnesses run in plan order (the project's own before generated ones) until the
+    budget is spent, instead of the first ones being skipped and the later ones run. None: skip.
+    """
+    if remaining < MIN_HARNESS_BUDGET or 0 < cap < MIN_HARNESS_BUDGET:
+        return None
+    share = remaining / max(harnesses_left, 1)
+    if cap > 0:
+        share = min(share, cap)
+    return max(int(share), MIN_HARNESS_BUDGET)
+
+
 def run_campaign(
     *, root: Path, python: str, config: Any, fuzz_dir: Path, progress: Callable[[str, str], None] | None = None, seed: int | None = None
 ) -> FuzzCampaign:
@@ -172,9 +187,8 @@ def run_campaign(
     cap = float(config.get("fuzz.harness_time"))
     for index, (relative, generated, entries) in enumerate(plan):
         remaining = deadline - time.monotonic()
-        share = remaining / (len(plan) - index)
-        harness_budget = int(min(share, cap) if cap > 0 else share)
-        if harness_budget < MIN_HARNESS_BUDGET:
+        harness_budget = budget_share(remaining, len(plan) - index, cap)
+        if harness_budget is None:
             skipped.append((relative, f"budget exhausted ({max(remaining, 0):.0f} s left of {budget:g} s)"))
             continue
         harness_path = root / relative if not Path(relative).is_absolute() else Path(relative)

@@ -8,8 +8,10 @@ version still load.
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import enum
+import math
 import json
 import types
 import typing
@@ -19,6 +21,7 @@ from typing import Any, Mapping
 from baseline import model
 from baseline.errors import UsageError
 from baseline.model import Report
+from baseline.parsing import json_loads
 
 _NAMESPACE = {name: getattr(model, name) for name in dir(model)}
 _HINTS: dict[type, dict[str, Any]] = {}
@@ -30,45 +33,68 @@ def _hints(cls: type) -> dict[str, Any]:
     return _HINTS[cls]
 
 
-def _convert(value: Any, hint: Any) -> Any:
-    """Convert plain JSON data to the type ``hint`` names (dataclass, enum, tuple, optional...)."""
+def _convert(value: Any, hint: Any, where: str) -> Any:
+    """Convert plain JSON data to the type ``hint`` names (dataclass, enum, tuple, optional...).
+
+    Raises ValueError naming the field (``where``) when the data has another type.
+    """
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
         if value is None:
             return None
         non_none = [arg for arg in args if arg is not type(None)]
-        return _convert(value, non_none[0]) if len(non_none) == 1 else value
+        return _convert(value, non_none[0], where) if len(non_none) == 1 else value
     if origin is tuple:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            raise ValueError(f"{where}: expected a list, got {type(value).__name__}")
         item = args[0] if args else Any
-        return tuple(_convert(element, item) for element in (value or ()))
-    if origin in (Mapping, dict) or hint is Mapping:
-        return dict(value or {})
+        return tuple(_convert(element, item, f"{where}[{index}]") for index, element in enumerate(value))
+    if origin in (Mapping, collections.abc.Mapping, dict) or hint is Mapping:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise ValueError(f"{where}: expected an object, got {type(value).__name__}")
+        return dict(value)
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return _build(hint, value)
+        return _build(hint, value, where)
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        return hint(value)
-    if hint is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
+        try:
+            return hint(value)
+        except (ValueError, TypeError):
+            raise ValueError(f"{where}: {str(value)[:40]!r} is not one of {', '.join(str(m.value) for m in hint)}") from None
+    if hint in (int, float, str, bool):
+        wanted = (int, float) if hint is float else hint
+        if isinstance(value, bool) is not (hint is bool) or not isinstance(value, wanted):
+            raise ValueError(f"{where}: expected {hint.__name__}, got {type(value).__name__}")
+        if hint is float:
+            if not math.isfinite(value):
+                raise ValueError(f"{where}: expected a finite number, got {value!r}")
+            return float(value)
     return value
 
 
-def _build(cls: type, data: Any) -> Any:
+def _build(cls: type, data: Any, where: str = "") -> Any:
+    where = where or cls.__name__
     if not isinstance(data, dict):
-        raise ValueError(f"{cls.__name__}: expected an object, got {type(data).__name__}")
+        raise ValueError(f"{where}: expected an object, got {type(data).__name__}")
     hints = _hints(cls)
     kwargs: dict[str, Any] = {}
     for field in dataclasses.fields(cls):
         if field.name not in data:
             if field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
-                raise ValueError(f"{cls.__name__}: missing field {field.name!r}")
+                raise ValueError(f"{where}: missing field {field.name!r}")
             continue
-        kwargs[field.name] = _convert(data[field.name], hints[field.name])
+        kwargs[field.name] = _convert(data[field.name], hints[field.name], f"{where}.{field.name}")
     return cls(**kwargs)
 
 
 def report_from_dict(data: Mapping[str, Any]) -> Report:
     """Build a Report from canonical JSON data; raises ValueError naming the bad field."""
+    if not isinstance(data, Mapping):
+        raise ValueError(f"expected a JSON object, got {type(data).__name__}")
     version = str(data.get("schema_version", ""))
     if version.split(".")[0] != "1":
         raise ValueError(f"unsupported report schema version {version!r}")
@@ -81,7 +107,7 @@ def report_from_dict(data: Mapping[str, Any]) -> Report:
 def load_report(path: str | Path) -> Report:
     """Read a canonical JSON report file; raises UsageError when it is missing or malformed."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json_loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UsageError(f"report {path}: file not found") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from baseline.parsing import toml_loads
 from baseline.web.detect import parse_file, python_files
 from baseline.web.routes import extract_routes
 
@@ -153,7 +154,7 @@ def console_scripts(root: Path) -> list[SurfaceItem]:
     if not pyproject.is_file():
         return []
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        data = toml_loads(pyproject.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
         return []
     project = data.get("project", {}) if isinstance(data.get("project"), dict) else {}

@@ -7,13 +7,13 @@ not parse is not silently dropped: every entry of its ``errors`` list becomes a 
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any, Sequence
 
 from baseline import sandbox
 from baseline.model import Artifact, Evidence, Provenance, Severity
+from baseline.parsing import json_loads
 from baseline.target import file_sha256
 from baseline.tools.static_common import (
     BANDIT_AUDIT_ONLY,
@@ -23,11 +23,14 @@ from baseline.tools.static_common import (
     FileNote,
     RawFinding,
     ToolRun,
+    line_number,
     package_version,
     parse_confidence,
     parse_cwe,
     parse_severity,
     relative_path,
+    report_list,
+    report_object,
 )
 
 TOOL = "bandit"
@@ -68,24 +71,32 @@ def run_bandit(files: Sequence[str], *, root: Path, work_dir: Path, timeout_s: f
     if process.start_error or process.timed_out or process.signal_name or process.exit_code not in (0, 1):
         return ToolRun(TOOL, "error", f"bandit failed: {process.describe()}: {process.stderr_tail(5)}", version, len(files), evidence=evidence)
     try:
-        data = json.loads(output.read_text(encoding="utf-8"))
+        data = json_loads(output.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         # Exit code 1 is also what bandit returns when its formatter crashes: no report means error.
         return ToolRun(TOOL, "error", f"bandit wrote no readable report ({process.describe()}): {exc}", version, len(files), evidence=evidence)
-    findings, notes = parse_bandit_report(data, root)
+    try:
+        findings, notes = parse_bandit_report(data, root)
+    except ValueError as exc:
+        return ToolRun(TOOL, "error", f"bandit wrote a report this adapter cannot read ({process.describe()}): {exc}", version, len(files), evidence=evidence)
     return ToolRun(TOOL, "ok", f"{len(findings)} results, {len(notes)} files not analysed", version, len(files), findings, notes, evidence)
 
 
-def bandit_finding(item: dict[str, Any], root: Path) -> RawFinding:
-    """One bandit result as a RawFinding with the precise CWE and our severity scale."""
+def bandit_finding(item: dict[str, Any], root: Path, where: str = "result") -> RawFinding:
+    """One bandit result as a RawFinding with the precise CWE and our severity scale.
+
+    Raises ValueError when the result does not have the shape of bandit's JSON output.
+    """
+    item = dict(report_object(item, where))
     test_id = str(item.get("test_id", "B000"))
     cwe = BANDIT_CWE.get(test_id)
     cwes = (cwe,) if cwe else parse_cwe(item.get("issue_cwe"))
     severity = parse_severity(item.get("issue_severity"))
     if test_id in BANDIT_AUDIT_ONLY:
         severity = Severity.INFO
-    line = int(item.get("line_number") or 1)
-    line_range = [int(value) for value in item.get("line_range") or [line]]
+    line = line_number(item.get("line_number"), 1, f"{where}.line_number")
+    line_range = [line_number(value, line, f"{where}.line_range") for value in report_list(item.get("line_range"), f"{where}.line_range")]
+    tool_cwe = item.get("issue_cwe")
     return RawFinding(
         tool=TOOL,
         rule_id=test_id,
@@ -100,16 +111,18 @@ def bandit_finding(item: dict[str, Any], root: Path) -> RawFinding:
         properties={
             "test_name": item.get("test_name"),
             "tool_severity": item.get("issue_severity"),
-            "tool_cwe": (item.get("issue_cwe") or {}).get("id"),
+            "tool_cwe": tool_cwe.get("id") if isinstance(tool_cwe, dict) else None,
         },
     )
 
 
 def parse_bandit_report(data: dict[str, Any], root: Path) -> tuple[tuple[RawFinding, ...], tuple[FileNote, ...]]:
-    """Results and per-file errors of a bandit JSON report."""
-    findings = tuple(bandit_finding(item, root) for item in data.get("results", []))
+    """Results and per-file errors of a bandit JSON report; raises ValueError when it is not one."""
+    data = dict(report_object(data, "bandit report"))
+    findings = tuple(bandit_finding(item, root, f"results[{index}]") for index, item in enumerate(report_list(data.get("results"), "results")))
+    errors = [report_object(error, f"errors[{index}]") for index, error in enumerate(report_list(data.get("errors"), "errors"))]
     notes = tuple(
         FileNote(relative_path(str(error.get("filename", "")), root), TOOL, str(error.get("reason", "not analysed")).strip())
-        for error in data.get("errors", [])
+        for error in errors
     )
     return findings, notes

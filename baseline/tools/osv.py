@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import os
 import pickle  # nosec B403 -- only for the index cache, which is authenticated before loading
+import re
 import secrets
 import zipfile
 from dataclasses import dataclass, field
@@ -24,6 +24,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from baseline.model import Severity
+from baseline.parsing import json_loads, yaml_safe_load
 
 INDEX_FORMAT = 3  # bump when the pickled index layout (or its signed envelope) changes
 
@@ -121,15 +122,40 @@ class OsvDatabase:
         return list(self.by_package.get(canonicalize_name(name), []))
 
 
+def _list(value: Any, where: str) -> list[Any]:
+    """A JSON array field (absent or null: empty); anything else is not an OSV record."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError(f"{where} must be a list, got {type(value).__name__}")
+    return value
+
+
+def _object(value: Any, where: str) -> Mapping[str, Any]:
+    """A JSON object field (absent or null: empty); anything else is not an OSV record."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError(f"{where} must be an object, got {type(value).__name__}")
+    return value
+
+
+_CWE = re.compile(r"CWE-([0-9]{1,9})", re.IGNORECASE)
+
+
 def severity_from_record(record: Mapping[str, Any]) -> tuple[Severity, str | None, float | None]:
-    """Severity from CVSS vectors (v4, then v3) via the ``cvss`` library, else database_specific, else medium."""
-    for entry in record.get("severity") or []:
+    """Severity from CVSS vectors (v4, then v3) via the ``cvss`` library, else database_specific, else medium.
+
+    Raises ValueError when ``severity`` or ``database_specific`` has the wrong shape.
+    """
+    for index, entry in enumerate(_list(record.get("severity"), "severity")):
+        entry = _object(entry, f"severity[{index}]")
         vector = str(entry.get("score", ""))
         kind = str(entry.get("type", ""))
         score = _cvss_score(kind, vector)
         if score is not None:
             return _severity_from_score(score), vector, score
-    label = str((record.get("database_specific") or {}).get("severity", "")).lower()
+    label = str(_object(record.get("database_specific"), "database_specific").get("severity", "")).lower()
     mapping = {"critical": Severity.CRITICAL, "high": Severity.HIGH, "moderate": Severity.MEDIUM, "medium": Severity.MEDIUM, "low": Severity.LOW}
     return mapping.get(label, Severity.MEDIUM), None, None
 
@@ -162,35 +188,39 @@ def _severity_from_score(score: float) -> Severity:
 
 
 def advisories_from_record(record: Mapping[str, Any]) -> list[Advisory]:
-    """The PyPI advisories one OSV record describes (none when withdrawn or for other ecosystems)."""
+    """The PyPI advisories one OSV record describes (none when withdrawn or for other ecosystems).
+
+    Raises ValueError naming the field when the record does not have the OSV shape.
+    """
     if record.get("withdrawn"):
         return []
     record_id = str(record.get("id", "")).strip()
     if not record_id:
         raise ValueError("record without an id")
     severity, vector, score = severity_from_record(record)
-    cwes = tuple(
-        sorted(
-            {
-                int(cwe.split("-")[1])
-                for cwe in (record.get("database_specific") or {}).get("cwe_ids", []) or []
-                if isinstance(cwe, str) and cwe.upper().startswith("CWE-") and cwe.split("-")[1].isdigit()
-            }
-        )
-    )
+    cwe_ids = _list(_object(record.get("database_specific"), "database_specific").get("cwe_ids"), "database_specific.cwe_ids")
+    cwes = tuple(sorted({int(match.group(1)) for cwe in cwe_ids if isinstance(cwe, str) and (match := _CWE.fullmatch(cwe.strip()))}))
     summary = str(record.get("summary") or record.get("details") or "").strip().splitlines()[0:1]
+    aliases = tuple(str(alias) for alias in _list(record.get("aliases"), "aliases"))
+    references = tuple(
+        str(ref.get("url")) for ref in (_object(ref, "references[]") for ref in _list(record.get("references"), "references")[:5]) if ref.get("url")
+    )
     out: list[Advisory] = []
-    for affected in record.get("affected") or []:
-        package = affected.get("package") or {}
+    for index, affected in enumerate(_list(record.get("affected"), "affected")):
+        where = f"affected[{index}]"
+        affected = _object(affected, where)
+        package = _object(affected.get("package"), f"{where}.package")
         if str(package.get("ecosystem", "")).lower() != "pypi" or not package.get("name"):
             continue
         ranges: list[tuple[tuple[str, str], ...]] = []
         fixed: list[str] = []
-        for range_ in affected.get("ranges") or []:
+        for range_index, range_ in enumerate(_list(affected.get("ranges"), f"{where}.ranges")):
+            range_ = _object(range_, f"{where}.ranges[{range_index}]")
             if range_.get("type") != "ECOSYSTEM":
                 continue
             events: list[tuple[str, str]] = []
-            for event in range_.get("events") or []:
+            for event in _list(range_.get("events"), f"{where}.ranges[{range_index}].events"):
+                event = _object(event, f"{where}.ranges[{range_index}].events[]")
                 for kind in ("introduced", "fixed", "last_affected"):
                     if kind in event:
                         events.append((kind, str(event[kind])))
@@ -201,7 +231,7 @@ def advisories_from_record(record: Mapping[str, Any]) -> list[Advisory]:
         out.append(
             Advisory(
                 id=record_id,
-                aliases=tuple(str(alias) for alias in record.get("aliases") or []),
+                aliases=aliases,
                 package=canonicalize_name(str(package["name"])),
                 summary=summary[0][:300] if summary else "",
                 severity=severity,
@@ -209,10 +239,10 @@ def advisories_from_record(record: Mapping[str, Any]) -> list[Advisory]:
                 cvss_score=score,
                 fixed=tuple(dict.fromkeys(fixed)),
                 ranges=tuple(ranges),
-                versions=frozenset(str(version) for version in affected.get("versions") or []),
+                versions=frozenset(str(version) for version in _list(affected.get("versions"), f"{where}.versions")),
                 cwes=cwes,
                 modified=iso_text(record.get("modified")),
-                references=tuple(str(ref.get("url")) for ref in (record.get("references") or [])[:5] if ref.get("url")),
+                references=references,
             )
         )
     return out
@@ -242,10 +272,19 @@ def _iter_zip(path: Path) -> Iterator[tuple[str, bytes]]:
 
 def _parse(name: str, data: bytes) -> Any:
     if name.lower().endswith(".json"):
-        return json.loads(data)
-    import yaml
+        return json_loads(data)
+    return yaml_safe_load(data)
 
-    return yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # nosec B506 -- a safe loader, C or pure Python
+
+def parse_record(name: str, data: bytes) -> tuple[dict[str, Any], list[Advisory]]:
+    """(the record, its PyPI advisories) of one OSV file: JSON, or YAML by the name's suffix.
+
+    Raises ValueError when the file is not a readable OSV record.
+    """
+    record = _parse(name, data)
+    if not isinstance(record, dict):
+        raise ValueError("not an OSV object")
+    return record, advisories_from_record(record)
 
 
 def _source_digest(path: Path) -> str:
@@ -330,11 +369,8 @@ def load_database(path: str | Path, cache_dir: Path | None = None) -> OsvDatabas
     try:
         for name, data in entries:
             try:
-                record = _parse(name, data)
-                if not isinstance(record, dict):
-                    raise ValueError("not an OSV object")
-                advisories = advisories_from_record(record)
-            except Exception as exc:  # one corrupt record must not hide the rest
+                record, advisories = parse_record(name, data)
+            except ValueError as exc:  # one corrupt record must not hide the rest
                 skipped.append(f"{name}: {type(exc).__name__}: {str(exc)[:120]}")
                 continue
             records += 1

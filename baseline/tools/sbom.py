@@ -13,12 +13,13 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from baseline import __version__
+from baseline.parsing import json_loads, toml_loads
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,8 @@ def collect(root: Path) -> Inventory:
             try:
                 components = reader(path, root)
                 return Inventory(tuple(components), (pattern,), tuple(problems), LOOKED_FOR)
-            except (ValueError, KeyError, TypeError, tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
-                problems.append(f"{pattern}: unreadable ({type(exc).__name__}: {exc}); falling back to other sources")
+            except ValueError as exc:  # TOML, JSON, UTF-8 and shape errors alike
+                problems.append(f"{pattern}: unreadable ({exc}); falling back to other sources")
     requirement_files = sorted({*root.glob("requirements*.txt"), *root.glob("requirements/*.txt")})
     if requirement_files:
         components = []
@@ -87,11 +88,15 @@ def collect(root: Path) -> Inventory:
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
         try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            data = toml_loads(pyproject.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             problems.append(f"pyproject.toml: not valid TOML: {exc}")
             data = {}
-        declared = (data.get("project") or {}).get("dependencies") or []
+        project = data.get("project") or {}
+        declared = (project.get("dependencies") or []) if isinstance(project, dict) else []
+        if not isinstance(declared, list):
+            problems.append("pyproject.toml: [project] dependencies is not a list of requirement strings")
+            declared = []
         if declared:
             parsed = [_component(text, "pyproject.toml", None, problems) for text in declared if isinstance(text, str)]
             return Inventory(tuple(c for c in parsed if c is not None), ("pyproject.toml",), tuple(problems), LOOKED_FOR)
@@ -145,10 +150,15 @@ def _read_requirements(path: Path, root: Path, problems: list[str], seen: set[Pa
         if line.startswith(("-r ", "--requirement ", "-r", "--requirement=")):
             target = re.split(r"[=\s]", line, maxsplit=1)[1].strip() if " " in line or "=" in line else line[2:].strip()
             included = (path.parent / target)
-            if included.is_file():
+            try:
+                found = included.is_file()
+            except OSError as exc:  # a name too long for the file system, a loop of links...
+                problems.append(f"{relative}:{number}: included file {target[:80]} cannot be read: {exc.strerror}")
+                continue
+            if found:
                 components.extend(_read_requirements(included, root, problems, seen))
             else:
-                problems.append(f"{relative}:{number}: included file {target} not found")
+                problems.append(f"{relative}:{number}: included file {target[:80]} not found")
             continue
         if line.startswith(("-e ", "--editable")):
             components.append(Component(line.split()[-1][:80], None, relative, number, note="editable install: not verifiable against advisories"))
@@ -175,61 +185,121 @@ def _hash_pairs(values: Iterable[str]) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+def _tables(data: Any, key: str, source: str) -> list[dict[str, Any]]:
+    """The array of tables ``key`` of a lock file; raises ValueError naming the bad entry."""
+    value = data.get(key, []) if isinstance(data, dict) else None
+    if not isinstance(value, list):
+        raise ValueError(f"'{key}' is not a list of tables")
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise ValueError(f"{key}[{index}] is not a table")
+    return value
+
+
+def _field(table: Mapping[str, Any], key: str, kind: type, where: str, default: Any = None) -> Any:
+    """``table[key]`` of the given type (absent: ``default``); raises ValueError naming it otherwise."""
+    value = table.get(key)
+    if value is None:
+        return default
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise ValueError(f"{where}.{key} is not {_KIND_NAMES.get(kind, kind.__name__)}")
+    return value
+
+
+_KIND_NAMES: dict[type, str] = {str: "a string", list: "a list", dict: "a table"}
+
+
+def _name(table: Mapping[str, Any], where: str) -> str:
+    name = _field(table, "name", str, where, "")
+    if not name.strip():
+        raise ValueError(f"{where} has no package name")
+    return name
+
+
+def _version(table: Mapping[str, Any], where: str) -> str | None:
+    value = table.get("version")
+    if value is None or value == "":
+        return None
+    if isinstance(value, (bool, dict, list)):
+        raise ValueError(f"{where}.version is not a version")
+    return str(value)
+
+
+def _hash_texts(items: list[Any], where: str) -> list[str]:
+    return [str(item.get("hash", "")) for item in items if isinstance(item, dict)]
+
+
 def _read_poetry_lock(path: Path, root: Path) -> list[Component]:
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data = toml_loads(path.read_text(encoding="utf-8"))
     out = []
-    for package in data.get("package", []):
-        files = package.get("files") or []
+    for index, package in enumerate(_tables(data, "package", "poetry.lock")):
+        where = f"package[{index}]"
+        version = _version(package, where)
+        if version is None:
+            raise ValueError(f"{where} has no version")
+        dependencies = _field(package, "dependencies", dict, where, {})
         out.append(
             Component(
-                package["name"], str(package["version"]), "poetry.lock",
-                hashes=_hash_pairs(str(f.get("hash", "")) for f in files),
-                dependencies=tuple(sorted(canonicalize_name(name) for name in (package.get("dependencies") or {}))),
+                _name(package, where), version, "poetry.lock",
+                hashes=_hash_pairs(_hash_texts(_field(package, "files", list, where, []), where)),
+                dependencies=tuple(sorted(canonicalize_name(str(name)) for name in dependencies)),
             )
         )
     return out
 
 
 def _read_uv_lock(path: Path, root: Path) -> list[Component]:
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data = toml_loads(path.read_text(encoding="utf-8"))
     out = []
-    for package in data.get("package", []):
-        source = package.get("source") or {}
+    for index, package in enumerate(_tables(data, "package", "uv.lock")):
+        where = f"package[{index}]"
+        source = _field(package, "source", dict, where, {})
         if "editable" in source or "virtual" in source or "directory" in source:
             continue  # the project itself
-        hashes = [str(wheel.get("hash", "")) for wheel in package.get("wheels") or []]
-        if package.get("sdist"):
-            hashes.append(str(package["sdist"].get("hash", "")))
+        hashes = _hash_texts(_field(package, "wheels", list, where, []), where)
+        sdist = _field(package, "sdist", dict, where, {})
+        if sdist:
+            hashes.append(str(sdist.get("hash", "")))
+        dependencies = _field(package, "dependencies", list, where, [])
         out.append(
             Component(
-                package["name"], str(package.get("version")) if package.get("version") else None, "uv.lock",
+                _name(package, where), _version(package, where), "uv.lock",
                 hashes=_hash_pairs(hashes),
-                dependencies=tuple(sorted(canonicalize_name(dep["name"]) for dep in package.get("dependencies") or [] if "name" in dep)),
+                dependencies=tuple(sorted(canonicalize_name(str(dep["name"])) for dep in dependencies if isinstance(dep, dict) and "name" in dep)),
             )
         )
     return out
 
 
 def _read_pipfile_lock(path: Path, root: Path) -> list[Component]:
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = json_loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
     out = []
     for section in ("default", "develop"):
-        for name, entry in (data.get(section) or {}).items():
+        entries = _field(data, section, dict, "Pipfile.lock", {})
+        for name, entry in entries.items():
+            if not isinstance(entry, dict) or not str(name).strip():
+                raise ValueError(f"{section}.{name} is not a package table")
             version = str(entry.get("version", ""))
             pinned = version[2:] if version.startswith("==") else None
-            out.append(Component(name, pinned, "Pipfile.lock", hashes=_hash_pairs(entry.get("hashes") or []), note="" if pinned else "not pinned in the lock file"))
+            hashes = _field(entry, "hashes", list, f"{section}.{name}", [])
+            out.append(Component(name, pinned, "Pipfile.lock", hashes=_hash_pairs(str(h) for h in hashes), note="" if pinned else "not pinned in the lock file"))
     return out
 
 
 def _read_pylock(path: Path, root: Path) -> list[Component]:
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data = toml_loads(path.read_text(encoding="utf-8"))
     out = []
-    for package in data.get("packages", []):
+    for index, package in enumerate(_tables(data, "packages", "pylock.toml")):
+        where = f"packages[{index}]"
         hashes: list[str] = []
-        for wheel in package.get("wheels") or []:
-            hashes.extend(f"{algorithm}:{digest}" for algorithm, digest in (wheel.get("hashes") or {}).items())
-        version = package.get("version")
-        out.append(Component(package["name"], str(version) if version else None, "pylock.toml", hashes=_hash_pairs(hashes), note="" if version else "no version in the lock file"))
+        for wheel in _field(package, "wheels", list, where, []):
+            digests = wheel.get("hashes") if isinstance(wheel, dict) else None
+            if isinstance(digests, dict):
+                hashes.extend(f"{algorithm}:{digest}" for algorithm, digest in digests.items())
+        version = _version(package, where)
+        out.append(Component(_name(package, where), version, "pylock.toml", hashes=_hash_pairs(hashes), note="" if version else "no version in the lock file"))
     return out
 
 

@@ -9,13 +9,13 @@ semgrep's default ignore list (which skips ``tests/``) does not decide what is s
 from __future__ import annotations
 
 import hashlib
-import json
 from importlib import resources
 from pathlib import Path
 from typing import Any, Sequence
 
 from baseline import sandbox
 from baseline.model import Artifact, Evidence, Provenance
+from baseline.parsing import json_loads
 from baseline.target import file_sha256
 from baseline.tools.static_common import (
     OWASP_BY_CWE,
@@ -23,11 +23,14 @@ from baseline.tools.static_common import (
     RawFinding,
     ToolRun,
     find_executable,
+    line_number,
     package_version,
     parse_confidence,
     parse_cwe,
     parse_severity,
     relative_path,
+    report_list,
+    report_object,
 )
 
 TOOL = "semgrep"
@@ -111,10 +114,13 @@ def run_semgrep(
     if process.start_error or process.timed_out or process.signal_name or process.exit_code not in (0, 1):
         return ToolRun(TOOL, "error", f"semgrep failed: {process.describe()}: {process.stderr_tail(5)}", version, len(files), evidence=evidence)
     try:
-        data = json.loads(output.read_text(encoding="utf-8"))
+        data = json_loads(output.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         return ToolRun(TOOL, "error", f"semgrep wrote no readable report ({process.describe()}): {exc}", version, len(files), evidence=evidence)
-    findings, notes, fatal = parse_semgrep_report(data, root)
+    try:
+        findings, notes, fatal = parse_semgrep_report(data, root)
+    except ValueError as exc:
+        return ToolRun(TOOL, "error", f"semgrep wrote a report this adapter cannot read ({process.describe()}): {exc}", version, len(files), evidence=evidence)
     if fatal:
         return ToolRun(TOOL, "error", "semgrep reported rule errors: " + "; ".join(fatal[:3]), version, len(files), findings, notes, evidence)
     return ToolRun(TOOL, "ok", f"{len(findings)} results, {len(notes)} files not fully analysed", version, len(files), findings, notes, evidence)
@@ -125,14 +131,18 @@ def short_rule_id(check_id: str) -> str:
     return check_id.rsplit(".", 1)[-1]
 
 
-def semgrep_finding(item: dict[str, Any], root: Path) -> RawFinding:
-    """One semgrep result as a RawFinding (severity and CWE from our rule metadata)."""
-    extra = item.get("extra", {})
-    metadata = extra.get("metadata", {}) or {}
+def semgrep_finding(item: dict[str, Any], root: Path, where: str = "result") -> RawFinding:
+    """One semgrep result as a RawFinding (severity and CWE from our rule metadata).
+
+    Raises ValueError when the result does not have the shape of semgrep's JSON output.
+    """
+    item = dict(report_object(item, where))
+    extra = report_object(item.get("extra"), f"{where}.extra")
+    metadata = report_object(extra.get("metadata"), f"{where}.extra.metadata")
     cwes = parse_cwe(metadata.get("cwe"))
     owasp = metadata.get("owasp") or [OWASP_BY_CWE[c] for c in cwes if c in OWASP_BY_CWE]
-    start = int(item.get("start", {}).get("line") or 1)
-    end = int(item.get("end", {}).get("line") or start)
+    start = line_number(report_object(item.get("start"), f"{where}.start").get("line"), 1, f"{where}.start.line")
+    end = line_number(report_object(item.get("end"), f"{where}.end").get("line"), start, f"{where}.end.line")
     return RawFinding(
         tool=TOOL,
         rule_id=short_rule_id(str(item.get("check_id", "unknown"))),
@@ -149,13 +159,19 @@ def semgrep_finding(item: dict[str, Any], root: Path) -> RawFinding:
 
 
 def parse_semgrep_report(data: dict[str, Any], root: Path) -> tuple[tuple[RawFinding, ...], tuple[FileNote, ...], list[str]]:
-    """(findings, per-file notes, fatal rule/config errors) of a semgrep JSON report."""
-    findings = tuple(semgrep_finding(item, root) for item in data.get("results", []))
+    """(findings, per-file notes, fatal rule/config errors) of a semgrep JSON report.
+
+    Raises ValueError when ``data`` does not have the shape of semgrep's JSON output.
+    """
+    data = dict(report_object(data, "semgrep report"))
+    results = report_list(data.get("results"), "results")
+    findings = tuple(semgrep_finding(item, root, f"results[{index}]") for index, item in enumerate(results))
     notes: list[FileNote] = []
     fatal: list[str] = []
-    for error in data.get("errors", []):
+    for index, error in enumerate(report_list(data.get("errors"), "errors")):
+        error = report_object(error, f"errors[{index}]")
         kind = str(error.get("type", ""))
-        if isinstance(error.get("type"), list):
+        if isinstance(error.get("type"), list) and error["type"]:
             kind = str(error["type"][0])
         message = " ".join(str(error.get("message", kind)).split())[:300]
         path = error.get("path")
@@ -163,7 +179,7 @@ def parse_semgrep_report(data: dict[str, Any], root: Path) -> tuple[tuple[RawFin
             notes.append(FileNote(relative_path(str(path), root), TOOL, f"{kind}: {message}" if kind else message))
         elif any(word in kind.lower() for word in ("rule", "config", "invalid", "pattern")):
             fatal.append(f"{kind}: {message}")
-    for skipped in (data.get("paths", {}) or {}).get("skipped", []) or []:
+    for skipped in report_list(report_object(data.get("paths"), "paths").get("skipped"), "paths.skipped"):
         if isinstance(skipped, dict) and skipped.get("path"):
             notes.append(FileNote(relative_path(str(skipped["path"]), root), TOOL, f"skipped: {skipped.get('reason', 'unknown reason')}"))
     return findings, tuple(notes), fatal

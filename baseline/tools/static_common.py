@@ -176,13 +176,40 @@ def parse_cwe(value: Any) -> tuple[int, ...]:
     for item in items:
         if isinstance(item, Mapping):
             item = item.get("id")
-        if isinstance(item, int):
+        if isinstance(item, int) and not isinstance(item, bool):
             found.append(item)
             continue
         text = str(item or "").upper().replace("CWE-", "").split(":")[0].strip()
-        if text.isdigit():
+        if text.isascii() and text.isdigit() and len(text) < 10:
             found.append(int(text))
     return tuple(dict.fromkeys(found))
+
+
+def report_object(value: Any, where: str) -> Mapping[str, Any]:
+    """A JSON object of a tool's report (absent or null: empty); raises ValueError otherwise."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError(f"{where} is not an object but {type(value).__name__}")
+    return value
+
+
+def report_list(value: Any, where: str) -> list[Any]:
+    """A JSON array of a tool's report (absent or null: empty); raises ValueError otherwise."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError(f"{where} is not a list but {type(value).__name__}")
+    return value
+
+
+def line_number(value: Any, default: int, where: str) -> int:
+    """A 1-based line number of a tool's report (absent: ``default``); raises ValueError otherwise."""
+    if value is None or value == "" or value == 0:
+        return default
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isascii() or not str(value).strip().isdigit():
+        raise ValueError(f"{where} is not a line number: {str(value)[:40]!r}")
+    return max(1, int(value))
 
 
 def relative_path(path: str, root: Path) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from baseline.model import Evidence, Finding, Provenance
+from baseline.parsing import json_loads
 from baseline.target import is_test_path, iter_files
 from baseline.tools import bandit as bandit_tool
 from baseline.tools import semgrep as semgrep_tool
@@ -118,7 +119,7 @@ class ResultCache:
             self.misses[tool] += 1
             return None
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json_loads(path.read_text(encoding="utf-8"))
             findings = [RawFinding.from_json(item, source.path) for item in data["findings"]]
             notes = [FileNote(source.path, tool, str(reason)) for reason in data["notes"]]
         except (OSError, ValueError, KeyError, TypeError):

@@ -20,6 +20,7 @@ from typing import Any
 
 from baseline import sandbox
 from baseline.model import Evidence, Provenance
+from baseline.parsing import toml_loads
 from baseline.target import product_sources
 from baseline.tools.test_records import redact
 
@@ -55,7 +56,7 @@ def detect(root: Path) -> tuple[str, str] | None:
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
         try:
-            tools = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {})
+            tools = toml_loads(pyproject.read_text(encoding="utf-8")).get("tool", {})
         except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
             tools = {}
         if isinstance(tools, dict) and "mypy" in tools:

@@ -9,6 +9,8 @@ from typing import Any, Iterable
 
 from packaging.utils import canonicalize_name
 
+from baseline.parsing import json_loads
+
 # States under which a match does not count against the gate (it stays in the report, suppressed).
 RESOLVED_STATES = frozenset({"not_affected", "fixed", "false_positive", "resolved", "resolved_with_pedigree"})
 
@@ -49,14 +51,31 @@ def read_vex(path: Path) -> list[VexStatement]:
     Raises ValueError with the file name when it is neither.
     """
     try:
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
+        data: Any = json_loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"VEX file {path.name}: cannot read: {exc}") from None
     statements: list[VexStatement] = []
+
+    def entries(key: str) -> list[dict[str, Any]]:
+        for index, entry in enumerate(data[key]):
+            if not isinstance(entry, dict):
+                raise ValueError(f"VEX file {path.name}: {key}[{index}] must be an object, got {type(entry).__name__}")
+        return list(data[key])
+
+    def field(entry: dict[str, Any], key: str, kind: type, where: str) -> Any:
+        value = entry.get(key)
+        if value is None:
+            return kind()
+        if not isinstance(value, kind):
+            raise ValueError(f"VEX file {path.name}: {where}.{key} must be {'an object' if kind is dict else 'a list'}, got {type(value).__name__}")
+        return value
+
     if isinstance(data, dict) and isinstance(data.get("vulnerabilities"), list):
-        for entry in data["vulnerabilities"]:
-            analysis = entry.get("analysis") or {}
-            packages = tuple(p for p in (_package_from_ref(str(a.get("ref", ""))) for a in entry.get("affects") or []) if p)
+        for index, entry in enumerate(entries("vulnerabilities")):
+            where = f"vulnerabilities[{index}]"
+            analysis = field(entry, "analysis", dict, where)
+            refs = [a.get("ref", "") if isinstance(a, dict) else "" for a in field(entry, "affects", list, where)]
+            packages = tuple(p for p in (_package_from_ref(str(ref)) for ref in refs) if p)
             justification = str(analysis.get("justification") or "")
             detail = str(analysis.get("detail") or "")
             statements.append(
@@ -70,12 +89,12 @@ def read_vex(path: Path) -> list[VexStatement]:
             )
         return statements
     if isinstance(data, dict) and isinstance(data.get("statements"), list):
-        for entry in data["statements"]:
+        for index, entry in enumerate(entries("statements")):
             vulnerability = entry.get("vulnerability")
             name = vulnerability.get("name") if isinstance(vulnerability, dict) else vulnerability
-            products = entry.get("products") or []
+            products = field(entry, "products", list, f"statements[{index}]")
             refs = [product.get("@id", "") if isinstance(product, dict) else str(product) for product in products]
-            packages = tuple(p for p in (_package_from_ref(ref) for ref in refs) if p)
+            packages = tuple(p for p in (_package_from_ref(str(ref)) for ref in refs) if p)
             justification = "; ".join(
                 str(part) for part in (entry.get("justification"), entry.get("impact_statement"), entry.get("status_notes")) if part
             )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from baseline.parsing import toml_loads
 from baseline.target import excluded, product_sources
 
 # Distribution (or top-level import) name -> framework label.
@@ -133,7 +134,7 @@ def declared_dependencies(root: Path) -> list[tuple[str, str]]:
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
         try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            data = toml_loads(pyproject.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
             data = {}
         project = data.get("project", {}) if isinstance(data.get("project"), dict) else {}
