@@ -286,6 +286,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("[red]baseline: interrupted[/]")
         return exitcodes.INTERNAL_ERROR
+    except BrokenPipeError:  # the reader went away (`baseline diff a b | head`): not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's final flush must not fail again
+        return exitcodes.OK
     except Exception as exc:  # the toolkit's own bug: say so, without a wall of traceback
         if os.environ.get("BASELINE_DEBUG"):
             raise
