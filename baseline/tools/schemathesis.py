@@ -227,7 +227,7 @@ def _failures_of(label: str, phase: str, case_id: str, mode: str, checks: list[A
         failure = ((item.get("failure_info") or {}).get("failure") or {}) if isinstance(item.get("failure_info"), dict) else {}
         found.append(
             ApiFailure(
-                operation=str(failure.get("operation") or label),
+                operation=label or str(failure.get("operation", "")),
                 check=name,
                 code=str(failure.get("code", "")),
                 title=str(failure.get("title", name)),
