@@ -76,6 +76,7 @@ def run_api_tests(
         return ApiRun(
             "no-spec", "the app serves no OpenAPI specification at the usual paths and the project holds none (set web.openapi)",
             evidence=(Evidence(Provenance.INSPECTED, "no OpenAPI specification: probed " + "; ".join(search.looked_at)),),
+            duration_s=round(time.monotonic() - started, 3),
         )
     source = search.source
     executable = schemathesis.find_schemathesis()

@@ -148,7 +148,10 @@ def run_web_scan(
         wapiti_problem = ("not-run", "wapiti was not part of this scan (web-app-scanning.wapiti not selected)")
     elif executable is None:
         wapiti_problem = ("error", "wapiti is not installed: run `baseline tools install wapiti` (it needs its own environment)")
-    api_skipped = ApiRun("disabled", "generated API tests are disabled (web.api_tests = false)") if wapiti_wanted and not config.get("web.api_tests") else ApiRun("not-run", "generated API tests were not part of this scan")
+    if config.get("web.api_tests"):
+        api_skipped = ApiRun("not-run", "generated API tests were not part of this scan")
+    else:
+        api_skipped = ApiRun("disabled", "generated API tests are disabled (web.api_tests = false)")
     if spec.kind == "command" and not is_loopback_url(spec.url_template.replace("{port}", "1")):
         return both("error", f"web.url {spec.url_template} is not a loopback address; only loopback may be scanned", spec)
     if wapiti_problem is not None and not api_wanted:
@@ -189,6 +192,7 @@ def run_web_scan(
                 before = len(supervisor.crashes)
                 api = run_api_tests(root, work_dir, config, f"http://127.0.0.1:{supervisor.upstream_port}/", proxy.url, tuple(routes), tree_digest)
                 crashed = tuple(crash_finding(crash, tuple(routes)) for crash in supervisor.crashes[before:])
+                api = replace(api, evidence=(evidence[0],) + api.evidence)  # what was detected and started
                 if crashed:
                     api = replace(api, findings=api.findings + crashed, message=api.message + f"; {len(crashed)} crash(es)")
             if wapiti_problem is not None or executable is None:

@@ -260,3 +260,14 @@ def test_redaction_covers_curl_headers_json_and_form_bodies() -> None:
         assert secret not in redacted
     assert '"n": 1' in redacted and "q=1" in redacted and redacted.count("[REDACTED]") == 5
     assert redact_request("curl -d 'password=abc&x=1' http://127.0.0.1/") == "curl -d 'password=[REDACTED]&x=1' http://127.0.0.1/"
+
+
+def test_nothing_is_started_when_neither_tool_is_wanted(tmp_path: Path) -> None:
+    from baseline.web.scan import run_web_scan
+
+    root = Path(__file__).resolve().parents[1] / "fixtures" / "flask_xss_sqli"
+    scan = run_web_scan(root, "python-not-needed", tmp_path, load_config(root, {"web.api_tests": False}), "sha256:x", wapiti_wanted=False)
+    assert (scan.status, scan.api.status) == ("not-run", "disabled")
+    assert not list(tmp_path.glob("app-*.log"))
+    result = API_CHECK.run(_Fake(scan.api))  # type: ignore[arg-type]
+    assert result.outcome is Outcome.NOT_EVALUATED and "web.api_tests = false" in result.message
