@@ -271,7 +271,9 @@ def parse_events(path: Path, summary_path: Path | None = None) -> ApiTestReport:
             if phase == "auth_bootstrap":
                 continue
             recorder = payload.get("recorder") or {}
-            label = str(recorder.get("label", ""))
+            # Unit scenarios are labelled with their operation ("GET /ratio"); stateful ones chain
+            # several operations under one label, so their cases are filed by their own method and path.
+            label = str(recorder.get("label", "")) if phase != "stateful" else ""
             checks = recorder.get("checks") or {}
             interactions = recorder.get("interactions") or {}
             for case_id, case in (recorder.get("cases") or {}).items():
