@@ -85,6 +85,14 @@ class ScanContext:
         self._slots: dict[str, _Slot[Any]] = {}
         self._slots_lock = threading.Lock()
         self.shared_log: list[tuple[str, float]] = []
+        self.planned: frozenset[str] | None = None  # check and technique ids this scan runs; None = unknown
+
+    def plans(self, *names: str) -> bool:
+        """True when this scan runs a check or technique named in ``names`` (or when that is unknown).
+
+        Lets a shared run skip work that no running check will read.
+        """
+        return self.planned is None or any(name in self.planned for name in names)
 
     @property
     def python(self) -> str:
@@ -234,6 +242,7 @@ def execute_scan(
             results[loaded.spec.id] = _not_evaluated(loaded.spec, "not selected for this scan ('select')")
         else:
             runnable.append(loaded)
+    context.planned = frozenset(loaded.spec.id for loaded in runnable) | frozenset(loaded.spec.technique for loaded in runnable)
 
     def job(loaded: LoadedCheck) -> CheckResult:
         context.progress(loaded.spec.id, "start")

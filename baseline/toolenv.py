@@ -20,6 +20,9 @@ from baseline import sandbox
 # tool name -> (requirement pinned to the version the adapters were written against, executable)
 ISOLATED_TOOLS: dict[str, tuple[str, str]] = {
     "wapiti": ("wapiti3==3.2.3", "wapiti"),
+    # schemathesis installs beside the toolkit (the `web` extra); a private environment is the way out
+    # when a project's own pins clash with it.
+    "schemathesis": ("schemathesis==4.32.5", "schemathesis"),
 }
 
 

@@ -5,7 +5,9 @@ globs or node-id prefixes), by pytest markers (``tests.blackbox_markers``), by c
 files or folders named e2e, integration, functional, acceptance, system, api, cli), by what the test
 does (drives the program in a subprocess, through a CLI runner or an HTTP test client) and by
 Hypothesis property tests of public functions. Credit comes only from identified tests that ran
-and passed in this scan's shared test run.
+and passed in this scan's shared test run, and from the API tests generated from the project's
+OpenAPI specification by schemathesis against the app started on loopback (each operation's valid
+and invalid-data cases count as one positive and one negative black-box test).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from baseline.runner import ScanContext
 from baseline.target import product_sources
 from baseline.tools.pytest_run import TEST_RUN
 from baseline.tools.test_records import TestDetail
+from baseline.web.api import ApiRun
+from baseline.web.scan import WEB_SCAN
 
 NEGATIVE_TARGET = 0.2  # share of passing black-box tests that should be negative cases for full credit
 _CONVENTION = re.compile(r"(^|[/_.-])(e2e|end_?to_?end|end2end|integration|functional|acceptance|system|blackbox|black_box|api|cli)([/_.-]|$)", re.IGNORECASE)
@@ -31,13 +35,16 @@ SPEC = CheckSpec(
     verifies="Identifies black-box tests (configured paths or markers, then end-to-end/integration/functional/"
     "API/CLI conventions, tests that drive the program or an HTTP/CLI test client, Hypothesis property tests "
     "of public functions), counts those that ran and passed in the shared test run, and the negative cases "
-    "among them (pytest.raises, expected error exit codes or HTTP statuses).",
+    "among them (pytest.raises, expected error exit codes or HTTP statuses). When the app has an OpenAPI "
+    "specification, schemathesis generates tests from it and runs them against the app on loopback: each "
+    "operation's valid-data and invalid-data cases count as one positive and one negative test.",
     why="NIST IR 8397 asks for tests derived from the specification, not the code: invalid and boundary "
     "inputs, expected failures. Unit tests written against the implementation rarely exercise them.",
     remediation="Add end-to-end tests that drive the installed program or public API as a user would, with "
     "negative cases (invalid input must give an error exit code, status or exception), and mark them "
     "`@pytest.mark.e2e` (or list them in [tool.baseline.tests] blackbox = [\"tests/e2e/*\"]).",
-    evidence="the shared test run's per-test outcomes and markers, and each identified test's source",
+    evidence="the shared test run's per-test outcomes and markers, each identified test's source, and "
+    "schemathesis's event stream for the generated API tests",
     scoring="score = 10 x pass rate x (0.6 + 0.4 x min(1, negative passing / (20% of passing))); fail when "
     "no black-box test passed, when none of them is a negative case, or when any of them failed.",
     references=("NIST IR 8397 section 2.6", "NIST SP 800-218 PW.8"),
@@ -109,6 +116,9 @@ class BlackBoxTestsCheck:
                         context="test",
                     )
                 )
+        api = context.shared(WEB_SCAN).api if context.config.get("web.api_tests") else None
+        generated, generated_negative = _count_generated(api, reasons, outcomes, findings, evidence)
+        negative_passed += generated_negative
         passed = outcomes["passed"]
         executed = passed + outcomes["failed"] + outcomes["error"]
         identified = sum(outcomes.values())
@@ -129,6 +139,7 @@ class BlackBoxTestsCheck:
             "negative_passed": negative_passed,
             "by_reason": dict(reasons),
             "per_test_details": bool(run.details),
+            "generated": generated,
         }
         if passed == 0:
             why = "no black-box test was found" if identified == 0 else f"{identified} black-box test(s) identified but none passed"
@@ -144,6 +155,43 @@ class BlackBoxTestsCheck:
             )
         outcome = Outcome.FAIL if executed > passed else Outcome.PASS
         return CheckResult(SPEC, outcome, round(score, 2), message, tuple(findings), tuple(evidence), metrics)
+
+
+def _count_generated(
+    api: ApiRun | None, reasons: Counter[str], outcomes: Counter[str], findings: list[Finding], evidence: list[Evidence],
+) -> tuple[dict[str, object], int]:
+    """Add the schemathesis tests to the counts; returns their metrics and how many negative ones passed."""
+    metrics: dict[str, object] = {"status": api.status if api else "disabled", "tests": 0, "passed": 0, "negative_passed": 0}
+    if api is None:
+        return metrics, 0
+    if api.status == "error":
+        evidence.append(Evidence(Provenance.EXECUTED, f"generated API tests could not run: {api.message}", tool="schemathesis"))
+        return metrics, 0
+    report = api.report
+    if api.status != "ok" or report is None:
+        return metrics, 0
+    evidence.extend(item for item in api.evidence if item.tool == "schemathesis")
+    first_request = {(failure.operation, failure.mode): failure.curl for failure in reversed(report.failures)}
+    negative_passed = 0
+    for test in report.tests:
+        reasons["generated from the OpenAPI specification"] += 1
+        outcomes["passed" if test.passed else "failed"] += 1
+        negative_passed += int(test.passed and test.negative)
+        if not test.passed:
+            findings.append(
+                Finding(
+                    rule_id="black-box-tests.generated-failed",
+                    severity=Severity.MEDIUM,
+                    message=f"generated API test {test.name} failed: {', '.join(test.failed_checks)}",
+                    tool="schemathesis",
+                    properties={"operation": test.operation, "mode": test.mode, "checks": list(test.failed_checks), "request": first_request.get((test.operation, test.mode), "")},
+                )
+            )
+    metrics.update(
+        tests=len(report.tests), passed=sum(1 for test in report.tests if test.passed), negative_passed=negative_passed,
+        operations=report.operations_tested, cases=report.cases, negative_cases=report.negative_cases, specification=api.spec.label if api.spec else None,
+    )
+    return metrics, negative_passed
 
 
 CHECK = BlackBoxTestsCheck()

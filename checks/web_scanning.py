@@ -1,8 +1,9 @@
-"""T10 web application scanning: start the app on loopback, scan it with wapiti, judge the findings."""
+"""T10 web application scanning: start the app on loopback, scan it with wapiti and, when it has an
+OpenAPI specification, with schemathesis; judge the findings."""
 
 from __future__ import annotations
 
-from baseline.model import CheckResult, CheckSpec, Evidence, Outcome, Provenance, Severity
+from baseline.model import CheckResult, CheckSpec, Evidence, Finding, Outcome, Provenance, Severity
 from baseline.runner import ScanContext
 from baseline.web.scan import WEB_SCAN, WebScan
 
@@ -58,7 +59,7 @@ class WebScanningCheck:
             return CheckResult(SPEC, Outcome.NOT_APPLICABLE, None, "no web surface: " + scan.message, (), evidence, metrics)
         if scan.status == "disabled":
             return CheckResult(SPEC, Outcome.NOT_EVALUATED, 0.0, scan.message, (), evidence, metrics)
-        if scan.status == "no-app":
+        if scan.status in ("no-app", "not-run"):
             return CheckResult(SPEC, Outcome.NOT_EVALUATED, 0.0, scan.message, (), evidence, metrics)
         if scan.status == "error":
             if not evidence or all(item.provenance is not Provenance.EXECUTED for item in evidence):
@@ -75,3 +76,67 @@ class WebScanningCheck:
 
 
 CHECK = WebScanningCheck()
+
+
+API_SPEC = CheckSpec(
+    id="web-app-scanning.api",
+    technique="T10",
+    title="The API survives generated requests from its OpenAPI specification",
+    verifies="Finds the app's OpenAPI specification (served at /openapi.json and the other usual paths, or a file "
+    "of the project), then runs schemathesis against the app started on 127.0.0.1, through the same supervising "
+    "proxy as wapiti: valid and invalid requests generated from the specification, every response checked for "
+    "server errors, ignored authentication, accepted invalid data and conformance to the specification.",
+    why="An API is a web service too: its weaknesses (unhandled exceptions, missing input validation, "
+    "authentication that is declared but not enforced) show under generated hostile requests, which a crawler "
+    "that follows links does not send.",
+    remediation="Reproduce each finding with its curl line; handle the error (validate the input and answer 4xx), "
+    "enforce the declared authentication, and document every status the API returns.",
+    evidence="schemathesis's NDJSON event stream and JSON run summary, the specification's source and what was "
+    "probed to find it; for not_applicable, the paths probed and files searched that show there is no specification.",
+    scoring="fail on any unsuppressed high or critical finding (a 5xx is high, CWE-755; ignored authentication "
+    "critical, CWE-287); score = 10 - 4 x critical - 3 x high - 1 x medium - 0.25 x low, at least 0.",
+    references=("NIST IR 8397 section 2.10", "NIST SP 800-218 PW.8", "OWASP API Security Top 10"),
+    cwe=(755, 287, 639, 20, 672, 400, 1068),
+)
+
+
+def _penalised(findings: tuple[Finding, ...]) -> float:
+    return round(max(0.0, 10.0 - sum(_PENALTY[finding.severity] for finding in findings if not finding.suppressed)), 2)
+
+
+class ApiScanningCheck:
+    """Judge the schemathesis run of the shared web scan."""
+
+    spec = API_SPEC
+
+    def run(self, context: ScanContext) -> CheckResult:
+        """Map the API run to an outcome."""
+        api = context.shared(WEB_SCAN).api
+        report = api.report
+        metrics: dict[str, object] = {
+            "specification": api.spec.label if api.spec else None,
+            "duration_s": api.duration_s,
+        }
+        if report is not None:
+            metrics.update(
+                operations=report.operations_total, operations_tested=report.operations_tested, cases=report.cases,
+                negative_cases=report.negative_cases, failing_checks=len(report.failures), errors=list(report.errors[:20]),
+                phases=dict(report.phases), schemathesis=report.version, seed=report.seed,
+            )
+        evidence = api.evidence
+        if api.status in ("no-web", "no-spec"):
+            return CheckResult(API_SPEC, Outcome.NOT_APPLICABLE, None, ("no web surface: " if api.status == "no-web" else "") + api.message, (), evidence, metrics)
+        if api.status in ("disabled", "no-app", "not-run"):
+            return CheckResult(API_SPEC, Outcome.NOT_EVALUATED, 0.0, api.message, (), evidence, metrics)
+        if api.status != "ok":
+            if all(item.provenance is not Provenance.EXECUTED for item in evidence):
+                evidence = evidence + (Evidence(Provenance.EXECUTED, f"the generated API tests could not run: {api.message}"),)
+            return CheckResult(API_SPEC, Outcome.ERROR, 0.0, api.message, api.findings, evidence, metrics)
+        blocking = [finding for finding in api.findings if not finding.suppressed and finding.severity.at_least(Severity.HIGH)]
+        metrics["high_or_worse"] = len(blocking)
+        detail = "; ".join(sorted({f"{finding.rule_id} (CWE-{','.join(map(str, finding.cwe))})" for finding in blocking}))
+        message = api.message + (f"; high or worse: {detail}" if blocking else "")
+        return CheckResult(API_SPEC, Outcome.FAIL if blocking else Outcome.PASS, _penalised(api.findings), message, api.findings, evidence, metrics)
+
+
+API_CHECK = ApiScanningCheck()

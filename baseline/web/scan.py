@@ -1,11 +1,15 @@
-"""The shared web scan: detect the surface, start the app, scan it with wapiti through the
-supervising proxy, always stop the app, and return one typed record for the T10 check.
+"""The shared web scan: detect the surface, start the app, test it through the supervising proxy
+(schemathesis against its OpenAPI specification, then wapiti), always stop the app, and return one
+typed record for the T10 checks and T06's generated black-box tests.
+
+One app start serves both tools. A scan that does not run the wapiti check (e.g. only T06) skips
+wapiti; one that runs neither T06 nor the API check skips schemathesis.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +18,7 @@ from baseline.errors import SandboxError
 from baseline.model import Artifact, Evidence, Finding, Location, Provenance, Severity
 from baseline.target import file_sha256
 from baseline.tools import wapiti
+from baseline.web.api import ApiRun, run_api_tests
 from baseline.web.app import AppSpec, RunningApp, is_loopback_url
 from baseline.web.detect import FRAMEWORKS, WebSurface, detect
 from baseline.web.redact import redact_request
@@ -25,7 +30,10 @@ _PREFERRED = ("Flask", "FastAPI", "Starlette", "Quart", "Bottle", "Django", "WSG
 
 @dataclass(frozen=True)
 class WebScan:
-    """Everything the web scan produced. ``status``: ok | no-web | no-app | error | disabled."""
+    """Everything the web scan produced. ``status`` (of the wapiti scan): ok | no-web | no-app | error | disabled | not-run.
+
+    ``api`` is the schemathesis run on the same app.
+    """
 
     status: str
     message: str
@@ -40,6 +48,7 @@ class WebScan:
     evidence: tuple[Evidence, ...] = ()
     duration_s: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+    api: ApiRun = ApiRun("not-run", "generated API tests were not part of this scan")
 
 
 def choose_app(surface: WebSurface, config: Any) -> AppSpec | None:
@@ -87,7 +96,13 @@ class WebScanRun:
 
     def execute(self, context: Any) -> WebScan:
         """Detect, start, scan, stop. Never raises for tool or app failures."""
-        return run_web_scan(context.root, context.python, context.artifact_dir("web"), context.config, context.target.tree_digest)
+        plans = getattr(context, "plans", None)
+        wapiti_wanted = plans("web-app-scanning.wapiti") if plans else True
+        api_wanted = plans("T06", "web-app-scanning.api") if plans else True
+        return run_web_scan(
+            context.root, context.python, context.artifact_dir("web"), context.config, context.target.tree_digest,
+            wapiti_wanted=wapiti_wanted, api_wanted=api_wanted,
+        )
 
 
 WEB_SCAN = WebScanRun()
@@ -106,30 +121,41 @@ def _detection_evidence(surface: WebSurface) -> Evidence:
     return Evidence(provenance=Provenance.INSPECTED, summary=summary)
 
 
-def run_web_scan(root: Path, python: str, work_dir: Path, config: Any, tree_digest: str) -> WebScan:
+def run_web_scan(
+    root: Path, python: str, work_dir: Path, config: Any, tree_digest: str, *, wapiti_wanted: bool = True, api_wanted: bool = True,
+) -> WebScan:
     """The whole pipeline; see the module docstring."""
     started = time.monotonic()
     work_dir.mkdir(parents=True, exist_ok=True)
     surface = detect(root, config.get("exclude"))
     evidence = [_detection_evidence(surface)]
     configured = bool(config.get("web.app") or config.get("web.command"))
+
+    def both(status: str, message: str, app: AppSpec | None = None, routes: tuple[Route, ...] = ()) -> WebScan:
+        return WebScan(status, message, surface, app, routes, evidence=tuple(evidence), api=ApiRun(status, message, evidence=tuple(evidence)))
+
     if not surface.present and not configured:
-        return WebScan("no-web", "the project offers no web service", surface, evidence=tuple(evidence))
+        return both("no-web", "the project offers no web service")
     if not config.get("web.enabled"):
-        return WebScan("disabled", "web scanning is disabled (web.enabled = false)", surface, evidence=tuple(evidence))
+        return both("disabled", "web scanning is disabled (web.enabled = false)")
     spec = choose_app(surface, config)
     if spec is None:
-        return WebScan(
-            "no-app",
-            f"a web framework is used ({', '.join(surface.names())}) but no app object was found; set web.app or web.command",
-            surface,
-            evidence=tuple(evidence),
-        )
-    executable = wapiti.find_wapiti()
-    if executable is None:
-        return WebScan("error", "wapiti is not installed: run `baseline tools install wapiti` (it needs its own environment)", surface, spec, evidence=tuple(evidence))
+        return both("no-app", f"a web framework is used ({', '.join(surface.names())}) but no app object was found; set web.app or web.command")
+    api_wanted = api_wanted and bool(config.get("web.api_tests"))
+    executable = wapiti.find_wapiti() if wapiti_wanted else None
+    wapiti_problem = None
+    if not wapiti_wanted:
+        wapiti_problem = ("not-run", "wapiti was not part of this scan (web-app-scanning.wapiti not selected)")
+    elif executable is None:
+        wapiti_problem = ("error", "wapiti is not installed: run `baseline tools install wapiti` (it needs its own environment)")
+    if config.get("web.api_tests"):
+        api_skipped = ApiRun("not-run", "generated API tests were not part of this scan")
+    else:
+        api_skipped = ApiRun("disabled", "generated API tests are disabled (web.api_tests = false)")
     if spec.kind == "command" and not is_loopback_url(spec.url_template.replace("{port}", "1")):
-        return WebScan("error", f"web.url {spec.url_template} is not a loopback address; only loopback may be scanned", surface, spec, evidence=tuple(evidence))
+        return both("error", f"web.url {spec.url_template} is not a loopback address; only loopback may be scanned", spec)
+    if wapiti_problem is not None and not api_wanted:
+        return WebScan(wapiti_problem[0], wapiti_problem[1], surface, spec, evidence=tuple(evidence), api=api_skipped)
     routes = extract_routes(root, config.get("exclude"))
     allow_env = list(config.get("allow_env"))
     startup = float(config.get("web.startup_timeout"))
@@ -149,7 +175,7 @@ def run_web_scan(root: Path, python: str, work_dir: Path, config: Any, tree_dige
         if problem is not None:
             tail = redact_request(first.log_tail())
             evidence.append(Evidence(Provenance.EXECUTED, f"started the app ({spec.label}): {problem}", argv=tuple(first.argv), exit_code=first.stop(), stderr_tail=tail))
-            return WebScan("error", f"the app could not be started: {problem}", surface, spec, tuple(routes), evidence=tuple(evidence))
+            return both("error", f"the app could not be started: {problem}", spec, tuple(routes))
         routes = merge_url_map(routes, first.live_rules())
 
         def restart() -> tuple[int | None, str]:
@@ -160,7 +186,21 @@ def run_web_scan(root: Path, python: str, work_dir: Path, config: Any, tree_dige
             return (None if trouble else fresh.port), tail
 
         supervisor = Supervisor(first.port, restart, int(config.get("web.max_restarts")))
-        return _scan(root, work_dir, config, spec, surface, tuple(routes), supervisor, executable, evidence, instances, tree_digest, started)
+        with SupervisingProxy(supervisor) as proxy:
+            api = api_skipped
+            if api_wanted:
+                before = len(supervisor.crashes)
+                api = run_api_tests(root, work_dir, config, f"http://127.0.0.1:{supervisor.upstream_port}/", proxy.url, tuple(routes), tree_digest)
+                crashed = tuple(crash_finding(crash, tuple(routes)) for crash in supervisor.crashes[before:])
+                api = replace(api, evidence=(evidence[0],) + api.evidence)  # what was detected and started
+                if crashed:
+                    api = replace(api, findings=api.findings + crashed, message=api.message + f"; {len(crashed)} crash(es)")
+            if wapiti_problem is not None or executable is None:
+                status, message = wapiti_problem or ("error", "wapiti is not installed")
+                result = WebScan(status, message, surface, spec, tuple(routes), evidence=tuple(evidence))
+            else:
+                result = _scan(root, work_dir, config, spec, surface, tuple(routes), supervisor, proxy, executable, evidence, instances, tree_digest, started)
+        return replace(result, api=api)
     finally:
         for instance in instances:
             instance.stop()
@@ -168,32 +208,34 @@ def run_web_scan(root: Path, python: str, work_dir: Path, config: Any, tree_dige
 
 def _scan(
     root: Path, work_dir: Path, config: Any, spec: AppSpec, surface: WebSurface, routes: tuple[Route, ...],
-    supervisor: Supervisor, executable: str, evidence: list[Evidence], instances: list[RunningApp], tree_digest: str, started: float,
+    supervisor: Supervisor, proxy: SupervisingProxy, executable: str, evidence: list[Evidence], instances: list[RunningApp], tree_digest: str,
+    started: float,
 ) -> WebScan:
     modules = [module for module in config.get("web.modules") if module]
     budget = float(config.get("web.time"))
     output = work_dir / "wapiti.json"
     output.unlink(missing_ok=True)
-    with SupervisingProxy(supervisor) as proxy:
-        base = proxy.url.rstrip("/")
-        starts = [base + path for path in dict.fromkeys(
-            [p for p in (route.sample_url_path() for route in routes) if p] + list(config.get("web.paths"))
-        ) if path != "/"]
-        argv = wapiti.build_argv(
-            executable, proxy.url, start_urls=starts, excludes=[base + path for path in config.get("web.exclude")],
-            modules=modules, max_scan_time=budget, output=output, session_dir=work_dir / "wapiti-session",
-            endpoint=base + ENDPOINT_PREFIX,
-        )
-        home = work_dir / "home"
-        home.mkdir(exist_ok=True)
-        process = sandbox.run(argv, cwd=work_dir, limits=sandbox.Limits(timeout_s=budget + 120), extra_env={"HOME": str(home)})
-    requested = tuple(dict.fromkeys(path.split("?")[0] for _, path, _ in supervisor.requests))
+    crashes_before, requests_before = len(supervisor.crashes), len(supervisor.requests)
+    base = proxy.url.rstrip("/")
+    starts = [base + path for path in dict.fromkeys(
+        [p for p in (route.sample_url_path() for route in routes) if p] + list(config.get("web.paths"))
+    ) if path != "/"]
+    argv = wapiti.build_argv(
+        executable, proxy.url, start_urls=starts, excludes=[base + path for path in config.get("web.exclude")],
+        modules=modules, max_scan_time=budget, output=output, session_dir=work_dir / "wapiti-session",
+        endpoint=base + ENDPOINT_PREFIX,
+    )
+    home = work_dir / "home"
+    home.mkdir(exist_ok=True)
+    process = sandbox.run(argv, cwd=work_dir, limits=sandbox.Limits(timeout_s=budget + 120), extra_env={"HOME": str(home)})
+    wapiti_requests = supervisor.requests[requests_before:]
+    requested = tuple(dict.fromkeys(path.split("?")[0] for _, path, _ in wapiti_requests))
     artifacts = [Artifact(str(output), file_sha256(output), "application/json")] if output.is_file() else []
     artifacts += [Artifact(str(item.log_path), file_sha256(item.log_path), "text/plain") for item in instances if item.log_path.is_file()]
     version = wapiti.wapiti_version(executable)
     summary = (
         f"started {spec.label} on loopback ({len(instances)} start(s)) and scanned it with wapiti {version}: "
-        f"modules {', '.join(modules)}; {len(supervisor.requests)} requests to {len(requested)} distinct paths "
+        f"modules {', '.join(modules)}; {len(wapiti_requests)} requests to {len(requested)} distinct paths "
         f"({', '.join(requested[:15])}{'...' if len(requested) > 15 else ''}); {len(routes)} routes extracted from the code"
     )
     run_evidence = Evidence(
@@ -202,7 +244,7 @@ def _scan(
         stderr_tail=redact_request(process.stderr_tail()) if not process.ok else None,
     )
     evidence.append(run_evidence)
-    crashes = tuple(supervisor.crashes)
+    crashes = tuple(supervisor.crashes[crashes_before:])
     common: dict[str, Any] = {
         "routes": routes, "urls_requested": requested, "modules": tuple(modules), "crashes": crashes,
         "duration_s": round(time.monotonic() - started, 3), "evidence": tuple(evidence),

@@ -214,6 +214,13 @@ def make_handler(supervisor: Supervisor) -> type[BaseHTTPRequestHandler]:
 
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _forward
 
+        def __getattr__(self, name: str) -> Callable[[], None]:
+            # Any other method token (TRACE, QUERY, PROPFIND...) goes to the app too: API testers send
+            # undocumented methods on purpose, and the app's answer, not the proxy's 501, is what counts.
+            if name.startswith("do_") and name[3:].isalpha() and name[3:].isupper():
+                return self._forward
+            raise AttributeError(name)
+
     return ProxyHandler
 
 

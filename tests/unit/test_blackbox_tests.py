@@ -11,7 +11,11 @@ from baseline.checks.testsuite_ast import clear_cache, shape_of
 from baseline.config import load_config
 from baseline.model import Outcome
 from baseline.tools.pytest_run import TestCase, TestCounts, TestRun
+from baseline.tools.schemathesis import ApiFailure, ApiTestReport, GeneratedTest
 from baseline.tools.test_records import Marker, TestDetail
+from baseline.web.api import ApiRun
+from baseline.web.detect import WebSurface
+from baseline.web.scan import WEB_SCAN, WebScan
 
 TESTS = '''
 import subprocess, sys
@@ -68,14 +72,18 @@ class TestGroup:
 '''
 
 
+NO_WEB = WebScan("no-web", "the project offers no web service", WebSurface((), (), 1), api=ApiRun("no-web", "the project offers no web service"))
+
+
 class FakeContext:
-    def __init__(self, root: Path, run: TestRun) -> None:
+    def __init__(self, root: Path, run: TestRun, web: WebScan = NO_WEB) -> None:
         self.root = root
         self.config = load_config(root)
         self.run_record = run
+        self.web = web
 
     def shared(self, run: Any) -> Any:
-        return self.run_record
+        return self.web if run.key == WEB_SCAN.key else self.run_record
 
 
 def _project(tmp_path: Path, body: str = TESTS, config: str = "") -> Path:
@@ -170,3 +178,35 @@ def test_fixture_copy_is_readable(tmp_path: Path) -> None:
     shape = shape_of(_detail("test_malformed_file_is_rejected", file="tests/e2e/test_cli_e2e.py"), root, frozenset({"kvstore"}))
     assert shape.drives_process  # through the module's _run helper
     assert shape.negative
+
+
+def _api(*tests: GeneratedTest, status: str = "ok", failures: tuple[ApiFailure, ...] = ()) -> WebScan:
+    report = ApiTestReport("4.32.5", 1, "openapi 3.1.0", 2, 2, sum(t.cases for t in tests), tests, failures, ())
+    api = ApiRun(status, "schemathesis ran" if status == "ok" else "schemathesis is not installed", report=report if status == "ok" else None)
+    return WebScan("not-run", "", WebSurface((), (), 1), api=api)
+
+
+def test_generated_api_tests_count_with_their_negative_cases(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    web = _api(GeneratedTest("GET /ratio", "positive", 40, ()), GeneratedTest("GET /ratio", "negative", 30, ()), GeneratedTest("POST /notes", "positive", 20, ()))
+    result = CHECK.run(FakeContext(root, _run(_detail("test_unit_plain")), web))
+    assert result.outcome is Outcome.PASS, result.message
+    assert result.metrics["by_reason"] == {"generated from the OpenAPI specification": 3}
+    assert result.metrics["negative_passed"] == 1 and result.metrics["generated"]["cases"] == 90  # type: ignore[index]
+
+
+def test_a_failing_generated_test_fails_the_check_with_its_request(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    failure = ApiFailure("GET /ratio", "not_a_server_error", "ST101", "Server error", "", "positive", "fuzzing", "a1", 500, "curl -X GET 'http://127.0.0.1:1/ratio?denominator=0'")
+    web = _api(GeneratedTest("GET /ratio", "positive", 5, ("not_a_server_error",)), GeneratedTest("GET /ratio", "negative", 30, ()), failures=(failure,))
+    result = CHECK.run(FakeContext(root, _run(_detail("test_cli_rejects_bad_input")), web))
+    assert result.outcome is Outcome.FAIL and result.metrics["failed"] == 1
+    (finding,) = [item for item in result.findings if item.rule_id == "black-box-tests.generated-failed"]
+    assert "GET /ratio [positive]" in finding.message and "denominator=0" in finding.properties["request"]
+
+
+def test_generated_tests_that_could_not_run_are_shown_not_counted(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    result = CHECK.run(FakeContext(root, _run(_detail("test_cli_rejects_bad_input")), _api(status="error")))
+    assert result.outcome is Outcome.PASS and result.metrics["identified"] == 1
+    assert any("generated API tests could not run" in item.summary for item in result.evidence)
