@@ -9,7 +9,6 @@ cache goes to the scan's work folder, never into the project.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import sys
@@ -20,7 +19,7 @@ from typing import Any
 
 from baseline import sandbox
 from baseline.model import Evidence, Provenance
-from baseline.parsing import toml_loads
+from baseline.parsing import json_loads, toml_loads
 from baseline.target import product_sources
 from baseline.tools.test_records import redact
 
@@ -105,13 +104,17 @@ def parse_mypy(output: str, root: Path) -> list[TypeError_]:
 
 
 def parse_pyright(output: str) -> list[TypeError_]:
-    """Errors from ``pyright --outputjson``."""
-    data = json.loads(output)
+    """Errors from ``pyright --outputjson``; ValueError when the output is not pyright's JSON."""
+    data = json_loads(output)
+    if not isinstance(data, dict) or not isinstance(data.get("generalDiagnostics", []), list):
+        raise ValueError("not pyright's JSON report (an object with a generalDiagnostics list)")
     errors: list[TypeError_] = []
     for diagnostic in data.get("generalDiagnostics", []):
-        if diagnostic.get("severity") != "error":
+        if not isinstance(diagnostic, dict) or diagnostic.get("severity") != "error":
             continue
-        line = diagnostic.get("range", {}).get("start", {}).get("line")
+        where = diagnostic.get("range")
+        start = where.get("start") if isinstance(where, dict) else None
+        line = start.get("line") if isinstance(start, dict) else None
         errors.append(TypeError_(str(diagnostic.get("file", "")), line + 1 if isinstance(line, int) else None, str(diagnostic.get("message", "")), str(diagnostic.get("rule", ""))))
     return errors
 

@@ -453,3 +453,19 @@ def test_a_short_budget_runs_the_first_harnesses_instead_of_skipping_them():
     assert budget_share(60.0, 10) == 6 and budget_share(60.0, 10, cap=4.0) == 4
     assert budget_share(1.5, 3) is None
     assert budget_share(30.0, 3, cap=1.0) is None  # a per-harness cap below the minimum runs nothing
+
+
+@pytest.mark.parametrize("output", ["", "[1]", '{"generalDiagnostics": 3}', "{", "null"])
+def test_pyright_output_of_the_wrong_shape_is_a_value_error(output: str) -> None:
+    from baseline.tools.typecheck import parse_pyright
+
+    with pytest.raises(ValueError):
+        parse_pyright(output)
+
+
+def test_pyright_diagnostics_of_the_wrong_shape_are_skipped_or_read() -> None:
+    from baseline.tools.typecheck import parse_pyright
+
+    output = '{"generalDiagnostics": [3, {"severity": "error", "range": 5, "file": "a.py", "message": "m"}]}'
+    (error,) = parse_pyright(output)
+    assert error.line is None and error.message == "m"
