@@ -4,7 +4,7 @@ Entry points: ``baseline.tools.secrets.engine.scan_bytes`` and ``scan_pkcs12`` (
 ``engine.is_binary``, ``engine.degenerate``, ``engine.keyword_hits`` (the pre-filter), the generic
 rule's filters in ``baseline.tools.secrets.generic`` (``shannon_entropy``, ``char_classes``,
 ``is_placeholder``, ``passes_strength``) and ``baseline.tools.secrets.redact`` (``redact``,
-``fingerprint``). Documented: the detector never raises on any input, and a redacted value never
+``fingerprint``) and the offline validator ``baseline.tools.secrets.validators.github_checksum``. Documented: the detector never raises on any input, and a redacted value never
 shows the secret: beyond its first four characters nothing of a value of 12 or more bytes
 appears in ``redact``'s output.
 """
@@ -17,6 +17,7 @@ import _support
 
 with atheris.instrument_imports(include=["baseline"]):
     from baseline.tools.secrets import engine, generic
+    from baseline.tools.secrets.validators import github_checksum
     from baseline.tools.secrets.redact import fingerprint, redact
 
 SUFFIXES = ("config.py", "settings.yaml", ".env", "app.json", "deploy.sh", "notes.txt", "key.pem", "store.p12")
@@ -42,6 +43,7 @@ def TestOneInput(data: bytes) -> None:
         raise AssertionError("more than four character classes")
     generic.is_placeholder(value)
     generic.passes_strength(value)
+    github_checksum("".join(ch for ch in value.decode("latin-1") if ch.isascii() and ch.isalnum()))  # token characters, as matched
     shown = redact(value)
     if len(value) >= 12 and len(set(value[4:])) > 3:
         hidden = value[4:].decode("latin-1")
