@@ -109,7 +109,12 @@ def cells(row: Row) -> list[str]:
     if row.peer_name:
         peer = f"{peer} ({row.peer_name})" if row.peer is not None else row.peer_name
     ratio = row.ratio
-    ratio_text = "-" if ratio is None else f"{ratio:.2f} ({row.better} is better)"
+    if ratio is not None:
+        ratio_text = f"{ratio:.2f} ({row.better} is better)"
+    elif row.ours is not None and row.peer == 0:
+        ratio_text = f"n/a: peer is 0 ({row.better} is better)"
+    else:
+        ratio_text = "-"
     return [row.benchmark, _number(row.ours, row.unit), peer, ratio_text, row.quality, row.data]
 
 
