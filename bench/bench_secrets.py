@@ -19,6 +19,7 @@ import random
 import re
 import shutil
 import site
+import string
 import sys
 import sysconfig
 import tempfile
@@ -34,6 +35,7 @@ from load import load_corpus_module  # noqa: E402
 from baseline import sandbox  # noqa: E402
 from baseline.tools.secrets.engine import KEYWORDS, PREFILTER  # noqa: E402
 from baseline.tools.secrets.history import scan_history  # noqa: E402
+from baseline.tools.secrets.validators import github_checksum  # noqa: E402
 from baseline.tools.secrets.parallel import default_workers, scan_paths  # noqa: E402
 from bench.common import Options, Row, alternate, median, skipped  # noqa: E402
 
@@ -204,7 +206,10 @@ def history_scan(work: Path, commits: int):  # type: ignore[no-untyped-def]
         mark += 1
         body = "".join(f"def f{index}_{j}(x):\n    return x * {rng.randint(1, 99)}\n" for j in range(20))
         if index == commits // 2:
-            body += 'API_TOKEN = "' + "".join(rng.choice("abcdefghijkLMNOP0123456789") for _ in range(24)) + '"\n'
+            # a provider-format token, the same whatever the number of commits
+            token_rng = random.Random(5)
+            token = "".join(token_rng.choice(string.ascii_letters + string.digits) for _ in range(30))
+            body += f'GITHUB_TOKEN = "ghp_{token}{github_checksum(token)}"\n'
         data = body.encode()
         stream.append(f"commit refs/heads/main\nmark :{mark}\ncommitter Dev <dev@example.com> {1700000000 + index * 60} +0000\n"
                       f"data 9\ncommit {index % 10}\n" + (f"from :{mark - 1}\n" if index else "")
@@ -227,7 +232,7 @@ def measure(options: Options) -> list[Row]:
         total, positives, scores, kinds = corpus_scores(work)
         (p, r, f), (dp, dr, df) = prf(*scores["baseline"]), prf(*scores["detect-secrets"])
         rows.append(Row(
-            "secrets: labeled corpus F1", f, df, unit="", better="higher", peer_name="detect-secrets",
+            "secrets: labeled corpus F1", f, df, unit="F1", better="higher", peer_name="detect-secrets",
             quality=f"ours P {p:.2f} R {r:.2f}; detect-secrets P {dp:.2f} R {dr:.2f}; its false positives: "
                     + ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items())),
             data=f"tests/secrets_corpus, generated ({total} samples, {positives} secrets)",

@@ -85,12 +85,15 @@ def alternate(repeats: int, sides: dict[str, Callable[[int], float | None]]) -> 
     return samples
 
 
+COUNTS = ("", "lines")
+
+
 def _number(value: float | None, unit: str) -> str:
     if value is None:
         return "-"
     if unit == "s" and value < 1:
         return f"{value * 1000:.0f} ms"
-    if unit != "s" and float(value).is_integer():
+    if unit in COUNTS and float(value).is_integer():
         text = f"{value:.0f}"
     elif abs(value) >= 100:
         text = f"{value:.0f}"
@@ -110,7 +113,7 @@ def cells(row: Row) -> list[str]:
         peer = f"{peer} ({row.peer_name})" if row.peer is not None else row.peer_name
     ratio = row.ratio
     if ratio is not None:
-        ratio_text = f"{ratio:.2f} ({row.better} is better)"
+        ratio_text = f"{ratio:.2f} ({row.better} is better)" if ratio >= 0.1 else f"{ratio:.2g} ({row.better} is better)"
     elif row.ours is not None and row.peer == 0:
         ratio_text = f"n/a: peer is 0 ({row.better} is better)"
     else:
