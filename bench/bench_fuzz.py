@@ -1,6 +1,6 @@
 """Fuzzing benchmark: time to find planted bugs, runner overhead, and an old real library.
 
-    python bench/bench_fuzz.py [--runs 5] [--library DIR]
+    python bench/bench_fuzz.py [--runs 5] [--library DIR]    (or ``python -m bench --only fuzz``)
 
 1. Time to find each planted bug of tests/fixtures/fuzz_parsers through its generated harness
    (median of --runs seeds; wall time of the harness process, import included).
@@ -28,6 +28,7 @@ from baseline.fuzz.generate import write_harnesses  # noqa: E402
 from baseline.fuzz.runner import harness_env, parse_stats, run_harness  # noqa: E402
 from baseline.fuzz.surface import find_surface  # noqa: E402
 from baseline.fuzz.triage import describe_crash  # noqa: E402
+from bench.common import Options, Row, alternate, median  # noqa: E402
 
 PYTHON = sys.executable
 
@@ -102,6 +103,78 @@ def overhead(seconds: int, pairs: int) -> None:
             f"exec/s over {pairs} interleaved pairs of {seconds} s: toolkit median {statistics.median(ours):.0f}, direct atheris "
             f"median {statistics.median(direct):.0f}; ratio {ratio:.3f} (overhead {100 * (1 - ratio):+.1f}%)"
         )
+
+
+PLANTED = (("magic value 4 bytes deep", "fuzzparsers.magic:decode_header"), ("off-by-one length field", "fuzzparsers.records:parse_record"))
+
+
+def _direct(root: Path, harness: Path, budget: int, seed: int, tag: str) -> tuple[float, bool]:
+    """The same harness run by hand with atheris: (wall seconds, crashed?)."""
+    artifacts = root / ".baseline" / "bench" / f"direct-{tag}-{seed}"
+    shutil.rmtree(artifacts, ignore_errors=True)
+    artifacts.mkdir(parents=True)
+    process = sandbox.run(
+        [PYTHON, str(harness), f"-max_total_time={budget}", f"-seed={seed}", f"-artifact_prefix={artifacts}/"],
+        cwd=root, limits=sandbox.Limits(timeout_s=budget + 30), scrub=False, extra_env=harness_env(root),
+    )
+    return process.duration_s, any(artifacts.iterdir())
+
+
+def measure(options: Options) -> list[Row]:
+    """Rows: time to crash per planted bug and exec/s, ours vs atheris run directly, alternated."""
+    budget = 20 if options.quick else 30
+    seconds = 4 if options.quick else 6
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "fuzz_parsers"
+        shutil.copytree(ROOT / "tests" / "fixtures" / "fuzz_parsers", root)
+        harnesses = _generated(root)
+        data = "tests/fixtures/fuzz_parsers, generated harnesses"
+        for label, entry in PLANTED:
+            tag = entry.replace(":", "_")
+            found = {"ours": 0, "direct": 0}
+
+            def ours(index: int) -> float | None:
+                elapsed, exception = _fuzz(root, harnesses[entry], budget, index + 1, tag)
+                found["ours"] += bool(exception)
+                return elapsed if exception else None
+
+            def direct(index: int) -> float | None:
+                elapsed, crashed = _direct(root, harnesses[entry], budget, index + 1, tag)
+                found["direct"] += crashed
+                return elapsed if crashed else None
+
+            samples = alternate(options.repeats, {"ours": ours, "direct": direct})
+            rows.append(Row(
+                f"fuzz: time to crash, {label}", median(samples["ours"]), median(samples["direct"]), peer_name="atheris directly",
+                quality=f"found ours {found['ours']}/{options.repeats}, direct {found['direct']}/{options.repeats} "
+                        f"(seeds 1..{options.repeats}, {budget} s budget; wall time of the fuzzing process)",
+                data=data, ours_samples=samples["ours"], peer_samples=samples["direct"],
+            ))
+        harness = harnesses["fuzzparsers.text:parse_pairs"]
+
+        def toolkit(pair: int) -> float:
+            work = root / ".baseline" / "bench" / f"ours-{pair}"
+            run = run_harness(
+                python=PYTHON, root=root, harness=harness, generated=True, budget_s=seconds, corpus=work / "corpus",
+                artifacts=work / "artifacts", input_timeout=5, rss_limit_mb=2048, grace_s=20, allow_env=[], seed=pair + 1,
+            )
+            return run.stats.exec_per_s
+
+        def plain(pair: int) -> float:
+            process = sandbox.run(
+                [PYTHON, str(harness), f"-max_total_time={seconds}", "-print_final_stats=1", f"-seed={pair + 1}"],
+                cwd=root, limits=sandbox.Limits(timeout_s=seconds + 30), scrub=False, extra_env=harness_env(root),
+            )
+            return parse_stats(process.stderr, process.duration_s).exec_per_s
+
+        rates = alternate(options.repeats, {"ours": toolkit, "direct": plain})
+        rows.append(Row(
+            "fuzz: executions per second", median(rates["ours"]), median(rates["direct"]), unit="exec/s", better="higher",
+            peer_name="atheris directly", quality=f"{options.repeats} alternated run(s) of {seconds} s on parse_pairs",
+            data=data, ours_samples=rates["ours"], peer_samples=rates["direct"],
+        ))
+    return rows
 
 
 def library(folder: Path, budget: int) -> None:

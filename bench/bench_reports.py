@@ -6,7 +6,7 @@
    baseline is regenerated. How many lines of the baseline file change? (detect-secrets vs ours)
 3. Formatter speed on a synthetic report with 5000 findings (absolute figures).
 
-Run: python bench/bench_reports.py
+Run: python bench/bench_reports.py (or ``python -m bench --only reports``)
 """
 
 from __future__ import annotations
@@ -18,10 +18,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from baseline import sandbox
-from baseline.accepted import apply_accepted, dump_accepted, entry_for
-from baseline.fingerprint import assign_fingerprints
-from baseline.model import CheckResult, CheckSpec, Finding, Location, Outcome, Severity
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from baseline import sandbox  # noqa: E402
+from baseline.accepted import apply_accepted, dump_accepted, entry_for  # noqa: E402
+from baseline.fingerprint import assign_fingerprints  # noqa: E402
+from baseline.model import CheckResult, CheckSpec, Finding, Location, Outcome, Severity  # noqa: E402
+from bench.common import Options, Row, alternate, median  # noqa: E402
 
 SPEC = CheckSpec(id="bench.bandit", technique="T03", title="bench", verifies="v", why="w", remediation="r")
 LIMITS = sandbox.Limits(timeout_s=120)
@@ -80,27 +83,66 @@ def churn(tmp: Path) -> tuple[int, int]:
     return changed(before_ds, after_ds), changed(before_ours, after_ours)
 
 
-def formatter_speed() -> dict[str, float]:
+def _big_report(findings: int):  # type: ignore[no-untyped-def]
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "unit"))
     from dataclasses import replace
 
     from reports_synthetic import make_report
 
-    from baseline.reports import html, json_report, junit, markdown, sarif
-
     report = make_report()
     many = tuple(
         Finding(f"R{i % 40}", list(Severity)[i % 5], f"message {i}", "tool", Location(f"pkg/m{i % 200}.py", i % 900 + 1), cwe=(78,))
-        for i in range(5000)
+        for i in range(findings)
     )
     results = tuple(replace(r, findings=assign_fingerprints(many)) if r.spec.technique == "T03" else r for r in report.results)
-    report = replace(report, results=results)
-    timings = {}
-    for name, module in (("json", json_report), ("sarif", sarif), ("junit", junit), ("markdown", markdown), ("html", html)):
-        started = time.perf_counter()
-        module.format_report(report)
-        timings[name] = time.perf_counter() - started
-    return timings
+    return replace(report, results=results)
+
+
+FORMATS = ("json", "sarif", "junit", "markdown", "html")
+
+
+def formatter_speed(repeats: int = 1, findings: int = 5000) -> dict[str, list[float]]:
+    """Seconds per format (one sample per repeat) on a synthetic report with ``findings`` findings."""
+    from baseline.reports import html, json_report, junit, markdown, sarif
+
+    report = _big_report(findings)
+    modules = dict(zip(FORMATS, (json_report, sarif, junit, markdown, html)))
+
+    def timer(name: str):  # type: ignore[no-untyped-def]
+        def run(_: int) -> float:
+            started = time.perf_counter()
+            modules[name].format_report(report)
+            return time.perf_counter() - started
+        return run
+
+    return alternate(repeats, {name: timer(name) for name in FORMATS})
+
+
+def measure(options: Options) -> list[Row]:
+    """Rows: look-alike after baselining (vs bandit -b), baseline churn (vs detect-secrets), formatting time."""
+    rows = []
+    with tempfile.TemporaryDirectory() as one, tempfile.TemporaryDirectory() as two:
+        bandit_new, ours_new = lookalikes(Path(one))
+        rows.append(Row(
+            "reports: look-alike added after baselining, new findings reported (truth 1)", float(ours_new), float(bandit_new),
+            unit="", better="closer to 1", peer_name="bandit -b", quality=f"ours {ours_new}, bandit -b {bandit_new}",
+            data="one generated file with two shell=True calls",
+        ))
+        ds, ours = churn(Path(two))
+        rows.append(Row(
+            "reports: accepted-findings file churn after inserting 3 lines", float(ours), float(ds), unit="lines",
+            peer_name="detect-secrets baseline", quality=f"changed lines: ours {ours}, detect-secrets {ds}",
+            data="one generated file with one secret",
+        ))
+    findings = 1000 if options.quick else 5000
+    timings = formatter_speed(options.repeats, findings)
+    total = [sum(values) for values in zip(*timings.values())]
+    rows.append(Row(
+        f"reports: format a report of {findings} findings in all 5 formats", median(total), None, peer_name="no peer",
+        quality=", ".join(f"{name} {1000 * (median(values) or 0):.0f} ms" for name, values in timings.items()),
+        data="synthetic report (tests/unit/reports_synthetic.py)", ours_samples=total,
+    ))
+    return rows
 
 
 def main() -> None:
@@ -111,7 +153,7 @@ def main() -> None:
         ratio = f"{ds / ours:.1f}x" if ours else "inf (ours: 0 lines)"
         print(f"baseline churn after inserting 3 lines: detect-secrets {ds} changed lines, accepted.toml {ours} (ratio {ratio})")
     for name, seconds in formatter_speed().items():
-        print(f"format {name:<8} 5000 findings: {seconds * 1000:7.1f} ms")
+        print(f"format {name:<8} 5000 findings: {seconds[0] * 1000:7.1f} ms")
 
 
 if __name__ == "__main__":

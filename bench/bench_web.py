@@ -3,7 +3,9 @@
 For each fixture app: (a) "bare": the app started on loopback and wapiti pointed at its home page,
 as a user would do by hand; (b) "baseline": the toolkit's pipeline (detection, route extraction,
 launcher, supervising proxy, wapiti, parsing, stop). Prints wall times, the vulnerabilities each
-found, and the ratios. Only loopback is targeted. Runs in about a minute.
+found, and the ratios. Only loopback is targeted. Runs in a few minutes.
+
+    python bench/bench_web.py   (or ``python -m bench --only web``)
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from baseline.config import load_config  # noqa: E402
 from baseline.tools import wapiti  # noqa: E402
 from baseline.web.app import AppSpec, RunningApp  # noqa: E402
 from baseline.web.scan import run_web_scan  # noqa: E402
+from bench.common import Options, Row, alternate, median, skipped  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 MODULES = list(wapiti.DEFAULT_MODULES)
 BUDGET = 60
 
 
-def bare(root: Path, work: Path) -> tuple[float, set[str], str]:
+def bare(root: Path, work: Path, budget: int = BUDGET) -> tuple[float, set[str], str]:
     """Start the app and point wapiti at its home page, without supervision or extracted routes."""
     app = RunningApp(AppSpec("wsgi", "shopapp.web:app"), python=sys.executable, root=root, work_dir=work, index=0, allow_env=[])
     try:
@@ -36,11 +39,11 @@ def bare(root: Path, work: Path) -> tuple[float, set[str], str]:
             raise SystemExit(problem)
         out = work / "bare.json"
         argv = wapiti.build_argv(
-            wapiti.find_wapiti() or "wapiti", app.url, start_urls=[], excludes=[], modules=MODULES, max_scan_time=BUDGET,
+            wapiti.find_wapiti() or "wapiti", app.url, start_urls=[], excludes=[], modules=MODULES, max_scan_time=budget,
             output=out, session_dir=work / "bare-session", endpoint=app.url + "__endpoint__/",
         )
         started = time.monotonic()
-        result = sandbox.run(argv, cwd=work, limits=sandbox.Limits(timeout_s=BUDGET + 120), extra_env={"HOME": str(work)})
+        result = sandbox.run(argv, cwd=work, limits=sandbox.Limits(timeout_s=budget + 120), extra_env={"HOME": str(work)})
         elapsed = time.monotonic() - started
         found = {item.category for item in wapiti.parse_report(out).findings if item.kind == "vulnerability"} if out.is_file() else set()
         alive = "alive" if app.process.alive() else "DEAD at the end"
@@ -49,15 +52,52 @@ def bare(root: Path, work: Path) -> tuple[float, set[str], str]:
         app.stop()
 
 
-def pipeline(root: Path, work: Path) -> tuple[float, set[str], str]:
+def pipeline(root: Path, work: Path, budget: int = BUDGET) -> tuple[float, set[str], str]:
     """The toolkit's whole T10 pipeline."""
     started = time.monotonic()
-    scan = run_web_scan(root, sys.executable, work, load_config(root, {"web.time": BUDGET}), "sha256:bench")
+    scan = run_web_scan(root, sys.executable, work, load_config(root, {"web.time": budget}), "sha256:bench")
     elapsed = time.monotonic() - started
     found = {finding.message.split(" at ")[0] for finding in scan.findings if finding.tool == "wapiti" and finding.properties.get("kind") == "vulnerability"}
     if scan.crashes:
         found.add("Denial of service (app crash, CWE-400)")
     return elapsed, found, f"{scan.status}, {len(scan.crashes)} crash(es), {len(scan.urls_requested)} paths"
+
+
+def measure(options: Options) -> list[Row]:
+    """Rows per fixture app: wall time and vulnerability kinds found, the pipeline vs bare wapiti."""
+    if wapiti.find_wapiti() is None:
+        return [skipped("web", "wapiti is not installed (baseline tools install wapiti; BASELINE_TOOLS_DIR if it lives elsewhere)")]
+    budget = 30 if options.quick else BUDGET
+    fixtures = ("flask_xss_sqli",) if options.quick else ("flask_xss_sqli", "flask_xss_sqli_fixed")
+    rows = []
+    for name in fixtures:
+        root = FIXTURES / name
+        found: dict[str, list[set[str]]] = {"ours": [], "bare": []}
+        notes: dict[str, str] = {}
+        with tempfile.TemporaryDirectory() as scratch:
+            def side(label: str, action):  # type: ignore[no-untyped-def]
+                def run(index: int) -> float:
+                    seconds, kinds, note = action(root, Path(scratch) / f"{label}-{index}", budget)
+                    found[label].append(kinds)
+                    notes[label] = note
+                    return seconds
+                return run
+
+            samples = alternate(options.repeats, {"ours": side("ours", pipeline), "bare": side("bare", bare)})
+        data = f"tests/fixtures/{name}, wapiti {wapiti.wapiti_version()}, {budget} s budget"
+        ours_kinds = median([float(len(k)) for k in found["ours"]])
+        bare_kinds = median([float(len(k)) for k in found["bare"]])
+        rows.append(Row(
+            f"web: T10 scan time ({name})", median(samples["ours"]), median(samples["bare"]), peer_name="bare wapiti on the home page",
+            quality=f"ours: {notes.get('ours', '')}; bare: {notes.get('bare', '')}", data=data,
+            ours_samples=samples["ours"], peer_samples=samples["bare"],
+        ))
+        rows.append(Row(
+            f"web: vulnerability kinds found ({name})", ours_kinds, bare_kinds, unit="", better="higher",
+            peer_name="bare wapiti",
+            quality=f"ours {sorted(found['ours'][-1])}; bare {sorted(found['bare'][-1])}", data=data,
+        ))
+    return rows
 
 
 def main() -> int:
