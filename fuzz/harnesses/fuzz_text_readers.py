@@ -36,7 +36,7 @@ with atheris.instrument_imports(include=["baseline"]):
 EXPECTED: tuple[type[BaseException], ...] = (ValueError, safexml.ParseError, catalog_module.CatalogError)
 
 
-def _expect(call, *args):  # type: ignore[no-untyped-def]
+def _expect(call, *args):
     try:
         return call(*args)
     except EXPECTED as exc:
