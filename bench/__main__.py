@@ -52,6 +52,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the raw results (every sample) to this JSON file")
     parser.add_argument("--osv-db", type=Path, metavar="PATH", help="local OSV database for the components rows (default: a generated one)")
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
+    parser.add_argument("--show", action="append", default=[], type=Path, metavar="FILE",
+                        help="print the table of results saved with --json instead of running anything (repeatable: "
+                             "a later file's benchmarks replace an earlier file's)")
     args = parser.parse_args(argv)
     args.only = _names(args.only)
     if args.repeats is not None and args.repeats < 1:
@@ -83,12 +86,40 @@ def run(names: list[str], options: Options, progress: bool = True) -> tuple[list
     return rows, durations
 
 
+def _row(data: dict) -> Row:
+    fields = {key: value for key, value in data.items() if key in Row.__dataclass_fields__}
+    return Row(**fields)
+
+
+def show(files: list[Path]) -> int:
+    """Print the table of saved results; a benchmark found in a later file replaces the earlier one's rows."""
+    by_benchmark: dict[str, list[Row]] = {}
+    for path in files:
+        try:
+            saved = json.loads(path.read_text())
+            rows = [_row(item) for item in saved["rows"]]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            print(f"cannot read {path}: {exc}", file=sys.stderr)
+            return 2
+        print(f"{path.name}: {saved.get('mode')}, {saved.get('repeats')} repeat(s), {saved.get('seconds', 0):.0f} s")
+        fresh: dict[str, list[Row]] = {}
+        for row in rows:
+            fresh.setdefault(row.benchmark.split(":")[0], []).append(row)
+        by_benchmark.update(fresh)
+    order = {name: index for index, name in enumerate(BENCHMARKS)}
+    ordered = sorted(by_benchmark.items(), key=lambda item: order.get(item[0], len(order)))
+    print(table([row for _, rows in ordered for row in rows]))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.list:
         for name, (_, about) in BENCHMARKS.items():
             print(f"{name:<12}{about}")
         return 0
+    if args.show:
+        return show(args.show)
     os.chdir(REPO)
     repeats = args.repeats or (1 if args.quick else 3)
     options = Options(quick=args.quick, repeats=repeats, osv_db=args.osv_db)

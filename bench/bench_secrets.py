@@ -107,7 +107,8 @@ def corpus_bench(work: Path) -> None:
 
 def build_tree(work: Path, megabytes: float) -> Path:
     site_dirs = [Path(p) for p in dict.fromkeys([sysconfig.get_paths()["purelib"], *site.getsitepackages(), *sys.path]) if p.endswith("site-packages")]
-    names = ("pip", "botocore", "networkx", "jedi", "pygments", "setuptools", "rich", "jinja2", "sympy")
+    names = ("pip", "botocore", "networkx", "jedi", "pygments", "setuptools", "rich", "jinja2", "sympy",
+             "mypy", "hypothesis", "pydantic", "cyclonedx", "_pytest", "werkzeug", "chardet", "lxml", "cryptography")
     candidates = [site_dir / name for name in names for site_dir in site_dirs if (site_dir / name).is_dir()]
     candidates = list({source.name: source for source in reversed(candidates)}.values())[::-1]
     tree = work / "tree"

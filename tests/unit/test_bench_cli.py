@@ -66,3 +66,18 @@ def test_quick_reports_run_prints_a_table_row(tmp_path):
     assert raw["mode"] == "quick" and raw["repeats"] == 1
     formatting = next(row for row in raw["rows"] if row["benchmark"].startswith("reports: format"))
     assert formatting["ours"] > 0 and len(formatting["ours_samples"]) == 1
+
+
+def test_show_merges_saved_results(tmp_path, capsys):
+    from bench.__main__ import main
+
+    first = {"mode": "full", "repeats": 3, "seconds": 10, "rows": [
+        Row("static", skipped="error: broken").as_dict(), Row("fuzz: exec/s", 90.0, 100.0, unit="exec/s", better="higher").as_dict()]}
+    second = {"mode": "full", "repeats": 3, "seconds": 5, "rows": [Row("static: T03 cold scan", 8.0, 10.0).as_dict()]}
+    (tmp_path / "a.json").write_text(json.dumps(first))
+    (tmp_path / "b.json").write_text(json.dumps(second))
+    assert main(["--show", str(tmp_path / "a.json"), "--show", str(tmp_path / "b.json")]) == 0
+    out = capsys.readouterr().out
+    assert "static: T03 cold scan" in out and "0.80 (lower is better)" in out and "0.90 (higher is better)" in out
+    assert "error: broken" not in out
+    assert main(["--show", str(tmp_path / "missing.json")]) == 2
