@@ -199,3 +199,9 @@ def test_prefilter_without_aho_corasick_finds_the_same(monkeypatch) -> None:
     monkeypatch.setattr(engine, "_AUTOMATON", None)
     assert engine.keyword_hits(b"xx ghp_ yy ghp_") == {b"ghp_": [3, 11]}
     assert engine.scan_blob(text, "mixed.py")[0] == with_automaton
+
+
+def test_random_mixed_case_token_is_not_taken_for_a_camel_case_name() -> None:
+    # digits inside the "words" mark a random token; identifiers like getUserName2 stay quiet
+    assert _ids('API_TOKEN = "cfN3fjk2jjc8O4bPe8k5df00"\n', "settings.py") == {"secrets.generic-assignment"}
+    assert _ids('api_token = "getUserName2"\n', "settings.py") == set()

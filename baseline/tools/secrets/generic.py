@@ -50,8 +50,8 @@ _PLACEHOLDER_EXACT = frozenset(
      b"int", b"bool", b"object", b"any", b"self", b"value", b"str | none", b"optional[str]"}
 )
 _IDENTIFIER = re.compile(
-    rb"^(?:[a-z][a-z0-9]*(?:[_.:-][a-z0-9]+)*|[A-Z][A-Z0-9]*(?:[_.:-][A-Z0-9]+)*|[a-z]+(?:[A-Z][a-z0-9]+)+|"
-    rb"[A-Z][a-z]+(?:[A-Z][a-z0-9]+)+|[\w.]+\(\)?|[\w]+(?:\.[\w]+)+)$"
+    rb"^(?:[a-z][a-z0-9]*(?:[_.:-][a-z0-9]+)*|[A-Z][A-Z0-9]*(?:[_.:-][A-Z0-9]+)*|[a-z]+(?:[A-Z][a-z]+)+[0-9]*|"
+    rb"[A-Z][a-z]+(?:[A-Z][a-z]+)+[0-9]*|[\w.]+\(\)?|[\w]+(?:\.[\w]+)+)$"
 )
 # An import reference (entry points, plugin tables): dotted.module.path:attribute
 _IMPORT_REF = re.compile(
