@@ -29,11 +29,21 @@ TEST_DIR_NAMES = frozenset({"tests", "test", "testing"})
 NON_PRODUCT_DIRS = TEST_DIR_NAMES | frozenset({"docs", "doc", "examples", "example", "bench", "benchmarks", "scripts", "fuzz", "fuzzing"})
 
 
+def is_virtualenv(folder: Path) -> bool:
+    """A virtual environment, whatever its name (``.venv-ci``, ``py311``...): it holds a pyvenv.cfg."""
+    try:
+        return (folder / "pyvenv.cfg").is_file()
+    except OSError:
+        return False
+
+
 def iter_files(root: Path) -> Iterator[Path]:
-    """Every regular file of the project (not following symlinks), skipping tool folders."""
+    """Every regular file of the project (not following symlinks), skipping tool folders and virtual environments."""
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(
-            name for name in dirnames if name not in SKIP_DIRS and not name.endswith(".egg-info")
+            name
+            for name in dirnames
+            if name not in SKIP_DIRS and not name.endswith(".egg-info") and not is_virtualenv(Path(dirpath) / name)
         )
         for name in sorted(filenames):
             path = Path(dirpath) / name

@@ -34,13 +34,16 @@ def tools_dir() -> Path:
 
 def find_tool(name: str, configured: str | None = None) -> str | None:
     """An executable for ``name``: the configured path, its isolated environment, beside this interpreter, PATH."""
-    if configured:
-        return configured if Path(configured).is_file() else None
-    executable = ISOLATED_TOOLS.get(name, (name, name))[1]
-    for candidate in (tools_dir() / name / "bin" / executable, Path(sys.executable).parent / executable):
-        if candidate.is_file():
-            return str(candidate)
-    return shutil.which(executable)
+    try:
+        if configured:
+            return configured if Path(configured).is_file() else None
+        executable = ISOLATED_TOOLS.get(name, (name, name))[1]
+        for candidate in (tools_dir() / name / "bin" / executable, Path(sys.executable).parent / executable):
+            if candidate.is_file():
+                return str(candidate)
+        return shutil.which(executable)
+    except (OSError, ValueError):  # a name too long for the file system, or with a NUL byte: no such tool
+        return None
 
 
 @dataclass(frozen=True)

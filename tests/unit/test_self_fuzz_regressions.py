@@ -469,3 +469,22 @@ def test_pyright_diagnostics_of_the_wrong_shape_are_skipped_or_read() -> None:
     output = '{"generalDiagnostics": [3, {"severity": "error", "range": 5, "file": "a.py", "message": "m"}]}'
     (error,) = parse_pyright(output)
     assert error.line is None and error.message == "m"
+
+
+@pytest.mark.parametrize("name", ["x" * 5000, "a\x00b", "project]\nname = 'x'\n" * 200])
+def test_find_tool_with_an_impossible_name_finds_nothing(name: str) -> None:
+    from baseline.toolenv import find_tool
+
+    assert find_tool(name) is None
+    assert find_tool("wapiti", configured=name) is None
+
+
+def test_virtual_environments_are_not_project_files(tmp_path) -> None:
+    from baseline.target import iter_files
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "core.py").write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / ".venv-ci" / "bin").mkdir(parents=True)
+    (tmp_path / ".venv-ci" / "pyvenv.cfg").write_text("home = /usr/bin\n", encoding="utf-8")
+    (tmp_path / ".venv-ci" / "bin" / "readelf.py").write_text("assert True\n", encoding="utf-8")
+    assert [path.relative_to(tmp_path).as_posix() for path in iter_files(tmp_path)] == ["pkg/core.py"]
