@@ -228,11 +228,14 @@ def relative_path(path: str, root: Path) -> str:
 
 def find_executable(name: str) -> str | None:
     """An executable installed beside this interpreter (venv, then base install), else on PATH."""
-    for folder in (sysconfig.get_path("scripts"), str(Path(sys.executable).parent), str(Path(sys.base_prefix) / "bin")):
-        candidate = Path(folder) / name
-        if candidate.is_file():
-            return str(candidate)
-    return shutil.which(name)
+    try:
+        for folder in (sysconfig.get_path("scripts"), str(Path(sys.executable).parent), str(Path(sys.base_prefix) / "bin")):
+            candidate = Path(folder) / name
+            if candidate.is_file():
+                return str(candidate)
+        return shutil.which(name)
+    except (OSError, ValueError):  # a name too long for the file system, or with a NUL byte
+        return None
 
 
 def package_version(name: str) -> str | None:
@@ -241,5 +244,5 @@ def package_version(name: str) -> str | None:
 
     try:
         return version(name)
-    except PackageNotFoundError:
+    except (PackageNotFoundError, ValueError, OSError):  # unknown, empty or impossible names
         return None

@@ -11,6 +11,7 @@ import math
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -54,24 +55,26 @@ def scratch(name: str) -> Path:
 
     libFuzzer ends the process from C, so Python's exit handlers never run: the next run tidies up.
     """
+    if name in _SCRATCH:
+        return _SCRATCH[name]
     base = Path(tempfile.gettempdir())
+    # Process ids cannot tell folders apart: under the toolkit's sandbox every harness runs in its
+    # own PID namespace, where two concurrent runs can both be process 3. A random name can, and
+    # folders untouched for a day are the leftovers of runs that ended.
     for stale in base.glob(f"{_PREFIX}{name}-*"):
-        pid = stale.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-            shutil.rmtree(stale, ignore_errors=True)
-    folder = base / f"{_PREFIX}{name}-{os.getpid()}"
+        try:
+            if time.time() - stale.stat().st_mtime > _STALE_S:
+                shutil.rmtree(stale, ignore_errors=True)
+        except OSError:
+            continue
+    folder = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{name}-", dir=base))
     (folder / "corpus").mkdir(parents=True, exist_ok=True)
+    _SCRATCH[name] = folder
     return folder
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+_SCRATCH: dict[str, Path] = {}
+_STALE_S = 24 * 3600
 
 
 def put(folder: Path, name: str, data: bytes, others: Iterable[str] = ()) -> Path:

@@ -488,3 +488,11 @@ def test_virtual_environments_are_not_project_files(tmp_path) -> None:
     (tmp_path / ".venv-ci" / "pyvenv.cfg").write_text("home = /usr/bin\n", encoding="utf-8")
     (tmp_path / ".venv-ci" / "bin" / "readelf.py").write_text("assert True\n", encoding="utf-8")
     assert [path.relative_to(tmp_path).as_posix() for path in iter_files(tmp_path)] == ["pkg/core.py"]
+
+
+@pytest.mark.parametrize("name", ["", "x" * 5000, "a\x00b", "../.."])
+def test_executable_and_package_lookups_of_impossible_names_find_nothing(name: str) -> None:
+    from baseline.tools.static_common import find_executable, package_version
+
+    assert package_version(name) is None
+    assert find_executable(name) is None
