@@ -56,7 +56,7 @@ def score_technique(technique: Technique, results: Sequence[CheckResult]) -> Tec
     outcome = technique_outcome(results)
     applicable = [result for result in counted if result.outcome is not Outcome.NOT_APPLICABLE]
     if not applicable:
-        reason = "; ".join(result.message for result in counted)
+        reason = "; ".join(dict.fromkeys(result.message for result in counted))  # each distinct reason once
         return TechniqueScore(technique.id, technique.title, Outcome.NOT_APPLICABLE, None, technique.weight, 0.0, ids, reason)
     total = sum(check_weight(result) for result in applicable)
     score = sum(check_weight(result) * (result.score or 0.0) for result in applicable) / total
