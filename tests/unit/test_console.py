@@ -22,7 +22,11 @@ def test_report_shows_every_technique_the_score_findings_and_verdict() -> None:
     for item in report.breakdown.techniques:
         assert f"{item.technique} {item.title}" in text
     assert f"Trust score: {report.breakdown.trust_score:.1f} / 100" in text
-    assert "Gate:" in text and ("PASSED" in text or "FAILED" in text or "passed" in text or "failed" in text)
+    verdict = "PASSED" if report.gate.passed else "FAILED"
+    expected = f"Gate: {verdict}" if report.gate.enabled else f"Gate: not applied (use --gate); the policy would have {verdict.lower()}"
+    assert expected in text
+    for reason in report.gate.reasons:
+        assert f"  - {reason}" in text
     open_findings = [f for result in report.results for f in result.findings if not f.suppressed]
     if open_findings:
         assert "Findings:" in text
