@@ -145,8 +145,8 @@ def _provider_candidates(data: bytes, hits: dict[bytes, list[int]], rejected: li
                     continue
                 seen.add((index, s_start))
                 value = match.group("s")
-                if b"EXAMPLE" in value or degenerate(value):
-                    continue  # documented example keys (AWS) and degenerate placeholders
+                if known_example(value) or provider_placeholder(value):
+                    continue  # documented example keys and placeholders
                 entropy = None
                 if rule.min_entropy:
                     entropy = generic.shannon_entropy(value)
@@ -162,7 +162,7 @@ def _provider_candidates(data: bytes, hits: dict[bytes, list[int]], rejected: li
     return found
 
 
-def _generic_candidates(data: bytes, hits: dict[bytes, list[int]], code_file: bool) -> list[_Candidate]:
+def _generic_candidates(data: bytes, lowered: bytes, hits: dict[bytes, list[int]], code_file: bool, prose: bool) -> list[_Candidate]:
     lines: set[tuple[int, int]] = set()
     for keyword, positions in hits.items():
         if -1 in _BY_KEYWORD[keyword]:
@@ -170,11 +170,42 @@ def _generic_candidates(data: bytes, hits: dict[bytes, list[int]], code_file: bo
                 lines.add(_line_span(data, pos))
     found: list[_Candidate] = []
     for start, end in sorted(lines):
-        for v_start, v_end, _name, value, entropy in generic.find_assignments(data[start:end], code_file):
-            if b"EXAMPLE" in value:
+        for v_start, v_end, _name, value, entropy in generic.find_assignments(data[start:end], code_file, prose):
+            if known_example(value):
                 continue
             found.append(_Candidate(GENERIC_RULE, start + v_start, start + v_end, value, False, entropy, True))
+    documents: list[tuple[int, int, bytes]] = []
+    if b'"kty"' in lowered:
+        documents += generic.find_jwk_private(data)
+    if b"kind:" in lowered and b"secret" in lowered:
+        documents += generic.find_kubernetes_secrets(data)
+    if b"value:" in lowered and b"name:" in lowered:
+        documents += generic.find_name_value_pairs(data)
+    for v_start, v_end, value in documents:
+        found.append(_Candidate(GENERIC_RULE, v_start, v_end, value, False, generic.shannon_entropy(value), True))
     return found
+
+
+# Fingerprints (SHA-256) of example keys printed in vendors' documentation: they must not fire.
+_KNOWN_EXAMPLES = frozenset(
+    {
+        "2cafc0970149a84f3b9e62eaf169f36f59907a3b3e31f7b82e68c69cd27f7326",  # Stripe API reference test key
+    }
+)
+
+
+def known_example(value: bytes) -> bool:
+    """A documented example key: AWS's ``...EXAMPLE`` keys and the published samples listed above."""
+    return value.endswith(b"EXAMPLE") or b"EXAMPLEKEY" in value or fingerprint(value) in _KNOWN_EXAMPLES
+
+
+_PROVIDER_PLACEHOLDER = (b"xxxxx", b"XXXXX", b"${", b"{{", b"<", b"your_", b"your-", b"placeholder", b"redacted", b"changeme", b"not-a-real", b"...")
+
+
+def provider_placeholder(value: bytes) -> bool:
+    """A provider-shaped placeholder (``ghp_XXXX...``, ``sk_live_<your key>``, ``xoxb-...``)."""
+    lowered = value.lower()
+    return degenerate(value) or any(word.lower() in lowered for word in _PROVIDER_PLACEHOLDER)
 
 
 def _drop_overlaps(candidates: list[_Candidate]) -> list[_Candidate]:
@@ -217,7 +248,7 @@ def scan_bytes(data: bytes, path: str = "") -> list[Detection]:
     candidates = _provider_candidates(data, hits, rejected)
     candidates += [
         candidate
-        for candidate in _generic_candidates(data, hits, suffix in generic.CODE_SUFFIXES)
+        for candidate in _generic_candidates(data, lowered, hits, suffix in generic.CODE_SUFFIXES, suffix in generic.PROSE_SUFFIXES)
         if not any(candidate.start < end and start < candidate.end for start, end in rejected)
     ]
     if not candidates:

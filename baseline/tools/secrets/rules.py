@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from baseline.model import Severity
+from baseline.tools.secrets.generic import KEYWORDS as GENERIC_KEYWORDS
 
 C, H, M, L = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW
 
@@ -231,8 +232,7 @@ GENERIC_RULE = Rule(
     "secrets.generic-assignment",
     "Credential-like value assigned to a password / secret / token / key name",
     M,
-    ("passw", "pwd", "secret", "token", "api_key", "apikey", "api-key", "access_key", "accesskey",
-     "auth_key", "private_key", "privatekey", "passphrase", "credential", "client_key"),
+    GENERIC_KEYWORDS,
     "",
 )
 
