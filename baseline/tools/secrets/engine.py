@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from baseline.tools.secrets import generic
-from baseline.tools.secrets.redact import fingerprint, redact, redact_line
+from baseline.tools.secrets.redact import canonical_pem, fingerprint, redact, redact_line
 from baseline.tools.secrets.rules import GENERIC_RULE, PKCS12_RULE, RULES, Rule
 from baseline.tools.secrets.validators import VALIDATORS
 
@@ -229,6 +229,52 @@ def _allow_comment(data: bytes, line_start: int, line_end: int) -> tuple[str | N
     return None, False
 
 
+def _canonical(candidate: _Candidate) -> bytes:
+    """The value a fingerprint is computed on: PEM keys without their layout."""
+    if candidate.rule.validator in ("pem_der", "openssh", "pgp"):
+        return candidate.rule.id.encode() + b":" + canonical_pem(candidate.value)
+    return candidate.value
+
+
+_PEM_BEGIN = re.compile(rb"(?m)^(?P<prefix>[^\n]{1,200}?)-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----")
+
+
+def _prefixed_pem_candidates(data: bytes) -> list[_Candidate]:
+    """PEM keys copied from logs: every line carries a prefix (a timestamp, a process tag) of the same shape."""
+    found: list[_Candidate] = []
+    for match in _PEM_BEGIN.finditer(data):
+        prefix = match.group("prefix")
+        if not prefix.strip(b" \t\"'+=(,:"):
+            continue  # indentation or quoting: the rules read it as it is
+        shape = re.compile(re.sub(rb"\\d|\d", rb"\\d", re.escape(prefix)))
+        starts, pieces, cursor = [], [], match.start()
+        while cursor < len(data) and len(pieces) < 200:
+            end = data.find(b"\n", cursor)
+            end = len(data) if end < 0 else end
+            line = data[cursor:end]
+            if not shape.match(line):
+                break
+            starts.append(cursor + len(prefix))
+            pieces.append(line[len(prefix) :])
+            cursor = end + 1
+            if b"-----END" in line:
+                break
+        cleaned = b"\n".join(pieces)
+        offsets = [0]
+        for piece in pieces[:-1]:
+            offsets.append(offsets[-1] + len(piece) + 1)
+
+        def original(pos: int) -> int:
+            index = max(i for i, offset in enumerate(offsets) if offset <= pos)
+            return starts[index] + pos - offsets[index]
+
+        for candidate in _provider_candidates(cleaned, keyword_hits(cleaned.lower()), []):
+            if candidate.rule.window:
+                candidate.start, candidate.end = original(candidate.start), original(max(candidate.start, candidate.end - 1)) + 1
+                found.append(candidate)
+    return found
+
+
 def _confidence(candidate: _Candidate) -> str:
     if candidate.validated or not (candidate.generic or candidate.rule.context_rule):
         return "high"
@@ -246,6 +292,8 @@ def scan_bytes(data: bytes, path: str = "") -> list[Detection]:
     suffix = os.path.splitext(path)[1].lower()
     rejected: list[tuple[int, int]] = []
     candidates = _provider_candidates(data, hits, rejected)
+    if b"-----begin" in lowered:
+        candidates += _prefixed_pem_candidates(data)
     candidates += [
         candidate
         for candidate in _generic_candidates(data, lowered, hits, suffix in generic.CODE_SUFFIXES, suffix in generic.PROSE_SUFFIXES)
@@ -277,7 +325,7 @@ def scan_bytes(data: bytes, path: str = "") -> list[Detection]:
                 rule_id=candidate.rule.id,
                 start_line=start_line,
                 end_line=end_line,
-                secret_sha256=fingerprint(candidate.value),
+                secret_sha256=fingerprint(_canonical(candidate)),
                 length=len(candidate.value),
                 redacted=redact(candidate.value),
                 snippet=snippet,
@@ -309,11 +357,50 @@ def is_binary(data: bytes) -> bool:
     return b"\x00" in data[:BINARY_SNIFF]
 
 
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def wide_encoding(data: bytes) -> str | None:
+    """UTF-16 / UTF-32 text (a byte order mark, or ASCII with the NUL pattern of a wide encoding)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding
+    sample = data[:BINARY_SNIFF]
+    if len(sample) < 16:
+        return None
+    quarter = len(sample) // 4
+    zeros = [sample[i::4].count(0) for i in range(4)]
+    if zeros[1] >= 0.95 * quarter and zeros[2] >= 0.95 * quarter and zeros[3] >= 0.95 * quarter and zeros[0] < 0.1 * quarter:
+        return "utf-32-le"
+    half = len(sample) // 2
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    if odd >= 0.9 * half and even < 0.1 * half:
+        return "utf-16-le"
+    if even >= 0.9 * half and odd < 0.1 * half:
+        return "utf-16-be"
+    return None
+
+
+def decode_wide(data: bytes) -> bytes | None:
+    """UTF-8 bytes of a UTF-16 / UTF-32 file, or None when it is not one."""
+    encoding = wide_encoding(data)
+    if encoding is None:
+        return None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    return text.lstrip("\ufeff").encode("utf-8")
+
+
 def scan_blob(data: bytes, path: str) -> tuple[list[Detection], str | None]:
     """Scan one file's content. Returns (detections, skip reason or None)."""
     suffix = os.path.splitext(path)[1].lower()
     if suffix in (".p12", ".pfx"):
         return scan_pkcs12(data), None
     if is_binary(data):
-        return [], "binary"
+        wide = decode_wide(data)
+        if wide is None:
+            return [], "binary"
+        return scan_bytes(wide, path), None
     return scan_bytes(data, path), None
