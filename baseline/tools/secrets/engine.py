@@ -162,7 +162,10 @@ def _provider_candidates(data: bytes, hits: dict[bytes, list[int]], rejected: li
     return found
 
 
-def _generic_candidates(data: bytes, lowered: bytes, hits: dict[bytes, list[int]], code_file: bool, prose: bool) -> list[_Candidate]:
+def _generic_candidates(data: bytes, lowered: bytes, hits: dict[bytes, list[int]], path: str) -> list[_Candidate]:
+    suffix = os.path.splitext(path)[1].lower()
+    code_file, prose = suffix in generic.CODE_SUFFIXES, suffix in generic.PROSE_SUFFIXES
+    directives = suffix in generic.DIRECTIVE_SUFFIXES or os.path.basename(path).startswith(".")
     lines: set[tuple[int, int]] = set()
     for keyword, positions in hits.items():
         if -1 in _BY_KEYWORD[keyword]:
@@ -170,7 +173,7 @@ def _generic_candidates(data: bytes, lowered: bytes, hits: dict[bytes, list[int]
                 lines.add(_line_span(data, pos))
     found: list[_Candidate] = []
     for start, end in sorted(lines):
-        for v_start, v_end, _name, value, entropy in generic.find_assignments(data[start:end], code_file, prose):
+        for v_start, v_end, _name, value, entropy in generic.find_assignments(data[start:end], code_file, prose, directives):
             if known_example(value):
                 continue
             found.append(_Candidate(GENERIC_RULE, start + v_start, start + v_end, value, False, entropy, True))
@@ -296,7 +299,7 @@ def scan_bytes(data: bytes, path: str = "") -> list[Detection]:
         candidates += _prefixed_pem_candidates(data)
     candidates += [
         candidate
-        for candidate in _generic_candidates(data, lowered, hits, suffix in generic.CODE_SUFFIXES, suffix in generic.PROSE_SUFFIXES)
+        for candidate in _generic_candidates(data, lowered, hits, path)
         if not any(candidate.start < end and start < candidate.end for start, end in rejected)
     ]
     if not candidates:

@@ -28,12 +28,14 @@ CODE_SUFFIXES = frozenset(
      ".php", ".c", ".h", ".cc", ".cpp", ".hpp", ".cs", ".swift", ".scala", ".lua", ".pl", ".r", ".m", ".dart", ".groovy"}
 )
 PROSE_SUFFIXES = frozenset({".md", ".rst", ".txt", ".adoc", ".html", ".htm", ".log"})
+# Configuration files written as "name value" lines (redis.conf, ldap.conf, .netrc, .pgpass...).
+DIRECTIVE_SUFFIXES = frozenset({".conf", ".cfg", ".config", ""})
 
 # Keywords of the pre-filter (lower case): every generic match contains one of them.
 KEYWORDS = (
     "pass", "pwd", "pw", "pswd", "secret", "token", "key", "auth", "salt", "nonce", "credential", "private",
     "signing", "identified", "bearer", "basic ", "mysql", "mariadb", "login", "-u ", "--user", "jwt.",
-    '"kty"', "value",
+    '"kty"',
 )
 
 # --- names ---------------------------------------------------------------------------------------
@@ -47,7 +49,7 @@ _WEAK_WORDS = frozenset({"key", "auth", "salt", "nonce", "private", "signing", "
 # "key" after one of these makes a strong compound (api_key, signingKey, CLIENT-KEY...)
 _KEY_QUALIFIERS = frozenset(
     {"api", "access", "secret", "private", "signing", "sign", "master", "encryption", "encrypt", "crypto", "app", "client",
-     "license", "licence", "auth", "session", "hmac", "jwt", "webhook", "aes", "shared", "account", "service", "storage",
+     "auth", "session", "hmac", "jwt", "webhook", "aes", "shared", "account", "service", "storage",
      "subscription", "consumer", "admin", "root", "deploy", "ssh", "gpg", "pgp", "cipher", "symmetric", "primary", "secondary",
      "write", "read", "ingest", "integration", "server", "partner", "merchant", "mac", "hash"}
 )
@@ -125,7 +127,7 @@ _PLACEHOLDER_EXACT = frozenset(
      b"int", b"bool", b"object", b"any", b"self", b"value", b"str | none", b"optional[str]", b"username", b"user"}
 )
 _IDENTIFIER = re.compile(
-    rb"^(?:[a-z][a-z0-9]*(?:[_.:-][a-z0-9]+)*|[A-Z][A-Z0-9]*(?:[_.:-][A-Z0-9]+)*|[a-z]+(?:[A-Z][a-z]+)+[0-9]*|"
+    rb"^_*(?:[a-z][a-z0-9]*(?:[_.:-][a-z0-9]+)*|[A-Z][A-Z0-9]*(?:[_.:-][A-Z0-9]+)*|[a-z]+(?:[A-Z][a-z]+)+[0-9]*|"
     rb"[A-Z][a-z]+(?:[A-Z][a-z]+)+[0-9]*|[\w.]+\(\)?|[A-Za-z_]+\d*(?:\.[A-Za-z_]+\d*)+)$"
 )
 # An import reference (entry points, plugin tables): dotted.module.path:attribute
@@ -145,6 +147,7 @@ _PATHLIKE = re.compile(rb"^(?:[.~]?/|[A-Za-z]:\\|[\w.-]+/[\w./-]*$|[\w-]+\.(?:pe
 _URL = re.compile(rb"^[a-z][a-z0-9+.-]*://")
 _LONE_TAG = re.compile(rb"^[!&*@#%][A-Za-z_][\w.-]*[!@%]?$")  # !vault, &anchor, *alias, @VAR@, #comment, %VAR%
 _NUMBER = re.compile(rb"^[\d.,:_-]+$")
+_FLAG_OR_PROMPT = re.compile(rb"^--?[A-Za-z][\w-]*$|[:?]\s*$")  # "--password" (a flag name), "Password: " (a prompt)
 
 
 def shannon_entropy(value: bytes) -> float:
@@ -179,7 +182,10 @@ def random_looking(value: bytes) -> bool:
         return True
     if len(value) >= 16 and _HEX.match(value) and any(48 <= b <= 57 for b in value) and any(not 48 <= b <= 57 for b in value):
         return True
-    return len(value) >= 20 and bool(_B64.match(value)) and char_classes(value) >= 3 and shannon_entropy(value) >= 4.0
+    if not (len(value) >= 20 and _B64.match(value) and char_classes(value) >= 3 and shannon_entropy(value) >= 4.0):
+        return False
+    kinds = [0 if 97 <= b <= 122 else 1 if 65 <= b <= 90 else 2 if 48 <= b <= 57 else 3 for b in value]
+    return sum(1 for a, b in zip(kinds, kinds[1:]) if a != b) >= 0.45 * (len(value) - 1)  # words switch class rarely
 
 
 def is_placeholder(value: bytes) -> bool:
@@ -198,6 +204,8 @@ def looks_like_non_secret(value: bytes, name: bytes) -> bool:
     """Identifiers, paths, URLs, hashes, UUIDs and SRI strings: shapes that are not credentials."""
     if _URL.match(value) or _SRI.match(value) or b" " in value.strip() or _DATE.match(value) or _NUMBER.match(value):
         return True
+    if _FLAG_OR_PROMPT.search(value):
+        return True
     if not random_looking(value):
         if _IDENTIFIER.match(value) or _IMPORT_REF.match(value) or _PATHLIKE.match(value) or _LETTERS_WORDY.match(value):
             return True
@@ -214,7 +222,7 @@ def passes_strength(value: bytes, strength: int = 2) -> tuple[bool, float]:
     entropy = shannon_entropy(value)
     classes = char_classes(value)
     if strength < 2:
-        return len(value) >= 16 and entropy >= 3.3 and (random_looking(value) or classes >= 3), entropy
+        return len(value) >= 16 and entropy >= 3.3 and random_looking(value), entropy
     if len(value) < 8:
         return False, entropy
     if len(value) < 16:
@@ -227,7 +235,8 @@ def passes_strength(value: bytes, strength: int = 2) -> tuple[bool, float]:
 _NAME = rb"(?P<name>[A-Za-z_$@][\w.$@-]{0,80}?)"
 _QUOTED = rb"(?:&quot;(?P<ev>[^&\n]{4,256}?)&quot;|[rbuflL@]{0,2}(?P<q>[\"'`])(?P<qv>[^\"'`\n\\]{4,256})(?P=q))"
 _UNQUOTED = rb"(?P<uv>(?:!!binary\s+)?(?:[^\s\"'`,;{}()\[\]<>|&]|&(?![\w.-]+=)){4,256})"
-_WRAP = rb"(?:new\s+)?(?:[\w.\[\]]+\(\s*){0,3}"
+# calls that turn a literal into a key: []byte("..."), Encoding.UTF8.GetBytes("..."), Buffer.from('...'), SecretStr("...")
+_WRAP = rb"(?:new\s+)?(?:[\w.\[\]]*(?:[Bb]ytes?|[Dd]ecode|[Ee]ncode|[Ff]rom|[Ss]ecret|SecretStr|[Kk]ey|str|String|unhexlify|fromhex|Password)\(\s*){0,3}"
 _TYPE = rb"(?:\s*:\s*[A-Za-z_][\w.\[\], |]{0,30}?(?=\s*=)|\s+(?P<type>[A-Za-z_][\w.\[\]*]{0,60})(?=\s*=))?"
 _OP = rb"(?P<op>:=|\?=|\+=|=>|===|!==|==|!=|=|:|<-|\|\||\?\?|\s+or\s+|\.(?:equals|Equals|equalsIgnoreCase)\(|\s+(?:is|was)\s+)"
 
@@ -246,7 +255,7 @@ XML_KEY_VALUE = re.compile(
 )
 XML_ELEMENT = re.compile(rb"<(?P<name>[\w:.-]{2,80})>\s*(?P<uv>[^<\s]{4,256})\s*</(?P=name)>")
 # --password X, --db-password=X, --auth X
-CLI_FLAG = re.compile(rb"(?<![\w-])--?(?P<name>[A-Za-z][\w-]{1,60})(?:=|[ \t]+)(?:(?P<q>[\"'])(?P<qv>[^\"'\n$]{4,256})(?P=q)|(?P<uv>[^\s\"'`$-][^\s\"'`;|&)]{3,255}))")
+CLI_FLAG = re.compile(rb"(?<![\w-])--?(?P<name>[A-Za-z][\w-]{1,60})(?:=|[ \t]+)(?:(?P<q>[\"'])(?P<qv>[^\"'\n$]{4,256})(?P=q)|(?P<uv>[^\s\"'`$-][^\s\"'`;|&)\]}]{3,255}))")
 # mysql -pX / docker login -p X
 CLI_P = re.compile(
     rb"\b(?:mysql\w*|mariadb\w*|(?:docker|podman|buildah|nerdctl|oras|skopeo)\s+login|helm\s+registry\s+login)\b[^\n]*?\s-p[ \t]*"
@@ -258,7 +267,7 @@ CLI_USER = re.compile(rb"(?<![\w-])(?:-u|--user|--proxy-user)[ \t=]+[\"']?[^\s:\
 CLI_STDIN = re.compile(rb"\becho\s+[\"']?(?P<uv>[^\s\"'$|]{8,256})[\"']?\s*\|\s*(?:sudo\s+)?\w+(?:\s+\w+)?\s+login\b")
 SQL_PASSWORD = re.compile(rb"(?i)\b(?:identified\s+by|password)\s+(?:=\s*)?(?P<q>['\"])(?P<qv>[^'\"\n]{4,256})(?P=q)")
 AUTH_HEADER = re.compile(
-    rb"(?i)\b(?:authorization|proxy-authorization)[\"']?\s*[:=,]\s*[`\"']?\s*(?:(?:bearer|basic|token|bot|apikey|digest|sso-key)\s+)?"
+    rb"(?i)\b(?:authorization|proxy-authorization)[\"']?\s*[:=,]\s*[`\"']?\s*(?:(?P<scheme>bearer|basic|token|bot|apikey|digest|sso-key)\s+)?"
     rb"(?P<uv>[A-Za-z0-9._~+/=:-]{12,})|\bbearer\s+(?P<bv>[A-Za-z0-9._~+/-]{16,}=*)"
 )
 # a directive line of a configuration file: "requirepass VALUE", "bindpw VALUE", ".netrc ... password VALUE"
@@ -299,7 +308,7 @@ def _judge(name: bytes, value: bytes, strength: int) -> float | None:
     return entropy if strong else None
 
 
-def _candidates(line: bytes, code_file: bool, prose: bool) -> list[tuple[int, int, bytes, bytes, int]]:
+def _candidates(line: bytes, code_file: bool, prose: bool, directives: bool) -> list[tuple[int, int, bytes, bytes, int]]:
     """(start, end, name, value, name strength) before the value checks."""
     out: list[tuple[int, int, bytes, bytes, int]] = []
     pos = 0
@@ -320,35 +329,61 @@ def _candidates(line: bytes, code_file: bool, prose: bool) -> list[tuple[int, in
             strength = name_strength(name)
         op = match.group("op").strip()
         if not quoted:
-            if code_file and not _inside_string(line, match.start("name")):
-                continue  # code expressions: a variable, a call
+            if code_file and not _inside_string(line, start):
+                continue  # code expressions: a variable, a call (a value inside a string literal is a literal)
             if op in (b"||", b"??", b"or", b"is", b"was", b"==", b"!=", b"===", b"!==") or op.startswith(b"."):
                 continue
             if prose and not _inside_string(line, match.start("name")) and b"`" not in line and b"=" not in op:
                 if line[: match.start("name")].strip(b" \t-*>#0123456789."):
                     continue  # prose: "the password: see the vault"; a "  passwd: value" line still counts
         out.append((start, end, name, value, strength))
-    for match in CALL_DEFAULT.finditer(line):
-        name = match.group("name") or match.group("sym")
-        found = _value(match)
-        if found is not None:
-            out.append((found[1], found[2], name, found[0], name_strength(name)))
-    for pattern in (XML_KEY_VALUE, XML_ELEMENT, TABLE_CELL, DEFINE, NAME_VALUE):
+    lowered = line.lower()
+    if b"(" in line or b"set " in line:
+        for match in CALL_DEFAULT.finditer(line):
+            name = match.group("name") or match.group("sym")
+            found = _value(match)
+            if found is not None and name_strength(name) == 2:
+                out.append((found[1], found[2], name, found[0], 2))
+    patterns = []
+    if b"</" in line or b"value" in lowered:
+        patterns += [XML_KEY_VALUE, XML_ELEMENT, NAME_VALUE]
+    if line.lstrip().startswith(b"|"):
+        patterns.append(TABLE_CELL)
+    if b"define" in lowered:
+        patterns.append(DEFINE)
+    for pattern in patterns:
         for match in pattern.finditer(line):
             found = _value(match)
             if found is not None:
                 out.append((found[1], found[2], match.group("name"), found[0], name_strength(match.group("name"))))
-    for match in CLI_FLAG.finditer(line):
-        name = match.group("name")
-        found = _value(match)
-        if found is not None and (not code_file or _inside_string(line, match.start())):
-            out.append((found[1], found[2], name, found[0], name_strength(name)))
-    for pattern in (CLI_P, CLI_USER, CLI_STDIN, SQL_PASSWORD, AUTH_HEADER, JWT_CALL):
+    if b"-" in line:
+        for match in CLI_FLAG.finditer(line):
+            name = match.group("name")
+            found = _value(match)
+            if found is not None and (not code_file or _inside_string(line, match.start())):
+                out.append((found[1], found[2], name, found[0], name_strength(name)))
+    patterns = []
+    if b"-p" in line and (b"login" in lowered or b"mysql" in lowered or b"mariadb" in lowered):
+        patterns.append(CLI_P)
+    if b"-u" in line or b"--user" in line or b"--proxy-user" in line:
+        patterns.append(CLI_USER)
+    if b"echo" in line and b"login" in lowered:
+        patterns.append(CLI_STDIN)
+    if b"identified" in lowered or b"password" in lowered:
+        patterns.append(SQL_PASSWORD)
+    if b"authorization" in lowered or b"bearer" in lowered:
+        patterns.append(AUTH_HEADER)
+    if b"jwt." in lowered:
+        patterns.append(JWT_CALL)
+    for pattern in patterns:
         for match in pattern.finditer(line):
             found = _value(match)
-            if found is not None:
-                out.append((found[1], found[2], b"password", found[0], 2))
-    if not code_file and not prose:
+            if found is None:
+                continue
+            if pattern is AUTH_HEADER and found[0] == match.group("uv") and not match.group("scheme") and not random_looking(found[0]):
+                continue  # "Authorization", "Proxy-Authorization" in a list of header names
+            out.append((found[1], found[2], b"password", found[0], 2))
+    if directives:
         for match in DIRECTIVE.finditer(line):
             name = match.group("name")
             if name_strength(name) == 2:
@@ -356,15 +391,18 @@ def _candidates(line: bytes, code_file: bool, prose: bool) -> list[tuple[int, in
     return out
 
 
-def find_assignments(line: bytes, code_file: bool, prose: bool = False) -> list[tuple[int, int, bytes, bytes, float]]:
-    """Credentials in one line: (start, end, name, value, entropy), offsets in ``line``."""
+def find_assignments(line: bytes, code_file: bool, prose: bool = False, directives: bool = False) -> list[tuple[int, int, bytes, bytes, float]]:
+    """Credentials in one line: (start, end, name, value, entropy), offsets in ``line``.
+
+    ``directives``: the file is a configuration file whose lines are ``name value`` (redis.conf, .netrc...).
+    """
     decoded = line
     if b"&" in line and any(entity in line for entity, _ in _ENTITIES):
         for entity, char in _ENTITIES:
             decoded = decoded.replace(entity, char)
     found: list[tuple[int, int, bytes, bytes, float]] = []
     spans: list[tuple[int, int]] = []
-    for start, end, name, value, strength in _candidates(decoded, code_file, prose):
+    for start, end, name, value, strength in _candidates(decoded, code_file, prose, directives):
         if strength == 0:
             continue
         entropy = _judge(name, value, strength)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 
-from baseline.tools.secrets.generic import char_classes, passes_strength, random_looking
+from baseline.tools.secrets.generic import char_classes, looks_like_non_secret, passes_strength, random_looking
 
-_TOKEN = re.compile(rb"[^\s\"'`,;(){}\[\]<>|=:]{8,}")
+_TOKEN = re.compile(rb"[^\s\"'`,;(){}\[\]<>|=:\\]{8,}")
 _SPLIT = re.compile(rb"\\[nr]|\r|\n")
 _BASE64_RUN = re.compile(rb"[A-Za-z0-9+/=]{4,}")
 
@@ -40,7 +40,9 @@ def secret_shaped(token: bytes) -> bool:
     if b"..." in token or token.startswith((b"http", b"/", b"./", b"$")):
         return False
     strong, _ = passes_strength(token)
-    return strong and (random_looking(token) or char_classes(token) >= 3)
+    if not strong or looks_like_non_secret(token, b"token"):
+        return False
+    return random_looking(token) or char_classes(token) >= 3
 
 
 def scrub(line: bytes) -> bytes:
