@@ -167,7 +167,12 @@ def judge(scan: SecretsScan, allow_raw: list[str], rotated_raw: list[str]) -> Ch
     notes = [f"{path}: {reason}" for path, reason in scan.skipped if reason != "binary"]
     binary = sum(1 for _, reason in scan.skipped if reason == "binary")
     if binary or notes:
-        evidence.append(Evidence(Provenance.INSPECTED, f"skipped: {binary} binary files; " + ("; ".join(notes[:20]) or "no other files")))
+        more = f"; and {len(notes) - 20} more" if len(notes) > 20 else ""
+        evidence.append(Evidence(Provenance.INSPECTED, f"skipped {len(scan.skipped)} files: {binary} binary; " + ("; ".join(notes[:20]) or "no other files") + more))
+    if scan.skipped_dirs:
+        listed = "; ".join(f"{path}: {reason}" for path, reason in scan.skipped_dirs[:20])
+        more = f"; and {len(scan.skipped_dirs) - 20} more" if len(scan.skipped_dirs) > 20 else ""
+        evidence.append(Evidence(Provenance.INSPECTED, f"skipped {len(scan.skipped_dirs)} folders: {listed}{more}"))
     history_state = "not scanned: " + scan.history_reason
     if history is not None:
         history_state = f"{history.status}: {history.message}" + (f" ({'; '.join(history.notes)})" if history.notes else "")
@@ -177,6 +182,7 @@ def judge(scan: SecretsScan, allow_raw: list[str], rotated_raw: list[str]) -> Ch
         "files_scanned": scan.files_scanned,
         "bytes_scanned": scan.bytes_scanned,
         "files_skipped": len(scan.skipped),
+        "folders_skipped": len(scan.skipped_dirs),
         "tree_secrets": len(scan.tree),
         "history_only_secrets": history_only,
         "failing": len(bad_tree) + len(bad_history),

@@ -82,6 +82,15 @@ def _line_span(data: bytes, pos: int) -> tuple[int, int]:
     return start, end
 
 
+def _rust_automaton() -> Any:
+    """A byte-oriented Aho-Corasick automaton (ahocorasick-rs): the fastest pre-filter, when installed."""
+    try:
+        import ahocorasick_rs
+    except ImportError:
+        return None
+    return ahocorasick_rs.BytesAhoCorasick(list(KEYWORDS))
+
+
 def _automaton() -> Any:
     """An Aho-Corasick automaton over all keywords (one pass per buffer), when pyahocorasick is installed."""
     try:
@@ -95,13 +104,21 @@ def _automaton() -> Any:
     return automaton
 
 
-_AUTOMATON = _automaton()
-PREFILTER = "aho-corasick (one pass)" if _AUTOMATON is not None else "bytes.find per keyword"
+_RUST_AUTOMATON = _rust_automaton()
+_AUTOMATON = _automaton() if _RUST_AUTOMATON is None else None
+PREFILTER = (
+    "aho-corasick over bytes (ahocorasick-rs, one pass)" if _RUST_AUTOMATON is not None
+    else "aho-corasick (pyahocorasick, one pass)" if _AUTOMATON is not None else "bytes.find per keyword"
+)
 
 
 def keyword_hits(lowered: bytes) -> dict[bytes, list[int]]:
     """The pre-filter: every keyword's offsets in the lower-cased buffer."""
     hits: dict[bytes, list[int]] = {}
+    if _RUST_AUTOMATON is not None:
+        for index, start, _end in _RUST_AUTOMATON.find_matches_as_indexes(lowered, overlapping=True):
+            hits.setdefault(KEYWORDS[index], []).append(start)
+        return hits
     if _AUTOMATON is not None:
         # latin-1 maps each byte to one code point, so offsets stay byte offsets
         for end, keyword in _AUTOMATON.iter(lowered.decode("latin-1")):
@@ -393,6 +410,9 @@ def decode_wide(data: bytes) -> bytes | None:
         text = data.decode(encoding)
     except UnicodeDecodeError:
         return None
+    sample = text[:4096]
+    if sum(1 for char in sample if char.isprintable() or char in "\r\n\t\ufeff") < 0.95 * len(sample):
+        return None  # NUL-patterned binary data, not text
     return text.lstrip("\ufeff").encode("utf-8")
 
 

@@ -17,6 +17,7 @@ step aside for random-looking values, and an entropy and character-class check.
 from __future__ import annotations
 
 import base64
+import functools
 import binascii
 import math
 import re
@@ -33,8 +34,8 @@ DIRECTIVE_SUFFIXES = frozenset({".conf", ".cfg", ".config", ""})
 
 # Keywords of the pre-filter (lower case): every generic match contains one of them.
 KEYWORDS = (
-    "pass", "pwd", "pw", "pswd", "secret", "token", "key", "auth", "salt", "nonce", "credential", "private",
-    "signing", "identified", "bearer", "basic ", "mysql", "mariadb", "login", "-u ", "--user", "jwt.",
+    "pass", "pwd", "pw", "pswd", "secret", "token", "key", "auth", "salt", "nonce", "cred", "private",
+    "signing", "hmac", "pepper", "identified", "bearer", "basic ", "mysql", "mariadb", "login", "-u ", "--user", "jwt.",
     '"kty"',
 )
 
@@ -43,7 +44,7 @@ KEYWORDS = (
 _STRONG_WORDS = frozenset(
     {"password", "passwd", "passwort", "pass", "pwd", "pw", "pswd", "passphrase", "passcode", "secret", "secrets", "token",
      "credential", "credentials", "cred", "creds", "apikey", "privatekey", "secretkey", "accesskey", "authtoken", "requirepass",
-     "bindpw", "masterauth", "pat"}
+     "bindpw", "masterauth"}
 )
 _WEAK_WORDS = frozenset({"key", "auth", "salt", "nonce", "private", "signing", "hmac", "pepper"})
 # "key" after one of these makes a strong compound (api_key, signingKey, CLIENT-KEY...)
@@ -92,6 +93,7 @@ def name_words(name: bytes) -> list[bytes]:
     return [word.lower() for word in _NAME_WORD.findall(tail[-1])]
 
 
+@functools.lru_cache(maxsize=8192)
 def name_strength(name: bytes) -> int:
     """2 for a credential name, 1 for a weak one (``key``, ``auth``, ``salt``...), 0 for anything else."""
     words = name_words(name)
@@ -232,7 +234,6 @@ def passes_strength(value: bytes, strength: int = 2) -> tuple[bool, float]:
 
 # --- syntax --------------------------------------------------------------------------------------
 
-_NAME = rb"(?P<name>[A-Za-z_$@][\w.$@-]{0,80}?)"
 _QUOTED = rb"(?:&quot;(?P<ev>[^&\n]{4,256}?)&quot;|[rbuflL@]{0,2}(?P<q>[\"'`])(?P<qv>[^\"'`\n\\]{4,256})(?P=q))"
 _UNQUOTED = rb"(?P<uv>(?:!!binary\s+)?(?:[^\s\"'`,;{}()\[\]<>|&]|&(?![\w.-]+=)){4,256})"
 # calls that turn a literal into a key: []byte("..."), Encoding.UTF8.GetBytes("..."), Buffer.from('...'), SecretStr("...")
@@ -240,10 +241,34 @@ _WRAP = rb"(?:new\s+)?(?:[\w.\[\]]*(?:[Bb]ytes?|[Dd]ecode|[Ee]ncode|[Ff]rom|[Ss]
 _TYPE = rb"(?:\s*:\s*[A-Za-z_][\w.\[\], |]{0,30}?(?=\s*=)|\s+(?P<type>[A-Za-z_][\w.\[\]*]{0,60})(?=\s*=))?"
 _OP = rb"(?P<op>:=|\?=|\+=|=>|===|!==|==|!=|=|:|<-|\|\||\?\?|\s+or\s+|\.(?:equals|Equals|equalsIgnoreCase)\(|\s+(?:is|was)\s+)"
 
-# NAME <op> value, with an optional closing quote / bracket and type annotation after the name
-ASSIGNMENT = re.compile(
-    rb"(?<![\w.:/$@-])" + _NAME + rb"(?:[\"']?\]?)" + _TYPE + rb"\s*" + _OP + rb"\s*(?:" + _WRAP + _QUOTED + rb"|" + _UNQUOTED + rb")"
-)
+# after a NAME: <op> value, with an optional closing quote / bracket and type annotation
+AFTER_NAME = re.compile(rb"(?:[\"']?\]?)" + _TYPE + rb"\s*" + _OP + rb"\s*(?:" + _WRAP + _QUOTED + rb"|" + _UNQUOTED + rb")")
+_NAME_KEYWORDS = (b"pass", b"pwd", b"pw", b"pswd", b"secret", b"token", b"key", b"auth", b"salt", b"nonce", b"cred", b"private",
+                  b"signing", b"hmac", b"pepper")
+_IDENT = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.$@-")
+_IDENT_START = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_$@")
+
+
+def _names(line: bytes, lowered: bytes) -> list[tuple[int, int]]:
+    """Spans of the names around each credential keyword of a line (``DB_PASSWORD``, ``spring.datasource.password``)."""
+    spans: list[tuple[int, int]] = []
+    for keyword in _NAME_KEYWORDS:
+        pos = lowered.find(keyword)
+        while pos >= 0:
+            start, end = pos, pos + len(keyword)
+            while start > 0 and line[start - 1] in _IDENT:
+                start -= 1
+            while end < len(line) and line[end] in _IDENT:
+                end += 1
+            pos = lowered.find(keyword, end)
+            while start < end and line[start] not in _IDENT_START:
+                start += 1
+            while end > start and line[end - 1] in b".-":
+                end -= 1
+            if end - start > 80 or (start > 0 and line[start - 1] in b":/") or (start, end) in spans:
+                continue
+            spans.append((start, end))
+    return spans
 # "NAME", "value" / ('NAME') { 'value' } / ('NAME') || 'value' inside a call
 CALL_DEFAULT = re.compile(
     rb"(?:\(|\bset\s+)\s*(?:[\"'](?P<name>[\w.$@:-]{2,80})[\"']|:(?P<sym>\w{2,80}))\s*(?:,|\)\s*\{|\)\s*(?:\|\||\?\?|or\b))\s*"
@@ -311,30 +336,30 @@ def _judge(name: bytes, value: bytes, strength: int) -> float | None:
 def _candidates(line: bytes, code_file: bool, prose: bool, directives: bool) -> list[tuple[int, int, bytes, bytes, int]]:
     """(start, end, name, value, name strength) before the value checks."""
     out: list[tuple[int, int, bytes, bytes, int]] = []
-    pos = 0
-    while True:
-        match = ASSIGNMENT.search(line, pos)
+    lowered = line.lower()
+    for name_start, name_end in _names(line, lowered):
+        name = line[name_start:name_end]
+        strength = name_strength(name)
+        match = AFTER_NAME.match(line, name_end)
         if match is None:
-            break
+            continue
         found = _value(match)
         if found is None:
-            pos = match.end()
             continue
         value, start, end, quoted = found
-        pos = start  # the value may hold assignments of its own (connection strings, "x = y = ...")
-        name = match.group("name")
-        strength = name_strength(name)
         if match.group("type") and name_strength(match.group("type")) > strength:
-            name = match.group("type")  # "String dbPassword =" (Java, C#), "val masterKey =", "ENV API_TOKEN="
+            name = match.group("type")  # "ENV API_TOKEN=" read as a name and a type
             strength = name_strength(name)
+        if not strength:
+            continue
         op = match.group("op").strip()
         if not quoted:
             if code_file and not _inside_string(line, start):
                 continue  # code expressions: a variable, a call (a value inside a string literal is a literal)
             if op in (b"||", b"??", b"or", b"is", b"was", b"==", b"!=", b"===", b"!==") or op.startswith(b"."):
                 continue
-            if prose and not _inside_string(line, match.start("name")) and b"`" not in line and b"=" not in op:
-                if line[: match.start("name")].strip(b" \t-*>#0123456789."):
+            if prose and not _inside_string(line, name_start) and b"`" not in line and b"=" not in op:
+                if line[:name_start].strip(b" \t-*>#0123456789."):
                     continue  # prose: "the password: see the vault"; a "  passwd: value" line still counts
         out.append((start, end, name, value, strength))
     lowered = line.lower()
