@@ -20,9 +20,12 @@ SPEC = CheckSpec(
     id="hardcoded-secrets.scan",
     technique="T04",
     title="No hard-coded secrets in the code or its history",
-    verifies="Scans every file of the working tree and, with secrets.history, every blob reachable from any git ref "
+    verifies="Scans every file of the working tree (UTF-16/32 included; only VCS metadata, real virtual environments "
+    "and tool caches are left out, each counted) and, with secrets.history, every blob reachable from any git ref "
     "with provider rules (cloud, source hosting, messaging, payments, AI APIs, registries, private keys, JWTs, "
-    "credential URLs) and a generic credential-assignment rule with entropy checks and false-positive filters.",
+    "credential URLs) and a generic rule that reads credentials as they are written in configuration files, code, "
+    "command lines, SQL, XML, headers, connection strings and Kubernetes secrets, with entropy checks and "
+    "false-positive filters.",
     why="NIST IR 8397 asks that hard-coded passwords and keys be found with heuristic tools; a leaked credential "
     "stays usable from the git history until it is rotated.",
     remediation="Move the secret to the environment or a secret manager and ROTATE it (removing it from the code does "
