@@ -183,14 +183,21 @@ def _generic_candidates(data: bytes, lowered: bytes, hits: dict[bytes, list[int]
     suffix = os.path.splitext(path)[1].lower()
     code_file, prose = suffix in generic.CODE_SUFFIXES, suffix in generic.PROSE_SUFFIXES
     directives = suffix in generic.DIRECTIVE_SUFFIXES or os.path.basename(path).startswith(".")
-    lines: set[tuple[int, int]] = set()
+    lines: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for keyword, positions in hits.items():
         if -1 in _BY_KEYWORD[keyword]:
+            name_keyword = keyword in generic.NAME_KEYWORDS
             for pos in positions:
-                lines.add(_line_span(data, pos))
+                span = _line_span(data, pos)
+                names = lines.setdefault(span, [])
+                if name_keyword:
+                    names.append((pos - span[0], len(keyword)))
     found: list[_Candidate] = []
-    for start, end in sorted(lines):
-        for v_start, v_end, _name, value, entropy in generic.find_assignments(data[start:end], code_file, prose, directives):
+    for (start, end), names in sorted(lines.items()):
+        line = data[start:end]
+        for v_start, v_end, _name, value, entropy in generic.find_assignments(
+            line, code_file, prose, directives, lowered[start:end], names
+        ):
             if known_example(value):
                 continue
             found.append(_Candidate(GENERIC_RULE, start + v_start, start + v_end, value, False, entropy, True))

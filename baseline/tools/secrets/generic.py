@@ -243,35 +243,50 @@ _OP = rb"(?P<op>:=|\?=|\+=|=>|===|!==|==|!=|=|:|<-|\|\||\?\?|\s+or\s+|\.(?:equal
 
 # after a NAME: <op> value, with an optional closing quote / bracket and type annotation
 AFTER_NAME = re.compile(rb"(?:[\"']?\]?)" + _TYPE + rb"\s*" + _OP + rb"\s*(?:" + _WRAP + _QUOTED + rb"|" + _UNQUOTED + rb")")
-_NAME_KEYWORDS = (b"pass", b"pwd", b"pw", b"pswd", b"secret", b"token", b"key", b"auth", b"salt", b"nonce", b"cred", b"private",
-                  b"signing", b"hmac", b"pepper")
+NAME_KEYWORDS = frozenset(
+    {b"pass", b"pwd", b"pw", b"pswd", b"secret", b"token", b"key", b"auth", b"salt", b"nonce", b"cred", b"private", b"signing",
+     b"hmac", b"pepper"}
+)
 _IDENT = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.$@-")
 _IDENT_START = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_$@")
 
 
-def _names(line: bytes, lowered: bytes) -> list[tuple[int, int]]:
-    """Spans of the names around each credential keyword of a line (``DB_PASSWORD``, ``spring.datasource.password``)."""
-    spans: list[tuple[int, int]] = []
-    for keyword in _NAME_KEYWORDS:
+def _keyword_hits(lowered: bytes) -> list[tuple[int, int]]:
+    hits = []
+    for keyword in NAME_KEYWORDS:
         pos = lowered.find(keyword)
         while pos >= 0:
-            start, end = pos, pos + len(keyword)
-            while start > 0 and line[start - 1] in _IDENT:
-                start -= 1
-            while end < len(line) and line[end] in _IDENT:
-                end += 1
-            pos = lowered.find(keyword, end)
-            while start < end and line[start] not in _IDENT_START:
-                start += 1
-            while end > start and line[end - 1] in b".-":
-                end -= 1
-            if end - start > 80 or (start > 0 and line[start - 1] in b":/") or (start, end) in spans:
-                continue
-            spans.append((start, end))
+            hits.append((pos, len(keyword)))
+            pos = lowered.find(keyword, pos + 1)
+    return hits
+
+
+def _names(line: bytes, hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of the names around credential keyword hits of a line (``DB_PASSWORD``, ``spring.datasource.password``)."""
+    spans: list[tuple[int, int]] = []
+    covered = -1
+    for pos, length in sorted(hits):
+        if pos < covered:
+            continue  # inside a name already expanded
+        start, end = pos, pos + length
+        while start > 0 and line[start - 1] in _IDENT:
+            start -= 1
+        while end < len(line) and line[end] in _IDENT:
+            end += 1
+        covered = end
+        while start < end and line[start] not in _IDENT_START:
+            start += 1
+        while end > start and line[end - 1] in b".-":
+            end -= 1
+        if end - start > 80 or (start > 0 and line[start - 1] in b":/") or (start, end) in spans:
+            continue
+        spans.append((start, end))
     return spans
+_KW = rb"(?i:pass|pwd|pw|pswd|secret|token|key|auth|salt|nonce|cred|private|signing|hmac|pepper)"
 # "NAME", "value" / ('NAME') { 'value' } / ('NAME') || 'value' inside a call
 CALL_DEFAULT = re.compile(
-    rb"(?:\(|\bset\s+)\s*(?:[\"'](?P<name>[\w.$@:-]{2,80})[\"']|:(?P<sym>\w{2,80}))\s*(?:,|\)\s*\{|\)\s*(?:\|\||\?\?|or\b))\s*"
+    rb"(?:\(|\bset\s+)\s*(?:[\"'](?P<name>[\w.$@:-]{0,40}?" + _KW + rb"[\w.$@:-]{0,40})[\"']|:(?P<sym>\w{0,40}?" + _KW + rb"\w{0,40}))"
+    rb"\s*(?:,|\)\s*\{|\)\s*(?:\|\||\?\?|or\b))\s*"
     + _WRAP + _QUOTED
 )
 # <add key="NAME" value="v"/>, <property name="NAME" value="v"/>, <entry key="NAME">v</entry>
@@ -280,7 +295,7 @@ XML_KEY_VALUE = re.compile(
 )
 XML_ELEMENT = re.compile(rb"<(?P<name>[\w:.-]{2,80})>\s*(?P<uv>[^<\s]{4,256})\s*</(?P=name)>")
 # --password X, --db-password=X, --auth X
-CLI_FLAG = re.compile(rb"(?<![\w-])--?(?P<name>[A-Za-z][\w-]{1,60})(?:=|[ \t]+)(?:(?P<q>[\"'])(?P<qv>[^\"'\n$]{4,256})(?P=q)|(?P<uv>[^\s\"'`$-][^\s\"'`;|&)\]}]{3,255}))")
+CLI_FLAG = re.compile(rb"(?<![\w-])--?(?P<name>(?=[A-Za-z])[\w-]{0,30}?" + _KW + rb"[\w-]{0,30})(?:=|[ \t]+)(?:(?P<q>[\"'])(?P<qv>[^\"'\n$]{4,256})(?P=q)|(?P<uv>[^\s\"'`$-][^\s\"'`;|&)\]}]{3,255}))")
 # mysql -pX / docker login -p X
 CLI_P = re.compile(
     rb"\b(?:mysql\w*|mariadb\w*|(?:docker|podman|buildah|nerdctl|oras|skopeo)\s+login|helm\s+registry\s+login)\b[^\n]*?\s-p[ \t]*"
@@ -333,11 +348,12 @@ def _judge(name: bytes, value: bytes, strength: int) -> float | None:
     return entropy if strong else None
 
 
-def _candidates(line: bytes, code_file: bool, prose: bool, directives: bool) -> list[tuple[int, int, bytes, bytes, int]]:
+def _candidates(
+    line: bytes, code_file: bool, prose: bool, directives: bool, lowered: bytes, hits: list[tuple[int, int]]
+) -> list[tuple[int, int, bytes, bytes, int]]:
     """(start, end, name, value, name strength) before the value checks."""
     out: list[tuple[int, int, bytes, bytes, int]] = []
-    lowered = line.lower()
-    for name_start, name_end in _names(line, lowered):
+    for name_start, name_end in _names(line, hits):
         name = line[name_start:name_end]
         strength = name_strength(name)
         match = AFTER_NAME.match(line, name_end)
@@ -362,7 +378,6 @@ def _candidates(line: bytes, code_file: bool, prose: bool, directives: bool) -> 
                 if line[:name_start].strip(b" \t-*>#0123456789."):
                     continue  # prose: "the password: see the vault"; a "  passwd: value" line still counts
         out.append((start, end, name, value, strength))
-    lowered = line.lower()
     if b"(" in line or b"set " in line:
         for match in CALL_DEFAULT.finditer(line):
             name = match.group("name") or match.group("sym")
@@ -416,18 +431,32 @@ def _candidates(line: bytes, code_file: bool, prose: bool, directives: bool) -> 
     return out
 
 
-def find_assignments(line: bytes, code_file: bool, prose: bool = False, directives: bool = False) -> list[tuple[int, int, bytes, bytes, float]]:
+def find_assignments(
+    line: bytes,
+    code_file: bool,
+    prose: bool = False,
+    directives: bool = False,
+    lowered: bytes | None = None,
+    hits: list[tuple[int, int]] | None = None,
+) -> list[tuple[int, int, bytes, bytes, float]]:
     """Credentials in one line: (start, end, name, value, entropy), offsets in ``line``.
 
     ``directives``: the file is a configuration file whose lines are ``name value`` (redis.conf, .netrc...).
+    ``lowered`` and ``hits`` (offset, length of each credential keyword in the line) spare recomputing
+    what the engine's pre-filter already knows.
     """
     decoded = line
     if b"&" in line and any(entity in line for entity, _ in _ENTITIES):
         for entity, char in _ENTITIES:
             decoded = decoded.replace(entity, char)
+        lowered, hits = None, None
+    if lowered is None:
+        lowered = decoded.lower()
+    if hits is None:
+        hits = _keyword_hits(lowered)
     found: list[tuple[int, int, bytes, bytes, float]] = []
     spans: list[tuple[int, int]] = []
-    for start, end, name, value, strength in _candidates(decoded, code_file, prose, directives):
+    for start, end, name, value, strength in _candidates(decoded, code_file, prose, directives, lowered, hits):
         if strength == 0:
             continue
         entropy = _judge(name, value, strength)
