@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import sys
 import tempfile
 import time
@@ -167,15 +168,20 @@ def throughput(work: Path, tree_mb: float, repeats: int) -> dict:
     size = sum((tree / name).stat().st_size for name in names) / 1e6
     pattern = "|".join(re.escape(keyword.decode()) for keyword in KEYWORDS)
 
+    cpu: dict[str, list[float]] = {"baseline_one": [], "grep": []}
+
     def grep() -> float:
-        started = time.monotonic()
+        started, children = time.monotonic(), _children_cpu()
         sandbox.run(["grep", "-rEil", pattern, "."], cwd=tree, limits=sandbox.Limits(timeout_s=600, output_cap=64 << 20))
+        cpu["grep"].append(_children_cpu() - children)
         return time.monotonic() - started
 
     def run(workers: int) -> Callable[[], float]:
         def timed() -> float:
-            started = time.monotonic()
+            started, own = time.monotonic(), time.process_time()
             scan_paths(tree, names, MAX_BYTES, workers)
+            if workers == 1:
+                cpu["baseline_one"].append(time.process_time() - own)
             return time.monotonic() - started
         return timed
 
@@ -186,10 +192,18 @@ def throughput(work: Path, tree_mb: float, repeats: int) -> dict:
         for key, runner in runners.items():  # interleaved: load changes hit every side alike
             samples[key].append(runner())
     best = {key: min(values) for key, values in samples.items()}
+    cpu_best = {key: min(values) for key, values in cpu.items() if values}
     return {"files": len(names), "mb": round(size, 1), "workers": default_workers(0), "prefilter": PREFILTER,
             "mb_per_s": {key: round(size / seconds, 1) for key, seconds in best.items()},
+            "mb_per_cpu_s": {key: round(size / seconds, 1) for key, seconds in cpu_best.items() if seconds > 0},
+            "load_average": [round(value, 1) for value in os.getloadavg()],
             "ratio_grep_over_baseline_all": round(best["baseline_all"] / best["grep"], 2),
             "packages": sorted(path.name for path in tree.iterdir())}
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def render(data: dict, held_out: bool = True) -> str:
@@ -216,7 +230,10 @@ def render(data: dict, held_out: bool = True) -> str:
         t = data["throughput"]
         lines.append(f"\nthroughput: {t['files']} files, {t['mb']} MB ({', '.join(t['packages'])}); prefilter {t['prefilter']}")
         for key, rate in t["mb_per_s"].items():
-            lines.append(f"  {key}: {rate} MB/s")
+            lines.append(f"  {key}: {rate} MB/s wall")
+        for key, rate in t["mb_per_cpu_s"].items():
+            lines.append(f"  {key}: {rate} MB per CPU second")
+        lines.append(f"  load average during the run: {t['load_average']}")
         lines.append(f"  grep is {t['ratio_grep_over_baseline_all']}x faster than baseline with {t['workers']} workers")
     return "\n".join(lines)
 
