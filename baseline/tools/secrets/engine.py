@@ -274,7 +274,9 @@ def _prefixed_pem_candidates(data: bytes) -> list[_Candidate]:
         if not prefix.strip(b" \t\"'+=(,:"):
             continue  # indentation or quoting: the rules read it as it is
         shape = re.compile(re.sub(rb"\\d|\d", rb"\\d", re.escape(prefix)))
-        starts, pieces, cursor = [], [], match.start()
+        starts: list[int] = []
+        pieces: list[bytes] = []
+        cursor = match.start()
         while cursor < len(data) and len(pieces) < 200:
             end = data.find(b"\n", cursor)
             end = len(data) if end < 0 else end
@@ -316,7 +318,6 @@ def scan_bytes(data: bytes, path: str = "") -> list[Detection]:
     hits = keyword_hits(lowered)
     if not hits:
         return []
-    suffix = os.path.splitext(path)[1].lower()
     rejected: list[tuple[int, int]] = []
     candidates = _provider_candidates(data, hits, rejected)
     if b"-----begin" in lowered:

@@ -140,7 +140,7 @@ _IMPORT_REF = re.compile(
 _PRINTF = re.compile(rb"%[sdr](?![A-Za-z0-9])|\{\}|\{\d\}")
 _LETTERS_WORDY = re.compile(rb"^(?=.*[a-z]{3})[A-Za-z]{1,40}$")  # AWSAccessKeyId, SecretPassphrase
 _DATE = re.compile(rb"^\d{4}-\d{2}-\d{2}")
-_REGEX_OR_FORMAT = re.compile(rb"\(\?|\[\^|\.\*|\\[dws]|\{[^}]*\}")
+_REGEX_OR_FORMAT = re.compile(rb"\(\?|\[\^|\\[dws]|\{[^}]*\}|\.\*.*[$)\]|]|[\^(\[|].*\.\*")
 _HEX = re.compile(rb"^[0-9a-fA-F]+$")
 _B64 = re.compile(rb"^[A-Za-z0-9+/_-]+={0,2}$")
 _UUID = re.compile(rb"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -149,7 +149,7 @@ _PATHLIKE = re.compile(rb"^(?:[.~]?/|[A-Za-z]:\\|[\w.-]+/[\w./-]*$|[\w-]+\.(?:pe
 _URL = re.compile(rb"^[a-z][a-z0-9+.-]*://")
 _LONE_TAG = re.compile(rb"^[!&*@#%][A-Za-z_][\w.-]*[!@%]?$")  # !vault, &anchor, *alias, @VAR@, #comment, %VAR%
 _NUMBER = re.compile(rb"^[\d.,:_-]+$")
-_FLAG_OR_PROMPT = re.compile(rb"^--?[A-Za-z][\w-]*$|[:?]\s*$")  # "--password" (a flag name), "Password: " (a prompt)
+_FLAG_OR_PROMPT = re.compile(rb"^--?[a-z][a-z0-9]*(?:-[a-z0-9]+)*$|[:?]\s*$")  # "--password" (a flag name), "Password: " (a prompt)
 
 
 def shannon_entropy(value: bytes) -> float:
@@ -274,6 +274,10 @@ def _names(line: bytes, hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
         while end < len(line) and line[end] in _IDENT:
             end += 1
         covered = end
+        for method in (b".equalsIgnoreCase", b".equals", b".Equals"):  # password.equals("...")
+            if line.endswith(method, start, end):
+                end -= len(method)
+                break
         while start < end and line[start] not in _IDENT_START:
             start += 1
         while end > start and line[end - 1] in b".-":
