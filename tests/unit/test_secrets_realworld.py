@@ -83,7 +83,7 @@ def test_names_are_read_in_every_case_style(name: str, strength: int) -> None:
 
 
 def test_utf16_and_utf32_files_are_decoded_and_nul_patterned_binary_is_not() -> None:
-    text = "[db]\r\npassword = Qm7#vR2xLp9!kT4w\r\n"
+    text = "[db]\r\npassword = Qm7#vR2xLp9!kT4w\r\n"  # baseline: allow-secret -- made-up sample value of the unit test
     for encoding in ("utf-16", "utf-16-le", "utf-16-be", "utf-32"):
         detections, skipped = engine.scan_blob(text.encode(encoding), "creds.txt")
         assert skipped is None and [d.start_line for d in detections] == [2], encoding
