@@ -120,7 +120,7 @@ SECRETS_KEYS: tuple[KeySpec, ...] = (
     KeySpec("secrets.allow", list, [], "Accepted secrets: 'path-glob -- reason' or 'sha256:<hex prefix> -- reason' (reason required)."),
     KeySpec("secrets.rotated", list, [], "History-only secrets already rotated: 'sha256:<hex prefix> -- reason' (reason required)."),
     KeySpec("secrets.max_file_kb", int, 2048, "Files (and history blobs) larger than this are skipped with a note.", minimum=1),
-    KeySpec("secrets.workers", int, 0, "Processes scanning files in parallel (0 = one per CPU, at most 8).", minimum=0, maximum=64),
+    KeySpec("secrets.workers", int, 0, "Processes scanning files in parallel (0 = one per CPU this process may use: affinity mask and cgroup quota, at most 8).", minimum=0, maximum=64),
     KeySpec("secrets.history_timeout", float, 900.0, "Wall-clock limit of each git command of the history scan, in seconds.", minimum=1),
 )
 

@@ -20,9 +20,12 @@ SPEC = CheckSpec(
     id="hardcoded-secrets.scan",
     technique="T04",
     title="No hard-coded secrets in the code or its history",
-    verifies="Scans every file of the working tree and, with secrets.history, every blob reachable from any git ref "
+    verifies="Scans every file of the working tree (UTF-16/32 included; only VCS metadata, real virtual environments "
+    "and tool caches are left out, each counted) and, with secrets.history, every blob reachable from any git ref "
     "with provider rules (cloud, source hosting, messaging, payments, AI APIs, registries, private keys, JWTs, "
-    "credential URLs) and a generic credential-assignment rule with entropy checks and false-positive filters.",
+    "credential URLs) and a generic rule that reads credentials as they are written in configuration files, code, "
+    "command lines, SQL, XML, headers, connection strings and Kubernetes secrets, with entropy checks and "
+    "false-positive filters.",
     why="NIST IR 8397 asks that hard-coded passwords and keys be found with heuristic tools; a leaked credential "
     "stays usable from the git history until it is rotated.",
     remediation="Move the secret to the environment or a secret manager and ROTATE it (removing it from the code does "
@@ -167,7 +170,12 @@ def judge(scan: SecretsScan, allow_raw: list[str], rotated_raw: list[str]) -> Ch
     notes = [f"{path}: {reason}" for path, reason in scan.skipped if reason != "binary"]
     binary = sum(1 for _, reason in scan.skipped if reason == "binary")
     if binary or notes:
-        evidence.append(Evidence(Provenance.INSPECTED, f"skipped: {binary} binary files; " + ("; ".join(notes[:20]) or "no other files")))
+        more = f"; and {len(notes) - 20} more" if len(notes) > 20 else ""
+        evidence.append(Evidence(Provenance.INSPECTED, f"skipped {len(scan.skipped)} files: {binary} binary; " + ("; ".join(notes[:20]) or "no other files") + more))
+    if scan.skipped_dirs:
+        listed = "; ".join(f"{path}: {reason}" for path, reason in scan.skipped_dirs[:20])
+        more = f"; and {len(scan.skipped_dirs) - 20} more" if len(scan.skipped_dirs) > 20 else ""
+        evidence.append(Evidence(Provenance.INSPECTED, f"skipped {len(scan.skipped_dirs)} folders: {listed}{more}"))
     history_state = "not scanned: " + scan.history_reason
     if history is not None:
         history_state = f"{history.status}: {history.message}" + (f" ({'; '.join(history.notes)})" if history.notes else "")
@@ -177,6 +185,7 @@ def judge(scan: SecretsScan, allow_raw: list[str], rotated_raw: list[str]) -> Ch
         "files_scanned": scan.files_scanned,
         "bytes_scanned": scan.bytes_scanned,
         "files_skipped": len(scan.skipped),
+        "folders_skipped": len(scan.skipped_dirs),
         "tree_secrets": len(scan.tree),
         "history_only_secrets": history_only,
         "failing": len(bad_tree) + len(bad_history),

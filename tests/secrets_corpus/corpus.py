@@ -245,7 +245,7 @@ def _contexts(name: str, text: str, secret: str, variant: int) -> tuple[str, str
         if variant == 0:
             return ".pem" if "BEGIN" in text else ".json", text + "\n"
         return ".py", f'CONFIG = """\n{text}\n"""\n'
-    if re.match(r"^[A-Z][A-Z_]+=", text):
+    if re.match(r"^[A-Z][A-Z_]+=", text) and text != secret:
         if variant == 0:
             return ".env", text + "\n"
         key, _, value = text.partition("=")

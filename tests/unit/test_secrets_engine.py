@@ -82,7 +82,7 @@ def test_aws_documented_example_key_is_quiet() -> None:
         'secret = "xxxxxxxxxxxxxxxx"',
         'integrity = "sha384-oqVuAfXRKap7fdgcCY5uykM6+R9GqQ8K/uxy9rx7HNQlGYl1kPzQho1wx4JwY8wC"',
         'token_sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"',
-        'session_token = "6f1ed002-ab5d-4b3c-9f2e-6a7b3c9d1e2f"',
+        'session_token_id = "6f1ed002-ab5d-4b3c-9f2e-6a7b3c9d1e2f"',
         "password = get_password()",
         'TOKEN_URL = "https://example.com/oauth/token"',
         '"hardcoded-secrets.scan" = "baseline.checks.hardcoded_secrets:CHECK"',

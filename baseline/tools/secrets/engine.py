@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from baseline.tools.secrets import generic
-from baseline.tools.secrets.redact import fingerprint, redact, redact_line
+from baseline.tools.secrets.redact import canonical_pem, fingerprint, redact, redact_line
 from baseline.tools.secrets.rules import GENERIC_RULE, PKCS12_RULE, RULES, Rule
 from baseline.tools.secrets.validators import VALIDATORS
 
@@ -82,6 +82,15 @@ def _line_span(data: bytes, pos: int) -> tuple[int, int]:
     return start, end
 
 
+def _rust_automaton() -> Any:
+    """A byte-oriented Aho-Corasick automaton (ahocorasick-rs): the fastest pre-filter, when installed."""
+    try:
+        import ahocorasick_rs
+    except ImportError:
+        return None
+    return ahocorasick_rs.BytesAhoCorasick(list(KEYWORDS))
+
+
 def _automaton() -> Any:
     """An Aho-Corasick automaton over all keywords (one pass per buffer), when pyahocorasick is installed."""
     try:
@@ -95,13 +104,21 @@ def _automaton() -> Any:
     return automaton
 
 
-_AUTOMATON = _automaton()
-PREFILTER = "aho-corasick (one pass)" if _AUTOMATON is not None else "bytes.find per keyword"
+_RUST_AUTOMATON = _rust_automaton()
+_AUTOMATON = _automaton() if _RUST_AUTOMATON is None else None
+PREFILTER = (
+    "aho-corasick over bytes (ahocorasick-rs, one pass)" if _RUST_AUTOMATON is not None
+    else "aho-corasick (pyahocorasick, one pass)" if _AUTOMATON is not None else "bytes.find per keyword"
+)
 
 
 def keyword_hits(lowered: bytes) -> dict[bytes, list[int]]:
     """The pre-filter: every keyword's offsets in the lower-cased buffer."""
     hits: dict[bytes, list[int]] = {}
+    if _RUST_AUTOMATON is not None:
+        for index, start, _end in _RUST_AUTOMATON.find_matches_as_indexes(lowered, overlapping=True):
+            hits.setdefault(KEYWORDS[index], []).append(start)
+        return hits
     if _AUTOMATON is not None:
         # latin-1 maps each byte to one code point, so offsets stay byte offsets
         for end, keyword in _AUTOMATON.iter(lowered.decode("latin-1")):
@@ -145,8 +162,8 @@ def _provider_candidates(data: bytes, hits: dict[bytes, list[int]], rejected: li
                     continue
                 seen.add((index, s_start))
                 value = match.group("s")
-                if b"EXAMPLE" in value or degenerate(value):
-                    continue  # documented example keys (AWS) and degenerate placeholders
+                if known_example(value) or provider_placeholder(value):
+                    continue  # documented example keys and placeholders
                 entropy = None
                 if rule.min_entropy:
                     entropy = generic.shannon_entropy(value)
@@ -162,19 +179,60 @@ def _provider_candidates(data: bytes, hits: dict[bytes, list[int]], rejected: li
     return found
 
 
-def _generic_candidates(data: bytes, hits: dict[bytes, list[int]], code_file: bool) -> list[_Candidate]:
-    lines: set[tuple[int, int]] = set()
+def _generic_candidates(data: bytes, lowered: bytes, hits: dict[bytes, list[int]], path: str) -> list[_Candidate]:
+    suffix = os.path.splitext(path)[1].lower()
+    code_file, prose = suffix in generic.CODE_SUFFIXES, suffix in generic.PROSE_SUFFIXES
+    directives = suffix in generic.DIRECTIVE_SUFFIXES or os.path.basename(path).startswith(".")
+    lines: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for keyword, positions in hits.items():
         if -1 in _BY_KEYWORD[keyword]:
+            name_keyword = keyword in generic.NAME_KEYWORDS
             for pos in positions:
-                lines.add(_line_span(data, pos))
+                span = _line_span(data, pos)
+                names = lines.setdefault(span, [])
+                if name_keyword:
+                    names.append((pos - span[0], len(keyword)))
     found: list[_Candidate] = []
-    for start, end in sorted(lines):
-        for v_start, v_end, _name, value, entropy in generic.find_assignments(data[start:end], code_file):
-            if b"EXAMPLE" in value:
+    for (start, end), names in sorted(lines.items()):
+        line = data[start:end]
+        for v_start, v_end, _name, value, entropy in generic.find_assignments(
+            line, code_file, prose, directives, lowered[start:end], names
+        ):
+            if known_example(value):
                 continue
             found.append(_Candidate(GENERIC_RULE, start + v_start, start + v_end, value, False, entropy, True))
+    documents: list[tuple[int, int, bytes]] = []
+    if b'"kty"' in lowered:
+        documents += generic.find_jwk_private(data)
+    if b"kind:" in lowered and b"secret" in lowered:
+        documents += generic.find_kubernetes_secrets(data)
+    if b"value:" in lowered and b"name:" in lowered:
+        documents += generic.find_name_value_pairs(data)
+    for v_start, v_end, value in documents:
+        found.append(_Candidate(GENERIC_RULE, v_start, v_end, value, False, generic.shannon_entropy(value), True))
     return found
+
+
+# Fingerprints (SHA-256) of example keys printed in vendors' documentation: they must not fire.
+_KNOWN_EXAMPLES = frozenset(
+    {
+        "2cafc0970149a84f3b9e62eaf169f36f59907a3b3e31f7b82e68c69cd27f7326",  # Stripe API reference test key
+    }
+)
+
+
+def known_example(value: bytes) -> bool:
+    """A documented example key: AWS's ``...EXAMPLE`` keys and the published samples listed above."""
+    return value.endswith(b"EXAMPLE") or b"EXAMPLEKEY" in value or fingerprint(value) in _KNOWN_EXAMPLES
+
+
+_PROVIDER_PLACEHOLDER = (b"xxxxx", b"XXXXX", b"${", b"{{", b"<", b"your_", b"your-", b"placeholder", b"redacted", b"changeme", b"not-a-real", b"...")
+
+
+def provider_placeholder(value: bytes) -> bool:
+    """A provider-shaped placeholder (``ghp_XXXX...``, ``sk_live_<your key>``, ``xoxb-...``)."""
+    lowered = value.lower()
+    return degenerate(value) or any(word.lower() in lowered for word in _PROVIDER_PLACEHOLDER)
 
 
 def _drop_overlaps(candidates: list[_Candidate]) -> list[_Candidate]:
@@ -198,6 +256,54 @@ def _allow_comment(data: bytes, line_start: int, line_end: int) -> tuple[str | N
     return None, False
 
 
+def _canonical(candidate: _Candidate) -> bytes:
+    """The value a fingerprint is computed on: PEM keys without their layout."""
+    if candidate.rule.validator in ("pem_der", "openssh", "pgp"):
+        return candidate.rule.id.encode() + b":" + canonical_pem(candidate.value)
+    return candidate.value
+
+
+_PEM_BEGIN = re.compile(rb"(?m)^(?P<prefix>[^\n]{1,200}?)-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----")
+
+
+def _prefixed_pem_candidates(data: bytes) -> list[_Candidate]:
+    """PEM keys copied from logs: every line carries a prefix (a timestamp, a process tag) of the same shape."""
+    found: list[_Candidate] = []
+    for match in _PEM_BEGIN.finditer(data):
+        prefix = match.group("prefix")
+        if not prefix.strip(b" \t\"'+=(,:"):
+            continue  # indentation or quoting: the rules read it as it is
+        shape = re.compile(re.sub(rb"\\d|\d", rb"\\d", re.escape(prefix)))
+        starts: list[int] = []
+        pieces: list[bytes] = []
+        cursor = match.start()
+        while cursor < len(data) and len(pieces) < 200:
+            end = data.find(b"\n", cursor)
+            end = len(data) if end < 0 else end
+            line = data[cursor:end]
+            if not shape.match(line):
+                break
+            starts.append(cursor + len(prefix))
+            pieces.append(line[len(prefix) :])
+            cursor = end + 1
+            if b"-----END" in line:
+                break
+        cleaned = b"\n".join(pieces)
+        offsets = [0]
+        for piece in pieces[:-1]:
+            offsets.append(offsets[-1] + len(piece) + 1)
+
+        def original(pos: int) -> int:
+            index = max(i for i, offset in enumerate(offsets) if offset <= pos)
+            return starts[index] + pos - offsets[index]
+
+        for candidate in _provider_candidates(cleaned, keyword_hits(cleaned.lower()), []):
+            if candidate.rule.window:
+                candidate.start, candidate.end = original(candidate.start), original(max(candidate.start, candidate.end - 1)) + 1
+                found.append(candidate)
+    return found
+
+
 def _confidence(candidate: _Candidate) -> str:
     if candidate.validated or not (candidate.generic or candidate.rule.context_rule):
         return "high"
@@ -212,12 +318,13 @@ def scan_bytes(data: bytes, path: str = "") -> list[Detection]:
     hits = keyword_hits(lowered)
     if not hits:
         return []
-    suffix = os.path.splitext(path)[1].lower()
     rejected: list[tuple[int, int]] = []
     candidates = _provider_candidates(data, hits, rejected)
+    if b"-----begin" in lowered:
+        candidates += _prefixed_pem_candidates(data)
     candidates += [
         candidate
-        for candidate in _generic_candidates(data, hits, suffix in generic.CODE_SUFFIXES)
+        for candidate in _generic_candidates(data, lowered, hits, path)
         if not any(candidate.start < end and start < candidate.end for start, end in rejected)
     ]
     if not candidates:
@@ -246,7 +353,7 @@ def scan_bytes(data: bytes, path: str = "") -> list[Detection]:
                 rule_id=candidate.rule.id,
                 start_line=start_line,
                 end_line=end_line,
-                secret_sha256=fingerprint(candidate.value),
+                secret_sha256=fingerprint(_canonical(candidate)),
                 length=len(candidate.value),
                 redacted=redact(candidate.value),
                 snippet=snippet,
@@ -278,11 +385,53 @@ def is_binary(data: bytes) -> bool:
     return b"\x00" in data[:BINARY_SNIFF]
 
 
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def wide_encoding(data: bytes) -> str | None:
+    """UTF-16 / UTF-32 text (a byte order mark, or ASCII with the NUL pattern of a wide encoding)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding
+    sample = data[:BINARY_SNIFF]
+    if len(sample) < 16:
+        return None
+    quarter = len(sample) // 4
+    zeros = [sample[i::4].count(0) for i in range(4)]
+    if zeros[1] >= 0.95 * quarter and zeros[2] >= 0.95 * quarter and zeros[3] >= 0.95 * quarter and zeros[0] < 0.1 * quarter:
+        return "utf-32-le"
+    half = len(sample) // 2
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    if odd >= 0.9 * half and even < 0.1 * half:
+        return "utf-16-le"
+    if even >= 0.9 * half and odd < 0.1 * half:
+        return "utf-16-be"
+    return None
+
+
+def decode_wide(data: bytes) -> bytes | None:
+    """UTF-8 bytes of a UTF-16 / UTF-32 file, or None when it is not one."""
+    encoding = wide_encoding(data)
+    if encoding is None:
+        return None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    sample = text[:4096]
+    if sum(1 for char in sample if char.isprintable() or char in "\r\n\t\ufeff") < 0.95 * len(sample):
+        return None  # NUL-patterned binary data, not text
+    return text.lstrip("\ufeff").encode("utf-8")
+
+
 def scan_blob(data: bytes, path: str) -> tuple[list[Detection], str | None]:
     """Scan one file's content. Returns (detections, skip reason or None)."""
     suffix = os.path.splitext(path)[1].lower()
     if suffix in (".p12", ".pfx"):
         return scan_pkcs12(data), None
     if is_binary(data):
-        return [], "binary"
+        wide = decode_wide(data)
+        if wide is None:
+            return [], "binary"
+        return scan_bytes(wide, path), None
     return scan_bytes(data, path), None

@@ -1,57 +1,136 @@
-"""The generic rule: a credential-like value assigned to a password / secret / token / key name.
+"""The generic rule: a credential-like value given to a password / secret / token / key name.
 
-Works on one line at a time in Python, YAML, JSON, INI, TOML, .env and shell syntax. A candidate
-must pass, in order: a name check (hash / checksum / path names are not credentials), placeholder
-and template filters, shape filters (identifiers, paths, URLs, hashes, UUIDs) and an entropy and
-character-class check.
+Works on one line at a time and reads the ways people write a credential: assignments in Python,
+JS/TS, Java, C#, Go, Ruby, PHP, shell, Makefiles (``:=``, ``?=``) and C ``#define``; YAML, JSON,
+INI, TOML, .env, properties and XML (elements, attributes, .NET ``<add key= value=>``, entity
+escaped quotes); keyword arguments, typed defaults, comparisons, ``getenv("X", "default")`` and
+``X || "default"``; command-line flags (``--password X``, ``-pX``, ``-u user:pass``); SQL
+(``IDENTIFIED BY``, ``WITH PASSWORD``); Authorization headers; connection strings; framework settings
+(``app.config['SECRET_KEY']``, ``jwt.encode(payload, key)``); Markdown tables and prose.
+
+A name counts when one of its words (split in every case style) is a credential word and none is a
+word that makes it metadata (``credentialId``, ``publicToken``, ``csrf_token``, ``PASSWORD_MIN_LENGTH``).
+A value must pass placeholder and template filters, shape filters (identifiers, paths, URLs) that
+step aside for random-looking values, and an entropy and character-class check.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
+import binascii
 import math
 import re
 from collections import Counter
-
-_NAME = (
-    r"(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|private[_-]?key|"
-    r"passphrase|credentials?|client[_-]?key)"
-)
-ASSIGNMENT = re.compile(
-    (
-        r"(?i)(?<![\w.:/$@-])(?P<name>(?:[A-Za-z_$@][\w.$@-]{0,40}?)?" + _NAME + r"[\w.-]{0,24})(?:[\"'\]]?\s*(?::=|=>|==|=|:|<-)|(?P<comma>[\"']\s*,))\s*"
-        r"(?:[rbuf]{0,2}(?P<q>[\"'`])(?P<qv>[^\"'`\n\\]{4,256})(?P=q)|(?P<uv>[^\s\"'`,;{}()\[\]<>|]{4,256}))"
-    ).encode()
-)
 
 # Files where an unquoted right-hand side is an expression (a variable, a call), not a literal.
 CODE_SUFFIXES = frozenset(
     {".py", ".pyi", ".pyx", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".java", ".kt", ".go", ".rs", ".rb",
      ".php", ".c", ".h", ".cc", ".cpp", ".hpp", ".cs", ".swift", ".scala", ".lua", ".pl", ".r", ".m", ".dart", ".groovy"}
 )
+PROSE_SUFFIXES = frozenset({".md", ".rst", ".txt", ".adoc", ".html", ".htm", ".log"})
+# Configuration files written as "name value" lines (redis.conf, ldap.conf, .netrc, .pgpass...).
+DIRECTIVE_SUFFIXES = frozenset({".conf", ".cfg", ".config", ""})
 
-_NOT_CREDENTIAL_NAME = re.compile(
-    rb"(?i)(hash|sha\d*|md5|checksum|digest|integrity|fingerprint|_id$|_ids$|_name$|_names$|_file$|_path$|_dir$|_url$|_uri$|"
-    rb"_type$|_len$|_length$|_size$|_count$|_field$|_header$|_prefix$|_env$|_var$|_key_name$|_format$|_pattern$|"
-    rb"_regex$|_class$|_endpoint$|_expir|_ttl$|_timeout$|_version$|_mode$|_policy$|_label$|_template$|_placeholder|"
-    rb"tokeni[sz]|tokens$|_kind$|_char|_limit$|_min|_max|_index|_param|_method|keyid$|last_?used|continuation|paginat|"
-    rb"next_?token|page_?token|change_?token|output_?token|input_?token|_?tokens?_?type|public_?key|_at$|_date$|_time$|_rules?$)"
+# Keywords of the pre-filter (lower case): every generic match contains one of them.
+KEYWORDS = (
+    "pass", "pwd", "pw", "pswd", "secret", "token", "key", "auth", "salt", "nonce", "cred", "private",
+    "signing", "hmac", "pepper", "identified", "bearer", "basic ", "mysql", "mariadb", "login", "-u ", "--user", "jwt.",
+    '"kty"',
 )
+
+# --- names ---------------------------------------------------------------------------------------
+
+_STRONG_WORDS = frozenset(
+    {"password", "passwd", "passwort", "pass", "pwd", "pw", "pswd", "passphrase", "passcode", "secret", "secrets", "token",
+     "credential", "credentials", "cred", "creds", "apikey", "privatekey", "secretkey", "accesskey", "authtoken", "requirepass",
+     "bindpw", "masterauth"}
+)
+_WEAK_WORDS = frozenset({"key", "auth", "salt", "nonce", "private", "signing", "hmac", "pepper"})
+# "key" after one of these makes a strong compound (api_key, signingKey, CLIENT-KEY...)
+_KEY_QUALIFIERS = frozenset(
+    {"api", "access", "secret", "private", "signing", "sign", "master", "encryption", "encrypt", "crypto", "app", "client",
+     "auth", "session", "hmac", "jwt", "webhook", "aes", "shared", "account", "service", "storage",
+     "subscription", "consumer", "admin", "root", "deploy", "ssh", "gpg", "pgp", "cipher", "symmetric", "primary", "secondary",
+     "write", "read", "ingest", "integration", "server", "partner", "merchant", "mac", "hash"}
+)
+_COMPOUND = re.compile(rb"(?:password|passwd|passphrase|secret|token|apikey|credential|privatekey)")
+_PASS_SUFFIX = re.compile(rb"(?:pass|pwd|pw|pswd)$")
+_NOT_PASS_WORDS = frozenset({b"bypass", b"compass", b"surpass", b"overpass", b"underpass", b"trespass", b"encompass", b"firstpass"})
+_NOT_CREDENTIAL_WORDS = frozenset(
+    {"id", "ids", "name", "names", "file", "files", "filename", "path", "paths", "dir", "url", "uri", "urls", "type", "types",
+     "len", "length", "size", "count", "counts", "field", "fields", "header", "headers", "prefix", "suffix", "env", "var",
+     "vars", "format", "pattern", "patterns", "regex", "regexp", "re", "class", "endpoint", "ttl", "timeout", "version",
+     "mode", "policy", "label", "template", "placeholder", "kind", "limit", "min", "max", "index", "param", "params",
+     "method", "at", "date", "time", "rule", "rules", "lifetime", "expiry", "expires", "expired", "expiration", "hash",
+     "hashed", "digest", "checksum", "sha", "sha1", "sha256", "sha512", "md5", "integrity", "fingerprint", "enabled",
+     "required", "alphabet", "audience", "bucket", "scheme", "strength", "reset", "hint", "question", "provider", "store",
+     "algorithm", "alg", "usage", "bits", "generator", "public", "pub", "publishable", "csrf", "xsrf", "page", "next",
+     "continuation", "cursor", "stdin", "location", "column", "attr", "attribute", "arn", "ref", "mask", "masked", "input",
+     "output", "confirmation", "validation", "validator", "handler", "callback", "manager", "event", "events", "error",
+     "errors", "message", "msg", "text", "title", "description", "help", "display", "link", "icon", "style", "css",
+     "button", "form", "widget", "keyboard", "shortcut", "binding", "bindings", "hotkey", "sort", "cache", "partition",
+     "range", "lookup", "row", "column", "seconds", "minutes", "hours", "days", "ms", "secs", "tokens", "tokenizer",
+     "tokenize", "tokenized", "lexer", "parser", "parse", "kid", "keyid", "keys", "keyring", "keystore", "env",
+     "environment", "variable", "option", "options", "flag", "flags", "policy", "rotation", "rotate", "last", "used",
+     "created", "updated", "len", "chars", "char", "separator", "delimiter", "encoding", "encoded", "bytes", "bits",
+     "spec", "schema", "doc", "docs", "example", "sample", "dummy", "fake", "mock", "test", "placeholder", "default",
+     "defaults", "question", "prompt", "reminder", "changed", "change", "forgot", "forgotten", "strength", "visible",
+     "visibility", "toggle", "show", "hide", "hidden", "policy", "complexity", "salted", "uppercase", "lowercase",
+     "digits", "symbols", "auth_method", "authentication", "authenticated", "authorize", "authorized", "authorization",
+     "author", "authors", "authority", "oauth", "login", "signin", "signup", "type", "ref", "secretref", "keyref",
+     "mount", "volume", "volumes", "source", "sources", "arn", "store", "vault", "manager", "ring", "press", "down", "up",
+     "enter", "escape", "map", "mapping", "dict", "item", "items", "object", "property", "properties", "column", "table",
+     "level", "bucket", "estimate", "budget", "usage", "per", "rate", "window"}
+)
+_NAME_WORD = re.compile(rb"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def name_words(name: bytes) -> list[bytes]:
+    """The words of a name in any case style: ``DB_PASSWORD``, ``dbPassword``, ``db-password``, ``db.password``."""
+    last = re.split(rb"[.:/\[\]\"'>]+", name.strip(b"\"'[]:.$@"))
+    tail = [part for part in last if part] or [name]
+    return [word.lower() for word in _NAME_WORD.findall(tail[-1])]
+
+
+@functools.lru_cache(maxsize=8192)
+def name_strength(name: bytes) -> int:
+    """2 for a credential name, 1 for a weak one (``key``, ``auth``, ``salt``...), 0 for anything else."""
+    words = name_words(name)
+    if not words or any(word.decode() in _NOT_CREDENTIAL_WORDS for word in words):
+        return 0
+    best = 0
+    for index, word in enumerate(words):
+        text = word.decode()
+        if text in _STRONG_WORDS:
+            return 2
+        if text == "key" and index > 0 and words[index - 1].decode() in _KEY_QUALIFIERS:
+            return 2
+        if word not in _NOT_PASS_WORDS and (_COMPOUND.search(word) or (len(word) > 4 and _PASS_SUFFIX.search(word))):
+            return 2
+        if text in _WEAK_WORDS:
+            best = 1
+    return best
+
+
+# --- values --------------------------------------------------------------------------------------
+
 _PLACEHOLDER_WORDS = (
     b"changeme", b"change_me", b"change-me", b"changeit", b"placeholder", b"example", b"dummy", b"redacted",
-    b"your_", b"your-", b"yourpass", b"xxxx", b"****", b"${", b"{{", b"$(", b"%(", b"<", b">",
+    b"your_", b"your-", b"yourpass", b"xxxx", b"****", b"${", b"{{", b"$(", b"%(", b"<", b">", b"#{",
     b"os.environ", b"getenv", b"process.env", b"env(", b"env.", b"settings.", b"config.", b"vault:", b"secret(",
-    b"fake", b"sample", b"replace", b"notasecret", b"not-a-secret", b"insert", b"goes_here", b"goes-here", b"here>",
-    b"todo", b"fixme", b"dummy", b"mock", b"secretsmanager", b"ssm:", b"arn:aws", b"...",
+    b"fake", b"sample", b"replace", b"notasecret", b"not-a-secret", b"not_a_secret", b"insert", b"goes_here", b"goes-here",
+    b"here>", b"todo", b"fixme", b"mock", b"secretsmanager", b"ssm:", b"arn:aws", b"...", b"secretkeyref", b"valuefrom",
 )
 _PLACEHOLDER_EXACT = frozenset(
     {b"password", b"passwd", b"secret", b"token", b"none", b"null", b"nil", b"true", b"false", b"test", b"testing",
      b"admin", b"root", b"default", b"empty", b"undefined", b"string", b"required", b"optional", b"bearer",
      b"basic", b"unset", b"hidden", b"private", b"public", b"secret_key", b"api_key", b"apikey", b"str", b"bytes",
-     b"int", b"bool", b"object", b"any", b"self", b"value", b"str | none", b"optional[str]"}
+     b"int", b"bool", b"object", b"any", b"self", b"value", b"str | none", b"optional[str]", b"username", b"user"}
 )
 _IDENTIFIER = re.compile(
-    rb"^(?:[a-z][a-z0-9]*(?:[_.:-][a-z0-9]+)*|[A-Z][A-Z0-9]*(?:[_.:-][A-Z0-9]+)*|[a-z]+(?:[A-Z][a-z]+)+[0-9]*|"
-    rb"[A-Z][a-z]+(?:[A-Z][a-z]+)+[0-9]*|[\w.]+\(\)?|[\w]+(?:\.[\w]+)+)$"
+    rb"^_*(?:[a-z][a-z0-9]*(?:[_.:-][a-z0-9]+)*|[A-Z][A-Z0-9]*(?:[_.:-][A-Z0-9]+)*|[a-z]+(?:[A-Z][a-z]+)+[0-9]*|"
+    rb"[A-Z][a-z]+(?:[A-Z][a-z]+)+[0-9]*|[\w.]+\(\)?|[A-Za-z_]+\d*(?:\.[A-Za-z_]+\d*)+)$"
 )
 # An import reference (entry points, plugin tables): dotted.module.path:attribute
 _IMPORT_REF = re.compile(
@@ -61,13 +140,16 @@ _IMPORT_REF = re.compile(
 _PRINTF = re.compile(rb"%[sdr](?![A-Za-z0-9])|\{\}|\{\d\}")
 _LETTERS_WORDY = re.compile(rb"^(?=.*[a-z]{3})[A-Za-z]{1,40}$")  # AWSAccessKeyId, SecretPassphrase
 _DATE = re.compile(rb"^\d{4}-\d{2}-\d{2}")
-_REGEX_OR_FORMAT = re.compile(rb"\(\?|\[\^|\.\*|\\[dws]|\{[^}]*\}")
+_REGEX_OR_FORMAT = re.compile(rb"\(\?|\[\^|\\[dws]|\{[^}]*\}|\.\*.*[$)\]|]|[\^(\[|].*\.\*")
 _HEX = re.compile(rb"^[0-9a-fA-F]+$")
+_B64 = re.compile(rb"^[A-Za-z0-9+/_-]+={0,2}$")
 _UUID = re.compile(rb"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _SRI = re.compile(rb"^(?:sha(?:1|224|256|384|512)|md5)[-:=]")
 _PATHLIKE = re.compile(rb"^(?:[.~]?/|[A-Za-z]:\\|[\w.-]+/[\w./-]*$|[\w-]+\.(?:pem|key|crt|json|txt|yaml|yml|toml|cfg|ini|env)$)")
 _URL = re.compile(rb"^[a-z][a-z0-9+.-]*://")
-_STRONG_NAME = re.compile(rb"(?i)(passw|pwd|secret|api[_-]?key|passphrase|private[_-]?key)")
+_LONE_TAG = re.compile(rb"^[!&*@#%][A-Za-z_][\w.-]*[!@%]?$")  # !vault, &anchor, *alias, @VAR@, #comment, %VAR%
+_NUMBER = re.compile(rb"^[\d.,:_-]+$")
+_FLAG_OR_PROMPT = re.compile(rb"^--?[a-z][a-z0-9]*(?:-[a-z0-9]+)*$|[:?]\s*$")  # "--password" (a flag name), "Password: " (a prompt)
 
 
 def shannon_entropy(value: bytes) -> float:
@@ -92,10 +174,28 @@ def char_classes(value: bytes) -> int:
     )
 
 
+def random_looking(value: bytes) -> bool:
+    """Machine-made rather than a word: letters and digits interleaved, long hex, long mixed base64."""
+    if len(value) < 10:
+        return False
+    classes = [(48 <= b <= 57) for b in value if (48 <= b <= 57) or (65 <= b <= 90) or (97 <= b <= 122)]
+    switches = sum(1 for a, b in zip(classes, classes[1:]) if a != b)
+    if switches >= 4 and len(value) >= 12:
+        return True
+    if len(value) >= 16 and _HEX.match(value) and any(48 <= b <= 57 for b in value) and any(not 48 <= b <= 57 for b in value):
+        return True
+    if not (len(value) >= 20 and _B64.match(value) and char_classes(value) >= 3 and shannon_entropy(value) >= 4.0):
+        return False
+    kinds = [0 if 97 <= b <= 122 else 1 if 65 <= b <= 90 else 2 if 48 <= b <= 57 else 3 for b in value]
+    return sum(1 for a, b in zip(kinds, kinds[1:]) if a != b) >= 0.45 * (len(value) - 1)  # words switch class rarely
+
+
 def is_placeholder(value: bytes) -> bool:
-    """Template variables, environment lookups and well-known placeholder words."""
+    """Template variables, environment lookups, YAML tags and anchors, well-known placeholder words."""
     lowered = value.lower()
-    if lowered in _PLACEHOLDER_EXACT or lowered.startswith((b"$", b"%", b"@", b"&", b"!", b"#")):
+    if lowered in _PLACEHOLDER_EXACT or lowered.startswith(b"$") or _LONE_TAG.match(value):
+        return True
+    if lowered.startswith(b"%") and (lowered.endswith(b"%") or lowered.startswith(b"%(")):
         return True
     if any(word in lowered for word in _PLACEHOLDER_WORDS) or _PRINTF.search(value):
         return True
@@ -104,23 +204,27 @@ def is_placeholder(value: bytes) -> bool:
 
 def looks_like_non_secret(value: bytes, name: bytes) -> bool:
     """Identifiers, paths, URLs, hashes, UUIDs and SRI strings: shapes that are not credentials."""
-    if _IDENTIFIER.match(value) or _IMPORT_REF.match(value) or _PATHLIKE.match(value) or _URL.match(value) or _SRI.match(value):
+    if _URL.match(value) or _SRI.match(value) or b" " in value.strip() or _DATE.match(value) or _NUMBER.match(value):
         return True
-    if _LETTERS_WORDY.match(value) or _DATE.match(value) or _REGEX_OR_FORMAT.search(value):
+    if _FLAG_OR_PROMPT.search(value):
         return True
-    if b" " in value.strip():
+    if not random_looking(value):
+        if _IDENTIFIER.match(value) or _IMPORT_REF.match(value) or _PATHLIKE.match(value) or _LETTERS_WORDY.match(value):
+            return True
+    if _REGEX_OR_FORMAT.search(value):
         return True
-    if _UUID.match(value) and not _STRONG_NAME.search(name):
-        return True
-    if _HEX.match(value) and len(value) in (32, 40, 56, 64, 96, 128) and not _STRONG_NAME.search(name):
-        return True  # md5 / git sha / sha256 values under a token-ish name: usually digests
+    weak = name_strength(name) < 2
+    if weak and (_UUID.match(value) or (_HEX.match(value) and len(value) in (40, 64))):
+        return True  # a git sha / digest / id under a bare "key": usually not a credential
     return name.lower().strip(b"_-.") in (value.lower(), value.lower().replace(b"-", b"_"))
 
 
-def passes_strength(value: bytes) -> tuple[bool, float]:
-    """Entropy and character-class gate. Returns (passes, entropy)."""
+def passes_strength(value: bytes, strength: int = 2) -> tuple[bool, float]:
+    """Entropy and character-class gate; a weak name (``key``, ``salt``) needs a machine-made value."""
     entropy = shannon_entropy(value)
     classes = char_classes(value)
+    if strength < 2:
+        return len(value) >= 16 and entropy >= 3.3 and random_looking(value), entropy
     if len(value) < 8:
         return False, entropy
     if len(value) < 16:
@@ -128,25 +232,334 @@ def passes_strength(value: bytes) -> tuple[bool, float]:
     return (classes >= 2 and entropy >= 3.0) or entropy >= 3.5, entropy
 
 
-def find_assignments(line: bytes, code_file: bool) -> list[tuple[int, int, bytes, bytes, float]]:
-    """Credential assignments in one line: (start, end, name, value, entropy), offsets in ``line``."""
+# --- syntax --------------------------------------------------------------------------------------
+
+_QUOTED = rb"(?:&quot;(?P<ev>[^&\n]{4,256}?)&quot;|[rbuflL@]{0,2}(?P<q>[\"'`])(?P<qv>[^\"'`\n\\]{4,256})(?P=q))"
+_UNQUOTED = rb"(?P<uv>(?:!!binary\s+)?(?:[^\s\"'`,;{}()\[\]<>|&]|&(?![\w.-]+=)){4,256})"
+# calls that turn a literal into a key: []byte("..."), Encoding.UTF8.GetBytes("..."), Buffer.from('...'), SecretStr("...")
+_WRAP = rb"(?:new\s+)?(?:[\w.\[\]]*(?:[Bb]ytes?|[Dd]ecode|[Ee]ncode|[Ff]rom|[Ss]ecret|SecretStr|[Kk]ey|str|String|unhexlify|fromhex|Password)\(\s*){0,3}"
+_TYPE = rb"(?:\s*:\s*[A-Za-z_][\w.\[\], |]{0,30}?(?=\s*=)|\s+(?P<type>[A-Za-z_][\w.\[\]*]{0,60})(?=\s*=))?"
+_OP = rb"(?P<op>:=|\?=|\+=|=>|===|!==|==|!=|=|:|<-|\|\||\?\?|\s+or\s+|\.(?:equals|Equals|equalsIgnoreCase)\(|\s+(?:is|was)\s+)"
+
+# after a NAME: <op> value, with an optional closing quote / bracket and type annotation
+AFTER_NAME = re.compile(rb"(?:[\"']?\]?)" + _TYPE + rb"\s*" + _OP + rb"\s*(?:" + _WRAP + _QUOTED + rb"|" + _UNQUOTED + rb")")
+NAME_KEYWORDS = frozenset(
+    {b"pass", b"pwd", b"pw", b"pswd", b"secret", b"token", b"key", b"auth", b"salt", b"nonce", b"cred", b"private", b"signing",
+     b"hmac", b"pepper"}
+)
+_IDENT = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.$@-")
+_IDENT_START = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_$@")
+
+
+def _keyword_hits(lowered: bytes) -> list[tuple[int, int]]:
+    hits = []
+    for keyword in NAME_KEYWORDS:
+        pos = lowered.find(keyword)
+        while pos >= 0:
+            hits.append((pos, len(keyword)))
+            pos = lowered.find(keyword, pos + 1)
+    return hits
+
+
+def _names(line: bytes, hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of the names around credential keyword hits of a line (``DB_PASSWORD``, ``spring.datasource.password``)."""
+    spans: list[tuple[int, int]] = []
+    covered = -1
+    for pos, length in sorted(hits):
+        if pos < covered:
+            continue  # inside a name already expanded
+        start, end = pos, pos + length
+        while start > 0 and line[start - 1] in _IDENT:
+            start -= 1
+        while end < len(line) and line[end] in _IDENT:
+            end += 1
+        covered = end
+        for method in (b".equalsIgnoreCase", b".equals", b".Equals"):  # password.equals("...")
+            if line.endswith(method, start, end):
+                end -= len(method)
+                break
+        while start < end and line[start] not in _IDENT_START:
+            start += 1
+        while end > start and line[end - 1] in b".-":
+            end -= 1
+        if end - start > 80 or (start > 0 and line[start - 1] in b":/") or (start, end) in spans:
+            continue
+        spans.append((start, end))
+    return spans
+_KW = rb"(?i:pass|pwd|pw|pswd|secret|token|key|auth|salt|nonce|cred|private|signing|hmac|pepper)"
+# "NAME", "value" / ('NAME') { 'value' } / ('NAME') || 'value' inside a call
+CALL_DEFAULT = re.compile(
+    rb"(?:\(|\bset\s+)\s*(?:[\"'](?P<name>[\w.$@:-]{0,40}?" + _KW + rb"[\w.$@:-]{0,40})[\"']|:(?P<sym>\w{0,40}?" + _KW + rb"\w{0,40}))"
+    rb"\s*(?:,|\)\s*\{|\)\s*(?:\|\||\?\?|or\b))\s*"
+    + _WRAP + _QUOTED
+)
+# <add key="NAME" value="v"/>, <property name="NAME" value="v"/>, <entry key="NAME">v</entry>
+XML_KEY_VALUE = re.compile(
+    rb"(?i)\b(?:key|name)\s*=\s*[\"'](?P<name>[^\"'<>]{2,80})[\"'][^>]{0,80}?(?:\bvalue\s*=\s*[\"'](?P<qv>[^\"'\n]{4,256})[\"']|>(?P<uv>[^<\s]{4,256})</)"
+)
+XML_ELEMENT = re.compile(rb"<(?P<name>[\w:.-]{2,80})>\s*(?P<uv>[^<\s]{4,256})\s*</(?P=name)>")
+# --password X, --db-password=X, --auth X
+CLI_FLAG = re.compile(rb"(?<![\w-])--?(?P<name>(?=[A-Za-z])[\w-]{0,30}?" + _KW + rb"[\w-]{0,30})(?:=|[ \t]+)(?:(?P<q>[\"'])(?P<qv>[^\"'\n$]{4,256})(?P=q)|(?P<uv>[^\s\"'`$-][^\s\"'`;|&)\]}]{3,255}))")
+# mysql -pX / docker login -p X
+CLI_P = re.compile(
+    rb"\b(?:mysql\w*|mariadb\w*|(?:docker|podman|buildah|nerdctl|oras|skopeo)\s+login|helm\s+registry\s+login)\b[^\n]*?\s-p[ \t]*"
+    rb"(?:(?P<q>[\"'])(?P<qv>[^\"'\n$]{4,256})(?P=q)|(?P<uv>[^\s\"'`$-][^\s\"'`;|&]{3,255}))"
+)
+# curl -u user:pass, --user user:pass
+CLI_USER = re.compile(rb"(?<![\w-])(?:-u|--user|--proxy-user)[ \t=]+[\"']?[^\s:\"'$]{1,64}:(?P<uv>[^\s\"'$`]{4,256})")
+# echo TOKEN | docker login --password-stdin
+CLI_STDIN = re.compile(rb"\becho\s+[\"']?(?P<uv>[^\s\"'$|]{8,256})[\"']?\s*\|\s*(?:sudo\s+)?\w+(?:\s+\w+)?\s+login\b")
+SQL_PASSWORD = re.compile(rb"(?i)\b(?:identified\s+by|password)\s+(?:=\s*)?(?P<q>['\"])(?P<qv>[^'\"\n]{4,256})(?P=q)")
+AUTH_HEADER = re.compile(
+    rb"(?i)\b(?:authorization|proxy-authorization)[\"']?\s*[:=,]\s*[`\"']?\s*(?:(?P<scheme>bearer|basic|token|bot|apikey|digest|sso-key)\s+)?"
+    rb"(?P<uv>[A-Za-z0-9._~+/=:-]{12,})|\bbearer\s+(?P<bv>[A-Za-z0-9._~+/-]{16,}=*)"
+)
+# a directive line of a configuration file: "requirepass VALUE", "bindpw VALUE", ".netrc ... password VALUE"
+DIRECTIVE = re.compile(rb"(?:^|[ \t])(?P<name>[A-Za-z][\w.-]{1,60})[ \t]+(?P<uv>[^\s\"'`=:]{6,256})[ \t]*(?:$|#)")
+TABLE_CELL = re.compile(rb"^\s*\|\s*`?(?P<name>[\w.-]{2,60})`?\s*\|\s*`?(?P<uv>[^\s|`]{4,256})`?\s*\|")
+# {"name": "DB_PASSWORD", "value": "v"} (container definitions), name: X / value: v on one line
+NAME_VALUE = re.compile(rb"(?i)[\"']?name[\"']?\s*[:=]\s*[\"'](?P<name>[\w.-]{2,80})[\"']\s*,\s*[\"']?value[\"']?\s*[:=]\s*" + _QUOTED)
+DEFINE = re.compile(rb"#\s*define\s+(?P<name>\w{2,80})\s+" + _QUOTED)
+JWT_CALL = re.compile(rb"\bjwt\.(?:encode|sign)\(\s*[^,()]{1,80}(?:\([^()]*\))?[^,()]{0,40},\s*" + _QUOTED)
+
+_ENTITIES = ((b"&quot;", b'"'), (b"&#34;", b'"'), (b"&apos;", b"'"), (b"&#39;", b"'"), (b"&lt;", b"<"), (b"&gt;", b">"))
+
+
+def _value(match: re.Match[bytes]) -> tuple[bytes, int, int, bool] | None:
+    for group in ("ev", "qv", "uv", "bv"):
+        try:
+            value = match.group(group)
+        except IndexError:
+            continue
+        if value is not None:
+            return value, match.start(group), match.end(group), group != "uv"
+    return None
+
+
+def _inside_string(line: bytes, pos: int) -> bool:
+    """An odd number of double (or single) quotes before ``pos``: a connection string fragment in code."""
+    before = line[:pos].replace(b'\\"', b"").replace(b"\\'", b"")
+    return before.count(b'"') % 2 == 1 or before.count(b"'") % 2 == 1
+
+
+def _judge(name: bytes, value: bytes, strength: int) -> float | None:
+    value = value.strip().strip(b"\\")
+    if value.startswith(b"!!binary"):
+        value = value[8:].strip()
+    if is_placeholder(value) or looks_like_non_secret(value, name):
+        return None
+    strong, entropy = passes_strength(value, strength)
+    return entropy if strong else None
+
+
+def _candidates(
+    line: bytes, code_file: bool, prose: bool, directives: bool, lowered: bytes, hits: list[tuple[int, int]]
+) -> list[tuple[int, int, bytes, bytes, int]]:
+    """(start, end, name, value, name strength) before the value checks."""
+    out: list[tuple[int, int, bytes, bytes, int]] = []
+    for name_start, name_end in _names(line, hits):
+        name = line[name_start:name_end]
+        strength = name_strength(name)
+        match = AFTER_NAME.match(line, name_end)
+        if match is None:
+            continue
+        found = _value(match)
+        if found is None:
+            continue
+        value, start, end, quoted = found
+        if match.group("type") and name_strength(match.group("type")) > strength:
+            name = match.group("type")  # "ENV API_TOKEN=" read as a name and a type
+            strength = name_strength(name)
+        if not strength:
+            continue
+        op = match.group("op").strip()
+        if not quoted:
+            if code_file and not _inside_string(line, start):
+                continue  # code expressions: a variable, a call (a value inside a string literal is a literal)
+            if op in (b"||", b"??", b"or", b"is", b"was", b"==", b"!=", b"===", b"!==") or op.startswith(b"."):
+                continue
+            if prose and not _inside_string(line, name_start) and b"`" not in line and b"=" not in op:
+                if line[:name_start].strip(b" \t-*>#0123456789."):
+                    continue  # prose: "the password: see the vault"; a "  passwd: value" line still counts
+        out.append((start, end, name, value, strength))
+    if b"(" in line or b"set " in line:
+        for match in CALL_DEFAULT.finditer(line):
+            name = match.group("name") or match.group("sym")
+            found = _value(match)
+            if found is not None and name_strength(name) == 2:
+                out.append((found[1], found[2], name, found[0], 2))
+    patterns = []
+    if b"</" in line or b"value" in lowered:
+        patterns += [XML_KEY_VALUE, XML_ELEMENT, NAME_VALUE]
+    if line.lstrip().startswith(b"|"):
+        patterns.append(TABLE_CELL)
+    if b"define" in lowered:
+        patterns.append(DEFINE)
+    for pattern in patterns:
+        for match in pattern.finditer(line):
+            found = _value(match)
+            if found is not None:
+                out.append((found[1], found[2], match.group("name"), found[0], name_strength(match.group("name"))))
+    if b"-" in line:
+        for match in CLI_FLAG.finditer(line):
+            name = match.group("name")
+            found = _value(match)
+            if found is not None and (not code_file or _inside_string(line, match.start())):
+                out.append((found[1], found[2], name, found[0], name_strength(name)))
+    patterns = []
+    if b"-p" in line and (b"login" in lowered or b"mysql" in lowered or b"mariadb" in lowered):
+        patterns.append(CLI_P)
+    if b"-u" in line or b"--user" in line or b"--proxy-user" in line:
+        patterns.append(CLI_USER)
+    if b"echo" in line and b"login" in lowered:
+        patterns.append(CLI_STDIN)
+    if b"identified" in lowered or b"password" in lowered:
+        patterns.append(SQL_PASSWORD)
+    if b"authorization" in lowered or b"bearer" in lowered:
+        patterns.append(AUTH_HEADER)
+    if b"jwt." in lowered:
+        patterns.append(JWT_CALL)
+    for pattern in patterns:
+        for match in pattern.finditer(line):
+            found = _value(match)
+            if found is None:
+                continue
+            if pattern is AUTH_HEADER and found[0] == match.group("uv") and not match.group("scheme") and not random_looking(found[0]):
+                continue  # "Authorization", "Proxy-Authorization" in a list of header names
+            out.append((found[1], found[2], b"password", found[0], 2))
+    if directives:
+        for match in DIRECTIVE.finditer(line):
+            name = match.group("name")
+            if name_strength(name) == 2:
+                out.append((match.start("uv"), match.end("uv"), name, match.group("uv"), 2))
+    return out
+
+
+def find_assignments(
+    line: bytes,
+    code_file: bool,
+    prose: bool = False,
+    directives: bool = False,
+    lowered: bytes | None = None,
+    hits: list[tuple[int, int]] | None = None,
+) -> list[tuple[int, int, bytes, bytes, float]]:
+    """Credentials in one line: (start, end, name, value, entropy), offsets in ``line``.
+
+    ``directives``: the file is a configuration file whose lines are ``name value`` (redis.conf, .netrc...).
+    ``lowered`` and ``hits`` (offset, length of each credential keyword in the line) spare recomputing
+    what the engine's pre-filter already knows.
+    """
+    decoded = line
+    if b"&" in line and any(entity in line for entity, _ in _ENTITIES):
+        for entity, char in _ENTITIES:
+            decoded = decoded.replace(entity, char)
+        lowered, hits = None, None
+    if lowered is None:
+        lowered = decoded.lower()
+    if hits is None:
+        hits = _keyword_hits(lowered)
     found: list[tuple[int, int, bytes, bytes, float]] = []
-    for match in ASSIGNMENT.finditer(line):
-        name = match.group("name")
-        if match.group("comma") and not line[: match.start("name")].rstrip(b" \"'").endswith(b"("):
-            continue  # "a_token", "b" in a list: only getenv("NAME", "default") style calls count
-        quoted = match.group("qv") is not None
-        group = "qv" if quoted else "uv"
-        value = match.group(group)
-        if not quoted and (code_file or line[match.end("name") : match.start(group)].strip(b"\"'") == b":"):
-            continue  # code expressions; "a:b" without a space is not a YAML/INI assignment
-        if _NOT_CREDENTIAL_NAME.search(name):
+    spans: list[tuple[int, int]] = []
+    for start, end, name, value, strength in _candidates(decoded, code_file, prose, directives, lowered, hits):
+        if strength == 0:
+            continue
+        entropy = _judge(name, value, strength)
+        if entropy is None:
             continue
         value = value.strip().strip(b"\\")
-        if is_placeholder(value) or looks_like_non_secret(value, name):
+        if decoded is not line:  # map back to the original line
+            start = line.find(value)
+            start, end = (start, start + len(value)) if start >= 0 else (0, len(line))
+        if any(start < other_end and other_start < end for other_start, other_end in spans):
             continue
-        strong, entropy = passes_strength(value)
-        if not strong:
-            continue
-        found.append((match.start(group), match.end(group), name, value, entropy))
+        spans.append((start, end))
+        found.append((start, end, name, value, entropy))
     return found
+
+
+# --- whole-document formats ----------------------------------------------------------------------
+
+_JWK_PRIVATE = re.compile(rb"\"(?P<name>d|p|q|dp|dq|qi|k)\"\s*:\s*\"(?P<v>[A-Za-z0-9_+/=-]{16,})\"")
+_K8S_SECRET = re.compile(rb"(?m)^kind:\s*[\"']?Secret[\"']?\s*$")
+_K8S_BLOCK = re.compile(rb"(?m)^(?P<indent>[ \t]*)(?P<block>data|stringData):[ \t]*\n")
+_K8S_ENTRY = re.compile(rb"(?P<indent>[ \t]+)(?P<name>[\w.-]+):[ \t]*[\"']?(?P<v>[^\s\"'#]{4,})[\"']?[ \t]*(?:#.*)?$")
+_K8S_NOT_SECRET = frozenset({b"username", b"user", b"host", b"hostname", b"port", b"database", b"db", b"name", b"url", b"endpoint", b"region", b"namespace"})
+
+
+_NAME_THEN_VALUE = re.compile(
+    rb"(?m)^[ \t]*-?[ \t]*name:[ \t]*[\"']?(?P<name>[\w.-]{2,80})[\"']?[ \t]*\r?\n[ \t]*value:[ \t]*"
+    rb"(?:(?P<q>[\"'])(?P<qv>[^\"'\n]{4,256})(?P=q)|(?P<uv>[^\s\"'#]{4,256}))[ \t]*$"
+)
+
+
+def find_name_value_pairs(data: bytes) -> list[tuple[int, int, bytes]]:
+    """``- name: DB_PASSWORD`` then ``value: ...`` (Kubernetes container env, CI variables)."""
+    out = []
+    for match in _NAME_THEN_VALUE.finditer(data):
+        found = _value(match)
+        if found is None:
+            continue
+        value, start, end, _ = found
+        strength = name_strength(match.group("name"))
+        if strength and _judge(match.group("name"), value, strength) is not None:
+            out.append((start, end, value))
+    return out
+
+
+def find_jwk_private(data: bytes) -> list[tuple[int, int, bytes]]:
+    """Private members of JSON Web Keys (``d``, ``p``, ``q``, ``dp``, ``dq``, ``qi``; ``k`` of symmetric keys)."""
+    out = []
+    for match in _JWK_PRIVATE.finditer(data):
+        around = data[max(0, match.start() - 2048) : match.end() + 2048]
+        if b'"kty"' not in around:
+            continue
+        value = match.group("v")
+        if shannon_entropy(value) >= 3.5 and not is_placeholder(value):
+            out.append((match.start("v"), match.end("v"), value))
+    return out
+
+
+def find_kubernetes_secrets(data: bytes) -> list[tuple[int, int, bytes]]:
+    """Values of ``data`` (base64) and ``stringData`` blocks of Kubernetes ``kind: Secret`` documents."""
+    out: list[tuple[int, int, bytes]] = []
+    for document_start, document in _documents(data):
+        if not _K8S_SECRET.search(document):
+            continue
+        for block in _K8S_BLOCK.finditer(document):
+            pos = block.end()
+            entry_indent: bytes | None = None
+            for raw in document[pos:].split(b"\n"):
+                line_start = pos
+                pos += len(raw) + 1
+                entry = _K8S_ENTRY.match(raw)
+                if entry is None or len(entry.group("indent")) <= len(block.group("indent")):
+                    if raw.strip():
+                        break
+                    continue
+                if entry_indent is None:
+                    entry_indent = entry.group("indent")
+                if entry.group("indent") != entry_indent:
+                    continue
+                name, value = entry.group("name"), entry.group("v")
+                if name.lower() in _K8S_NOT_SECRET or is_placeholder(value):
+                    continue
+                text = value
+                if block.group("block") == b"data":
+                    try:
+                        text = base64.b64decode(value, validate=True)
+                    except (binascii.Error, ValueError):
+                        continue
+                if len(text) >= 6 and all(32 <= byte < 127 for byte in text) and not is_placeholder(text):
+                    if passes_strength(text, 2)[0]:
+                        start = document_start + line_start + entry.start("v")
+                        out.append((start, start + len(value), value))
+    return out
+
+
+def _documents(data: bytes) -> list[tuple[int, bytes]]:
+    out, start = [], 0
+    for match in re.finditer(rb"(?m)^---[ \t]*$", data):
+        out.append((start, data[start : match.start()]))
+        start = match.end()
+    out.append((start, data[start:]))
+    return out

@@ -50,9 +50,41 @@ def _scan_content_chunk(items: Sequence[tuple[str, str, bytes]]) -> list[Scanned
     return out
 
 
+def cgroup_cpu_limit(root: str = "/sys/fs/cgroup") -> float | None:
+    """CPUs allowed by the cgroup quota (v2 ``cpu.max``, v1 ``cpu.cfs_quota_us``), None without a quota."""
+    try:
+        with open(os.path.join(root, "cpu.max"), encoding="ascii") as handle:
+            quota, _, period = handle.read().strip().partition(" ")
+        if quota != "max" and float(period or 100000) > 0:
+            return float(quota) / float(period or 100000)
+        return None
+    except (OSError, ValueError):
+        pass
+    try:
+        with open(os.path.join(root, "cpu", "cpu.cfs_quota_us"), encoding="ascii") as handle:
+            quota_us = float(handle.read().strip())
+        with open(os.path.join(root, "cpu", "cpu.cfs_period_us"), encoding="ascii") as handle:
+            period_us = float(handle.read().strip())
+    except (OSError, ValueError):
+        return None
+    return quota_us / period_us if quota_us > 0 and period_us > 0 else None
+
+
+def available_cpus(cgroup_root: str = "/sys/fs/cgroup") -> int:
+    """CPUs this process may use: its affinity mask, capped by the cgroup CPU quota."""
+    try:
+        count = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        count = os.cpu_count() or 1
+    limit = cgroup_cpu_limit(cgroup_root)
+    if limit is not None:
+        count = min(count, max(1, int(limit)))
+    return max(1, count)
+
+
 def default_workers(requested: int = 0) -> int:
-    """``requested`` when positive, else the number of CPUs (at most 8)."""
-    return requested if requested > 0 else max(1, min(8, os.cpu_count() or 1))
+    """``requested`` when positive, else the CPUs available to this process (at most 8)."""
+    return requested if requested > 0 else max(1, min(8, available_cpus()))
 
 
 def _chunks(sizes: Sequence[int]) -> list[tuple[int, int]]:

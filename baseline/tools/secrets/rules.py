@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from baseline.model import Severity
+from baseline.tools.secrets.generic import KEYWORDS as GENERIC_KEYWORDS
 
 C, H, M, L = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW
 
@@ -102,6 +103,21 @@ RULES: tuple[Rule, ...] = (
     _prefixed("secrets.planetscale-token", "PlanetScale API token", H, "pscale_tkn_", r"[A-Za-z0-9_.-]{43}"),
     _prefixed("secrets.planetscale-password", "PlanetScale database password", H, "pscale_pw_", r"[A-Za-z0-9_.-]{43}"),
     _prefixed("secrets.supabase-token", "Supabase management token", H, "sbp_", r"[a-f0-9]{40}"),
+    _prefixed("secrets.supabase-secret-key", "Supabase secret API key", H, "sb_secret_", r"[A-Za-z0-9_-]{31,64}"),
+    _prefixed("secrets.netlify-token", "Netlify personal access token", H, "nfp_", r"[A-Za-z0-9]{36,44}"),
+    Rule("secrets.dropbox-token", "Dropbox short-lived access token", H, ("sl.",), _B + r"(?P<s>sl\.(?:u\.|B)?[A-Za-z0-9_-]{130,})" + _E),
+    _prefixed("secrets.newrelic-insert-key", "New Relic insert key", H, "NRII-", r"[A-Za-z0-9_-]{32}"),
+    Rule("secrets.newrelic-license-key", "New Relic license key", H, ("nral",), _B + r"(?P<s>[a-f0-9]{36}NRAL)" + _E),
+    _prefixed("secrets.posthog-personal-key", "PostHog personal API key", H, "phx_", r"[A-Za-z0-9]{43,60}"),
+    Rule("secrets.sourcegraph-token", "Sourcegraph access token", H, ("sgp_",), _B + r"(?P<s>sgp_(?:[a-f0-9]{16}_)?[a-f0-9]{40})" + _E),
+    Rule("secrets.onepassword-secret-key", "1Password account secret key", C, ("a3-",),
+         _B + r"(?P<s>A3-[A-Z0-9]{6}-(?:[A-Z0-9]{6}|[A-Z0-9]{11})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5})" + _E),
+    _prefixed("secrets.notion-legacy-token", "Notion integration token (legacy format)", M, "secret_", r"[A-Za-z0-9]{43}"),
+    _named("secrets.cloudflare-api-token", "Cloudflare API token or global API key", H, ("cloudflare", "cf_api", "cf-api", "cf_token"),
+           r"(?:cloudflare|cf)[\w.-]{0,20}(?:token|key)", r"[A-Za-z0-9_-]{40}|[a-f0-9]{37}", 3.0),
+    _named("secrets.vercel-token", "Vercel access token", H, ("vercel",), r"vercel[\w.-]{0,20}(?:token|key)", r"[A-Za-z0-9]{24}", 3.0),
+    Rule("secrets.discord-bot-token", "Discord bot token", H, ("discord", "bot", "client.run"),
+         r"(?<![A-Za-z0-9_.-])(?P<s>[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40})" + _E, context_rule=True),
     _prefixed("secrets.grafana-cloud-token", "Grafana Cloud API token", H, "glc_", r"[A-Za-z0-9+/]{32,400}={0,2}"),
     _prefixed("secrets.grafana-service-account", "Grafana service account token", H, "glsa_", r"[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}"),
     _prefixed("secrets.newrelic-user-key", "New Relic user API key", H, "NRAK-", r"[A-Z0-9]{27}"),
@@ -117,6 +133,7 @@ RULES: tuple[Rule, ...] = (
     _prefixed("secrets.github-oauth-token", "GitHub OAuth access token", C, "gho_", r"[0-9A-Za-z]{36}", "github_crc32"),
     _prefixed("secrets.github-user-to-server", "GitHub App user-to-server token", C, "ghu_", r"[0-9A-Za-z]{36}", "github_crc32"),
     _prefixed("secrets.github-server-to-server", "GitHub App installation token", C, "ghs_", r"[0-9A-Za-z]{36}", "github_crc32"),
+    _prefixed("secrets.github-installation-token-long", "GitHub App installation token (long format)", C, "ghs_", r"[0-9A-Za-z_]{37,600}"),
     _prefixed("secrets.github-refresh-token", "GitHub refresh token", C, "ghr_", r"[0-9A-Za-z]{36}", "github_crc32"),
     _prefixed("secrets.github-fine-grained-pat", "GitHub fine-grained personal access token", C, "github_pat_", r"[0-9A-Za-z]{22}_[0-9A-Za-z]{59}"),
     _prefixed("secrets.gitlab-pat", "GitLab personal / project / group access token", C, "glpat-", r"[0-9A-Za-z_.-]{20,}"),
@@ -124,17 +141,20 @@ RULES: tuple[Rule, ...] = (
     _prefixed("secrets.gitlab-runner-token", "GitLab runner authentication token", H, "glrt-", r"[0-9A-Za-z_.-]{20,}"),
     _prefixed("secrets.gitlab-runner-registration", "GitLab runner registration token", H, "GR1348941", r"[0-9A-Za-z_-]{20}"),
     _prefixed("secrets.gitlab-deploy-token", "GitLab deploy token", H, "gldt-", r"[0-9A-Za-z_-]{20,}"),
+    Rule("secrets.gitlab-other-token", "GitLab service account, CI build, incoming mail, agent or feature flag token", H,
+         ("glsoat-", "glcbt-", "glimt-", "glagent-", "glffct-", "glso-"),
+         _B + r"(?P<s>(?:glsoat|glimt|glagent|glffct|glso)-[0-9A-Za-z_-]{20,}|glcbt-[0-9a-fA-F]{1,5}_[0-9A-Za-z_-]{20,})" + _E),
     _prefixed("secrets.gitlab-feed-token", "GitLab feed token", M, "glft-", r"[0-9A-Za-z_-]{20,}"),
     _prefixed("secrets.gitlab-oauth-app-secret", "GitLab OAuth application secret", H, "gloas-", r"[0-9a-f]{64}"),
     _prefixed("secrets.bitbucket-app-password", "Bitbucket app password / API token", H, "ATBB", r"[A-Za-z0-9_=.-]{32}"),
     _prefixed("secrets.atlassian-api-token", "Atlassian API token", H, "ATATT3", r"[A-Za-z0-9_=-]{180,}"),
     Rule("secrets.sonarqube-token", "SonarQube / SonarCloud token", H, ("sqp_", "squ_", "sqa_"), _B + r"(?P<s>sq[pau]_[a-f0-9]{40})" + _E),
     # --- messaging --------------------------------------------------------------------------
-    _prefixed("secrets.slack-bot-token", "Slack bot token", H, "xoxb-", r"[0-9]{10,13}-[0-9]{10,13}-[A-Za-z0-9]{24}"),
-    _prefixed("secrets.slack-user-token", "Slack user token", H, "xoxp-", r"[0-9]{10,13}-[0-9]{10,13}-[0-9]{10,13}-[a-f0-9]{32}"),
+    _prefixed("secrets.slack-bot-token", "Slack bot token", H, "xoxb-", r"[0-9]{8,16}-[0-9]{8,16}-[A-Za-z0-9]{20,32}"),
+    _prefixed("secrets.slack-user-token", "Slack user token", H, "xoxp-", r"[0-9]{8,16}-[0-9]{8,16}-[0-9]{8,16}-[a-f0-9]{32}"),
     _prefixed("secrets.slack-app-token", "Slack app-level token", H, "xapp-", r"\d-[A-Z0-9]{9,12}-\d{10,14}-[a-f0-9]{64}"),
     Rule("secrets.slack-legacy-token", "Slack legacy / workspace token", H, ("xoxa-", "xoxo-", "xoxr-", "xoxs-"),
-         _B + r"(?P<s>xox[aors]-\d{1,2}-[0-9]{10,13}-[0-9]{10,13}-[A-Za-z0-9]{10,48})" + _E),
+         _B + r"(?P<s>xox[aors]-\d{1,2}-[0-9]{8,16}-[0-9]{8,16}-[A-Za-z0-9]{10,48})" + _E),
     Rule("secrets.slack-config-token", "Slack configuration token", H, ("xoxe.xox",), _B + r"(?P<s>xoxe\.xox[bp]-\d-[A-Z0-9]{160,170})" + _E),
     Rule("secrets.slack-webhook", "Slack incoming webhook URL", H, ("hooks.slack.com",),
          r"https://hooks\.slack\.com/(?:services|workflows|triggers)/(?P<s>T[A-Z0-9]{8,12}/[AB][A-Z0-9]{8,12}/[A-Za-z0-9]{23,24})"),
@@ -186,7 +206,8 @@ RULES: tuple[Rule, ...] = (
          r"//[^\s]{1,200}:_(?i:authToken)=(?P<s>[^\s\"'$]{20,})"),
     _prefixed("secrets.rubygems-key", "RubyGems API key", H, "rubygems_", r"[a-f0-9]{48}"),
     _prefixed("secrets.nuget-key", "NuGet API key", H, "oy2", r"[a-z0-9]{43}"),
-    _prefixed("secrets.docker-hub-pat", "Docker Hub personal access token", H, "dckr_pat_", r"[A-Za-z0-9_-]{27}"),
+    _prefixed("secrets.docker-hub-pat", "Docker Hub personal access token", H, "dckr_pat_", r"[A-Za-z0-9_-]{27,36}"),
+    _prefixed("secrets.docker-hub-oat", "Docker Hub organization access token", H, "dckr_oat_", r"[A-Za-z0-9_-]{27,40}"),
     _prefixed("secrets.artifactory-key", "JFrog Artifactory API key", H, "AKCp", r"[A-Za-z0-9]{69}"),
     _prefixed("secrets.clojars-token", "Clojars deploy token", H, "CLOJARS_", r"[a-z0-9]{60}"),
     Rule("secrets.docker-config-auth", "Docker registry credentials (config.json auth)", H, ("\"auth\"",),
@@ -231,8 +252,7 @@ GENERIC_RULE = Rule(
     "secrets.generic-assignment",
     "Credential-like value assigned to a password / secret / token / key name",
     M,
-    ("passw", "pwd", "secret", "token", "api_key", "apikey", "api-key", "access_key", "accesskey",
-     "auth_key", "private_key", "privatekey", "passphrase", "credential", "client_key"),
+    GENERIC_KEYWORDS,
     "",
 )
 

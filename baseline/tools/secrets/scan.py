@@ -10,11 +10,11 @@ from typing import Any
 
 from baseline import __version__
 from baseline.model import Evidence, Provenance
-from baseline.target import iter_files
 from baseline.tools.secrets.engine import Detection
 from baseline.tools.secrets.history import HistoryScan, scan_history
 from baseline.tools.secrets.parallel import scan_paths
 from baseline.tools.secrets.rules import ALL_RULE_IDS
+from baseline.tools.secrets.walk import walk
 
 TOOL = "baseline-secrets"
 _CI_VARIABLES = ("CI", "GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE", "JENKINS_URL", "TF_BUILD", "CIRCLECI", "TRAVIS", "BITBUCKET_BUILD_NUMBER")
@@ -42,6 +42,7 @@ class SecretsScan:
     history: HistoryScan | None
     history_reason: str
     evidence: tuple[Evidence, ...]
+    skipped_dirs: tuple[tuple[str, str], ...] = ()  # (folder/, reason): every folder left out, counted
 
 
 def in_ci(environ: dict[str, str] | None = None) -> bool:
@@ -64,17 +65,19 @@ def history_wanted(mode: str, environ: dict[str, str] | None = None) -> tuple[bo
 def scan_target(root: Path, *, history: bool, history_reason: str, max_bytes: int, workers: int = 0, timeout: float = 900.0) -> SecretsScan:
     """Scan the working tree of ``root`` and, when ``history`` is true, its git history."""
     started = time.monotonic()
-    relatives = [path.relative_to(root).as_posix() for path in iter_files(root)]
-    items = scan_paths(root, relatives, max_bytes, workers)
+    tree = walk(root)
+    items = scan_paths(root, tree.files, max_bytes, workers)
     hits = tuple(TreeHit(item.label, detection) for item in items for detection in item.detections)
-    skipped = tuple((item.label, item.skipped) for item in items if item.skipped)
+    skipped = tuple(tree.skipped_files) + tuple((item.label, item.skipped) for item in items if item.skipped)
+    scanned = sum(1 for item in items if not item.skipped)
     total = sum(item.size for item in items if not item.skipped)
     tree_seconds = time.monotonic() - started
     evidence = [
         Evidence(
             provenance=Provenance.EXECUTED,
-            summary=f"secrets engine ({len(ALL_RULE_IDS)} rules) scanned {len(items) - len(skipped)} files "
-            f"({total / 1e6:.2f} MB) of the working tree in {tree_seconds:.2f} s; {len(skipped)} skipped",
+            summary=f"secrets engine ({len(ALL_RULE_IDS)} rules) scanned {scanned} files "
+            f"({total / 1e6:.2f} MB) of the working tree in {tree_seconds:.2f} s; {len(skipped)} files and "
+            f"{len(tree.skipped_dirs)} folders skipped",
             tool=TOOL,
             tool_version=__version__,
             duration_s=round(tree_seconds, 3),
@@ -85,7 +88,10 @@ def scan_target(root: Path, *, history: bool, history_reason: str, max_bytes: in
         history_scan = scan_history(root, max_bytes=max_bytes, timeout=timeout, workers=workers)
         evidence.extend(history_scan.evidence)
     message = f"{len(hits)} secrets in {len(items)} files"
-    return SecretsScan("ok", message, hits, len(items) - len(skipped), total, skipped, round(time.monotonic() - started, 3), history_scan, history_reason, tuple(evidence))
+    return SecretsScan(
+        "ok", message, hits, scanned, total, skipped, round(time.monotonic() - started, 3), history_scan, history_reason,
+        tuple(evidence), tuple(tree.skipped_dirs),
+    )
 
 
 class SecretsRun:

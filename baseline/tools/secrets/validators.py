@@ -75,7 +75,15 @@ def base64_32(value: bytes, data: bytes, start: int) -> bool:
 
 def _pem_body(value: bytes) -> bytes | None:
     text = value.replace(b"\\n", b"\n").replace(b"\\r", b"\n")
-    lines = [line.strip(b" \t\r\"',") for line in text.split(b"\n")]
+    lines = []
+    for line in text.split(b"\n"):
+        quoted = re.findall(rb"[\"']([^\"']*)[\"']", line)
+        if quoted:  # "MIIE..." + (a key concatenated in code): the string literal is the line
+            line = max(quoted, key=len)
+        elif b'"' in line or b"'" in line:
+            line = re.sub(rb"^[^\"']*[\"']|[\"'][^\"']*$", b"", line)  # the half of a literal on this line
+        line = line.strip(b" \t\r\"',")
+        lines.append(b"" if not line.strip(b"+.;()&|") else line)  # a bare concatenation operator
     if any(b" " in line and b":" not in line for line in lines):
         return None  # prose ("your key goes here"), not base64
     # Legacy encrypted PEM headers (Proc-Type, DEK-Info), PGP armor headers and checksum lines.

@@ -1,0 +1,636 @@
+"""A hand-labelled corpus of credentials as people write them, generated at run time from a seed.
+
+Each case is a short file in a real-world syntax (configuration formats, languages, CI and
+infrastructure files, documentation) written by hand for this corpus, with ``§gen§`` markers where
+a value is generated. A positive case holds exactly one secret: the first marker whose generator
+is a secret generator. A negative case holds only look-alikes (placeholders, environment lookups,
+digests, UUIDs under non-secret names, identifiers, public keys, published example keys) and must
+not fire. Nothing here is taken from another scanner's test data or rules.
+
+Values are random (fixed seed) and built when the corpus is needed, so nothing that looks like a
+live credential is committed. The split is stable: the held-out third (``held_out``, stratified by
+kind of source and label) is measured only at the end of a tuning round.
+
+Each case names the ``cause`` of issue 20 it exercises (1 syntax, 2 names, 3 shape filters,
+4 provider formats, 5 false fires, 6 silent gaps, 7 leaks and fingerprints) and a ``kind`` of source:
+config, code, infra (containers, Kubernetes, Terraform, CI) or docs.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import random
+import re
+import string
+from dataclasses import dataclass, replace
+from typing import Callable
+
+LOWER, UPPER, DIGITS = string.ascii_lowercase, string.ascii_uppercase, string.digits
+ALNUM = LOWER + UPPER + DIGITS
+HEX = "0123456789abcdef"
+PW_SYMBOLS = "!*+-_.@^~#"
+SYLLABLES = ("ka", "ro", "mi", "ve", "lun", "dor", "tez", "qua", "bri", "sol", "nim", "pax", "zel", "wo", "fyr", "gant")
+
+
+def _r(rng: random.Random, n: int, alphabet: str = ALNUM) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+def _mixed(rng: random.Random, n: int, alphabet: str) -> str:
+    """``n`` characters from ``alphabet`` with at least one lower case letter, upper case letter and digit."""
+    while True:
+        value = _r(rng, n, alphabet)
+        if any(c.islower() for c in value) and any(c.isupper() for c in value) and any(c.isdigit() for c in value):
+            return value
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _word(rng: random.Random, parts: int = 2) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(parts))
+
+
+def _pem(rng: random.Random, label: str = "RSA PRIVATE KEY") -> str:
+    payload = rng.randbytes(620)
+    der = bytes([0x30, 0x82]) + len(payload).to_bytes(2, "big") + payload
+    encoded = _b64(der)
+    return f"-----BEGIN {label}-----\n" + "\n".join(encoded[i : i + 64] for i in range(0, len(encoded), 64)) + f"\n-----END {label}-----"
+
+
+def _jwt(rng: random.Random) -> str:
+    header = _b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    payload = _b64url(json.dumps({"sub": f"svc-{rng.randint(1, 99999)}", "role": "service", "iat": 1700000000 + rng.randint(0, 10**7)}).encode())
+    return f"{header}.{payload}.{_b64url(rng.randbytes(32))}"
+
+
+def _discord(rng: random.Random) -> str:
+    user = str(rng.randint(10**17, 10**19))
+    return _b64url(user.encode()) + "." + _r(rng, 6, ALNUM + "-_") + "." + _r(rng, 38, ALNUM + "-_")
+
+
+# Secret generators: every value is random; shapes follow how each kind of credential looks.
+SECRET_GENERATORS: dict[str, Callable[[random.Random], str]] = {
+    "pw": lambda rng: _mixed(rng, rng.randint(12, 20), ALNUM + PW_SYMBOLS.replace("#", "")),
+    "pwurl": lambda rng: _mixed(rng, rng.randint(12, 18), ALNUM + "-_.~"),
+    "pwxml": lambda rng: _mixed(rng, rng.randint(12, 18), ALNUM + "!*+-_.@^~"),
+    "pwsh": lambda rng: _mixed(rng, rng.randint(12, 18), ALNUM + "-_.@+"),
+    "human": lambda rng: _word(rng).capitalize() + _word(rng).capitalize() + str(rng.randint(10, 9999)) + rng.choice("!*.#@"),
+    "camel": lambda rng: _word(rng) + _word(rng).capitalize() + str(rng.randint(10, 999)) + _word(rng, 1).capitalize(),
+    "bang": lambda rng: "!" + _mixed(rng, 15, ALNUM + "*-_"),
+    "hexlow": lambda rng: rng.choice("abcdef") + _r(rng, 31, HEX),
+    "hex40": lambda rng: rng.choice("abcdef") + _r(rng, 39, HEX),
+    "hex64": lambda rng: rng.choice("abcdef") + _r(rng, 63, HEX),
+    "lowalnum": lambda rng: rng.choice(LOWER) + _r(rng, 23, LOWER + DIGITS),
+    "b64slash": lambda rng: _r(rng, 8, ALNUM) + "/" + _r(rng, 14, ALNUM) + "/" + _r(rng, 8, ALNUM + "+") + "+" + _r(rng, 7, ALNUM),
+    "b64key": lambda rng: _b64(rng.randbytes(32)),
+    "b64_48": lambda rng: _b64(rng.randbytes(48)),
+    "uuidtok": lambda rng: "-".join(_r(rng, n, HEX) for n in (8, 4, 4, 4, 12)),
+    "djangokey": lambda rng: "django-insecure-" + _r(rng, 50, LOWER + DIGITS + "!@^*(-_=+)"),
+    "flaskkey": lambda rng: _r(rng, 24, ALNUM + "_-"),
+    "jwtkey": lambda rng: _mixed(rng, 32, ALNUM),
+    "jwt": _jwt,
+    "pem": _pem,
+    "pemec": lambda rng: _pem(rng, "EC PRIVATE KEY"),
+    "pem8": lambda rng: _pem(rng, "PRIVATE KEY"),
+    "slack_legacy": lambda rng: f"xoxp-{rng.randint(10**11, 10**12)}-{rng.randint(10**11, 10**12)}-{rng.randint(10**12, 10**13)}-{_r(rng, 32, HEX)}",
+    "slack_bot": lambda rng: f"xoxb-{rng.randint(10**12, 10**13)}-{rng.randint(10**12, 10**13)}-{_r(rng, 24)}",
+    "ghs_long": lambda rng: "ghs_" + _r(rng, 180),
+    "glpat_new": lambda rng: "glpat-" + _r(rng, 27, ALNUM + "-_") + ".01." + _r(rng, 9, LOWER + DIGITS),
+    "glrt": lambda rng: "glrt-t" + rng.choice("123") + "_" + _r(rng, 27, ALNUM + "-_"),
+    "glcbt": lambda rng: "glcbt-" + _r(rng, 2, HEX) + "_" + _r(rng, 20, ALNUM + "-_"),
+    "heroku": lambda rng: "HRKU-AA" + _r(rng, 58, ALNUM + "-_"),
+    "heroku_legacy": lambda rng: "-".join(_r(rng, n, HEX) for n in (8, 4, 4, 4, 12)),
+    "supabase_secret": lambda rng: "sb_secret_" + _r(rng, 31, ALNUM + "-_"),
+    "supabase_sbp": lambda rng: "sbp_" + _r(rng, 40, HEX),
+    "notion_legacy": lambda rng: "secret_" + _r(rng, 43),
+    "notion_ntn": lambda rng: "ntn_" + _r(rng, 11, DIGITS) + _r(rng, 35),
+    "sendgrid": lambda rng: "SG." + _r(rng, 22, ALNUM + "-_") + "." + _r(rng, 43, ALNUM + "-_"),
+    "atlassian": lambda rng: "ATATT3xFfGF0" + _r(rng, 170, ALNUM + "-_") + "=" + _r(rng, 8, HEX.upper()),
+    "docker_pat": lambda rng: "dckr_pat_" + _r(rng, 27, ALNUM + "-_"),
+    "docker_oat": lambda rng: "dckr_oat_" + _r(rng, 32, ALNUM + "-_"),
+    "sonar": lambda rng: rng.choice(("squ_", "sqp_", "sqa_")) + _r(rng, 40, HEX),
+    "anthropic": lambda rng: "sk-ant-api03-" + _r(rng, 93, ALNUM + "-_") + "AA",
+    "cloudflare": lambda rng: _r(rng, 40, ALNUM + "-_"),
+    "cloudflare_global": lambda rng: _r(rng, 37, HEX),
+    "posthog": lambda rng: "phx_" + _r(rng, 47),
+    "vercel": lambda rng: _r(rng, 24),
+    "netlify": lambda rng: "nfp_" + _r(rng, 36) + _r(rng, 4, HEX),
+    "dropbox": lambda rng: "sl.u." + _r(rng, 140, ALNUM + "-_"),
+    "discord": _discord,
+    "newrelic_license": lambda rng: _r(rng, 36, HEX) + "NRAL",
+    "newrelic_insert": lambda rng: "NRII-" + _r(rng, 32, ALNUM + "-_"),
+    "onepassword": lambda rng: "ops_eyJ" + _r(rng, 300, ALNUM + "+/"),
+    "sourcegraph": lambda rng: "sgp_" + _r(rng, 16, HEX) + "_" + _r(rng, 40, HEX),
+    "openai": lambda rng: "sk-proj-" + _r(rng, 74, ALNUM + "-_") + "T3BlbkFJ" + _r(rng, 74, ALNUM + "-_"),
+    "aws_id": lambda rng: "AKIA" + _r(rng, 16, UPPER + "234567"),
+    "gcp_api": lambda rng: "AIza" + _r(rng, 35, ALNUM + "-_"),
+    "stripe_live": lambda rng: "sk_live_" + _r(rng, 99),
+    "azure_conn_key": lambda rng: _b64(rng.randbytes(64)),
+    "mailgun": lambda rng: "key-" + _r(rng, 32, HEX),
+    "twilio": lambda rng: _r(rng, 32, HEX),
+    "datadog": lambda rng: _r(rng, 32, HEX),
+    "k8s_b64": lambda rng: _b64(_mixed(rng, 18, ALNUM + "!*-_").encode()),
+    "basic_b64": lambda rng: _b64(("deploy:" + _mixed(rng, 16, ALNUM + "!*-_")).encode()),
+}
+
+# Generators for values that are not secrets (used in negative cases and around secrets).
+LOOKALIKE_GENERATORS: dict[str, Callable[[random.Random], str]] = {
+    "uuid": lambda rng: "-".join(_r(rng, n, HEX) for n in (8, 4, 4, 4, 12)),
+    "sha256": lambda rng: _r(rng, 64, HEX),
+    "sha1": lambda rng: _r(rng, 40, HEX),
+    "md5": lambda rng: _r(rng, 32, HEX),
+    "sri512": lambda rng: "sha512-" + _b64(rng.randbytes(64)),
+    "sri384": lambda rng: "sha384-" + _b64(rng.randbytes(48)),
+    "goh1": lambda rng: "h1:" + _b64(rng.randbytes(32)),
+    "ident": lambda rng: _word(rng, 2) + "_" + _word(rng, 2),
+    "pubkey": lambda rng: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI" + _r(rng, 43, ALNUM + "+/") + " deploy@ci",
+    "b64blob": lambda rng: _b64(rng.randbytes(45)),
+    "csrf": lambda rng: _r(rng, 64, ALNUM + "-_"),
+    "phc": lambda rng: "phc_" + _r(rng, 43),
+    "pk_live": lambda rng: "pk_live_" + _r(rng, 99),
+    "nonce_hex": lambda rng: _r(rng, 24, HEX),
+    "version": lambda rng: f"{rng.randint(1, 9)}.{rng.randint(0, 30)}.{rng.randint(0, 99)}",
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One labelled file of the corpus."""
+
+    id: str
+    kind: str  # config | code | infra | docs
+    cause: int  # 1..7 (issue 20)
+    name: str  # file name, decides the syntax rules
+    content: str
+    positive: bool
+    secrets: tuple[str, ...]  # the labelled secret values (empty for negatives)
+    secret_lines: tuple[int, ...]  # 1-based line where each secret starts
+    held_out: bool = False  # in the untouched third (see build_cases)
+
+
+# (kind, cause, file name, template). P = must fire, N = must not fire.
+_P: list[tuple[str, int, str, str]] = []
+_N: list[tuple[str, int, str, str]] = []
+
+
+def P(kind: str, cause: int, name: str, template: str) -> None:
+    _P.append((kind, cause, name, template))
+
+
+def N(kind: str, cause: int, name: str, template: str) -> None:
+    _N.append((kind, cause, name, template))
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. syntax the generic rule cannot read
+# ---------------------------------------------------------------------------------------------
+P("infra", 1, "deploy.sh", "#!/bin/sh\nmysql -h db.internal -u app --password §pwsh§ -e 'select 1'\n")
+P("infra", 1, "backup.sh", "#!/bin/bash\nmysqldump -u backup -p§pwsh§ --all-databases > dump.sql\n")
+P("infra", 1, "ci/fetch.sh", "curl -fsS -u deployer:§pwurl§ https://artifacts.internal/repo/app.tgz -o app.tgz\n")
+P("infra", 1, "run.sh", "./server --db-user app --db-password=§pwsh§ --port 8080\n")
+P("infra", 1, "login.sh", "echo logging in\ndocker login -u ci-bot -p §pwsh§ registry.internal\n")
+P("code", 1, "schema.sql", "CREATE USER 'reporting'@'%' IDENTIFIED BY '§pwxml§';\nGRANT SELECT ON sales.* TO 'reporting'@'%';\n")
+P("code", 1, "roles.sql", "CREATE ROLE app_rw WITH LOGIN PASSWORD '§pwxml§';\n")
+P("code", 1, "alter.sql", "ALTER USER analytics WITH ENCRYPTED PASSWORD '§pwxml§' VALID UNTIL 'infinity';\n")
+P("code", 1, "init.sql", "CREATE LOGIN app_login WITH PASSWORD = '§pwxml§', CHECK_POLICY = OFF;\n")
+P("config", 1, "Web.config", '<configuration>\n  <appSettings>\n    <add key="SmtpPassword" value="§pwxml§" />\n  </appSettings>\n</configuration>\n')
+P("config", 1, "App.config", '<appSettings>\n  <add key="ApiKey" value="§jwtkey§"/>\n</appSettings>\n')
+P("config", 1, "server.xml", '<Resource name="jdbc/app" auth="Container" username="app" password="§pwxml§" driverClassName="org.postgresql.Driver"/>\n')
+P("config", 1, "settings.xml", "<settings>\n  <servers>\n    <server>\n      <id>nexus</id>\n      <username>deploy</username>\n      <password>§pwxml§</password>\n    </server>\n  </servers>\n</settings>\n")
+P("config", 1, "config.xml", "<config><db user=&quot;app&quot; password=&quot;§pwurl§&quot;/></config>\n")
+P("docs", 1, "install.html", '<pre>&lt;add key=&quot;password&quot; value=&quot;§pwurl§&quot; /&gt;</pre>\n')
+P("code", 1, "config.h", '#ifndef CONFIG_H\n#define CONFIG_H\n#define WIFI_PASSWORD "§pwsh§"\n#endif\n')
+P("code", 1, "secrets.h", '#define API_KEY "§hexlow§"\n#define API_HOST "api.internal"\n')
+P("code", 1, "Makefile", "REGISTRY := registry.internal\nREGISTRY_PASSWORD := §pwsh§\n\npush:\n\tdocker push $(REGISTRY)/app\n")
+P("code", 1, "deploy.mk", "DEPLOY_TOKEN ?= §lowalnum§\n")
+P("code", 1, "auth.py", 'def check(user, password):\n    return user == "admin" and password == "§pw§"\n')
+P("code", 1, "Auth.java", 'if (password.equals("§pw§")) {\n    grant();\n}\n')
+P("code", 1, "auth.js", 'if (req.body.token === "§lowalnum§") { next(); }\n')
+P("code", 1, "Config.java", 'private static final String DB_PASSWORD = "§pw§";\n')
+P("code", 1, "Settings.cs", 'public const string ApiSecret = "§jwtkey§";\n')
+P("code", 1, "config.go", 'const dbPassword string = "§pw§"\n')
+P("code", 1, "config.ts", 'export const apiToken: string = "§lowalnum§";\n')
+P("code", 1, "settings.kt", 'val signingSecret: String = "§jwtkey§"\n')
+P("code", 1, "db.py", 'conn = psycopg2.connect(host="db", user="app", password="§pw§", dbname="app")\n')
+P("code", 1, "client.rb", "client = Mysql2::Client.new(host: 'db', username: 'app', password: '§pw§')\n")
+P("code", 1, "db.php", "<?php\n$pdo = new PDO($dsn, 'app', '§pw§');\n$config = ['password' => '§pw§'];\n")
+P("code", 1, "settings.py", 'import os\nDB_PASSWORD = os.getenv("DB_PASSWORD", "§pw§")\n')
+P("code", 1, "config.js", "const secret = process.env.JWT_SECRET || '§jwtkey§';\n")
+P("code", 1, "main.go", 'token := getEnv("API_TOKEN", "§lowalnum§")\n')
+P("config", 1, "config.yaml", "redis:\n  host: cache\n  password:§pwurl§\n")
+P("config", 1, "app.properties", "spring.datasource.username=app\nspring.datasource.password=§pw§\n")
+P("code", 1, "client.py", 'headers = {"Authorization": "Bearer §lowalnum§"}\n')
+P("code", 1, "api.js", "fetch(url, { headers: { Authorization: `Bearer §jwtkey§` } });\n")
+P("infra", 1, "call.sh", 'curl -H "Authorization: Bearer §b64key§" https://api.internal/v1/jobs\n')
+P("infra", 1, "call2.sh", "curl -H 'Authorization: Basic §basic_b64§' https://repo.internal/\n")
+P("docs", 1, "api.http", "GET https://api.internal/v1/users\nAuthorization: token §hex40§\n")
+P("config", 1, "appsettings.json", '{\n  "ConnectionStrings": {\n    "Default": "Server=db;Database=app;User Id=app;Password=§pwurl§;"\n  }\n}\n')
+P("code", 1, "Db.cs", 'var cs = "Data Source=sql01;Initial Catalog=Sales;User ID=sa;Pwd=§pwurl§;";\n')
+P("config", 1, "jdbc.properties", "url=jdbc:postgresql://db:5432/app?user=app&password=§pwurl§\n")
+P("code", 1, "mongo.js", "mongoose.connect('mongodb://app:§pwurl§@mongo-0.internal:27017/app');\n")
+P("config", 1, ".env", "DATABASE_URL=postgresql://app:§pwurl§@db.internal:5432/app\n")
+P("config", 1, "pip.conf", "[global]\nindex-url = https://deploy:§pwurl§@pypi.internal/simple\n")
+P("config", 1, "jwk.json", '{"kty": "RSA", "kid": "k1", "n": "§b64blob§", "e": "AQAB", "d": "§b64_48§", "p": "§b64blob§"}\n')
+P("config", 1, "jwk-ec.json", '{"kty":"EC","crv":"P-256","x":"§b64blob§","y":"§b64blob§","d":"§b64key§"}\n')
+P("infra", 1, "secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ntype: Opaque\ndata:\n  username: YXBw\n  db-pass: §k8s_b64§\n")
+P("infra", 1, "k8s/registry.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app-env\nstringData:\n  ADMIN_PW: §pw§\n")
+P("code", 1, "settings_prod.py", "DEBUG = False\nSECRET_KEY = '§djangokey§'\n")
+P("code", 1, "app.py", "from flask import Flask\napp = Flask(__name__)\napp.secret_key = '§flaskkey§'\n")
+P("code", 1, "factory.py", "app.config['SECRET_KEY'] = '§flaskkey§'\n")
+P("code", 1, "auth_jwt.py", 'def make(payload):\n    return jwt.encode(payload, "§jwtkey§", algorithm="HS256")\n')
+P("code", 1, "sign.js", "const token = jwt.sign({ id: user.id }, '§jwtkey§', { expiresIn: '1h' });\n")
+P("code", 1, "app.rb", "set :session_secret, '§hex64§'\n")
+P("code", 1, "config.py", 'app.config.update(SECRET_KEY="§flaskkey§", DEBUG=False)\n')
+P("code", 1, "main.py", 'def main(password: str = "§pw§") -> None:\n    connect(password)\n')
+
+# ---------------------------------------------------------------------------------------------
+# 2. names the generic rule does not know
+# ---------------------------------------------------------------------------------------------
+P("config", 2, ".env", "DB_PW=§pw§\n")
+P("config", 2, "db.ini", "[db]\nhost = db\npwd = §pw§\n")
+P("config", 2, "config.yml", "smtp:\n  user: mailer\n  pass: §pw§\n")
+P("code", 2, "conf.py", 'MYSQL_PASSWD = "§pw§"\n')
+P("code", 2, "login.js", "const pswd = '§pw§';\n")
+P("config", 2, "service.toml", '[upstream]\nauth = "§lowalnum§"\n')
+P("config", 2, "hmac.yaml", "webhook:\n  signing_key: §hex64§\n")
+P("code", 2, "crypto.py", 'SALT = "§b64key§"\n')
+P("code", 2, "Crypto.java", 'private static final String NONCE = "§hexlow§";\n')
+P("config", 2, "creds.json", '{"credential": "§pw§", "user": "svc"}\n')
+P("config", 2, "settings.json", '{"credentials": {"user": "svc", "value": "§b64key§"}}\n')
+P("code", 2, "keys.ts", "const privateKey = '§b64key§';\n")
+P("code", 2, "sign.go", 'signingKey := []byte("§jwtkey§")\n')
+P("config", 2, "app.env", "STRIPE_KEY=§lowalnum§\n")
+P("code", 2, "Keys.cs", 'var encryptionKey = "§b64key§";\n')
+P("code", 2, "user.rb", "ADMIN_PASS = '§human§'\n")
+P("code", 2, "kotlin.kt", 'val masterKey = "§hex64§"\n')
+P("config", 2, "compose.env", "POSTGRES_PASS=§pw§\n")
+P("code", 2, "client.php", "<?php\n$dbPass = '§pw§';\n")
+P("config", 2, "rclone.conf", "[remote]\ntype = s3\naccess_key_id = AKIAXXXXXXXXXXXXXXXX\nsecret_access_key = §b64slash§\n")
+P("code", 2, "mail.go", 'smtpPwd := "§pw§"\n')
+P("config", 2, "app.yaml", "auth:\n  appKey: §b64key§\n")
+P("code", 2, "cfg.py", 'WEBHOOK_SIGNING_SECRET = "§hex64§"\n')
+P("code", 2, "auth.ts", "const clientCredential = '§pw§';\n")
+P("code", 2, "cfg.js", "module.exports = { 'private': '§b64key§' };\n")
+P("config", 2, "ldap.conf", "binddn cn=reader,dc=corp\nbindpw §pw§\n")
+P("config", 2, "redis.conf", "requirepass §pw§\n")
+P("config", 2, ".netrc", "machine api.internal login deploy password §pwsh§\n")
+P("config", 2, ".pgpass", "db.internal:5432:app:app:§pwurl§\n")
+
+# ---------------------------------------------------------------------------------------------
+# 3. shape filters that drop real values
+# ---------------------------------------------------------------------------------------------
+P("config", 3, ".env", "API_KEY=§hexlow§\n")
+P("code", 3, "settings.py", 'SECRET_KEY = "§hexlow§"\n')
+P("config", 3, "config.yaml", "service:\n  password: §camel§\n")
+P("code", 3, "db.js", "const password = '§camel§';\n")
+P("config", 3, "aws.ini", "[default]\naws_access_key_id = AKIAXXXXXXXXXXXXXXXX\naws_secret_access_key = §b64slash§\n")
+P("code", 3, "s3.py", 's3 = boto3.client("s3", aws_secret_access_key="§b64slash§")\n')
+P("config", 3, "tokens.yaml", "api:\n  token: §uuidtok§\n")
+P("code", 3, "heroku.py", 'HEROKU_API_KEY = "§heroku_legacy§"\n')
+P("config", 3, ".env", "ACCESS_TOKEN=§hexlow§\n")
+P("config", 3, "conf.toml", 'api_token = "§hex64§"\n')
+P("code", 3, "auth.py", 'AUTH_TOKEN = "§hex40§"\n')
+P("config", 3, "app.yaml", "admin:\n  password: §bang§\n")
+P("config", 3, "pw.yaml", "db:\n  password: §lowalnum§\n")
+P("code", 3, "keys.py", 'api_key = "§lowalnum§"\n')
+P("config", 3, "ansible.yml", "db_password: §human§\n")
+P("code", 3, "Token.java", 'String accessToken = "§uuidtok§";\n')
+
+# ---------------------------------------------------------------------------------------------
+# 4. provider formats
+# ---------------------------------------------------------------------------------------------
+P("code", 4, "slack.py", 'client = WebClient(token="§slack_legacy§")\n')
+P("config", 4, "slack.yaml", "notifier:\n  slack: §slack_bot§\n")
+P("infra", 4, ".github/workflows/release.yml", "jobs:\n  release:\n    steps:\n      - run: gh release create v1\n        env:\n          GH_TOKEN: §ghs_long§\n")
+P("config", 4, ".env", "GITLAB=§glpat_new§\n")
+P("infra", 4, "register.sh", "gitlab-runner register --url https://gitlab.internal --token §glrt§\n")
+P("infra", 4, ".gitlab-ci.yml", "trigger:\n  script:\n    - curl -X POST -F token=§glcbt§ https://gitlab.internal/api/v4/projects/4/trigger/pipeline\n")
+P("config", 4, "heroku.json", '{"heroku": "§heroku§"}\n')
+P("code", 4, "supa.ts", "const supabase = createClient(url, '§supabase_secret§');\n")
+P("config", 4, "supa.env", "SUPA=§supabase_sbp§\n")
+P("code", 4, "notion.py", 'notion = Client(auth="§notion_legacy§")\n')
+P("code", 4, "notion2.js", "const notion = new Client({ auth: '§notion_ntn§' });\n")
+P("code", 4, "mail.py", 'sg = SendGridAPIClient("§sendgrid§")\n')
+P("infra", 4, "jira.sh", "curl -u me@corp.com:§atlassian§ https://corp.atlassian.net/rest/api/3/myself\n")
+P("infra", 4, "docker.sh", "echo §docker_pat§ | docker login -u ci --password-stdin\n")
+P("infra", 4, "docker-org.sh", "echo '§docker_oat§' | docker login -u corp --password-stdin\n")
+P("infra", 4, "sonar-project.properties", "sonar.projectKey=app\nsonar.login=§sonar§\n")
+P("code", 4, "claude.py", 'client = anthropic.Anthropic(api_key="§anthropic§")\n')
+P("config", 4, ".env.production", "CLOUDFLARE_API_TOKEN=§cloudflare§\n")
+P("config", 4, "cf.ini", "[cloudflare]\nemail = ops@corp.com\ncf_api_key = §cloudflare_global§\n")
+P("code", 4, "posthog.py", 'posthog.personal_api_key = "§posthog§"\n')
+P("infra", 4, "vercel.yml", "env:\n  VERCEL_TOKEN: §vercel§\n")
+P("infra", 4, "netlify.sh", "netlify deploy --prod --auth §netlify§\n")
+P("code", 4, "dropbox.py", 'dbx = dropbox.Dropbox("§dropbox§")\n')
+P("code", 4, "bot.py", "client.run('§discord§')\n")
+P("config", 4, "newrelic.yml", "common: &default_settings\n  license_key: §newrelic_license§\n")
+P("config", 4, "nr.env", "NEW_RELIC=§newrelic_insert§\n")
+P("infra", 4, "op.yml", "env:\n  OP_SERVICE_ACCOUNT: §onepassword§\n")
+P("config", 4, "sg.env", "SRC=§sourcegraph§\n")
+P("code", 4, "ai.py", 'openai.api_key = "§openai§"\n')
+P("config", 4, "aws.json", '{"Id": "§aws_id§"}\n')
+P("code", 4, "maps.js", "const key = '§gcp_api§';\n")
+P("config", 4, "billing.yaml", "stripe: §stripe_live§\n")
+P("config", 4, "storage.env", "AZURE_STORAGE=DefaultEndpointsProtocol=https;AccountName=corpdata;AccountKey=§azure_conn_key§;EndpointSuffix=core.windows.net\n")
+P("code", 4, "mail.rb", "Mailgun::Client.new('§mailgun§')\n")
+P("config", 4, "twilio.env", "TWILIO_AUTH_TOKEN=§twilio§\n")
+P("config", 4, "datadog.yaml", "dd_api_key: §datadog§\n")
+P("infra", 4, "docker/config.json", '{"auths": {"registry.internal": {"auth": "§basic_b64§"}}}\n')
+P("infra", 4, "pipeline.yml", "steps:\n  - script: ./deploy.sh\n    env:\n      SERVICE_JWT: §jwt§\n")
+
+# ---------------------------------------------------------------------------------------------
+# 6. silent gaps (PEM written in code, with log prefixes; see also the UTF-16 cases built below)
+# ---------------------------------------------------------------------------------------------
+P("code", 6, "key.py", "KEY = (\n§pemconcat§\n)\n")
+P("code", 6, "Key.java", "String key = §pemjava§;\n")
+P("docs", 6, "incident.log", "§pemlog§\n")
+P("config", 6, "tls.yaml", "tls:\n  key: |\n§pemindent§\n")
+P("config", 6, "service-account.json", '{"type": "service_account", "private_key": "§pemjson§", "client_email": "svc@proj.iam.gserviceaccount.com"}\n')
+P("config", 6, "deploy_key", "§pem8§\n")
+P("config", 6, "ec.key", "§pemec§\n")
+
+# ---------------------------------------------------------------------------------------------
+# 7. two secrets on one line: the one not detected must not leak (positive for the first)
+# ---------------------------------------------------------------------------------------------
+P("code", 7, "s3conn.py", 'conn = connect(key_id="§aws_id§", region="eu-west-1")\n')
+P("code", 7, "pair.py", 'login(user="svc", pw="§pw§")\n')
+
+# ---------------------------------------------------------------------------------------------
+# documentation and CI files
+# ---------------------------------------------------------------------------------------------
+P("docs", 1, "README.md", "Connect with:\n\n```\npsql postgresql://admin:§pwurl§@prod-db.corp.internal:5432/main\n```\n")
+P("docs", 2, "SETUP.md", "The staging database password is `§pw§` (ask ops before rotating).\n")
+P("docs", 1, "notes.md", "```bash\nexport GITHUB_TOKEN=§ghs_long§\n```\n")
+P("docs", 3, "runbook.md", "| setting | value |\n|---|---|\n| api_key | §hexlow§ |\n")
+P("docs", 1, "deploy.rst", ".. code-block:: ini\n\n   [db]\n   password = §pw§\n")
+P("infra", 1, "Jenkinsfile", "pipeline {\n  environment {\n    DEPLOY_PASSWORD = '§pw§'\n  }\n}\n")
+P("infra", 1, ".travis.yml", "env:\n  global:\n    - SONAR_TOKEN=§hex40§\n")
+P("infra", 1, ".circleci/config.yml", "jobs:\n  build:\n    docker:\n      - image: corp/app\n        auth:\n          username: ci\n          password: §pw§\n")
+P("infra", 1, "docker-compose.yml", "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: §pw§\n")
+P("infra", 1, "compose.yaml", "services:\n  app:\n    environment:\n      - SECRET_KEY=§flaskkey§\n")
+P("infra", 1, "Dockerfile", "FROM python:3.12\nENV API_TOKEN=§lowalnum§\nRUN pip install app\n")
+P("infra", 1, "main.tf", 'resource "aws_db_instance" "main" {\n  engine   = "postgres"\n  username = "app"\n  password = "§pw§"\n}\n')
+P("infra", 1, "provider.tf", 'provider "datadog" {\n  api_key = "§datadog§"\n  app_key = "§hex40§"\n}\n')
+P("infra", 1, "values.yaml", "postgresql:\n  auth:\n    postgresPassword: §pw§\n")
+P("infra", 1, "deployment.yaml", "      containers:\n        - name: app\n          env:\n            - name: DB_PASSWORD\n              value: §pw§\n")
+P("infra", 1, "playbook.yml", "- name: create user\n  mysql_user:\n    name: app\n    password: §pw§\n")
+P("infra", 1, "azure-pipelines.yml", "variables:\n  registryPassword: §pw§\n")
+P("config", 1, "application.yml", "spring:\n  datasource:\n    url: jdbc:mysql://db/app\n    password: §pw§\n")
+P("config", 1, "config.toml", '[database]\nuser = "app"\npassword = "§pw§"\n')
+P("config", 1, "settings.ini", "[mail]\nsmtp_pass=§pw§\n")
+P("config", 1, "wp-config.php", "<?php\ndefine( 'DB_PASSWORD', '§pw§' );\n")
+P("config", 1, "config.exs", 'config :app, App.Repo,\n  username: "app",\n  password: "§pw§"\n')
+P("config", 1, "local.properties", "keystore.password=§pw§\n")
+P("config", 1, "gradle.properties", "signing.password=§pw§\nsigning.keyId=ABCD1234\n")
+P("config", 1, "database.yml", "production:\n  adapter: postgresql\n  password: <%= ENV.fetch('DB_PASSWORD') { '§pw§' } %>\n")
+P("code", 1, "settings.py", "DATABASES = {\n    'default': {\n        'ENGINE': 'django.db.backends.postgresql',\n        'PASSWORD': '§pw§',\n    }\n}\n")
+P("code", 1, "ssh.py", 'client.connect("host", username="root", password="§pw§")\n')
+P("code", 1, "Mail.java", 'props.put("mail.smtp.password", "§pw§");\n')
+P("code", 1, "redis.go", 'rdb := redis.NewClient(&redis.Options{Addr: "cache:6379", Password: "§pw§"})\n')
+P("code", 1, "Startup.cs", 'services.AddAuthentication().AddJwtBearer(o => o.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes("§jwtkey§")));\n')
+P("code", 1, "knexfile.js", "module.exports = { client: 'pg', connection: { user: 'app', password: '§pw§' } };\n")
+P("code", 1, "mailer.rb", "config.action_mailer.smtp_settings = { user_name: 'app', password: '§pw§' }\n")
+
+P("docs", 1, "CONTRIBUTING.md", "To test the API locally:\n\n    curl -H 'Authorization: Bearer §jwtkey§' http://localhost:8000/api/\n")
+P("docs", 1, "wiki.md", "1. `docker login registry.corp.internal -u release -p §pwsh§`\n2. push the image\n")
+P("docs", 1, "troubleshooting.md", "If the pool fails, check `jdbc:mysql://db01:3306/app?user=app&password=§pwurl§`.\n")
+P("docs", 2, "howto.txt", "Staging login\n  username: admin\n  passwd: §pw§\n")
+P("docs", 1, "analysis.ipynb", '{"cells": [{"cell_type": "code", "source": ["import openai\\n", "client = openai.OpenAI(api_key=\\"§openai§\\")\\n"]}]}\n')
+P("docs", 3, "README.rst", "Deploy with::\n\n    export AWS_SECRET_ACCESS_KEY=§b64slash§\n    ./deploy.sh\n")
+P("docs", 4, "bot.md", "Bot token for the test workspace: `§slack_bot§`\n")
+P("docs", 1, "env.md", "```dotenv\nSTRIPE_SECRET=§stripe_live§\nSESSION_SECRET=§hex64§\n```\n")
+
+# ---------------------------------------------------------------------------------------------
+# must not fire
+# ---------------------------------------------------------------------------------------------
+N("config", 5, ".env.example", "DB_PASSWORD=\nAPI_KEY=<your-api-key>\nSECRET_KEY=changeme\n")
+N("config", 5, "values.yaml", "auth:\n  password: ${DB_PASSWORD}\n  token: '{{ .Values.token }}'\n")
+N("code", 5, "settings.py", 'import os\nSECRET_KEY = os.environ["SECRET_KEY"]\nDB_PASSWORD = os.getenv("DB_PASSWORD")\n')
+N("code", 5, "config.js", "const password = process.env.DB_PASSWORD;\nconst apiKey = process.env['API_KEY'] ?? '';\n")
+N("code", 5, "Config.java", 'String password = System.getenv("DB_PASSWORD");\n')
+N("code", 5, "main.go", 'password := os.Getenv("DB_PASSWORD")\n')
+N("code", 5, "Program.cs", 'var password = Environment.GetEnvironmentVariable("DB_PASSWORD");\n')
+N("code", 5, "app.rb", "password = ENV.fetch('DB_PASSWORD')\n")
+N("code", 5, "db.php", "<?php\n$password = getenv('DB_PASSWORD');\n")
+N("infra", 5, "deploy.sh", 'mysql -u app --password "$DB_PASSWORD" -e "select 1"\ncurl -u "$USER:$TOKEN" https://x.internal\n')
+N("infra", 5, "ci.yml", "env:\n  GH_TOKEN: ${{ secrets.GH_TOKEN }}\n  NPM_TOKEN: ${{ secrets.NPM_TOKEN }}\n")
+N("infra", 5, ".gitlab-ci.yml", "deploy:\n  script:\n    - docker login -u $CI_REGISTRY_USER -p $CI_REGISTRY_PASSWORD $CI_REGISTRY\n")
+N("infra", 5, "main.tf", 'resource "aws_db_instance" "main" {\n  password = var.db_password\n  username = local.user\n}\n')
+N("infra", 5, "secret.tf", 'variable "db_password" {\n  type      = string\n  sensitive = true\n}\n')
+N("infra", 5, "deployment.yaml", "env:\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef:\n        name: db\n        key: password\n")
+N("infra", 5, "compose.yml", "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD_FILE: /run/secrets/db_password\n")
+N("infra", 5, "Dockerfile", "ARG NPM_TOKEN\nRUN --mount=type=secret,id=npm_token npm ci\n")
+N("config", 5, "package-lock.json", '{"node_modules/left-pad": {"version": "1.3.0", "integrity": "§sri512§"}}\n')
+N("config", 5, "yarn.lock", 'left-pad@^1.3.0:\n  version "1.3.0"\n  resolved "https://registry.yarnpkg.com/left-pad/-/left-pad-1.3.0.tgz#§sha1§"\n  integrity §sri512§\n')
+N("config", 5, "poetry.lock", '[[package]]\nname = "requests"\nfiles = [\n    {file = "requests-2.31.0.tar.gz", hash = "sha256:§sha256§"},\n]\n')
+N("config", 5, "Cargo.lock", '[[package]]\nname = "serde"\nversion = "1.0.190"\nchecksum = "§sha256§"\n')
+N("config", 5, "go.sum", "github.com/pkg/errors v0.9.1 §goh1§\n")
+N("config", 5, "requirements.txt", "requests==2.31.0 \\\n    --hash=sha256:§sha256§\n")
+N("config", 5, "Gemfile.lock", "CHECKSUMS\n  rake (13.1.0) sha256=§sha256§\n")
+N("config", 5, "composer.lock", '{"packages": [{"name": "monolog/monolog", "dist": {"shasum": "§sha1§", "reference": "§sha1§"}}]}\n')
+N("code", 5, "ids.py", 'REQUEST_ID = "§uuid§"\ncorrelation_id = "§uuid§"\n')
+N("code", 5, "tenant.ts", "const tenantId = '§uuid§';\nconst subscriptionId = '§uuid§';\n")
+N("config", 5, "azure.json", '{"clientId": "§uuid§", "tenantId": "§uuid§"}\n')
+N("code", 5, "webauthn.js", "const credentialId = '§csrf§';\nconst rawCredentialId = base64url.decode(credentialId);\n")
+N("code", 5, "plaid.ts", "const publicToken = '§csrf§';\n")
+N("docs", 5, "layout.html", '<meta name="csrf-token" content="§csrf§">\n')
+N("code", 5, "form.py", 'csrf_token = "§csrf§"\n')
+N("code", 5, "fields.py", 'PASSWORD_FIELD = "user_password"\ntoken_type = "bearer"\nTOKEN_URL = "https://auth.internal/oauth/token"\n')
+N("code", 5, "names.java", 'public static final String PASSWORD_PARAM = "password";\nprivate static final String TOKEN_HEADER = "X-Auth-Token";\n')
+N("code", 5, "lexer.py", "class Token:\n    def __init__(self, kind, value):\n        self.kind = kind\n        self.value = value\ntoken = next_token(stream)\n")
+N("code", 5, "tokenizer.py", "tokens = tokenizer.tokenize(text)\nmax_tokens = 4096\ntoken_count = len(tokens)\n")
+N("code", 5, "auth.py", "def login(password: str, token: str | None = None) -> bool:\n    return verify(password=password, token=token)\n")
+N("code", 5, "forms.py", 'password = forms.CharField(widget=forms.PasswordInput, label="Password")\n')
+N("code", 5, "User.java", "private String password;\npublic void setPassword(String password) { this.password = password; }\n")
+N("code", 5, "models.py", 'password_hash = "pbkdf2_sha256$600000$§ident§$§b64blob§"\n')
+N("code", 5, "hashes.py", 'EXPECTED_SHA256 = "§sha256§"\nfile_md5 = "§md5§"\n')
+N("config", 5, "known_hosts.yml", "deploy:\n  public_key: §pubkey§\n")
+N("code", 5, "pk.js", "const stripe = Stripe('§pk_live§');\n")
+N("code", 5, "posthog.js", "posthog.init('§phc§', { api_host: 'https://eu.posthog.com' })\n")
+N("docs", 5, "aws.md", "Example credentials from the AWS documentation: §awsexample§\n")
+N("code", 5, "stripe_test.py", 'stripe.api_key = "§stripeexample§"\n')
+N("docs", 5, "jwt.md", "A sample token: `§jwtexample§`\n")
+N("docs", 5, "slack.md", "Use `token=§slackexample§` in the examples.\n")
+N("docs", 5, "config.md", "Set `password: <your password>` and `api_key: YOUR_API_KEY` in `config.yaml`.\n")
+N("docs", 5, "usage.md", "```\nmysql -u root -p\ncurl -u USERNAME:PASSWORD https://api.example.com\n```\n")
+N("docs", 5, "api.md", "Send `Authorization: Bearer <token>` or `Authorization: Bearer $TOKEN`.\n")
+N("code", 5, "auth.go", 'req.Header.Set("Authorization", "Bearer "+token)\n')
+N("code", 5, "client.py", 'headers = {"Authorization": f"Bearer {token}"}\n')
+N("config", 5, "pg.env", "DATABASE_URL=postgresql://app:${DB_PASSWORD}@db:5432/app\nREDIS_URL=redis://cache:6379/0\n")
+N("config", 5, "urls.yaml", "mirror: https://user@git.internal/repo.git\ndocs: https://docs.internal/path?page=2\n")
+N("code", 5, "Db.cs", 'var cs = $"Server=db;User Id=app;Password={password};";\n')
+N("code", 5, "schema.sql", "CREATE USER app IDENTIFIED BY :app_password;\nALTER ROLE app WITH PASSWORD NULL;\n")
+N("config", 5, "Web.config", '<appSettings>\n  <add key="PasswordMinLength" value="12" />\n  <add key="TokenLifetime" value="3600" />\n</appSettings>\n')
+N("config", 5, "settings.xml", "<server>\n  <id>nexus</id>\n  <password>${env.NEXUS_PASSWORD}</password>\n</server>\n")
+N("code", 5, "config.h", '#define PASSWORD_MAX_LEN 64\n#define TOKEN_BUCKET_SIZE 128\n#define SECRET_FILE "/etc/app/secret"\n')
+N("code", 5, "Makefile", "TOKEN ?= $(shell cat .token)\nPASSWORD := $(DB_PASSWORD)\n")
+N("code", 5, "check.py", 'if password == "":\n    raise ValueError("empty")\nif token == None:\n    pass\n')
+N("code", 5, "validators.js", "if (password === confirmPassword) { ok(); }\n")
+N("code", 5, "crypto.py", 'salt = os.urandom(16)\nnonce = secrets.token_bytes(12)\nkey = derive_key(password, salt)\n')
+N("code", 5, "enc.go", 'key := make([]byte, 32)\nif _, err := rand.Read(key); err != nil {\n    return err\n}\n')
+N("code", 5, "keys.py", 'KEY_ID = "§ident§"\nkey_name = "primary-signing"\nsort_key = "created_at"\n')
+N("config", 5, "i18n.json", '{"password": "Password", "forgot_password": "Forgot your password?", "token_expired": "Your session expired"}\n')
+N("config", 5, "routes.yaml", "password_reset:\n  path: /account/password/reset/{token}\n")
+N("code", 5, "test_data.py", 'PASSWORD_REGEX = r"^(?=.*[A-Z])(?=.*\\d).{12,}$"\n')
+N("config", 5, "nonce.yaml", "csp:\n  nonce_length: 24\n  nonce_alphabet: base64\n")
+N("code", 5, "pager.py", 'next_page_token = "§csrf§"\ncontinuation_token = "§b64blob§"\n')
+N("config", 5, "cache.yaml", "cache:\n  key_prefix: app-v2\n  key: user-sessions\n")
+N("code", 5, "git.py", 'COMMIT = "§sha1§"\nPINNED_REVISION = "§sha1§"\n')
+N("infra", 5, "workflow.yml", "steps:\n  - uses: actions/checkout@§sha1§\n  - uses: actions/setup-python@§sha1§\n")
+N("infra", 5, "k8s-configmap.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  LOG_LEVEL: info\n  TOKEN_AUDIENCE: api\n")
+N("infra", 5, "sealed.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata: {}\n")
+N("infra", 5, "helm-secret.yaml", "apiVersion: v1\nkind: Secret\ndata:\n  password: {{ .Values.password | b64enc }}\n")
+N("infra", 5, "cert-manager.yaml", "spec:\n  secretName: tls-app\n  privateKey:\n    algorithm: ECDSA\n    size: 256\n")
+N("code", 5, "public.pem.py", 'PUBLIC_KEY = """-----BEGIN PUBLIC KEY-----\n§b64blob§\n§b64blob§\n-----END PUBLIC KEY-----"""\n')
+N("docs", 5, "pem.md", "A key file starts with `-----BEGIN RSA PRIVATE KEY-----` and ends with `-----END RSA PRIVATE KEY-----`.\n")
+N("code", 5, "argparse.py", 'parser.add_argument("--password", help="database password")\nparser.add_argument("-p", "--port", type=int)\n')
+N("infra", 5, "usage.sh", 'usage() { echo "usage: $0 --password PASSWORD --token TOKEN"; }\n')
+N("config", 5, "jwk.json", '{"kty": "RSA", "kid": "§ident§", "use": "sig", "n": "§b64blob§", "e": "AQAB"}\n')
+N("code", 5, "keyboard.py", 'KEY_ENTER = "enter"\nhotkey = "ctrl+shift+p"\n')
+N("config", 5, "vscode.json", '{"keybindings": [{"key": "ctrl+k ctrl+s", "command": "workbench.action.openGlobalKeybindings"}]}\n')
+N("code", 5, "oauth.py", 'GRANT_TYPE = "client_credentials"\nauth_method = "client_secret_basic"\n')
+N("code", 5, "versions.py", 'TOKEN_VERSION = "§version§"\npassword_scheme = "argon2id"\n')
+N("docs", 5, "CHANGELOG.md", "- Rotated the deploy token (see commit §sha1§).\n- Password reset now expires after 1 hour.\n")
+N("config", 5, "renovate.json", '{"hostRules": [{"matchHost": "npm.internal", "encrypted": {"token": "§b64blob§"}}]}\n')
+N("code", 5, "i18n.py", "_('Your password must contain at least 12 characters.')\n")
+N("code", 5, "mock.py", 'API_KEY = "test"\nPASSWORD = "password"\nTOKEN = "dummy-token"\n')
+N("infra", 5, "vault.yaml", "db:\n  password: vault:secret/data/db#password\n  token: !vault |\n    $ANSIBLE_VAULT;1.1;AES256\n")
+N("config", 5, "uuid.yaml", "service:\n  instance_id: §uuid§\n  build: §sha1§\n")
+N("code", 5, "ci.py", 'GITHUB_SHA = "§sha1§"\nIMAGE_DIGEST = "sha256:§sha256§"\n')
+N("code", 5, "sri.html", '<script src="/app.js" integrity="§sri384§" crossorigin="anonymous"></script>\n')
+N("code", 5, "password_policy.ts", "export const passwordMinLength = 12;\nexport const tokenTtlSeconds = 3600;\n")
+N("code", 5, "redact.py", 'password = "********"\ntoken = "<redacted>"\n')
+N("config", 5, "ssh_config", "Host bastion\n  IdentityFile ~/.ssh/id_ed25519\n  PasswordAuthentication no\n")
+N("config", 5, "sshd_config", "PermitRootLogin no\nPasswordAuthentication no\nPubkeyAuthentication yes\n")
+N("code", 5, "secret_names.py", 'SECRET_NAME = "prod/app/db"\nsecret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/app/db-AbCdEf"\n')
+N("code", 5, "gh.py", 'GH_TOKEN_PREFIX = "ghp_"\nTOKEN_PATTERN = r"ghp_[A-Za-z0-9]{36}"\n')
+N("code", 5, "types.ts", "interface Credentials { username: string; password: string; token?: string }\n")
+N("code", 5, "sql_params.py", 'cursor.execute("ALTER USER app WITH PASSWORD %s", (new_password,))\n')
+
+
+def _pem_variants(rng: random.Random) -> dict[str, tuple[str, str]]:
+    """(rendered text, labelled secret) for PEM keys written in code or logs."""
+    pem = _pem(rng)
+    lines = pem.split("\n")
+    concat = "\n".join(f'    "{line}\\n"' for line in lines)
+    java = " +\n    ".join(f'"{line}\\n"' for line in lines)
+    log = "\n".join(f"2024-05-02T10:11:12Z app[web.1]: {line}" for line in lines)
+    indent = "\n".join("    " + line for line in lines)
+    json_form = "\\n".join(lines) + "\\n"
+    return {"pemconcat": (concat, pem), "pemjava": (java, pem), "pemlog": (log, pem), "pemindent": (indent, pem), "pemjson": (json_form, pem)}
+
+
+def _published_examples() -> dict[str, str]:
+    """Example keys printed in vendors' documentation, assembled so the source holds no such literal."""
+    header = _b64url(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
+    payload = _b64url(json.dumps({"sub": "1234567890", "name": "John Doe", "iat": 1516239022}, separators=(",", ":")).encode())
+    signature = _b64url(hmac.new(b"your-256-bit-secret", f"{header}.{payload}".encode(), hashlib.sha256).digest())
+    return {
+        "awsexample": "AKIA" + "IOSFODNN7" + "EXAMPLE and wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY",
+        "stripeexample": "sk_" + "test_" + "4eC39HqLyjWDarjtT1zdp7dc",
+        "jwtexample": f"{header}.{payload}.{signature}",
+        "slackexample": "xoxb-" + "not-a-real-token-this-will-not-work",
+    }
+
+
+_MARKER = re.compile(r"§(\w+)§")
+
+
+def _render(template: str, rng: random.Random, positive: bool) -> tuple[str, tuple[str, ...], tuple[int, ...]]:
+    """The file text, its secret values and the 1-based line where each starts."""
+    pem_variants = _pem_variants(rng)
+    examples = _published_examples()
+    secrets: list[str] = []
+    offsets: list[int] = []
+    out: list[str] = []
+    last = 0
+    for match in _MARKER.finditer(template):
+        name = match.group(1)
+        out.append(template[last : match.start()])
+        last = match.end()
+        if name in pem_variants:
+            text, value = pem_variants[name]
+        elif name in SECRET_GENERATORS:
+            text = value = SECRET_GENERATORS[name](rng)
+        elif name in LOOKALIKE_GENERATORS:
+            text, value = LOOKALIKE_GENERATORS[name](rng), ""
+        elif name in examples:
+            text, value = examples[name], ""
+        else:
+            raise KeyError(f"unknown generator {name!r} in {template!r}")
+        if value:
+            secrets.append(value)
+            offsets.append(len("".join(out)))
+        out.append(text)
+    out.append(template[last:])
+    content = "".join(out)
+    if positive != bool(secrets):
+        raise ValueError(f"{'positive case without' if positive else 'negative case with'} a secret: {template!r}")
+    return content, tuple(secrets), tuple(content.count("\n", 0, offset) + 1 for offset in offsets)
+
+
+def _utf16_cases(rng: random.Random) -> list[Case]:
+    """UTF-16 and UTF-32 encoded files (Windows tools write them): the content must still be read."""
+    out = []
+    for encoding, name in (("utf-16", "settings.reg.txt"), ("utf-16-le", "App.ps1"), ("utf-32", "creds.txt")):
+        value = SECRET_GENERATORS["pw"](rng)
+        text = f"[database]\r\npassword = {value}\r\n"
+        encoded = text.encode(encoding)
+        out.append(Case(f"utf:{encoding}:{name}", "config", 6, name, encoded.decode("latin-1"), True, (value,), (2,)))
+    return out
+
+
+def build_cases(seed: int = 2020) -> list[Case]:
+    """Every case, deterministic for a seed. ``content`` of UTF-16/32 cases is their bytes as latin-1."""
+    rng = random.Random(seed)
+    cases: list[Case] = []
+    seen: dict[str, int] = {}
+    for positive, table in ((True, _P), (False, _N)):
+        for kind, cause, name, template in table:
+            base = f"{'P' if positive else 'N'}:{name}:{hashlib.sha256(template.encode()).hexdigest()[:10]}"
+            seen[base] = seen.get(base, 0) + 1
+            case_id = base if seen[base] == 1 else f"{base}:{seen[base]}"
+            content, secrets, lines = _render(template, rng, positive)
+            cases.append(Case(case_id, kind, cause, name, content, positive, secrets, lines))
+    cases.extend(_utf16_cases(rng))
+    # The held-out third: within each kind of source and label, every third case in the order of
+    # the hashes of their ids (a stratified split that does not depend on the order of the tables).
+    ranked: dict[tuple[str, bool], list[Case]] = {}
+    for case in cases:
+        ranked.setdefault((case.kind, case.positive), []).append(case)
+    held: set[str] = set()
+    for group in ranked.values():
+        group.sort(key=lambda case: hashlib.sha256(case.id.encode()).hexdigest())
+        held.update(case.id for case in group[::3])
+    return [replace(case, held_out=case.id in held) for case in cases]
+
+
+def content_bytes(case: Case) -> bytes:
+    """The bytes of a case's file."""
+    if case.id.startswith("utf:"):
+        return case.content.encode("latin-1")
+    return case.content.encode("utf-8")
+
+
+def write_cases(cases: list[Case], folder: "object") -> list[str]:
+    """Write each case to ``folder/<index>/<name>``; returns the relative paths in order."""
+    from pathlib import Path
+
+    root = Path(str(folder))
+    names = []
+    for index, case in enumerate(cases):
+        relative = f"{index:04d}/{case.name}"
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content_bytes(case))
+        names.append(relative)
+    return names
