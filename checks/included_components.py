@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from baseline.model import CheckResult, CheckSpec, Confidence, Finding, Location, Outcome, Severity, Suppression
 from baseline.runner import ScanContext
-from baseline.tools.components_run import COMPONENTS_RUN
+from baseline.tools.components_run import COMPONENTS_RUN, unique_components
 
 # Points taken off the score per open (unsuppressed) vulnerability, by severity.
 PENALTY = {Severity.CRITICAL: 4.0, Severity.HIGH: 2.5, Severity.MEDIUM: 1.5, Severity.LOW: 0.5, Severity.INFO: 0.0}
@@ -43,7 +43,11 @@ class IncludedComponentsCheck:
         if result.status == "none":
             return CheckResult(SPEC, Outcome.NOT_APPLICABLE, None, result.message, evidence=result.evidence)
         if result.status == "error":
-            return CheckResult(SPEC, Outcome.ERROR, 0.0, result.message, evidence=result.evidence)
+            unverifiable = tuple(
+                Finding(rule_id="included-components.not-verifiable", severity=Severity.LOW, message=f"{name}: {reason}", tool="baseline")
+                for name, reason in result.not_audited
+            )
+            return CheckResult(SPEC, Outcome.ERROR, 0.0, result.message, unverifiable, evidence=result.evidence)
         threshold = Severity(str(context.config.get("components.fail_on")))
         findings: list[Finding] = []
         for match in result.matches:
@@ -53,13 +57,16 @@ class IncludedComponentsCheck:
             suppression = None
             if match.vex is not None and match.vex.suppresses:
                 suppression = Suppression(kind="vex", reason=f"{match.vex.state}: {match.vex.justification or 'no justification given'} [{match.vex.source}]")
+            ships = component.scope == "required"
             findings.append(
                 Finding(
                     rule_id=advisory.id,
-                    severity=advisory.severity,
+                    # Only what ships decides the verdict: a development or fixture pin is reported, not gated.
+                    severity=advisory.severity if ships else Severity.INFO,
                     message=f"{component.name} {component.version} is affected by {advisory.id}{aliases}: "
                     f"{advisory.summary or 'see the advisory'}; fixed in: {fixed}"
-                    + (f" [VEX {match.vex.state}: {match.vex.justification}]" if match.vex and not match.vex.suppresses else ""),
+                    + (f" [VEX {match.vex.state}: {match.vex.justification}]" if match.vex and not match.vex.suppresses else "")
+                    + ("" if ships else f" [{component.scope} scope, {advisory.severity.value} if it shipped: not part of what the project ships]"),
                     tool="osv" if result.source.startswith("OSV") else "pip-audit",
                     location=Location(path=component.source, start_line=component.line),
                     cwe=advisory.cwes,
@@ -72,6 +79,8 @@ class IncludedComponentsCheck:
                         "fixed_versions": list(advisory.fixed),
                         "cvss": advisory.cvss_vector,
                         "source": result.source,
+                        "scope": component.scope,
+                        "advisory_severity": advisory.severity.value,
                     },
                 )
             )
@@ -89,8 +98,9 @@ class IncludedComponentsCheck:
             )
         for problem in result.vex_problems + result.inventory.problems:
             findings.append(Finding(rule_id="included-components.input-problem", severity=Severity.INFO, message=problem, tool="baseline"))
-        open_vulns = [f for f in findings if f.tool != "baseline" and not f.suppressed]
-        total = len(result.inventory.components)
+        open_vulns = [f for f in findings if f.tool != "baseline" and not f.suppressed and f.properties.get("scope", "required") == "required"]
+        other_scopes = sum(1 for f in findings if f.tool != "baseline" and not f.suppressed and f.properties.get("scope", "required") != "required")
+        total = len(unique_components(result.inventory.components))
         audited_share = (total - len(result.not_audited)) / total if total else 1.0
         score = max(0.0, 10.0 * audited_share - sum(PENALTY[f.severity] for f in open_vulns))
         blocking = [f for f in open_vulns if f.severity.at_least(threshold)]
@@ -98,12 +108,15 @@ class IncludedComponentsCheck:
         message = (
             f"{len(open_vulns)} open known vulnerabilities ({suppressed} triaged by VEX) in {total} components; "
             f"{len(result.not_audited)} not verifiable; source: {result.source}"
+            + (f"; {other_scopes} more in development, test or fixture manifests (reported, not gated)" if other_scopes else "")
         )
         metrics = {
             "components": total,
             "audited": total - len(result.not_audited),
             "vulnerabilities_open": len(open_vulns),
             "vulnerabilities_vex": suppressed,
+            "vulnerabilities_not_shipped": other_scopes,
+            "projects": list(result.inventory.projects),
             "source": result.source,
             "sbom_sources": list(result.inventory.sources),
         }
