@@ -84,35 +84,56 @@ class IncludedComponentsCheck:
                     },
                 )
             )
+        components = unique_components(result.inventory.components)
+        shipped = [c for c in components if c.scope == "required"]
+        unpinned_shipped = {c.name for c in shipped if not c.version}
         for name, reason in result.not_audited:
             source = next((c for c in result.inventory.components if c.name == name), None)
+            ships = name in unpinned_shipped or source is None
             findings.append(
                 Finding(
                     rule_id="included-components.not-verifiable",
-                    severity=Severity.LOW,
+                    severity=Severity.LOW if ships else Severity.INFO,
                     confidence=Confidence.HIGH,
-                    message=f"{name}: {reason}; it cannot be checked for known vulnerabilities",
+                    message=f"{name}: {reason}; it cannot be checked for known vulnerabilities"
+                    + ("" if ships else f" ({source.scope if source else 'other'} scope: not part of what the project ships)"),
                     tool="baseline",
                     location=Location(path=source.source, start_line=source.line) if source else None,
+                    properties={"scope": "required" if ships else (source.scope if source else "other")},
                 )
             )
         for problem in result.vex_problems + result.inventory.problems:
             findings.append(Finding(rule_id="included-components.input-problem", severity=Severity.INFO, message=problem, tool="baseline"))
         open_vulns = [f for f in findings if f.tool != "baseline" and not f.suppressed and f.properties.get("scope", "required") == "required"]
         other_scopes = sum(1 for f in findings if f.tool != "baseline" and not f.suppressed and f.properties.get("scope", "required") != "required")
-        total = len(unique_components(result.inventory.components))
-        audited_share = (total - len(result.not_audited)) / total if total else 1.0
+        total = len(shipped)
+        unaudited = sum(1 for c in shipped if not c.version) + sum(
+            1 for name, _reason in result.not_audited if name not in unpinned_shipped and any(c.name == name and c.version for c in shipped)
+        )
+        if total == 0:
+            return CheckResult(
+                SPEC,
+                Outcome.NOT_APPLICABLE,
+                None,
+                f"the project ships no dependency: {len(components)} components found only in development, test or "
+                f"fixture manifests ({', '.join(result.inventory.sources)}), matched and reported, not gated",
+                tuple(findings),
+                result.evidence,
+                {"components": 0, "components_not_shipped": len(components), "vulnerabilities_not_shipped": other_scopes},
+            )
+        audited_share = (total - unaudited) / total
         score = max(0.0, 10.0 * audited_share - sum(PENALTY[f.severity] for f in open_vulns))
         blocking = [f for f in open_vulns if f.severity.at_least(threshold)]
         suppressed = sum(1 for f in findings if f.suppressed)
         message = (
             f"{len(open_vulns)} open known vulnerabilities ({suppressed} triaged by VEX) in {total} components; "
-            f"{len(result.not_audited)} not verifiable; source: {result.source}"
+            f"{unaudited} not verifiable; source: {result.source}"
             + (f"; {other_scopes} more in development, test or fixture manifests (reported, not gated)" if other_scopes else "")
         )
         metrics = {
             "components": total,
-            "audited": total - len(result.not_audited),
+            "audited": total - unaudited,
+            "components_not_shipped": len(components) - total,
             "vulnerabilities_open": len(open_vulns),
             "vulnerabilities_vex": suppressed,
             "vulnerabilities_not_shipped": other_scopes,

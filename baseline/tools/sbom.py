@@ -73,7 +73,7 @@ _HASH = re.compile(r"--hash[=\s]+(\w+):([0-9a-fA-F]+)")
 
 LOCK_FILES = ("pylock.toml", "uv.lock", "poetry.lock", "Pipfile.lock")
 # Requirement files whose name says they are not what ships (requirements-dev.txt, requirements/test.txt...).
-_OPTIONAL_NAME = re.compile(r"(^|[-_./])(dev|devel|develop|test|tests|testing|docs?|lint|ci|bench|typing|types|local|tox|style|qa)([-_.]|$)", re.IGNORECASE)
+_OPTIONAL_NAME = re.compile(r"(^|[-_./])(dev|devel|develop|test|tests|testing|docs?|lint|bench|typing|types|local|tox|style|qa)([-_.]|$)", re.IGNORECASE)
 
 
 def _is_requirements(path: Path) -> bool:
