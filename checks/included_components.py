@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from baseline.model import CheckResult, CheckSpec, Confidence, Finding, Location, Outcome, Severity, Suppression
 from baseline.runner import ScanContext
-from baseline.tools.components_run import COMPONENTS_RUN
+from baseline.tools.components_run import COMPONENTS_RUN, unique_components
 
 # Points taken off the score per open (unsuppressed) vulnerability, by severity.
 PENALTY = {Severity.CRITICAL: 4.0, Severity.HIGH: 2.5, Severity.MEDIUM: 1.5, Severity.LOW: 0.5, Severity.INFO: 0.0}
@@ -43,7 +43,11 @@ class IncludedComponentsCheck:
         if result.status == "none":
             return CheckResult(SPEC, Outcome.NOT_APPLICABLE, None, result.message, evidence=result.evidence)
         if result.status == "error":
-            return CheckResult(SPEC, Outcome.ERROR, 0.0, result.message, evidence=result.evidence)
+            unverifiable = tuple(
+                Finding(rule_id="included-components.not-verifiable", severity=Severity.LOW, message=f"{name}: {reason}", tool="baseline")
+                for name, reason in result.not_audited
+            )
+            return CheckResult(SPEC, Outcome.ERROR, 0.0, result.message, unverifiable, evidence=result.evidence)
         threshold = Severity(str(context.config.get("components.fail_on")))
         findings: list[Finding] = []
         for match in result.matches:
@@ -53,13 +57,16 @@ class IncludedComponentsCheck:
             suppression = None
             if match.vex is not None and match.vex.suppresses:
                 suppression = Suppression(kind="vex", reason=f"{match.vex.state}: {match.vex.justification or 'no justification given'} [{match.vex.source}]")
+            ships = component.scope == "required"
             findings.append(
                 Finding(
                     rule_id=advisory.id,
-                    severity=advisory.severity,
+                    # Only what ships decides the verdict: a development or fixture pin is reported, not gated.
+                    severity=advisory.severity if ships else Severity.INFO,
                     message=f"{component.name} {component.version} is affected by {advisory.id}{aliases}: "
                     f"{advisory.summary or 'see the advisory'}; fixed in: {fixed}"
-                    + (f" [VEX {match.vex.state}: {match.vex.justification}]" if match.vex and not match.vex.suppresses else ""),
+                    + (f" [VEX {match.vex.state}: {match.vex.justification}]" if match.vex and not match.vex.suppresses else "")
+                    + ("" if ships else f" [{component.scope} scope, {advisory.severity.value} if it shipped: not part of what the project ships]"),
                     tool="osv" if result.source.startswith("OSV") else "pip-audit",
                     location=Location(path=component.source, start_line=component.line),
                     cwe=advisory.cwes,
@@ -72,38 +79,59 @@ class IncludedComponentsCheck:
                         "fixed_versions": list(advisory.fixed),
                         "cvss": advisory.cvss_vector,
                         "source": result.source,
+                        "scope": component.scope,
+                        "advisory_severity": advisory.severity.value,
                     },
                 )
             )
+        components = unique_components(result.inventory.components)
+        shipped = [c for c in components if c.scope == "required"]
+        unpinned_shipped = {c.name for c in shipped if not c.version}
         for name, reason in result.not_audited:
             source = next((c for c in result.inventory.components if c.name == name), None)
+            ships = name in unpinned_shipped or source is None
             findings.append(
                 Finding(
                     rule_id="included-components.not-verifiable",
-                    severity=Severity.LOW,
+                    severity=Severity.LOW if ships else Severity.INFO,
                     confidence=Confidence.HIGH,
-                    message=f"{name}: {reason}; it cannot be checked for known vulnerabilities",
+                    message=f"{name}: {reason}; it cannot be checked for known vulnerabilities"
+                    + ("" if ships else f" ({source.scope if source else 'other'} scope: not part of what the project ships)"),
                     tool="baseline",
                     location=Location(path=source.source, start_line=source.line) if source else None,
+                    properties={"scope": "required" if ships else (source.scope if source else "other")},
                 )
             )
         for problem in result.vex_problems + result.inventory.problems:
             findings.append(Finding(rule_id="included-components.input-problem", severity=Severity.INFO, message=problem, tool="baseline"))
-        open_vulns = [f for f in findings if f.tool != "baseline" and not f.suppressed]
-        total = len(result.inventory.components)
-        audited_share = (total - len(result.not_audited)) / total if total else 1.0
+        open_vulns = [f for f in findings if f.tool != "baseline" and not f.suppressed and f.properties.get("scope", "required") == "required"]
+        other_scopes = sum(1 for f in findings if f.tool != "baseline" and not f.suppressed and f.properties.get("scope", "required") != "required")
+        total = len(shipped)
+        unaudited = sum(1 for c in shipped if not c.version) + sum(
+            1 for name, _reason in result.not_audited if name not in unpinned_shipped and any(c.name == name and c.version for c in shipped)
+        )
+        if total == 0:
+            # Nothing ships (a library without runtime dependencies): the audit of the development,
+            # test and fixture manifests is the work done; their matches stay reported, not gated.
+            total = len(components)
+            unaudited = len(result.not_audited)
+        audited_share = (total - unaudited) / total
         score = max(0.0, 10.0 * audited_share - sum(PENALTY[f.severity] for f in open_vulns))
         blocking = [f for f in open_vulns if f.severity.at_least(threshold)]
         suppressed = sum(1 for f in findings if f.suppressed)
         message = (
             f"{len(open_vulns)} open known vulnerabilities ({suppressed} triaged by VEX) in {total} components; "
-            f"{len(result.not_audited)} not verifiable; source: {result.source}"
+            f"{unaudited} not verifiable; source: {result.source}"
+            + (f"; {other_scopes} more in development, test or fixture manifests (reported, not gated)" if other_scopes else "")
         )
         metrics = {
             "components": total,
-            "audited": total - len(result.not_audited),
+            "audited": total - unaudited,
+            "components_not_shipped": len(components) - total,
             "vulnerabilities_open": len(open_vulns),
             "vulnerabilities_vex": suppressed,
+            "vulnerabilities_not_shipped": other_scopes,
+            "projects": list(result.inventory.projects),
             "source": result.source,
             "sbom_sources": list(result.inventory.sources),
         }

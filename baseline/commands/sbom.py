@@ -13,7 +13,7 @@ from rich.console import Console
 from baseline import exitcodes
 from baseline.errors import UsageError
 from baseline.target import project_name
-from baseline.tools.sbom import build_sbom, collect
+from baseline.tools.sbom import build_sbom, collect, project_version
 
 
 def install(subparsers: Any) -> None:
@@ -34,7 +34,7 @@ def _sbom(args: argparse.Namespace) -> int:
         err.print(f"[yellow]note:[/] {problem}", highlight=False)
     if not inventory.components:
         err.print("no dependency declared (looked for " + ", ".join(inventory.looked_for) + ")", highlight=False)
-    text = json.dumps(build_sbom(inventory, project_name(root.resolve())), indent=2, sort_keys=True) + "\n"
+    text = json.dumps(build_sbom(inventory, project_name(root.resolve()), project_version(root.resolve())), indent=2, sort_keys=True) + "\n"
     if args.output == "-":
         sys.stdout.write(text)
     else:

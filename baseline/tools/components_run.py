@@ -12,17 +12,18 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
-from packaging.utils import canonicalize_name
+from packaging.utils import canonicalize_name, canonicalize_version
 
 from baseline import sandbox
 from baseline.model import Artifact, Evidence, Provenance, Severity
 from baseline.target import file_sha256, project_name
+from baseline.tools.ignore_files import read_ignore_files
 from baseline.tools.osv import Advisory, load_database
-from baseline.tools.sbom import Component, Inventory, build_sbom, collect
+from baseline.tools.sbom import Component, Inventory, build_sbom, collect, project_version
 from baseline.tools.vex import VexStatement, read_vex, write_cyclonedx_vex
 
 VEX_PATTERNS = ("vex.cdx.json", "*.vex.json", "*.openvex.json", ".vex/*.json")
@@ -96,7 +97,7 @@ def run_components(
             inventory,
             evidence=(Evidence(Provenance.INSPECTED, "looked for " + ", ".join(inventory.looked_for) + ": none declares a dependency"),),
         )
-    sbom = build_sbom(inventory, project_name(root))
+    sbom = build_sbom(inventory, project_name(root), project_version(root))
     sbom_path = work_dir / "sbom.cdx.json"
     sbom_path.write_text(json.dumps(sbom, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     sbom_evidence = Evidence(
@@ -113,8 +114,22 @@ def run_components(
             statements.extend(read_vex(path))
         except ValueError as exc:
             vex_problems.append(str(exc))
-    pinned = [component for component in inventory.components if component.version]
-    not_audited = [(component.name, component.note or "no version") for component in inventory.components if not component.version]
+    ignored, ignore_problems = read_ignore_files(root)
+    statements.extend(ignored)
+    vex_problems.extend(ignore_problems)
+    components = unique_components(inventory.components)
+    pinned = [component for component in components if component.version]
+    not_audited = [(component.name, component.note or "no version") for component in components if not component.version]
+    if not pinned:
+        return ComponentsResult(
+            "error",
+            f"nothing could be audited: none of the {len(components)} components is pinned to one version "
+            "(pin them with a lock file or '==' requirements)",
+            inventory,
+            not_audited=tuple(not_audited),
+            evidence=(sbom_evidence,),
+            vex_problems=tuple(vex_problems),
+        )
 
     if osv_db:
         try:
@@ -205,14 +220,42 @@ def run_components(
 
 
 def _merge_aliases(matches: list[Match]) -> list[Match]:
-    """One match per weakness and component: records that alias each other (CVE/GHSA/PYSEC) merge."""
+    """One match per advisory and component; a record merges only into one it is the same weakness as.
+
+    Two records are the same weakness when one names the other's id among its aliases (a PYSEC
+    record and the GHSA it mirrors). Records that merely share an alias are distinct advisories and
+    are both kept: merging them would make the second record's id vanish from the report. The kept
+    record carries every id of the records merged into it.
+    """
     kept: list[Match] = []
-    for match in sorted(matches, key=lambda m: (m.component.key, m.advisory.id)):
-        ids = set(match.advisory.ids)
-        duplicate = next((k for k in kept if k.component.key == match.component.key and ids & set(k.advisory.ids)), None)
-        if duplicate is None:
+    for match in sorted(matches, key=lambda m: (m.component.key, m.component.version or "", m.advisory.id)):
+        advisory = match.advisory
+        twin = next(
+            (
+                index
+                for index, other in enumerate(kept)
+                if other.component.key == match.component.key
+                and other.component.version == match.component.version
+                and (advisory.id in other.advisory.ids or other.advisory.id in advisory.aliases)
+            ),
+            None,
+        )
+        if twin is None:
             kept.append(match)
+            continue
+        other = kept[twin]
+        aliases = tuple(dict.fromkeys(i for i in (*other.advisory.aliases, *advisory.ids) if i != other.advisory.id))
+        fixed = tuple(dict.fromkeys((*other.advisory.fixed, *advisory.fixed)))
+        kept[twin] = Match(other.component, replace(other.advisory, aliases=aliases, fixed=fixed), other.vex)
     return kept
+
+
+def unique_components(components: Iterable[Component]) -> list[Component]:
+    """One component per canonical name and version, the first declaration kept (counts are of these)."""
+    seen: dict[tuple[str, str | None], Component] = {}
+    for component in components:
+        seen.setdefault((component.key, component.version), component)
+    return list(seen.values())
 
 
 def _pip_audit(pinned: list[Component], work_dir: Path, timeout_s: float) -> str | tuple[list[Match], list[tuple[str, str]], Evidence]:
@@ -230,16 +273,23 @@ def _pip_audit(pinned: list[Component], work_dir: Path, timeout_s: float) -> str
         data = json.loads(process.stdout)
     except json.JSONDecodeError:
         return f"pip-audit {process.describe()} without a JSON report: {process.stderr_tail(3)}"
-    by_name = {c.key: c for c in pinned}
+    by_pin = {(c.key, canonicalize_version(c.version or "")): c for c in pinned}
     matches: list[Match] = []
     skipped: list[tuple[str, str]] = []
-    for dependency in data.get("dependencies", []):
-        component = by_name.get(canonicalize_name(str(dependency.get("name", ""))))
-        if component is None:
+    answered: set[tuple[str, str]] = set()
+    dependencies = data.get("dependencies", []) if isinstance(data, dict) else []
+    for dependency in dependencies if isinstance(dependencies, list) else []:
+        if not isinstance(dependency, dict):
+            continue
+        pin = (canonicalize_name(str(dependency.get("name", ""))), canonicalize_version(str(dependency.get("version", ""))))
+        component = by_pin.get(pin)
+        if component is None or pin in answered:
             continue
         if "skip_reason" in dependency:
             skipped.append((component.name, f"not audited by pip-audit: {dependency['skip_reason']}"))
+            answered.add(pin)
             continue
+        answered.add(pin)
         for vuln in dependency.get("vulns", []):
             matches.append(
                 Match(
@@ -252,11 +302,13 @@ def _pip_audit(pinned: list[Component], work_dir: Path, timeout_s: float) -> str
                     ),
                 )
             )
-    if pinned and len(skipped) == len(pinned):
+    skipped.extend((c.name, "not in pip-audit's report: not audited") for key, c in by_pin.items() if key not in answered)
+    audited = len(by_pin) - len(skipped)
+    if audited <= 0:
         return "pip-audit could not audit any dependency (" + "; ".join(reason for _, reason in skipped[:3]) + ")"
     evidence = Evidence(
         Provenance.EXECUTED,
-        f"pip-audit audited {len(pinned) - len(skipped)} of {len(pinned)} pinned components online",
+        f"pip-audit audited {audited} of {len(by_pin)} pinned components online",
         tool="pip-audit",
         argv=process.argv,
         exit_code=process.exit_code,

@@ -60,24 +60,53 @@ class Advisory:
             parsed = Version(version)
         except InvalidVersion:
             return False
-        return any(_in_range(parsed, events) for events in self.ranges)
+        return any(range_affects(parsed, events) for events in self.ranges)
 
 
-def _in_range(version: Version, events: tuple[tuple[str, str], ...]) -> bool:
-    """Evaluate one ECOSYSTEM range: sorted introduced/fixed/last_affected events (OSV spec)."""
-    affected = False
-    for kind, value in sorted(events, key=lambda event: _sort_key(event[1])):
-        bound = _version_or_none(value)
+def range_affects(version: Version, events: tuple[tuple[str, str], ...]) -> bool:
+    """Evaluate one ECOSYSTEM range as the union of the intervals its events describe.
+
+    Each ``introduced`` opens an interval that the next ``fixed`` (exclusive) or ``last_affected``
+    (inclusive) in the record's own order closes; an interval never closed is open-ended. Reading
+    the intervals in the order the record gives them, rather than sorting every event by version,
+    keeps adjacent intervals intact: ``[0, 3.1.1)``, ``[3.2.0, 3.2.2)`` and ``[3.1.1, 3.2.0)`` listed
+    in that order are one affected span, which a version sort of the events splits at 3.2.0 when
+    ``introduced 3.2.0`` happens to sort before ``fixed 3.2.0``.
+    """
+    return any(_in_interval(version, start, end, kind) for start, end, kind in intervals(events))
+
+
+def intervals(events: tuple[tuple[str, str], ...]) -> list[tuple[str, str | None, str | None]]:
+    """(introduced, closing version or None, "fixed"/"last_affected" or None) for each interval."""
+    out: list[tuple[str, str | None, str | None]] = []
+    start: str | None = None
+    for kind, value in events:
         if kind == "introduced":
-            if value == "0" or (bound is not None and version >= bound):
-                affected = True
-        elif kind == "fixed":
-            if bound is not None and version >= bound:
-                affected = False
-        elif kind == "last_affected":
-            if bound is not None and version > bound:
-                affected = False
-    return affected
+            if start is not None:  # two openings in a row: the first stays open until the next close
+                continue
+            start = value
+        elif start is not None:
+            out.append((start, value, kind))
+            start = None
+        else:
+            # A close with no opening before it: the record starts affected from the beginning.
+            out.append(("0", value, kind))
+    if start is not None:
+        out.append((start, None, None))
+    return out
+
+
+def _in_interval(version: Version, start: str, end: str | None, kind: str | None) -> bool:
+    if start != "0":
+        low = _version_or_none(start)
+        if low is None or version < low:
+            return False
+    if end is None:
+        return True
+    high = _version_or_none(end)
+    if high is None:
+        return True  # a closing bound that is not a PEP 440 version cannot clear any version
+    return version < high if kind == "fixed" else version <= high
 
 
 def _version_or_none(value: str) -> Version | None:
@@ -85,13 +114,6 @@ def _version_or_none(value: str) -> Version | None:
         return Version(value)
     except InvalidVersion:
         return None
-
-
-def _sort_key(value: str) -> tuple[int, Any]:
-    if value == "0":
-        return (0, Version("0"))
-    parsed = _version_or_none(value)
-    return (1, parsed) if parsed is not None else (2, value)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,168 @@
+"""Manifests anywhere in the tree, scopes, honest counts, alias merging and the project's ignore files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from baseline.model import Severity
+from baseline.tools.components_run import Match, _merge_aliases, run_components, unique_components
+from baseline.tools.ignore_files import read_ignore_files
+from baseline.tools.osv import Advisory
+from baseline.tools.sbom import Component, build_sbom, collect
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def _record(vuln_id: str, package: str, introduced: str, fixed: str, aliases: tuple[str, ...] = ()) -> str:
+    return json.dumps(
+        {
+            "id": vuln_id,
+            "modified": "2024-01-01T00:00:00Z",
+            "aliases": list(aliases),
+            "summary": f"{vuln_id} in {package}",
+            "affected": [{"package": {"ecosystem": "PyPI", "name": package}, "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": introduced}, {"fixed": fixed}]}]}],
+            "database_specific": {"severity": "HIGH"},
+        }
+    )
+
+
+def test_manifests_in_subfolders_with_scopes(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "shop"\nversion = "2.1.0"\ndependencies = ["requests>=2"]\n',
+            "app/requirements.txt": "flask==0.12\njinja2==2.10\n",
+            "app/requirements-dev.txt": "pytest==7.0.0\n",
+            "services/api/poetry.lock": '[[package]]\nname = "django"\nversion = "3.2.0"\n\n[[package]]\nname = "black"\nversion = "22.1.0"\ncategory = "dev"\n',
+            "tests/fixtures/old/requirements.txt": "pyyaml==5.1\n",
+            ".venv/pyvenv.cfg": "home = /usr\n",
+            ".venv/requirements.txt": "never==1.0\n",
+        },
+    )
+    inventory = collect(tmp_path)
+    by_name = {c.key: c for c in inventory.components}
+    assert set(by_name) == {"requests", "flask", "jinja2", "pytest", "django", "black", "pyyaml"}
+    assert by_name["flask"].source == "app/requirements.txt" and by_name["flask"].scope == "required"
+    assert by_name["pytest"].scope == "optional"
+    assert by_name["django"].source == "services/api/poetry.lock" and by_name["django"].scope == "required"
+    assert by_name["black"].scope == "optional"
+    assert by_name["pyyaml"].scope == "excluded"
+    assert inventory.projects[0] == "." and {"app", "services/api", "tests/fixtures/old"} <= set(inventory.projects)
+
+    sbom = build_sbom(inventory, "shop", "2.1.0")
+    _valid_cyclonedx(sbom)
+    assert sbom["metadata"]["component"]["version"] == "2.1.0"
+    scopes = {c["name"]: c.get("scope") for c in sbom["components"]}
+    assert scopes["flask"] == "required" and scopes["pytest"] == "optional" and scopes["pyyaml"] == "excluded"
+
+
+def _valid_cyclonedx(document: dict[str, object]) -> None:
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+
+    error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(json.dumps(document))
+    assert error is None, error
+
+
+def test_one_sbom_component_per_package_and_version(tmp_path: Path) -> None:
+    _write(tmp_path, {"requirements.txt": "flask==2.0.0\n", "requirements-test.txt": "flask==2.0.0\npytest==7.0\n", "b/requirements.txt": "flask==2.0.0\n"})
+    inventory = collect(tmp_path)
+    assert len(inventory.components) == 4 and len(unique_components(inventory.components)) == 2
+    sbom = build_sbom(inventory, "p")
+    _valid_cyclonedx(sbom)
+    purls = [c.get("purl") for c in sbom["components"]]
+    assert len(purls) == len(set(purls)) == 2
+    flask = next(c for c in sbom["components"] if c["name"] == "flask")
+    assert flask["scope"] == "required"  # the widest scope any manifest gives
+    assert {p["value"] for p in flask["properties"] if p["name"] == "baseline:source"} == {"requirements.txt", "requirements-test.txt", "b/requirements.txt"}
+
+
+def _advisory(vuln_id: str, aliases: tuple[str, ...]) -> Advisory:
+    return Advisory(vuln_id, aliases, "demo", "", Severity.HIGH, None, None, ("2.0",), (), frozenset(), (), "")
+
+
+def test_records_sharing_an_alias_stay_distinct_and_twins_merge() -> None:
+    component = Component("demo", "1.0", "requirements.txt")
+    merged = _merge_aliases(
+        [
+            Match(component, _advisory("PYSEC-1", ("CVE-1", "GHSA-x"))),
+            Match(component, _advisory("GHSA-x", ("CVE-1",))),  # the same weakness: merges into PYSEC-1
+            Match(component, _advisory("PYSEC-2", ("CVE-1",))),  # shares CVE-1 only: a distinct record
+        ]
+    )
+    assert sorted(m.advisory.id for m in merged) == ["GHSA-x", "PYSEC-2"] or sorted(m.advisory.id for m in merged) == ["PYSEC-1", "PYSEC-2"]
+    ids = {i for m in merged for i in m.advisory.ids}
+    assert {"PYSEC-1", "GHSA-x", "PYSEC-2", "CVE-1"} <= ids
+
+
+def test_run_reports_every_manifest_and_gates_only_what_ships(tmp_path: Path) -> None:
+    project, db, work = tmp_path / "p", tmp_path / "db", tmp_path / "work"
+    _write(
+        project,
+        {
+            "app/requirements.txt": "flask==0.12\nflask==0.12\n",
+            "requirements-dev.txt": "pytest==3.0\n",
+            "osv-scanner.toml": '[[IgnoredVulns]]\nid = "OSV-IGN-1"\nreason = "the debug server is never started"\n\n[[IgnoredVulns]]\nid = "OSV-IGN-2"\n',
+        },
+    )
+    _write(
+        db,
+        {
+            "a.json": _record("OSV-FLASK-1", "flask", "0", "1.0"),
+            "b.json": _record("OSV-IGN-1", "flask", "0", "1.0"),
+            "c.json": _record("OSV-IGN-2", "flask", "0", "1.0"),
+            "d.json": _record("OSV-PYTEST-1", "pytest", "0", "4.0"),
+        },
+    )
+    work.mkdir()
+    result = run_components(root=project, work_dir=work, osv_db=str(db), online=False, vex_files=[], timeout_s=30)
+    assert result.status == "ok", result.message
+    found = {(m.advisory.id, m.component.scope, m.vex.state if m.vex else None) for m in result.matches}
+    assert found == {
+        ("OSV-FLASK-1", "required", None),
+        ("OSV-IGN-1", "required", "not_affected"),
+        ("OSV-IGN-2", "required", None),  # no reason: not applied
+        ("OSV-PYTEST-1", "optional", None),
+    }
+    assert "2 pinned components" in result.message  # flask listed twice counts once
+    assert any("OSV-IGN-2" in p and "no reason" in p for p in result.vex_problems)
+
+
+def test_nothing_pinned_is_an_error(tmp_path: Path) -> None:
+    _write(tmp_path / "p", {"requirements.txt": "flask>=1\nrequests\n"})
+    (tmp_path / "w").mkdir()
+    result = run_components(root=tmp_path / "p", work_dir=tmp_path / "w", osv_db=str(tmp_path), online=False, vex_files=[], timeout_s=5)
+    assert result.status == "error" and "nothing could be audited" in result.message
+    assert len(result.not_audited) == 2
+
+
+def test_pip_audit_ignores_need_a_reason(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            ".pre-commit-config.yaml": "repos:\n- repo: https://github.com/pypa/pip-audit\n  hooks:\n  - id: pip-audit\n    args: [--ignore-vuln, GHSA-aaaa-bbbb-cccc]  # the parser is never given untrusted input\n",
+            ".github/workflows/ci.yml": "jobs:\n  audit:\n    steps:\n      - run: pip-audit --ignore-vuln=PYSEC-2020-1\n",
+            "osv-scanner.toml": '[[IgnoredVulns]]\nid = "X-1"\nreason = "r"\nignoreUntil = 2001-01-01\n',
+        },
+    )
+    statements, problems = read_ignore_files(tmp_path)
+    assert [(s.vulnerability, s.state) for s in statements] == [("GHSA-aaaa-bbbb-cccc", "not_affected")]
+    assert "never given untrusted input" in statements[0].justification
+    assert any("PYSEC-2020-1" in p and "no reason" in p for p in problems)
+    assert any("X-1" in p and "expired" in p for p in problems)
+
+
+def test_a_large_requirements_file_is_read_whole(tmp_path: Path) -> None:
+    """Correctness at size; the time and memory of 100,000 lines are measured in bench/bench_components_scale.py."""
+    lines = "".join(f"package-{index}=={index % 50}.{index % 7}.0  # pinned\n" for index in range(20_000))
+    (tmp_path / "requirements.txt").write_text(lines, encoding="utf-8")
+    inventory = collect(tmp_path)
+    sbom = build_sbom(inventory, "big")
+    assert len(inventory.components) == 20_000 and len(sbom["components"]) == 20_000
+    assert sbom["dependencies"][0]["ref"] == "project:big" and len(sbom["dependencies"][0]["dependsOn"]) == 20_000
