@@ -137,6 +137,10 @@ def _short(value: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
+def _bare(value: Any) -> str:
+    return value[:120] if isinstance(value, str) else _short(value)
+
+
 class _Collector:
     def __init__(self) -> None:
         self.problems: list[Discrepancy] = []
@@ -325,7 +329,7 @@ def _compare_configuration(report: Report, members: Mapping[str, bytes], good: s
         )
     vendor_accepted = sum(1 for r in report.results for f in r.findings if f.suppression is not None and f.suppression.kind == ACCEPTED_KIND)
     vendor_digest = "sha256:" + B.sha256(members[B.ACCEPTED]) if B.ACCEPTED in members else "-"
-    if (vendor_accepted or B.ACCEPTED in members) and vendor_digest != (rules.accepted_digest or "-"):
+    if (vendor_accepted or B.ACCEPTED in members) and vendor_digest != rules.accepted_digest:
         c.differences.append(
             Difference(
                 "accepted findings",
@@ -400,7 +404,7 @@ def _judge_results(
             continue
         derived, mismatches, ruled = rederive(result, rules.config)
         for item in mismatches:
-            c.fail(f"{check_id} {item.field}", f"claimed {_short(item.claimed)}, its own metrics give {_short(item.derived)} ({item.why})")
+            c.fail(f"{check_id} {item.field}", f"claimed {_bare(item.claimed)}, its own metrics give {_bare(item.derived)} ({item.why})")
         results.append(derived)
         status[check_id] = "re-derived from its metrics" if ruled else "replayed, not re-run"
     for check_id in sorted(set(by_id) - set(rules.specs)):
