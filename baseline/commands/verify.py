@@ -89,6 +89,7 @@ def as_dict(verification: Verification) -> dict[str, Any]:
         },
         "vendor_score": claims.vendor_score,
         "verified_score": verification.verified_score,
+        "rederived_score": None if verification.breakdown is None else verification.breakdown.trust_score,
         "discrepancies": [{"subject": d.subject, "message": d.message} for d in verification.discrepancies],
         "differences": [
             {"subject": d.subject, "vendor": d.vendor, "verifier": d.verifier, "vendor_digest": d.vendor_digest, "verifier_digest": d.verifier_digest}

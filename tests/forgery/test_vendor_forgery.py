@@ -31,7 +31,7 @@ pytestmark = pytest.mark.e2e
 
 # The flags the vendor scans with; an auditor who wants to judge with the same budget passes them too.
 # No fuzzing: a time-boxed search need not find the same crash twice, and these cases must not flake
-# (test_verify_bundle.py covers how verify treats a re-run of a non-deterministic technique).
+# (tests/unit/test_bundle_verify.py covers how verify judges a re-run of a non-deterministic technique).
 SCAN_FLAGS = ["--fuzz-time", "0"]
 
 

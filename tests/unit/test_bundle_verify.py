@@ -8,7 +8,6 @@ import base64
 import io
 import json
 import zipfile
-import zlib
 from pathlib import Path
 
 import pytest
@@ -165,7 +164,6 @@ def test_huge_members_and_zip_bombs_are_refused_within_the_limits(tmp_path: Path
 
 
 def test_inflating_stops_at_the_cap_whatever_the_header_says() -> None:
-    data = zlib.compress(b"\0" * (1 << 22))[2:-4]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         info = zipfile.ZipInfo("a")
@@ -174,4 +172,64 @@ def test_inflating_stops_at_the_cap_whatever_the_header_says() -> None:
     with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive:
         with pytest.raises(B.BundleError, match="inflates past"):
             B._inflate(archive, archive.infolist()[0], 1 << 16)
-    assert data
+
+
+# --- judging a re-run, and re-deriving from metrics ----------------------------------------------
+
+
+def _check(technique: str, outcome: str, score: float | None, **metrics):
+    from baseline.model import CheckResult, CheckSpec, Outcome
+
+    spec = CheckSpec(id="fuzzing.atheris" if technique == "T09" else "automated-testing.pytest", technique=technique, title="t", verifies="v", why="w", remediation="r")
+    return CheckResult(spec, Outcome(outcome), score, "message", metrics=metrics)
+
+
+@pytest.mark.parametrize(
+    ("claimed", "fresh", "problem", "kept"),
+    [
+        (("fail", 2.8), ("fail", 2.4), False, "claimed"),  # within the noise of a time-boxed search
+        (("fail", 6.5), ("fail", 2.4), True, "fresh"),  # claims far more than the re-run saw
+        (("pass", 6.5), ("fail", 2.9), True, "fresh"),  # the re-run found a crash the claim hides
+        (("fail", 2.9), ("pass", 6.5), False, "claimed"),  # a lower claim stands
+    ],
+)
+def test_a_nondeterministic_rerun_bounds_the_claim(claimed, fresh, problem, kept) -> None:
+    from baseline.verify import _nondeterministic
+
+    a, b = _check("T09", *claimed), _check("T09", *fresh)
+    chosen, problems = _nondeterministic(a, b)
+    assert bool(problems) is problem and chosen is (a if kept == "claimed" else b)
+
+
+@pytest.mark.parametrize(
+    ("metrics", "claimed", "derived"),
+    [
+        ({"passed": 2, "failed": 2, "errors": 0}, ("pass", 10.0), ("fail", 5.0)),
+        ({"passed": 4, "failed": 0, "errors": 0}, ("pass", 10.0), None),
+        ({"passed": 0, "failed": 0, "errors": 0}, ("pass", 10.0), ("fail", 0.0)),
+        ({"passed": "4", "failed": 0, "errors": 0}, ("pass", 10.0), ("not_evaluated", 0.0)),
+        ({"passed": 4, "failed": 0}, ("pass", 10.0), ("not_evaluated", 0.0)),
+    ],
+)
+def test_test_outcomes_are_rederived_from_their_counts(metrics, claimed, derived) -> None:
+    from baseline.rederive import rederive
+
+    result, mismatches, ruled = rederive(_check("T02", *claimed, **metrics), Config({}, None))
+    assert ruled
+    if derived is None:
+        assert not mismatches
+    else:
+        assert mismatches and (result.outcome.value, result.score) == derived
+
+
+def test_coverage_is_judged_against_the_verifiers_floor() -> None:
+    from dataclasses import replace
+
+    from baseline.model import Outcome
+    from baseline.rederive import rederive
+
+    claimed = replace(_check("T07", "pass", 10.0, percent_statements=75.0, percent_branches=None), spec=replace(_check("T07", "pass", 1.0).spec, id="structural-coverage.coverage"))
+    vendor_floor = Config({"coverage.threshold": 70.0}, None)
+    assert rederive(claimed, vendor_floor)[1] == []
+    result, mismatches, _ = rederive(claimed, Config({}, None))  # the verifier's default floor: 80%
+    assert result.outcome is Outcome.FAIL and {m.field for m in mismatches} == {"outcome", "score"}
