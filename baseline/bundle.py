@@ -239,10 +239,10 @@ def write_bundle(
 class ReadLimits:
     """How much of an untrusted bundle is read at most."""
 
-    max_bundle_bytes: int = 512 << 20
+    max_bundle_bytes: int = 256 << 20
     max_members: int = 4096
-    max_member_bytes: int = 128 << 20
-    max_total_bytes: int = 512 << 20
+    max_member_bytes: int = 64 << 20
+    max_total_bytes: int = 256 << 20
 
 
 DEFAULT_LIMITS = ReadLimits()

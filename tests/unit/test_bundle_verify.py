@@ -233,3 +233,61 @@ def test_coverage_is_judged_against_the_verifiers_floor() -> None:
     assert rederive(claimed, vendor_floor)[1] == []
     result, mismatches, _ = rederive(claimed, Config({}, None))  # the verifier's default floor: 80%
     assert result.outcome is Outcome.FAIL and {m.field for m in mismatches} == {"outcome", "score"}
+
+
+# --- the source digest, and bad input through the command line ------------------------------------
+
+
+def test_the_source_digest_covers_baseline_and_skips_vcs_caches_and_venvs(tmp_path: Path) -> None:
+    from baseline.target import tree_digest
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text("x = 1\n")
+    before = tree_digest(tmp_path)
+    for noise in (".git/HEAD", "pkg/__pycache__/a.pyc", ".pytest_cache/v", "pkg.egg-info/PKG-INFO", "env/pyvenv.cfg", "env/lib/x.py"):
+        (tmp_path / noise).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / noise).write_text("noise")
+    assert tree_digest(tmp_path) == before
+    (tmp_path / ".baseline").mkdir()
+    (tmp_path / ".baseline" / "accepted.toml").write_text("# accepted\n")
+    assert tree_digest(tmp_path)[0] != before[0]
+    (tmp_path / "build").mkdir()  # a folder named build is source like any other
+    (tmp_path / "build" / "gen.py").write_text("y = 2\n")
+    assert tree_digest(tmp_path)[1] == before[1] + 2
+
+
+def _cli(argv: list[str], capsys) -> tuple[int, str, str]:
+    from baseline.cli import main
+
+    code = main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_bad_bundles_through_the_cli_exit_non_zero_without_a_traceback(signed: Path, tmp_path: Path, capsys) -> None:
+    pub = tmp_path / "key.pub"
+    from cryptography.hazmat.primitives import serialization
+
+    pub.write_bytes(KEY.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    members = _members(signed)
+    envelope = json.loads(members[B.ATTESTATION])
+    cases = {
+        "text.zip": (b"not a zip at all", "not a zip file"),
+        "type.zip": (B.zip_bytes({**members, B.ATTESTATION: json.dumps({**envelope, "payloadType": "x"}).encode()}), "payloadType"),
+        "escape.zip": (_zip({"artifacts/../../x": b"x"}), "member name"),
+    }
+    huge = bytearray(_zip({"report.json": b"{}"}))
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = huge.find(signature)
+        huge[at + offset:at + offset + 4] = (0xFFFFFFF0).to_bytes(4, "little")  # claims 4 GiB
+    cases["huge.zip"] = (bytes(huge), "declares")
+    for name, (raw, message) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(raw)
+        code, out, err = _cli(["verify", str(path), "--pubkey", str(pub)], capsys)
+        assert code == 1 and message in out and "NOT VERIFIED" in out, (name, out, err)
+        assert "Traceback" not in out + err
+    code, out, err = _cli(["verify", str(tmp_path / "text.zip")], capsys)
+    assert code == 2 and "no pinned signer" in out
+    code, out, err = _cli(["verify", str(signed), "--pubkey", str(tmp_path / "missing.pub")], capsys)
+    assert code == 2 and "cannot read" in err
