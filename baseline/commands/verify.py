@@ -61,7 +61,9 @@ def rerun_checks(source: Path, check_ids: Sequence[str], config: Config) -> Sequ
     wanted = Discovered(checks=tuple(c for c in found.checks if c.spec.id in set(check_ids)), problems=found.problems)
     target = describe_target(source, resolve_interpreter(source, config.get("python")))
     with tempfile.TemporaryDirectory(prefix="baseline-verify-") as work:
-        report = execute_scan(target=target, root=source, config=config, catalog=catalog, discovered=wanted, work_dir=Path(work))
+        # Work files and caches go to the scratch folder, not into the source (work_dir is not a judgement key).
+        scratch = Config(values={**config.values, "work_dir": work, "history": False}, source=config.source)
+        report = execute_scan(target=target, root=source, config=scratch, catalog=catalog, discovered=wanted, work_dir=Path(work) / "scan")
     return report.results
 
 
