@@ -291,3 +291,20 @@ def test_bad_bundles_through_the_cli_exit_non_zero_without_a_traceback(signed: P
     assert code == 2 and "no pinned signer" in out
     code, out, err = _cli(["verify", str(signed), "--pubkey", str(tmp_path / "missing.pub")], capsys)
     assert code == 2 and "cannot read" in err
+
+
+def test_a_trust_file_pins_several_keys(signed: Path, tmp_path: Path, capsys) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    def pem(key: Ed25519PrivateKey) -> bytes:
+        return key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+    others = tmp_path / "others.pem"
+    others.write_bytes(pem(Ed25519PrivateKey.generate()) + pem(Ed25519PrivateKey.generate()))
+    code, out, _ = _cli(["verify", str(signed), "--trust", str(others)], capsys)
+    assert code == 1 and "no signature by a pinned key" in out
+    trust = tmp_path / "trust.pem"
+    trust.write_bytes(others.read_bytes() + pem(KEY))
+    code, out, _ = _cli(["verify", str(signed), "--trust", str(trust), "--json"], capsys)
+    result = json.loads(out)
+    assert result["pinned"] and result["signature"] == "valid" and len(result["signers"]) == 1
