@@ -161,6 +161,16 @@ def test_honest_bundle_verifies_against_a_fresh_clone(world):
     assert "re-run" in done.stdout and "automated-testing.pytest" in done.stdout
 
 
+def test_the_verifiers_own_gate_decides_the_exit_code(world):
+    honest = world["tmp"] / "honest.zip"
+    done = verify(world, honest, "--gate", "--min-score", "0", "--fail-on", "none")
+    assert done.returncode == 0, done.stdout
+    done = verify(world, honest, "--gate", "--min-score", "90")
+    assert done.returncode == 1 and "verifier's gate: FAILED: trust score" in done.stdout
+    done = verify(world, honest, "--gate", "--min-score", "0", "--fail-on", "none", "--required", "T09")  # no fuzzing ran
+    assert done.returncode == 3 and "required technique T09" in done.stdout, done.stdout
+
+
 def test_without_a_pinned_signer_nothing_is_verified(world):
     done = baseline("verify", str(world["tmp"] / "honest.zip"), cwd=world["tmp"])
     assert done.returncode == 2, done.stdout + done.stderr
