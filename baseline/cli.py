@@ -24,7 +24,7 @@ from baseline.model import Report
 from baseline.postscan import check_options, finish_scan
 from baseline.runner import execute_scan
 from baseline.sandbox import confinement
-from baseline.target import describe_target, resolve_interpreter
+from baseline.target import describe_target, resolve_interpreter, tree_digest
 
 EPILOG = """exit codes:
   0  scan complete, gate passed (or no gate asked)
@@ -188,8 +188,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
     root, config = prepare_scan(args)
     check_options(config, root)
     catalog = load_catalog(config.get("catalog"))
+    digest = tree_digest(root)  # before anything runs on the target (the interpreter probe included)
     interpreter = resolve_interpreter(root, config.get("python"))
-    target = describe_target(root, interpreter)
+    target = describe_target(root, interpreter, digest)
     discovered = discover_checks(catalog)
     quiet = args.quiet or (formats and "-" in (outputs + ["-"] * (len(formats) - len(outputs))))
     err = Console(stderr=True, quiet=bool(quiet))

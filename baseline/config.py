@@ -204,7 +204,7 @@ REPORT_KEYS: tuple[KeySpec, ...] = (
     KeySpec("accepted_file", str, ".baseline/accepted.toml", "Accepted findings (reason, owner, expiry), relative to the target."),
     KeySpec("new_only", bool, False, "Gate: fail on every finding that is not accepted (any severity from low up), whatever fail_on says."),
     KeySpec("bundle", str, None, "Write the evidence bundle (zip) to this file after the scan (sign it with --sign)."),
-    KeySpec("sign", str, None, "Ed25519 private key (PEM, from 'baseline keygen') that signs the bundle manifest."),
+    KeySpec("sign", str, None, "Ed25519 private key (PEM, from 'baseline keygen') that signs the bundle attestation (DSSE)."),
     KeySpec("history", bool, True, "Record the scan (score, outcomes, fingerprints) in the history database."),
     KeySpec("history_db", str, ".baseline/history.db", "The history database (SQLite), relative to the target."),
 )

@@ -26,6 +26,15 @@ def catalog_text(config: Config) -> str | None:
         return None
 
 
+def accepted_bytes(config: Config, root: Path) -> bytes | None:
+    """The accepted-findings file the scan applied (it goes into the bundle, so a verifier sees it)."""
+    accepted = Path(str(config.get("accepted_file")))
+    try:
+        return (accepted if accepted.is_absolute() else root / accepted).read_bytes()
+    except OSError:
+        return None
+
+
 def check_options(config: Config, root: Path) -> None:
     """Fail before the scan on a bad accepted-findings file, --sign without --bundle or a bad key."""
     accepted = Path(str(config.get("accepted_file")))
@@ -41,8 +50,8 @@ def finish_scan(report: Report, root: Path, config: Config, console: Console) ->
     bundle_path = config.get("bundle")
     if bundle_path:
         key = load_private_key(str(config.get("sign"))) if config.get("sign") else None
-        written = write_bundle(report, Path(str(bundle_path)), key=key, catalog_text=catalog_text(config))
-        state = "signed" if written.signed else "unsigned"
+        written = write_bundle(report, Path(str(bundle_path)), key=key, catalog_text=catalog_text(config), accepted_bytes=accepted_bytes(config, root))
+        state = f"signed, key id {written.key_id}" if written.signed else "unsigned: 'baseline verify' will not accept it"
         console.print(f"evidence bundle ({state}, {len(written.members)} files): {written.path}", highlight=False)
         for missing in written.missing_artifacts:
             console.print(f"[yellow]warning:[/] artifact {missing} no longer exists; not in the bundle", highlight=False)

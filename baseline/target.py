@@ -60,13 +60,37 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+# What the source digest leaves out: version-control metadata (a fresh clone's .git differs from the
+# vendor's, and the commit is compared on its own), interpreter bytecode and tool caches, and
+# virtual environments (found by their pyvenv.cfg, whatever the folder is called). Everything
+# else counts, the project's .baseline/ folder (its accepted findings) included.
+DIGEST_SKIP_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis", ".tox", ".nox"})
+
+
+def digest_files(root: Path) -> Iterator[Path]:
+    """Every regular file the source digest covers (not following symlinks), in a stable order."""
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(
+            name
+            for name in dirnames
+            if name not in DIGEST_SKIP_DIRS and not name.endswith(".egg-info") and not is_virtualenv(Path(dirpath) / name)
+        )
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            if path.is_symlink():
+                yield path
+            elif path.is_file():
+                yield path
+
+
 def tree_digest(root: Path) -> tuple[str, int]:
-    """A digest of the project tree: sorted (relative path, file digest) pairs. Returns (digest, count)."""
+    """A digest of the source tree: sorted (relative path, file digest) pairs over every file
+    :func:`digest_files` names (a symlink counts by its target text). Returns (digest, count)."""
     digest = hashlib.sha256()
     count = 0
-    for path in iter_files(root):
+    for path in digest_files(root):
         try:
-            file_hash = file_sha256(path)
+            file_hash = "link:" + os.readlink(path) if path.is_symlink() else file_sha256(path)
         except OSError:
             file_hash = "unreadable"
         digest.update(f"{path.relative_to(root).as_posix()}\0{file_hash}\n".encode())
@@ -127,9 +151,9 @@ def sandbox_which(name: str) -> str | None:
     return shutil.which(name)
 
 
-def describe_target(root: Path, interpreter: Interpreter) -> Target:
-    """Collect the Target record for the report."""
-    digest, count = tree_digest(root)
+def describe_target(root: Path, interpreter: Interpreter, digest: tuple[str, int] | None = None) -> Target:
+    """Collect the Target record for the report; ``digest`` is the tree digest taken before anything ran."""
+    tree, count = digest if digest is not None else tree_digest(root)
     vcs, commit, dirty = git_state(root)
     return Target(
         path=str(root),
@@ -137,7 +161,7 @@ def describe_target(root: Path, interpreter: Interpreter) -> Target:
         vcs=vcs,
         commit=commit,
         dirty=dirty,
-        tree_digest=digest,
+        tree_digest=tree,
         file_count=count,
         interpreter=interpreter.path,
         interpreter_source=interpreter.source,

@@ -1,4 +1,9 @@
-"""``baseline keygen``: create an Ed25519 key pair for signing evidence bundles."""
+"""``baseline keygen``: create an Ed25519 key pair for signing evidence bundles.
+
+The private key is PKCS#8 PEM (unencrypted, mode 600), the public key SubjectPublicKeyInfo PEM:
+the formats ``cryptography``, OpenSSL and DSSE/in-toto tooling read. The bundle's DSSE signature
+names the key by its id, the hex SHA-256 of the public key's DER encoding.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from baseline import exitcodes
-from baseline.bundle import generate_keypair
+from baseline.attestation import key_id
+from baseline.bundle import generate_keypair, load_public_key
 from baseline.errors import UsageError
 
 
@@ -32,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(private)
     public_path.write_bytes(public)
+    print(f"key id:      {key_id(load_public_key(public_path))} (SHA-256 of the public key's DER; it names the signer in the bundle)")
     print(f"private key: {private_path} (keep it secret; pass it to 'baseline scan --bundle FILE --sign {private_path}')")
     print(f"public key:  {public_path} (publish it; pass it to 'baseline verify BUNDLE --pubkey {public_path}')")
     return exitcodes.OK

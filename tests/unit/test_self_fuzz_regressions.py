@@ -378,9 +378,12 @@ def test_diff_of_a_golden_report_still_works(capsys):
 
 
 def _resigned_bundle(tmp_path: Path, change) -> Path:
-    """A genuine signed bundle with one member changed and its digests and signature redone."""
+    """A genuine signed bundle whose report (the Statement's predicate) was changed and re-signed."""
+    import base64
+
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+    from baseline import attestation
     from baseline import bundle as B
     from baseline.catalog import default_catalog_text
     from tests.unit.reports_synthetic import make_report
@@ -390,34 +393,27 @@ def _resigned_bundle(tmp_path: Path, change) -> Path:
     B.write_bundle(make_report(tmp_path / "scan"), first, key=key, catalog_text=default_catalog_text()[0])
     with zipfile.ZipFile(first) as archive:
         members = {info.filename: archive.read(info) for info in archive.infolist()}
-    manifest = json.loads(members[B.MANIFEST])
-    report = json.loads(members[B.REPORT])
-    report = change(manifest, report) or report
-    members[B.REPORT] = B.canonical_json(report)
-    if isinstance(manifest["files"], dict):
-        manifest["files"][B.REPORT] = B.sha256(members[B.REPORT])
-    members[B.MANIFEST] = B.canonical_json(manifest)
-    members[B.SIGNATURE] = B.sign_manifest(members[B.MANIFEST], key)
+    statement = json.loads(base64.b64decode(json.loads(members.pop(B.ATTESTATION))["payload"]))
+    statement["predicate"] = change(statement["predicate"]) or statement["predicate"]
+    members[B.REPORT] = json.dumps(statement["predicate"]).encode()
+    for subject in statement["subject"]:
+        if subject["name"] == B.REPORT:
+            subject["digest"]["sha256"] = B.sha256(members[B.REPORT])
+    if not isinstance(statement["predicate"], dict):
+        statement["predicate"] = {"value": statement["predicate"]}
+    members[B.ATTESTATION] = B.canonical_json(attestation.envelope(B.canonical_json(statement), (key,)))
     path = tmp_path / "bundle.zip"
     path.write_bytes(B.zip_bytes(members))
     return path
 
 
-def _files_as_list(manifest, report):
-    manifest["files"] = sorted(manifest["files"])
-
-
-def _artifacts_with_list_values(manifest, report):
-    manifest["artifacts"] = {name: [member] for name, member in manifest["artifacts"].items()}
-
-
-def _metric_not_a_number(manifest, report):
+def _metric_not_a_number(report):
     for result in report["results"]:
         if "passed" in result["metrics"]:
             result["metrics"]["passed"] = "three"
 
 
-def _report_not_an_object(manifest, report):
+def _report_not_an_object(report):
     return 2
 
 
@@ -425,19 +421,24 @@ def _report_not_an_object(manifest, report):
     ("change", "subject", "message"),
     [
         # fuzz_bundle crash: AttributeError: 'int' object has no attribute 'get' (report.json was "2")
-        (_report_not_an_object, "report.json", "not a baseline report: expected a JSON object, got int"),
-        (_files_as_list, "manifest.json", "'files' is not a table of names"),  # TypeError escaped verify_bundle
-        (_artifacts_with_list_values, "manifest.json", "'artifacts' is not a table of names"),  # TypeError: unhashable type: 'list'
+        (_report_not_an_object, "report", "the predicate is not a baseline report"),
         (_metric_not_a_number, "automated-testing.pytest", "is not a number"),  # ValueError from int('three')
     ],
 )
 def test_verify_reports_a_malformed_bundle_instead_of_raising(tmp_path: Path, change, subject, message):
-    from baseline.verify import verify_bundle
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    verification = verify_bundle(_resigned_bundle(tmp_path, change))
+    from baseline.catalog import load_catalog
+    from baseline.config import Config
+    from baseline.verify import VerifierRules, verify_bundle
+    from tests.unit.reports_synthetic import make_report
+
+    specs = {r.spec.id: r.spec for r in make_report(tmp_path / "specs").results}
+    rules = VerifierRules(catalog=load_catalog(None), specs=specs, config=Config({}, None))
+    key = Ed25519PrivateKey.from_private_bytes(bytes(range(32))).public_key()
+    verification = verify_bundle(_resigned_bundle(tmp_path, change), keys=[key], rules=rules)
     assert not verification.ok
     assert any(item.subject == subject and message in item.message for item in verification.discrepancies), verification.discrepancies
-    assert not math.isnan(verification.verified_score)
 
 
 # --- found by scanning this repository with its own T09 (baseline scan . --fuzz-time 30) ----------
