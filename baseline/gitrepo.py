@@ -103,6 +103,7 @@ class Repository:
         self.refs = DiskRefsContainer(str(commondir), str(gitdir))
         relative = project.relative_to(worktree).as_posix() if project != worktree else ""
         self.prefix = "" if relative in ("", ".") else relative.rstrip("/") + "/"
+        self.shallow = self._shallow_commits()
 
     # -- refs -------------------------------------------------------------------------------
 
@@ -140,10 +141,22 @@ class Repository:
 
     def is_shallow(self) -> bool:
         """True when the clone is shallow (``.git/shallow`` lists boundary commits)."""
+        return bool(self.shallow)
+
+    def _shallow_commits(self) -> frozenset[bytes]:
+        path = self.commondir / "shallow"
         try:
-            return (self.commondir / "shallow").is_file() and (self.commondir / "shallow").stat().st_size > 0
+            info = os.stat(path)
+            if not stat.S_ISREG(info.st_mode):
+                return frozenset()
+            with path.open("rb") as handle:
+                return frozenset(line.strip() for line in handle.read(64 * 1024 * 1024).splitlines() if len(line.strip()) in (40, 64))
         except OSError:
-            return False
+            return frozenset()
+
+    def parents(self, sha: bytes, commit: Commit) -> list[bytes]:
+        """The commit's parents, none at a shallow boundary (they are not in the clone)."""
+        return [] if sha in self.shallow else list(commit.parents)
 
     def _commit(self, sha: bytes) -> Commit:
         obj = self.store[sha]
@@ -183,7 +196,7 @@ class Repository:
         while sha is not None and len(entries) < window and sha not in seen:
             seen.add(sha)
             commit = self._commit(sha)
-            parents = commit.parents
+            parents = self.parents(sha, commit)
             parent_tree = None
             next_sha = parents[0] if parents else None
             if next_sha is not None:
@@ -228,7 +241,7 @@ class Repository:
             if best is not None and commit.commit_time <= best:
                 continue
             parent_trees = []
-            for parent in commit.parents:
+            for parent in self.parents(sha, commit):
                 try:
                     parent_commit = self._commit(parent)
                 except KeyError:
@@ -351,7 +364,7 @@ class Repository:
                 missing += 1
                 continue
             commits += 1
-            pending.extend(parent for parent in commit.parents if parent not in seen_commits)
+            pending.extend(parent for parent in self.parents(sha, commit) if parent not in seen_commits)
             trees: list[tuple[str, bytes]] = [("", commit.tree)]
             while trees:
                 prefix, tree_sha = trees.pop()
@@ -375,8 +388,9 @@ class Repository:
         problems = [f"{missing} objects missing from the object store (corrupt or partial clone)"] if missing else []
         return commits, blobs, problems
 
-    def read_blobs(self, shas: Iterable[str], max_bytes: int) -> Iterator[tuple[str, bytes | None]]:
-        """(id, content) of each blob; content None when it is over ``max_bytes`` or unreadable.
+    def read_blobs(self, shas: Iterable[str], max_bytes: int) -> Iterator[tuple[str, bytes | str]]:
+        """(id, content) of each blob; instead of the content, "oversized" when it is over
+        ``max_bytes``, "missing" when the object store does not have it or cannot read it.
 
         Packed objects are read pack by pack in pack order (each delta chain resolved once), loose
         objects one by one.
@@ -400,7 +414,7 @@ class Repository:
             try:
                 obj = self.store[sha]
             except READ_ERRORS:
-                yield sha.decode("ascii"), None
+                yield sha.decode("ascii"), "missing"
                 continue
             yield sha.decode("ascii"), _content(obj, max_bytes)
 
@@ -422,13 +436,14 @@ class Repository:
                 commit = self._commit(sha)
             except KeyError:
                 continue
-            pending.extend(commit.parents)
-            if len(commit.parents) > 1:
+            parents = self.parents(sha, commit)
+            pending.extend(parents)
+            if len(parents) > 1:
                 continue
             parent_tree = None
-            if commit.parents:
+            if parents:
                 try:
-                    parent_tree = self._commit(commit.parents[0]).tree
+                    parent_tree = self._commit(parents[0]).tree
                 except KeyError:
                     parent_tree = None
             for change in tree_changes(self.store, parent_tree, commit.tree):
@@ -442,11 +457,11 @@ class Repository:
         return {key.decode("ascii"): value for key, value in found.items()}
 
 
-def _content(obj: ShaFile, max_bytes: int) -> bytes | None:
+def _content(obj: ShaFile, max_bytes: int) -> bytes | str:
     if not isinstance(obj, Blob):
-        return None
+        return "missing"
     data = obj.as_raw_string()
-    return data if len(data) <= max_bytes else None
+    return data if len(data) <= max_bytes else "oversized"
 
 
 def find_repository(root: Path) -> Repository | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from baseline import sandbox
+from baseline import gitrepo, sandbox
 from baseline.errors import UsageError
 from baseline.model import Target
 from baseline.parsing import toml_loads
@@ -75,15 +75,12 @@ def tree_digest(root: Path) -> tuple[str, int]:
 
 
 def git_state(root: Path) -> tuple[str | None, str | None, bool | None]:
-    """(vcs, commit, dirty) of the target, or Nones when it is not a git work tree."""
-    if not (root / ".git").exists():
-        return None, None, None
-    head = sandbox.run(["git", "rev-parse", "HEAD"], cwd=root, limits=sandbox.Limits(timeout_s=30))
-    if not head.ok:
-        return "git", None, None
-    status = sandbox.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, limits=sandbox.Limits(timeout_s=60))
-    dirty = bool(status.stdout.strip()) if status.ok else None
-    return "git", head.stdout.strip() or None, dirty
+    """(vcs, commit, dirty) of the git work tree enclosing ``root``, or Nones outside any.
+
+    Read with :mod:`baseline.gitrepo`: no git process, nothing from the repository's configuration
+    runs, and a subfolder of a repository still gets its commit.
+    """
+    return gitrepo.state(root)
 
 
 @dataclass(frozen=True)

@@ -56,8 +56,16 @@ def blobs_with_library(root: Path) -> dict[str, str]:
     if repository is None:
         raise RuntimeError(f"{root} is not in a git repository")
     _, blobs, _ = repository.reachable()
-    return {sha: ("binary:" if b"\0" in data[:8192] else "") + hashlib.sha256(data).hexdigest()
-            for sha, data in repository.read_blobs(list(blobs), MAX_BYTES) if data is not None}
+    return {sha: ("binary:" if not _utf8(data) else "") + hashlib.sha256(data).hexdigest()
+            for sha, data in repository.read_blobs(list(blobs), MAX_BYTES) if isinstance(data, bytes)}
+
+
+def _utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+        return b"\0" not in data
+    except UnicodeDecodeError:
+        return False
 
 
 def log_with_git(root: Path, window: int) -> int:
@@ -90,7 +98,7 @@ def measure(options: Options, root: Path = REPO) -> list[Row]:
     size = len(ours)
     rows = [Row(
         "git history: read every blob", median(samples["ours"]), median(samples["peer"]), peer_name="git rev-list + cat-file --batch",
-        quality=f"{size} vs {len(peer)} blobs; {len(differing)} differ ({binary} binary, which the old text pipe mangled)", data=f"this repository's history ({root.name})",
+        quality=f"{size} vs {len(peer)} blobs; {len(differing)} differ ({binary} binary or not UTF-8: the old text pipe mangled them)", data=f"this repository's history ({root.name})",
         ours_samples=samples["ours"], peer_samples=samples["peer"],
     )]
     counts: dict[str, int] = {}

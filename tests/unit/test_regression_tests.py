@@ -15,7 +15,7 @@ from baseline.checks.testsuite_ast import clear_cache
 from baseline.config import load_config
 from baseline.model import Outcome
 from baseline.tools.crash_replay import replay_all
-from baseline.tools.git_history import Commit, parse_log, read_history
+from baseline.tools.git_history import Commit, read_history
 from baseline.tools.pytest_run import TestCounts, TestRun
 from baseline.tools.test_records import Marker, TestDetail
 
@@ -124,9 +124,8 @@ def test_no_fix_commit_is_not_applicable(tmp_path: Path) -> None:
     assert result.outcome is Outcome.NOT_APPLICABLE and result.evidence
 
 
-def test_parse_log_and_classification() -> None:
-    output = "\x1eabc\x1fFix bug\x1f\x1f\n\napp/a.py\ntests/test_a.py\n\x1edef\x1fMerge branch fix\x1f\x1f\n\napp/b.py\n"
-    commits = parse_log(output)
+def test_commit_classification() -> None:
+    commits = [Commit("abc", "Fix bug", "", ("app/a.py", "tests/test_a.py")), Commit("def", "Merge branch fix", "", ("app/b.py",))]
     assert [(c.sha, c.is_fix, c.touches_tests) for c in commits] == [("abc", True, True), ("def", False, False)]
     assert not Commit("x", "Fix docs", "", ("docs/index.md",)).is_fix
     assert not Commit("x", "prefix handling", "", ("a.py",)).is_fix
