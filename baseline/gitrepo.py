@@ -18,11 +18,11 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator, cast
 
 from dulwich.diff_tree import tree_changes
 from dulwich.errors import NotCommitError, NotTreeError, ObjectFormatException
-from dulwich.index import Index
+from dulwich.index import Index, IndexEntry
 from dulwich.object_store import DiskObjectStore
 from dulwich.objects import Blob, Commit, ShaFile, Tag, Tree
 from dulwich.refs import DiskRefsContainer
@@ -99,8 +99,9 @@ class Repository:
             candidate = Path(os.fsdecode(named.strip()))
             commondir = candidate if candidate.is_absolute() else gitdir / candidate
         self.commondir = commondir
-        self.store = DiskObjectStore(str(commondir / "objects"))
-        self.refs = DiskRefsContainer(str(commondir), str(gitdir))
+        # dulwich types object ids as NewTypes of bytes; ids here are plain bytes read from its own objects
+        self.store: Any = DiskObjectStore(str(commondir / "objects"))
+        self.refs: Any = DiskRefsContainer(str(commondir), str(gitdir))
         relative = project.relative_to(worktree).as_posix() if project != worktree else ""
         self.prefix = "" if relative in ("", ".") else relative.rstrip("/") + "/"
         self.shallow = self._shallow_commits()
@@ -169,7 +170,7 @@ class Repository:
     def _changed(self, parent_tree: bytes | None, tree: bytes) -> list[str]:
         """Paths changed between two trees (no rename detection), as git's ``--name-only`` lists them."""
         paths: list[str] = []
-        for change in tree_changes(self.store, parent_tree, tree):
+        for change in tree_changes(self.store, cast(Any, parent_tree), cast(Any, tree)):
             for side in (change.new, change.old):
                 if side is not None and side.path is not None:
                     paths.append(os.fsdecode(side.path))
@@ -271,7 +272,7 @@ class Repository:
         if index_path.is_file():
             index = Index(str(index_path), read=True)
             for name, entry in index.items():
-                if not hasattr(entry, "sha"):  # a conflicted entry: the work tree is mid-merge
+                if not isinstance(entry, IndexEntry):  # a conflicted entry: the work tree is mid-merge
                     return True
                 mtime = entry.mtime[0] + entry.mtime[1] / 1e9 if isinstance(entry.mtime, tuple) else float(entry.mtime)
                 index_entries[os.fsdecode(name)] = (entry.mode, entry.sha, entry.size, mtime)
@@ -396,7 +397,8 @@ class Repository:
         objects one by one.
         """
         todo = {sha.encode("ascii") for sha in shas}
-        for pack in list(self.store.packs):
+        packs: list[Any] = list(self.store.packs)
+        for pack in packs:
             try:
                 present = [sha for sha in todo if sha in pack]  # a binary search of the pack's index
             except READ_ERRORS:
@@ -446,7 +448,7 @@ class Repository:
                     parent_tree = self._commit(parents[0]).tree
                 except KeyError:
                     parent_tree = None
-            for change in tree_changes(self.store, parent_tree, commit.tree):
+            for change in tree_changes(self.store, cast(Any, parent_tree), commit.tree):
                 new = change.new
                 if new is None or new.sha not in wanted or new.path is None:
                     continue

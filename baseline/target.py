@@ -92,8 +92,12 @@ class Interpreter:
     version: str | None
 
 
-def resolve_interpreter(root: Path, requested: str | None) -> Interpreter:
-    """``--python`` when given, else the project's ``.venv`` when present, else this interpreter."""
+def resolve_interpreter(root: Path, requested: str | None, *, project_venv: bool = True) -> Interpreter:
+    """``--python`` when given, else the project's ``.venv`` when present, else this interpreter.
+
+    ``project_venv=False`` (``verify --source``) never picks a ``.venv`` delivered inside the
+    tree: a verifier runs an interpreter from a vendor's tree only when they name it.
+    """
     if requested:
         candidate = Path(requested).expanduser()
         if not candidate.is_absolute() and os.sep not in requested:
@@ -104,7 +108,7 @@ def resolve_interpreter(root: Path, requested: str | None) -> Interpreter:
         path, source = str(candidate), "--python"
     else:
         venv_python = root / ".venv" / "bin" / "python"
-        if venv_python.exists():
+        if project_venv and venv_python.exists():
             path, source = str(venv_python), "project .venv"
         else:
             path, source = sys.executable, "the toolkit's own interpreter (no --python and no .venv)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +99,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = load_config(root, values)
     interpreter = resolve_interpreter(root, config.get("python"))
     console = Console()
-    fuzz_dir = fuzz_dir_for(root, config, root / ".baseline" / "scan")
+    fuzz_dir = fuzz_dir_for(root, config, Path(tempfile.mkdtemp(prefix="baseline-fuzz-")))
     campaign = run_campaign(
         root=root,
         python=interpreter.path,
@@ -132,7 +133,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     """``baseline fuzz replay``: exit 0 when the input no longer crashes, 1 when it still does."""
     root = _root(args.path)
     config = load_config(root, {"python": args.python} if args.python else {})
-    fuzz_dir = fuzz_dir_for(root, config, root / ".baseline" / "scan")
+    fuzz_dir = fuzz_dir_for(root, config, Path(tempfile.mkdtemp(prefix="baseline-fuzz-")))
     candidate = Path(args.crash)
     if not candidate.exists():
         candidate = store.crashes_dir(fuzz_dir) / args.crash

@@ -9,6 +9,7 @@ from typing import Any, Mapping, Sequence
 
 from baseline import exitcodes
 from baseline.bundle import load_public_key
+from baseline.config import OPERATOR_ONLY
 from baseline.errors import UsageError
 from baseline.model import CheckResult
 from baseline.verify import Verification, verify_bundle
@@ -21,15 +22,19 @@ def install(subparsers: Any) -> None:
     parser.add_argument("--pubkey", help="the signer's Ed25519 public key (PEM); required for a trusted verdict")
     parser.add_argument("--source", help="the source folder: must match the scanned tree; deterministic checks are re-run")
     parser.add_argument("--no-rerun", action="store_true", help="with --source, only compare the tree digest")
+    parser.add_argument(
+        "--python", help="with --source, the interpreter that runs the re-run checks; a .venv delivered in the source is never used without it",
+    )
     parser.add_argument("--json", action="store_true", help="print the verification as JSON")
     parser.set_defaults(handler=run)
 
 
 # Recorded keys that describe the vendor's machine or outputs, not how the checks judge.
-_NOT_REPLAYED = frozenset({"python", "work_dir", "catalog", "bundle", "sign", "history", "history_db", "gate", "select", "disable", "jobs"})
+# The operator-only keys (interpreter, commands, network, environment, paths) are the verifier's to set, never the vendor's.
+_NOT_REPLAYED = frozenset({"python", "work_dir", "catalog", "bundle", "sign", "history", "history_db", "gate", "select", "disable", "jobs"}) | OPERATOR_ONLY
 
 
-def rerun_checks(source: Path, check_ids: Sequence[str], recorded: Mapping[str, Any] | None = None) -> Sequence[CheckResult]:
+def rerun_checks(source: Path, check_ids: Sequence[str], recorded: Mapping[str, Any] | None = None, python: str | None = None) -> Sequence[CheckResult]:
     """Re-run the named checks on ``source`` with the configuration the vendor recorded (no bundle, no history)."""
     import tempfile
 
@@ -49,7 +54,7 @@ def rerun_checks(source: Path, check_ids: Sequence[str], recorded: Mapping[str, 
     catalog = load_catalog(config.get("catalog"))
     found = discover_checks(catalog)
     wanted = Discovered(checks=tuple(c for c in found.checks if c.spec.id in set(check_ids)), problems=found.problems)
-    target = describe_target(source, resolve_interpreter(source, config.get("python")))
+    target = describe_target(source, resolve_interpreter(source, python, project_venv=False))
     with tempfile.TemporaryDirectory(prefix="baseline-verify-") as work:
         report = execute_scan(target=target, root=source, config=config, catalog=catalog, discovered=wanted, work_dir=Path(work))
     return report.results
@@ -77,7 +82,12 @@ def run(args: argparse.Namespace) -> int:
     source = Path(args.source).resolve() if args.source else None
     if source is not None and not source.is_dir():
         raise UsageError(f"--source {args.source} is not a folder")
-    verification = verify_bundle(bundle, pubkey=pubkey, source=source, rerun=None if args.no_rerun else rerun_checks)
+    python = getattr(args, "python", None)
+
+    def rerun(where: Path, check_ids: Sequence[str], recorded: Mapping[str, Any] | None = None) -> Sequence[CheckResult]:
+        return rerun_checks(where, check_ids, recorded, python=python)
+
+    verification = verify_bundle(bundle, pubkey=pubkey, source=source, rerun=None if args.no_rerun else rerun)
     if args.json:
         print(json.dumps(as_dict(verification), indent=2, sort_keys=True))
     else:
