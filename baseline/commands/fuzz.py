@@ -156,7 +156,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     result = store.replay(interpreter.path, root, harness, data.resolve(), args.timeout, list(config.get("allow_env")))
     console = Console()
     if result.ok:
-        console.print(f"no longer crashes: {harness.relative_to(root).as_posix()} ran the input cleanly", highlight=False, markup=False)
+        shown = harness.relative_to(root).as_posix() if harness.is_relative_to(root) else str(harness)  # generated ones live in the fuzz store
+        console.print(f"no longer crashes: {shown} ran the input cleanly", highlight=False, markup=False)
         return exitcodes.OK
     tail = result.stdout.strip() + "\n" + result.stderr_tail(15)
     console.print(tail.strip(), highlight=False, markup=False)

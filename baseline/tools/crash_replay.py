@@ -56,7 +56,9 @@ def replay_one(root: Path, python: str, folder: Path, timeout_s: float, network:
     harness = str(meta.get("harness") or "")
     kind, exception = str(meta.get("kind") or ""), str(meta.get("exception") or "")
     harness_path = (root / harness).resolve()
-    if not harness or not harness_path.is_file() or root.resolve() not in harness_path.parents:
+    # the project's own harnesses, or the ones the toolkit generated into its fuzz store beside the crashes
+    allowed = (root.resolve(), (folder.parent.parent / "generated").resolve())
+    if not harness or not harness_path.is_file() or not any(base in harness_path.parents for base in allowed):
         return Replay(crash_id, harness, "unreplayable", f"harness {harness or '(none)'} not found in the project", kind, exception)
     data = folder / "input"
     if not data.is_file():
