@@ -265,3 +265,30 @@ def test_a_scan_of_a_tree_it_cannot_write_works(committed_project: Path) -> None
         assert any((base / "data").glob("projects/calc-*/history.db"))
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_verify_source_never_runs_a_delivered_venv_unless_the_verifier_names_it(tmp_path: Path) -> None:
+    small_project(tmp_path)
+    project, markers = tmp_path / "calc", tmp_path / "markers"
+    markers.mkdir()
+    venv = project / ".venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (venv / "bin" / "python").write_text(f"#!/bin/sh\ntouch '{markers}/delivered-venv-ran'\nexec {sys.executable} \"$@\"\n")
+    (venv / "bin" / "python").chmod(0o755)
+    run = [sys.executable, "-m", "baseline"]
+    env = {**os.environ, **FAKE_CREDENTIALS}
+    keys = subprocess.run([*run, "keygen", "--out", str(tmp_path / "vendor")], capture_output=True, text=True, timeout=60, env=env)
+    assert keys.returncode == 0, keys.stderr
+    bundle = tmp_path / "bundle.zip"
+    done, _ = scan(project, tmp_path / "report.json", "--select", "T04", "--python", sys.executable, "--no-history",
+                   "--bundle", str(bundle), "--sign", str(tmp_path / "vendor.key"))
+    assert done.returncode == 0 and bundle.is_file(), done.stderr[-3000:]
+    assert not (markers / "delivered-venv-ran").exists()
+    verify = [*run, "verify", str(bundle), "--pubkey", str(tmp_path / "vendor.pub"), "--source", str(project)]
+    checked = subprocess.run(verify, capture_output=True, text=True, timeout=300, env=env)
+    assert not TOOLKIT_CRASH.search(checked.stdout + checked.stderr), checked.stdout + checked.stderr
+    assert not (markers / "delivered-venv-ran").exists(), "verify --source ran the vendor's interpreter"
+    named = subprocess.run([*verify, "--python", str(venv / "bin" / "python")], capture_output=True, text=True, timeout=300, env=env)
+    assert not TOOLKIT_CRASH.search(named.stdout + named.stderr), named.stdout + named.stderr
+    assert (markers / "delivered-venv-ran").exists(), "the verifier's --python was not used"
