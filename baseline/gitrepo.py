@@ -87,6 +87,39 @@ def _git_dir(worktree: Path) -> Path | None:
         return None
 
 
+_READ_FILES = ("HEAD", "index", "shallow", "packed-refs", "commondir")
+_READ_FOLDERS = ("objects", "refs")
+
+
+def _check_entry(path: str, folder_ok: bool) -> None:
+    try:
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            info = os.stat(path)
+            if stat.S_ISDIR(info.st_mode):
+                raise GitReadError(f"{path}: a linked folder where git keeps its data")
+    except OSError:
+        return  # missing or a dangling link: read as a missing file
+    if not (stat.S_ISREG(info.st_mode) or (folder_ok and stat.S_ISDIR(info.st_mode))):
+        raise GitReadError(f"{path}: not a regular file (a FIFO, device or socket) where git keeps its data")
+
+
+def _only_plain_files(folder: Path, *, whole: bool = False) -> None:
+    """Refuse a git folder whose objects, refs, index or HEAD hold anything a read could block on.
+
+    A FIFO, a device or a socket (or a link to one, or a linked folder) there would hang or
+    mislead the reader; git itself never creates them. ``whole``: check every entry of ``folder``.
+    """
+    if not whole:
+        for name in _READ_FILES:
+            _check_entry(str(folder / name), folder_ok=False)
+    roots = [folder] if whole else [folder / name for name in _READ_FOLDERS if (folder / name).is_dir()]
+    for root in roots:
+        for current, dirnames, filenames in os.walk(root, followlinks=False):
+            for name in dirnames + filenames:
+                _check_entry(os.path.join(current, name), folder_ok=True)
+
+
 class Repository:
     """A git work tree opened read-only: object store, refs, shallow marker and index."""
 
@@ -99,12 +132,29 @@ class Repository:
             candidate = Path(os.fsdecode(named.strip()))
             commondir = candidate if candidate.is_absolute() else gitdir / candidate
         self.commondir = commondir
+        for folder in dict.fromkeys((gitdir, commondir)):
+            _only_plain_files(folder)
+        for objects in self._alternates(commondir / "objects"):
+            _only_plain_files(objects, whole=True)
         # dulwich types object ids as NewTypes of bytes; ids here are plain bytes read from its own objects
         self.store: Any = DiskObjectStore(str(commondir / "objects"))
         self.refs: Any = DiskRefsContainer(str(commondir), str(gitdir))
         relative = project.relative_to(worktree).as_posix() if project != worktree else ""
         self.prefix = "" if relative in ("", ".") else relative.rstrip("/") + "/"
         self.shallow = self._shallow_commits()
+
+    @staticmethod
+    def _alternates(objects: Path) -> list[Path]:
+        """Object folders named in ``objects/info/alternates`` (read by the object store too)."""
+        data = _read_small(objects / "info" / "alternates")
+        if not data:
+            return []
+        folders = []
+        for line in data.splitlines():
+            text = os.fsdecode(line.strip())
+            if text and not text.startswith("#"):
+                folders.append(Path(text) if os.path.isabs(text) else objects / text)
+        return folders
 
     # -- refs -------------------------------------------------------------------------------
 
@@ -484,7 +534,7 @@ def find_repository(root: Path) -> Repository | None:
             return None
         try:
             return Repository(folder, gitdir, current)
-        except READ_ERRORS:
+        except READ_ERRORS + (GitReadError,):
             return None
     return None
 

@@ -147,3 +147,19 @@ def test_not_a_repository_and_damaged_ones(tmp_path: Path) -> None:
     empty.mkdir()
     git(empty, "init", "-q")
     assert gitrepo.state(empty) == ("git", None, None) and read_history(empty, 5).status == "empty"
+
+
+def test_a_fifo_or_device_in_the_git_folder_is_refused_not_read(repo: Path, tmp_path: Path) -> None:
+    objects = repo / ".git" / "objects"
+    head = git(repo, "rev-parse", "HEAD")
+    loose = objects / head[:2] / head[2:]
+    if not loose.exists():
+        loose.parent.mkdir(exist_ok=True)
+    else:
+        loose.unlink()
+    os.mkfifo(loose)  # a read of HEAD's commit would block forever
+    assert gitrepo.find_repository(repo) is None and gitrepo.state(repo) == (None, None, None)
+    assert scan_history(repo, max_bytes=1 << 20).status == "skipped"
+    loose.unlink()
+    (repo / ".git" / "refs" / "heads" / "evil").symlink_to("/dev/zero")
+    assert gitrepo.find_repository(repo) is None
