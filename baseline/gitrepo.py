@@ -464,11 +464,10 @@ class Repository:
                 continue  # the rest of this pack is read one object at a time below
         for sha in sorted(todo):
             try:
-                obj = self.store[sha]
+                content = _content(self.store[sha], max_bytes)  # loose objects are parsed lazily: read inside the guard
             except READ_ERRORS:
-                yield sha.decode("ascii"), "missing"
-                continue
-            yield sha.decode("ascii"), _content(obj, max_bytes)
+                content = "missing"
+            yield sha.decode("ascii"), content
 
     def introductions(self, blobs: set[str]) -> dict[str, tuple[str, int, str]]:
         """blob -> (commit, author time, path) of the oldest commit (by author time) whose diff adds it.

@@ -80,8 +80,8 @@ def read_history(root: Path, window: int) -> History:
     try:
         entries, shallow = repository.first_parent_log(window)
     except gitrepo.READ_ERRORS + (gitrepo.GitReadError,) as exc:
-        evidence = Evidence(Provenance.INSPECTED, f"the git history could not be read: {type(exc).__name__}: {exc}", tool="git")
-        return History("error", f"the git history could not be read: {type(exc).__name__}: {str(exc)[:200]}", window=window, evidence=(evidence,))
+        detail = f"the git history could not be read (corrupt or partial repository): {type(exc).__name__}: {str(exc)[:200]}"
+        return History("error", detail, window=window, evidence=(Evidence(Provenance.INSPECTED, detail, tool="git"),))
     evidence = Evidence(
         provenance=Provenance.INSPECTED,
         summary=f"read the last {window} commits of the git history (first parents, merges skipped"

@@ -67,7 +67,7 @@ def scan_history(root: Path, *, max_bytes: int, timeout: float = 900.0, workers:
     try:
         commits, paths, problems = repository.reachable()
     except gitrepo.READ_ERRORS + (gitrepo.GitReadError,) as exc:
-        return _failure(f"the object store could not be walked: {type(exc).__name__}: {str(exc)[:200]}", started, notes)
+        return _failure(f"the object store could not be walked (corrupt or partial repository): {type(exc).__name__}: {str(exc)[:200]}", started, notes)
     notes.extend(problems)
     if commits == 0:
         return HistoryScan("skipped", "the repository has no commits", shallow=shallow, notes=tuple(notes + ["no commits"]))
@@ -116,7 +116,7 @@ def scan_history(root: Path, *, max_bytes: int, timeout: float = 900.0, workers:
 
 def _failure(message: str, started: float, notes: list[str]) -> HistoryScan:
     evidence = Evidence(provenance=Provenance.INSPECTED, summary=f"git history scan failed: {message}", tool="git")
-    return HistoryScan("error", f"git history scan failed: {message}", duration_s=time.monotonic() - started, notes=tuple(notes), evidence=(evidence,))
+    return HistoryScan("error", message, duration_s=time.monotonic() - started, notes=tuple(notes), evidence=(evidence,))
 
 
 def _assemble(repository: gitrepo.Repository, hits: dict[str, list[Detection]], paths: dict[str, str], started: float,
