@@ -163,3 +163,22 @@ def test_a_fifo_or_device_in_the_git_folder_is_refused_not_read(repo: Path, tmp_
     loose.unlink()
     (repo / ".git" / "refs" / "heads" / "evil").symlink_to("/dev/zero")
     assert gitrepo.find_repository(repo) is None
+
+
+def test_no_module_of_the_toolkit_starts_git() -> None:
+    """Every read of the target's repository goes through baseline.gitrepo: no argv starts with "git"."""
+    import ast
+
+    package_root = Path(__file__).resolve().parents[2]
+    offenders = []
+    for folder in ("baseline", "checks", "reports", "fuzz"):
+        for path in sorted((package_root / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, (ast.List, ast.Tuple)) and node.elts:
+                    first = node.elts[0]
+                    second = node.elts[1] if len(node.elts) > 1 else None
+                    argument = isinstance(second, ast.Starred) or (isinstance(second, ast.Constant) and isinstance(second.value, str))
+                    if isinstance(first, ast.Constant) and first.value == "git" and argument:
+                        offenders.append(f"{path.relative_to(package_root)}:{node.lineno}")
+    assert offenders == []
