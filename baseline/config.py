@@ -5,6 +5,13 @@ CLI's options are generated from the same table, so every key has a flag and the
 Nested tables are flattened to dotted keys: ``[tool.baseline.tests] timeout = 60`` is
 ``tests.timeout`` and the flag ``--tests-timeout``. Unknown keys and wrong types raise
 ConfigError naming the key.
+
+Who may say what: the project's own file describes the project. The keys in :data:`OPERATOR_ONLY`
+(what runs outside the tests, what the toolkit trusts, where it writes), values above the
+operator's limit for the keys in :data:`CAPPED`, and paths outside the project for the keys in
+:data:`PROJECT_PATHS` are taken only from the operator (the command line, or a file named with
+``--config``); in the project's file they are ignored and listed in :attr:`Config.ignored`, which
+the report shows as ``config-ignored`` problems.
 """
 
 from __future__ import annotations
