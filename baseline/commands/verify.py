@@ -30,8 +30,12 @@ def install(subparsers: Any) -> None:
 
 
 # Recorded keys that describe the vendor's machine or outputs, not how the checks judge.
-# The operator-only keys (interpreter, commands, network, environment, paths) are the verifier's to set, never the vendor's.
-_NOT_REPLAYED = frozenset({"python", "work_dir", "catalog", "bundle", "sign", "history", "history_db", "gate", "select", "disable", "jobs"}) | OPERATOR_ONLY
+# The operator-only keys that run something or write somewhere (interpreter, commands, network,
+# environment, output paths) are the verifier's to set, never the vendor's. The recorded advisory
+# data source (components.osv_db) is only read, and is replayed so that T11 is judged on the same data.
+_NOT_REPLAYED = frozenset({"python", "work_dir", "catalog", "bundle", "sign", "history", "history_db", "gate", "select", "disable", "jobs"}) | (
+    OPERATOR_ONLY - {"components.osv_db"}
+)
 
 
 def rerun_checks(source: Path, check_ids: Sequence[str], recorded: Mapping[str, Any] | None = None, python: str | None = None) -> Sequence[CheckResult]:
