@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 
 from rich.console import Console
 
-from baseline import __version__, exitcodes
+from baseline import __version__, exitcodes, state
 from baseline.catalog import load_catalog
 from baseline.config import KEYS, Config, load_config
 from baseline.console import ScanProgress, render_explain, render_report
@@ -101,7 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument("path", nargs="?", default=".", help="the project to scan (default: the current folder)")
     scan.add_argument("--catalog", help="technique catalog file (TOML); default: the built-in NIST IR 8397 catalog")
-    scan.add_argument("--config", dest="config_file", help="read configuration from this file instead of the target's")
+    scan.add_argument(
+        "--config", dest="config_file", metavar="PATH",
+        help="the operator's configuration file (TOML, keys at top level or under [tool.baseline]): every key in it is "
+        "honoured, over the project's own [tool.baseline] (whose operator-only keys are ignored and reported)",
+    )
     scan.add_argument("--format", dest="formats", action="append", default=None, help="report format (json, ...); repeatable, paired with --output")
     scan.add_argument("--output", dest="outputs", action="append", default=None, help="file for the matching --format ('-' = stdout)")
     scan.add_argument("--quiet", action="store_true", help="no progress or table on the terminal")
@@ -132,9 +136,10 @@ def _resolve_target(path: str) -> Path:
 
 
 def _work_dir(root: Path, config: Config) -> Path:
-    """The scan's artifact folder; a temporary one when the target is read-only."""
-    wanted = Path(str(config.get("work_dir")))
-    base = wanted if wanted.is_absolute() else root / wanted
+    """The scan's artifact folder, outside the scanned tree; a temporary one when it cannot be written."""
+    base = state.project_dir(root, config.get("work_dir"))
+    if state.writes_into(root, base):
+        raise UsageError(f"--work-dir {base} is inside the scanned tree: a scan writes nothing into the project")
     scan_dir = base / "scan"
     try:
         scan_dir.mkdir(parents=True, exist_ok=True)

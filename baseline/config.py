@@ -5,6 +5,13 @@ CLI's options are generated from the same table, so every key has a flag and the
 Nested tables are flattened to dotted keys: ``[tool.baseline.tests] timeout = 60`` is
 ``tests.timeout`` and the flag ``--tests-timeout``. Unknown keys and wrong types raise
 ConfigError naming the key.
+
+Who may say what: the project's own file describes the project. The keys in :data:`OPERATOR_ONLY`
+(what runs outside the tests, what the toolkit trusts, where it writes), values above the
+operator's limit for the keys in :data:`CAPPED`, and paths outside the project for the keys in
+:data:`PROJECT_PATHS` are taken only from the operator (the command line, or a file named with
+``--config``); in the project's file they are ignored and listed in :attr:`Config.ignored`, which
+the report shows as ``config-ignored`` problems.
 """
 
 from __future__ import annotations
@@ -63,7 +70,11 @@ CORE_KEYS: tuple[KeySpec, ...] = (
     KeySpec("select", list, [], "Run only these checks (check ids, technique ids or slugs); the rest are not_evaluated."),
     KeySpec("disable", list, [], "Check ids not to run (reported as not_evaluated, scored 0)."),
     KeySpec("jobs", int, 2, "Checks run in parallel.", minimum=1, maximum=64),
-    KeySpec("work_dir", str, ".baseline", "Where scan artifacts are written, relative to the target."),
+    KeySpec(
+        "work_dir", str, None,
+        "Folder for the scan's work files and the fuzzing store (operator only); default: the project's folder under "
+        "the user's data folder ($XDG_DATA_HOME/baseline/projects/...). Never inside the scanned tree.",
+    ),
     KeySpec(
         "exclude", list, [],
         "Glob patterns (relative paths) of files that are not the product (vendored code, test data, deliberately "
@@ -88,7 +99,7 @@ STATIC_KEYS: tuple[KeySpec, ...] = (
     KeySpec("static.exclude", list, [], "Glob patterns (relative paths) of Python files the static analysis skips."),
     KeySpec("static.timeout", float, 900.0, "Wall-clock limit of each static-analysis tool run in seconds.", minimum=1),
     KeySpec("static.max_file_kb", int, 2048, "Python files larger than this (KiB) are noted and not analysed.", minimum=1),
-    KeySpec("static.cache", bool, True, "Reuse per-file results of unchanged files from <work_dir>/cache/."),
+    KeySpec("static.cache", bool, True, "Reuse per-file results of unchanged files from the user's cache folder ($XDG_CACHE_HOME/baseline)."),
     KeySpec(
         "static.min_analysed",
         float,
@@ -206,7 +217,10 @@ REPORT_KEYS: tuple[KeySpec, ...] = (
     KeySpec("bundle", str, None, "Write the evidence bundle (zip) to this file after the scan (sign it with --sign)."),
     KeySpec("sign", str, None, "Ed25519 private key (PEM, from 'baseline keygen') that signs the bundle attestation (DSSE)."),
     KeySpec("history", bool, True, "Record the scan (score, outcomes, fingerprints) in the history database."),
-    KeySpec("history_db", str, ".baseline/history.db", "The history database (SQLite), relative to the target."),
+    KeySpec(
+        "history_db", str, None,
+        "The history database (SQLite, operator only); default: history.db in the project's folder under the user's data folder.",
+    ),
 )
 
 
@@ -226,12 +240,48 @@ def register_key(spec: KeySpec) -> None:
     KEYS_BY_NAME[spec.name] = spec
 
 
+# Who may say what. The project's own configuration (its pyproject.toml or baseline.toml) describes
+# facts about the project; these keys change what runs outside the tests, what the toolkit trusts or
+# where it writes, so only the operator sets them: on the command line or in a file named with
+# --config. In the project's file they are ignored and reported.
+OPERATOR_ONLY: frozenset[str] = frozenset({
+    "catalog", "python", "work_dir", "allow_env", "network", "bundle", "sign", "history", "history_db",
+    "components.osv_db", "typecheck.command", "web.command", "web.url",
+})
+
+# Limits the project may lower but never raise above the operator's value (or the default).
+# Keys where 0 means "no limit" are listed in UNLIMITED_AT_ZERO.
+CAPPED: frozenset[str] = frozenset({
+    "jobs", "tests.timeout", "tests.memory_mb", "static.timeout", "static.max_file_kb", "secrets.max_file_kb",
+    "secrets.history_timeout", "components.timeout", "fuzz.time", "fuzz.harness_time", "fuzz.input_timeout",
+    "fuzz.rss_limit_mb", "fuzz.startup_grace", "fuzz.minimize_time", "regression.replay_timeout", "typecheck.timeout",
+    "web.time", "web.startup_timeout", "web.api_time", "web.max_restarts", "web.api_max_examples",
+})
+UNLIMITED_AT_ZERO: frozenset[str] = frozenset({"tests.memory_mb"})
+
+# Paths the project may name, but only inside its own tree.
+PROJECT_PATHS: frozenset[str] = frozenset({
+    "accepted_file", "threat_model.path", "fuzz.harnesses", "components.vex", "tests.paths", "coverage.source",
+})
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """A key of the project's own configuration that the scan did not honour, and why."""
+
+    key: str
+    value: Any
+    reason: str
+    source: str
+
+
 @dataclass(frozen=True)
 class Config:
     """Validated configuration values for one scan, plus where they came from."""
 
     values: Mapping[str, Any]
     source: str | None
+    ignored: tuple[Ignored, ...] = ()
 
     def get(self, name: str) -> Any:
         """The value of a declared key (its default when unset)."""
@@ -346,20 +396,77 @@ def coerce(spec: KeySpec, value: Any, label: str) -> Any:
     return value
 
 
+def _limit(name: str, value: Any) -> float:
+    number = float(value)
+    return math.inf if name in UNLIMITED_AT_ZERO and number == 0 else number
+
+
+def _escapes(root: Path, value: str) -> bool:
+    """True when a path the project named points outside the project (absolute, ~, .. or a symlink out)."""
+    text = value.split("::", 1)[0].strip()
+    if not text:
+        return False
+    if text.startswith("~") or os.path.isabs(text):
+        return True
+    from baseline.state import inside
+
+    return not inside(root, Path(text))
+
+
+def project_values(target: Path, values: Mapping[str, Any], label: str, operator: Mapping[str, Any]) -> tuple[dict[str, Any], list[Ignored]]:
+    """Split the project's own values into the honoured ones and the ignored ones (with the reason)."""
+    kept: dict[str, Any] = {}
+    ignored: list[Ignored] = []
+    for name, value in values.items():
+        if name in OPERATOR_ONLY:
+            ignored.append(Ignored(name, value, "only the operator may set it (command line or --config FILE)", label))
+            continue
+        if name in CAPPED:
+            cap = operator.get(name, KEYS_BY_NAME[name].default)
+            if _limit(name, value) > _limit(name, cap):
+                ignored.append(Ignored(name, value, f"above the operator's limit ({cap!r}); only the operator may raise it", label))
+                continue
+        if name in PROJECT_PATHS:
+            items = value if isinstance(value, list) else [value]
+            outside = [item for item in items if isinstance(item, str) and _escapes(target, item)]
+            if outside:
+                ignored.append(Ignored(name, value, f"names a path outside the project ({outside[0]!r})", label))
+                continue
+        kept[name] = value
+    return kept, ignored
+
+
 def load_config(target: Path, cli_values: Mapping[str, Any] | None = None, config_file: Path | None = None) -> Config:
-    """Merge the target's config file (or ``config_file``) with CLI values; the CLI wins."""
-    values: dict[str, Any] = {}
+    """The scan's configuration: the project's own file, then the operator's ``config_file``, then the CLI.
+
+    The project's file (``baseline.toml`` or ``pyproject.toml`` in ``target``) may not set the
+    operator-only keys, raise a capped limit or name paths outside the project: such values are
+    ignored and listed in :attr:`Config.ignored`. Everything in the operator's file is honoured.
+    """
+    operator: dict[str, Any] = {}
     source: str | None = None
     if config_file is not None:
         if not config_file.is_file():
             raise ConfigError(f"config file {config_file} not found")
-        values.update(read_file_values(config_file, "tool.baseline" if config_file.name == "pyproject.toml" else ""))
+        operator.update(read_file_values(config_file, "tool.baseline" if config_file.name == "pyproject.toml" else ""))
         source = str(config_file)
-    else:
-        found = find_config_file(target)
-        if found is not None:
-            values.update(read_file_values(*found))
-            source = found[0].name
     if cli_values:
-        values.update(validate_values(cli_values, "command line"))
-    return Config(values=values, source=source)
+        operator.update(validate_values(cli_values, "command line"))
+    values: dict[str, Any] = {}
+    ignored: list[Ignored] = []
+    found = find_config_file(target)
+    operator_named_it = found is not None and config_file is not None and _same_file(found[0], config_file)
+    if found is not None and not operator_named_it:
+        label = found[0].name
+        kept, ignored = project_values(target, read_file_values(*found), label, operator)
+        values.update(kept)
+        source = label if source is None else f"{label} + {source}"
+    values.update(operator)
+    return Config(values=values, source=source, ignored=tuple(ignored))
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return first.resolve() == second.resolve()
+    except OSError:
+        return False

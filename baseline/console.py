@@ -110,7 +110,8 @@ def render_report(report: Report, console: Console) -> None:
                 where = finding.location.path + (f":{finding.location.start_line}" if finding.location.start_line else "")
             console.print(f"  [{_severity_style(finding.severity)}]{finding.severity.value:>8}[/] {finding.rule_id} {where} {finding.message}", highlight=False, markup=True)
     for problem in report.problems:
-        console.print(f"[yellow]plugin problem[/] {problem.subject}: {problem.message}", highlight=False)
+        label = "ignored project setting" if problem.kind == "config-ignored" else "plugin problem"
+        console.print(Text.assemble((label, "yellow"), f" {problem.subject}: {problem.message}"), highlight=False)
 
     console.print(f"Trust score: [bold]{report.breakdown.trust_score:.1f}[/] / 100", highlight=False)
     gate = report.gate

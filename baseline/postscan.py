@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from baseline import state
 from baseline.accepted import load_accepted
 from baseline.bundle import load_private_key, write_bundle
 from baseline.catalog import default_catalog_text
@@ -51,15 +52,16 @@ def finish_scan(report: Report, root: Path, config: Config, console: Console) ->
     if bundle_path:
         key = load_private_key(str(config.get("sign"))) if config.get("sign") else None
         written = write_bundle(report, Path(str(bundle_path)), key=key, catalog_text=catalog_text(config), accepted_bytes=accepted_bytes(config, root))
-        state = f"signed, key id {written.key_id}" if written.signed else "unsigned: 'baseline verify' will not accept it"
-        console.print(f"evidence bundle ({state}, {len(written.members)} files): {written.path}", highlight=False)
+        signing = f"signed, key id {written.key_id}" if written.signed else "unsigned: 'baseline verify' will not accept it"
+        console.print(f"evidence bundle ({signing}, {len(written.members)} files): {written.path}", highlight=False)
         for missing in written.missing_artifacts:
             console.print(f"[yellow]warning:[/] artifact {missing} no longer exists; not in the bundle", highlight=False)
     if config.get("history"):
         from baseline.history import record_scan
 
-        db = Path(str(config.get("history_db")))
+        db = state.history_db(root, config.get("history_db"))
         try:
-            record_scan(db if db.is_absolute() else root / db, report)
+            db.parent.mkdir(parents=True, exist_ok=True)
+            record_scan(db, report)
         except (OSError, sqlite3.Error) as exc:  # a read-only target must not fail the scan
             console.print(f"[yellow]warning:[/] history not recorded: {exc}", highlight=False)

@@ -266,7 +266,14 @@ def execute_scan(
     problems = tuple(
         Problem(kind=problem.kind, subject=problem.plugin, message=problem.message)
         for problem in discovered.problems
-    ) + accepted_problems
+    ) + accepted_problems + tuple(
+        Problem(
+            kind="config-ignored",
+            subject=item.key,
+            message=f"{item.source}: '{item.key}' = {_short(item.value)} ignored: {item.reason}",
+        )
+        for item in config.ignored
+    )
     return Report(
         schema_version=SCHEMA_VERSION,
         tool_version=__version__,
@@ -284,6 +291,11 @@ def execute_scan(
         config=config.as_dict(),
         sandbox=sandbox_info or {},
     )
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def results_by_technique(results: Sequence[CheckResult]) -> dict[str, list[CheckResult]]:

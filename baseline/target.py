@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from baseline import sandbox
+from baseline import gitrepo, sandbox
 from baseline.errors import UsageError
 from baseline.model import Target
 from baseline.parsing import toml_loads
@@ -99,15 +99,12 @@ def tree_digest(root: Path) -> tuple[str, int]:
 
 
 def git_state(root: Path) -> tuple[str | None, str | None, bool | None]:
-    """(vcs, commit, dirty) of the target, or Nones when it is not a git work tree."""
-    if not (root / ".git").exists():
-        return None, None, None
-    head = sandbox.run(["git", "rev-parse", "HEAD"], cwd=root, limits=sandbox.Limits(timeout_s=30))
-    if not head.ok:
-        return "git", None, None
-    status = sandbox.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, limits=sandbox.Limits(timeout_s=60))
-    dirty = bool(status.stdout.strip()) if status.ok else None
-    return "git", head.stdout.strip() or None, dirty
+    """(vcs, commit, dirty) of the git work tree enclosing ``root``, or Nones outside any.
+
+    Read with :mod:`baseline.gitrepo`: no git process, nothing from the repository's configuration
+    runs, and a subfolder of a repository still gets its commit.
+    """
+    return gitrepo.state(root)
 
 
 @dataclass(frozen=True)
@@ -119,8 +116,12 @@ class Interpreter:
     version: str | None
 
 
-def resolve_interpreter(root: Path, requested: str | None) -> Interpreter:
-    """``--python`` when given, else the project's ``.venv`` when present, else this interpreter."""
+def resolve_interpreter(root: Path, requested: str | None, *, project_venv: bool = True) -> Interpreter:
+    """``--python`` when given, else the project's ``.venv`` when present, else this interpreter.
+
+    ``project_venv=False`` (``verify --source``) never picks a ``.venv`` delivered inside the
+    tree: a verifier runs an interpreter from a vendor's tree only when they name it.
+    """
     if requested:
         candidate = Path(requested).expanduser()
         if not candidate.is_absolute() and os.sep not in requested:
@@ -131,7 +132,7 @@ def resolve_interpreter(root: Path, requested: str | None) -> Interpreter:
         path, source = str(candidate), "--python"
     else:
         venv_python = root / ".venv" / "bin" / "python"
-        if venv_python.exists():
+        if project_venv and venv_python.exists():
             path, source = str(venv_python), "project .venv"
         else:
             path, source = sys.executable, "the toolkit's own interpreter (no --python and no .venv)"

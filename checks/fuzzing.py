@@ -18,7 +18,7 @@ SPEC = CheckSpec(
     remediation="Fix each crash (replay it with `baseline fuzz replay`), keep harnesses for every parser and "
     "decoder (`baseline fuzz init` writes a first set into fuzz/), and give fuzzing enough time (fuzz.time).",
     evidence="libFuzzer's statistics of each harness run in this scan (executions, exec/s, cov, ft), the crash "
-    "store under .baseline/fuzz/crashes with inputs and tracebacks, and the AST scan of the fuzzable surface.",
+    "store (the toolkit's project folder, outside the tree) with inputs and tracebacks, and the AST scan of the fuzzable surface.",
     scoring="score = 10 x (0.7 x surface + 0.3 x time): surface = share of fuzzable entry points fuzzed (a "
     "harness generated during the scan counts half, a project harness in full); time = seconds actually "
     "fuzzed / fuzz.time. Any crash fails the check and halves the score; so do entry points left unfuzzed. "

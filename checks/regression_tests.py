@@ -165,7 +165,7 @@ class FuzzReplayCheck:
         """Judge each replay."""
         result = context.shared(REPLAY_RUN)
         if result.store is None or not result.replays:
-            store = crash_store(context.root, str(context.config.get("work_dir"))) if result.store is None else Path(result.store)
+            store = crash_store(context.root, context.config.get("work_dir")) if result.store is None else Path(result.store)
             where = store.relative_to(context.root).as_posix() if store.is_relative_to(context.root) else str(store)
             looked = (Evidence(provenance=Provenance.INSPECTED, summary=f"no stored fuzzing crash in {where}"),)
             return CheckResult(self.spec, Outcome.NOT_APPLICABLE, None, "no fuzzing crash reproducer is stored", evidence=looked)

@@ -88,9 +88,11 @@ def seed_corpus(root: Path, corpus: Path) -> int:
 
 
 def fuzz_dir_for(root: Path, config: Any, fallback: Path) -> Path:
-    """``<target>/<work_dir>/fuzz`` (persistent), or a folder under ``fallback`` when read-only."""
-    wanted = Path(str(config.get("work_dir")))
-    base = (wanted if wanted.is_absolute() else root / wanted) / "fuzz"
+    """``<project folder>/fuzz`` (persistent, outside the scanned tree: see :mod:`baseline.state`),
+    or a folder under ``fallback`` when that cannot be written."""
+    from baseline import state
+
+    base = state.project_dir(root, config.get("work_dir")) / "fuzz"
     try:
         base.mkdir(parents=True, exist_ok=True)
         (base / ".write-test").write_text("ok")

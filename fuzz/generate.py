@@ -129,9 +129,16 @@ def render_harness(entry: EntryPoint, depth: int) -> str:
 
 
 def write_harnesses(root: Path, folder: Path, entries: list[EntryPoint], *, overwrite: bool = False) -> list[GeneratedHarness]:
-    """Write one harness per entry point into ``folder`` (inside ``root``); keep edited files unless ``overwrite``."""
+    """Write one harness per entry point into ``folder``; keep edited files unless ``overwrite``.
+
+    ``folder`` is normally the toolkit's fuzz store, outside the project: the harness then imports the
+    project through ``PYTHONPATH`` (set by the runner); inside ``root`` it also finds the root itself.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    depth = len(folder.resolve().relative_to(root.resolve()).parts)
+    try:
+        depth = len(folder.resolve().relative_to(root.resolve()).parts)
+    except ValueError:
+        depth = 0
     written: list[GeneratedHarness] = []
     for entry in entries:
         path = folder / harness_filename(entry)

@@ -2,11 +2,12 @@
 
 Layout (a contract)::
 
-    .baseline/fuzz/crashes/<crash-id>/input       the raw bytes that crash the harness
-    .baseline/fuzz/crashes/<crash-id>/meta.json   {"harness", "kind", "exception", "top_frames",
+    <project folder>/fuzz/crashes/<crash-id>/input       the raw bytes that crash the harness
+    <project folder>/fuzz/crashes/<crash-id>/meta.json   {"harness", "kind", "exception", "top_frames",
                                                    "traceback", "found", "generated_harness"}
 
-``harness`` is relative to the target root. Replay = ``python <harness> <input>`` in the sandbox;
+The project folder lives outside the scanned tree (see ``baseline.state``: the user's data folder,
+or ``--work-dir``). ``harness`` is relative to the target root. Replay = ``python <harness> <input>`` in the sandbox;
 exit 0 means the input no longer crashes.
 """
 

@@ -15,6 +15,16 @@ SHARED = REPO_ROOT.parent / "shared"
 collect_ignore_glob = ["fixtures/*"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def toolkit_state_folders(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The toolkit's caches and data (history, work files) go to folders of this test session, not the user's."""
+    import os
+
+    for variable, name in (("BASELINE_CACHE_DIR", "cache"), ("BASELINE_DATA_DIR", "data")):
+        if not os.environ.get(variable):
+            os.environ[variable] = str(tmp_path_factory.mktemp(f"toolkit-{name}"))
+
+
 @pytest.fixture
 def fixtures_dir() -> Path:
     """The folder of fixture projects."""

@@ -9,7 +9,7 @@ from typing import Any
 
 from rich.console import Console
 
-from baseline import exitcodes
+from baseline import exitcodes, state
 from baseline.errors import UsageError
 from baseline.runner import now_iso
 from baseline.store import SQLiteStore
@@ -23,7 +23,7 @@ def install(subparsers: Any) -> None:
     monitor = actions.add_parser("monitor", help="re-check a stored CycloneDX SBOM against current advisory data")
     monitor.add_argument("sbom", help="a CycloneDX JSON SBOM (ours or any tool's)")
     monitor.add_argument("--osv-db", required=True, help="local OSV database: a folder of OSV records or an osv.dev all.zip")
-    monitor.add_argument("--db", default=".baseline/history.db", help="history database (default: .baseline/history.db)")
+    monitor.add_argument("--db", default=None, help="history database (default: monitor.db in the user's data folder)")
     monitor.add_argument("--fail-on-new", action="store_true", help="exit 1 when an advisory appeared since the last check")
     monitor.set_defaults(handler=_monitor)
     parser.set_defaults(handler=lambda args: (parser.print_help(), exitcodes.USAGE_ERROR)[1])
@@ -60,7 +60,9 @@ def _monitor(args: argparse.Namespace) -> int:
         for advisory in database.match(name, version)
     }
     key = str(path.resolve())
-    store = SQLiteStore(Path(args.db))
+    db = Path(args.db) if args.db else state.data_home() / "monitor.db"
+    db.parent.mkdir(parents=True, exist_ok=True)
+    store = SQLiteStore(db)
     try:
         previous = store.last_advisories(key)
         store.record_check(key, now_iso(), database.info.source, database.info.newest_modified, len(components), sorted(current))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +99,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = load_config(root, values)
     interpreter = resolve_interpreter(root, config.get("python"))
     console = Console()
-    fuzz_dir = fuzz_dir_for(root, config, root / ".baseline" / "scan")
+    fuzz_dir = fuzz_dir_for(root, config, Path(tempfile.mkdtemp(prefix="baseline-fuzz-")))
     campaign = run_campaign(
         root=root,
         python=interpreter.path,
@@ -132,7 +133,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     """``baseline fuzz replay``: exit 0 when the input no longer crashes, 1 when it still does."""
     root = _root(args.path)
     config = load_config(root, {"python": args.python} if args.python else {})
-    fuzz_dir = fuzz_dir_for(root, config, root / ".baseline" / "scan")
+    fuzz_dir = fuzz_dir_for(root, config, Path(tempfile.mkdtemp(prefix="baseline-fuzz-")))
     candidate = Path(args.crash)
     if not candidate.exists():
         candidate = store.crashes_dir(fuzz_dir) / args.crash
@@ -155,7 +156,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     result = store.replay(interpreter.path, root, harness, data.resolve(), args.timeout, list(config.get("allow_env")))
     console = Console()
     if result.ok:
-        console.print(f"no longer crashes: {harness.relative_to(root).as_posix()} ran the input cleanly", highlight=False, markup=False)
+        shown = harness.relative_to(root).as_posix() if harness.is_relative_to(root) else str(harness)  # generated ones live in the fuzz store
+        console.print(f"no longer crashes: {shown} ran the input cleanly", highlight=False, markup=False)
         return exitcodes.OK
     tail = result.stdout.strip() + "\n" + result.stderr_tail(15)
     console.print(tail.strip(), highlight=False, markup=False)

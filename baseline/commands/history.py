@@ -8,7 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from baseline import exitcodes
+from baseline import exitcodes, state
 from baseline.history import load_history
 
 _BARS = "▁▂▃▄▅▆▇█"
@@ -18,7 +18,7 @@ def install(subparsers: Any) -> None:
     """Add the ``history`` sub-command."""
     parser = subparsers.add_parser("history", help="show the trust-score trend of recorded scans")
     parser.add_argument("path", nargs="?", default=".", help="the project (default: the current folder)")
-    parser.add_argument("--db", help="history database; default: PATH/.baseline/history.db")
+    parser.add_argument("--db", help="history database; default: the project's history.db in the user's data folder (as scan writes it)")
     parser.add_argument("--limit", type=int, default=20, help="number of scans shown (default 20)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(handler=run)
@@ -26,7 +26,7 @@ def install(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print one line per scan, oldest first, with a sparkline of the score."""
-    db = Path(args.db) if args.db else Path(args.path) / ".baseline" / "history.db"
+    db = state.history_db(Path(args.path), args.db)
     entries = load_history(db, max(1, args.limit))
     if args.json:
         print(json.dumps([asdict(entry) for entry in entries], indent=2, sort_keys=True))

@@ -59,7 +59,8 @@ def rerun_checks(source: Path, check_ids: Sequence[str], config: Config) -> Sequ
     catalog = load_catalog(config.get("catalog"))
     found = discover_checks(catalog)
     wanted = Discovered(checks=tuple(c for c in found.checks if c.spec.id in set(check_ids)), problems=found.problems)
-    target = describe_target(source, resolve_interpreter(source, config.get("python")))
+    # A .venv delivered in the source is never run unless the verifier names it with --python.
+    target = describe_target(source, resolve_interpreter(source, config.get("python"), project_venv=False))
     with tempfile.TemporaryDirectory(prefix="baseline-verify-") as work:
         # Work files and caches go to the scratch folder, not into the source (work_dir is not a judgement key).
         scratch = Config(values={**config.values, "work_dir": work, "history": False}, source=config.source)

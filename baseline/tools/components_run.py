@@ -18,7 +18,7 @@ from typing import Any, Iterable
 
 from packaging.utils import canonicalize_name, canonicalize_version
 
-from baseline import sandbox
+from baseline import sandbox, state
 from baseline.model import Artifact, Evidence, Provenance, Severity
 from baseline.target import file_sha256, project_name
 from baseline.tools.ignore_files import read_ignore_files
@@ -133,7 +133,7 @@ def run_components(
 
     if osv_db:
         try:
-            database = load_database(osv_db, cache_dir=work_dir / "cache")
+            database = load_database(osv_db, cache_dir=state.cache_home() / "osv")
         except (ValueError, OSError) as exc:
             return ComponentsResult("error", f"the OSV database could not be used: {exc}", inventory, evidence=(sbom_evidence,), vex_problems=tuple(vex_problems))
         matches = [Match(component, advisory) for component in pinned for advisory in database.match(component.name, component.version or "")]

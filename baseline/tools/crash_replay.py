@@ -1,6 +1,6 @@
 """Replay the fuzzing subsystem's stored crash reproducers against the current code.
 
-The crash store is ``<work_dir>/fuzz/crashes/<crash-id>/`` (``.baseline`` by default) with an
+The crash store is ``<project folder>/fuzz/crashes/<crash-id>/`` (see :mod:`baseline.state`) with an
 ``input`` file and a ``meta.json`` naming the harness (a path relative to the target root). A
 replay runs ``<target python> <harness> <input>`` in the sandbox with a timeout: exit code 0 means
 the crash is fixed; any other ending (exception, signal, timeout) means it still reproduces.
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from baseline import sandbox
+from baseline import sandbox, state
 from baseline.model import Evidence, Provenance
 from baseline.tools.test_records import redact
 
@@ -39,10 +39,9 @@ class ReplayRun:
     replays: tuple[Replay, ...] = ()
 
 
-def crash_store(root: Path, work_dir: str) -> Path:
-    """Where the fuzzing subsystem keeps its crashes."""
-    base = Path(work_dir)
-    return (base if base.is_absolute() else root / base) / "fuzz" / "crashes"
+def crash_store(root: Path, work_dir: str | None) -> Path:
+    """Where the fuzzing subsystem keeps the project's crashes (outside the scanned tree)."""
+    return state.project_dir(root, work_dir) / "fuzz" / "crashes"
 
 
 def replay_one(root: Path, python: str, folder: Path, timeout_s: float, network: bool = False) -> Replay:
@@ -57,7 +56,9 @@ def replay_one(root: Path, python: str, folder: Path, timeout_s: float, network:
     harness = str(meta.get("harness") or "")
     kind, exception = str(meta.get("kind") or ""), str(meta.get("exception") or "")
     harness_path = (root / harness).resolve()
-    if not harness or not harness_path.is_file() or root.resolve() not in harness_path.parents:
+    # the project's own harnesses, or the ones the toolkit generated into its fuzz store beside the crashes
+    allowed = (root.resolve(), (folder.parent.parent / "generated").resolve())
+    if not harness or not harness_path.is_file() or not any(base in harness_path.parents for base in allowed):
         return Replay(crash_id, harness, "unreplayable", f"harness {harness or '(none)'} not found in the project", kind, exception)
     data = folder / "input"
     if not data.is_file():
@@ -81,7 +82,7 @@ def replay_one(root: Path, python: str, folder: Path, timeout_s: float, network:
     return Replay(crash_id, harness, "crashes", f"still crashes: {process.describe()}: {redact(process.stderr_tail(1))}", kind, exception, evidence)
 
 
-def replay_all(root: Path, python: str, work_dir: str, timeout_s: float, network: bool = False) -> ReplayRun:
+def replay_all(root: Path, python: str, work_dir: str | None, timeout_s: float, network: bool = False) -> ReplayRun:
     """Replay every stored crash, in crash-id order."""
     store = crash_store(root, work_dir)
     if not store.is_dir():
@@ -100,7 +101,7 @@ class ReplayRunner:
         return replay_all(
             context.root,
             context.python,
-            str(context.config.get("work_dir")),
+            context.config.get("work_dir"),
             float(context.config.get("regression.replay_timeout")),
             bool(context.config.get("network")),
         )

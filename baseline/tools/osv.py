@@ -10,11 +10,7 @@ aliases kept so that CVE, GHSA and PYSEC ids of one weakness merge into one find
 from __future__ import annotations
 
 import hashlib
-import hmac
-import os
-import pickle  # nosec B403 -- only for the index cache, which is authenticated before loading
 import re
-import secrets
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,10 +19,11 @@ from typing import Any, Iterable, Iterator, Mapping
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from baseline import state
 from baseline.model import Severity
 from baseline.parsing import json_loads, yaml_safe_load
 
-INDEX_FORMAT = 3  # bump when the pickled index layout (or its signed envelope) changes
+INDEX_FORMAT = 4  # bump when the cached index's JSON layout (or its signed envelope) changes
 
 
 @dataclass(frozen=True)
@@ -323,43 +320,53 @@ def _source_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-_MAC_SIZE = 32
+def _index_to_json(database: OsvDatabase) -> dict[str, Any]:
+    """The index as plain JSON data (the cache never holds anything that could run code when read)."""
+    info = database.info
+    return {
+        "format": INDEX_FORMAT,
+        "info": {"source": info.source, "records": info.records, "pypi_records": info.pypi_records,
+                 "newest_modified": info.newest_modified, "digest": info.digest, "skipped": list(info.skipped)},
+        "by_package": {
+            name: [
+                {"id": a.id, "aliases": list(a.aliases), "package": a.package, "summary": a.summary, "severity": a.severity.value,
+                 "cvss_vector": a.cvss_vector, "cvss_score": a.cvss_score, "fixed": list(a.fixed),
+                 "ranges": [[list(event) for event in events] for events in a.ranges], "versions": sorted(a.versions),
+                 "cwes": list(a.cwes), "modified": a.modified, "references": list(a.references)}
+                for a in advisories
+            ]
+            for name, advisories in database.by_package.items()
+        },
+    }
 
 
-def _cache_key() -> bytes:
-    """This user's key for authenticating index caches, kept outside any scanned project.
-
-    The index cache lives in the scan's work folder, inside the target; a hostile repository could
-    plant a pickle there. Only files carrying an HMAC made with this key are ever unpickled.
-    """
-    home = Path(os.environ.get("BASELINE_CACHE_DIR") or Path.home() / ".cache" / "baseline").expanduser()
-    key_file = home / "cache.key"
+def _index_from_json(data: Any) -> OsvDatabase | None:
+    """The index back from :func:`_index_to_json`, or None when the data is not one."""
     try:
-        key = key_file.read_bytes()
-        if len(key) == _MAC_SIZE:
-            return key
-    except OSError:
-        pass
-    key = secrets.token_bytes(_MAC_SIZE)
-    try:
-        home.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(key)
-    except OSError:
-        pass  # an unwritable home: this process's caches verify only within this run
-    return key
-
-
-def _signed_payload(payload: bytes) -> bytes:
-    return hmac.new(_cache_key(), payload, hashlib.sha256).digest() + payload
-
-
-def _verified_payload(blob: bytes) -> bytes | None:
-    """The payload when its MAC is ours, else None."""
-    mac, payload = blob[:_MAC_SIZE], blob[_MAC_SIZE:]
-    expected = hmac.new(_cache_key(), payload, hashlib.sha256).digest()
-    return payload if len(mac) == _MAC_SIZE and hmac.compare_digest(mac, expected) else None
+        if data.get("format") != INDEX_FORMAT:
+            return None
+        info = data["info"]
+        by_package = {
+            str(name): [
+                Advisory(
+                    id=str(a["id"]), aliases=tuple(str(x) for x in a["aliases"]), package=str(a["package"]), summary=str(a["summary"]),
+                    severity=Severity(a["severity"]), cvss_vector=a["cvss_vector"], cvss_score=a["cvss_score"],
+                    fixed=tuple(str(x) for x in a["fixed"]),
+                    ranges=tuple(tuple((str(kind), str(value)) for kind, value in events) for events in a["ranges"]),
+                    versions=frozenset(str(x) for x in a["versions"]), cwes=tuple(int(x) for x in a["cwes"]),
+                    modified=str(a["modified"]), references=tuple(str(x) for x in a["references"]),
+                )
+                for a in advisories
+            ]
+            for name, advisories in data["by_package"].items()
+        }
+        return OsvDatabase(
+            info=DatabaseInfo(source=str(info["source"]), records=int(info["records"]), pypi_records=int(info["pypi_records"]),
+                              newest_modified=info["newest_modified"], digest=str(info["digest"]), skipped=tuple(str(x) for x in info["skipped"])),
+            by_package=by_package,
+        )
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
 
 
 def load_database(path: str | Path, cache_dir: Path | None = None) -> OsvDatabase:
@@ -373,16 +380,12 @@ def load_database(path: str | Path, cache_dir: Path | None = None) -> OsvDatabas
     if not (source.is_dir() or zipfile.is_zipfile(source)):
         raise ValueError(f"OSV database {source} is neither a folder of OSV records nor a zip of them")
     digest = _source_digest(source)
-    cache_file = cache_dir / f"osv-index-{INDEX_FORMAT}-{digest[:24]}.pickle" if cache_dir else None
+    cache_file = cache_dir / f"osv-index-{INDEX_FORMAT}-{digest[:24]}.json" if cache_dir else None
     if cache_file is not None and cache_file.is_file():
-        try:
-            payload = _verified_payload(cache_file.read_bytes())
-            cached = pickle.loads(payload) if payload is not None else None  # nosec B301 -- authenticated by our own key
-            if isinstance(cached, OsvDatabase):
-                return cached
-            cache_file.unlink(missing_ok=True)  # forged, foreign or damaged: rebuilt below
-        except Exception:  # a damaged cache is rebuilt
-            cache_file.unlink(missing_ok=True)
+        cached = _index_from_json(state.read_entry(cache_file))
+        if cached is not None:
+            return cached
+        # forged, foreign or damaged: rebuilt (and overwritten) below
     entries: Iterable[tuple[str, bytes]] = _iter_folder(source) if source.is_dir() else _iter_zip(source)
     by_package: dict[str, list[Advisory]] = {}
     records = pypi_records = 0
@@ -415,11 +418,5 @@ def load_database(path: str | Path, cache_dir: Path | None = None) -> OsvDatabas
         by_package=by_package,
     )
     if cache_file is not None:
-        try:
-            cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache_file.with_suffix(".part")
-            tmp.write_bytes(_signed_payload(pickle.dumps(database)))
-            tmp.replace(cache_file)
-        except OSError:
-            pass
+        state.write_entry(cache_file, _index_to_json(database))
     return database

@@ -13,7 +13,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import io
-import json
+import sys
 import time
 import tokenize
 from concurrent.futures import ThreadPoolExecutor
@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from baseline import state
 from baseline.model import Evidence, Finding, Provenance
-from baseline.parsing import json_loads
 from baseline.target import is_test_path, iter_files
 from baseline.tools import bandit as bandit_tool
 from baseline.tools import semgrep as semgrep_tool
@@ -98,7 +98,11 @@ def prescreen(path: Path, relative: str, max_bytes: int) -> SourceFile | FileNot
 
 
 class ResultCache:
-    """Per-file, per-tool results under ``<work_dir>/cache/static-v1/``, keyed by content and tool set-up."""
+    """Per-file, per-tool results under the user's cache folder (``static-v1/``), keyed by content and tool set-up.
+
+    Entries are JSON authenticated with the user's cache key (:mod:`baseline.state`): an entry
+    planted or edited by anyone without the key is a miss, never a result.
+    """
 
     def __init__(self, folder: Path | None, salts: Mapping[str, str]) -> None:
         self.folder = folder
@@ -115,14 +119,14 @@ class ResultCache:
     def load(self, tool: str, source: SourceFile) -> tuple[list[RawFinding], list[FileNote]] | None:
         """Cached (findings, notes) for this file's content, or None."""
         path = self._path(tool, source.digest)
-        if path is None or not path.is_file():
+        data = state.read_entry(path) if path is not None else None
+        if data is None:
             self.misses[tool] += 1
             return None
         try:
-            data = json_loads(path.read_text(encoding="utf-8"))
             findings = [RawFinding.from_json(item, source.path) for item in data["findings"]]
             notes = [FileNote(source.path, tool, str(reason)) for reason in data["notes"]]
-        except (OSError, ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             self.misses[tool] += 1
             return None
         self.hits[tool] += 1
@@ -134,12 +138,7 @@ class ResultCache:
         if path is None:
             return
         payload = {"findings": [item.to_json() for item in findings], "notes": [note.reason for note in notes]}
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(".tmp")
-            temporary.write_text(json.dumps(payload, sort_keys=True), encoding="utf-8")
-            temporary.replace(path)
-        except OSError:
+        if not state.write_entry(path, payload):
             self.folder = None
 
 
@@ -153,7 +152,7 @@ class StaticRunner:
         config = context.config
         cache_dir = None
         if config.get("static.cache"):
-            cache_dir = context.root / str(config.get("work_dir")) / "cache" / CACHE_FORMAT
+            cache_dir = state.cache_home() / CACHE_FORMAT
         return run_static(
             root=context.root,
             work_dir=context.artifact_dir("static"),
@@ -187,9 +186,10 @@ def run_static(
         screened = prescreen(path, path.relative_to(root).as_posix(), max_bytes)
         (sources if isinstance(screened, SourceFile) else notes).append(screened)  # type: ignore[arg-type]
     pack_digest = semgrep_tool.rule_pack_digest()
+    interpreter = "python " + ".".join(str(part) for part in sys.version_info[:3])  # the analysers parse with it
     salts = {
-        "bandit": f"{CACHE_FORMAT}|bandit {package_version('bandit')}|skip {','.join(BANDIT_SKIPPED_TESTS)}",
-        "semgrep": f"{CACHE_FORMAT}|semgrep {package_version('semgrep')}|{pack_digest}|{max_bytes}",
+        "bandit": f"{CACHE_FORMAT}|bandit {package_version('bandit')}|skip {','.join(BANDIT_SKIPPED_TESTS)}|{interpreter}",
+        "semgrep": f"{CACHE_FORMAT}|semgrep {package_version('semgrep')}|{pack_digest}|{max_bytes}|{interpreter}",
     }
     cache = ResultCache(cache_dir, salts)
     raw: list[RawFinding] = []
@@ -249,7 +249,7 @@ def run_static(
                 Evidence(
                     Provenance.INSPECTED,
                     f"{tool} {package_version(tool)} results for {cache.hits[tool]} unchanged files reused from the per-file "
-                    "cache (keyed by file content digest, tool version and rule-pack digest)",
+                    "cache (keyed by file content digest, tool version, rule-pack digest and interpreter version; entries authenticated)",
                     tool=tool,
                     tool_version=package_version(tool),
                     input_digests={"rule_pack": pack_digest} if tool == "semgrep" else {},

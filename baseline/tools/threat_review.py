@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from baseline import sandbox
+from baseline import gitrepo
 from baseline.target import iter_files, product_sources
 from baseline.tools.attack_surface import AttackSurface, SurfaceItem, extract_surface
 from baseline.tools.threat_model import ThreatModelDoc, find_models
@@ -70,20 +70,22 @@ def mentions(item: SurfaceItem, text: str) -> bool:
     return bool(re.search(r"(?<![\w-])" + re.escape(item.name.lower()) + r"(?![\w-])", lowered))
 
 
-def _git(root: Path, *args: str) -> str | None:
-    result = sandbox.run(["git", *args], cwd=root, limits=sandbox.Limits(timeout_s=60))
-    return result.stdout.strip() if result.ok else None
-
-
 def last_change(root: Path, paths: list[Path]) -> Dated:
-    """Last change of ``paths``: the newest commit touching them, or file times when uncommitted."""
+    """Last change of ``paths``: the newest commit touching them, or file times when uncommitted.
+
+    The repository is read with :mod:`baseline.gitrepo` (no git process, no configuration).
+    """
     if not paths:
         return Dated(None, "none")
     relative = [path.relative_to(root).as_posix() for path in paths]
-    if (root / ".git").exists() or _git(root, "rev-parse", "--is-inside-work-tree") == "true":
-        stamp = _git(root, "log", "-1", "--format=%ct", "--", *relative)
-        dirty = _git(root, "status", "--porcelain", "--", *relative)
-        if stamp:
+    repository = gitrepo.find_repository(root)
+    if repository is not None:
+        try:
+            stamp = repository.last_commit_time(relative)
+            dirty = repository.dirty(relative) if stamp is not None else False
+        except gitrepo.READ_ERRORS + (gitrepo.GitReadError,):
+            stamp, dirty = None, False
+        if stamp is not None:
             epoch = float(stamp)
             if dirty:
                 epoch = max([epoch] + [path.stat().st_mtime for path in _files(paths)])

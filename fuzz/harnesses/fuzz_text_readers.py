@@ -1,7 +1,7 @@
 """Fuzz the small readers of text that tools and targets write, and the redactors every report goes through.
 
 Entry points (each documented to raise only its own clear error, listed in EXPECTED, or nothing):
-``baseline.tools.git_history.parse_log`` (git log output), ``baseline.tools.typecheck.parse_pyright``
+``baseline.tools.typecheck.parse_pyright``
 (pyright's JSON), ``baseline.tools.static_normalise.parse_directives`` (suppression comments),
 ``baseline.catalog.parse_catalog`` (a user's catalog), ``baseline.parsing`` (``json_loads``,
 ``toml_loads``, ``yaml_safe_load``), ``baseline.safexml.fromstring`` and ``baseline.replay.junit_counts``
@@ -26,7 +26,6 @@ with atheris.instrument_imports(include=["baseline"]):
     from baseline.replay import junit_counts
     from baseline.reports import redact as reports_redact
     from baseline.tools import semgrep, static_normalise, test_records
-    from baseline.tools.git_history import parse_log
     from baseline.tools.static_normalise import parse_directives
     from baseline.tools.threat_model import draft_digest, draft_state, mark_draft, security_section
     from baseline.tools.typecheck import parse_pyright
@@ -46,7 +45,6 @@ def _expect(call, *args):
 
 def TestOneInput(data: bytes) -> None:
     text = data.decode("utf-8", errors="replace")
-    parse_log(text)
     _expect(parse_pyright, text)
     parse_directives(text)
     _expect(parse_catalog, text)

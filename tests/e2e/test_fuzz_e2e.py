@@ -15,6 +15,7 @@ from baseline.checks.fuzzing import judge
 from baseline.cli import main
 from baseline.config import load_config
 from baseline.fuzz import store
+from baseline.state import project_dir
 from baseline.fuzz.campaign import run_campaign
 from baseline.model import Outcome
 
@@ -49,7 +50,8 @@ def test_scan_generates_harnesses_finds_planted_bugs_and_replays(tmp_path: Path)
     assert len(result["metrics"]["generated"]) == 3
     assert all(run["execs"] > 0 for run in result["metrics"]["runs"])
 
-    crashes = {crash.top_frames[0].split(":")[0]: crash for crash in store.list_crashes(root / ".baseline" / "fuzz")}
+    assert not (root / ".baseline").exists()  # the toolkit's fuzz store lives outside the project
+    crashes = {crash.top_frames[0].split(":")[0]: crash for crash in store.list_crashes(project_dir(root) / "fuzz")}
     record_crash = crashes["fuzzparsers/records.py"]
     assert record_crash.generated_harness and record_crash.kind == "exception"
     assert main(["fuzz", "replay", record_crash.crash_id, "--path", str(root)]) == 1

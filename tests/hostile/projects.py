@@ -212,13 +212,13 @@ def fuzz_harnesses(root: Path) -> None:
 # --- a web app that never becomes ready -----------------------------------------------------------
 
 
+# A start command is the operator's to name (the project's own web.command is ignored).
+WEB_NEVER_READY_ARGS = ("--web-command", f"{{python}} app.py {{port}} {MARKER}", "--web-url", "http://127.0.0.1:{port}/")
+
+
 def web_never_ready(root: Path) -> None:
-    """A Flask-ish app module started by a configured command that sleeps before it ever listens."""
-    package(root, pyproject=(
-        "[tool.baseline.web]\n"
-        f"command = \"{{python}} app.py {{port}} {MARKER}\"\n"
-        "url = \"http://127.0.0.1:{port}/\"\n"
-    ))
+    """A Flask-ish app module, started by the command the operator names, that sleeps before it ever listens."""
+    package(root)
     write(root, "app.py", (
         "import sys, time\n"
         "from flask import Flask\n\n"

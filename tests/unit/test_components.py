@@ -70,21 +70,23 @@ def test_zip_database_and_bad_sources(tmp_path: Path) -> None:
         load_database(tmp_path / "missing")
 
 
-def test_index_cache_is_used_and_equivalent(tmp_path: Path) -> None:
+def test_index_cache_is_used_and_equivalent(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("BASELINE_CACHE_DIR", str(tmp_path / "home"))
     first = load_database(SMALL, cache_dir=tmp_path)
-    assert list(tmp_path.glob("osv-index-*.pickle"))
+    assert list(tmp_path.glob("osv-index-*.json"))
     second = load_database(SMALL, cache_dir=tmp_path)
-    assert second.info == first.info and second.by_package.keys() == first.by_package.keys()
+    assert second.info == first.info and second.by_package == first.by_package
 
 
-def test_a_planted_index_cache_is_never_unpickled(tmp_path: Path, monkeypatch) -> None:
-    """The cache sits in the target's work folder: a pickle without our MAC must not run."""
+def test_a_planted_or_edited_index_cache_is_rebuilt(tmp_path: Path, monkeypatch) -> None:
+    """The index cache is JSON (nothing in it can run) and carries our MAC: a forged entry is ignored."""
+    import json
     import pickle
 
     monkeypatch.setenv("BASELINE_CACHE_DIR", str(tmp_path / "home"))
     cache = tmp_path / "cache"
-    load_database(SMALL, cache_dir=cache)
-    (cache_file,) = cache.glob("osv-index-*.pickle")
+    honest = load_database(SMALL, cache_dir=cache)
+    (cache_file,) = cache.glob("osv-index-*.json")
     marker = tmp_path / "pwned"
 
     class Payload:
@@ -93,10 +95,12 @@ def test_a_planted_index_cache_is_never_unpickled(tmp_path: Path, monkeypatch) -
 
     cache_file.write_bytes(b"\0" * 32 + pickle.dumps(Payload()))
     database = load_database(SMALL, cache_dir=cache)
-    assert not marker.exists()
-    assert database.info.records > 0
-    # the rebuilt cache is signed again and used
-    assert load_database(SMALL, cache_dir=cache).info == database.info
+    assert not marker.exists() and database.by_package == honest.by_package
+    # an entry that says "no advisories", signed with another key, is not believed either
+    forged = json.loads(cache_file.read_bytes()[32:])
+    forged["by_package"] = {}
+    cache_file.write_bytes(b"\1" * 32 + json.dumps(forged).encode())
+    assert load_database(SMALL, cache_dir=cache).by_package == honest.by_package
 
 
 def test_requirements_pins_hashes_markers_includes_and_unverifiable_lines(tmp_path: Path) -> None:

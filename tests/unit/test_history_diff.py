@@ -14,8 +14,11 @@ from baseline.reports.json_report import format_report
 from tests.unit.reports_synthetic import make_report
 
 
-def test_history_records_runs_in_scan_tables(tmp_path: Path, capsys):
-    db = tmp_path / ".baseline" / "history.db"
+def test_history_records_runs_in_scan_tables(tmp_path: Path, capsys, monkeypatch):
+    monkeypatch.setenv("BASELINE_DATA_DIR", str(tmp_path / "data"))
+    from baseline.state import history_db
+
+    db = history_db(tmp_path)  # the project's database in the user's data folder, where scan writes it
     report = make_report()
     record_scan(db, report)
     better = replace(report, breakdown=replace(report.breakdown, trust_score=40.0))

@@ -15,7 +15,7 @@ from baseline.checks.testsuite_ast import clear_cache
 from baseline.config import load_config
 from baseline.model import Outcome
 from baseline.tools.crash_replay import replay_all
-from baseline.tools.git_history import Commit, parse_log, read_history
+from baseline.tools.git_history import Commit, read_history
 from baseline.tools.pytest_run import TestCounts, TestRun
 from baseline.tools.test_records import Marker, TestDetail
 
@@ -124,9 +124,8 @@ def test_no_fix_commit_is_not_applicable(tmp_path: Path) -> None:
     assert result.outcome is Outcome.NOT_APPLICABLE and result.evidence
 
 
-def test_parse_log_and_classification() -> None:
-    output = "\x1eabc\x1fFix bug\x1f\x1f\n\napp/a.py\ntests/test_a.py\n\x1edef\x1fMerge branch fix\x1f\x1f\n\napp/b.py\n"
-    commits = parse_log(output)
+def test_commit_classification() -> None:
+    commits = [Commit("abc", "Fix bug", "", ("app/a.py", "tests/test_a.py")), Commit("def", "Merge branch fix", "", ("app/b.py",))]
     assert [(c.sha, c.is_fix, c.touches_tests) for c in commits] == [("abc", True, True), ("def", False, False)]
     assert not Commit("x", "Fix docs", "", ("docs/index.md",)).is_fix
     assert not Commit("x", "prefix handling", "", ("a.py",)).is_fix
@@ -198,26 +197,29 @@ if __name__ == "__main__":
 '''
 
 
-def _crash(root: Path, crash_id: str, data: bytes, harness: str = "fuzz/harness.py") -> None:
-    folder = root / ".baseline" / "fuzz" / "crashes" / crash_id
+def _crash(work: Path, crash_id: str, data: bytes, harness: str = "fuzz/harness.py") -> None:
+    folder = work / "fuzz" / "crashes" / crash_id
     folder.mkdir(parents=True)
     (folder / "input").write_bytes(data)
     (folder / "meta.json").write_text(json.dumps({"harness": harness, "kind": "exception", "exception": "ValueError"}))
 
 
 def test_crash_replay(tmp_path: Path) -> None:
-    (tmp_path / "fuzz").mkdir()
-    (tmp_path / "fuzz" / "harness.py").write_text(HARNESS)
-    assert replay_all(tmp_path, sys.executable, ".baseline", 5).store is None
-    nothing = REPLAY_CHECK.run(FakeContext(tmp_path, {"fuzz-crash-replay": replay_all(tmp_path, sys.executable, ".baseline", 5)}))
+    """The crash store lives in the work folder (outside the project); a .baseline/ in the project is not it."""
+    root, work = tmp_path / "project", str(tmp_path / "work")
+    (root / "fuzz").mkdir(parents=True)
+    (root / "fuzz" / "harness.py").write_text(HARNESS)
+    _crash(root / ".baseline", "planted", b"BOOM!")  # the project's own folder is never the toolkit's crash store
+    assert replay_all(root, sys.executable, work, 5).store is None
+    nothing = REPLAY_CHECK.run(FakeContext(root, {"fuzz-crash-replay": replay_all(root, sys.executable, work, 5)}))
     assert nothing.outcome is Outcome.NOT_APPLICABLE and nothing.evidence
-    _crash(tmp_path, "a-fixed", b"fine")
-    _crash(tmp_path, "b-still", b"BOOM!")
-    _crash(tmp_path, "c-hang", b"HANG")
-    _crash(tmp_path, "d-gone", b"x", harness="fuzz/missing.py")
-    run = replay_all(tmp_path, sys.executable, ".baseline", 2)
+    _crash(Path(work), "a-fixed", b"fine")
+    _crash(Path(work), "b-still", b"BOOM!")
+    _crash(Path(work), "c-hang", b"HANG")
+    _crash(Path(work), "d-gone", b"x", harness="fuzz/missing.py")
+    run = replay_all(root, sys.executable, work, 2)
     assert [(r.crash_id, r.status) for r in run.replays] == [("a-fixed", "fixed"), ("b-still", "crashes"), ("c-hang", "hangs"), ("d-gone", "unreplayable")]
-    result = REPLAY_CHECK.run(FakeContext(tmp_path, {"fuzz-crash-replay": run}))
+    result = REPLAY_CHECK.run(FakeContext(root, {"fuzz-crash-replay": run}))
     assert result.outcome is Outcome.FAIL and result.score == 2.5
     assert {f.rule_id for f in result.findings} == {"regression-tests.crash-crashes", "regression-tests.crash-hangs", "regression-tests.crash-unreplayable"}
     assert any(e.argv and e.argv[-1].endswith("b-still/input") for e in result.evidence)
