@@ -74,14 +74,28 @@ def tree_digest(root: Path) -> tuple[str, int]:
     return "sha256:" + digest.hexdigest(), count
 
 
+def enclosing_repository(root: Path) -> Path | None:
+    """The work tree that contains ``root`` (``root`` itself or a parent with a ``.git``), read from the
+    file system alone (nothing of git runs to find it)."""
+    for folder in (root, *root.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
 def git_state(root: Path) -> tuple[str | None, str | None, bool | None]:
-    """(vcs, commit, dirty) of the target, or Nones when it is not a git work tree."""
-    if not (root / ".git").exists():
+    """(vcs, commit, dirty) of the target, or Nones when it is not inside a git work tree.
+
+    A project in a subfolder of a repository (a monorepo, the Action's ``path:``) gets the commit of
+    the enclosing repository; "dirty" then looks at the project's folder only.
+    """
+    repository = enclosing_repository(root)
+    if repository is None:
         return None, None, None
-    head = sandbox.run(["git", "rev-parse", "HEAD"], cwd=root, limits=sandbox.Limits(timeout_s=30))
+    head = sandbox.run(["git", "rev-parse", "HEAD"], cwd=repository, limits=sandbox.Limits(timeout_s=30))
     if not head.ok:
         return "git", None, None
-    status = sandbox.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, limits=sandbox.Limits(timeout_s=60))
+    status = sandbox.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "."], cwd=root, limits=sandbox.Limits(timeout_s=60))
     dirty = bool(status.stdout.strip()) if status.ok else None
     return "git", head.stdout.strip() or None, dirty
 
