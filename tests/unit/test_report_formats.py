@@ -108,7 +108,7 @@ def test_markdown_lists_new_findings_before_suppressed():
     text = markdown.format_report(make_report())
     assert text.index("New findings (2)") < text.index("Accepted or suppressed findings (1)")
     assert "inline: test value, owner dev" in text
-    assert markdown._cell("a|b<c\nd") == "a\\|b&lt;c d"  # table cells stay intact, HTML is neutralised
+    assert markdown._cell("a|b<c\nd") == "a\\|b&lt;c\\nd"  # table cells stay intact, HTML is neutralised, no line break
 
 
 def test_html_is_self_contained_and_escapes():
