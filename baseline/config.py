@@ -342,7 +342,9 @@ def coerce(spec: KeySpec, value: Any, label: str) -> Any:
     if not isinstance(value, str):
         raise ConfigError(f"{where} must be a string, got {value!r}")
     if spec.choices and value not in spec.choices:
-        raise ConfigError(f"{where} must be one of {', '.join(spec.choices)}, got {value!r}")
+        close = difflib.get_close_matches(str(value), spec.choices, n=1, cutoff=0.5)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ConfigError(f"{where} must be one of {', '.join(spec.choices)}, got {value!r}{hint}")
     return value
 
 
