@@ -149,7 +149,7 @@ def _cli_values(args: argparse.Namespace) -> dict[str, Any]:
             continue
         if spec.kind is list:
             value = [item.strip() for chunk in value for item in chunk.split(",") if item.strip()]
-        if spec.name == "python" and os.sep in value and not Path(value).expanduser().is_absolute():
+        if spec.name == "python" and isinstance(value, str) and os.sep in value and not Path(value).expanduser().is_absolute():
             value = str(Path.cwd() / value)  # relative to where the user typed it, not to the target
         values[spec.name] = value
     if getattr(args, "catalog", None):
