@@ -150,3 +150,26 @@ def test_credentials_are_redacted_in_every_uploaded_or_human_format():
     for module in (sarif, junit, markdown, html):
         text = module.format_report(report)
         assert "hunter2hunter2" not in text and "AKIAZZZZZZZZZZZZZZZZ" not in text, module.__name__
+
+
+def test_one_redactor_never_masks_what_the_toolkit_generated():
+    from baseline.reports.redact import redact
+    from baseline.tools import static_normalise, test_records
+    from baseline.web.redact import redact_request
+
+    # The toolkit's own settings are its words, not the target's secrets.
+    assert redact("history not scanned: secrets.history = auto outside CI") == "history not scanned: secrets.history = auto outside CI"
+    assert redact("use --secrets-history on, secrets.history_timeout = 300") == "use --secrets-history on, secrets.history_timeout = 300"
+    # Values the caller generated (a payload it sent) stay; the same shapes from the target go.
+    assert redact("token=AKIAZZZZZZZZZZZZZZZZ", generated={"AKIAZZZZZZZZZZZZZZZZ"}) == "token=AKIAZZZZZZZZZZZZZZZZ"
+    assert redact('password = "s3cr3t-value"', generated={"s3cr3t-value"}) == 'password = "s3cr3t-value"'
+    assert redact('password = "s3cr3t-value"') == 'password = "***REDACTED***"'
+    assert redact("DB_PASSWORD=Qm7#vR2xLp9!kT4w") == "DB_PASSWORD=***REDACTED***"
+    assert redact("password = request.form") == "password = request.form"  # code, not a value
+    # One rule set behind every adapter's redaction (only the mask differs).
+    for text in ('api_key = "abcd1234efgh"', "auth_token: abc123def456", "key AKIAABCDEFGHIJKLMNOP used"):
+        assert redact(text, mask="***") == test_records.redact(text) == static_normalise.redact(text)
+    # The web scanner's payload in the attacked parameter stays, another credential does not.
+    request = "POST /login\n\npassword=%27+OR+%271%27%3D%271&api_key=real-key-123"
+    shown = redact_request(request, attacked=("password",))
+    assert "password=%27+OR+%271%27%3D%271" in shown and "real-key-123" not in shown
