@@ -23,6 +23,7 @@ from baseline.errors import BaselineError, UsageError
 from baseline.gate import exit_code_for
 from baseline.model import Report
 from baseline.postscan import check_options, finish_scan
+from baseline.reports.versions import complete_tool_versions
 from baseline.runner import execute_scan
 from baseline.sandbox import confinement
 from baseline.target import describe_target, resolve_interpreter
@@ -294,6 +295,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
             progress=progress,
             sandbox_info=_sandbox_info(config),
         )
+    report = complete_tool_versions(report)
     render_report(report, out, all_findings=bool(getattr(args, "verbose", False)))
     write_formats(report, formats, outputs, out)
     finish_scan(report, root, config, err)
