@@ -66,7 +66,7 @@ CORE_KEYS: tuple[KeySpec, ...] = (
     KeySpec("work_dir", str, ".baseline", "Where scan artifacts are written, relative to the target."),
     KeySpec(
         "exclude", list, [],
-        "Glob patterns (relative paths) of files that are not the product (vendored code, test data, deliberately "
+        "Gitignore-style patterns (relative paths) of files that are not the product (vendored code, test data, deliberately "
         "vulnerable samples): static analysis, web detection and the attack surface skip them; secrets are still scanned.",
     ),
     KeySpec("allow_env", list, [], "Environment variables passed to target code although they look like credentials."),
@@ -85,7 +85,7 @@ CORE_KEYS: tuple[KeySpec, ...] = (
 
 # Static analysis (T03): [tool.baseline.static]
 STATIC_KEYS: tuple[KeySpec, ...] = (
-    KeySpec("static.exclude", list, [], "Glob patterns (relative paths) of Python files the static analysis skips."),
+    KeySpec("static.exclude", list, [], "Gitignore-style patterns (relative paths) of Python files the static analysis skips."),
     KeySpec("static.timeout", float, 900.0, "Wall-clock limit of each static-analysis tool run in seconds.", minimum=1),
     KeySpec("static.max_file_kb", int, 2048, "Python files larger than this (KiB) are noted and not analysed.", minimum=1),
     KeySpec("static.cache", bool, True, "Reuse per-file results of unchanged files from <work_dir>/cache/."),
@@ -117,7 +117,7 @@ SECRETS_KEYS: tuple[KeySpec, ...] = (
         "Scan every blob of the git history: on, off, or auto (on when a CI environment is detected).",
         choices=("auto", "on", "off"),
     ),
-    KeySpec("secrets.allow", list, [], "Accepted secrets: 'path-glob -- reason' or 'sha256:<hex prefix> -- reason' (reason required)."),
+    KeySpec("secrets.allow", list, [], "Accepted secrets: 'path-pattern -- reason' (gitignore-style) or 'sha256:<hex prefix> -- reason' (reason required)."),
     KeySpec("secrets.rotated", list, [], "History-only secrets already rotated: 'sha256:<hex prefix> -- reason' (reason required)."),
     KeySpec("secrets.max_file_kb", int, 2048, "Files (and history blobs) larger than this are skipped with a note.", minimum=1),
     KeySpec("secrets.workers", int, 0, "Processes scanning files in parallel (0 = one per CPU, at most 8).", minimum=0, maximum=64),
@@ -151,7 +151,7 @@ FUZZ_KEYS: tuple[KeySpec, ...] = (
 
 # Language checks, black-box and regression tests (T05, T06, T08)
 TESTING_KEYS: tuple[KeySpec, ...] = (
-    KeySpec("tests.blackbox", list, [], "Black-box tests: path globs (tests/e2e/*) or node-id prefixes; default: markers and conventions."),
+    KeySpec("tests.blackbox", list, [], "Black-box tests: gitignore-style path patterns (tests/e2e/*) or node-id prefixes; default: markers and conventions."),
     KeySpec(
         "tests.blackbox_markers",
         list,
