@@ -296,8 +296,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
             sandbox_info=_sandbox_info(config),
         )
     report = complete_tool_versions(report)
+    write_formats(report, formats, outputs, out)  # the reports first: nothing printed afterwards can lose them
     render_report(report, out, all_findings=bool(getattr(args, "verbose", False)))
-    write_formats(report, formats, outputs, out)
     finish_scan(report, root, config, err)
     return exit_code_for(report)
 
