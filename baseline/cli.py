@@ -9,6 +9,7 @@ import os
 import pkgutil
 import sys
 import tempfile
+import traceback
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -406,7 +407,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())  # Python's final flush must not fail again
         return exitcodes.OK
     except Exception as exc:  # the toolkit's own bug: say so, without a wall of traceback
-        if os.environ.get("BASELINE_DEBUG") or getattr(args, "global_verbose", False):
-            raise
+        if os.environ.get("BASELINE_DEBUG") or getattr(args, "global_verbose", False) or getattr(args, "verbose", False):
+            traceback.print_exc()  # still exit 4: an uncaught exception would exit 1, which means "gate failed"
         err.print(f"[red]baseline: internal error:[/] {type(exc).__name__}: {safe(exc)} (use --verbose or BASELINE_DEBUG=1 for the traceback)", highlight=False)
         return exitcodes.INTERNAL_ERROR
