@@ -268,10 +268,20 @@ def test_action_inputs_override_the_policy_and_a_usage_error_stops_the_job(insta
     workspace = _git_project(tmp_path / "repo", '\n[tool.baseline]\nmin_score = 0\nfail_on = "none"\n')
     temp = tmp_path / "runner"
     temp.mkdir()
-    inputs = {"path": "app", "min-score": "90", "args": "--select T04", "bundle": "false", "artifact-name": "mine"}
+    bin_dir = Path(installed_action["steps"]["install"]["bin"])
+    subprocess.run([str(bin_dir / "baseline"), "keygen", "--out", str(tmp_path / "vendor")], check=True, capture_output=True, env=installed_action["env"])  # type: ignore[list-item]
+    key = (tmp_path / "vendor.key").read_text(encoding="utf-8")
+    inputs = {"path": "app", "min-score": "90", "args": "--select T04", "artifact-name": "mine", "signing-key": key}
     runner = ActionRunner(installed_action["action_path"], workspace, temp, inputs, installed_action["env"])
     assert runner.run(done=_install_steps(installed_action)) == 1, "\n".join(runner.logs)  # min-score 90 from the input fails the gate
     assert runner.steps["scan"]["exit-code"] == "1" and runner.uploads["artifact"][0] == "mine"
+    out = Path(runner.steps["scan"]["dir"])
+    assert (out / "evidence.zip").is_file() and not (out / "signing.key").exists(), "the key file is removed after signing"
+    verified = subprocess.run(  # type: ignore[call-overload]
+        [str(bin_dir / "baseline"), "verify", str(out / "evidence.zip"), "--pubkey", str(tmp_path / "vendor.pub"), "--no-rerun", "--json"],
+        capture_output=True, text=True, env=installed_action["env"], check=False,
+    )
+    assert verified.returncode == 0 and json.loads(verified.stdout)["signature"] == "valid" and key.split("\n")[1] not in "\n".join(runner.logs)
     # Shell metacharacters in an input are data: a typo'd flag is a usage error (exit 2), nothing runs.
     temp2 = tmp_path / "runner2"
     temp2.mkdir()
