@@ -29,6 +29,13 @@ from baseline.runner import execute_scan
 from baseline.sandbox import confinement
 from baseline.target import describe_target, resolve_interpreter
 
+MAIN_EXAMPLES = """examples:
+  baseline scan --gate                 scan the current folder and apply its policy
+  baseline scan --help                 every scan setting, with its default
+  baseline explain T03                 what a technique verifies and how it is scored
+
+"""
+
 EPILOG = """exit codes:
   0  scan complete, gate passed (or no gate asked)
   1  gate failed: policy violated (score, severity, required technique)
@@ -164,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="baseline",
         description="Verify a Python project against the 11 NIST IR 8397 minimum verification techniques.",
-        epilog=EPILOG,
+        epilog=MAIN_EXAMPLES + EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("-V", "--version", action="version", version=f"baseline {__version__}")
@@ -352,7 +359,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
     console = Console()
     if not render_explain(catalog, args.key, list(discovered.checks), console):
         ids = ", ".join(f"{t.id} ({t.slug})" for t in catalog.techniques)
-        raise UsageError(f"{args.key!r} is neither a technique nor an installed check; techniques: {ids}")
+        known = [t.id for t in catalog.techniques] + [t.slug for t in catalog.techniques] + [loaded.spec.id for loaded in discovered.checks]
+        raise UsageError(f"{args.key!r} is neither a technique nor an installed check{did_you_mean(args.key, known)}; techniques: {ids}")
     return exitcodes.OK
 
 

@@ -9,6 +9,8 @@ taken from where the user typed it; ``[tool.baseline]`` shown literally in messa
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import sys
@@ -103,3 +105,22 @@ def test_messages_keep_square_brackets(tmp_path: Path) -> None:
     project = _project(tmp_path / "p", '\n[tool.baseline]\nmin_score = "x"\n')
     done = run("scan", str(project), cwd=tmp_path)
     assert done.returncode == 2 and "pyproject.toml [tool.baseline]: key 'min_score'" in _flat(done.stderr)
+
+
+def test_explain_suggests_and_main_help_has_examples(tmp_path: Path) -> None:
+    done = run("explain", "T3", cwd=tmp_path)
+    assert done.returncode == 2 and "did you mean T03?" in _flat(done.stderr)
+    done = run("--help", cwd=tmp_path)
+    assert done.returncode == 0 and "examples:" in done.stdout and "exit codes:" in done.stdout
+
+
+def test_verbose_lists_every_finding(tmp_path: Path) -> None:
+    project = _project(tmp_path / "p")
+    for index in range(10):
+        key = "AKIA" + base64.b32encode(hashlib.sha256(str(index).encode()).digest()).decode()[:16]
+        (project / "pkg" / f"leak{index}.py").write_text(f'AWS_KEY = "{key}"\n', encoding="utf-8")
+    short = run("scan", str(project), "--select", "T04", cwd=tmp_path)
+    assert short.returncode == 0 and "more open findings" in short.stdout
+    full = run("-v", "scan", str(project), "--select", "T04", cwd=tmp_path)
+    assert full.returncode == 0 and "more open findings" not in full.stdout
+    assert all(f"leak{index}.py" in full.stdout for index in range(10))
