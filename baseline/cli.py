@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import os
 import pkgutil
 import sys
 import tempfile
+import traceback
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -16,15 +18,23 @@ from rich.console import Console
 from baseline import __version__, exitcodes, state
 from baseline.catalog import load_catalog
 from baseline.config import KEYS, Config, load_config
-from baseline.console import ScanProgress, render_explain, render_report
+from baseline.console import ScanProgress, render_explain, render_report, safe
 from baseline.discovery import discover_checks, discover_formats
 from baseline.errors import BaselineError, UsageError
 from baseline.gate import exit_code_for
 from baseline.model import Report
 from baseline.postscan import check_options, finish_scan
+from baseline.reports.versions import complete_tool_versions
 from baseline.runner import execute_scan
 from baseline.sandbox import confinement
 from baseline.target import describe_target, resolve_interpreter, tree_digest
+
+MAIN_EXAMPLES = """examples:
+  baseline scan --gate                 scan the current folder and apply its policy
+  baseline scan --help                 every scan setting, with its default
+  baseline explain T03                 what a technique verifies and how it is scored
+
+"""
 
 EPILOG = """exit codes:
   0  scan complete, gate passed (or no gate asked)
@@ -34,7 +44,60 @@ EPILOG = """exit codes:
   4  internal error of the toolkit
 """
 
+SCAN_EXAMPLES = """examples:
+  baseline scan                                   scan the current folder, print the table
+  baseline scan path/to/project --gate            exit 1 when the project's policy fails
+  baseline scan --select T02,T07 -q --format json --output report.json
+                                                  only tests and coverage, a JSON report, no terminal output
+  baseline scan --python .venv/bin/python --format sarif --output report.sarif
+  baseline explain T03                            how a technique is verified and scored
+"""
+
 Handler = Callable[[argparse.Namespace], int]
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with a "did you mean" for a mistyped flag, sub-command or choice."""
+
+    def error(self, message: str) -> Any:  # argparse's signature: never returns
+        hint = _suggestion(self, message)
+        super().error(message + (f" (did you mean {hint}?)" if hint else ""))
+
+
+def _known_options(parser: argparse.ArgumentParser) -> list[str]:
+    """Every option string of ``parser`` and of its sub-commands."""
+    names: list[str] = []
+    for action in parser._actions:
+        names += [name for name in action.option_strings if name.startswith("--")]
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                names += _known_options(sub)
+    return names
+
+
+def _suggestion(parser: argparse.ArgumentParser, message: str) -> str | None:
+    """The closest known flag or choice to the one an argparse error ``message`` names."""
+    import re
+
+    unknown = re.match(r"unrecognized arguments: (\S+)", message)
+    if unknown:
+        word = unknown.group(1).split("=", 1)[0]
+        match = difflib.get_close_matches(word, sorted(set(_known_options(parser))), n=1, cutoff=0.6)
+        return match[0] if match else None
+    choice = re.match(r"argument \S+: invalid choice: '([^']*)' \(choose from (.*)\)", message)
+    if choice:
+        options = [item.strip().strip("'") for item in choice.group(2).split(",")]
+        match = difflib.get_close_matches(choice.group(1), options, n=1, cutoff=0.5)
+        return match[0] if match else None
+    return None
+
+
+def did_you_mean(word: str, known: Sequence[str]) -> str:
+    """' (did you mean X?)' when a known word is close to ``word``, else ''."""
+    match = difflib.get_close_matches(word, list(known), n=1, cutoff=0.5)
+    if not match:
+        match = [name for name in known if name.lower() == word.lower()]
+    return f" (did you mean {match[0]}?)" if match else ""
 
 
 def _command_installers() -> list[Callable[[Any], None]]:
@@ -54,18 +117,34 @@ def _command_installers() -> list[Callable[[Any], None]]:
     return installers
 
 
+def _default_text(spec: Any) -> str:
+    if spec.default is None or spec.default == [] or spec.default == "":
+        return ""
+    if isinstance(spec.default, bool):
+        return " (default: on)" if spec.default else " (default: off)"
+    if isinstance(spec.default, list):
+        return " (default: " + ", ".join(str(item) for item in spec.default) + ")"
+    return f" (default: {spec.default:g})" if isinstance(spec.default, float) else f" (default: {spec.default})"
+
+
 def _add_config_flags(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("configuration (each also settable in [tool.baseline]; the flag wins)")
+    groups: dict[str, Any] = {}
     for spec in KEYS:
         if spec.name in ("catalog",):
             continue
-        kwargs: dict[str, Any] = {"dest": spec.dest, "default": None, "help": spec.help}
+        # One help section per configuration table ([tool.baseline], [tool.baseline.tests], ...).
+        section = spec.name.split(".", 1)[0] if "." in spec.name else ""
+        if section not in groups:
+            title = f"[tool.baseline.{section}] settings" if section else "policy and run settings ([tool.baseline])"
+            groups[section] = parser.add_argument_group(title + " -- each also settable in pyproject.toml; the flag wins")
+        group = groups[section]
+        kwargs: dict[str, Any] = {"dest": spec.dest, "default": None, "help": spec.help + _default_text(spec)}
         if spec.kind is bool:
             kwargs["action"] = argparse.BooleanOptionalAction
         elif spec.kind is list:
             kwargs["action"] = "append"
             kwargs["metavar"] = "VALUE"
-            kwargs["help"] = spec.help + " Repeatable, or comma-separated."
+            kwargs["help"] = spec.help + " Repeatable, or comma-separated." + _default_text(spec)
         else:
             kwargs["metavar"] = spec.kind.__name__.upper() if not spec.choices else "{" + ",".join(spec.choices) + "}"
         group.add_argument(spec.flag, **kwargs)
@@ -79,6 +158,8 @@ def _cli_values(args: argparse.Namespace) -> dict[str, Any]:
             continue
         if spec.kind is list:
             value = [item.strip() for chunk in value for item in chunk.split(",") if item.strip()]
+        if spec.name == "python" and isinstance(value, str) and os.sep in value and not Path(value).expanduser().is_absolute():
+            value = str(Path.cwd() / value)  # relative to where the user typed it, not to the target
         values[spec.name] = value
     if getattr(args, "catalog", None):
         values["catalog"] = args.catalog
@@ -87,17 +168,22 @@ def _cli_values(args: argparse.Namespace) -> dict[str, Any]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="baseline",
         description="Verify a Python project against the 11 NIST IR 8397 minimum verification techniques.",
-        epilog=EPILOG,
+        epilog=MAIN_EXAMPLES + EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"baseline {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"baseline {__version__}")
+    parser.add_argument("-v", "--verbose", dest="global_verbose", action="store_true", help="more detail: every finding, and the traceback of an internal error")
+    parser.add_argument("-q", "--quiet", dest="global_quiet", action="store_true", help="no progress or table on the terminal (errors still print)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     scan = commands.add_parser(
-        "scan", help="scan a project and compute its trust score", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
+        "scan",
+        help="scan a project and compute its trust score",
+        usage="baseline scan [PATH] [--gate] [--select IDS] [--format FMT --output FILE]... [options]",
+        epilog=SCAN_EXAMPLES + "\n" + EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     scan.add_argument("path", nargs="?", default=".", help="the project to scan (default: the current folder)")
     scan.add_argument("--catalog", help="technique catalog file (TOML); default: the built-in NIST IR 8397 catalog")
@@ -106,9 +192,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="the operator's configuration file (TOML, keys at top level or under [tool.baseline]): every key in it is "
         "honoured, over the project's own [tool.baseline] (whose operator-only keys are ignored and reported)",
     )
-    scan.add_argument("--format", dest="formats", action="append", default=None, help="report format (json, ...); repeatable, paired with --output")
-    scan.add_argument("--output", dest="outputs", action="append", default=None, help="file for the matching --format ('-' = stdout)")
-    scan.add_argument("--quiet", action="store_true", help="no progress or table on the terminal")
+    scan.add_argument(
+        "--format", dest="formats", action="append", default=None,
+        help="report format: json, sarif, junit, markdown, html; repeatable, paired in order with --output (default: none, the terminal table only)",
+    )
+    scan.add_argument("--output", dest="outputs", action="append", default=None, help="file for the matching --format ('-' = stdout, for one format at most; default: -)")
+    scan.add_argument("-q", "--quiet", action="store_true", help="no progress or table on the terminal")
+    scan.add_argument("-v", "--verbose", action="store_true", help="every open finding on the terminal, not only the worst 8")
     _add_config_flags(scan)
     scan.set_defaults(handler=cmd_scan)
 
@@ -186,17 +276,22 @@ def cmd_scan(args: argparse.Namespace) -> int:
         formats = ["json"] * len(outputs)
     if len(outputs) > len(formats):
         raise UsageError("more --output than --format values")
+    destinations = outputs + ["-"] * (len(formats) - len(outputs))
+    to_stdout = [name for name, destination in zip(formats, destinations) if destination == "-"]
+    if len(to_stdout) > 1:
+        raise UsageError(f"formats {', '.join(to_stdout)} would all go to stdout, one after the other; give each but one an --output file")
     available = discover_formats()
     for name in formats:
         if name not in available:
-            raise UsageError(f"unknown format {name!r}; available: {', '.join(sorted(available))}")
+            raise UsageError(f"unknown format {name!r}; available: {', '.join(sorted(available))}{did_you_mean(name, sorted(available))}")
     root, config = prepare_scan(args)
     check_options(config, root)
     catalog = load_catalog(config.get("catalog"))
+    discovered = discover_checks(catalog)
+    validate_selection(config, catalog, [loaded.spec for loaded in discovered.checks])
     digest = tree_digest(root)  # before anything runs on the target (the interpreter probe included)
     interpreter = resolve_interpreter(root, config.get("python"))
     target = describe_target(root, interpreter, digest)
-    discovered = discover_checks(catalog)
     quiet = args.quiet or (formats and "-" in (outputs + ["-"] * (len(formats) - len(outputs))))
     err = Console(stderr=True, quiet=bool(quiet))
     out = Console(quiet=bool(quiet))
@@ -214,10 +309,29 @@ def cmd_scan(args: argparse.Namespace) -> int:
             progress=progress,
             sandbox_info=_sandbox_info(config),
         )
-    render_report(report, out)
-    write_formats(report, formats, outputs, out)
+    report = complete_tool_versions(report)
+    write_formats(report, formats, outputs, out)  # the reports first: nothing printed afterwards can lose them
+    render_report(report, out, all_findings=bool(getattr(args, "verbose", False)))
     finish_scan(report, root, config, err)
     return exit_code_for(report)
+
+
+def validate_selection(config: Config, catalog: Any, specs: Sequence[Any]) -> None:
+    """``select``, ``disable`` and ``required`` name only checks and techniques that exist (a typo
+    would otherwise run nothing, or fail the gate at the end, and look like a result)."""
+    techniques = [t.id for t in catalog.techniques] + [t.slug for t in catalog.techniques]
+    check_ids = [spec.id for spec in specs]
+    allowed = {"select": techniques + check_ids, "disable": check_ids + techniques, "required": techniques}
+    problems = []
+    for key, known in allowed.items():
+        for item in config.get(key):
+            if item in known or catalog.technique(item) is not None:
+                continue
+            what = "technique" if key == "required" else "check or technique"
+            problems.append(f"--{key} {item!r}: no such {what}{did_you_mean(item, known)}")
+    if problems:
+        ids = ", ".join(t.id for t in catalog.techniques)
+        raise UsageError("; ".join(problems) + f". Techniques: {ids}; checks: baseline checks")
 
 
 def _sandbox_info(config: Config) -> dict[str, Any]:
@@ -251,7 +365,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
     console = Console()
     if not render_explain(catalog, args.key, list(discovered.checks), console):
         ids = ", ".join(f"{t.id} ({t.slug})" for t in catalog.techniques)
-        raise UsageError(f"{args.key!r} is neither a technique nor an installed check; techniques: {ids}")
+        known = [t.id for t in catalog.techniques] + [t.slug for t in catalog.techniques] + [loaded.spec.id for loaded in discovered.checks]
+        raise UsageError(f"{args.key!r} is neither a technique nor an installed check{did_you_mean(args.key, known)}; techniques: {ids}")
     return exitcodes.OK
 
 
@@ -263,10 +378,18 @@ def cmd_checks(args: argparse.Namespace) -> int:
     for technique in catalog.techniques:
         checks = [loaded for loaded in discovered.checks if loaded.spec.technique == technique.id]
         names = ", ".join(f"{loaded.spec.id} ({loaded.spec.lifecycle.value})" for loaded in checks) or "[yellow]none installed[/]"
-        console.print(f"{technique.id} {technique.title}: {names}", highlight=False)
+        console.print(f"{safe(technique.id)} {safe(technique.title)}: {names}", highlight=False)
     for problem in discovered.problems:
-        console.print(f"[red]problem[/] {problem.plugin}: {problem.message}", highlight=False)
+        console.print(f"[red]problem[/] {safe(problem.plugin)}: {safe(problem.message)}", highlight=False)
     return exitcodes.OK
+
+
+def _apply_global_flags(args: argparse.Namespace) -> None:
+    """``baseline -q scan`` / ``baseline -v scan`` mean the same as the sub-command's own flags."""
+    if getattr(args, "global_quiet", False) and hasattr(args, "quiet"):
+        args.quiet = True
+    if getattr(args, "global_verbose", False) and hasattr(args, "verbose"):
+        args.verbose = True
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -280,14 +403,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return exitcodes.USAGE_ERROR
+    _apply_global_flags(args)
     err = Console(stderr=True)
     try:
         return handler(args)
     except UsageError as exc:
-        err.print(f"[red]baseline: error:[/] {exc}", highlight=False)
+        err.print(f"[red]baseline: error:[/] {safe(exc)}", highlight=False)
         return exitcodes.USAGE_ERROR
     except BaselineError as exc:
-        err.print(f"[red]baseline: internal error:[/] {exc}", highlight=False)
+        err.print(f"[red]baseline: internal error:[/] {safe(exc)}", highlight=False)
         return exitcodes.INTERNAL_ERROR
     except KeyboardInterrupt:
         err.print("[red]baseline: interrupted[/]")
@@ -297,7 +421,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())  # Python's final flush must not fail again
         return exitcodes.OK
     except Exception as exc:  # the toolkit's own bug: say so, without a wall of traceback
-        if os.environ.get("BASELINE_DEBUG"):
-            raise
-        err.print(f"[red]baseline: internal error:[/] {type(exc).__name__}: {exc} (set BASELINE_DEBUG=1 for the traceback)", highlight=False)
+        if os.environ.get("BASELINE_DEBUG") or getattr(args, "global_verbose", False) or getattr(args, "verbose", False):
+            traceback.print_exc()  # still exit 4: an uncaught exception would exit 1, which means "gate failed"
+        err.print(f"[red]baseline: internal error:[/] {type(exc).__name__}: {safe(exc)} (use --verbose or BASELINE_DEBUG=1 for the traceback)", highlight=False)
         return exitcodes.INTERNAL_ERROR

@@ -77,7 +77,7 @@ CORE_KEYS: tuple[KeySpec, ...] = (
     ),
     KeySpec(
         "exclude", list, [],
-        "Glob patterns (relative paths) of files that are not the product (vendored code, test data, deliberately "
+        "Gitignore-style patterns (relative paths) of files that are not the product (vendored code, test data, deliberately "
         "vulnerable samples): static analysis, web detection and the attack surface skip them; secrets are still scanned.",
     ),
     KeySpec("allow_env", list, [], "Environment variables passed to target code although they look like credentials."),
@@ -96,7 +96,7 @@ CORE_KEYS: tuple[KeySpec, ...] = (
 
 # Static analysis (T03): [tool.baseline.static]
 STATIC_KEYS: tuple[KeySpec, ...] = (
-    KeySpec("static.exclude", list, [], "Glob patterns (relative paths) of Python files the static analysis skips."),
+    KeySpec("static.exclude", list, [], "Gitignore-style patterns (relative paths) of Python files the static analysis skips."),
     KeySpec("static.timeout", float, 900.0, "Wall-clock limit of each static-analysis tool run in seconds.", minimum=1),
     KeySpec("static.max_file_kb", int, 2048, "Python files larger than this (KiB) are noted and not analysed.", minimum=1),
     KeySpec("static.cache", bool, True, "Reuse per-file results of unchanged files from the user's cache folder ($XDG_CACHE_HOME/baseline)."),
@@ -128,7 +128,7 @@ SECRETS_KEYS: tuple[KeySpec, ...] = (
         "Scan every blob of the git history: on, off, or auto (on when a CI environment is detected).",
         choices=("auto", "on", "off"),
     ),
-    KeySpec("secrets.allow", list, [], "Accepted secrets: 'path-glob -- reason' or 'sha256:<hex prefix> -- reason' (reason required)."),
+    KeySpec("secrets.allow", list, [], "Accepted secrets: 'path-pattern -- reason' (gitignore-style) or 'sha256:<hex prefix> -- reason' (reason required)."),
     KeySpec("secrets.rotated", list, [], "History-only secrets already rotated: 'sha256:<hex prefix> -- reason' (reason required)."),
     KeySpec("secrets.max_file_kb", int, 2048, "Files (and history blobs) larger than this are skipped with a note.", minimum=1),
     KeySpec("secrets.workers", int, 0, "Processes scanning files in parallel (0 = one per CPU this process may use: affinity mask and cgroup quota, at most 8).", minimum=0, maximum=64),
@@ -162,7 +162,7 @@ FUZZ_KEYS: tuple[KeySpec, ...] = (
 
 # Language checks, black-box and regression tests (T05, T06, T08)
 TESTING_KEYS: tuple[KeySpec, ...] = (
-    KeySpec("tests.blackbox", list, [], "Black-box tests: path globs (tests/e2e/*) or node-id prefixes; default: markers and conventions."),
+    KeySpec("tests.blackbox", list, [], "Black-box tests: gitignore-style path patterns (tests/e2e/*) or node-id prefixes; default: markers and conventions."),
     KeySpec(
         "tests.blackbox_markers",
         list,
@@ -392,7 +392,9 @@ def coerce(spec: KeySpec, value: Any, label: str) -> Any:
     if not isinstance(value, str):
         raise ConfigError(f"{where} must be a string, got {value!r}")
     if spec.choices and value not in spec.choices:
-        raise ConfigError(f"{where} must be one of {', '.join(spec.choices)}, got {value!r}")
+        close = difflib.get_close_matches(str(value), spec.choices, n=1, cutoff=0.5)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ConfigError(f"{where} must be one of {', '.join(spec.choices)}, got {value!r}{hint}")
     return value
 
 

@@ -1,4 +1,10 @@
-"""Terminal output: live progress while a scan runs, then the per-technique table and verdict."""
+"""Terminal output: live progress while a scan runs, then the per-technique table and verdict.
+
+Text that the scanned project controls (names, messages, reasons, paths) never reaches Rich as
+markup: it is shown literally (``[tool.baseline]`` stays, ``[/word]`` cannot crash the scan) and
+with its control characters escaped (no escape sequence or newline can draw a line of its own).
+Only the toolkit's own literals carry markup.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,20 @@ import time
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 from baseline.model import Catalog, Outcome, Report, Severity
+from baseline.reports.text import printable
+
+MAX_FINDINGS_SHOWN = 8
+
+
+def safe(text: object) -> str:
+    """Target-supplied ``text`` ready to interpolate into a Rich markup string: literal and printable."""
+    return escape(printable(text))
 
 OUTCOME_STYLE = {
     Outcome.PASS: "green",
@@ -54,29 +69,30 @@ class ScanProgress:
                 self._started[subject] = time.monotonic()
                 label = f"running {subject}" if event == "running" else f"checking {subject}"
                 if self._progress is not None:
-                    self._tasks[subject] = self._progress.add_task(label, total=None)
+                    self._tasks[subject] = self._progress.add_task(safe(label), total=None)
                 else:
-                    self.console.print(f"[dim]... {label}[/]", highlight=False)
+                    self.console.print(f"[dim]... {safe(label)}[/]", highlight=False)
             elif event.startswith("end:") or event == "done":
                 elapsed = time.monotonic() - self._started.get(subject, time.monotonic())
                 if self._progress is not None and subject in self._tasks:
                     self._progress.remove_task(self._tasks.pop(subject))
                 outcome = event[4:] if event.startswith("end:") else "done"
                 style = OUTCOME_STYLE.get(Outcome(outcome), "") if outcome in {o.value for o in Outcome} else "dim"
-                self.console.print(f"[{style}]{'✓' if outcome in ('pass', 'done') else '•'} {subject}: {outcome}[/] [dim]({elapsed:.1f} s)[/]", highlight=False)
+                mark = "✓" if outcome in ("pass", "done") else "•"
+                self.console.print(f"[{style}]{mark} {safe(subject)}: {safe(outcome)}[/] [dim]({elapsed:.1f} s)[/]", highlight=False)
             else:
                 if self._progress is None:
-                    self.console.print(f"[dim]    {subject}: {event}[/]", highlight=False)
+                    self.console.print(f"[dim]    {safe(subject)}: {safe(event)}[/]", highlight=False)
 
 
-def render_report(report: Report, console: Console) -> None:
-    """Print the technique table, the trust score and the gate verdict."""
+def render_report(report: Report, console: Console, all_findings: bool = False) -> None:
+    """Print the technique table, the trust score and the gate verdict (the worst findings, or all)."""
     target = report.target
     console.print(
-        f"[bold]baseline[/] {report.tool_version} · catalog {report.catalog_id} {report.catalog_version} · "
-        f"target [bold]{target.name}[/] ({target.file_count} files"
-        + (f", {target.vcs} {target.commit[:12]}" if target.commit else "")
-        + f") · interpreter {target.interpreter_version or '?'} ({target.interpreter_source})",
+        f"[bold]baseline[/] {safe(report.tool_version)} · catalog {safe(report.catalog_id)} {safe(report.catalog_version)} · "
+        f"target [bold]{safe(target.name)}[/] ({target.file_count} files"
+        + (f", {safe(target.vcs)} {safe(target.commit[:12])}" if target.commit else "")
+        + f") · interpreter {safe(target.interpreter_version or '?')} ({safe(target.interpreter_source)})",
         highlight=False,
     )
     table = Table(show_lines=False, header_style="bold")
@@ -88,11 +104,11 @@ def render_report(report: Report, console: Console) -> None:
     for item in report.breakdown.techniques:
         score = "-" if item.score is None else f"{item.score:.1f}"
         table.add_row(
-            f"{item.technique} {item.title}",
+            Text(printable(f"{item.technique} {item.title}")),
             Text(item.outcome.value, style=OUTCOME_STYLE[item.outcome]),
             score,
             f"{item.weight:g}",
-            item.reason,
+            Text(printable(item.reason)),
         )
     console.print(table)
 
@@ -103,15 +119,21 @@ def render_report(report: Report, console: Console) -> None:
         summary = ", ".join(f"{count} {severity.value}" for severity, count in counts.items() if count)
         suppressed = len(findings) - len(open_findings)
         console.print(f"Findings: {summary or 'none open'}" + (f" ({suppressed} suppressed)" if suppressed else ""), highlight=False)
-        worst = sorted(open_findings, key=lambda f: -f.severity.rank)[:8]
-        for finding in worst:
+        worst = sorted(open_findings, key=lambda f: -f.severity.rank)
+        shown = worst if all_findings else worst[:MAX_FINDINGS_SHOWN]
+        for finding in shown:
             where = ""
             if finding.location:
                 where = finding.location.path + (f":{finding.location.start_line}" if finding.location.start_line else "")
-            console.print(f"  [{_severity_style(finding.severity)}]{finding.severity.value:>8}[/] {finding.rule_id} {where} {finding.message}", highlight=False, markup=True)
+            console.print(
+                f"  [{_severity_style(finding.severity)}]{finding.severity.value:>8}[/] {safe(finding.rule_id)} {safe(where)} {safe(finding.message)}",
+                highlight=False,
+            )
+        if len(worst) > len(shown):
+            console.print(f"  ... and {len(worst) - len(shown)} more open findings (see them all: --verbose, or a report with --format)", highlight=False)
     for problem in report.problems:
         label = "ignored project setting" if problem.kind == "config-ignored" else "plugin problem"
-        console.print(Text.assemble((label, "yellow"), f" {problem.subject}: {problem.message}"), highlight=False)
+        console.print(Text.assemble((label, "yellow"), f" {safe(problem.subject)}: {safe(problem.message)}"), highlight=False)
 
     console.print(f"Trust score: [bold]{report.breakdown.trust_score:.1f}[/] / 100", highlight=False)
     gate = report.gate
@@ -121,7 +143,7 @@ def render_report(report: Report, console: Console) -> None:
     else:
         console.print(f"Gate: not applied (use --gate); the policy would have {verdict.lower()}", highlight=False)
     for reason in gate.reasons:
-        console.print(f"  - {reason}", highlight=False)
+        console.print(f"  - {safe(reason)}", highlight=False)
 
 
 def _severity_style(severity: Severity) -> str:
@@ -141,24 +163,24 @@ def render_explain(catalog: Catalog, key: str, checks: list[Any], console: Conso
         checks = [loaded for loaded in checks if loaded.spec.technique == technique.id]
     if technique is None:  # unreachable: a check always names a catalog technique
         raise LookupError("no technique to explain")
-    console.print(f"[bold]{technique.id} {technique.title}[/] ({technique.slug})", highlight=False)
-    console.print(f"NIST IR 8397 section {technique.nist_section or '?'}; SSDF {', '.join(technique.ssdf) or '-'}; weight {technique.weight:g}", highlight=False)
-    console.print(technique.summary, highlight=False)
+    console.print(f"[bold]{safe(technique.id)} {safe(technique.title)}[/] ({safe(technique.slug)})", highlight=False)
+    console.print(f"NIST IR 8397 section {safe(technique.nist_section or '?')}; SSDF {safe(', '.join(technique.ssdf) or '-')}; weight {technique.weight:g}", highlight=False)
+    console.print(safe(technique.summary), highlight=False)
     if technique.evidence:
         console.print("[bold]Evidence that counts:[/]")
         for item in technique.evidence:
-            console.print(f"  - {item}", highlight=False)
+            console.print(f"  - {safe(item)}", highlight=False)
     if not checks:
         console.print("[yellow]No check is installed for this technique: it is reported not_evaluated and scores 0.[/]")
     for loaded in checks:
         spec = loaded.spec
-        console.print(f"\n[bold]Check {spec.id}[/] ({spec.lifecycle.value}, weight {spec.weight:g}, plugin {loaded.plugin})", highlight=False)
-        console.print(f"  {spec.title}", highlight=False)
+        console.print(f"\n[bold]Check {safe(spec.id)}[/] ({spec.lifecycle.value}, weight {spec.weight:g}, plugin {safe(loaded.plugin)})", highlight=False)
+        console.print(f"  {safe(spec.title)}", highlight=False)
         for label, text in (("Verifies", spec.verifies), ("Why", spec.why), ("Evidence", spec.evidence), ("Scoring", spec.scoring), ("Remediation", spec.remediation)):
             if text:
-                console.print(f"  [bold]{label}:[/] {text}", highlight=False)
+                console.print(f"  [bold]{label}:[/] {safe(text)}", highlight=False)
         if spec.references:
-            console.print(f"  [bold]References:[/] {', '.join(spec.references)}", highlight=False)
+            console.print(f"  [bold]References:[/] {safe(', '.join(spec.references))}", highlight=False)
     console.print(
         "\n[bold]How it is scored:[/] the technique's score is the weighted mean of its checks' scores (0-10). "
         "not_evaluated and error count as 0; not_applicable (with evidence) leaves the technique out of the trust score.",

@@ -55,7 +55,10 @@ def render_configuration() -> str:
         "# Configuration\n\n",
         "Keys live in `[tool.baseline]` of the target's `pyproject.toml` or at the top level of a `baseline.toml` "
         "(which wins). A dotted key is a sub-table: `tests.timeout` is `[tool.baseline.tests] timeout = ...`. "
-        "Every key has a command-line flag, and the flag wins. Unknown keys and wrong types are errors (exit 2).\n\n",
+        "Every key has a command-line flag, and the flag wins. Unknown keys and wrong types are errors (exit 2). "
+        "Path patterns (`exclude`, `static.exclude`, `secrets.allow`, `tests.blackbox`) follow `.gitignore` "
+        "rules: no slash matches at any depth, a leading `/` anchors at the project root, `*` stays in one folder, `**` "
+        "crosses folders, a folder covers what is under it, `!` re-includes.\n\n",
         "**Who may say what.** The project's own file describes the project; it may not set the keys marked "
         "*operator only* below (what runs outside the tests, what the toolkit trusts, where it writes), raise a "
         "limit marked *capped* above the operator's value (or the default), or name a path outside the project. "

@@ -12,6 +12,7 @@ from baseline.accepted import load_accepted
 from baseline.bundle import load_private_key, write_bundle
 from baseline.catalog import default_catalog_text
 from baseline.config import Config
+from baseline.console import safe
 from baseline.errors import UsageError
 from baseline.model import Report
 
@@ -53,9 +54,9 @@ def finish_scan(report: Report, root: Path, config: Config, console: Console) ->
         key = load_private_key(str(config.get("sign"))) if config.get("sign") else None
         written = write_bundle(report, Path(str(bundle_path)), key=key, catalog_text=catalog_text(config), accepted_bytes=accepted_bytes(config, root))
         signing = f"signed, key id {written.key_id}" if written.signed else "unsigned: 'baseline verify' will not accept it"
-        console.print(f"evidence bundle ({signing}, {len(written.members)} files): {written.path}", highlight=False)
+        console.print(f"evidence bundle ({signing}, {len(written.members)} files): {safe(written.path)}", highlight=False)
         for missing in written.missing_artifacts:
-            console.print(f"[yellow]warning:[/] artifact {missing} no longer exists; not in the bundle", highlight=False)
+            console.print(f"[yellow]warning:[/] artifact {safe(missing)} no longer exists; not in the bundle", highlight=False)
     if config.get("history"):
         from baseline.history import record_scan
 
@@ -64,4 +65,4 @@ def finish_scan(report: Report, root: Path, config: Config, console: Console) ->
             db.parent.mkdir(parents=True, exist_ok=True)
             record_scan(db, report)
         except (OSError, sqlite3.Error) as exc:  # a read-only target must not fail the scan
-            console.print(f"[yellow]warning:[/] history not recorded: {exc}", highlight=False)
+            console.print(f"[yellow]warning:[/] history not recorded: {safe(exc)}", highlight=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import os
 import shutil
@@ -15,6 +14,7 @@ from typing import Iterable, Iterator
 from baseline import gitrepo, sandbox
 from baseline.errors import UsageError
 from baseline.model import Target
+from baseline.pathmatch import matches
 from baseline.parsing import toml_loads
 
 # Folders that are never part of the project's own source.
@@ -186,7 +186,7 @@ def project_name(root: Path) -> str:
 
 def excluded(relative: str, patterns: Iterable[str]) -> bool:
     """Whether a relative POSIX path matches one of the glob patterns (a folder pattern covers its files)."""
-    return any(fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(relative, pattern.rstrip("/") + "/*") for pattern in patterns)
+    return matches(relative, patterns)
 
 
 def product_sources(root: Path) -> list[Path]:

@@ -12,12 +12,12 @@ and invalid-data cases count as one positive and one negative black-box test).
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections import Counter
 
 from baseline.checks.testsuite_ast import suite_problem, TestShape, clear_cache, details_of, shape_of
 from baseline.model import CheckResult, CheckSpec, Evidence, Finding, Location, Outcome, Provenance, Severity
+from baseline.pathmatch import matches
 from baseline.runner import ScanContext
 from baseline.target import product_sources
 from baseline.tools.pytest_run import TEST_RUN
@@ -53,7 +53,7 @@ SPEC = CheckSpec(
 
 def _configured(detail: TestDetail, patterns: list[str]) -> bool:
     for pattern in patterns:
-        if fnmatch.fnmatch(detail.file, pattern) or fnmatch.fnmatch(detail.nodeid, pattern) or detail.nodeid.startswith(pattern):
+        if matches(detail.file, (pattern,)) or matches(detail.nodeid, (pattern,)) or detail.nodeid.startswith(pattern):
             return True
     return False
 

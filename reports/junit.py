@@ -12,40 +12,51 @@ import xml.etree.ElementTree as ET  # nosec B405 -- builds XML from our own repo
 
 from baseline.model import CheckResult, Outcome, Report
 from baseline.reports.redact import redact
+from baseline.reports.text import printable
+
+
+def _text(text: str, keep_newlines: bool = False) -> str:
+    """Redacted, and with control characters escaped: XML 1.0 cannot carry them, a CI log must not run them."""
+    return printable(redact(text), keep_newlines=keep_newlines)
+
+
+def _seconds(result: CheckResult) -> str:
+    """The time the check's evidence took (its tool runs), as JUnit's seconds."""
+    return f"{sum(item.duration_s or 0.0 for item in result.evidence):.3f}"
 
 
 def _detail(result: CheckResult) -> str:
-    lines = [result.message]
+    lines = [printable(result.message)]
     for finding in result.findings:
         where = ""
         if finding.location is not None:
             where = f" {finding.location.path}" + (f":{finding.location.start_line}" if finding.location.start_line else "")
         state = " (suppressed)" if finding.suppressed else ""
-        lines.append(f"[{finding.severity.value}] {finding.rule_id}{where}: {finding.message}{state}")
+        lines.append(printable(f"[{finding.severity.value}] {finding.rule_id}{where}: {finding.message}{state}"))
     for evidence in result.evidence:
         if evidence.stderr_tail:
-            lines.append(f"{evidence.tool or 'evidence'} stderr: {evidence.stderr_tail}")
-    return redact("\n".join(lines))
+            lines.append(f"{evidence.tool or 'evidence'} stderr: {printable(evidence.stderr_tail, keep_newlines=True)}")
+    return _text("\n".join(lines), keep_newlines=True)
 
 
 def _case(result: CheckResult) -> tuple[ET.Element, str]:
     spec = result.spec
-    case = ET.Element("testcase", {"classname": f"baseline.{spec.technique}", "name": spec.id, "time": "0"})
+    case = ET.Element("testcase", {"classname": f"baseline.{spec.technique}", "name": spec.id, "time": _seconds(result)})
     kind = "passed"
     if result.outcome is Outcome.FAIL:
-        ET.SubElement(case, "failure", {"message": redact(result.message), "type": "fail"}).text = _detail(result)
+        ET.SubElement(case, "failure", {"message": _text(result.message), "type": "fail"}).text = _detail(result)
         kind = "failures"
     elif result.outcome is Outcome.NOT_EVALUATED:
-        ET.SubElement(case, "failure", {"message": redact(f"not evaluated: {result.message}"), "type": "not_evaluated"}).text = _detail(result)
+        ET.SubElement(case, "failure", {"message": _text(f"not evaluated: {result.message}"), "type": "not_evaluated"}).text = _detail(result)
         kind = "failures"
     elif result.outcome is Outcome.ERROR:
-        ET.SubElement(case, "error", {"message": redact(result.message), "type": "error"}).text = _detail(result)
+        ET.SubElement(case, "error", {"message": _text(result.message), "type": "error"}).text = _detail(result)
         kind = "errors"
     elif result.outcome is Outcome.NOT_APPLICABLE:
-        ET.SubElement(case, "skipped", {"message": redact(f"not applicable: {result.message}")})
+        ET.SubElement(case, "skipped", {"message": _text(f"not applicable: {result.message}")})
         kind = "skipped"
     score = "n/a" if result.score is None else f"{result.score:g}/10"
-    ET.SubElement(case, "system-out").text = f"{spec.title}\noutcome: {result.outcome.value}; score: {score}"
+    ET.SubElement(case, "system-out").text = f"{printable(spec.title)}\noutcome: {result.outcome.value}; score: {score}"
     return case, kind
 
 
@@ -62,7 +73,7 @@ def build_junit(report: Report) -> ET.Element:
     gate = ET.Element("testcase", {"classname": "baseline.gate", "name": "gate", "time": "0"})
     counts["tests"] += 1
     if not report.gate.passed:
-        ET.SubElement(gate, "failure", {"message": "; ".join(report.gate.reasons), "type": "gate"}).text = "\n".join(report.gate.reasons)
+        ET.SubElement(gate, "failure", {"message": _text("; ".join(report.gate.reasons)), "type": "gate"}).text = "\n".join(_text(reason) for reason in report.gate.reasons)
         counts["failures"] += 1
     ET.SubElement(gate, "system-out").text = f"trust score {report.breakdown.trust_score:.2f}; gate {'enabled' if report.gate.enabled else 'not enforced'}"
     cases.append(gate)
@@ -70,7 +81,7 @@ def build_junit(report: Report) -> ET.Element:
     time = f"{report.duration_s:.3f}"
     root = ET.Element("testsuites", {"name": "baseline", **attrs, "time": time})
     suite = ET.SubElement(
-        root, "testsuite", {"name": f"baseline {report.target.name}", **attrs, "time": time, "timestamp": report.started[:19], "hostname": "baseline"}
+        root, "testsuite", {"name": f"baseline {printable(report.target.name)}", **attrs, "time": time, "timestamp": report.started[:19], "hostname": "baseline"}
     )
     props = ET.SubElement(suite, "properties")
     for name, value in (

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from baseline.model import CheckResult, Finding, Outcome, Report
 from baseline.reports.redact import redact
+from baseline.reports.text import printable
 
 _ICON = {Outcome.PASS: "✅", Outcome.FAIL: "❌", Outcome.ERROR: "💥", Outcome.NOT_EVALUATED: "⚪", Outcome.NOT_APPLICABLE: "➖"}
 MAX_FINDINGS = 50
 
 
 def _cell(text: str) -> str:
-    return redact(text).replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").strip()
+    """Target text inside a table cell or list item: redacted, literal (no HTML, no code-span break) and printable."""
+    return printable(redact(text)).replace("|", "\\|").replace("<", "&lt;").replace("`", "'").strip()
 
 
 def _where(finding: Finding) -> str:
@@ -36,7 +38,7 @@ def format_report(report: Report) -> str:
     gate = report.gate
     verdict = ("passed" if gate.passed else "**failed**") if gate.enabled else ("would pass" if gate.passed else "would fail")
     lines = [
-        f"## baseline: {report.target.name} scored {report.breakdown.trust_score:.1f}/100",
+        f"## baseline: {_cell(report.target.name)} scored {report.breakdown.trust_score:.1f}/100",
         "",
         f"Gate {verdict}" + (" (incomplete)" if gate.incomplete else "") + f" · catalog {report.catalog_id} {report.catalog_version}"
         + (f" · commit `{report.target.commit[:12]}`" if report.target.commit else ""),

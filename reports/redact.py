@@ -1,14 +1,24 @@
-"""Last-line redaction for human-facing and uploaded formats.
+"""The toolkit's one redactor for text that may carry a credential.
 
-Checks should never put a credential in a finding, but a tool's message, a snippet, a command
-line or a stderr tail can carry one. Every formatter except the canonical JSON passes such text
-through :func:`redact`, which masks well-known token shapes and the value of ``key = value``
-assignments whose key names a credential.
+Checks should never put a credential in a finding, but a tool's message, a snippet, an assertion
+message, a command line or a stderr tail can carry one. Every formatter except the canonical JSON,
+and every adapter that quotes target text into a finding or evidence (test records, static
+snippets, type-checker output, git history, crash replays), passes it through :func:`redact`: it
+masks well-known token shapes and the value of ``key = value`` / ``key: value`` / ``key == value``
+where the key names a credential and the value looks like one (quoted, or unquoted with a digit
+in it: ``password = request.form`` is code, ``password = hunter2hunter2`` is not).
+
+What the toolkit generated itself is never masked: its own settings (``secrets.history = auto``,
+``--secrets-allow``) are its words, not the target's, and a caller passes the values it made up
+(the attack payloads of a web scan, seed inputs) as ``generated``. HTTP requests have their own,
+header-aware redaction in :mod:`baseline.web.redact`, which applies the same rule to payloads.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import Collection
 
 MASK = "***REDACTED***"
 
@@ -21,17 +31,51 @@ _TOKENS = (
     re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b"),  # JWTs
     re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)", re.DOTALL),
 )
+_KEY = r"""(?:-{0,2})\b[\w.-]*(?:passw(?:or)?d|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth)s?[\w.-]*\b"""
 _ASSIGNMENT = re.compile(
-    r"""(?P<key>\b[\w.-]*(?:passw(?:or)?d|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)s?[\w.-]*\b["']?\s*[:=]\s*)"""
-    r"""(?P<quote>["']?)(?P<value>[^"'\s,;)]{4,})""",
+    rf"""(?P<key>{_KEY})(?P<sep>["']?\s*(?:==|!=|=|:)\s*)"""
+    r"""(?:(?P<prefix>[rbuf]?)(?P<quote>["'])(?P<quoted>[^"'\n]{3,})|(?P<bare>(?=[^\s"',;)]*\d)[^\s"',;)]{6,}))""",
     re.IGNORECASE,
 )
 
 
-def redact(text: str | None) -> str:
-    """``text`` with anything that looks like a credential masked ('' for None)."""
+@lru_cache(maxsize=1)
+def _own_settings() -> frozenset[str]:
+    """The toolkit's configuration keys, in every spelling it prints them."""
+    from baseline.config import KEYS
+
+    names: set[str] = set()
+    for spec in KEYS:
+        names |= {spec.name, spec.name.replace("_", "-"), spec.flag, spec.flag.lstrip("-"), spec.name.rsplit(".", 1)[-1]}
+    return frozenset(name.lower() for name in names)
+
+
+def _is_own_setting(key: str) -> bool:
+    return key.lower() in _own_settings()
+
+
+def redact(text: str | None, *, mask: str = MASK, generated: Collection[str] = ()) -> str:
+    """``text`` with anything that looks like a credential masked ('' for None).
+
+    ``generated``: values the toolkit produced itself (payloads it sent); they stay visible.
+    """
     if not text:
         return ""
+    keep = {value for value in generated if value}
+
+    def token(match: re.Match[str]) -> str:
+        return match.group(0) if match.group(0) in keep else mask
+
     for pattern in _TOKENS:
-        text = pattern.sub(MASK, text)
-    return _ASSIGNMENT.sub(lambda m: f"{m.group('key')}{m.group('quote')}{MASK}", text)
+        text = pattern.sub(token, text)
+
+    def assignment(match: re.Match[str]) -> str:
+        value = match.group("quoted") if match.group("quote") else match.group("bare")
+        if _is_own_setting(match.group("key")) or value in keep or mask in value:
+            return match.group(0)
+        head = match.group("key") + match.group("sep")
+        if match.group("quote"):
+            return f"{head}{match.group('prefix')}{match.group('quote')}{mask}"
+        return head + mask
+
+    return _ASSIGNMENT.sub(assignment, text)

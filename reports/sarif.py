@@ -21,10 +21,45 @@ PROJECT_FILE = "pyproject.toml"
 _LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note", Severity.INFO: "note"}
 # GitHub's security-severity scale (0-10) for code-scanning severities.
 _SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.MEDIUM: "5.5", Severity.LOW: "3.0", Severity.INFO: "0.0"}
+# GitHub code scanning rejects a rule with more than 20 tags and displays only the first 10: tags
+# stop at 10 (the full CWE list stays in the rule's ``cwe`` property).
+MAX_TAGS = 10
+NIST_URI = "https://csrc.nist.gov/pubs/ir/8397/final"
+_TOOL_DOCS = {
+    "bandit": "https://bandit.readthedocs.io/en/latest/plugins/index.html",
+    "semgrep": "https://semgrep.dev/docs/writing-rules/rule-syntax",
+    "pip-audit": "https://osv.dev/list",
+    "osv": "https://osv.dev/list",
+    "wapiti": "https://wapiti-scanner.github.io/",
+}
 
 
 def _cwe_tags(cwes: tuple[int, ...]) -> list[str]:
     return [f"external/cwe/cwe-{number}" for number in sorted(set(cwes))]
+
+
+def _tags(leading: list[str], cwes: tuple[int, ...]) -> list[str]:
+    """The rule's tags: the leading ones, then CWE tags, at most MAX_TAGS in all."""
+    return (leading + _cwe_tags(cwes))[:MAX_TAGS]
+
+
+def _help_uri(references: tuple[str, ...], cwes: tuple[int, ...], tool: str | None = None) -> str:
+    """Where a reader learns more: a web reference of the check, the weakness's CWE page, the tool's
+    rule documentation, else NIST IR 8397 itself."""
+    for reference in references:
+        if reference.startswith("https://"):
+            return reference
+    if cwes:
+        return f"https://cwe.mitre.org/data/definitions/{min(cwes)}.html"
+    if tool and tool in _TOOL_DOCS:
+        return _TOOL_DOCS[tool]
+    return NIST_URI
+
+
+def is_notification(finding: Finding) -> bool:
+    """An informational finding with no weakness attached (a file that could not be read, a tool note):
+    reported as a tool notification, not as a code scanning alert."""
+    return finding.severity is Severity.INFO and not finding.cwe
 
 
 def _check_rule(result: CheckResult) -> dict[str, Any]:
@@ -42,9 +77,11 @@ def _check_rule(result: CheckResult) -> dict[str, Any]:
         "shortDescription": {"text": spec.title},
         "fullDescription": {"text": spec.verifies},
         "help": {"text": help_text, "markdown": help_markdown},
+        "helpUri": _help_uri(spec.references, spec.cwe),
         "defaultConfiguration": {"level": "error"},
         "properties": {
-            "tags": ["baseline-check", spec.technique] + _cwe_tags(spec.cwe),
+            "tags": _tags(["baseline-check", spec.technique], spec.cwe),
+            "cwe": [f"CWE-{number}" for number in sorted(set(spec.cwe))],
             "technique": spec.technique,
             "lifecycle": spec.lifecycle.value,
         },
@@ -58,9 +95,10 @@ def _finding_rule(finding: Finding, result: CheckResult) -> dict[str, Any]:
         "shortDescription": {"text": f"{finding.tool} {finding.rule_id}"},
         "fullDescription": {"text": f"Reported by {finding.tool} for check {spec.id}: {spec.title}"},
         "help": {"text": f"{spec.remediation}", "markdown": f"Reported by **{finding.tool}** under check `{spec.id}`. {spec.remediation}"},
+        "helpUri": _help_uri((), finding.cwe, finding.tool),
         "defaultConfiguration": {"level": _LEVEL[finding.severity]},
         "properties": {
-            "tags": ["security", spec.technique] + _cwe_tags(finding.cwe),
+            "tags": _tags(["security", spec.technique], finding.cwe),
             "tool": finding.tool,
             "check": spec.id,
             "security-severity": _SECURITY_SEVERITY[finding.severity],
@@ -81,7 +119,7 @@ def _result(finding: Finding, result: CheckResult, rule_index: int) -> dict[str,
             "check": result.spec.id,
             "technique": result.spec.technique,
             "context": finding.context,
-            "tags": _cwe_tags(finding.cwe),
+            "tags": _tags([], finding.cwe),
         },
     }
     if finding.fingerprint:
@@ -120,17 +158,32 @@ def _result(finding: Finding, result: CheckResult, rule_index: int) -> dict[str,
 
 
 def _notifications(report: Report, rule_index: dict[str, int]) -> list[dict[str, Any]]:
+    """What kept a check from verifying (error, not evaluated) and informational notes of the tools.
+
+    A failing check is not a notification: its findings are the results.
+    """
     notes = []
     for result in report.results:
-        if result.outcome in (Outcome.ERROR, Outcome.NOT_EVALUATED, Outcome.FAIL):
+        if result.outcome in (Outcome.ERROR, Outcome.NOT_EVALUATED):
             notes.append(
                 {
-                    "level": "error" if result.outcome is not Outcome.FAIL else "warning",
+                    "level": "error" if result.outcome is Outcome.ERROR else "warning",
                     "message": {"text": redact(f"{result.spec.id}: {result.outcome.value}: {result.message}")},
                     "descriptor": {"id": result.spec.id, "index": rule_index[result.spec.id]},
                     "properties": {"outcome": result.outcome.value},
                 }
             )
+        for finding in result.findings:
+            if is_notification(finding):
+                where = finding.location.path if finding.location is not None and finding.location.path else ""
+                notes.append(
+                    {
+                        "level": "note",
+                        "message": {"text": redact(f"{finding.rule_id}: {where + ': ' if where else ''}{finding.message}")},
+                        "descriptor": {"id": result.spec.id, "index": rule_index[result.spec.id]},
+                        "properties": {"tool": finding.tool, "rule": finding.rule_id},
+                    }
+                )
     return notes
 
 
@@ -144,6 +197,8 @@ def build_sarif(report: Report) -> dict[str, Any]:
     results: list[dict[str, Any]] = []
     for result in report.results:
         for finding in result.findings:
+            if is_notification(finding):
+                continue
             if finding.rule_id not in rule_index:
                 rule_index[finding.rule_id] = len(rules)
                 rules.append(_finding_rule(finding, result))
@@ -153,15 +208,15 @@ def build_sarif(report: Report) -> dict[str, Any]:
             "driver": {
                 "name": "baseline",
                 "version": report.tool_version,
-                "informationUri": "https://csrc.nist.gov/pubs/ir/8397/final",
+                "informationUri": NIST_URI,
                 "rules": rules,
             }
         },
-        "automationDetails": {"id": f"baseline/{report.target.name}/"},
         "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The root of the scanned project."}}},
         "invocations": [
             {
-                "executionSuccessful": not any(r.outcome is Outcome.ERROR for r in report.results),
+                # The scan ran to its end (a report exists); what a check could not do is in the notifications.
+                "executionSuccessful": True,
                 "startTimeUtc": report.started,
                 "endTimeUtc": report.finished,
                 "toolExecutionNotifications": _notifications(report, rule_index),

@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 
 from baseline import exitcodes, state
+from baseline.console import safe
 from baseline.errors import UsageError
 from baseline.runner import now_iso
 from baseline.store import SQLiteStore
@@ -84,7 +85,7 @@ def _monitor(args: argparse.Namespace) -> int:
         gone = previous - pairs
         console.print(f"since the last check: {len(new)} new, {len(gone)} no longer reported, {len(pairs & previous)} unchanged", highlight=False)
         for purl, advisory in sorted(new):
-            console.print(f"  NEW {advisory} affects {purl}", highlight=False)
+            console.print(f"  NEW {safe(advisory)} affects {safe(purl)}", highlight=False)
         for purl, advisory in sorted(gone):
-            console.print(f"  gone {advisory} ({purl})", highlight=False)
+            console.print(f"  gone {safe(advisory)} ({safe(purl)})", highlight=False)
     return exitcodes.GATE_FAILED if new and args.fail_on_new else exitcodes.OK

@@ -11,6 +11,7 @@ from typing import Any
 from rich.console import Console
 
 from baseline import exitcodes
+from baseline.console import safe
 from baseline.errors import UsageError
 from baseline.target import project_name
 from baseline.tools.sbom import build_sbom, collect, project_version
@@ -31,7 +32,7 @@ def _sbom(args: argparse.Namespace) -> int:
     inventory = collect(root.resolve())
     err = Console(stderr=True)
     for problem in inventory.problems:
-        err.print(f"[yellow]note:[/] {problem}", highlight=False)
+        err.print(f"[yellow]note:[/] {safe(problem)}", highlight=False)
     if not inventory.components:
         err.print("no dependency declared (looked for " + ", ".join(inventory.looked_for) + ")", highlight=False)
     text = json.dumps(build_sbom(inventory, project_name(root.resolve()), project_version(root.resolve())), indent=2, sort_keys=True) + "\n"

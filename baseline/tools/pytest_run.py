@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from baseline import safexml, sandbox
+from defusedxml import ElementTree as safe_et
+
+from baseline import sandbox
 from baseline.model import Artifact, Evidence, Provenance
 from baseline.target import file_sha256, product_sources
 from baseline.tools.test_records import (
@@ -291,7 +293,7 @@ def run_tests(
         return TestRun(status="error", message=f"{reason}: {process.stderr_tail(5) or process.stdout[-500:]}", evidence=(run_evidence,), **common)
     try:
         cases, counts = parse_junit(junit, root)
-    except (safexml.ParseError, OSError, ValueError) as exc:
+    except (safe_et.ParseError, OSError, ValueError) as exc:
         return TestRun(status="error", message=f"the JUnit report could not be read: {exc}", evidence=(run_evidence,), **common)
 
     coverage: CoverageData | None = None
@@ -373,7 +375,7 @@ def _test_file(classname: str, root: Path) -> str | None:
 
 def parse_junit(path: Path, root: Path) -> tuple[tuple[TestCase, ...], TestCounts]:
     """Parse a pytest JUnit XML file into test cases and counts."""
-    tree = safexml.fromstring(path.read_bytes())
+    tree = safe_et.fromstring(path.read_bytes(), forbid_dtd=True)
     cases: list[TestCase] = []
     for element in tree.iter("testcase"):
         outcome, message = "passed", ""

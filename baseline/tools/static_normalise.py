@@ -16,14 +16,12 @@ from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Mapping
 
 from baseline.model import Confidence, Finding, Location, Severity, Suppression
+from baseline.reports.redact import redact as shared_redact
 from baseline.target import is_test_path
 from baseline.tools.static_common import CWE_TOP25_2024, TAINT_CWES, RawFinding
 
 _DIRECTIVE = re.compile(r"#\s*(?P<kind>nosec|nosemgrep)\b(?P<rest>[^#]*)", re.IGNORECASE)
 _RULE_TOKEN = re.compile(r"[A-Za-z0-9_.\-]+")
-_SECRET_VALUE = re.compile(
-    r"(?i)((?:passw(?:or)?d|secret|token|api_?key|private_?key|credential)\w*\s*[=:]\s*[rbuf]?['\"])([^'\"]{3,})(['\"])"
-)
 BARE_SUPPRESSION_RULE = "baseline-bare-suppression"
 
 
@@ -59,8 +57,8 @@ def parse_directives(text: str) -> tuple[InlineDirective, ...]:
 
 
 def redact(text: str) -> str:
-    """Hide anything that looks like a credential value in a snippet."""
-    return _SECRET_VALUE.sub(lambda m: m.group(1) + "***" + m.group(3), text)
+    """Hide anything that looks like a credential value in a snippet (the shared redactor)."""
+    return shared_redact(text, mask="***")
 
 
 def _overlaps(a: RawFinding, b: RawFinding) -> bool:

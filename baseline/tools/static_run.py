@@ -10,7 +10,6 @@ content and the rules: per-file caching is exact.
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import io
 import sys
@@ -23,6 +22,7 @@ from typing import Any, Mapping
 
 from baseline import state
 from baseline.model import Evidence, Finding, Provenance
+from baseline.pathmatch import matches
 from baseline.target import is_test_path, iter_files
 from baseline.tools import bandit as bandit_tool
 from baseline.tools import semgrep as semgrep_tool
@@ -68,7 +68,7 @@ def python_files(root: Path, exclude: list[str]) -> list[Path]:
         if path.suffix != ".py":
             continue
         relative = path.relative_to(root).as_posix()
-        if any(fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(relative, pattern.rstrip("/") + "/*") for pattern in exclude):
+        if matches(relative, exclude):
             continue
         found.append(path)
     return found

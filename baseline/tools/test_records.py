@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from baseline.reports.redact import redact as shared_redact
+
 PLUGIN_DIR = Path(__file__).resolve().parent / "pytest_plugin"
 PLUGIN_MODULE = "baseline_recorder"
 
@@ -160,19 +162,6 @@ def read_details(folder: Path) -> tuple[TestDetail, ...]:
     return tuple(details)
 
 
-_SECRET_KEY = r"\b[\w.-]*(?:password|passwd|secret|token|api_?key|private_?key|credential|auth)[\w.-]*\b\s*(?:=|==|:|!=)\s*"
-_SECRET_ASSIGNMENT = re.compile(
-    # a quoted value, or an unquoted one that contains a digit (not an identifier like request.user)
-    rf"""(?P<key>{_SECRET_KEY}[bru]?(?P<quote>['"]))(?P<value>[^'"\s]{{4,}})|(?P<key2>{_SECRET_KEY})(?P<value2>(?=[^\s'",)]*\d)[^\s'",)]{{6,}})""",
-    re.IGNORECASE,
-)
-_SECRET_SHAPES = re.compile(
-    r"(AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|xox[abprs]-[A-Za-z0-9-]{10,}|sk-[A-Za-z0-9]{20,}|"
-    r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$))"
-)
-
-
 def redact(text: str) -> str:
-    """Hide values that look like credentials in text shown in findings and evidence."""
-    text = _SECRET_SHAPES.sub("***", text)
-    return _SECRET_ASSIGNMENT.sub(lambda match: (match.group("key") or match.group("key2")) + "***", text)
+    """Hide values that look like credentials in text shown in findings and evidence (the shared redactor)."""
+    return shared_redact(text, mask="***")

@@ -23,6 +23,7 @@ from baseline.parsing import json_loads, toml_loads
 from baseline.target import product_sources
 from baseline.tools.test_records import redact
 
+# mypy before 1.11 has no ``-O json``: its text lines are read instead (the only text parsing left).
 _MYPY_LINE = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+)(?::\d+)?: (?P<level>error|note|warning): (?P<message>.*?)(?:  \[(?P<code>[\w-]+)\])?$", re.MULTILINE)
 
 
@@ -86,21 +87,54 @@ def _configures_files(root: Path) -> bool:
     return False
 
 
+MYPY_JSON = ("-O", "json")
+
+
+def _relative(path: str, root: Path) -> str:
+    candidate = Path(path)
+    if candidate.is_absolute():
+        try:
+            return candidate.relative_to(root).as_posix()
+        except ValueError:
+            pass
+    return path
+
+
+def parse_mypy_json(output: str, root: Path) -> list[TypeError_]:
+    """Errors from ``mypy -O json`` (one JSON object per line; notes are context, not errors).
+
+    ValueError when a line is not one of mypy's JSON diagnostics.
+    """
+    errors: list[TypeError_] = []
+    for line in output.splitlines():
+        if not line.strip():
+            continue
+        item = json_loads(line)
+        if not isinstance(item, dict) or not isinstance(item.get("file"), str) or "severity" not in item:
+            raise ValueError("not a mypy JSON diagnostic (an object with file and severity)")
+        if item["severity"] != "error":
+            continue
+        number = item.get("line")
+        message = str(item.get("message", ""))
+        if item.get("hint"):
+            message += f" ({item['hint']})"
+        errors.append(TypeError_(_relative(item["file"], root), number if isinstance(number, int) and number > 0 else None, redact(message.strip()), str(item.get("code") or "")))
+    return errors
+
+
 def parse_mypy(output: str, root: Path) -> list[TypeError_]:
-    """Errors from mypy's text output (notes are attached context, not errors)."""
+    """Errors from mypy's text output (mypy before 1.11, which has no JSON output)."""
     errors: list[TypeError_] = []
     for match in _MYPY_LINE.finditer(output):
         if match.group("level") != "error":
             continue
-        path = match.group("file")
-        candidate = Path(path)
-        if candidate.is_absolute():
-            try:
-                path = candidate.relative_to(root).as_posix()
-            except ValueError:
-                pass
-        errors.append(TypeError_(path, int(match.group("line")), redact(match.group("message").strip()), match.group("code") or ""))
+        errors.append(TypeError_(_relative(match.group("file"), root), int(match.group("line")), redact(match.group("message").strip()), match.group("code") or ""))
     return errors
+
+
+def _no_json_output(process: Any) -> bool:
+    """mypy older than 1.11 refusing ``-O json`` (a usage error naming the option)."""
+    return bool(process.exit_code == 2 and ("unrecognized arguments" in process.stderr or "argument -O" in process.stderr))
 
 
 def parse_pyright(output: str) -> list[TypeError_]:
@@ -137,7 +171,7 @@ def run_typecheck(*, root: Path, python: str, work_dir: Path, command: list[str]
             argv = [sys.executable, "-m", "mypy", f"--python-executable={python}"]
         else:
             return TypeCheckRun("missing", f"mypy is configured ({configured_in}) but installed neither in the target interpreter {python} nor beside baseline", tool, configured_in)
-        argv += ["--no-color-output", "--show-error-codes", "--no-error-summary", f"--cache-dir={work_dir / 'mypy-cache'}"]
+        argv += [*MYPY_JSON, "--no-color-output", "--show-error-codes", "--no-error-summary", f"--cache-dir={work_dir / 'mypy-cache'}"]
         if not _configures_files(root):
             argv += sources
     else:
@@ -148,6 +182,11 @@ def run_typecheck(*, root: Path, python: str, work_dir: Path, command: list[str]
     if tool == "mypy" and not command and not sources and not _configures_files(root):
         return TypeCheckRun("error", "mypy is configured but the project has no product modules to check", tool, configured_in)
     process = sandbox.run(argv, cwd=root, limits=sandbox.Limits(timeout_s=timeout_s))
+    json_output = tool == "mypy" and not command
+    if json_output and _no_json_output(process):
+        argv = [item for item in argv if item not in MYPY_JSON]
+        process = sandbox.run(argv, cwd=root, limits=sandbox.Limits(timeout_s=timeout_s))
+        json_output = False
     evidence = Evidence(
         provenance=Provenance.EXECUTED,
         summary=f"ran {tool} as configured in {configured_in}",
@@ -160,7 +199,12 @@ def run_typecheck(*, root: Path, python: str, work_dir: Path, command: list[str]
     if process.start_error or process.timed_out or process.signal_name:
         return TypeCheckRun("error", f"{tool} did not complete: {process.describe()}", tool, configured_in, evidence=(evidence,))
     try:
-        errors = parse_pyright(process.stdout) if tool.endswith("pyright") else parse_mypy(process.stdout, root)
+        if tool.endswith("pyright"):
+            errors = parse_pyright(process.stdout)
+        elif json_output:
+            errors = parse_mypy_json(process.stdout, root)
+        else:
+            errors = parse_mypy(process.stdout, root)
     except ValueError as exc:
         return TypeCheckRun("error", f"{tool} output could not be read: {exc}", tool, configured_in, evidence=(evidence,))
     # mypy: exit 0 clean, 1 type errors, 2 crash or usage error. pyright: 0 clean, 1 errors, >1 fatal.

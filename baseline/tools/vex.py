@@ -105,17 +105,48 @@ def read_vex(path: Path) -> list[VexStatement]:
     raise ValueError(f"VEX file {path.name}: neither CycloneDX VEX (vulnerabilities) nor OpenVEX (statements)")
 
 
+# OpenVEX statuses in CycloneDX's analysis states (the written document is CycloneDX).
+_CYCLONEDX_STATE = {"fixed": "resolved", "affected": "exploitable", "under_investigation": "in_triage"}
+
+
 def write_cyclonedx_vex(matches: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """A CycloneDX 1.6 VEX document of the scan's matches (each: id, aliases, purl, state, detail, severity)."""
-    vulnerabilities = []
+    """A CycloneDX 1.6 VEX document of the scan's matches (each: id, aliases, purl, state, detail, severity).
+
+    Built with cyclonedx-python-lib's vulnerability model and serialised by its JSON 1.6 writer
+    (which validates nothing it cannot represent); returned as JSON data.
+    """
+    from cyclonedx.model.bom import Bom
+    from cyclonedx.model.impact_analysis import ImpactAnalysisState
+    from cyclonedx.model.vulnerability import (
+        BomTarget,
+        Vulnerability,
+        VulnerabilityAnalysis,
+        VulnerabilityRating,
+        VulnerabilityReference,
+        VulnerabilitySeverity,
+        VulnerabilitySource,
+    )
+    from cyclonedx.output.json import JsonV1Dot6
+
+    bom = Bom()
     for match in matches:
-        vulnerabilities.append(
-            {
-                "id": match["id"],
-                "references": [{"id": alias, "source": {"name": "alias"}} for alias in match.get("aliases", [])],
-                "ratings": [{"severity": match.get("severity", "unknown")}],
-                "analysis": {"state": match.get("state", "in_triage"), **({"detail": match["detail"]} if match.get("detail") else {})},
-                "affects": [{"ref": match["purl"]}],
-            }
+        state = str(match.get("state") or "in_triage")
+        try:
+            analysis_state = ImpactAnalysisState(_CYCLONEDX_STATE.get(state, state))
+        except ValueError:
+            analysis_state = ImpactAnalysisState.IN_TRIAGE
+        try:
+            severity = VulnerabilitySeverity(str(match.get("severity") or "unknown"))
+        except ValueError:
+            severity = VulnerabilitySeverity.UNKNOWN
+        bom.vulnerabilities.add(
+            Vulnerability(
+                id=str(match["id"]),
+                references=[VulnerabilityReference(id=str(alias), source=VulnerabilitySource(name="alias")) for alias in match.get("aliases", [])],
+                ratings=[VulnerabilityRating(severity=severity)],
+                analysis=VulnerabilityAnalysis(state=analysis_state, detail=str(match["detail"]) if match.get("detail") else None),
+                affects=[BomTarget(ref=str(match["purl"]))],
+            )
         )
-    return {"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "vulnerabilities": vulnerabilities}
+    data: dict[str, Any] = json.loads(JsonV1Dot6(bom).output_as_string())
+    return data

@@ -151,8 +151,8 @@ def parse_report(path: Path) -> WapitiReport:
                         info=str(entry.get("info", "")),
                         level=int(entry.get("level", 0) or 0),
                         cwe=_cwes(category, classifications),
-                        request=redact_request(str(entry.get("http_request", ""))),
-                        curl=redact_request(str(entry.get("curl_command", ""))),
+                        request=redact_request(str(entry.get("http_request", "")), attacked=(str(entry.get("parameter", "") or ""),)),
+                        curl=redact_request(str(entry.get("curl_command", "")), attacked=(str(entry.get("parameter", "") or ""),)),
                     )
                 )
     infos = data.get("infos", {}) or {}

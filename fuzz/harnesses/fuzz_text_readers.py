@@ -4,7 +4,7 @@ Entry points (each documented to raise only its own clear error, listed in EXPEC
 ``baseline.tools.typecheck.parse_pyright``
 (pyright's JSON), ``baseline.tools.static_normalise.parse_directives`` (suppression comments),
 ``baseline.catalog.parse_catalog`` (a user's catalog), ``baseline.parsing`` (``json_loads``,
-``toml_loads``, ``yaml_safe_load``), ``baseline.safexml.fromstring`` and ``baseline.replay.junit_counts``
+``toml_loads``, ``yaml_safe_load``), ``defusedxml.ElementTree.fromstring`` (as the JUnit readers call it) and ``baseline.replay.junit_counts``
 (JUnit written by the target), ``baseline.tools.threat_model`` (``draft_state``, ``draft_digest``,
 ``mark_draft``, ``security_section``), ``baseline.web.openapi.looks_like_spec``, the redactors
 ``baseline.tools.static_normalise.redact``, ``baseline.tools.test_records.redact``,
@@ -20,7 +20,9 @@ import atheris
 import _support
 
 with atheris.instrument_imports(include=["baseline"]):
-    from baseline import bundle, parsing, safexml, sandbox, target
+    from defusedxml import ElementTree as safe_et
+
+    from baseline import bundle, parsing, sandbox, target
     from baseline import catalog as catalog_module
     from baseline.catalog import parse_catalog
     from baseline.replay import junit_counts
@@ -32,7 +34,7 @@ with atheris.instrument_imports(include=["baseline"]):
     from baseline.web.openapi import looks_like_spec
     from baseline.web.redact import redact_request
 
-EXPECTED: tuple[type[BaseException], ...] = (ValueError, safexml.ParseError, catalog_module.CatalogError)
+EXPECTED: tuple[type[BaseException], ...] = (ValueError, safe_et.ParseError, catalog_module.CatalogError)
 
 
 def _expect(call, *args):
@@ -51,7 +53,7 @@ def TestOneInput(data: bytes) -> None:
     _expect(parsing.json_loads, data)
     _expect(parsing.toml_loads, text)
     _expect(parsing.yaml_safe_load, data)
-    _expect(safexml.fromstring, data)
+    _expect(lambda blob: safe_et.fromstring(blob, forbid_dtd=True), data)
     _expect(junit_counts, data)
     state = draft_state(text)
     if not (isinstance(state, tuple) and len(state) == 3):

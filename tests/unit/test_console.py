@@ -65,3 +65,63 @@ def test_explain_a_technique_a_check_and_an_unknown_key() -> None:
     console = _console()
     assert render_explain(catalog, "T04", [], console)
     assert "No check is installed" in console.export_text()
+
+
+def _hostile_report(count: int = 1):
+    from dataclasses import replace
+
+    from baseline.model import Finding, Location, Severity
+
+    report = make_report()
+    fake = "\x1b[2K\rTrust score: 100.0 / 100\nGate: PASSED\n"
+    findings = tuple(
+        Finding("B602", Severity.HIGH, f"[/word] [bold]msg{index} {fake}", "bandit", Location(f"pkg/a{index}[/x]\n{fake}.py", 3))
+        for index in range(count)
+    )
+    results = tuple(replace(r, findings=r.findings + findings, message=r.message + " [tool.baseline] " + fake) if r.spec.technique == "T03" else r for r in report.results)
+    return replace(report, results=results)
+
+
+def test_target_text_is_literal_and_cannot_draw_a_line_of_its_own() -> None:
+    report = _hostile_report()
+    console = Console(record=True, width=400, force_terminal=True, color_system="truecolor")
+    render_report(report, console)
+    text = console.export_text()
+    assert "[/word] [bold]msg0" in text and "pkg/a0[/x]" in text  # markup shown, never interpreted (and no crash)
+    assert "\x1b[2K" not in console.export_text(styles=False) and "\\x1b[2K\\rTrust score: 100.0 / 100\\nGate: PASSED" in text
+    lines = text.splitlines()
+    assert sum(line.startswith("Trust score:") for line in lines) == 1
+    assert not any(line.lstrip("│ ").startswith("Gate: PASSED") for line in lines)
+    raw = Console(record=True, width=400, force_terminal=True)
+    render_report(report, raw)
+    assert "\x1b[2K" not in raw.export_text(styles=True)  # the target's escape sequence never reaches the terminal
+
+
+def test_only_the_worst_findings_then_and_n_more_unless_all_are_asked() -> None:
+    report = _hostile_report(12)
+    console = _console()
+    render_report(report, console)
+    text = console.export_text()
+    open_count = sum(1 for r in report.results for f in r.findings if not f.suppressed)
+    assert f"... and {open_count - 8} more open findings" in text
+    console = _console()
+    render_report(report, console, all_findings=True)
+    text = console.export_text()
+    assert "more open findings" not in text and "msg11" in text
+
+
+def test_junit_and_markdown_escape_control_characters() -> None:
+    import xml.etree.ElementTree as ET
+
+    from baseline.reports import junit, markdown
+    from baseline.reports.text import printable
+
+    assert printable("a\x1b[31mb\r\nc\u202ed\x00") == "a\\x1b[31mb\\r\\nc\\u202ed\\x00"
+    assert printable("tail\nline\r", keep_newlines=True) == "tail\nline\\r"
+    report = _hostile_report()
+    xml_text = junit.format_report(report)
+    ET.fromstring(xml_text.encode())  # control characters would make the XML invalid
+    assert "\x1b" not in xml_text and "\\x1b[2K" in xml_text
+    md = markdown.format_report(report)
+    assert "\x1b" not in md and "\r" not in md
+    assert not any(line.startswith("Gate: PASSED") or line.startswith("Trust score") for line in md.splitlines())

@@ -220,3 +220,22 @@ def test_pyright_json_and_an_explicit_command(tmp_path: Path) -> None:
     run = run_typecheck(root=tmp_path, python=sys.executable, work_dir=tmp_path / ".w", command=["mypy", "--no-error-summary", "--cache-dir=/dev/null", "lib/m.py"], timeout_s=300)
     assert run.status == "ok" and run.configured_in == "typecheck.command"
     assert [(e.path, e.line) for e in run.errors] == [("lib/m.py", 1)]
+
+
+def test_mypy_json_output_is_read_as_json(tmp_path: Path) -> None:
+    import json
+
+    import pytest
+
+    from baseline.tools.typecheck import parse_mypy_json
+
+    lines = [
+        {"file": str(tmp_path / "app" / "a.py"), "line": 3, "column": 4, "message": 'Incompatible return value type (got "str", expected "int")', "hint": None, "code": "return-value", "severity": "error"},
+        {"file": "app/a.py", "line": 3, "column": 4, "message": "a note", "hint": None, "code": "misc", "severity": "note"},
+        {"file": "app/b.py", "line": -1, "column": -1, "message": 'password = "s3cr3t-value-1"', "hint": "see docs", "code": None, "severity": "error"},
+    ]
+    errors = parse_mypy_json("\n".join(json.dumps(item) for item in lines) + "\n", tmp_path)
+    assert [(e.path, e.line, e.code) for e in errors] == [("app/a.py", 3, "return-value"), ("app/b.py", None, "")]
+    assert "s3cr3t" not in errors[1].message and "(see docs)" in errors[1].message
+    with pytest.raises(ValueError):
+        parse_mypy_json("app/a.py:3: error: text output\n", tmp_path)

@@ -33,3 +33,33 @@ def test_main_passes_clean_non_python_files_without_running_bandit(tmp_path: Pat
     (tmp_path / "README.md").write_text("# hello\n", encoding="utf-8")
     assert precommit.main(["README.md", "missing.txt"]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_the_project_config_allows_excludes_and_says_how_to_allow(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    secret = 'AWS_ACCESS_KEY_ID = "AKIA' + "Q3EGRTXVJ6PLM2WN" + '"\n'
+    (tmp_path / "samples").mkdir()
+    (tmp_path / "samples" / "demo.txt").write_text(secret, encoding="utf-8")
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "vendor" / "copy.txt").write_text(secret, encoding="utf-8")
+    (tmp_path / "leak.txt").write_text(secret, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.baseline]\nexclude = ["vendor"]\n[tool.baseline.secrets]\nallow = ["samples/*.txt -- documented sample keys"]\n', encoding="utf-8"
+    )
+    assert precommit.main(["samples/demo.txt", "vendor/copy.txt"]) == 0
+    assert capsys.readouterr().out == ""
+    assert precommit.main(["leak.txt"]) == 1
+    out = capsys.readouterr().out
+    assert "leak.txt:1: possible secret" in out and "fingerprint sha256:" in out
+    assert "How to accept a false positive" in out and "allow-secret -- <reason>" in out
+    fingerprint = out.split("fingerprint sha256:")[1][:12]
+    (tmp_path / "pyproject.toml").write_text(f'[tool.baseline.secrets]\nallow = ["sha256:{fingerprint} -- rotated test key"]\n', encoding="utf-8")
+    assert precommit.main(["leak.txt"]) == 0
+
+
+def test_a_broken_project_config_blocks_with_its_message(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[tool.baseline]\nmin_score = 'x'\n", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("hello\n", encoding="utf-8")
+    assert precommit.main(["a.txt"]) == 1
+    assert "min_score" in capsys.readouterr().out

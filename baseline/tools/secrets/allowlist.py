@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from dataclasses import dataclass
 from typing import Iterable
+
+from baseline.pathmatch import matches
 
 _FINGERPRINT = re.compile(r"^sha256:([0-9a-f]{12,64})$")
 
@@ -28,7 +29,7 @@ class AllowEntry:
         prefix = self.fingerprint
         if prefix is not None:
             return secret_sha256.startswith(prefix)
-        return fnmatch.fnmatchcase(path, self.pattern) or fnmatch.fnmatchcase(path, self.pattern.rstrip("/") + "/*")
+        return matches(path, (self.pattern,))
 
 
 def parse_entries(raw: Iterable[str]) -> tuple[list[AllowEntry], list[str]]:
