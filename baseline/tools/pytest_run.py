@@ -23,11 +23,14 @@ from baseline.target import file_sha256, product_sources
 from baseline.tools.test_records import (
     PLUGIN_DIR,
     PLUGIN_MODULE,
+    Integrity,
     RecordedWarning,
     TestDetail,
     read_details,
+    read_integrity,
     read_warnings,
     stderr_warnings,
+    write_junit,
 )
 
 _PROBE = (
@@ -130,6 +133,7 @@ class TestRun:
     details: tuple[TestDetail, ...] = ()
     dev_mode: bool = False
     recorder_ok: bool = False
+    integrity: Integrity | None = None
 
 
 class TestRunner:
@@ -209,7 +213,7 @@ def run_tests(
     for stale in (junit, data_file, coverage_json, *records.glob("*.jsonl")):
         stale.unlink(missing_ok=True)
     sources = _sources(root, source_override)
-    pytest_args = ["-p", "no:cacheprovider", "-p", PLUGIN_MODULE, f"--junitxml={junit}", "-o", "junit_family=xunit2", "-q", "-rfE", f"--rootdir={root}"]
+    pytest_args = ["-p", "no:cacheprovider", "-p", PLUGIN_MODULE, "-q", "-rfE", f"--rootdir={root}"]
     if not has_pytest_config(root):
         # Without its own configuration, pytest would climb to a parent folder's and obey it.
         empty = work_dir / "pytest-empty.ini"
@@ -238,6 +242,9 @@ def run_tests(
             "BASELINE_RECORD_DIR": str(records),
         },
     )
+    # The JUnit file is the toolkit's, written from the recorder's records (not pytest's --junitxml,
+    # whose reports the project's hooks can rewrite).
+    write_junit(records, junit)
     artifacts: list[Artifact] = []
     if junit.is_file():
         artifacts.append(Artifact(path=str(junit), sha256=file_sha256(junit), media_type="application/xml"))
@@ -265,6 +272,7 @@ def run_tests(
         "details": read_details(records),
         "dev_mode": dev_mode,
         "recorder_ok": (records / "session.jsonl").is_file(),
+        "integrity": read_integrity(records),
     }
     if process.start_error:
         return TestRun(status="error", message=f"the test run could not start: {process.start_error}", evidence=(run_evidence,), **common)
