@@ -220,7 +220,9 @@ def _collect(folder: Path) -> tuple[dict[str, _Item], list[Disagreement], list[t
                 item.attempts.append({})
                 item.raws.append({})
             item.attempts[-1][when] = logged
-            item.raws[-1][when] = raw if raw is not None else logged
+            # pytest's own conversions (xfail, strict xpass) stand; a rewrite or a rerun does not.
+            honest = raw is None or (logged != "rerun" and _legitimate(raw, logged, bool(record.get("xfail_marked"))))
+            item.raws[-1][when] = logged if honest else str(raw)
             if record.get("message"):
                 item.message = redact(str(record["message"]))[:500]
             if isinstance(record.get("duration"), (int, float)):

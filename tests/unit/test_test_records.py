@@ -60,3 +60,42 @@ def test_redaction_of_credential_looking_values() -> None:
     assert redact("assert user.is_authenticated == request.user") == "assert user.is_authenticated == request.user"
     assert redact("auth_token: abc123def456") == "auth_token: ***"
     assert redact("coroutine 'f' was never awaited") == "coroutine 'f' was never awaited"
+
+
+def test_raw_outcome_wins_over_the_logged_report(tmp_path: Path) -> None:
+    from baseline.tools.test_records import read_integrity, write_junit
+
+    (tmp_path / "session.jsonl").write_text(json.dumps({"event": "configure"}) + "\n" + json.dumps({"event": "finish", "stopped": False}) + "\n")
+    item = {"event": "item", "file": "t.py", "line": 1, "markers": [], "doc": "", "hypothesis": False, "classname": "t"}
+    _write(
+        tmp_path / "tests.jsonl",
+        [
+            {**item, "nodeid": "t.py::forged", "name": "forged"},
+            {**item, "nodeid": "t.py::flaky", "name": "flaky"},
+            {**item, "nodeid": "t.py::xfail", "name": "xfail"},
+            {**item, "nodeid": "t.py::hidden", "name": "hidden"},
+            {**item, "nodeid": "t.py::skipped_protocol", "name": "skipped_protocol"},
+            {"event": "phase", "nodeid": "t.py::forged", "when": "setup", "outcome": "passed", "raw": "passed"},
+            {"event": "phase", "nodeid": "t.py::forged", "when": "call", "outcome": "passed", "raw": "failed", "message": "AssertionError: 3 != 4"},
+            {"event": "phase", "nodeid": "t.py::flaky", "when": "setup", "outcome": "passed", "raw": "passed"},
+            {"event": "phase", "nodeid": "t.py::flaky", "when": "call", "outcome": "rerun", "raw": "failed"},
+            {"event": "phase", "nodeid": "t.py::flaky", "when": "setup", "outcome": "passed", "raw": "passed"},
+            {"event": "phase", "nodeid": "t.py::flaky", "when": "call", "outcome": "passed", "raw": "passed"},
+            {"event": "phase", "nodeid": "t.py::xfail", "when": "call", "outcome": "xfailed", "raw": "failed", "xfail_marked": True},
+            {"event": "phase", "nodeid": "t.py::hidden", "when": "call", "outcome": "skipped", "raw": "failed", "xfail_marked": False},
+            {"event": "phase", "nodeid": "t.py::ghost", "when": "call", "outcome": "passed"},
+        ],
+    )
+    details = {detail.nodeid: detail for detail in read_details(tmp_path)}
+    assert details["t.py::forged"].outcome == "failed" and "3 != 4" in details["t.py::forged"].message
+    assert details["t.py::flaky"].outcome == "passed" and details["t.py::flaky"].flaky
+    assert details["t.py::xfail"].outcome == "xfailed" and details["t.py::hidden"].outcome == "failed"
+    integrity = read_integrity(tmp_path)
+    assert {(d.nodeid, d.raw, d.logged) for d in integrity.disagreements} == {("t.py::forged", "failed", "passed"), ("t.py::hidden", "failed", "skipped"), ("t.py::ghost", "none", "passed")}
+    assert integrity.flaky == ("t.py::flaky",) and integrity.never_ran == ("t.py::skipped_protocol",) and integrity.forged
+    junit = tmp_path / "junit.xml"
+    assert write_junit(tmp_path, junit)
+    from baseline.tools.pytest_run import parse_junit
+
+    cases, counts = parse_junit(junit, tmp_path)
+    assert counts.failed == 2 and {case.name: case.outcome for case in cases}["forged"] == "failed"

@@ -1,0 +1,88 @@
+"""Forgery corpus, project side: hostile projects try to earn credit they did not earn.
+
+Each case is a small real project in tests/fixtures/forgery_*, scanned by the real ``baseline scan``
+CLI with only the techniques it needs; each forgery must earn nothing and be named in the report.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from baseline import sandbox
+
+pytestmark = pytest.mark.e2e
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = REPO_ROOT / "tests" / "fixtures"
+
+
+def scan(tmp_path: Path, name: str, select: str, *extra: str, prepare: Any = None) -> dict[str, Any]:
+    """Copy a fixture project, optionally prepare it (git history...), scan it; the JSON report."""
+    root = tmp_path / name
+    shutil.copytree(FIXTURES / name, root)
+    if prepare is not None:
+        prepare(root)
+    out = tmp_path / f"{name}.json"
+    process = sandbox.run(
+        [sys.executable, "-m", "baseline", "scan", str(root), "--select", select, "--no-gate", "--work-dir", str(tmp_path / f"{name}-work"),
+         "--format", "json", "--output", str(out), *extra],
+        cwd=REPO_ROOT,
+        limits=sandbox.Limits(timeout_s=600),
+    )
+    assert "Traceback" not in process.stderr, process.stderr
+    assert out.is_file(), process.stderr_tail(20)
+    report: dict[str, Any] = json.loads(out.read_text())
+    report["_work"] = str(tmp_path / f"{name}-work")
+    return report
+
+
+def result(report: dict[str, Any], check_id: str) -> dict[str, Any]:
+    """One check's result."""
+    return next(r for r in report["results"] if r["spec"]["id"] == check_id)
+
+
+def rules(check: dict[str, Any]) -> set[str]:
+    """The rule ids of a result's findings."""
+    return {finding["rule_id"] for finding in check["findings"]}
+
+
+# -- T02: the project cannot quietly rewrite its verdict ---------------------------------------
+
+T02_CASES = {
+    # a conftest hookwrapper turns failed reports into passed ones (the JUnit pytest would write says "passed" too)
+    "forgery_outcome_rewrite": {"automated-testing.outcome-rewritten"},
+    # a firstresult pytest_runtest_makereport returns its own "passed" report, pytest's never runs
+    "forgery_short_circuit": {"automated-testing.short-circuit-hook", "automated-testing.outcome-rewritten"},
+    # a test body replaces _pytest.runner.call_and_report for the tests after it
+    "forgery_monkeypatch": {"automated-testing.pytest-patched", "automated-testing.outcome-rewritten"},
+    # addopts loads a plugin whose pytest_report_teststatus shows failures as passed
+    "forgery_addopts": {"automated-testing.addopts-plugin", "automated-testing.status-rewritten", "automated-testing.short-circuit-hook"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(T02_CASES))
+def test_t02_forgery_earns_nothing_and_is_named(tmp_path: Path, name: str) -> None:
+    report = scan(tmp_path, name, "T02")
+    check = result(report, "automated-testing.pytest")
+    assert check["outcome"] == "fail" and check["score"] == 0.0, check["message"]
+    assert T02_CASES[name] <= rules(check), rules(check)
+    assert "cannot be trusted" in check["message"]
+    # The toolkit's own JUnit file tells the truth: the failing test is a failure in it.
+    junits = list(Path(report["_work"]).rglob("junit.xml"))
+    assert len(junits) == 1, "the toolkit wrote no JUnit file"
+    text = junits[0].read_text()
+    assert 'name="test_halve_is_wrong"' in text and "<failure" in text.split('name="test_halve_is_wrong"', 1)[1].split("</testcase>", 1)[0]
+
+
+def test_t02_rerun_plugin_is_legitimate_and_lists_the_flaky_test(tmp_path: Path) -> None:
+    pytest.importorskip("pytest_rerunfailures")
+    check = result(scan(tmp_path, "forgery_honest_flaky", "T02"), "automated-testing.pytest")
+    assert check["outcome"] == "pass" and check["score"] == 10.0, check["message"]
+    assert "automated-testing.flaky" in rules(check) and not any(rule.endswith(("rewritten", "hook", "patched")) for rule in rules(check))
+    assert check["metrics"]["flaky"] == ["tests/test_calc.py::test_halve_flaky_first_time"]
