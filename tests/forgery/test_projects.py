@@ -86,3 +86,17 @@ def test_t02_rerun_plugin_is_legitimate_and_lists_the_flaky_test(tmp_path: Path)
     assert check["outcome"] == "pass" and check["score"] == 10.0, check["message"]
     assert "automated-testing.flaky" in rules(check) and not any(rule.endswith(("rewritten", "hook", "patched")) for rule in rules(check))
     assert check["metrics"]["flaky"] == ["tests/test_calc.py::test_halve_flaky_first_time"]
+
+
+# -- T11: VEX statements with nothing behind them ---------------------------------------------
+
+
+def test_t11_vex_fixed_and_unjustified_not_affected_earn_nothing(tmp_path: Path) -> None:
+    report = scan(tmp_path, "forgery_vex", "T11", "--components-osv-db", str(FIXTURES / "osv_small"))
+    check = result(report, "included-components.osv")
+    assert check["outcome"] == "fail"
+    assert check["metrics"]["vulnerabilities_vex"] == 0 and check["metrics"]["vulnerabilities_open"] == 2
+    assert not any(finding["suppressed"] for finding in check["findings"])
+    rejected = " ".join(check["metrics"]["vex_rejected"])
+    assert "inside the affected range" in rejected and "without a justification" in rejected
+    assert "VEX rejected" in check["message"] and check["metrics"]["vex_accepted"] == []
