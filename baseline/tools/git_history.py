@@ -9,13 +9,13 @@ never raised.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from baseline import sandbox
 from baseline.model import Evidence, Provenance
-from baseline.target import is_test_path
+from baseline.target import is_test_path, product_sources
 from baseline.tools.test_records import redact
 
 _RECORD = "\x1e"
@@ -31,12 +31,13 @@ _DOC_SUFFIXES = (".md", ".rst", ".txt", ".adoc")
 
 @dataclass(frozen=True)
 class Commit:
-    """One commit: id, subject, body and the files it changed."""
+    """One commit: id, subject, body, the files it changed and the test functions it added."""
 
     sha: str
     subject: str
     body: str
     files: tuple[str, ...]
+    added_tests: tuple[tuple[str, str], ...] = ()  # (test file, test function) added by this commit
 
     @property
     def is_fix(self) -> bool:
@@ -50,6 +51,35 @@ class Commit:
         """True when the commit also changed the test suite."""
         return any(is_test_path(path) for path in self.files)
 
+    def touches_product(self, product: tuple[str, ...]) -> bool:
+        """True when the commit changed product code (files under the ``product`` paths, tests excepted)."""
+        return any(_under(path, product) and not is_test_path(path) for path in self.files)
+
+
+def _under(path: str, prefixes: tuple[str, ...]) -> bool:
+    return any(path == prefix or path.startswith(prefix.rstrip("/") + "/") for prefix in prefixes)
+
+
+_ADDED_TEST = re.compile(r"^\+\s*(?:async\s+)?def\s+(test\w*)\s*\(", re.MULTILINE)
+_DIFF_FILE = re.compile(r"^\+\+\+ b/(.+)$", re.MULTILINE)
+
+
+def parse_added_tests(output: str) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Test functions added per commit, from ``git show -U0 --format=%x1e%H`` output."""
+    added: dict[str, tuple[tuple[str, str], ...]] = {}
+    for chunk in output.split(_RECORD):
+        if not chunk.strip():
+            continue
+        sha, _, diff = chunk.partition("\n")
+        found: list[tuple[str, str]] = []
+        for part in re.split(r"^diff --git ", diff, flags=re.MULTILINE):
+            header = _DIFF_FILE.search(part)
+            if header is None or not is_test_path(header.group(1).strip()):
+                continue
+            found += [(header.group(1).strip(), name) for name in _ADDED_TEST.findall(part)]
+        added[sha.strip()] = tuple(dict.fromkeys(found))
+    return added
+
 
 @dataclass(frozen=True)
 class History:
@@ -62,10 +92,22 @@ class History:
     shallow: bool = False
     evidence: tuple[Evidence, ...] = ()
 
+    product: tuple[str, ...] = ()  # product code paths, relative to the project root
+
     @property
     def fixes(self) -> tuple[Commit, ...]:
-        """The fix commits in the window."""
-        return tuple(commit for commit in self.commits if commit.is_fix)
+        """The fix commits in the window that changed product code (all fix commits when no product is known)."""
+        return tuple(commit for commit in self.commits if commit.is_fix and (not self.product or commit.touches_product(self.product)))
+
+    @property
+    def regression_pairs(self) -> tuple[Commit, ...]:
+        """Fix commits that changed product code and added a test with the fix."""
+        return tuple(commit for commit in self.fixes if commit.added_tests)
+
+    @property
+    def tests_added_with_fixes(self) -> dict[tuple[str, str], Commit]:
+        """(test file, test function) -> the fix commit that added it."""
+        return {test: commit for commit in reversed(self.regression_pairs) for test in commit.added_tests}
 
 
 def parse_log(output: str) -> list[Commit]:
@@ -83,8 +125,9 @@ def parse_log(output: str) -> list[Commit]:
     return commits
 
 
-def read_history(root: Path, window: int) -> History:
-    """The last ``window`` commits reachable from HEAD (first parents only, merges skipped)."""
+def read_history(root: Path, window: int, product: tuple[str, ...] = ()) -> History:
+    """The last ``window`` commits reachable from HEAD (first parents only, merges skipped), with
+    the test functions each fix commit that changed tests added (paths relative to ``root``)."""
     limits = sandbox.Limits(timeout_s=120)
     git = ["git", "-c", "core.quotepath=off", "-c", "safe.directory=*"]
     pathspec: list[str] = []
@@ -94,7 +137,7 @@ def read_history(root: Path, window: int) -> History:
             return History("no-git", f"git could not be started: {top.start_error}", window=window)
         if not top.ok or not top.stdout.strip():
             return History("no-repo", "the project is not a git work tree: its history cannot be examined", window=window)
-        pathspec = ["--", "."]  # a project inside a larger repository: only commits that touch it
+        pathspec = ["--relative", "--", "."]  # a project inside a larger repository: only commits that touch it, paths relative to it
     shallow_probe = sandbox.run([*git, "rev-parse", "--is-shallow-repository"], cwd=root, limits=limits)
     if shallow_probe.start_error:
         return History("no-git", f"git could not be started: {shallow_probe.start_error}", window=window)
@@ -117,9 +160,33 @@ def read_history(root: Path, window: int) -> History:
     commits = parse_log(process.stdout)
     shallow = shallow_probe.ok and shallow_probe.stdout.strip() == "true"
     if not commits:
-        return History("empty", "the git repository has no commits", window=window, shallow=shallow, evidence=(evidence,))
+        return History("empty", "the git repository has no commits", window=window, shallow=shallow, evidence=(evidence,), product=product)
+    probe = History("ok", "", tuple(commits), window, shallow, product=product)
+    wanted = [commit.sha for commit in probe.fixes if commit.touches_tests]
+    evidences = [evidence]
+    if wanted:
+        relative = ["--relative"] if pathspec else []
+        shown = sandbox.run(
+            [*git, "show", "--no-ext-diff", "--no-textconv", "--no-color", "-U0", f"--format={_RECORD}%H", *relative, *wanted[:window], "--"],
+            cwd=root,
+            limits=limits,
+        )
+        evidences.append(
+            Evidence(
+                provenance=Provenance.EXECUTED,
+                summary=f"read the diffs of {len(wanted)} fix commit(s) that changed tests, for the test functions they added",
+                tool="git",
+                argv=shown.argv,
+                exit_code=shown.exit_code,
+                duration_s=round(shown.duration_s, 3),
+                stderr_tail=shown.stderr_tail(5) if not shown.ok else None,
+            )
+        )
+        if shown.ok:
+            added = parse_added_tests(shown.stdout)
+            commits = [replace(commit, added_tests=added.get(commit.sha, ())) for commit in commits]
     message = f"{len(commits)} commit(s) read" + (" from a shallow clone" if shallow else "")
-    return History("ok", message, tuple(commits), window, shallow, (evidence,))
+    return History("ok", message, tuple(commits), window, shallow, tuple(evidences), product)
 
 
 class HistoryRunner:
@@ -129,7 +196,9 @@ class HistoryRunner:
 
     def execute(self, context: Any) -> History:
         """Read ``regression.window`` commits."""
-        return read_history(context.root, int(context.config.get("regression.window")))
+        root = context.root
+        product = tuple(path.relative_to(root).as_posix() for path in product_sources(root) if path.is_relative_to(root))
+        return read_history(root, int(context.config.get("regression.window")), product)
 
 
 HISTORY_RUN = HistoryRunner()

@@ -47,6 +47,11 @@ def result(report: dict[str, Any], check_id: str) -> dict[str, Any]:
     return next(r for r in report["results"] if r["spec"]["id"] == check_id)
 
 
+def technique(report: dict[str, Any], technique_id: str) -> dict[str, Any]:
+    """One technique's line of the score breakdown."""
+    return next(t for t in report["breakdown"]["techniques"] if t["technique"] == technique_id)
+
+
 def rules(check: dict[str, Any]) -> set[str]:
     """The rule ids of a result's findings."""
     return {finding["rule_id"] for finding in check["findings"]}
@@ -100,3 +105,43 @@ def test_t11_vex_fixed_and_unjustified_not_affected_earn_nothing(tmp_path: Path)
     rejected = " ".join(check["metrics"]["vex_rejected"])
     assert "inside the affected range" in rejected and "without a justification" in rejected
     assert "VEX rejected" in check["message"] and check["metrics"]["vex_accepted"] == []
+
+
+# -- T08: a test named after an issue, with no fix behind it ----------------------------------
+
+GIT = ["git", "-c", "user.name=Forger", "-c", "user.email=forger@example.invalid", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"]
+
+
+def _git(root: Path, *args: str) -> None:
+    done = sandbox.run([*GIT, *args], cwd=root, limits=sandbox.Limits(timeout_s=60))
+    assert done.ok, done.stderr
+
+
+def _history_with_a_cited_test_only(root: Path) -> None:
+    """Product and tests first, then "Add regression test for #42": a test-only commit, no fix."""
+    test_file = root / "tests" / "test_calc.py"
+    text = test_file.read_text()
+    test_file.write_text(text.split("\n\ndef test_issue_42", 1)[0] + "\n")
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "Initial import")
+    test_file.write_text(text)
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "Add regression test for #42 (fixes CVE-2099-0042)")
+
+
+def test_t08_a_test_named_after_an_issue_earns_nothing(tmp_path: Path) -> None:
+    report = scan(tmp_path, "forgery_regression_cited", "T08", prepare=_history_with_a_cited_test_only)
+    cited = result(report, "regression-tests.cited")
+    assert cited["outcome"] == "fail" and cited["score"] == 0.0, cited["message"]
+    assert "regression-tests.cited-without-fix" in rules(cited) and cited["metrics"]["cited_without_fix"] == ["tests/test_calc.py::test_issue_42_halve_rejects_odd"]
+    history = result(report, "regression-tests.fix-commits")
+    assert history["outcome"] == "not_applicable" and "touching product code" in history["message"]
+    assert technique(report, "T08")["score"] == 0.0
+
+
+def test_t08_without_history_is_not_evaluated(tmp_path: Path) -> None:
+    report = scan(tmp_path, "forgery_regression_cited", "T08")
+    for check_id in ("regression-tests.cited", "regression-tests.fix-commits"):
+        check = result(report, check_id)
+        assert check["outcome"] == "not_evaluated", check["message"]
