@@ -145,3 +145,16 @@ def test_t08_without_history_is_not_evaluated(tmp_path: Path) -> None:
     for check_id in ("regression-tests.cited", "regression-tests.fix-commits"):
         check = result(report, check_id)
         assert check["outcome"] == "not_evaluated", check["message"]
+
+
+# -- T01: a threat model that covers nothing the code exposes ---------------------------------
+
+
+@pytest.mark.parametrize("name", ["forgery_threat_headings", "forgery_threat_twenty"])
+def test_t01_a_model_that_names_no_sink_earns_nothing(tmp_path: Path, name: str) -> None:
+    check = result(scan(tmp_path, name, "T01"), "threat-modeling.model")
+    assert check["outcome"] == "fail" and check["score"] == 0.0, check["message"]
+    not_covered = " ".join(check["metrics"]["not_covered"])
+    for item in ("cli-script 'cachetool'", "subprocess 'subprocess.run' in cachetool/__init__.py", "deserialiser 'pickle.loads' in cachetool/__init__.py"):
+        assert item in not_covered
+    assert {"threat-model.sink-not-covered", "threat-model.entry-point-not-covered"} <= rules(check)
