@@ -149,6 +149,12 @@ def names(requirement: Requirement, block: str) -> bool:
     """True when the block names the requirement (a sink: its call and its module)."""
     from baseline.tools.threat_review import mentions
 
+    if requirement.kind == "network-listener":
+        # "a server" is not enough: the listener's call or its module must be named as well.
+        called = {requirement.name, requirement.name.rsplit(".", 1)[-1]}
+        return mentions(SurfaceItem(requirement.kind, requirement.name, requirement.file, requirement.line), block) and any(
+            _names_word(block, name) for name in called | set(_module_names(requirement.file))
+        )
     if requirement.entry_point:
         return mentions(SurfaceItem(requirement.kind, requirement.name, requirement.file, requirement.line, requirement.detail), block)
     if not _names_word(block, requirement.name):
