@@ -22,7 +22,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
 
 
-def scan(tmp_path: Path, name: str, select: str, *extra: str, prepare: Any = None) -> dict[str, Any]:
+def scan(tmp_path: Path, name: str, select: str, *extra: str, prepare: Any = None, work: bool = True) -> dict[str, Any]:
     """Copy a fixture project, optionally prepare it (git history...), scan it; the JSON report."""
     root = tmp_path / name
     shutil.copytree(FIXTURES / name, root)
@@ -30,15 +30,15 @@ def scan(tmp_path: Path, name: str, select: str, *extra: str, prepare: Any = Non
         prepare(root)
     out = tmp_path / f"{name}.json"
     process = sandbox.run(
-        [sys.executable, "-m", "baseline", "scan", str(root), "--select", select, "--no-gate", "--work-dir", str(tmp_path / f"{name}-work"),
-         "--format", "json", "--output", str(out), *extra],
+        [sys.executable, "-m", "baseline", "scan", str(root), "--select", select, "--no-gate",
+         *(["--work-dir", str(tmp_path / f"{name}-work")] if work else []), "--format", "json", "--output", str(out), *extra],
         cwd=REPO_ROOT,
         limits=sandbox.Limits(timeout_s=600),
     )
     assert "Traceback" not in process.stderr, process.stderr
     assert out.is_file(), process.stderr_tail(20)
     report: dict[str, Any] = json.loads(out.read_text())
-    report["_work"] = str(tmp_path / f"{name}-work")
+    report["_work"] = str(tmp_path / f"{name}-work") if work else str(root / ".baseline")
     return report
 
 
@@ -158,3 +158,24 @@ def test_t01_a_model_that_names_no_sink_earns_nothing(tmp_path: Path, name: str)
     for item in ("cli-script 'cachetool'", "subprocess 'subprocess.run' in cachetool/__init__.py", "deserialiser 'pickle.loads' in cachetool/__init__.py"):
         assert item in not_covered
     assert {"threat-model.sink-not-covered", "threat-model.entry-point-not-covered"} <= rules(check)
+
+
+# -- T09: a harness that returns at once, the entry point named in a comment ------------------
+
+
+def test_t09_a_harness_that_returns_at_once_earns_nothing_and_a_real_one_is_generated(tmp_path: Path) -> None:
+    pytest.importorskip("atheris")
+    # The generated harness is written under the work folder, which must lie in the project.
+    report = scan(tmp_path, "forgery_fuzz_instant", "T09", "--fuzz-time", "12", work=False)
+    check = result(report, "fuzzing.atheris")
+    runs = {run["harness"]: run for run in check["metrics"]["runs"]}
+    instant = runs["fuzz/fuzz_tinyparse.py"]
+    assert instant["recorded_execs"] > 0 and instant["entry_points_called"] == [] and instant["product_functions_reached"] == 0
+    assert "fuzzing.harness-reached-nothing" in rules(check)
+    # Its comment names the entry point; the toolkit generated a harness anyway, and it found the crash.
+    assert len(check["metrics"]["generated"]) == 1
+    generated = runs[check["metrics"]["generated"][0]]
+    assert generated["entry_points_called"] == ["tinyparse:parse_header"]
+    assert check["outcome"] == "fail" and "fuzzing.uncaught-exception" in rules(check)
+    # No credit from the project's harness: the surface share is the generated harness's half.
+    assert check["metrics"]["surface_share"] == 0.5
