@@ -60,7 +60,7 @@ class IncludedComponentsCheck:
             if match.vex is not None and match.vex.suppresses:
                 # The match exists because the matcher found the installed version affected; an advisory
                 # without ranges (an online service's answer) is affected by its own word.
-                still_affected = advisory.affects(component.version) if (advisory.ranges or advisory.versions) else True
+                still_affected = advisory.affects(component.version) if (advisory.ranges or advisory.versions) and component.version else True
                 accepted, why = match.vex.judge(still_affected)
                 line = f"{advisory.id} in {component.name} {component.version}: {why} [{match.vex.source}]"
                 if accepted:

@@ -203,8 +203,9 @@ def _collect(folder: Path) -> tuple[dict[str, _Item], list[Disagreement], list[t
         nodeid = str(record.get("nodeid") or "")
         event = record.get("event")
         if event == "item":
-            items[nodeid] = orphans.pop(nodeid, None) or _Item(record)
-            items[nodeid].record = record
+            known = orphans.pop(nodeid) if nodeid in orphans else _Item(record)
+            known.record = record
+            items[nodeid] = known
         elif event == "collect-error":
             collect_errors.append((nodeid, redact(str(record.get("message") or ""))[-500:]))
         elif event == "phase":
