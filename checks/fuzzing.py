@@ -172,10 +172,13 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
     if not started:
         reasons = "; ".join(f"{run.harness}: {run.status} {run.note}".strip() for run in campaign.runs) or "; ".join(r for _h, r in campaign.skipped) or "no harness ran"
         return CheckResult(SPEC, Outcome.FAIL, 0.0, f"no harness reached the fuzz loop ({reasons})", tuple(findings), evidence, metrics)
+    crash_rules = {rule for rule, _s, _c in _CRASH.values()}
     started = [run for run in started if reached_product(run)]
     if not started:
         names = ", ".join(run.harness for run in campaign.runs if run.stats.started)
-        return CheckResult(SPEC, Outcome.FAIL, 0.0, f"no harness's inputs reached the product's code ({names}): fuzzing that calls nothing earns nothing", tuple(findings), evidence, metrics)
+        crashed = sum(1 for finding in findings if finding.rule_id in crash_rules)
+        prefix = f"{crashed} distinct crash(es) (reproducers stored in the crash store); " if crashed else ""
+        return CheckResult(SPEC, Outcome.FAIL, 0.0, f"{prefix}no harness's inputs reached the product's code ({names}): fuzzing that calls nothing earns nothing", tuple(findings), evidence, metrics)
     # Surface: an entry point fuzzed by a project harness counts 1, only by a scan-time generated one 0.5.
     if entries:
         credit = 0.0

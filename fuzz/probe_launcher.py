@@ -7,7 +7,7 @@ Usage (by the campaign, in the sandbox, on the target's interpreter)::
 This file runs in the target's interpreter: it imports only the standard library (atheris is
 imported from the harness's environment). Before the harness runs, ``atheris.Setup`` is wrapped so
 that the harness's test-one-input callback is counted, and for a sample of the executions (every
-one of the first 1000, then one in 64) a profile hook notes every product function that starts:
+one of the first 200, then one in 128) a profile hook notes every product function that starts:
 the project's fuzzable entry points among them are the ones the fuzzing *called*, whatever the
 harness's text says. The record is a JSON file, rewritten atomically as it grows (libFuzzer ends
 the process without running Python's exit handlers):
@@ -21,6 +21,7 @@ product paths relative to the project).
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import runpy
@@ -32,8 +33,8 @@ _OUT = os.environ.pop("BASELINE_FUZZ_PROBE", "")
 _ENTRIES: list[list[str]] = json.loads(os.environ.pop("BASELINE_FUZZ_ENTRIES", "[]") or "[]")
 _PRODUCT: list[str] = json.loads(os.environ.pop("BASELINE_FUZZ_PRODUCT", "[]") or "[]")
 _ROOT = os.getcwd()
-_FULL_SAMPLES = 1000
-_EVERY = 64
+_FULL_SAMPLES = 200
+_EVERY = 128
 _MAX_FUNCTIONS = 5000
 
 _by_place = {(path, qualname): entry_id for entry_id, path, qualname in _ENTRIES}
@@ -138,7 +139,8 @@ def main() -> None:
     # The harness's folder, not this file's, is the first import location (as when run directly).
     sys.path[0] = os.path.dirname(os.path.abspath(harness))
     try:
-        import atheris
+        # imported by name: this file is not a harness, and must not look like one to discovery
+        atheris = importlib.import_module("atheris")
     except ImportError:
         atheris = None
     if atheris is not None:
