@@ -79,14 +79,14 @@ class CitedRegressionTestsCheck:
         run = context.shared(TEST_RUN)
         history = context.shared(HISTORY_RUN)
         evidence = list(run.evidence) + list(history.evidence)
+        problem = suite_problem(run)
+        if problem:
+            return CheckResult(self.spec, Outcome.ERROR, 0.0, problem, evidence=tuple(evidence))
         unavailable = history_unavailable(history)
         if unavailable:
             return CheckResult(self.spec, Outcome.NOT_EVALUATED, 0.0, f"{unavailable}: regression tests are credited only with the fix commits that added them", evidence=tuple(evidence))
         if history.status == "error":
             return CheckResult(self.spec, Outcome.ERROR, 0.0, history.message, evidence=tuple(evidence))
-        problem = suite_problem(run)
-        if problem:
-            return CheckResult(self.spec, Outcome.ERROR, 0.0, problem, evidence=tuple(evidence))
         clear_cache()
         packages = frozenset(path.stem if path.is_file() else path.name for path in product_sources(context.root))
         added = history.tests_added_with_fixes
