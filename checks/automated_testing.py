@@ -25,7 +25,8 @@ SPEC = CheckSpec(
     "errors); skipped tests count in neither direction. Outcomes are the recorder's own (the test body's "
     "exception and the CallInfo, before any project hook), and the JUnit file is written from them. A "
     "logged outcome that disagrees with the real one (a failure turned into a pass or a skip without a "
-    "rerun), a project hook that short-circuits reporting, a plugin loaded through addopts, pytest internals "
+    "rerun), a project hook that returned its own report, protocol or test call in place of pytest's, a status "
+    "hook that shows a failure as passed, a plugin loaded through addopts, pytest internals "
     "replaced during the run, or a recorder that did not load fails the check with score 0; a test that "
     "passed only on a rerun is listed as flaky and counts as passed.",
     references=("NIST IR 8397 section 2.2", "NIST SP 800-218 PW.8.2"),
@@ -77,7 +78,7 @@ def integrity_findings(run: TestRun) -> list[Finding]:
         raw = "no recorded call" if item.raw == "none" else f"really {item.raw}"
         add("outcome-rewritten", f"{item.nodeid} ({item.when}): {raw}, but pytest logged '{item.logged}': a hook or plugin rewrote the report (no rerun happened)", _test_location(item.nodeid))
     for hook, file, line in integrity.project_hooks:
-        add("short-circuit-hook", f"{file} implements {hook} and can return its own result in place of pytest's: reporting can be short-circuited", Location(file, line))
+        add("short-circuit-hook", f"{file} returned its own result from {hook} in place of pytest's: reporting was short-circuited", Location(file, line))
     for name in integrity.addopts_plugins:
         add("addopts-plugin", f"the project's addopts load plugin '{name}' (-p) into the test run")
     for name, where in integrity.tampered:

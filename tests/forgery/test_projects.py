@@ -67,7 +67,7 @@ T02_CASES = {
     # a test body replaces _pytest.runner.call_and_report for the tests after it
     "forgery_monkeypatch": {"automated-testing.pytest-patched", "automated-testing.outcome-rewritten"},
     # addopts loads a plugin whose pytest_report_teststatus shows failures as passed
-    "forgery_addopts": {"automated-testing.addopts-plugin", "automated-testing.status-rewritten", "automated-testing.short-circuit-hook"},
+    "forgery_addopts": {"automated-testing.addopts-plugin", "automated-testing.status-rewritten"},
 }
 
 
@@ -85,7 +85,7 @@ def test_t02_forgery_earns_nothing_and_is_named(tmp_path: Path, name: str) -> No
     assert 'name="test_halve_is_wrong"' in text and "<failure" in text.split('name="test_halve_is_wrong"', 1)[1].split("</testcase>", 1)[0]
 
 
-def test_t02_rerun_plugin_is_legitimate_and_lists_the_flaky_test(tmp_path: Path) -> None:
+def test_t02_ordinary_hooks_and_a_rerun_plugin_are_legitimate_and_the_flaky_test_is_listed(tmp_path: Path) -> None:
     pytest.importorskip("pytest_rerunfailures")
     check = result(scan(tmp_path, "forgery_honest_flaky", "T02"), "automated-testing.pytest")
     assert check["outcome"] == "pass" and check["score"] == 10.0, check["message"]

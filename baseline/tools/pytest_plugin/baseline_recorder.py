@@ -3,8 +3,8 @@
 
 This module runs inside the *target's* interpreter, which may be a different virtual environment
 without baseline installed: it imports only the standard library and pytest. It writes into the
-folder named by ``BASELINE_RECORD_DIR`` (read once at import, then removed from the environment so
-that the tests and their subprocesses do not learn it):
+folder named by ``BASELINE_RECORD_DIR`` (with pytest-xdist, each worker records its own tests and
+the controller records none):
 
 - ``warnings.jsonl``: one line per warning pytest captured (category, message, file, line, phase,
   test node id);
@@ -32,16 +32,18 @@ from typing import Any
 
 import pytest
 
-_DIR = os.environ.pop("BASELINE_RECORD_DIR", "")
+_DIR = os.environ.get("BASELINE_RECORD_DIR", "")  # kept: pytest-xdist workers inherit it and record too
 _MAX_TEXT = 2000
 _open = builtins.open
 _dumps = json.dumps
 _join = os.path.join
 
 # Reporting hooks whose first non-None result wins: a project implementation that returns one
-# replaces pytest's own (a report, a protocol or a test call that never happened).
-SHORT_CIRCUIT_HOOKS = ("pytest_runtest_protocol", "pytest_runtest_makereport", "pytest_pyfunc_call", "pytest_report_teststatus")
-
+# replaces pytest's own (a report, a protocol or a test call that never happened). The project's
+# implementations are watched, and one that returns a result is recorded. (A status hook,
+# pytest_report_teststatus, only changes what is shown: it is recorded when it shows a failure as
+# passed.)
+SHORT_CIRCUIT_HOOKS = ("pytest_runtest_protocol", "pytest_runtest_makereport", "pytest_pyfunc_call")
 
 def _write(name: str, record: dict[str, Any]) -> None:
     if not _DIR:
@@ -90,8 +92,6 @@ def _internals() -> dict[str, Any]:
         "_pytest.reports.TestReport.outcome": _reports.BaseReport.__dict__.get("passed"),
         "_pytest.python.pytest_pyfunc_call": getattr(_python, "pytest_pyfunc_call", None),
         "_pytest.python.Function.runtest": _python.Function.__dict__.get("runtest"),
-        "builtins.open": builtins.open,
-        "json.dumps": json.dumps,
     }
     for name in ("pytest_runtest_makereport", "pytest_runtest_call", "pytest_runtest_logreport", "pytest_sessionfinish", "_write"):
         found[f"baseline_recorder.{name}"] = getattr(module, name, None)
@@ -170,36 +170,40 @@ def pytest_configure(config: Any) -> None:
 
 
 def _record_hooks(config: Any) -> None:
-    """Project-owned (inside the root, not installed) implementations of short-circuiting hooks."""
+    """Watch the project-owned (inside the root, not installed) implementations of short-circuiting hooks."""
     for hook_name in SHORT_CIRCUIT_HOOKS:
         caller = getattr(config.hook, hook_name, None)
         if caller is None:
             continue
         for impl in caller.get_hookimpls():
-            if getattr(impl, "hookwrapper", False) or getattr(impl, "wrapper", False):
+            if getattr(impl, "hookwrapper", False) or getattr(impl, "wrapper", False) or getattr(impl.function, "_baseline_watched", False):
                 continue
-            path = str(getattr(getattr(impl.function, "__code__", None), "co_filename", "") or _plugin_file(impl.plugin))
+            code = getattr(impl.function, "__code__", None)
+            path = str(getattr(code, "co_filename", "") or _plugin_file(impl.plugin))
             if _is_project_file(path, _ROOT):
-                line = getattr(getattr(impl.function, "__code__", None), "co_firstlineno", None)
-                _write("session.jsonl", {"event": "project-hook", "hook": hook_name, "file": _relative(path, _ROOT), "line": line, "plugin": str(impl.plugin_name)[:200]})
+                _watch(impl, hook_name, _relative(path, _ROOT), getattr(code, "co_firstlineno", None))
+
+
+def _watch(impl: Any, hook_name: str, file: str, line: Any) -> None:
+    """Replace a hook implementation by a wrapper that records when it returns a result."""
+    original = impl.function
+    reported: list[bool] = []
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        result = original(*args, **kwargs)
+        if result is not None and not reported:
+            reported.append(True)
+            _write("session.jsonl", {"event": "project-hook", "hook": hook_name, "file": file, "line": line, "plugin": str(impl.plugin_name)[:200]})
+        return result
+
+    watched._baseline_watched = True  # type: ignore[attr-defined]
+    impl.function = watched
 
 
 def pytest_plugin_registered(plugin: Any, manager: Any) -> None:
-    """Conftest files register after configure: record their short-circuiting hooks too."""
-    if _CONFIG is None:
-        return
-    path = _plugin_file(plugin)
-    if not _is_project_file(path, _ROOT):
-        return
-    for hook_name in SHORT_CIRCUIT_HOOKS:
-        function = getattr(plugin, hook_name, None)
-        if function is None:
-            continue
-        options = getattr(function, "pytest_impl", None) or getattr(function, "pytest_hookimpl", None) or {}
-        if isinstance(options, dict) and (options.get("hookwrapper") or options.get("wrapper")):
-            continue
-        code = getattr(function, "__code__", None)
-        _write("session.jsonl", {"event": "project-hook", "hook": hook_name, "file": _relative(getattr(code, "co_filename", path), _ROOT), "line": getattr(code, "co_firstlineno", None), "plugin": _relative(path, _ROOT)})
+    """Conftest files register after configure: watch their short-circuiting hooks too."""
+    if _CONFIG is not None and _is_project_file(_plugin_file(plugin), _ROOT):
+        _record_hooks(_CONFIG)
 
 
 def pytest_warning_recorded(warning_message: Any, when: str, nodeid: str, location: Any) -> None:
@@ -319,6 +323,8 @@ def _final(report: Any) -> str:
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_logreport(report: Any) -> None:
     """Record each logged phase with the raw outcome recorded for it."""
+    if _CONFIG is not None and _CONFIG.pluginmanager.hasplugin("dsession"):
+        return  # pytest-xdist's controller: the worker that ran the test recorded it
     pending = _RAW.get((report.nodeid, report.when))
     entry = pending.pop(0) if pending else {}
     record = {"event": "phase", "nodeid": report.nodeid, "when": report.when, "outcome": _final(report)}
