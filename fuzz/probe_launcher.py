@@ -138,11 +138,12 @@ def main() -> None:
     sys.argv = [harness, *sys.argv[2:]]
     # The harness's folder, not this file's, is the first import location (as when run directly).
     sys.path[0] = os.path.dirname(os.path.abspath(harness))
+    atheris: Any = None
     try:
         # imported by name: this file is not a harness, and must not look like one to discovery
         atheris = importlib.import_module("atheris")
     except ImportError:
-        atheris = None
+        pass
     if atheris is not None:
         original = atheris.Setup
 
