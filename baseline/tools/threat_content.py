@@ -32,6 +32,7 @@ _MIN_PROSE_WORDS = 4
 _CODE_SPAN = re.compile(r"`[^`]*`")
 _WORD = re.compile(r"[a-z]{2,}")
 _DANGEROUS_FILE_SINKS = {"extractall"}
+MAX_BLOCKS = 5000  # a model is read up to this many blocks (the rest is not credited)
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def markdown_blocks(text: str) -> tuple[str, ...]:
         current.append(line)
     flush()
     close_sections(0)
-    return tuple(dict.fromkeys(block for block in blocks if block))
+    return tuple(dict.fromkeys(block for block in blocks if block))[:MAX_BLOCKS]
 
 
 def _module_names(file: str) -> tuple[str, ...]:
