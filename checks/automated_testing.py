@@ -80,7 +80,7 @@ def integrity_findings(run: TestRun) -> list[Finding]:
     for hook, file, line in integrity.project_hooks:
         add("short-circuit-hook", f"{file} returned its own result from {hook} in place of pytest's: reporting was short-circuited", Location(file, line))
     for name in integrity.addopts_plugins:
-        add("addopts-plugin", f"the project's addopts load plugin '{name}' (-p) into the test run")
+        add("addopts-plugin", f"the project's addopts pass '-p {name}' to the test run (plugins are the toolkit's choice, not the project's)")
     for name, where in integrity.tampered:
         add("pytest-patched", f"{name} was replaced during the run (first seen after {where}): a test or plugin monkeypatched pytest's internals")
     for nodeid, when in integrity.status_rewritten:

@@ -278,7 +278,14 @@ def read_integrity(folder: Path) -> Integrity:
     events = {str(record.get("event")) for record in session}
     finish = next((record for record in session if record.get("event") == "finish"), {})
     hooks = tuple(dict.fromkeys((str(r.get("hook")), str(r.get("file")), r.get("line") if isinstance(r.get("line"), int) else None) for r in session if r.get("event") == "project-hook"))
-    addopts = tuple(dict.fromkeys(str(r.get("name")) for r in session if r.get("event") == "addopts-plugin" and not str(r.get("name")).startswith("no:")))
+    # "-p no:NAME" disables a plugin, which is the project's business, except for the recorder itself.
+    addopts = tuple(
+        dict.fromkeys(
+            str(r.get("name"))
+            for r in session
+            if r.get("event") == "addopts-plugin" and (not str(r.get("name")).startswith("no:") or "baseline_recorder" in str(r.get("name")))
+        )
+    )
     tampered = tuple(dict.fromkeys((str(r.get("name")), str(r.get("where"))) for r in session if r.get("event") == "tampered"))
     rewritten = tuple(dict.fromkeys((str(r.get("nodeid")), str(r.get("when"))) for r in session if r.get("event") == "status-rewritten"))
     stopped = bool(finish.get("stopped")) or not finish
