@@ -99,3 +99,27 @@ def test_raw_outcome_wins_over_the_logged_report(tmp_path: Path) -> None:
 
     cases, counts = parse_junit(junit, tmp_path)
     assert counts.failed == 2 and {case.name: case.outcome for case in cases}["forged"] == "failed"
+
+
+def test_session_findings_addopts_and_tampering(tmp_path: Path) -> None:
+    from baseline.tools.test_records import read_integrity
+
+    _write(
+        tmp_path / "session.jsonl",
+        [
+            {"event": "configure"},
+            {"event": "addopts-plugin", "name": "no:cacheprovider"},
+            {"event": "addopts-plugin", "name": "no:baseline_recorder"},
+            {"event": "addopts-plugin", "name": "tests.forge"},
+            {"event": "project-hook", "hook": "pytest_runtest_makereport", "file": "conftest.py", "line": 5},
+            {"event": "tampered", "name": "_pytest.runner.call_and_report", "where": "t.py::a"},
+            {"event": "status-rewritten", "nodeid": "t.py::b", "when": "call"},
+            {"event": "finish", "stopped": True},
+        ],
+    )
+    integrity = read_integrity(tmp_path)
+    assert integrity.recorded and integrity.finished and integrity.forged
+    assert integrity.addopts_plugins == ("no:baseline_recorder", "tests.forge")
+    assert integrity.project_hooks == (("pytest_runtest_makereport", "conftest.py", 5),)
+    assert integrity.tampered == (("_pytest.runner.call_and_report", "t.py::a"),) and integrity.status_rewritten == (("t.py::b", "call"),)
+    assert not read_integrity(tmp_path / "absent").recorded
