@@ -74,6 +74,8 @@ def integrity_findings(run: TestRun) -> list[Finding]:
 
     if not integrity.recorded:
         add("recorder-missing", "the toolkit's recorder plugin did not load in the test run (disabled with -p no:, or pytest replaced): no outcome can be trusted")
+    if integrity.forged_records:
+        add("records-forged", f"{integrity.forged_records} line(s) in the recorder's files do not carry its signature: something in the test run wrote them (ignored)")
     for item in integrity.disagreements:
         raw = "no recorded call" if item.raw == "none" else f"really {item.raw}"
         add("outcome-rewritten", f"{item.nodeid} ({item.when}): {raw}, but pytest logged '{item.logged}': a hook or plugin rewrote the report (no rerun happened)", _test_location(item.nodeid))

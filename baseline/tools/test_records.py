@@ -15,6 +15,8 @@ pytest-rerunfailures does) is not a disagreement: the test is listed as flaky.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -75,23 +77,46 @@ class TestDetail:
         return frozenset(marker.name for marker in self.markers)
 
 
-def _lines(path: Path) -> Iterator[dict[str, Any]]:
+def _lines(path: Path, key: bytes | None = None) -> Iterator[dict[str, Any]]:
+    """The records of one JSONL file; with ``key``, only lines whose HMAC verifies."""
+    for record, ok in _signed_lines(path, key):
+        if ok:
+            yield record
+
+
+def _signed_lines(path: Path, key: bytes | None) -> Iterator[tuple[dict[str, Any], bool]]:
+    """(record, authentic) per line: a line is ``{"mac": hex, "record": json}``."""
     if not path.is_file():
         return
     with path.open(encoding="utf-8", errors="replace") as handle:
         for raw in handle:
             try:
-                record = json.loads(raw)
-            except ValueError:
+                line = json.loads(raw)
+                body = line["record"] if isinstance(line, dict) and isinstance(line.get("record"), str) else None
+                record = json.loads(body) if body is not None else line
+            except (ValueError, KeyError, TypeError):
                 continue
-            if isinstance(record, dict):
-                yield record
+            if not isinstance(record, dict):
+                continue
+            if key is None:
+                yield record, True
+                continue
+            mac = line.get("mac") if isinstance(line, dict) else None
+            expected = hmac.new(key, (body or "").encode("utf-8"), hashlib.sha256).hexdigest()
+            yield record, body is not None and isinstance(mac, str) and hmac.compare_digest(mac, expected)
 
 
-def read_warnings(folder: Path) -> tuple[RecordedWarning, ...]:
+def forged_lines(folder: Path, key: bytes | None) -> int:
+    """How many lines of the record files do not carry the recorder's HMAC (written by someone else)."""
+    if key is None:
+        return 0
+    return sum(1 for name in ("tests.jsonl", "session.jsonl", "warnings.jsonl") for _, ok in _signed_lines(folder / name, key) if not ok)
+
+
+def read_warnings(folder: Path, key: bytes | None = None) -> tuple[RecordedWarning, ...]:
     """Warnings recorded by the plugin, in the order they were raised (duplicates kept)."""
     found: list[RecordedWarning] = []
-    for record in _lines(folder / "warnings.jsonl"):
+    for record in _lines(folder / "warnings.jsonl", key):
         line = record.get("line")
         found.append(
             RecordedWarning(
@@ -163,11 +188,12 @@ class Integrity:
     never_ran: tuple[str, ...] = ()  # collected, never reported, the session not stopped early
     flaky: tuple[str, ...] = ()
     collect_errors: tuple[tuple[str, str], ...] = ()  # (nodeid, message)
+    forged_records: int = 0  # record lines without the recorder's HMAC (ignored)
 
     @property
     def forged(self) -> bool:
         """True when anything was found that can change the verdict behind the recorder's back."""
-        return bool(self.disagreements or self.project_hooks or self.addopts_plugins or self.tampered or self.status_rewritten or self.never_ran)
+        return bool(self.disagreements or self.project_hooks or self.addopts_plugins or self.tampered or self.status_rewritten or self.never_ran or self.forged_records)
 
 
 def _legitimate(raw: str, logged: str, xfail_marked: bool) -> bool:
@@ -194,12 +220,12 @@ class _Item:
     duration: float = 0.0
 
 
-def _collect(folder: Path) -> tuple[dict[str, _Item], list[Disagreement], list[tuple[str, str]]]:
+def _collect(folder: Path, key: bytes | None = None) -> tuple[dict[str, _Item], list[Disagreement], list[tuple[str, str]]]:
     items: dict[str, _Item] = {}
     orphans: dict[str, _Item] = {}
     disagreements: list[Disagreement] = []
     collect_errors: list[tuple[str, str]] = []
-    for record in _lines(folder / "tests.jsonl"):
+    for record in _lines(folder / "tests.jsonl", key):
         nodeid = str(record.get("nodeid") or "")
         event = record.get("event")
         if event == "item":
@@ -238,9 +264,9 @@ def _collect(folder: Path) -> tuple[dict[str, _Item], list[Disagreement], list[t
     return items, disagreements, collect_errors
 
 
-def read_details(folder: Path) -> tuple[TestDetail, ...]:
+def read_details(folder: Path, key: bytes | None = None) -> tuple[TestDetail, ...]:
     """Per-test details: collected items joined with the real outcome of their last attempt."""
-    items, _, _ = _collect(folder)
+    items, _, _ = _collect(folder, key)
     details: list[TestDetail] = []
     for nodeid, item in items.items():
         record = item.record
@@ -271,10 +297,10 @@ def read_details(folder: Path) -> tuple[TestDetail, ...]:
     return tuple(details)
 
 
-def read_integrity(folder: Path) -> Integrity:
+def read_integrity(folder: Path, key: bytes | None = None) -> Integrity:
     """What the recorder saw of the project's attempts to change the verdict."""
-    session = list(_lines(folder / "session.jsonl"))
-    items, disagreements, collect_errors = _collect(folder)
+    session = list(_lines(folder / "session.jsonl", key))
+    items, disagreements, collect_errors = _collect(folder, key)
     events = {str(record.get("event")) for record in session}
     finish = next((record for record in session if record.get("event") == "finish"), {})
     hooks = tuple(dict.fromkeys((str(r.get("hook")), str(r.get("file")), r.get("line") if isinstance(r.get("line"), int) else None) for r in session if r.get("event") == "project-hook"))
@@ -290,9 +316,10 @@ def read_integrity(folder: Path) -> Integrity:
     rewritten = tuple(dict.fromkeys((str(r.get("nodeid")), str(r.get("when"))) for r in session if r.get("event") == "status-rewritten"))
     stopped = bool(finish.get("stopped")) or not finish
     never = tuple(nodeid for nodeid, item in items.items() if not item.attempts and "event" in item.record and not stopped)
-    flaky = tuple(detail.nodeid for detail in read_details(folder) if detail.flaky)
+    flaky = tuple(detail.nodeid for detail in read_details(folder, key) if detail.flaky)
     return Integrity(
         recorded="configure" in events,
+        forged_records=forged_lines(folder, key),
         finished=bool(finish),
         disagreements=tuple(disagreements),
         project_hooks=hooks,
@@ -309,7 +336,7 @@ def _junit_outcome(outcome: str) -> str:
     return {"xfailed": "skipped", "not-run": "skipped", "xpassed": "passed"}.get(outcome, outcome)
 
 
-def write_junit(folder: Path, path: Path) -> bool:
+def write_junit(folder: Path, path: Path, key: bytes | None = None) -> bool:
     """Write the run's JUnit XML (xunit2) from the recorder's records; False when there are none.
 
     Each test's outcome is its real one (:func:`read_details`), whatever the project's hooks did to
@@ -317,10 +344,10 @@ def write_junit(folder: Path, path: Path) -> bool:
     """
     from xml.sax.saxutils import quoteattr
 
-    if not (folder / "session.jsonl").is_file():
+    if not any(record.get("event") == "configure" for record in _lines(folder / "session.jsonl", key)):
         return False
-    details = read_details(folder)
-    _, _, collect_errors = _collect(folder)
+    details = read_details(folder, key)
+    _, _, collect_errors = _collect(folder, key)
     cases: list[str] = []
     counts = {"failed": 0, "error": 0, "skipped": 0}
     for detail in details:

@@ -123,3 +123,28 @@ def test_session_findings_addopts_and_tampering(tmp_path: Path) -> None:
     assert integrity.project_hooks == (("pytest_runtest_makereport", "conftest.py", 5),)
     assert integrity.tampered == (("_pytest.runner.call_and_report", "t.py::a"),) and integrity.status_rewritten == (("t.py::b", "call"),)
     assert not read_integrity(tmp_path / "absent").recorded
+
+
+def test_lines_without_the_recorders_signature_are_ignored_and_counted(tmp_path: Path) -> None:
+    import hashlib
+    import hmac
+
+    from baseline.tools.test_records import read_integrity
+
+    key = b"k" * 32
+
+    def signed(record: dict) -> str:
+        body = json.dumps(record, sort_keys=True)
+        return json.dumps({"mac": hmac.new(key, body.encode(), hashlib.sha256).hexdigest(), "record": body}) + "\n"
+
+    (tmp_path / "session.jsonl").write_text(signed({"event": "configure"}) + signed({"event": "finish", "stopped": False}))
+    item = {"event": "item", "nodeid": "t.py::a", "file": "t.py", "line": 1, "name": "a", "markers": [], "doc": "", "hypothesis": False}
+    lines = [signed(item), signed({"event": "phase", "nodeid": "t.py::a", "when": "call", "outcome": "failed", "raw": "failed"})]
+    # A test appends a second, passing attempt to the recorder's file: it has no valid signature.
+    lines += [json.dumps({"event": "phase", "nodeid": "t.py::a", "when": "setup", "outcome": "passed", "raw": "passed"}) + "\n"]
+    lines += [json.dumps({"mac": "0" * 64, "record": json.dumps({"event": "phase", "nodeid": "t.py::a", "when": "call", "outcome": "passed", "raw": "passed"})}) + "\n"]
+    (tmp_path / "tests.jsonl").write_text("".join(lines))
+    (details,) = read_details(tmp_path, key)
+    assert details.outcome == "failed" and not details.flaky
+    integrity = read_integrity(tmp_path, key)
+    assert integrity.forged_records == 2 and integrity.forged

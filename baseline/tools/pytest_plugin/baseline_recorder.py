@@ -3,8 +3,12 @@
 
 This module runs inside the *target's* interpreter, which may be a different virtual environment
 without baseline installed: it imports only the standard library and pytest. It writes into the
-folder named by ``BASELINE_RECORD_DIR`` (with pytest-xdist, each worker records its own tests and
-the controller records none):
+folder named by ``BASELINE_RECORD_DIR``. Every line carries an HMAC-SHA256 made with a key the
+toolkit puts in the file named by ``BASELINE_RECORD_KEYFILE``; the plugin reads that file at
+import, before any conftest or test runs, and deletes it (an environment variable would stay
+readable in /proc/self/environ), so that a test cannot append lines the toolkit would believe. With
+pytest-xdist, the controller hands both to its workers, each worker records its own tests and the
+controller records none:
 
 - ``warnings.jsonl``: one line per warning pytest captured (category, message, file, line, phase,
   test node id);
@@ -24,6 +28,8 @@ project hook does to pytest's reports can change what pytest prints, not the ver
 from __future__ import annotations
 
 import builtins
+import hashlib
+import hmac
 import json
 import os
 import shlex
@@ -32,7 +38,23 @@ from typing import Any
 
 import pytest
 
-_DIR = os.environ.get("BASELINE_RECORD_DIR", "")  # kept: pytest-xdist workers inherit it and record too
+_DIR = os.environ.pop("BASELINE_RECORD_DIR", "")
+
+
+def _read_key(path: str) -> bytes:
+    """The signing key, read once; the file is removed so that nothing after this can read it."""
+    if not path:
+        return b""
+    try:
+        with open(path, "rb") as handle:
+            key = handle.read(256).strip()
+        os.unlink(path)
+    except OSError:
+        return b""
+    return key
+
+
+_KEY = _read_key(os.environ.pop("BASELINE_RECORD_KEYFILE", ""))
 _MAX_TEXT = 2000
 _open = builtins.open
 _dumps = json.dumps
@@ -48,9 +70,11 @@ SHORT_CIRCUIT_HOOKS = ("pytest_runtest_protocol", "pytest_runtest_makereport", "
 def _write(name: str, record: dict[str, Any]) -> None:
     if not _DIR:
         return
+    body = _dumps(record, default=str, sort_keys=True)
+    mac = hmac.new(_KEY, body.encode("utf-8"), hashlib.sha256).hexdigest()
     try:
         with _open(_join(_DIR, name), "a", encoding="utf-8") as handle:
-            handle.write(_dumps(record, default=str) + "\n")
+            handle.write(_dumps({"mac": mac, "record": body}) + "\n")
     except OSError:
         pass
 
@@ -157,9 +181,20 @@ def _addopts_plugins(config: Any) -> list[str]:
     return found
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist controller: hand the record folder and key to a worker."""
+    node.workerinput["baseline_record_dir"] = _DIR
+    node.workerinput["baseline_record_key"] = _KEY.decode()
+
+
 def pytest_configure(config: Any) -> None:
     """Remember the root folder, snapshot pytest's internals and record the project's hooks."""
-    global _ROOT, _CONFIG
+    global _ROOT, _CONFIG, _DIR, _KEY
+    worker = getattr(config, "workerinput", None)
+    if isinstance(worker, dict) and worker.get("baseline_record_dir"):
+        _DIR = str(worker.pop("baseline_record_dir"))
+        _KEY = str(worker.pop("baseline_record_key", "")).encode()
     _CONFIG = config
     _ROOT = str(getattr(config, "rootpath", "") or os.getcwd())
     _write("session.jsonl", {"event": "configure", "python": sys.version.split()[0], "pytest": pytest.__version__, "dev_mode": bool(sys.flags.dev_mode), "bytes_warning": int(sys.flags.bytes_warning)})
