@@ -18,7 +18,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, cast
+from typing import Any, Callable, Iterable, Iterator, cast
 
 from dulwich.diff_tree import tree_changes
 from dulwich.errors import NotCommitError, NotTreeError, ObjectFormatException
@@ -369,6 +369,39 @@ class Repository:
         return Blob.from_string(data).id != sha
 
     # -- objects ----------------------------------------------------------------------------
+
+    def changed_files(self, sha: str, wanted: Callable[[str], bool], max_bytes: int = 4 * 1024 * 1024) -> list[tuple[str, bytes, bytes]]:
+        """(project path, old content, new content) of each file the commit changed that ``wanted``
+        accepts, against its first parent (empty old content for an added file; files over
+        ``max_bytes`` are left out). Like ``git show --first-parent`` for that commit."""
+        commit = self._commit(sha.encode("ascii"))
+        parents = self.parents(sha.encode("ascii"), commit)
+        parent_tree = None
+        if parents:
+            try:
+                parent_tree = self._commit(parents[0]).tree
+            except KeyError:
+                parent_tree = None
+        out: list[tuple[str, bytes, bytes]] = []
+        for change in tree_changes(self.store, cast(Any, parent_tree), commit.tree):
+            new = change.new
+            if new is None or new.path is None or new.sha is None:
+                continue
+            paths = self._project_paths([os.fsdecode(new.path)])
+            if not paths or not wanted(paths[0]):
+                continue
+            contents: list[bytes] = []
+            for side in (change.old, new):
+                if side is None or side.sha is None:
+                    contents.append(b"")
+                    continue
+                try:
+                    content = _content(self.store[side.sha], max_bytes)
+                except READ_ERRORS:
+                    content = "missing"
+                contents.append(content if isinstance(content, bytes) else b"")
+            out.append((paths[0], contents[0], contents[1]))
+        return out
 
     def tree_entries(self, tree: bytes, base: str = "") -> Iterator[tuple[str, int, bytes]]:
         """(path, mode, sha) of every blob and link under ``tree`` (submodules skipped)."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from baseline.model import CheckResult, CheckSpec, Evidence, Finding, Location, Outcome, Provenance, Severity
 from baseline.runner import ScanContext
-from baseline.tools.pytest_run import TEST_RUN
+from baseline.tools.pytest_run import TEST_RUN, TestRun
 
 SPEC = CheckSpec(
     id="automated-testing.pytest",
@@ -22,7 +22,13 @@ SPEC = CheckSpec(
     evidence="pytest's JUnit XML report and exit code from this scan; CI configuration that runs the tests "
     "is recorded as inspected evidence but earns no credit on its own.",
     scoring="fail when no test ran or any test failed or errored; score = 10 x passed / (passed + failed + "
-    "errors); skipped tests count in neither direction.",
+    "errors); skipped tests count in neither direction. Outcomes are the recorder's own (the test body's "
+    "exception and the CallInfo, before any project hook), and the JUnit file is written from them. A "
+    "logged outcome that disagrees with the real one (a failure turned into a pass or a skip without a "
+    "rerun), a project hook that returned its own report, protocol or test call in place of pytest's, a status "
+    "hook that shows a failure as passed, a plugin loaded through addopts, pytest internals "
+    "replaced during the run, or a recorder that did not load fails the check with score 0; a test that "
+    "passed only on a rerun is listed as flaky and counts as passed.",
     references=("NIST IR 8397 section 2.2", "NIST SP 800-218 PW.8.2"),
 )
 
@@ -54,6 +60,41 @@ def inspect_ci(root: Path) -> list[tuple[str, str]]:
             if match:
                 hits.append((path.relative_to(root).as_posix(), match.group(0)))
     return hits
+
+
+def integrity_findings(run: TestRun) -> list[Finding]:
+    """One finding per way the project changed (or could change) the verdict behind the recorder."""
+    integrity = run.integrity
+    if integrity is None:
+        return []
+    findings: list[Finding] = []
+
+    def add(rule: str, message: str, location: Location | None = None) -> None:
+        findings.append(Finding(f"automated-testing.{rule}", Severity.HIGH, message, "baseline", location, context="test"))
+
+    if not integrity.recorded:
+        add("recorder-missing", "the toolkit's recorder plugin did not load in the test run (disabled with -p no:, or pytest replaced): no outcome can be trusted")
+    if integrity.forged_records:
+        add("records-forged", f"{integrity.forged_records} line(s) in the recorder's files do not carry its signature: something in the test run wrote them (ignored)")
+    for item in integrity.disagreements:
+        raw = "no recorded call" if item.raw == "none" else f"really {item.raw}"
+        add("outcome-rewritten", f"{item.nodeid} ({item.when}): {raw}, but pytest logged '{item.logged}': a hook or plugin rewrote the report (no rerun happened)", _test_location(item.nodeid))
+    for hook, file, line in integrity.project_hooks:
+        add("short-circuit-hook", f"{file} returned its own result from {hook} in place of pytest's: reporting was short-circuited", Location(file, line))
+    for name in integrity.addopts_plugins:
+        add("addopts-plugin", f"the project's addopts pass '-p {name}' to the test run (plugins are the toolkit's choice, not the project's)")
+    for name, where in integrity.tampered:
+        add("pytest-patched", f"{name} was replaced during the run (first seen after {where}): a test or plugin monkeypatched pytest's internals")
+    for nodeid, when in integrity.status_rewritten:
+        add("status-rewritten", f"{nodeid} ({when}) failed but a pytest_report_teststatus hook shows it as passed", _test_location(nodeid))
+    for nodeid in integrity.never_ran:
+        add("never-ran", f"{nodeid} was collected but never ran nor reported, and the session was not stopped early: a hook skipped its protocol", _test_location(nodeid))
+    return findings
+
+
+def _test_location(nodeid: str) -> Location | None:
+    path = nodeid.split("::", 1)[0]
+    return Location(path) if path.endswith(".py") else None
 
 
 class AutomatedTestingCheck:
@@ -114,7 +155,21 @@ class AutomatedTestingCheck:
         score = 10.0 * run.counts.passed / executed
         broken = run.counts.failed + run.counts.errors
         outcome = Outcome.FAIL if broken else Outcome.PASS
-        return CheckResult(SPEC, outcome, round(score, 2), run.message, tuple(findings), tuple(evidence), metrics)
+        message = run.message
+        forged = integrity_findings(run)
+        flaky = run.integrity.flaky if run.integrity else ()
+        metrics["flaky"] = list(flaky)
+        metrics["integrity_findings"] = len(forged)
+        for nodeid in flaky:
+            findings.append(Finding("automated-testing.flaky", Severity.LOW, f"{nodeid} failed, then passed on a rerun: flaky", "pytest", _test_location(nodeid), context="test"))
+        if flaky:
+            message += f"; {len(flaky)} flaky (passed only on a rerun): {', '.join(flaky[:5])}"
+        if forged:
+            findings = forged + findings
+            kinds = sorted({finding.rule_id.split(".", 1)[1] for finding in forged})
+            message = f"the test verdict cannot be trusted ({', '.join(kinds)}): " + "; ".join(f.message for f in forged[:3]) + f" | {message}"
+            return CheckResult(SPEC, Outcome.FAIL, 0.0, message, tuple(findings), tuple(evidence), metrics)
+        return CheckResult(SPEC, outcome, round(score, 2), message, tuple(findings), tuple(evidence), metrics)
 
 
 CHECK = AutomatedTestingCheck()

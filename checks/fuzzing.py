@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from baseline.fuzz.campaign import FUZZ_RUN, FuzzCampaign
+from baseline.fuzz.runner import HarnessRun
 from baseline.model import CheckResult, CheckSpec, Confidence, Evidence, Finding, Location, Outcome, Provenance, Severity
 from baseline.runner import ScanContext
 
@@ -10,19 +11,23 @@ SPEC = CheckSpec(
     id="fuzzing.atheris",
     technique="T09",
     title="Fuzz harnesses run under a budget without crashing",
-    verifies="Discovers the project's atheris harnesses, generates harnesses for entry points that take bytes, "
-    "text or streams when none covers them, runs each one in the sandbox under a time budget, and triages "
-    "crashes (exceptions, native crashes, hangs, out-of-memory) into stored reproducers.",
+    verifies="Discovers the project's atheris harnesses and runs each one in the sandbox under a time budget, "
+    "recording inside the harness process how many inputs it executed, which product functions started and which "
+    "fuzzable entry points (functions that take bytes, text or streams) the fuzzing actually called; then generates "
+    "harnesses for the entry points no harness reached, runs them the same way, and triages crashes (exceptions, "
+    "native crashes, hangs, out-of-memory) into stored reproducers.",
     why="NIST IR 8397 asks for fuzzing that feeds large numbers of unexpected inputs to the code. Credit comes "
     "from fuzzing that ran (executions, coverage, time), never from a file that imports atheris.",
     remediation="Fix each crash (replay it with `baseline fuzz replay`), keep harnesses for every parser and "
     "decoder (`baseline fuzz init` writes a first set into fuzz/), and give fuzzing enough time (fuzz.time).",
     evidence="libFuzzer's statistics of each harness run in this scan (executions, exec/s, cov, ft), the crash "
     "store (the toolkit's project folder, outside the tree) with inputs and tracebacks, and the AST scan of the fuzzable surface.",
-    scoring="score = 10 x (0.7 x surface + 0.3 x time): surface = share of fuzzable entry points fuzzed (a "
-    "harness generated during the scan counts half, a project harness in full); time = seconds actually "
-    "fuzzed / fuzz.time. Any crash fails the check and halves the score; so do entry points left unfuzzed. "
-    "A harness that never reached the fuzz loop earns nothing.",
+    scoring="score = 10 x (0.7 x surface + 0.3 x time): surface = share of fuzzable entry points the fuzzing "
+    "called, as recorded at run time (reached by a harness generated during the scan counts half, by a project "
+    "harness in full; naming an entry point in a harness earns nothing); time = seconds fuzzed by harnesses that "
+    "reached product code / fuzz.time. Any crash fails the check and halves the score; so do entry points left "
+    "unfuzzed. A harness that never reached the fuzz loop, or whose inputs never reached product code (one that "
+    "returns at once), earns nothing.",
     references=("NIST IR 8397 section 2.9", "NIST SP 800-218 PW.8", "https://github.com/google/atheris"),
     cwe=(20, 248, 400),
 )
@@ -84,6 +89,18 @@ def harness_findings(campaign: FuzzCampaign) -> list[Finding]:
         if not item.is_harness
     ]
     for run in campaign.runs:
+        if run.stats.started and not reached_product(run):
+            findings.append(
+                Finding(
+                    rule_id="fuzzing.harness-reached-nothing",
+                    severity=Severity.MEDIUM,
+                    message=f"{run.harness} ran {run.probe.executions if run.probe else run.stats.execs} input(s) but none reached the product's code "
+                    "(recorded in the harness process): it earns nothing, whatever it names",
+                    tool="baseline",
+                    location=Location(path=run.harness),
+                    context="test",
+                )
+            )
         if run.status in ("no-start", "killed", "start-error") and run.harness in campaign.generated:
             findings.append(
                 Finding(
@@ -110,6 +127,11 @@ def harness_findings(campaign: FuzzCampaign) -> list[Finding]:
     return findings
 
 
+def reached_product(run: HarnessRun) -> bool:
+    """True when the probe saw the run's inputs reach product code."""
+    return run.probe is not None and run.probe.reached_product
+
+
 def judge(campaign: FuzzCampaign) -> CheckResult:
     """Turn a campaign into the T09 verdict (pure)."""
     evidence = tuple(campaign.evidence)
@@ -126,7 +148,10 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
         "executions": sum(run.stats.execs for run in campaign.runs),
         "runs": [
             {"harness": run.harness, "generated": run.generated, "status": run.status, "kind": run.kind, "budget_s": run.budget_s,
-             "fuzzed_s": run.fuzzed_s, "execs": run.stats.execs, "exec_per_s": run.stats.exec_per_s, "cov": run.stats.cov, "ft": run.stats.ft}
+             "fuzzed_s": run.fuzzed_s, "execs": run.stats.execs, "exec_per_s": run.stats.exec_per_s, "cov": run.stats.cov, "ft": run.stats.ft,
+             "recorded_execs": run.probe.executions if run.probe else None,
+             "product_functions_reached": len(run.probe.functions) if run.probe else 0,
+             "entry_points_called": list(run.probe.entries) if run.probe else []}
             for run in campaign.runs
         ],
         "skipped": [{"harness": harness, "reason": reason} for harness, reason in campaign.skipped],
@@ -147,6 +172,13 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
     if not started:
         reasons = "; ".join(f"{run.harness}: {run.status} {run.note}".strip() for run in campaign.runs) or "; ".join(r for _h, r in campaign.skipped) or "no harness ran"
         return CheckResult(SPEC, Outcome.FAIL, 0.0, f"no harness reached the fuzz loop ({reasons})", tuple(findings), evidence, metrics)
+    crash_rules = {rule for rule, _s, _c in _CRASH.values()}
+    started = [run for run in started if reached_product(run)]
+    if not started:
+        names = ", ".join(run.harness for run in campaign.runs if run.stats.started)
+        crashed = sum(1 for finding in findings if finding.rule_id in crash_rules)
+        prefix = f"{crashed} distinct crash(es) (reproducers stored in the crash store); " if crashed else ""
+        return CheckResult(SPEC, Outcome.FAIL, 0.0, f"{prefix}no harness's inputs reached the product's code ({names}): fuzzing that calls nothing earns nothing", tuple(findings), evidence, metrics)
     # Surface: an entry point fuzzed by a project harness counts 1, only by a scan-time generated one 0.5.
     if entries:
         credit = 0.0
@@ -159,7 +191,7 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
         surface = credit / len(entries)
     else:
         surface = 1.0 if any(run.harness not in generated_set for run in started) else 0.5
-    fuzzed = sum(run.fuzzed_s for run in campaign.runs)
+    fuzzed = sum(run.fuzzed_s for run in started)
     time_share = min(1.0, fuzzed / campaign.budget_s) if campaign.budget_s > 0 else 0.0
     score = 10.0 * (0.7 * surface + 0.3 * time_share)
     unfuzzed = [entry_id for entry_id in entries if entry_id not in campaign.covered]

@@ -24,7 +24,10 @@ SPEC = CheckSpec(
     evidence="the SBOM artifact and its digest, the advisory source (database path, record count, newest "
     "modified date, or the online service), the scan's results written as CycloneDX VEX.",
     scoring="score = 10 x (share of components that could be audited) - per open vulnerability 4 (critical), "
-    "2.5 (high), 1.5 (medium), 0.5 (low), floored at 0; fail on any open vulnerability at or above "
+    "2.5 (high), 1.5 (medium), 0.5 (low), floored at 0. A VEX statement closes a match only when accepted: "
+    "not_affected (or false_positive) needs a justification, fixed (or resolved) needs the version matcher to "
+    "agree that the installed version is outside the affected range; accepted and rejected statements are "
+    "listed in the message. Fail on any open vulnerability at or above "
     "components.fail_on (default low: any known vulnerability); not applicable when the project declares no "
     "dependency; error when no advisory source could be used.",
     references=("NIST IR 8397 section 2.11", "NIST SP 800-218 PW.4, RV.1.1", "CWE-1395"),
@@ -50,13 +53,26 @@ class IncludedComponentsCheck:
             return CheckResult(SPEC, Outcome.ERROR, 0.0, result.message, unverifiable, evidence=result.evidence)
         threshold = Severity(str(context.config.get("components.fail_on")))
         findings: list[Finding] = []
+        vex_accepted: list[str] = []
+        vex_rejected: list[str] = []
         for match in result.matches:
             advisory, component = match.advisory, match.component
             fixed = ", ".join(advisory.fixed) or "no fixed release recorded"
             aliases = f" ({', '.join(advisory.aliases)})" if advisory.aliases else ""
             suppression = None
+            vex_note = ""
             if match.vex is not None and match.vex.suppresses:
-                suppression = Suppression(kind="vex", reason=f"{match.vex.state}: {match.vex.justification or 'no justification given'} [{match.vex.source}]")
+                # The match exists because the matcher found the installed version affected; an advisory
+                # without ranges (an online service's answer) is affected by its own word.
+                still_affected = advisory.affects(component.version) if (advisory.ranges or advisory.versions) and component.version else True
+                accepted, why = match.vex.judge(still_affected)
+                line = f"{advisory.id} in {component.name} {component.version}: {why} [{match.vex.source}]"
+                if accepted:
+                    vex_accepted.append(line)
+                    suppression = Suppression(kind="vex", reason=f"{why} [{match.vex.source}]")
+                else:
+                    vex_rejected.append(line)
+                    vex_note = f" [VEX {why}]"
             ships = component.scope == "required"
             findings.append(
                 Finding(
@@ -65,7 +81,7 @@ class IncludedComponentsCheck:
                     severity=advisory.severity if ships else Severity.INFO,
                     message=f"{component.name} {component.version} is affected by {advisory.id}{aliases}: "
                     f"{advisory.summary or 'see the advisory'}; fixed in: {fixed}"
-                    + (f" [VEX {match.vex.state}: {match.vex.justification}]" if match.vex and not match.vex.suppresses else "")
+                    + (f" [VEX {match.vex.state}: {match.vex.justification}]" if match.vex and not match.vex.suppresses else vex_note)
                     + ("" if ships else f" [{component.scope} scope, {advisory.severity.value} if it shipped: not part of what the project ships]"),
                     tool="osv" if result.source.startswith("OSV") else "pip-audit",
                     location=Location(path=component.source, start_line=component.line),
@@ -124,6 +140,10 @@ class IncludedComponentsCheck:
             f"{unaudited} not verifiable; source: {result.source}"
             + (f"; {other_scopes} more in development, test or fixture manifests (reported, not gated)" if other_scopes else "")
         )
+        if vex_accepted:
+            message += "; VEX accepted: " + "; ".join(vex_accepted)
+        if vex_rejected:
+            message += "; VEX rejected: " + "; ".join(vex_rejected)
         metrics = {
             "components": total,
             "audited": total - unaudited,
@@ -132,6 +152,8 @@ class IncludedComponentsCheck:
             "vulnerabilities_vex": suppressed,
             "vulnerabilities_not_shipped": other_scopes,
             "projects": list(result.inventory.projects),
+            "vex_accepted": vex_accepted,
+            "vex_rejected": vex_rejected,
             "source": result.source,
             "sbom_sources": list(result.inventory.sources),
         }

@@ -1,8 +1,10 @@
 """T08 historical (regression) test cases.
 
-Three checks: tests that cite a fixed bug (issue numbers, CVE/GHSA/PYSEC ids, "regression") and ran
-and passed; fix commits in the git history that came with test changes; stored fuzzing crash
-reproducers that no longer crash when replayed.
+Three checks: regression tests (tests that a fix commit touching product code added with the fix)
+ran and passed; fix commits in the git history that came with a new test; stored fuzzing crash
+reproducers that no longer crash when replayed. A test that merely cites an issue, without the fix
+commit that added it, earns nothing; without history (no repository, a shallow clone, an sdist)
+the first two are not evaluated.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from baseline.model import CheckResult, CheckSpec, Evidence, Finding, Location, 
 from baseline.runner import ScanContext
 from baseline.target import product_sources
 from baseline.tools.crash_replay import REPLAY_RUN, crash_store
-from baseline.tools.git_history import HISTORY_RUN
+from baseline.tools.git_history import HISTORY_RUN, History
 from baseline.tools.pytest_run import TEST_RUN
 
 _REFS = ("NIST IR 8397 section 2.8", "NIST SP 800-218 PW.8")
@@ -24,15 +26,17 @@ TESTS_SPEC = CheckSpec(
     id="regression-tests.cited",
     technique="T08",
     title="Regression tests for fixed bugs run and pass",
-    verifies="Finds tests whose names, docstrings, markers or comments cite a fixed bug (issue or pull "
-    "request numbers, CVE/GHSA/PYSEC ids, the word regression) and counts those that ran and passed in "
-    "the shared test run.",
+    verifies="Finds the tests that fix commits (commits whose messages say they fix a bug and that change "
+    "product code) added with the fix, read from the git history's diffs, and counts those that ran and "
+    "passed in the shared test run. Tests that cite a bug (issue numbers, CVE/GHSA/PYSEC ids, the word "
+    "regression) without a fix commit that added them are listed and earn nothing.",
     why="A bug that was fixed without a test that pins the fix comes back; NIST IR 8397 asks for "
     "historical test cases.",
     remediation="When fixing a bug, add a test that reproduces it and cite the issue in its name, "
     "docstring or a `@pytest.mark.regression` marker (e.g. `def test_issue_123_empty_key()`).",
-    evidence="per-test markers and docstrings from the shared test run, and each test's source",
-    scoring="score = 10 x passed / executed among citing tests; fail when none ran and passed.",
+    evidence="the git history (fix commits, the test functions their diffs add) and the shared test run's outcomes",
+    scoring="score = 10 x passed / executed among tests added by fix commits; fail when none ran and passed; "
+    "not evaluated without git history or on a shallow clone shorter than regression.window.",
     references=_REFS,
 )
 HISTORY_SPEC = CheckSpec(
@@ -40,11 +44,12 @@ HISTORY_SPEC = CheckSpec(
     technique="T08",
     title="Bug-fix commits come with tests",
     verifies="Reads the last regression.window commits (default 200) and, of those whose messages say they "
-    "fix a bug or vulnerability, computes the share that also changed tests.",
+    "fix a bug or vulnerability and that change product code, computes the share that also added a test "
+    "function.",
     why="A fix that changes no test leaves nothing to stop the bug from returning.",
     remediation="Include a test that fails without the fix in every bug-fix commit or pull request.",
     evidence="git log of the window (commit ids, messages, changed files)",
-    scoring="score = 10 x share of fix commits that changed tests; fail below regression.min_share (default "
+    scoring="score = 10 x share of fix commits that added a test; fail below regression.min_share (default "
     "50%); not evaluated without git history or on a shallow clone shorter than the window; not applicable "
     "when no commit in the window is a fix.",
     references=_REFS,
@@ -70,48 +75,88 @@ class CitedRegressionTestsCheck:
     spec = TESTS_SPEC
 
     def run(self, context: ScanContext) -> CheckResult:
-        """Find tests that cite a bug and judge their outcomes."""
+        """Join the tests fix commits added with the test run's outcomes."""
         run = context.shared(TEST_RUN)
-        evidence = list(run.evidence)
+        history = context.shared(HISTORY_RUN)
+        evidence = list(run.evidence) + list(history.evidence)
         problem = suite_problem(run)
         if problem:
             return CheckResult(self.spec, Outcome.ERROR, 0.0, problem, evidence=tuple(evidence))
+        unavailable = history_unavailable(history)
+        if unavailable:
+            return CheckResult(self.spec, Outcome.NOT_EVALUATED, 0.0, f"{unavailable}: regression tests are credited only with the fix commits that added them", evidence=tuple(evidence))
+        if history.status == "error":
+            return CheckResult(self.spec, Outcome.ERROR, 0.0, history.message, evidence=tuple(evidence))
         clear_cache()
         packages = frozenset(path.stem if path.is_file() else path.name for path in product_sources(context.root))
-        cited: list[tuple[str, str, tuple[str, ...]]] = []
+        added = history.tests_added_with_fixes
+        added_names = {name: commit for (_file, name), commit in added.items()}
+        credited: list[tuple[str, str, str]] = []  # (nodeid, outcome, commit)
+        cited_only: list[str] = []
         findings: list[Finding] = []
         for detail in details_of(run):
-            shape = shape_of(detail, context.root, packages)
-            if not shape.references:
+            commit = added.get((detail.file, detail.name)) or added_names.get(detail.name)
+            if commit is None:
+                if shape_of(detail, context.root, packages).references:
+                    cited_only.append(detail.nodeid)
                 continue
-            cited.append((detail.nodeid, detail.outcome, shape.references))
+            credited.append((detail.nodeid, detail.outcome, commit.sha[:12]))
             if detail.outcome in ("failed", "error"):
                 findings.append(
                     Finding(
                         rule_id="regression-tests.failed",
                         severity=Severity.HIGH,
-                        message=f"regression test {detail.nodeid} {detail.outcome}: the bug it pins ({', '.join(shape.references)}) may be back",
+                        message=f"regression test {detail.nodeid} {detail.outcome}: the bug fixed in {commit.sha[:12]} ({commit.subject[:80]}) may be back",
                         tool="pytest",
                         location=Location(detail.file, detail.line) if detail.file else None,
                         context="test",
                     )
                 )
-        passed = sum(outcome == "passed" for _, outcome, _ in cited)
-        executed = sum(outcome in ("passed", "failed", "error") for _, outcome, _ in cited)
+        for nodeid in cited_only:
+            findings.append(
+                Finding(
+                    rule_id="regression-tests.cited-without-fix",
+                    severity=Severity.INFO,
+                    message=f"{nodeid} cites a bug, but no fix commit in the history added it with a change to product code: it earns no regression credit",
+                    tool="baseline",
+                    context="test",
+                )
+            )
+        passed = sum(outcome == "passed" for _, outcome, _ in credited)
+        executed = sum(outcome in ("passed", "failed", "error") for _, outcome, _ in credited)
         evidence.append(
             Evidence(
                 provenance=Provenance.EXECUTED,
-                summary=f"{len(cited)} test(s) cite a fixed bug, {passed} passed: "
-                + "; ".join(f"{nodeid} ({', '.join(refs)}): {outcome}" for nodeid, outcome, refs in cited[:20]),
+                summary=f"{len(history.regression_pairs)} fix commit(s) touching product code added {len(added)} test(s); {len(credited)} are in the test run, {passed} passed: "
+                + "; ".join(f"{nodeid} (added by {sha}): {outcome}" for nodeid, outcome, sha in credited[:20]),
                 tool="pytest",
             )
         )
-        metrics = {"cited": len(cited), "passed": passed, "executed": executed}
+        metrics = {"added_by_fixes": len(added), "in_run": len(credited), "passed": passed, "executed": executed, "cited_without_fix": cited_only[:50]}
         if passed == 0:
-            reason = "no test cites a fixed bug" if not cited else f"{len(cited)} test(s) cite a fixed bug but none passed"
+            if credited:
+                reason = f"{len(credited)} test(s) added by fix commits ran but none passed"
+            elif added:
+                reason = f"the {len(added)} test(s) fix commits added are not in the test run"
+            else:
+                reason = "no fix commit touching product code added a test"
+            if cited_only:
+                reason += f"; {len(cited_only)} test(s) cite a bug without the fix commit that added them and earn nothing"
             return CheckResult(self.spec, Outcome.FAIL, 0.0, f"{reason}: {self.spec.remediation}", tuple(findings), tuple(evidence), metrics)
         outcome = Outcome.PASS if passed == executed else Outcome.FAIL
-        return CheckResult(self.spec, outcome, round(10.0 * passed / executed, 2), f"{passed} regression test(s) passed of {executed} executed", tuple(findings), tuple(evidence), metrics)
+        message = f"{passed} regression test(s) added by fix commits passed of {executed} executed"
+        if cited_only:
+            message += f"; {len(cited_only)} citing test(s) without a fix commit earn nothing"
+        return CheckResult(self.spec, outcome, round(10.0 * passed / executed, 2), message, tuple(findings), tuple(evidence), metrics)
+
+
+def history_unavailable(history: History) -> str | None:
+    """Why the history cannot be judged (no repository, no git, no commits, a short shallow clone), else None."""
+    if history.status in ("no-repo", "no-git", "empty"):
+        return history.message
+    if history.status == "ok" and history.shallow and len(history.commits) < history.window:
+        return f"shallow clone: only {len(history.commits)} of the {history.window} commits asked for are present (fetch the full history: git fetch --unshallow)"
+    return None
 
 
 class FixCommitsCheck:
@@ -123,35 +168,33 @@ class FixCommitsCheck:
         """Judge the git history window."""
         history = context.shared(HISTORY_RUN)
         evidence = list(history.evidence) or [Evidence(provenance=Provenance.INSPECTED, summary=history.message, tool="git")]
-        if history.status in ("no-repo", "no-git", "empty"):
-            return CheckResult(self.spec, Outcome.NOT_EVALUATED, 0.0, history.message, evidence=tuple(evidence))
+        unavailable = history_unavailable(history)
+        if unavailable:
+            return CheckResult(self.spec, Outcome.NOT_EVALUATED, 0.0, unavailable, evidence=tuple(evidence), metrics={"commits": len(history.commits)})
         if history.status == "error":
             return CheckResult(self.spec, Outcome.ERROR, 0.0, history.message, evidence=tuple(evidence))
-        if history.shallow and len(history.commits) < history.window:
-            message = f"shallow clone: only {len(history.commits)} of the {history.window} commits asked for are present (fetch the full history: git fetch --unshallow)"
-            return CheckResult(self.spec, Outcome.NOT_EVALUATED, 0.0, message, evidence=tuple(evidence), metrics={"commits": len(history.commits)})
         fixes = history.fixes
-        with_tests = [commit for commit in fixes if commit.touches_tests]
+        with_tests = [commit for commit in fixes if commit.added_tests]
         metrics: dict[str, Any] = {"commits": len(history.commits), "fix_commits": len(fixes), "with_tests": len(with_tests), "window": history.window}
         if not fixes:
-            evidence.append(Evidence(provenance=Provenance.EXECUTED, summary=f"none of the {len(history.commits)} commits read says it fixes a bug", tool="git"))
-            return CheckResult(self.spec, Outcome.NOT_APPLICABLE, None, f"no fix commit among the last {len(history.commits)} commits", evidence=tuple(evidence), metrics=metrics)
+            evidence.append(Evidence(provenance=Provenance.EXECUTED, summary=f"none of the {len(history.commits)} commits read says it fixes a bug and changes product code", tool="git"))
+            return CheckResult(self.spec, Outcome.NOT_APPLICABLE, None, f"no fix commit touching product code among the last {len(history.commits)} commits", evidence=tuple(evidence), metrics=metrics)
         findings = tuple(
             Finding(
                 rule_id="regression-tests.fix-without-test",
                 severity=Severity.INFO,
-                message=f"fix commit {commit.sha[:12]} changed no test: {commit.subject[:120]}",
+                message=f"fix commit {commit.sha[:12]} added no test: {commit.subject[:120]}",
                 tool="git",
                 context="history",
                 properties={"commit": commit.sha, "files": list(commit.files[:20])},
             )
             for commit in fixes
-            if not commit.touches_tests
+            if not commit.added_tests
         )
         share = 100.0 * len(with_tests) / len(fixes)
         metrics["share"] = round(share, 1)
         minimum = float(context.config.get("regression.min_share"))
-        message = f"{len(with_tests)} of {len(fixes)} fix commit(s) in the last {len(history.commits)} commits changed tests ({share:.0f}%, minimum {minimum:g}%)"
+        message = f"{len(with_tests)} of {len(fixes)} fix commit(s) touching product code in the last {len(history.commits)} commits added a test ({share:.0f}%, minimum {minimum:g}%)"
         outcome = Outcome.PASS if share >= minimum else Outcome.FAIL
         return CheckResult(self.spec, outcome, round(share / 10.0, 2), message, findings, tuple(evidence), metrics)
 

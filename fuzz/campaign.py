@@ -21,7 +21,7 @@ from baseline.fuzz.runner import HarnessRun, probe_atheris, run_harness
 from baseline.fuzz.surface import Surface, find_surface
 from baseline.fuzz.triage import describe_crash, minimize, replay_with_faulthandler
 from baseline.model import Artifact, Evidence, Provenance
-from baseline.target import file_sha256
+from baseline.target import file_sha256, product_sources
 
 MIN_HARNESS_BUDGET = 2  # seconds; below this a harness is skipped, not run for show
 _SEED_DIRS = re.compile(r"(^|/)(data|testdata|test_data|fixtures|samples|corpus|seeds?|examples?)(/|$)")
@@ -104,6 +104,11 @@ def fuzz_dir_for(root: Path, config: Any, fallback: Path) -> Path:
         return path
 
 
+def product_paths(root: Path) -> list[str]:
+    """The product's paths relative to the project root (what the probe counts as product code)."""
+    return [path.relative_to(root).as_posix() for path in product_sources(root) if path.is_relative_to(root)]
+
+
 def budget_share(remaining: float, harnesses_left: int, cap: float = 0.0) -> int | None:
     """Seconds for the next harness: an even share of what is left (at most ``cap`` when set).
 
@@ -170,29 +175,28 @@ def run_campaign(
         if not replayed.ok:
             unresolved.append(crash)
 
+    # Credit comes from what the fuzzing called, recorded in the harness process by the probe
+    # launcher; a harness's text (the names it mentions) only helps plan the budget. The project's
+    # harnesses run first; then harnesses are generated for the entry points none of them reached.
     entry_ids = [entry.id for entry in surface.entry_points]
-    project_cover = {harness.path: covered_entries(harness, entry_ids) for harness in harnesses}
-    uncovered = [entry for entry in surface.entry_points if not any(entry.id in ids for ids in project_cover.values())]
+    probe = ([(entry.id, entry.path, entry.qualname) for entry in surface.entry_points], product_paths(root))
+    claimed = {entry_id for harness in harnesses for entry_id in covered_entries(harness, entry_ids)}
+    generate = bool(config.get("fuzz.generate"))
+    max_generated = int(config.get("fuzz.max_generated"))
+    reserve = min(max_generated, max(len([e for e in entry_ids if e not in claimed]), 1)) if generate and entry_ids else 0
     generated_paths: list[str] = []
-    plan: list[tuple[str, bool, list[str]]] = [(h.path, h.generated, project_cover[h.path]) for h in harnesses]
-    if uncovered and bool(config.get("fuzz.generate")):
-        chosen = uncovered[: int(config.get("fuzz.max_generated"))]
-        for written in write_harnesses(root, fuzz_dir / "generated", chosen):
-            relative = written.path.resolve().relative_to(root.resolve()).as_posix() if written.path.resolve().is_relative_to(root.resolve()) else str(written.path)
-            generated_paths.append(relative)
-            plan.append((relative, True, [written.entry.id]))
-
     runs: list[HarnessRun] = []
     found: list[FoundCrash] = []
     skipped: list[tuple[str, str]] = []
     covered: dict[str, list[str]] = {}
     cap = float(config.get("fuzz.harness_time"))
-    for index, (relative, generated, entries) in enumerate(plan):
+
+    def fuzz(relative: str, generated: bool, left: int) -> None:
         remaining = deadline - time.monotonic()
-        harness_budget = budget_share(remaining, len(plan) - index, cap)
+        harness_budget = budget_share(remaining, left, cap)
         if harness_budget is None:
             skipped.append((relative, f"budget exhausted ({max(remaining, 0):.0f} s left of {budget:g} s)"))
-            continue
+            return
         harness_path = root / relative if not Path(relative).is_absolute() else Path(relative)
         corpus = fuzz_dir / "corpus" / corpus_name(relative)
         seed_corpus(root, corpus)
@@ -211,13 +215,25 @@ def run_campaign(
             allow_env=allow_env,
             seed=seed,
             network=network,
+            probe=probe,
         )
         runs.append(run)
-        if run.stats.started:
-            for entry_id in entries:
+        if run.stats.started and run.probe is not None:
+            for entry_id in run.probe.entries:
                 covered.setdefault(entry_id, []).append(relative)
         if run.status == "crash" and run.artifact and run.kind:
             found.append(_triage(run, root, harness_path, python, fuzz_dir, config, allow_env, deadline))
+
+    for index, harness in enumerate(harnesses):
+        fuzz(harness.path, harness.generated, len(harnesses) - index + reserve)
+    uncovered = [entry for entry in surface.entry_points if entry.id not in covered]
+    if uncovered and generate:
+        for written in write_harnesses(root, fuzz_dir / "generated", uncovered[:max_generated]):
+            relative = written.path.resolve().relative_to(root.resolve()).as_posix() if written.path.resolve().is_relative_to(root.resolve()) else str(written.path)
+            generated_paths.append(relative)
+        for index, relative in enumerate(generated_paths):
+            fuzz(relative, True, len(generated_paths) - index)
+    plan = [harness.path for harness in harnesses] + generated_paths
     wall = time.monotonic() - started
     evidence = [surface_evidence] + [_run_evidence(run, version) for run in runs]
     reproducers = {item.crash.crash_id: item.crash for item in found} | {crash.crash_id: crash for crash in unresolved}
@@ -276,6 +292,12 @@ def _run_evidence(run: HarnessRun, version: str) -> Evidence:
         f"fuzzed {run.harness}{' (generated)' if run.generated else ''} for {run.fuzzed_s:.0f} s of a {run.budget_s} s budget: "
         f"{stats.execs} executions, {stats.exec_per_s:.0f} exec/s, cov {stats.cov}, ft {stats.ft}, corpus {stats.corpus_units}; "
         f"ended: {run.status}{' (' + run.kind + ')' if run.kind else ''}{': ' + run.note if run.note else ''}"
+        + (
+            f"; recorded in the harness process: {run.probe.executions} executions, {len(run.probe.functions)} product function(s) reached, "
+            f"entry points called: {', '.join(run.probe.entries) or 'none'}"
+            if run.probe is not None
+            else "; nothing was recorded in the harness process (the probe did not run)"
+        )
     )
     return Evidence(
         provenance=Provenance.EXECUTED,

@@ -9,6 +9,7 @@ signal), 70 per-input timeout, 71 out of memory.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,8 @@ _CORP = re.compile(r"\bcorp: (\d+)/")
 _STAT = re.compile(r"^stat::(\w+):\s+(\d+)$", re.MULTILINE)
 _DONE = re.compile(r"^Done (\d+) runs in (\d+) second", re.MULTILINE)
 _ARTIFACT = re.compile(r"Test unit written to (\S+)")
+
+PROBE_LAUNCHER = Path(__file__).resolve().parent / "probe_launcher.py"
 
 EXIT_CRASH = 77
 EXIT_TIMEOUT = 70
@@ -60,6 +63,43 @@ class HarnessRun:
     stdout: str
     stderr: str
     note: str = ""
+    probe: Probe | None = None  # what the fuzzing reached, recorded inside the harness process
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What the probe launcher recorded in the harness process (see probe_launcher.py)."""
+
+    executions: int  # test-one-input calls counted by the wrapper
+    sampled: int  # of which profiled
+    setup: bool  # the harness called atheris.Setup
+    entries: tuple[str, ...]  # fuzzable entry points (ids) that started while fuzzing
+    functions: tuple[str, ...]  # product functions ("path:qualname") that started while fuzzing
+
+    @property
+    def reached_product(self) -> bool:
+        """True when fuzzing reached any product code at all."""
+        return bool(self.functions)
+
+
+def read_probe(path: Path) -> Probe | None:
+    """The probe's record, or None when it is missing or unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+
+    def strings(key: str) -> tuple[str, ...]:
+        value = data.get(key)
+        return tuple(str(item) for item in value) if isinstance(value, list) else ()
+
+    def number(key: str) -> int:
+        value = data.get(key)
+        return value if isinstance(value, int) and value >= 0 else 0
+
+    return Probe(number("executions"), number("sampled"), bool(data.get("setup")), strings("entries"), strings("functions"))
 
 
 def parse_stats(stderr: str, duration_s: float) -> FuzzStats:
@@ -112,12 +152,31 @@ def run_harness(
     seed: int | None = None,
     extra_args: tuple[str, ...] = (),
     network: bool = False,
+    probe: tuple[list[tuple[str, str, str]], list[str]] | None = None,
 ) -> HarnessRun:
-    """Fuzz one harness for ``budget_s`` seconds; never raises for a failing harness."""
+    """Fuzz one harness for ``budget_s`` seconds; never raises for a failing harness.
+
+    With ``probe`` (entry points as (id, path, qualname), product paths, all relative to ``root``)
+    the harness runs under the probe launcher, which records what the fuzzing really called.
+    """
     corpus.mkdir(parents=True, exist_ok=True)
     artifacts.mkdir(parents=True, exist_ok=True)
+    probe_file = artifacts / "probe.json"
+    probe_file.unlink(missing_ok=True)
+    env = harness_env(root)
+    launcher: list[str] = []
+    if probe is not None:
+        launcher = [str(PROBE_LAUNCHER)]
+        env.update(
+            {
+                "BASELINE_FUZZ_PROBE": str(probe_file),
+                "BASELINE_FUZZ_ENTRIES": json.dumps([list(entry) for entry in probe[0]]),
+                "BASELINE_FUZZ_PRODUCT": json.dumps(probe[1]),
+            }
+        )
     argv = [
         python,
+        *launcher,
         str(harness),
         f"-max_total_time={budget_s}",
         f"-timeout={input_timeout}",
@@ -133,7 +192,7 @@ def run_harness(
         cwd=root,
         limits=sandbox.Limits(timeout_s=budget_s + grace_s + input_timeout, network=network, contain=True),
         allow_env=allow_env,
-        extra_env=harness_env(root),
+        extra_env=env,
     )
     stats = parse_stats(process.stderr, process.duration_s)
     relative = harness.relative_to(root).as_posix() if harness.is_relative_to(root) else str(harness)
@@ -186,6 +245,7 @@ def run_harness(
         stdout=process.stdout,
         stderr=process.stderr,
         note=note,
+        probe=read_probe(probe_file) if probe is not None else None,
     )
 
 

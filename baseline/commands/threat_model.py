@@ -1,8 +1,11 @@
 """``baseline threat-model init``: write a threat-model draft from the attack surface in the code.
 
 The draft names every extracted route, console script, CLI command and listener, lists the
-parsers, subprocess calls, file sinks and secrets found, and leaves the sections to fill. It
-carries a marker with its own digest: an untouched draft earns no credit in the T01 check.
+parsers, subprocess calls, file sinks and secrets found, explains what the T01 check needs, and
+gives every entry point and dangerous sink its own sub-section to fill with a threat and the test
+that verifies its mitigation. It carries a marker with its own digest: an untouched draft earns no
+credit, and lines still holding TODO are not read, so an edited draft earns credit only for the
+sub-sections really filled in.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from baseline.config import load_config
 from baseline.errors import UsageError
 from baseline.target import project_name
 from baseline.tools.attack_surface import AttackSurface, extract_surface
+from baseline.tools.threat_content import requirements
 from baseline.tools.threat_model import mark_draft
 
 _TODO = "- TODO: {}"
@@ -41,8 +45,26 @@ def render_markdown(name: str, surface: AttackSurface) -> str:
             lines.append(f"- {item.kind}: `{item.name}` at {item.file}:{item.line}{flag}")
         lines.append("")
     lines += ["## Trust boundaries", "", _TODO.format("where data crosses from less to more trusted parts"), ""]
-    lines += ["## Threats", "", _TODO.format("for each entry point: spoofing, tampering, repudiation, information disclosure, denial of service, elevation of privilege"), ""]
-    lines += ["## Mitigations", "", _TODO.format("one per threat; name the test that verifies it (e.g. test_rejects_bad_input)"), ""]
+    lines += [
+        "## Threats",
+        "",
+        "What earns credit (the T01 check of `baseline scan`): every entry point and every dangerous sink",
+        "(subprocess and dynamic code, unsafe deserialisers, archive extraction) found in the code needs",
+        "one block of this file that names it, says what an attacker could do through it (spoofing,",
+        "tampering, repudiation, information disclosure, denial of service, elevation of privilege), and",
+        "names the test that verifies the mitigation: a `test_...` function of the test suite that runs",
+        "and passes in the same scan. The score is the share of items covered that way. Lines that still",
+        "hold TODO are not read; a sentence repeated for several items with only the name changed counts",
+        "for none of them; headings alone count for nothing.",
+        "",
+    ]
+    reqs = requirements(surface)
+    for req in reqs:
+        where = "" if req.entry_point else f" in {req.file}"
+        lines += [f"### {req.kind} `{req.name}`{where}", "", _TODO.format(f"threat: what an attacker sends through it ({req.detail or req.kind}) and what they gain"), _TODO.format("mitigation: what stops it, verified by test_... (the test's function name)"), ""]
+    if not reqs:
+        lines += [_TODO.format("no entry point or dangerous sink was found in the code: describe the threats to the assets"), ""]
+    lines += ["## Mitigations", "", _TODO.format("the controls shared by several threats, each with the test that verifies it (e.g. test_rejects_bad_input)"), ""]
     return mark_draft("\n".join(lines))
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,11 +26,14 @@ from baseline.target import file_sha256, product_sources
 from baseline.tools.test_records import (
     PLUGIN_DIR,
     PLUGIN_MODULE,
+    Integrity,
     RecordedWarning,
     TestDetail,
     read_details,
+    read_integrity,
     read_warnings,
     stderr_warnings,
+    write_junit,
 )
 
 _PROBE = (
@@ -132,6 +136,7 @@ class TestRun:
     details: tuple[TestDetail, ...] = ()
     dev_mode: bool = False
     recorder_ok: bool = False
+    integrity: Integrity | None = None
 
 
 class TestRunner:
@@ -211,7 +216,12 @@ def run_tests(
     for stale in (junit, data_file, coverage_json, *records.glob("*.jsonl")):
         stale.unlink(missing_ok=True)
     sources = _sources(root, source_override)
-    pytest_args = ["-p", "no:cacheprovider", "-p", PLUGIN_MODULE, f"--junitxml={junit}", "-o", "junit_family=xunit2", "-q", "-rfE", f"--rootdir={root}"]
+    # The recorder signs its lines with this key (it reads and deletes the file before any test runs).
+    record_key = secrets.token_hex(32)
+    key_file = records / ".key"
+    key_file.write_text(record_key, encoding="utf-8")
+    key_file.chmod(0o600)
+    pytest_args = ["-p", "no:cacheprovider", "-p", PLUGIN_MODULE, "-q", "-rfE", f"--rootdir={root}"]
     if not has_pytest_config(root):
         # Without its own configuration, pytest would climb to a parent folder's and obey it.
         empty = work_dir / "pytest-empty.ini"
@@ -238,8 +248,14 @@ def run_tests(
             "PY_COLORS": "0",
             "PYTHONPATH": os.pathsep.join(part for part in (str(PLUGIN_DIR), os.environ.get("PYTHONPATH", "")) if part),
             "BASELINE_RECORD_DIR": str(records),
+            "BASELINE_RECORD_KEYFILE": str(key_file),
         },
     )
+    # The JUnit file is the toolkit's, written from the recorder's records (not pytest's --junitxml,
+    # whose reports the project's hooks can rewrite).
+    key_file.unlink(missing_ok=True)
+    if not write_junit(records, junit, record_key.encode()):
+        junit.unlink(missing_ok=True)  # none of the recorder's: whatever is there was not written by the toolkit
     artifacts: list[Artifact] = []
     if junit.is_file():
         artifacts.append(Artifact(path=str(junit), sha256=file_sha256(junit), media_type="application/xml"))
@@ -263,10 +279,11 @@ def run_tests(
         "stdout_tail": "\n".join(process.stdout.splitlines()[-40:]),
         "stderr": process.stderr,
         "pytest_exit_code": process.exit_code,
-        "warnings": read_warnings(records) + stderr_warnings(process.stderr, root),
-        "details": read_details(records),
+        "warnings": read_warnings(records, record_key.encode()) + stderr_warnings(process.stderr, root),
+        "details": read_details(records, record_key.encode()),
         "dev_mode": dev_mode,
         "recorder_ok": (records / "session.jsonl").is_file(),
+        "integrity": read_integrity(records, record_key.encode()),
     }
     if process.start_error:
         return TestRun(status="error", message=f"the test run could not start: {process.start_error}", evidence=(run_evidence,), **common)

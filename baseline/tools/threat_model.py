@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from baseline.tools.threat_content import markdown_blocks
+
 ELEMENTS = ("assets", "entry points", "trust boundaries", "threats", "mitigations")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ELEMENT_HEADINGS = {
@@ -52,6 +54,7 @@ class ThreatModelDoc:
     tests_named: tuple[str, ...] = ()
     parse_error: str | None = None
     notes: tuple[str, ...] = ()
+    blocks: tuple[str, ...] = ()  # units of content judged one by one (see baseline.tools.threat_content)
 
 
 def draft_digest(body: str) -> str:
@@ -108,7 +111,7 @@ def read_markdown(text: str, path: str, fmt: str = "markdown") -> ThreatModelDoc
     tests = tuple(dict.fromkeys(_TEST_NAME.findall("\n".join(mitigation_text))))
     live = "\n".join(line for line in body.splitlines() if not _PLACEHOLDER.search(line))
     ordered = tuple(element for element in ELEMENTS if element in found)
-    return ThreatModelDoc(path, fmt, live, ordered, digest, untouched, edited, tests)
+    return ThreatModelDoc(path, fmt, live, ordered, digest, untouched, edited, tests, blocks=markdown_blocks(body))
 
 
 def security_section(text: str) -> str | None:
@@ -137,6 +140,7 @@ def read_threat_dragon(text: str, path: str) -> ThreatModelDoc:
     words: list[str] = [str(data.get("summary", {}).get("title", "")), str(data.get("summary", {}).get("description", ""))]
     threats = mitigations = 0
     mitigation_text: list[str] = []
+    blocks: list[str] = []
     for diagram in diagrams:
         cells = diagram.get("cells") or diagram.get("diagramJson", {}).get("cells", [])
         for cell in cells:
@@ -147,6 +151,7 @@ def read_threat_dragon(text: str, path: str) -> ThreatModelDoc:
             for threat in info.get("threats", []) or []:
                 threats += 1
                 words += [str(threat.get("title", "")), str(threat.get("description", ""))]
+                blocks.append("\n".join(str(part) for part in (info.get("name", ""), info.get("description", ""), threat.get("title", ""), threat.get("type", ""), threat.get("description", ""), threat.get("mitigation", "")) if part))
                 if str(threat.get("mitigation", "")).strip():
                     mitigations += 1
                     mitigation_text.append(str(threat["mitigation"]))
@@ -164,7 +169,7 @@ def read_threat_dragon(text: str, path: str) -> ThreatModelDoc:
     if mitigations:
         found.append("mitigations")
     tests = tuple(dict.fromkeys(_TEST_NAME.findall("\n".join(mitigation_text))))
-    return ThreatModelDoc(path, "threat-dragon", "\n".join(words), tuple(found), digest, tests_named=tests)
+    return ThreatModelDoc(path, "threat-dragon", "\n".join(words), tuple(found), digest, tests_named=tests, blocks=tuple(blocks))
 
 
 def read_pytm(text: str, path: str) -> ThreatModelDoc:
@@ -173,8 +178,13 @@ def read_pytm(text: str, path: str) -> ThreatModelDoc:
     tree = ast.parse(text)
     found: set[str] = set()
     strings: list[str] = []
+    blocks: list[str] = []
     processed = False
     for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            texts = [sub.value for sub in ast.walk(node) if isinstance(sub, ast.Constant) and isinstance(sub.value, str)]
+            if texts:
+                blocks.append("\n".join(texts))
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             strings.append(node.value)
         if isinstance(node, ast.Call):
@@ -194,7 +204,7 @@ def read_pytm(text: str, path: str) -> ThreatModelDoc:
     tests = tuple(dict.fromkeys(name for value in strings for name in _TEST_NAME.findall(value)))
     ordered = tuple(element for element in ELEMENTS if element in found)
     untouched, edited, _ = draft_state(text)
-    return ThreatModelDoc(path, "pytm", "\n".join(strings), ordered, digest, untouched, edited, tests)
+    return ThreatModelDoc(path, "pytm", "\n".join(strings), ordered, digest, untouched, edited, tests, blocks=tuple(dict.fromkeys(blocks)))
 
 
 def candidate_files(root: Path, configured: str | None) -> list[Path]:

@@ -11,8 +11,15 @@ from packaging.utils import canonicalize_name
 
 from baseline.parsing import json_loads
 
-# States under which a match does not count against the gate (it stays in the report, suppressed).
+# States under which a match may stop counting against the gate (it stays in the report, suppressed),
+# once the statement is judged acceptable (see VexStatement.judge).
 RESOLVED_STATES = frozenset({"not_affected", "fixed", "false_positive", "resolved", "resolved_with_pedigree"})
+# A claim that the project is not affected: it needs a justification (a CycloneDX justification or
+# detail, an OpenVEX justification or impact statement).
+NOT_AFFECTED_STATES = frozenset({"not_affected", "false_positive"})
+# A claim that the vulnerability is fixed: it holds only when the version matcher agrees.
+FIXED_STATES = frozenset({"fixed", "resolved", "resolved_with_pedigree"})
+_TRIVIAL = {"", "n/a", "na", "none", "-", "todo", "tbd", "fixed", "not affected", "not_affected", "false positive", "ok", "yes", "no"}
 
 
 @dataclass(frozen=True)
@@ -34,8 +41,26 @@ class VexStatement:
 
     @property
     def suppresses(self) -> bool:
-        """Whether the statement resolves the match (under_investigation only annotates it)."""
+        """Whether the statement claims to resolve the match (under_investigation only annotates it)."""
         return self.state in RESOLVED_STATES
+
+    @property
+    def justified(self) -> bool:
+        """True when the statement gives a reason that says something."""
+        return self.justification.strip().strip(".").lower() not in _TRIVIAL
+
+    def judge(self, still_affected: bool) -> tuple[bool, str]:
+        """(accepted, why): ``not_affected`` needs a justification; ``fixed`` needs the version matcher
+        to agree that the installed version is outside the affected range (``still_affected`` False)."""
+        if self.state in NOT_AFFECTED_STATES:
+            if self.justified:
+                return True, f"{self.state}, justified: {self.justification}"
+            return False, f"{self.state} without a justification: not accepted"
+        if self.state in FIXED_STATES:
+            if still_affected:
+                return False, f"{self.state}, but the installed version is inside the affected range: not accepted"
+            return True, f"{self.state}, and the installed version is outside the affected range"
+        return False, f"{self.state}: does not resolve the match"
 
 
 def _package_from_ref(ref: str) -> str | None:

@@ -1,12 +1,14 @@
 """Fuzz the small readers of text that tools and targets write, and the redactors every report goes through.
 
 Entry points (each documented to raise only its own clear error, listed in EXPECTED, or nothing):
+``baseline.tools.git_history.added_test_functions`` (two versions of a test file),
 ``baseline.tools.typecheck.parse_pyright``
 (pyright's JSON), ``baseline.tools.static_normalise.parse_directives`` (suppression comments),
 ``baseline.catalog.parse_catalog`` (a user's catalog), ``baseline.parsing`` (``json_loads``,
 ``toml_loads``, ``yaml_safe_load``), ``defusedxml.ElementTree.fromstring`` (as the JUnit readers call it) and ``baseline.replay.junit_counts``
 (JUnit written by the target), ``baseline.tools.threat_model`` (``draft_state``, ``draft_digest``,
-``mark_draft``, ``security_section``), ``baseline.web.openapi.looks_like_spec``, the redactors
+``mark_draft``, ``security_section``), ``baseline.tools.threat_content.markdown_blocks`` (a threat
+model's blocks), ``baseline.web.openapi.looks_like_spec``, the redactors
 ``baseline.tools.static_normalise.redact``, ``baseline.tools.test_records.redact``,
 ``baseline.web.redact.redact_request`` and ``baseline.reports.redact.redact`` (which must be
 idempotent: redacting twice changes nothing more), ``baseline.tools.semgrep.short_rule_id``,
@@ -28,6 +30,8 @@ with atheris.instrument_imports(include=["baseline"]):
     from baseline.replay import junit_counts
     from baseline.reports import redact as reports_redact
     from baseline.tools import semgrep, static_normalise, test_records
+    from baseline.tools.git_history import added_test_functions
+    from baseline.tools.threat_content import markdown_blocks
     from baseline.tools.static_normalise import parse_directives
     from baseline.tools.threat_model import draft_digest, draft_state, mark_draft, security_section
     from baseline.tools.typecheck import parse_pyright
@@ -47,6 +51,12 @@ def _expect(call, *args):
 
 def TestOneInput(data: bytes) -> None:
     text = data.decode("utf-8", errors="replace")
+    half = len(text) // 2
+    for name in added_test_functions(text[:half], text[half:]):
+        if not name.startswith("test"):
+            raise AssertionError(f"added_test_functions returned {name!r}")
+    if any(not block for block in markdown_blocks(text)):
+        raise AssertionError("markdown_blocks returned an empty block")
     _expect(parse_pyright, text)
     parse_directives(text)
     _expect(parse_catalog, text)

@@ -70,7 +70,11 @@ def test_black_box_fixture_passes_t06_and_t08_with_history(tmp_path: Path) -> No
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "Initial import"]):
         assert sandbox.run([*GIT, *args], cwd=root, limits=sandbox.Limits(timeout_s=60)).ok
     (root / "kvstore" / "core.py").write_text((root / "kvstore" / "core.py").read_text() + "\n")
-    (root / "tests" / "unit" / "test_core.py").write_text((root / "tests" / "unit" / "test_core.py").read_text() + "\n")
+    # The fix adds a test with it: only that test earns regression credit (the earlier ones citing #17 do not).
+    (root / "tests" / "unit" / "test_core.py").write_text(
+        (root / "tests" / "unit" / "test_core.py").read_text()
+        + '\n\ndef test_key_of_spaces_is_empty():\n    with pytest.raises(ValueError):\n        parse_pairs("  =1")\n'
+    )
     for args in (["add", "-A"], ["commit", "-q", "-m", "Fix empty keys (#17)"]):
         assert sandbox.run([*GIT, *args], cwd=root, limits=sandbox.Limits(timeout_s=60)).ok
     report = _scan_root(root)
@@ -78,7 +82,8 @@ def test_black_box_fixture_passes_t06_and_t08_with_history(tmp_path: Path) -> No
     assert blackbox["outcome"] == "pass", blackbox["message"]
     assert blackbox["metrics"]["passed"] == 4 and blackbox["metrics"]["negative_passed"] == 2
     cited = _result(report, "regression-tests.cited")
-    assert cited["outcome"] == "pass" and cited["metrics"]["passed"] == 2
+    assert cited["outcome"] == "pass" and cited["metrics"]["passed"] == 1 and cited["metrics"]["added_by_fixes"] == 1
+    assert len(cited["metrics"]["cited_without_fix"]) == 2
     history = _result(report, "regression-tests.fix-commits")
     assert history["outcome"] == "pass" and history["metrics"]["fix_commits"] == 1
     assert _result(report, "regression-tests.fuzz-replay")["outcome"] == "not_applicable"
@@ -89,7 +94,7 @@ def test_unit_only_fixture_fails_t06_with_remediation(tmp_path: Path) -> None:
     blackbox = _result(report, "black-box-tests.identified")
     assert blackbox["outcome"] == "fail" and blackbox["score"] == 0
     assert "pytest.mark.e2e" in blackbox["message"]
-    assert _result(report, "regression-tests.cited")["outcome"] == "fail"
+    assert _result(report, "regression-tests.cited")["outcome"] == "not_evaluated"  # no git history
     assert _result(report, "regression-tests.fix-commits")["outcome"] == "not_evaluated"
     assert _result(report, "language-checks.dev-mode-warnings")["outcome"] == "pass"
 

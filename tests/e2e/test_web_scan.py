@@ -80,8 +80,8 @@ def test_library_is_not_applicable_and_cli_model_gap_is_reported(tmp_path: Path)
     assert result.outcome is Outcome.FAIL
     gaps = [finding for finding in result.findings if finding.rule_id == "threat-model.entry-point-not-covered"]
     assert [finding.message.split("'")[1] for finding in gaps] == ["notes-admin"]
-    # The mitigation names a test; it was run and passed.
-    assert any("1/1 pass" in item.summary for item in result.evidence)
+    # The mitigations name tests; they were run and passed.
+    assert any("2/2 pass" in item.summary for item in result.evidence)
 
 
 def test_threat_model_init_cli_writes_a_draft_naming_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,7 +9,7 @@ import pytest
 from baseline.checks.fuzzing import judge
 from baseline.fuzz.campaign import FoundCrash, FuzzCampaign
 from baseline.fuzz.discovery import HarnessFile
-from baseline.fuzz.runner import FuzzStats, HarnessRun
+from baseline.fuzz.runner import FuzzStats, HarnessRun, Probe
 from baseline.fuzz.store import StoredCrash
 from baseline.fuzz.surface import EntryPoint, Surface
 from baseline.model import Evidence, Outcome, Provenance
@@ -22,8 +22,11 @@ NEVER = FuzzStats(False, 0, 0.0, 0, 0, 0, 0, 0, None)
 EVIDENCE = (Evidence(provenance=Provenance.EXECUTED, summary="fuzzed"),)
 
 
-def run(harness: str, *, generated: bool = False, stats: FuzzStats = RAN, status: str = "ok", fuzzed: float = 10.0, kind: str | None = None) -> HarnessRun:
-    return HarnessRun(harness, generated, 10, status, kind, stats, fuzzed if stats.started else 0.0, fuzzed, 0, ("python", harness), None, "", "", "")
+REACHED = Probe(50000, 1700, True, (ENTRY.id,), ("pkg/codec.py:decode",))
+
+
+def run(harness: str, *, generated: bool = False, stats: FuzzStats = RAN, status: str = "ok", fuzzed: float = 10.0, kind: str | None = None, probe: Probe | None = REACHED) -> HarnessRun:
+    return HarnessRun(harness, generated, 10, status, kind, stats, fuzzed if stats.started else 0.0, fuzzed, 0, ("python", harness), None, "", "", "", probe=probe)
 
 
 def campaign(**overrides: object) -> FuzzCampaign:
@@ -63,6 +66,15 @@ def test_token_harness_that_never_runs_earns_nothing() -> None:
     assert result.outcome is Outcome.FAIL
     assert result.score == 0.0
     assert any(finding.rule_id == "fuzzing.token-harness" for finding in result.findings)
+
+
+def test_harness_that_returns_at_once_earns_nothing_whatever_it_names() -> None:
+    empty = Probe(50000, 1700, True, (), ())
+    result = judge(campaign(runs=(run("fuzz/fuzz_codec.py", probe=empty),), covered={}))
+    assert result.outcome is Outcome.FAIL and result.score == 0.0 and "reached the product" in result.message
+    assert "fuzzing.harness-reached-nothing" in {finding.rule_id for finding in result.findings}
+    # A run without any record from the harness process earns nothing either.
+    assert judge(campaign(runs=(run("fuzz/fuzz_codec.py", probe=None),), covered={})).score == 0.0
 
 
 def test_harness_that_fails_to_import_earns_nothing() -> None:

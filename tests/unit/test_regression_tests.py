@@ -55,20 +55,21 @@ def repo(tmp_path: Path) -> Path:
     root.mkdir()
     _git(root, "init", "-q")
     _commit(root, "Initial import", {"app/__init__.py": "X = 1\n", "tests/test_app.py": "def test_x():\n    pass\n"})
-    _commit(root, "Fix crash on empty input (#12)", {"app/__init__.py": "X = 2\n", "tests/test_app.py": "def test_x():\n    assert True\n"})
+    _commit(root, "Fix crash on empty input (#12)", {"app/__init__.py": "X = 2\n", "tests/test_app.py": "def test_x():\n    assert True\n\n\ndef test_empty_input():\n    pass\n"})
     _commit(root, "Fix off-by-one in parser", {"app/__init__.py": "X = 3\n"})
     _commit(root, "Add export feature", {"app/export.py": "Y = 1\n"})
     _commit(root, "Security: fix CVE-2024-1234 path traversal\n\nWith a regression test.", {"app/export.py": "Y = 2\n", "tests/test_export.py": "def test_y():\n    pass\n"})
     _commit(root, "fix typo in README", {"README.md": "hello\n"})
     _commit(root, "bugfix: handle None", {"app/__init__.py": "X = 4\n"})
     _commit(root, "Resolve #40 by validating names", {"app/names.py": "Z = 1\n", "tests/unit/test_names.py": "def test_z():\n    pass\n"})
+    _commit(root, "Fix flaky test", {"tests/test_app.py": "def test_x():\n    assert 1\n\n\ndef test_empty_input():\n    pass\n\n\ndef test_more():\n    pass\n"})
     return root
 
 
 def test_fix_commit_figures_from_a_real_repository(repo: Path) -> None:
-    history = read_history(repo, 200)
-    assert history.status == "ok" and len(history.commits) == 8 and not history.shallow
-    subjects = {commit.subject for commit in history.fixes}
+    history = read_history(repo, 200, ("app",))
+    assert history.status == "ok" and len(history.commits) == 9 and not history.shallow
+    subjects = {commit.subject for commit in history.fixes}  # "Fix flaky test" changes no product code
     assert subjects == {"Fix crash on empty input (#12)", "Fix off-by-one in parser", "Security: fix CVE-2024-1234 path traversal", "bugfix: handle None", "Resolve #40 by validating names"}
     result = HISTORY_CHECK.run(FakeContext(repo, {"git-history": history}))
     assert result.metrics["fix_commits"] == 5 and result.metrics["with_tests"] == 3 and result.metrics["share"] == 60.0
@@ -76,6 +77,8 @@ def test_fix_commit_figures_from_a_real_repository(repo: Path) -> None:
     untested = sorted(finding.message.split(": ", 1)[1] for finding in result.findings)
     assert untested == ["Fix off-by-one in parser", "bugfix: handle None"]
     assert all(finding.severity.value == "info" and finding.context == "history" for finding in result.findings)
+    # Only test functions the fix added count: #12 modified test_x and added test_empty_input.
+    assert set(history.tests_added_with_fixes) == {("tests/test_app.py", "test_empty_input"), ("tests/test_export.py", "test_y"), ("tests/unit/test_names.py", "test_z")}
 
 
 def test_project_in_a_subfolder_of_a_repository(repo: Path) -> None:
@@ -89,9 +92,9 @@ def test_project_in_a_subfolder_of_a_repository(repo: Path) -> None:
 
 def test_window_and_threshold(repo: Path) -> None:
     history = read_history(repo, 2)
-    assert [commit.subject for commit in history.commits] == ["Resolve #40 by validating names", "bugfix: handle None"]
+    assert [commit.subject for commit in history.commits] == ["Fix flaky test", "Resolve #40 by validating names"]
     (repo / "baseline.toml").write_text("[regression]\nmin_share = 75\n")
-    result = HISTORY_CHECK.run(FakeContext(repo, {"git-history": read_history(repo, 200)}))
+    result = HISTORY_CHECK.run(FakeContext(repo, {"git-history": read_history(repo, 200, ("app",))}))
     assert result.outcome is Outcome.FAIL
 
 
@@ -102,6 +105,9 @@ def test_shallow_clone_is_not_evaluated(repo: Path, tmp_path: Path) -> None:
     assert history.shallow and len(history.commits) == 2
     result = HISTORY_CHECK.run(FakeContext(clone, {"git-history": history}))
     assert result.outcome is Outcome.NOT_EVALUATED and "shallow" in result.message
+    run = TestRun(status="ok", message="", counts=TestCounts(collected=1, passed=1), details=())
+    cited = TESTS_CHECK.run(FakeContext(clone, {"git-history": history, "test-run": run}))
+    assert cited.outcome is Outcome.NOT_EVALUATED and "shallow" in cited.message
 
 
 def test_no_repository_and_empty_repository(tmp_path: Path) -> None:
@@ -162,23 +168,36 @@ def test_failing_gh_99():
 '''
 
 
-def test_cited_regression_tests(tmp_path: Path) -> None:
-    (tmp_path / "tests").mkdir()
-    (tmp_path / "tests" / "test_r.py").write_text(REGRESSION_TESTS)
+def test_only_tests_added_by_fix_commits_earn_credit(tmp_path: Path) -> None:
+    root = tmp_path / "r"
+    root.mkdir()
+    _git(root, "init", "-q")
+    _commit(root, "Initial import", {"app/__init__.py": "X = 1\n"})
+    # Tests that cite issues, added without any fix: they earn nothing.
+    _commit(root, "Add tests", {"tests/test_r.py": REGRESSION_TESTS})
+    # The fix changes product code and adds one test with it.
+    _commit(root, "Fix empty key crash (#123)", {"app/__init__.py": "X = 2\n", "tests/test_fix.py": "def test_empty_key_fixed():\n    pass\n"})
     clear_cache()
 
-    def detail(name: str, outcome: str = "passed", markers: tuple[str, ...] = ()) -> TestDetail:
-        return TestDetail(f"tests/test_r.py::{name}", "tests/test_r.py", None, name, tuple(Marker(m) for m in markers), "", False, outcome)
+    def detail(name: str, outcome: str = "passed", markers: tuple[str, ...] = (), file: str = "tests/test_r.py") -> TestDetail:
+        return TestDetail(f"{file}::{name}", file, None, name, tuple(Marker(m) for m in markers), "", False, outcome)
 
-    details = (detail("test_issue_123_empty_key"), detail("test_plain"), detail("test_export_rejects_dotdot"), detail("test_documented"), detail("test_marked", markers=("regression",)))
-    run = TestRun(status="ok", message="", counts=TestCounts(collected=5, passed=5), details=details)
-    result = TESTS_CHECK.run(FakeContext(tmp_path, {"test-run": run}))
-    assert result.outcome is Outcome.PASS and result.metrics == {"cited": 4, "passed": 4, "executed": 4}
-    failing = TestRun(status="ok", message="", counts=TestCounts(collected=2, passed=1, failed=1), details=(detail("test_marked", markers=("regression",)), detail("test_failing_gh_99", "failed")))
-    result = TESTS_CHECK.run(FakeContext(tmp_path, {"test-run": failing}))
-    assert result.outcome is Outcome.FAIL and result.score == 5.0 and result.findings[0].severity.value == "high"
-    none = TestRun(status="ok", message="", counts=TestCounts(collected=1, passed=1), details=(detail("test_plain"),))
-    assert TESTS_CHECK.run(FakeContext(tmp_path, {"test-run": none})).outcome is Outcome.FAIL
+    history = read_history(root, 200, ("app",))
+    cited = (detail("test_issue_123_empty_key"), detail("test_plain"), detail("test_documented"), detail("test_marked", markers=("regression",)))
+    run = TestRun(status="ok", message="", counts=TestCounts(collected=4, passed=4), details=cited)
+    alone = TESTS_CHECK.run(FakeContext(root, {"test-run": run, "git-history": history}))
+    assert alone.outcome is Outcome.FAIL and alone.score == 0.0 and len(alone.metrics["cited_without_fix"]) == 3
+    assert {f.rule_id for f in alone.findings} == {"regression-tests.cited-without-fix"}
+    fixed = TestRun(status="ok", message="", counts=TestCounts(collected=5, passed=5), details=cited + (detail("test_empty_key_fixed", file="tests/test_fix.py"),))
+    result = TESTS_CHECK.run(FakeContext(root, {"test-run": fixed, "git-history": history}))
+    assert result.outcome is Outcome.PASS and result.score == 10.0 and result.metrics["passed"] == 1
+    failing = TestRun(status="ok", message="", counts=TestCounts(collected=1, failed=1), details=(detail("test_empty_key_fixed", "failed", file="tests/test_fix.py"),))
+    result = TESTS_CHECK.run(FakeContext(root, {"test-run": failing, "git-history": history}))
+    assert result.outcome is Outcome.FAIL and result.findings[0].severity.value == "high"
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    none = TESTS_CHECK.run(FakeContext(plain, {"test-run": run, "git-history": read_history(plain, 200)}))
+    assert none.outcome is Outcome.NOT_EVALUATED
 
 
 HARNESS = '''

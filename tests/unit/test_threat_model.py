@@ -121,28 +121,85 @@ def test_mentions_matching() -> None:
     assert mentions(SurfaceItem("http-route", "/", "a.py", 1), "GET / returns the home page")
 
 
+def _run_with(*passing: str, failing: tuple[str, ...] = ()) -> Any:
+    from baseline.tools.pytest_run import TestCase, TestRun
+
+    cases = tuple(TestCase("tests.test_cli", name, None, None, "passed", 0.1) for name in passing)
+    cases += tuple(TestCase("tests.test_cli", name, None, None, "failed", 0.1) for name in failing)
+    return TestRun("ok", f"{len(cases)} tests", cases=cases)
+
+
+class WithRun(FakeContext):
+    def __init__(self, root: Path, run: Any, **values: Any) -> None:
+        super().__init__(root, **values)
+        self.run = run
+
+    def shared(self, run: Any) -> Any:
+        return self.run if run.key == "test-run" else run.execute(self)
+
+
 def test_model_missing_one_cli_entry_point_is_reported() -> None:
     root = FIXTURES / "cli_threat_model"
-    result = review(root, None)
-    assert [(item.kind, item.name) for item in result.missing] == [("cli-script", "notes-admin")]
-
-    class NoTests(FakeContext):
-        def shared(self, run: Any) -> Any:
-            if run.key == THREAT_REVIEW.key:
-                return result
-            from baseline.tools.pytest_run import TestCase, TestRun
-
-            return TestRun("ok", "1 test", cases=(TestCase("tests.test_cli", "test_import_rejects_non_list", None, None, "passed", 0.1),))
-
-    check = CHECK.run(NoTests(root))  # type: ignore[arg-type]
-    assert check.outcome is Outcome.FAIL  # 4/5 entry points: every one must be named by default
-    assert [finding.message for finding in check.findings if finding.rule_id == "threat-model.entry-point-not-covered"] == [
-        "the threat model does not mention cli-script 'notes-admin' (notes.admin:main)"
-    ]
-    assert {item.provenance for item in check.evidence} >= {Provenance.DECLARED, Provenance.INSPECTED}
-    assert check.score is not None and 9.0 < check.score < 10.0
-    relaxed = CHECK.run(NoTests(root, **{"threat_model.min_coverage": 80.0}))  # type: ignore[arg-type]
+    check = CHECK.run(WithRun(root, _run_with("test_import_rejects_non_list", "test_add_and_export")))  # type: ignore[arg-type]
+    assert check.outcome is Outcome.FAIL  # 4/5 entry points: every one must be covered by default
+    gaps = [finding.message for finding in check.findings if finding.rule_id == "threat-model.entry-point-not-covered"]
+    assert gaps == ["the threat model does not cover cli-script 'notes-admin' (notes.admin:main): not named in the model"]
+    assert {item.provenance for item in check.evidence} >= {Provenance.DECLARED, Provenance.INSPECTED, Provenance.EXECUTED}
+    assert check.score == 8.0 and check.metrics["entry_points_covered"] == 4
+    relaxed = CHECK.run(WithRun(root, _run_with("test_import_rejects_non_list", "test_add_and_export"), **{"threat_model.min_coverage": 80.0}))  # type: ignore[arg-type]
     assert relaxed.outcome is Outcome.PASS
+    # A mitigation whose test failed (or is not in the run) covers nothing.
+    broken = CHECK.run(WithRun(root, _run_with("test_add_and_export", failing=("test_import_rejects_non_list",))))  # type: ignore[arg-type]
+    assert broken.score == 6.0 and any("no mitigation test passed (test_import_rejects_non_list failed)" in f.message for f in broken.findings)
+
+
+SINKS = (
+    "import pickle, subprocess\n"
+    "def load(data):\n    return pickle.loads(data)\n"
+    "def run(cmd):\n    return subprocess.run(cmd, shell=True)\n"
+)
+MODEL_HEAD = "# Threat model\n## Assets\n- the cache files\n## Entry points\n- none, a library\n## Trust boundaries\n- callers to the library\n## Mitigations\n- see threats\n"
+
+
+def test_sinks_need_a_threat_and_a_passing_test_and_boilerplate_counts_for_nothing(tmp_path: Path) -> None:
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "__init__.py").write_text(SINKS, encoding="utf-8")
+    run = _run_with("test_cache_is_signed", "test_command_is_a_list")
+    honest = MODEL_HEAD + (
+        "## Threats\n"
+        "- `pickle.loads` in lib/__init__.py: a planted cache file runs arbitrary code when loaded; the\n"
+        "  loader checks an HMAC first, verified by test_cache_is_signed.\n"
+        "- `subprocess.run` in `lib`: shell injection through a file name passed by the caller; commands\n"
+        "  are built as argument lists, verified by test_command_is_a_list.\n"
+    )
+    (tmp_path / "THREAT_MODEL.md").write_text(honest, encoding="utf-8")
+    result = CHECK.run(WithRun(tmp_path, run))  # type: ignore[arg-type]
+    assert result.outcome is Outcome.PASS and result.score == 10.0 and result.metrics["sinks_covered"] == 2, result.message
+    boilerplate = MODEL_HEAD + (
+        "## Threats\n"
+        "- `pickle.loads` in lib/__init__.py: an attacker could abuse this sink; it is mitigated, see test_cache_is_signed.\n"
+        "- `subprocess.run` in lib/__init__.py: an attacker could abuse this sink; it is mitigated, see test_command_is_a_list.\n"
+    )
+    (tmp_path / "THREAT_MODEL.md").write_text(boilerplate, encoding="utf-8")
+    result = CHECK.run(WithRun(tmp_path, run))  # type: ignore[arg-type]
+    assert result.score == 0.0 and result.outcome is Outcome.FAIL
+    assert all("boilerplate" in f.message for f in result.findings if f.rule_id == "threat-model.sink-not-covered")
+    headings = "# Threat model\n## Assets\n## Entry points\n## Trust boundaries\n## Threats\n## Mitigations\n"
+    (tmp_path / "THREAT_MODEL.md").write_text(headings, encoding="utf-8")
+    assert CHECK.run(WithRun(tmp_path, run)).score == 0.0  # type: ignore[arg-type]
+    no_threat = MODEL_HEAD + "## Threats\n- `pickle.loads` in lib/__init__.py reads the cache quickly and well, see test_cache_is_signed.\n"
+    (tmp_path / "THREAT_MODEL.md").write_text(no_threat, encoding="utf-8")
+    result = CHECK.run(WithRun(tmp_path, run))  # type: ignore[arg-type]
+    assert result.score == 0.0 and any("without a threat" in f.message for f in result.findings)
+
+
+def test_blocks_of_a_markdown_model() -> None:
+    from baseline.tools.threat_content import markdown_blocks
+
+    text = "# T\n## Threats\n- one\n  continued\n  - nested\n- two\n\n| a | b |\n| --- | --- |\n| `x` | y |\n\n### `scan`\nparagraph\n\n- TODO: not read\n"
+    blocks = markdown_blocks(text)
+    assert "- one\n  continued\n  - nested" in blocks and "- two" in blocks and "| `x` | y |" in blocks
+    assert "`scan`\nparagraph" in blocks and not any("TODO" in block for block in blocks)
 
 
 def test_absent_model_fails(tmp_path: Path) -> None:
@@ -157,16 +214,26 @@ def test_init_draft_names_routes_and_untouched_draft_earns_nothing(tmp_path: Pat
     assert cmd_init(argparse.Namespace(path=str(root), output="THREAT_MODEL.md", pytm=True, force=False)) == 0
     text = (root / "THREAT_MODEL.md").read_text(encoding="utf-8")
     for route in ("/search", "/item", "/maintenance/restart"):
-        assert f"`{route}`" in text
-    result = CHECK.run(FakeContext(root))  # type: ignore[arg-type]
+        assert f"### http-route `{route}`" in text
+    assert "What earns credit" in text and "test_..." in text
+    run = _run_with("test_search_escapes_html")
+    result = CHECK.run(WithRun(root, run))  # type: ignore[arg-type]
     assert result.outcome is Outcome.FAIL and result.score == 0.0 and "untouched draft" in result.message
-    # Filling the draft in earns credit: the marker no longer matches.
+    # Editing the draft breaks its marker, but lines still holding TODO are not read: no credit yet.
     (root / "threat_model_tm.py").unlink()
     filled = text.replace("- TODO: what an attacker wants: data, credentials, availability, integrity of outputs", "- the item prices")
     (root / "THREAT_MODEL.md").write_text(filled, encoding="utf-8")
-    result = CHECK.run(FakeContext(root))  # type: ignore[arg-type]
-    assert result.score is not None and result.score > 0
-    assert "assets" in result.evidence[0].summary and "threats" not in result.evidence[0].summary.split("elements:")[1]
+    result = CHECK.run(WithRun(root, run))  # type: ignore[arg-type]
+    assert result.score == 0.0 and "assets" in result.evidence[0].summary
+    # Filling one route's sub-section in earns that route's share.
+    section = "### http-route `/search`\n\n"
+    start = filled.index(section) + len(section)
+    end = filled.index("\n\n", start)
+    one = filled[:start] + "- Reflected XSS: an attacker puts a script in the query; the template escapes it, verified by test_search_escapes_html." + filled[end:]
+    (root / "THREAT_MODEL.md").write_text(one, encoding="utf-8")
+    result = CHECK.run(WithRun(root, run))  # type: ignore[arg-type]
+    total = len(result.metrics["not_covered"]) + 1  # type: ignore[arg-type]
+    assert result.score == round(10.0 / total, 2) and result.metrics["entry_points_covered"] == 1
 
 
 def test_stale_model_loses_freshness(tmp_path: Path) -> None:
