@@ -113,6 +113,19 @@ BANDIT_CWE: dict[str, int] = {
     "B704": 79,
 }
 
+# Specific CWE -> its parent class (MITRE's ChildOf, the class a reader or a tool may file it under).
+# Both go into a finding's CWE list (specific first), so SARIF consumers see the taxon and its class.
+CWE_CLASS: dict[int, int] = {
+    338: 330, 95: 94, 1336: 94, 328: 327, 611: 610, 776: 405, 643: 91, 90: 74, 113: 74, 78: 77, 89: 74,
+    79: 74, 22: 706, 918: 441, 601: 610, 502: 913, 259: 798, 321: 798, 295: 287,
+}
+
+
+def with_class(cwes: tuple[int, ...]) -> tuple[int, ...]:
+    """``cwes`` followed by the parent class of each (no duplicates)."""
+    return tuple(dict.fromkeys([*cwes, *(CWE_CLASS[c] for c in cwes if c in CWE_CLASS)]))
+
+
 # Hard-coded credentials are judged by T04 (secrets); T03 does not run these tests.
 BANDIT_SKIPPED_TESTS: tuple[str, ...] = ("B105", "B106", "B107")
 
