@@ -14,6 +14,7 @@ import fnmatch
 import hashlib
 import io
 import json
+import sys
 import time
 import tokenize
 from concurrent.futures import ThreadPoolExecutor
@@ -54,6 +55,8 @@ class StaticScan:
     tools: tuple[ToolRun, ...] = ()
     not_analysed: tuple[FileNote, ...] = ()
     analysed_files: int = 0
+    # Files one tool could not parse but the other analysed (bandit and newer syntax): not a failure.
+    partly_analysed: tuple[FileNote, ...] = ()
     cache: Mapping[str, Any] = field(default_factory=dict)
     rule_pack_version: str = semgrep_tool.RULE_PACK_VERSION
     rule_pack_digest: str = ""
@@ -154,7 +157,10 @@ class StaticRunner:
         cache_dir = None
         if config.get("static.cache"):
             cache_dir = context.root / str(config.get("work_dir")) / "cache" / CACHE_FORMAT
+        target = getattr(context, "target", None)
         return run_static(
+            python=getattr(target, "interpreter", None),
+            python_version=getattr(target, "interpreter_version", None),
             root=context.root,
             work_dir=context.artifact_dir("static"),
             cache_dir=cache_dir,
@@ -167,8 +173,23 @@ class StaticRunner:
 STATIC_RUN = StaticRunner()
 
 
+def cache_salts(pack_digest: str, max_bytes: int, python_version: str | None) -> dict[str, str]:
+    """What each tool's cached per-file results depend on besides the file's content.
+
+    bandit's results depend on the interpreters it parses with (this one, and the target's when a
+    file does not parse here), so their versions are part of its key.
+    """
+    here = ".".join(map(str, sys.version_info[:3]))
+    return {
+        "bandit": f"{CACHE_FORMAT}|bandit {package_version('bandit')}|skip {','.join(BANDIT_SKIPPED_TESTS)}"
+        f"|python {here}|target python {python_version or '-'}",
+        "semgrep": f"{CACHE_FORMAT}|semgrep {package_version('semgrep')}|{pack_digest}|{max_bytes}",
+    }
+
+
 def run_static(
-    *, root: Path, work_dir: Path, cache_dir: Path | None, exclude: list[str], timeout_s: float, max_file_kb: int
+    *, root: Path, work_dir: Path, cache_dir: Path | None, exclude: list[str], timeout_s: float, max_file_kb: int,
+    python: str | None = None, python_version: str | None = None,
 ) -> StaticScan:
     """List, pre-screen, answer from cache, run both tools concurrently, normalise."""
     started = time.monotonic()
@@ -187,11 +208,7 @@ def run_static(
         screened = prescreen(path, path.relative_to(root).as_posix(), max_bytes)
         (sources if isinstance(screened, SourceFile) else notes).append(screened)  # type: ignore[arg-type]
     pack_digest = semgrep_tool.rule_pack_digest()
-    salts = {
-        "bandit": f"{CACHE_FORMAT}|bandit {package_version('bandit')}|skip {','.join(BANDIT_SKIPPED_TESTS)}",
-        "semgrep": f"{CACHE_FORMAT}|semgrep {package_version('semgrep')}|{pack_digest}|{max_bytes}",
-    }
-    cache = ResultCache(cache_dir, salts)
+    cache = ResultCache(cache_dir, cache_salts(pack_digest, max_bytes, python_version))
     raw: list[RawFinding] = []
     pending: dict[str, list[SourceFile]] = {"bandit": [], "semgrep": []}
     for source in sources:
@@ -208,7 +225,7 @@ def run_static(
         folder = work_dir / tool
         folder.mkdir(parents=True, exist_ok=True)
         if tool == "bandit":
-            return bandit_tool.run_bandit(files, root=root, work_dir=folder, timeout_s=timeout_s)
+            return bandit_tool.run_bandit(files, root=root, work_dir=folder, timeout_s=timeout_s, python=python, python_version=python_version)
         return semgrep_tool.run_semgrep(files, root=root, work_dir=folder, timeout_s=timeout_s, max_target_bytes=max_bytes)
 
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="static") as pool:
@@ -237,7 +254,17 @@ def run_static(
         except OSError:
             return None
 
-    findings = build_findings(raw, read_source, directives, taint_confirmed=semgrep_ok)
+    semgrep_missed = {note.path for note in notes if note.tool in ("semgrep", "prescreen")}
+
+    def pack_analysed(path: str) -> bool:
+        return semgrep_ok and path not in semgrep_missed
+
+    findings = build_findings(
+        raw, read_source, directives, taint_confirmed=semgrep_ok, pack_cwes=semgrep_tool.rule_pack_cwes(), pack_analysed=pack_analysed
+    )
+    # A file bandit could not parse (newer syntax) that semgrep analysed is analysed by semgrep alone.
+    partial = [note for note in notes if note.tool == "bandit" and "could not parse this syntax" in note.reason and pack_analysed(note.path)]
+    notes = [note for note in notes if note not in partial]
     unanalysed = {note.path for note in notes}
     all_paths = tuple(path.relative_to(root).as_posix() for path in candidates)
     tests = sum(1 for path in all_paths if is_test_path(path))
@@ -279,6 +306,7 @@ def run_static(
         tools=tuple(runs),
         not_analysed=tuple(sorted(set(notes), key=lambda note: (note.path, note.tool))),
         analysed_files=len(all_paths) - len(unanalysed),
+        partly_analysed=tuple(sorted(set(partial), key=lambda note: note.path)),
         cache=cache_info,
         rule_pack_digest=pack_digest,
         duration_s=round(time.monotonic() - started, 3),
