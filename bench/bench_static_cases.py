@@ -133,5 +133,21 @@ def main() -> None:
         print("all   " + "".join(f"{fmt(totals(t)):>28}" for t in tables.values()))
 
 
+
+
+def misses(part: str = "dev") -> None:
+    """Print the development part's missed and falsely flagged lines for T03 (``--misses``)."""
+    labels = case_labels()
+    held = holdout()
+    with tempfile.TemporaryDirectory(prefix="bench-static-cases-") as scratch:
+        hits = t03_hits(Path(scratch))
+    for name, line, kind, cwe in labels:
+        if (name in held) != (part == "holdout"):
+            continue
+        found = any(start <= line <= end and matches(cwe, cwes) for start, end, cwes in hits.get(name, []))
+        if found != (kind == "vulnerable"):
+            print(f"{'MISS' if kind == 'vulnerable' else 'FP  '} CWE-{cwe} {name}:{line}")
+
+
 if __name__ == "__main__":
-    main()
+    misses() if "--misses" in sys.argv else main()
