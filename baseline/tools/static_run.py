@@ -77,6 +77,22 @@ def python_files(root: Path, exclude: list[str]) -> list[Path]:
     return found
 
 
+TEMPLATE_SUFFIXES = (".html", ".htm", ".jinja", ".jinja2", ".j2")
+
+
+def template_files(root: Path, exclude: list[str]) -> list[Path]:
+    """The target's web templates (Jinja2, Django): most XSS of a web app sits there. semgrep reads them."""
+    found = []
+    for path in iter_files(root):
+        if path.suffix.lower() not in TEMPLATE_SUFFIXES:
+            continue
+        relative = path.relative_to(root).as_posix()
+        if any(fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(relative, pattern.rstrip("/") + "/*") for pattern in exclude):
+            continue
+        found.append(path)
+    return found
+
+
 def prescreen(path: Path, relative: str, max_bytes: int) -> SourceFile | FileNote:
     """Read one file: a SourceFile when the tools can be given it, else a note saying why not."""
     try:
@@ -209,6 +225,11 @@ def run_static(
         (sources if isinstance(screened, SourceFile) else notes).append(screened)  # type: ignore[arg-type]
     pack_digest = semgrep_tool.rule_pack_digest()
     cache = ResultCache(cache_dir, cache_salts(pack_digest, max_bytes, python_version))
+    templates: list[SourceFile] = []
+    for path in template_files(root, exclude):
+        screened = prescreen(path, path.relative_to(root).as_posix(), max_bytes)
+        if isinstance(screened, SourceFile):
+            templates.append(screened)
     raw: list[RawFinding] = []
     pending: dict[str, list[SourceFile]] = {"bandit": [], "semgrep": []}
     for source in sources:
@@ -219,6 +240,14 @@ def run_static(
             else:
                 raw.extend(cached[0])
                 notes.extend(cached[1])
+    template_notes: list[FileNote] = []
+    for source in templates:
+        cached = cache.load("semgrep", source)
+        if cached is None:
+            pending["semgrep"].append(source)
+        else:
+            raw.extend(cached[0])
+            template_notes.extend(cached[1])
 
     def launch(tool: str) -> ToolRun:
         files = [str(root / source.path) for source in pending[tool]]
@@ -245,6 +274,9 @@ def run_static(
         for source in pending[run.tool]:
             cache.store(run.tool, source, by_path_findings.get(source.path, []), by_path_notes.get(source.path, []))
 
+    template_paths = {source.path for source in templates}
+    template_notes += [note for note in notes if note.path in template_paths]
+    notes = [note for note in notes if note.path not in template_paths]
     directives = {source.path: source.directives for source in sources if source.directives}
     semgrep_ok = runs[1].status != "error"
 
@@ -287,6 +319,7 @@ def run_static(
         Evidence(
             Provenance.INSPECTED,
             f"{len(all_paths)} Python files listed ({tests} in tests); {len(sources)} passed the pre-screen; "
+            f"{len(templates)} templates read by semgrep ({len({n.path for n in template_notes})} not analysed); "
             f"cache hits bandit {cache.hits['bandit']}, semgrep {cache.hits['semgrep']}",
             input_digests={"rule_pack": pack_digest},
             data_version=semgrep_tool.RULE_PACK_VERSION,

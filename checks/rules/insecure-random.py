@@ -30,3 +30,15 @@ def new_token():
     # ok: insecure-random
     token = secrets.token_urlsafe(32)
     return token
+
+
+# ruleid: insecure-random
+def make_nonce():
+    rng = random.Random()
+    return rng.randbytes(16).hex()
+
+
+# ok: insecure-random
+def shuffle_deck(deck):
+    rng = random.Random(42)
+    return rng.sample(deck, len(deck))
