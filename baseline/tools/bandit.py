@@ -102,9 +102,9 @@ def run_bandit(
         retry = _run_bandit_once(retry_files, root=root, work_dir=work_dir / "retry", timeout_s=timeout_s, python=python, site=site) if site else None
         if retry is not None and retry.status == "ok":
             retried = {note.path for note in failed}
-            notes = [note for note in run.notes if note.path not in retried] + list(retry.notes)
+            kept = [note for note in run.notes if note.path not in retried] + list(retry.notes)
             run = ToolRun(TOOL, "ok", run.message + f"; {len(retried)} files re-run on Python {python_version}", run.version,
-                          run.files_requested, run.findings + retry.findings, tuple(notes), run.evidence)
+                          run.files_requested, run.findings + retry.findings, tuple(kept), run.evidence)
     notes = tuple(
         FileNote(note.path, TOOL, f"bandit could not parse this syntax (it ran on Python {here}"
                  + (f" and {python_version}" if python_version and python_version != here else "") + ")")
