@@ -36,6 +36,7 @@ from baseline.tools.static_common import (
 
 TOOL = "bandit"
 SYNTAX_ERROR = "syntax error while parsing AST from file"
+NEWER_SYNTAX = "bandit could not parse this syntax"
 # bandit and what it imports at run time: copied beside another interpreter to run bandit there.
 BANDIT_DISTRIBUTIONS = ("bandit", "stevedore", "PyYAML", "rich", "pygments", "markdown-it-py", "mdurl")
 
@@ -105,9 +106,10 @@ def run_bandit(
             kept = [note for note in run.notes if note.path not in retried] + list(retry.notes)
             run = ToolRun(TOOL, "ok", run.message + f"; {len(retried)} files re-run on Python {python_version}", run.version,
                           run.files_requested, run.findings + retry.findings, tuple(kept), run.evidence)
+    retried_ok = bool(failed) and "re-run on Python" in run.message
     notes = tuple(
-        FileNote(note.path, TOOL, f"bandit could not parse this syntax (it ran on Python {here}"
-                 + (f" and {python_version}" if python_version and python_version != here else "") + ")")
+        (FileNote(note.path, TOOL, f"syntax error on Python {here} and on the target's Python {python_version}")
+         if retried_ok else FileNote(note.path, TOOL, f"{NEWER_SYNTAX} (it ran on Python {here})"))
         if is_syntax_note(note) else note
         for note in run.notes
     )

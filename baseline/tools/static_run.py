@@ -14,6 +14,7 @@ import fnmatch
 import hashlib
 import io
 import json
+import re
 import sys
 import time
 import tokenize
@@ -91,6 +92,51 @@ def template_files(root: Path, exclude: list[str]) -> list[Path]:
             continue
         found.append(path)
     return found
+
+
+_DECLARED_MINOR = re.compile(r"(?:>=|~=|==|>)\s*3\.(\d{1,2})")
+
+
+def declared_python_minor(root: Path) -> int | None:
+    """The lowest Python 3 minor version the project declares (``requires-python``, ``.python-version``).
+
+    Read as hostile input: a size cap, any parse error means "not declared".
+    """
+    import tomllib
+
+    found: list[int] = []
+    try:
+        pyproject = root / "pyproject.toml"
+        if pyproject.is_file() and not pyproject.is_symlink() and pyproject.stat().st_size < 1_000_000:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            project = data.get("project") if isinstance(data, dict) else None
+            spec = project.get("requires-python") if isinstance(project, dict) else None
+            if isinstance(spec, str):
+                found += [int(minor) for minor in _DECLARED_MINOR.findall(spec[:200])]
+    except (OSError, ValueError, UnicodeDecodeError):
+        pass
+    try:
+        pinned = root / ".python-version"
+        if pinned.is_file() and not pinned.is_symlink() and pinned.stat().st_size < 1000:
+            match = re.match(r"\s*3\.(\d{1,2})", pinned.read_text(encoding="utf-8", errors="replace"))
+            if match:
+                found.append(int(match.group(1)))
+    except OSError:
+        pass
+    return min(found) if found else None
+
+
+def newer_syntax_expected(root: Path, python_version: str | None) -> bool:
+    """Whether the project is meant for a newer Python than the one bandit parses with here."""
+    here = sys.version_info[1]
+    declared = declared_python_minor(root)
+    if declared is not None and declared > here:
+        return True
+    try:
+        major, minor = (int(part) for part in (python_version or "").split(".")[:2])
+    except ValueError:
+        return False
+    return major == 3 and minor > here
 
 
 def prescreen(path: Path, relative: str, max_bytes: int) -> SourceFile | FileNote:
@@ -294,8 +340,14 @@ def run_static(
     findings = build_findings(
         raw, read_source, directives, taint_confirmed=semgrep_ok, pack_cwes=semgrep_tool.rule_pack_cwes(), pack_analysed=pack_analysed
     )
-    # A file bandit could not parse (newer syntax) that semgrep analysed is analysed by semgrep alone.
-    partial = [note for note in notes if note.tool == "bandit" and "could not parse this syntax" in note.reason and pack_analysed(note.path)]
+    # A file bandit could not parse because the project is written for a newer Python (declared, or
+    # the target's interpreter is newer) and that semgrep analysed is analysed by semgrep alone.
+    # Without such a sign, or when the target's newer interpreter failed on it too, it is a syntax error.
+    newer = newer_syntax_expected(root, python_version)
+    partial = [
+        note for note in notes
+        if newer and note.tool == "bandit" and bandit_tool.NEWER_SYNTAX in note.reason and pack_analysed(note.path)
+    ]
     notes = [note for note in notes if note not in partial]
     unanalysed = {note.path for note in notes}
     all_paths = tuple(path.relative_to(root).as_posix() for path in candidates)

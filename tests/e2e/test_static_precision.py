@@ -17,6 +17,7 @@ pytestmark = [
 ]
 
 FILES = {
+    "pyproject.toml": '[project]\nname = "precision"\nversion = "1"\nrequires-python = ">=3.12"\n',
     "app/newer.py": """\
         from flask import Flask, request
         import sqlite3
