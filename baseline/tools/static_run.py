@@ -28,6 +28,7 @@ from baseline.parsing import json_loads
 from baseline.target import is_test_path, iter_files
 from baseline.tools import bandit as bandit_tool
 from baseline.tools import semgrep as semgrep_tool
+from baseline.tools import static_summaries
 from baseline.tools.static_common import BANDIT_SKIPPED_TESTS, FileNote, RawFinding, ToolRun, package_version
 from baseline.tools.static_normalise import InlineDirective, build_findings, parse_directives
 
@@ -249,6 +250,16 @@ def cache_salts(pack_digest: str, max_bytes: int, python_version: str | None) ->
     }
 
 
+def read_text(path: Path) -> str | None:
+    """A pre-screened file's text (None if it vanished or cannot be decoded)."""
+    try:
+        data = path.read_bytes()
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding)
+    except (OSError, SyntaxError, LookupError, UnicodeDecodeError):
+        return None
+
+
 def run_static(
     *, root: Path, work_dir: Path, cache_dir: Path | None, exclude: list[str], timeout_s: float, max_file_kb: int,
     python: str | None = None, python_version: str | None = None,
@@ -270,7 +281,12 @@ def run_static(
         screened = prescreen(path, path.relative_to(root).as_posix(), max_bytes)
         (sources if isinstance(screened, SourceFile) else notes).append(screened)  # type: ignore[arg-type]
     pack_digest = semgrep_tool.rule_pack_digest()
-    cache = ResultCache(cache_dir, cache_salts(pack_digest, max_bytes, python_version))
+    # Cross-function summaries (AST pre-pass) become extra taint sources in a per-project copy of the pack.
+    summary = static_summaries.summarise(text for text in (read_text(root / source.path) for source in sources) if text is not None)
+    pack = semgrep_tool.rules_dir()
+    if not summary.empty():
+        pack = static_summaries.project_pack(pack, summary, work_dir / "pack")
+    cache = ResultCache(cache_dir, cache_salts(f"{pack_digest}|summary {summary.digest()}", max_bytes, python_version))
     templates: list[SourceFile] = []
     for path in template_files(root, exclude):
         screened = prescreen(path, path.relative_to(root).as_posix(), max_bytes)
@@ -301,7 +317,7 @@ def run_static(
         folder.mkdir(parents=True, exist_ok=True)
         if tool == "bandit":
             return bandit_tool.run_bandit(files, root=root, work_dir=folder, timeout_s=timeout_s, python=python, python_version=python_version)
-        return semgrep_tool.run_semgrep(files, root=root, work_dir=folder, timeout_s=timeout_s, max_target_bytes=max_bytes)
+        return semgrep_tool.run_semgrep(files, root=root, work_dir=folder, timeout_s=timeout_s, max_target_bytes=max_bytes, config=pack)
 
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="static") as pool:
         runs = list(pool.map(launch, ["bandit", "semgrep"]))
@@ -372,6 +388,8 @@ def run_static(
             Provenance.INSPECTED,
             f"{len(all_paths)} Python files listed ({tests} in tests); {len(sources)} passed the pre-screen; "
             f"{len(templates)} templates read by semgrep ({len({n.path for n in template_notes})} not analysed); "
+            f"cross-function summaries: {len(summary.functions)} functions and {len(summary.methods)} methods return request "
+            f"data, {len(summary.fields)} self fields hold it (digest {summary.digest()}); "
             f"cache hits bandit {cache.hits['bandit']}, semgrep {cache.hits['semgrep']}",
             input_digests={"rule_pack": pack_digest},
             data_version=semgrep_tool.RULE_PACK_VERSION,

@@ -78,11 +78,3 @@ class FileHandler(BaseHTTPRequestHandler):
         found = os.path.exists(BASE + self.path)
         self.wfile.write(data if found else b"")
 
-
-class ReportView:
-    def setup(self, request):
-        self.name = request.GET.get("name", "")
-
-    def get(self, request):
-        # ruleid: path-traversal
-        return open(os.path.join(BASE, self.name)).read()

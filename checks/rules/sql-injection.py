@@ -72,14 +72,10 @@ class GrapheneQuery:
         connection.cursor().execute("SELECT isbn FROM books WHERE title = %s", (title,))
 
 
-def query_param(name):
-    return flask.request.args.get(name, "")
-
-
 @app.get("/helper")
 def through_helper():
     columns = []
-    columns.append(query_param("col"))
+    columns.append(flask.request.args.get("col", ""))
     # ruleid: sql-injection
     connection.cursor().execute("SELECT " + ", ".join(columns) + " FROM t")
     order = flask.request.args.get("order", "name")
