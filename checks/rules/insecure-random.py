@@ -42,3 +42,14 @@ def make_nonce():
 def shuffle_deck(deck):
     rng = random.Random(42)
     return rng.sample(deck, len(deck))
+
+
+def login(response, user):
+    # ruleid: insecure-random
+    response.set_cookie("sid", str(random.getrandbits(64)))
+    # ok: insecure-random
+    response.set_cookie("sid", secrets.token_hex(16))
+    # ruleid: insecure-random
+    user.set_password(str(random.gauss(0, 1)))
+    # ok: insecure-random
+    user.set_password(secrets.token_urlsafe(16))
