@@ -71,6 +71,16 @@ def not_analysed_findings(scan: StaticScan) -> list[Finding]:
             context="test" if is_test_path(path) else "product",
         )
         for path, items in sorted(reasons.items())
+    ] + [
+        Finding(
+            rule_id="baseline-analysed-by-semgrep-alone",
+            severity=Severity.INFO,
+            message=f"analysed by semgrep alone: {note.reason[:300]}; not a failure of the project",
+            tool="baseline",
+            location=Location(note.path),
+            context="test" if is_test_path(note.path) else "product",
+        )
+        for note in scan.partly_analysed
     ]
 
 
@@ -96,6 +106,8 @@ class StaticAnalysisCheck:
             "analysed_files": scan.analysed_files,
             "analysed_percent": round(100.0 * fraction, 2),
             "not_analysed": sorted({note.path for note in scan.not_analysed})[:100],
+            "analysed_by_semgrep_alone": sorted({note.path for note in scan.partly_analysed})[:100],
+            "downgraded": sum(1 for f in scan.findings if f.properties.get("downgraded")),
             "product": dict(product),
             "test": dict(tests),
             "suppressed": sum(1 for finding in findings if finding.suppressed),
@@ -116,7 +128,10 @@ class StaticAnalysisCheck:
         serious = []
         if threshold != "none":
             bar = Severity(threshold)
-            serious = [f for f in findings if not f.suppressed and f.context == "product" and f.severity.at_least(bar)]
+            serious = [
+                f for f in findings
+                if not f.suppressed and f.context == "product" and f.severity.at_least(bar) and not f.properties.get("downgraded")
+            ]
         summary = (
             f"{scan.analysed_files}/{total} Python files analysed; product findings: "
             + ", ".join(f"{product[s.value]} {s.value}" for s in Severity if product[s.value])

@@ -122,6 +122,9 @@ def _result(finding: Finding, result: CheckResult, rule_index: int) -> dict[str,
             "tags": _tags([], finding.cwe),
         },
     }
+    if finding.cwe:
+        # Each CWE (the specific one first, then its class) as a taxon of the run's CWE taxonomy.
+        item["taxa"] = [{"id": str(number), "toolComponent": {"name": "CWE"}} for number in dict.fromkeys(finding.cwe)]
     if finding.fingerprint:
         item["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
     location = finding.location
@@ -232,6 +235,15 @@ def build_sarif(report: Report) -> dict[str, Any]:
             "techniques": {t.technique: {"outcome": t.outcome.value, "score": t.score} for t in report.breakdown.techniques},
         },
     }
+    cwes = sorted({int(taxon["id"]) for item in results for taxon in item.get("taxa", ())})
+    if cwes:
+        run["taxonomies"] = [{
+            "name": "CWE",
+            "organization": "MITRE",
+            "shortDescription": {"text": "The MITRE Common Weakness Enumeration"},
+            "informationUri": "https://cwe.mitre.org/",
+            "taxa": [{"id": str(number), "helpUri": f"https://cwe.mitre.org/data/definitions/{number}.html"} for number in cwes],
+        }]
     if report.target.commit:
         run["versionControlProvenance"] = [{"repositoryUri": "urn:local", "revisionId": report.target.commit, "mappedTo": {"uriBaseId": "%SRCROOT%"}}]
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}

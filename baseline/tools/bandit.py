@@ -18,6 +18,7 @@ from baseline.target import file_sha256
 from baseline.tools.static_common import (
     BANDIT_AUDIT_ONLY,
     BANDIT_CWE,
+    BANDIT_IMPORT_TESTS,
     BANDIT_SKIPPED_TESTS,
     OWASP_BY_CWE,
     FileNote,
@@ -34,32 +35,106 @@ from baseline.tools.static_common import (
 )
 
 TOOL = "bandit"
+SYNTAX_ERROR = "syntax error while parsing AST from file"
+NEWER_SYNTAX = "bandit could not parse this syntax"
+# bandit and what it imports at run time: copied beside another interpreter to run bandit there.
+BANDIT_DISTRIBUTIONS = ("bandit", "stevedore", "PyYAML", "rich", "pygments", "markdown-it-py", "mdurl")
 
 
-def bandit_argv(files: Sequence[str], output: Path) -> list[str]:
+def is_syntax_note(note: FileNote) -> bool:
+    """A bandit note saying the file did not parse on the interpreter bandit ran on."""
+    return note.tool == TOOL and SYNTAX_ERROR in note.reason
+
+
+def portable_bandit(folder: Path) -> Path | None:
+    """A folder holding bandit and its pure-Python dependencies, for ``PYTHONPATH`` of another interpreter.
+
+    The files are copied (not linked) from this environment's distributions, with their metadata so
+    that bandit's plugins are found through their entry points. None when a distribution is missing.
+    """
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    site = folder / "site"
+    if (site / ".complete").is_file():
+        return site
+    try:
+        for name in BANDIT_DISTRIBUTIONS:
+            dist = distribution(name)
+            for item in dist.files or ():
+                if item.suffix in (".pyc", ".so", ".pyd") or ".." in item.parts or item.parts[0] == "bin":
+                    continue
+                source = Path(str(dist.locate_file(item)))
+                if source.is_file():
+                    target = site / item
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(source.read_bytes())
+    except (PackageNotFoundError, OSError):
+        return None
+    (site / ".complete").write_text("ok", encoding="utf-8")
+    return site
+
+
+def bandit_argv(files: Sequence[str], output: Path, python: str | None = None) -> list[str]:
     """The command line: JSON to a file, our own suppression policy, credential tests skipped."""
     return [
-        sys.executable, "-m", "bandit", "-f", "json", "-o", str(output), "-q", "--ignore-nosec",
+        python or sys.executable, "-m", "bandit", "-f", "json", "-o", str(output), "-q", "--ignore-nosec",
         "-s", ",".join(BANDIT_SKIPPED_TESTS), *files,
     ]
 
 
-def run_bandit(files: Sequence[str], *, root: Path, work_dir: Path, timeout_s: float) -> ToolRun:
-    """Run bandit over ``files`` (absolute paths) and parse the report; never raises for tool failures."""
+def run_bandit(
+    files: Sequence[str], *, root: Path, work_dir: Path, timeout_s: float, python: str | None = None, python_version: str | None = None
+) -> ToolRun:
+    """Run bandit over ``files`` (absolute paths) and parse the report; never raises for tool failures.
+
+    When bandit cannot parse some files on this interpreter and ``python`` (the target's interpreter,
+    of ``python_version``) is another one, bandit is run again on those files there, confined like any
+    process of the target, with a copy of bandit on its ``PYTHONPATH``. Files that still do not parse
+    keep their note, reworded: bandit could not parse this syntax.
+    """
+    run = _run_bandit_once(files, root=root, work_dir=work_dir, timeout_s=timeout_s)
+    if run.status != "ok":
+        return run
+    failed = [note for note in run.notes if is_syntax_note(note)]
+    here = ".".join(map(str, sys.version_info[:2]))
+    if failed and python and python_version and python_version.split(".")[:2] != here.split("."):
+        site = portable_bandit(work_dir / "portable")
+        retry_files = [str(root / note.path) for note in failed]
+        retry = _run_bandit_once(retry_files, root=root, work_dir=work_dir / "retry", timeout_s=timeout_s, python=python, site=site) if site else None
+        if retry is not None and retry.status == "ok":
+            retried = {note.path for note in failed}
+            kept = [note for note in run.notes if note.path not in retried] + list(retry.notes)
+            run = ToolRun(TOOL, "ok", run.message + f"; {len(retried)} files re-run on Python {python_version}", run.version,
+                          run.files_requested, run.findings + retry.findings, tuple(kept), run.evidence)
+    retried_ok = bool(failed) and "re-run on Python" in run.message
+    notes = tuple(
+        (FileNote(note.path, TOOL, f"syntax error on Python {here} and on the target's Python {python_version}")
+         if retried_ok else FileNote(note.path, TOOL, f"{NEWER_SYNTAX} (it ran on Python {here})"))
+        if is_syntax_note(note) else note
+        for note in run.notes
+    )
+    return ToolRun(run.tool, run.status, run.message, run.version, run.files_requested, run.findings, notes, run.evidence)
+
+
+def _run_bandit_once(
+    files: Sequence[str], *, root: Path, work_dir: Path, timeout_s: float, python: str | None = None, site: Path | None = None
+) -> ToolRun:
     version = package_version("bandit")
     if not files:
         return ToolRun(TOOL, "cached", "every file was answered from the cache", version, 0)
     if version is None:
         return ToolRun(TOOL, "error", "bandit is not installed (pip install 'baseline-verify[static]')", None, len(files),
                        evidence=Evidence(Provenance.EXECUTED, "bandit is not installed", tool=TOOL))
+    work_dir.mkdir(parents=True, exist_ok=True)
     output = work_dir / "bandit.json"
     output.unlink(missing_ok=True)
-    argv = bandit_argv(files, output)
-    process = sandbox.run(argv, cwd=root, limits=sandbox.Limits(timeout_s=timeout_s, memory_mb=None))
+    argv = bandit_argv(files, output, python)
+    extra_env = {"PYTHONPATH": str(site), "PYTHONNOUSERSITE": "1"} if site else None
+    process = sandbox.run(argv, cwd=root, limits=sandbox.Limits(timeout_s=timeout_s, memory_mb=None), extra_env=extra_env)
     artifacts = (Artifact(str(output), file_sha256(output), "application/json"),) if output.is_file() else ()
     evidence = Evidence(
         provenance=Provenance.EXECUTED,
-        summary=f"bandit {version} scanned {len(files)} Python files",
+        summary=f"bandit {version} scanned {len(files)} Python files" + (f" on the target's interpreter {python}" if python else ""),
         tool=TOOL,
         tool_version=version,
         argv=tuple(argv[:12]) + ((f"... {len(argv) - 12} more files",) if len(argv) > 12 else ()),
@@ -90,7 +165,10 @@ def bandit_finding(item: dict[str, Any], root: Path, where: str = "result") -> R
     item = dict(report_object(item, where))
     test_id = str(item.get("test_id", "B000"))
     cwe = BANDIT_CWE.get(test_id)
-    cwes = (cwe,) if cwe else parse_cwe(item.get("issue_cwe"))
+    if test_id in BANDIT_IMPORT_TESTS:
+        cwes: tuple[int, ...] = ()  # a mere import is no weakness
+    else:
+        cwes = (cwe,) if cwe else parse_cwe(item.get("issue_cwe"))
     severity = parse_severity(item.get("issue_severity"))
     if test_id in BANDIT_AUDIT_ONLY:
         severity = Severity.INFO

@@ -9,6 +9,7 @@ semgrep's default ignore list (which skips ``tests/``) does not decide what is s
 from __future__ import annotations
 
 import hashlib
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any, Sequence
@@ -56,6 +57,17 @@ def rule_pack_digest(folder: Path | None = None) -> str:
     for path in rule_files(folder):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return "sha256:" + digest.hexdigest()
+
+
+_RULE_CWE = re.compile(r"^\s*-\s*[\"']?CWE-(\d+):", re.MULTILINE)
+
+
+def rule_pack_cwes(folder: Path | None = None) -> frozenset[int]:
+    """The CWEs the pack has rules for (from each rule's ``metadata.cwe``)."""
+    found: set[int] = set()
+    for path in rule_files(folder):
+        found.update(int(number) for number in _RULE_CWE.findall(path.read_text(encoding="utf-8")))
+    return frozenset(found)
 
 
 def offline_environment(scratch: Path) -> dict[str, str]:

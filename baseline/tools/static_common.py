@@ -98,20 +98,39 @@ CWE_TOP25_2024: tuple[int, ...] = (
 
 # bandit test id -> the most specific CWE by MITRE's definitions. bandit's own tags are coarse or
 # wrong for several (weak hashes tagged 327, XML parsers tagged 20, exec tagged 78, flask debug 94).
+# The parent class (CWE_CLASS) is added to each finding. The standard library's XML parsers do not
+# resolve external entities (Python 3.7.1+): their weakness is entity expansion (776), not 611; lxml
+# resolves entities by default (611). Import-only tests (BANDIT_IMPORT_TESTS) carry no CWE.
 BANDIT_CWE: dict[str, int] = {
     "B101": 703, "B102": 95, "B103": 732, "B104": 1327, "B105": 259, "B106": 259, "B107": 259,
     "B108": 377, "B110": 390, "B112": 390, "B113": 1088, "B201": 489, "B202": 22,
     "B301": 502, "B302": 502, "B303": 328, "B304": 327, "B305": 327, "B306": 377, "B307": 95,
-    "B308": 79, "B310": 918, "B311": 338, "B312": 319, "B313": 611, "B314": 611, "B315": 611,
-    "B316": 611, "B317": 611, "B318": 611, "B319": 611, "B320": 611, "B321": 319, "B323": 295,
-    "B324": 328, "B401": 319, "B402": 319, "B403": 502, "B404": 78, "B405": 611, "B406": 611,
-    "B407": 611, "B408": 611, "B409": 611, "B410": 611, "B411": 611, "B412": 807, "B413": 1104,
-    "B415": 319, "B501": 295, "B502": 327, "B503": 327, "B504": 327, "B505": 326, "B506": 502,
+    "B308": 79, "B310": 918, "B311": 338, "B312": 319, "B313": 776, "B314": 776, "B315": 776,
+    "B316": 776, "B317": 776, "B318": 776, "B319": 776, "B320": 611, "B321": 319, "B323": 295,
+    "B324": 328, "B412": 807, "B501": 295, "B502": 327, "B503": 327, "B504": 327, "B505": 326, "B506": 502,
     "B507": 295, "B508": 319, "B509": 319, "B601": 78, "B602": 78, "B603": 78, "B604": 78,
     "B605": 78, "B606": 78, "B607": 426, "B608": 89, "B609": 155, "B610": 89, "B611": 89,
     "B612": 94, "B613": 1007, "B614": 502, "B615": 494, "B701": 79, "B702": 79, "B703": 79,
     "B704": 79,
 }
+
+# Specific CWE -> its parent class (MITRE's ChildOf, the class a reader or a tool may file it under).
+# Both go into a finding's CWE list (specific first), so SARIF consumers see the taxon and its class.
+CWE_CLASS: dict[int, int] = {
+    338: 330, 95: 94, 1336: 94, 328: 327, 611: 610, 776: 405, 643: 91, 90: 943, 113: 93, 78: 77, 89: 943,
+    79: 74, 22: 706, 918: 441, 601: 610, 502: 913, 259: 798, 321: 798, 295: 287,
+}
+
+
+def with_class(cwes: tuple[int, ...]) -> tuple[int, ...]:
+    """``cwes`` followed by the parent class of each (no duplicates)."""
+    return tuple(dict.fromkeys([*cwes, *(CWE_CLASS[c] for c in cwes if c in CWE_CLASS)]))
+
+
+# bandit tests that report a mere import: no weakness CWE (an import is not a weakness).
+BANDIT_IMPORT_TESTS: frozenset[str] = frozenset(
+    {"B401", "B402", "B403", "B404", "B405", "B406", "B407", "B408", "B409", "B410", "B411", "B413", "B415"}
+)
 
 # Hard-coded credentials are judged by T04 (secrets); T03 does not run these tests.
 BANDIT_SKIPPED_TESTS: tuple[str, ...] = ("B105", "B106", "B107")

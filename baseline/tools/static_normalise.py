@@ -5,8 +5,13 @@
   and is itself reported as a low finding. Suppressed findings stay in the report, marked.
 - De-duplication: the same weakness (a shared CWE) at overlapping lines of one file reported by
   both tools becomes one finding that names both tools and both rule ids.
-- A bandit hit of a data-flow weakness (SQL, command, path, XSS...) that our taint rules did not
-  confirm is capped at medium: bandit cannot tell a constant from user input.
+- A bandit hit of a weakness that our rule pack also covers (a taint or context rule for the same
+  CWE ran on that file) and that the pack did not confirm is *downgraded*: low severity, low
+  confidence, never gating, with the reason in its properties; it is kept, not dropped. bandit's
+  tests are patterns (every ``subprocess`` call, every ``random`` call, every query built in an
+  f-string) and cannot tell a constant from user input. Other unconfirmed data-flow hits are
+  capped at medium.
+- Each finding lists its specific CWE(s) first, then their parent classes (``CWE_CLASS``).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from typing import Callable, Iterable, Mapping
 from baseline.model import Confidence, Finding, Location, Severity, Suppression
 from baseline.reports.redact import redact as shared_redact
 from baseline.target import is_test_path
-from baseline.tools.static_common import CWE_TOP25_2024, TAINT_CWES, RawFinding
+from baseline.tools.static_common import CWE_TOP25_2024, TAINT_CWES, RawFinding, with_class
 
 _DIRECTIVE = re.compile(r"#\s*(?P<kind>nosec|nosemgrep)\b(?P<rest>[^#]*)", re.IGNORECASE)
 _RULE_TOKEN = re.compile(r"[A-Za-z0-9_.\-]+")
@@ -112,12 +117,16 @@ def build_findings(
     directives: Mapping[str, tuple[InlineDirective, ...]],
     *,
     taint_confirmed: bool,
+    pack_cwes: frozenset[int] = frozenset(),
+    pack_analysed: Callable[[str], bool] | None = None,
 ) -> tuple[Finding, ...]:
     """Turn raw tool results into de-duplicated, suppression-aware Findings.
 
     ``read_source(path)`` returns a file's text (or None); ``directives`` holds the suppression
     comments of every scanned file; ``taint_confirmed`` says whether our rule pack ran, so that an
-    unconfirmed bandit data-flow hit may be capped at medium.
+    unconfirmed bandit data-flow hit may be capped at medium. ``pack_cwes`` are the CWEs our rule
+    pack has rules for and ``pack_analysed(path)`` says whether it analysed that file: a bandit-only
+    result of such a CWE in such a file is downgraded (see the module docstring).
     """
     raw = list(raw)
     sources: dict[str, str | None] = {}
@@ -142,7 +151,19 @@ def build_findings(
             "owasp": sorted({item for member in group for item in member.owasp}),
             "cwe_top25_2024": any(c in CWE_TOP25_2024 for c in lead.cwe),
         }
-        if lead.tool == "bandit" and taint_confirmed and set(lead.cwe) & TAINT_CWES and severity.rank > Severity.MEDIUM.rank:
+        confidence = max((member.confidence for member in group), key=_confidence_rank)
+        covered = sorted(set(lead.cwe) & pack_cwes)
+        bandit_only = all(member.tool == "bandit" for member in group)
+        if bandit_only and taint_confirmed and covered and pack_analysed is not None and pack_analysed(lead.path):
+            properties["downgraded"] = True
+            properties["downgraded_from"] = {"severity": severity.value, "confidence": confidence.value}
+            properties["downgrade_reason"] = (
+                f"the rule pack's data-flow rule for CWE-{covered[0]} analysed this file and found no flow from an "
+                "untrusted input (or no security use) here; bandit's pattern alone cannot tell a constant from user input"
+            )
+            severity = Severity.LOW if severity.rank > Severity.LOW.rank else severity
+            confidence = Confidence.LOW
+        elif lead.tool == "bandit" and taint_confirmed and set(lead.cwe) & TAINT_CWES and severity.rank > Severity.MEDIUM.rank:
             properties["capped_from"] = severity.value
             properties["cap_reason"] = "no data flow from an untrusted input was confirmed by the taint rules"
             severity = Severity.MEDIUM
@@ -153,8 +174,8 @@ def build_findings(
                 message=lead.message,
                 tool=lead.tool if len(properties["tools"]) == 1 else "+".join(properties["tools"]),  # type: ignore[arg-type]
                 location=Location(lead.path, lead.start_line, lead.end_line, snippet),
-                confidence=max((member.confidence for member in group), key=_confidence_rank),
-                cwe=tuple(dict.fromkeys(c for member in group for c in member.cwe)),
+                confidence=confidence,
+                cwe=with_class(tuple(dict.fromkeys(c for member in group for c in member.cwe))),
                 suppression=_suppression_for(group, directives.get(lead.path, ())),
                 context="test" if is_test_path(lead.path) else "product",
                 properties=properties,

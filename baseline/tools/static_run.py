@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import sys
 import time
 import tokenize
@@ -26,6 +27,7 @@ from baseline.pathmatch import matches
 from baseline.target import is_test_path, iter_files
 from baseline.tools import bandit as bandit_tool
 from baseline.tools import semgrep as semgrep_tool
+from baseline.tools import static_summaries
 from baseline.tools.static_common import BANDIT_SKIPPED_TESTS, FileNote, RawFinding, ToolRun, package_version
 from baseline.tools.static_normalise import InlineDirective, build_findings, parse_directives
 
@@ -54,6 +56,8 @@ class StaticScan:
     tools: tuple[ToolRun, ...] = ()
     not_analysed: tuple[FileNote, ...] = ()
     analysed_files: int = 0
+    # Files one tool could not parse but the other analysed (bandit and newer syntax): not a failure.
+    partly_analysed: tuple[FileNote, ...] = ()
     cache: Mapping[str, Any] = field(default_factory=dict)
     rule_pack_version: str = semgrep_tool.RULE_PACK_VERSION
     rule_pack_digest: str = ""
@@ -72,6 +76,67 @@ def python_files(root: Path, exclude: list[str]) -> list[Path]:
             continue
         found.append(path)
     return found
+
+
+TEMPLATE_SUFFIXES = (".html", ".htm", ".jinja", ".jinja2", ".j2")
+
+
+def template_files(root: Path, exclude: list[str]) -> list[Path]:
+    """The target's web templates (Jinja2, Django): most XSS of a web app sits there. semgrep reads them."""
+    found = []
+    for path in iter_files(root):
+        if path.suffix.lower() not in TEMPLATE_SUFFIXES:
+            continue
+        relative = path.relative_to(root).as_posix()
+        if matches(relative, exclude):
+            continue
+        found.append(path)
+    return found
+
+
+_DECLARED_MINOR = re.compile(r"(?:>=|~=|==|>)\s*3\.(\d{1,2})")
+
+
+def declared_python_minor(root: Path) -> int | None:
+    """The lowest Python 3 minor version the project declares (``requires-python``, ``.python-version``).
+
+    Read as hostile input: a size cap, any parse error means "not declared".
+    """
+    import tomllib
+
+    found: list[int] = []
+    try:
+        pyproject = root / "pyproject.toml"
+        if pyproject.is_file() and not pyproject.is_symlink() and pyproject.stat().st_size < 1_000_000:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            project = data.get("project") if isinstance(data, dict) else None
+            spec = project.get("requires-python") if isinstance(project, dict) else None
+            if isinstance(spec, str):
+                found += [int(minor) for minor in _DECLARED_MINOR.findall(spec[:200])]
+    except (OSError, ValueError, UnicodeDecodeError):
+        pass
+    try:
+        pinned = root / ".python-version"
+        if pinned.is_file() and not pinned.is_symlink() and pinned.stat().st_size < 1000:
+            match = re.match(r"\s*3\.(\d{1,2})", pinned.read_text(encoding="utf-8", errors="replace"))
+            if match:
+                found.append(int(match.group(1)))
+    except OSError:
+        pass
+    return min(found) if found else None
+
+
+def newer_syntax_expected(root: Path, python_version: str | None) -> bool:
+    """Whether the project is meant for a newer Python than the one bandit parses with here."""
+    here = sys.version_info[1]
+    declared = declared_python_minor(root)
+    if declared is not None and declared > here:
+        return True
+    try:
+        major, minor = (int(part) for part in (python_version or "").split(".")[:2])
+    except ValueError:
+        return False
+    return major == 3 and minor > here
 
 
 def prescreen(path: Path, relative: str, max_bytes: int) -> SourceFile | FileNote:
@@ -153,7 +218,10 @@ class StaticRunner:
         cache_dir = None
         if config.get("static.cache"):
             cache_dir = state.cache_home() / CACHE_FORMAT
+        target = getattr(context, "target", None)
         return run_static(
+            python=getattr(target, "interpreter", None),
+            python_version=getattr(target, "interpreter_version", None),
             root=context.root,
             work_dir=context.artifact_dir("static"),
             cache_dir=cache_dir,
@@ -166,8 +234,33 @@ class StaticRunner:
 STATIC_RUN = StaticRunner()
 
 
+def cache_salts(pack_digest: str, max_bytes: int, python_version: str | None) -> dict[str, str]:
+    """What each tool's cached per-file results depend on besides the file's content.
+
+    bandit's results depend on the interpreters it parses with (this one, and the target's when a
+    file does not parse here), so their versions are part of its key.
+    """
+    here = ".".join(map(str, sys.version_info[:3]))
+    return {
+        "bandit": f"{CACHE_FORMAT}|bandit {package_version('bandit')}|skip {','.join(BANDIT_SKIPPED_TESTS)}"
+        f"|python {here}|target python {python_version or '-'}",
+        "semgrep": f"{CACHE_FORMAT}|semgrep {package_version('semgrep')}|{pack_digest}|{max_bytes}",
+    }
+
+
+def read_text(path: Path) -> str | None:
+    """A pre-screened file's text (None if it vanished or cannot be decoded)."""
+    try:
+        data = path.read_bytes()
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding)
+    except (OSError, SyntaxError, LookupError, UnicodeDecodeError):
+        return None
+
+
 def run_static(
-    *, root: Path, work_dir: Path, cache_dir: Path | None, exclude: list[str], timeout_s: float, max_file_kb: int
+    *, root: Path, work_dir: Path, cache_dir: Path | None, exclude: list[str], timeout_s: float, max_file_kb: int,
+    python: str | None = None, python_version: str | None = None,
 ) -> StaticScan:
     """List, pre-screen, answer from cache, run both tools concurrently, normalise."""
     started = time.monotonic()
@@ -186,12 +279,17 @@ def run_static(
         screened = prescreen(path, path.relative_to(root).as_posix(), max_bytes)
         (sources if isinstance(screened, SourceFile) else notes).append(screened)  # type: ignore[arg-type]
     pack_digest = semgrep_tool.rule_pack_digest()
-    interpreter = "python " + ".".join(str(part) for part in sys.version_info[:3])  # the analysers parse with it
-    salts = {
-        "bandit": f"{CACHE_FORMAT}|bandit {package_version('bandit')}|skip {','.join(BANDIT_SKIPPED_TESTS)}|{interpreter}",
-        "semgrep": f"{CACHE_FORMAT}|semgrep {package_version('semgrep')}|{pack_digest}|{max_bytes}|{interpreter}",
-    }
-    cache = ResultCache(cache_dir, salts)
+    # Cross-function summaries (AST pre-pass) become extra taint sources in a per-project copy of the pack.
+    summary = static_summaries.summarise(text for text in (read_text(root / source.path) for source in sources) if text is not None)
+    pack = semgrep_tool.rules_dir()
+    if not summary.empty():
+        pack = static_summaries.project_pack(pack, summary, work_dir / "pack")
+    cache = ResultCache(cache_dir, cache_salts(f"{pack_digest}|summary {summary.digest()}", max_bytes, python_version))
+    templates: list[SourceFile] = []
+    for path in template_files(root, exclude):
+        screened = prescreen(path, path.relative_to(root).as_posix(), max_bytes)
+        if isinstance(screened, SourceFile):
+            templates.append(screened)
     raw: list[RawFinding] = []
     pending: dict[str, list[SourceFile]] = {"bandit": [], "semgrep": []}
     for source in sources:
@@ -202,14 +300,22 @@ def run_static(
             else:
                 raw.extend(cached[0])
                 notes.extend(cached[1])
+    template_notes: list[FileNote] = []
+    for source in templates:
+        cached = cache.load("semgrep", source)
+        if cached is None:
+            pending["semgrep"].append(source)
+        else:
+            raw.extend(cached[0])
+            template_notes.extend(cached[1])
 
     def launch(tool: str) -> ToolRun:
         files = [str(root / source.path) for source in pending[tool]]
         folder = work_dir / tool
         folder.mkdir(parents=True, exist_ok=True)
         if tool == "bandit":
-            return bandit_tool.run_bandit(files, root=root, work_dir=folder, timeout_s=timeout_s)
-        return semgrep_tool.run_semgrep(files, root=root, work_dir=folder, timeout_s=timeout_s, max_target_bytes=max_bytes)
+            return bandit_tool.run_bandit(files, root=root, work_dir=folder, timeout_s=timeout_s, python=python, python_version=python_version)
+        return semgrep_tool.run_semgrep(files, root=root, work_dir=folder, timeout_s=timeout_s, max_target_bytes=max_bytes, config=pack)
 
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="static") as pool:
         runs = list(pool.map(launch, ["bandit", "semgrep"]))
@@ -228,6 +334,9 @@ def run_static(
         for source in pending[run.tool]:
             cache.store(run.tool, source, by_path_findings.get(source.path, []), by_path_notes.get(source.path, []))
 
+    template_paths = {source.path for source in templates}
+    template_notes += [note for note in notes if note.path in template_paths]
+    notes = [note for note in notes if note.path not in template_paths]
     directives = {source.path: source.directives for source in sources if source.directives}
     semgrep_ok = runs[1].status != "error"
 
@@ -237,7 +346,23 @@ def run_static(
         except OSError:
             return None
 
-    findings = build_findings(raw, read_source, directives, taint_confirmed=semgrep_ok)
+    semgrep_missed = {note.path for note in notes if note.tool in ("semgrep", "prescreen")}
+
+    def pack_analysed(path: str) -> bool:
+        return semgrep_ok and path not in semgrep_missed
+
+    findings = build_findings(
+        raw, read_source, directives, taint_confirmed=semgrep_ok, pack_cwes=semgrep_tool.rule_pack_cwes(), pack_analysed=pack_analysed
+    )
+    # A file bandit could not parse because the project is written for a newer Python (declared, or
+    # the target's interpreter is newer) and that semgrep analysed is analysed by semgrep alone.
+    # Without such a sign, or when the target's newer interpreter failed on it too, it is a syntax error.
+    newer = newer_syntax_expected(root, python_version)
+    partial = [
+        note for note in notes
+        if newer and note.tool == "bandit" and bandit_tool.NEWER_SYNTAX in note.reason and pack_analysed(note.path)
+    ]
+    notes = [note for note in notes if note not in partial]
     unanalysed = {note.path for note in notes}
     all_paths = tuple(path.relative_to(root).as_posix() for path in candidates)
     tests = sum(1 for path in all_paths if is_test_path(path))
@@ -260,6 +385,9 @@ def run_static(
         Evidence(
             Provenance.INSPECTED,
             f"{len(all_paths)} Python files listed ({tests} in tests); {len(sources)} passed the pre-screen; "
+            f"{len(templates)} templates read by semgrep ({len({n.path for n in template_notes})} not analysed); "
+            f"cross-function summaries: {len(summary.functions)} functions and {len(summary.methods)} methods return request "
+            f"data, {len(summary.fields)} self fields hold it (digest {summary.digest()}); "
             f"cache hits bandit {cache.hits['bandit']}, semgrep {cache.hits['semgrep']}",
             input_digests={"rule_pack": pack_digest},
             data_version=semgrep_tool.RULE_PACK_VERSION,
@@ -279,6 +407,7 @@ def run_static(
         tools=tuple(runs),
         not_analysed=tuple(sorted(set(notes), key=lambda note: (note.path, note.tool))),
         analysed_files=len(all_paths) - len(unanalysed),
+        partly_analysed=tuple(sorted(set(partial), key=lambda note: note.path)),
         cache=cache_info,
         rule_pack_digest=pack_digest,
         duration_s=round(time.monotonic() - started, 3),

@@ -30,3 +30,26 @@ def new_token():
     # ok: insecure-random
     token = secrets.token_urlsafe(32)
     return token
+
+
+# ruleid: insecure-random
+def make_nonce():
+    rng = random.Random()
+    return rng.randbytes(16).hex()
+
+
+# ok: insecure-random
+def shuffle_deck(deck):
+    rng = random.Random(42)
+    return rng.sample(deck, len(deck))
+
+
+def login(response, user):
+    # ruleid: insecure-random
+    response.set_cookie("sid", str(random.getrandbits(64)))
+    # ok: insecure-random
+    response.set_cookie("sid", secrets.token_hex(16))
+    # ruleid: insecure-random
+    user.set_password(str(random.gauss(0, 1)))
+    # ok: insecure-random
+    user.set_password(secrets.token_urlsafe(16))

@@ -63,3 +63,18 @@ def django_delete(request):
     shutil.rmtree(victim)
     # ruleid: path-traversal
     os.remove(os.path.join("/tmp/uploads", victim))
+
+
+from http.server import BaseHTTPRequestHandler
+
+
+class FileHandler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        # ruleid: path-traversal
+        data = (BASE_PATH / self.path.lstrip("/")).read_bytes()
+        # ok: path-traversal
+        data = (BASE_PATH / os.path.basename(self.path)).read_bytes()
+        # ruleid: path-traversal
+        found = os.path.exists(BASE + self.path)
+        self.wfile.write(data if found else b"")
+

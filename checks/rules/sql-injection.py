@@ -62,3 +62,28 @@ def cli():
     if False:
         # ok: sql-injection
         cur.execute("DELETE FROM " + os.environ["TABLE"])
+
+
+class GrapheneQuery:
+    def resolve_book(root, info, title):
+        # ruleid: sql-injection
+        connection.cursor().execute("SELECT isbn FROM books WHERE title = '" + title + "'")
+        # ok: sql-injection
+        connection.cursor().execute("SELECT isbn FROM books WHERE title = %s", (title,))
+
+
+@app.get("/helper")
+def through_helper():
+    columns = []
+    columns.append(flask.request.args.get("col", ""))
+    # ruleid: sql-injection
+    connection.cursor().execute("SELECT " + ", ".join(columns) + " FROM t")
+    order = flask.request.args.get("order", "name")
+    if order not in ("name", "date"):
+        return "bad order", 400
+    # ok: sql-injection
+    connection.cursor().execute("SELECT * FROM t ORDER BY " + order)
+    if order in ("name", "date"):
+        print("known")
+    # ruleid: sql-injection
+    connection.cursor().execute("SELECT * FROM t ORDER BY " + flask.request.args["o"])

@@ -36,3 +36,21 @@ def search():
     term = request.args["q"]
     # ok: ssrf
     return requests.get("https://api.example.com/search", params={"q": term}).text
+
+
+import http.client
+from urllib.parse import urlparse
+
+ALLOWED = {"api.example.com"}
+
+
+@app.get("/avatar")
+def avatar():
+    host = request.args["host"]
+    # ruleid: ssrf
+    conn = http.client.HTTPSConnection(host, timeout=5)
+    url = request.args["url"]
+    if urlparse(url).netloc not in ALLOWED:
+        return "no", 400
+    # ok: ssrf
+    return requests.get(url, timeout=5).text

@@ -23,3 +23,23 @@ def role():
     # ok: xpath-injection
     fixed = etree.XPath("//role[@id=$rid]")
     return str(query(tree) + fixed(tree, rid=role_name))
+
+
+import xml.etree.ElementTree as ET
+
+TREE = ET.parse("users.xml")
+
+
+@app.get("/group")
+def group():
+    name = request.args["group"]
+    # ruleid: xpath-injection
+    found = TREE.getroot().findall(f".//group[@name='{name}']")
+    root = ET.fromstring(request.data)
+    # ruleid: xpath-injection
+    first = root.find(".//user[@id='" + request.args["id"] + "']")
+    # ok: xpath-injection
+    position = name.find("admin")
+    # ok: xpath-injection
+    rows = TREE.getroot().findall(".//group")
+    return str(found) + str(first) + str(position) + str(rows)

@@ -55,3 +55,14 @@ def django_escaped(request):
     comment = request.GET["comment"]
     # ok: xss
     return HttpResponse("<p>" + html.escape(comment) + "</p>")
+
+
+from django.utils.html import format_html
+
+
+def django_bio(request):
+    text = request.GET.get("bio", "")
+    # ok: xss
+    safe = HttpResponse(format_html("<p>{}</p>", text))
+    # ruleid: xss
+    return HttpResponse("<p>" + text + "</p>")

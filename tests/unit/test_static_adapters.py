@@ -7,7 +7,7 @@ from pathlib import Path
 from baseline.model import Confidence, Severity
 from baseline.tools.bandit import bandit_argv, parse_bandit_report
 from baseline.tools.semgrep import offline_environment, parse_semgrep_report, semgrep_argv, short_rule_id
-from baseline.tools.static_common import BANDIT_CWE, CWE_TOP25_2024, parse_cwe, parse_severity
+from baseline.tools.static_common import BANDIT_CWE, CWE_TOP25_2024, FileNote, parse_cwe, parse_severity, with_class
 
 ROOT = Path("/project")
 
@@ -26,15 +26,25 @@ def test_bandit_report_maps_precise_cwes_and_lists_unparsed_files():
     weak, imported = findings
     assert weak.cwe == (328,) and weak.path == "pkg/auth.py" and weak.end_line == 8
     assert weak.severity is Severity.HIGH and weak.properties["tool_cwe"] == 327
-    assert imported.severity is Severity.INFO
+    assert imported.severity is Severity.INFO and imported.cwe == ()  # a mere import carries no weakness CWE
     assert notes[0].path == "pkg/py2.py" and "syntax error" in notes[0].reason
 
 
 def test_bandit_cwe_table_corrects_bandit_tags():
     assert BANDIT_CWE["B324"] == 328 and BANDIT_CWE["B303"] == 328
     assert BANDIT_CWE["B307"] == 95 and BANDIT_CWE["B102"] == 95
-    assert BANDIT_CWE["B314"] == 611 and BANDIT_CWE["B506"] == 502
+    assert BANDIT_CWE["B314"] == 776 and BANDIT_CWE["B320"] == 611 and BANDIT_CWE["B506"] == 502
     assert BANDIT_CWE["B201"] == 489 and BANDIT_CWE["B311"] == 338
+    assert with_class((338,)) == (338, 330) and with_class((95,)) == (95, 94) and with_class((611, 89)) == (611, 89, 610, 943)
+
+
+def test_bandit_syntax_failures_are_reworded_and_portable_bandit_runs_elsewhere(tmp_path):
+    from baseline.tools.bandit import is_syntax_note, portable_bandit
+
+    assert is_syntax_note(FileNote("a.py", "bandit", "syntax error while parsing AST from file"))
+    site = portable_bandit(tmp_path / "p")
+    assert site is not None and (site / "bandit" / "__init__.py").is_file()
+    assert any(path.name == "entry_points.txt" for path in site.glob("bandit-*.dist-info/*"))
 
 
 def test_bandit_argv_ignores_nosec_and_skips_credential_tests(tmp_path):

@@ -51,7 +51,7 @@ def build(items, text="", directives=None, taint=True):
 def test_merged_finding_names_both_tools_and_keeps_precise_cwe():
     (finding,) = build([raw("bandit", "B608", 2, 89, Severity.MEDIUM), raw("semgrep", "sql-injection", 2, 89)], "x\ncur.execute(q)\n")
     assert finding.tool == "bandit+semgrep"
-    assert finding.rule_id == "sql-injection" and finding.cwe == (89,)
+    assert finding.rule_id == "sql-injection" and finding.cwe == (89, 943)  # specific, then its class
     assert finding.properties["tools"] == ["bandit", "semgrep"]
     assert finding.properties["cwe_top25_2024"] is True
     assert finding.location.snippet == "cur.execute(q)"
@@ -114,3 +114,19 @@ def test_benchmarks_count_as_test_code_not_product():
 
     assert is_test_path("bench/bench_scan.py") and is_test_path("benchmarks/run.py")
     assert not is_test_path("bench.py") and not is_test_path("pkg/bench/core.py")
+
+
+def test_bandit_pattern_hit_the_pack_did_not_confirm_is_downgraded_with_a_reason_never_dropped():
+    hits = [raw("bandit", "B602", 1, 78), raw("bandit", "B311", 2, 338), raw("bandit", "B104", 3, 1327)]
+    text = "run(cmd, shell=True)\nrandom.random()\nbind('0.0.0.0')\n"
+    findings = build_findings(hits, lambda _: text, {}, taint_confirmed=True, pack_cwes=frozenset({78, 338}), pack_analysed=lambda p: True)
+    command, rand, bind = sorted(findings, key=lambda f: f.location.start_line)
+    for finding in (command, rand):
+        assert finding.properties["downgraded"] is True and "found no flow" in finding.properties["downgrade_reason"]
+        assert finding.severity is Severity.LOW and finding.confidence is Confidence.LOW
+    assert command.properties["downgraded_from"]["severity"] == "high"
+    assert rand.cwe == (338, 330)
+    assert "downgraded" not in bind.properties  # the pack has no rule for CWE-1327
+    # where the pack did not analyse the file, nothing is downgraded
+    (kept,) = build_findings(hits[:1], lambda _: text, {}, taint_confirmed=True, pack_cwes=frozenset({78}), pack_analysed=lambda p: False)
+    assert "downgraded" not in kept.properties

@@ -12,7 +12,7 @@ from baseline.tools.semgrep import rule_files, rules_dir
 yaml = pytest.importorskip("yaml")
 
 SEVERITIES = {"critical", "high", "medium", "low", "info"}
-ANNOTATION = re.compile(r"#\s*(ruleid|ok):\s*(.+)$")
+ANNOTATION = re.compile(r"(?:#|<!--)\s*(ruleid|ok):\s*([^>]+?)\s*(?:-->)?$")
 
 
 def all_rules():
@@ -30,7 +30,9 @@ def test_the_pack_is_shipped_and_not_empty():
 def test_rule_metadata_is_complete(path, rule):
     meta = rule["metadata"]
     assert "." not in rule["id"], "rule ids carry no dots (semgrep prefixes them with the config path)"
-    assert rule["languages"] == ["python"]
+    assert rule["languages"] in (["python"], ["generic"])
+    if rule["languages"] == ["generic"]:
+        assert rule["paths"]["include"], "a text rule says which files it reads (templates)"
     assert len(meta["cwe"]) == 1 and re.match(r"^CWE-\d+: ", meta["cwe"][0])
     assert meta["owasp"] and re.match(r"^A\d\d:2021 - ", meta["owasp"][0])
     assert meta["baseline_severity"] in SEVERITIES
@@ -42,7 +44,8 @@ def test_every_rule_has_two_positive_and_two_negative_test_lines():
     positives: Counter[str] = Counter()
     negatives: Counter[str] = Counter()
     for path in rule_files():
-        test_file = path.with_suffix(".py")
+        candidates = [path.with_suffix(suffix) for suffix in (".py", ".html")]
+        test_file = next((item for item in candidates if item.is_file()), candidates[0])
         assert test_file.is_file(), f"{path.name} has no test file"
         for line in test_file.read_text(encoding="utf-8").splitlines():
             match = ANNOTATION.search(line)

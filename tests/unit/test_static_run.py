@@ -51,3 +51,16 @@ def test_cache_round_trip_is_keyed_by_content_and_tool_setup(tmp_path):
     changed_tool = ResultCache(tmp_path, {"bandit": "bandit 2.0", "semgrep": "x"})
     assert changed_tool.load("bandit", source) is None
     assert cache.hits["bandit"] == 1 and cache.misses["bandit"] == 1
+
+
+def test_declared_python_version_is_read_defensively(tmp_path):
+    from baseline.tools.static_run import declared_python_minor, newer_syntax_expected
+
+    assert declared_python_minor(tmp_path) is None and not newer_syntax_expected(tmp_path, None)
+    (tmp_path / "pyproject.toml").write_text('[project]\nrequires-python = ">=3.12, <4"\n')
+    assert declared_python_minor(tmp_path) == 12 and newer_syntax_expected(tmp_path, None)
+    (tmp_path / "pyproject.toml").write_text("[project\nbroken")
+    assert declared_python_minor(tmp_path) is None
+    (tmp_path / ".python-version").write_text("3.13.1\n")
+    assert declared_python_minor(tmp_path) == 13
+    assert newer_syntax_expected(tmp_path / "none", "3.99.0")
