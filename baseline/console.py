@@ -11,6 +11,7 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from rich.table import Table
 from rich.text import Text
 
+from baseline.advice import render_fix_first
 from baseline.model import Catalog, Outcome, Report, Severity
 
 OUTCOME_STYLE = {
@@ -113,6 +114,7 @@ def render_report(report: Report, console: Console) -> None:
         console.print(f"[yellow]plugin problem[/] {problem.subject}: {problem.message}", highlight=False)
 
     console.print(f"Trust score: [bold]{report.breakdown.trust_score:.1f}[/] / 100", highlight=False)
+    render_fix_first(report, console)
     gate = report.gate
     verdict = "[green]PASSED[/]" if gate.passed else "[red]FAILED[/]"
     if gate.enabled:

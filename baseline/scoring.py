@@ -215,3 +215,69 @@ def score_report(catalog: Catalog, results: Sequence[CheckResult]) -> ScoreBreak
         excluded=tuple(item.technique for item in techniques if item.outcome is Outcome.NOT_APPLICABLE),
         method=METHOD,
     )
+
+
+@dataclass(frozen=True)
+class Improvement:
+    """One change that would raise the trust score, and by how many points."""
+
+    check: str
+    technique: str
+    change: str
+    gain: float
+
+    def describe(self) -> str:
+        """One line: ``T07 structural-coverage.coverage: from fail (3.2) to pass: +6.1``."""
+        return f"{self.technique} {self.check}: {self.change}: +{self.gain:.1f}"
+
+
+def _catalog_of(breakdown: ScoreBreakdown) -> Catalog:
+    """The technique weights a breakdown was computed with (enough to re-score its results)."""
+    techniques = tuple(Technique(item.technique, item.technique, item.title, "", item.weight) for item in breakdown.techniques)
+    return Catalog("breakdown", "", "", "", techniques)
+
+
+def _exact_trust(catalog: Catalog, results: Sequence[CheckResult]) -> float:
+    breakdown = score_report(catalog, results)
+    return sum(item.contribution for item in breakdown.techniques)
+
+
+def _figure(result: CheckResult) -> str:
+    return f"{result.outcome.value} ({capped_score(result):.1f})"
+
+
+def fix_first(catalog: Catalog, results: Sequence[CheckResult], limit: int = 10) -> tuple[Improvement, ...]:
+    """The changes that would raise the trust score most, best first, computed by re-scoring.
+
+    For each weighted check that is not already a full pass, two hypothetical outcomes are scored:
+    its open critical and high findings fixed (the cap they put on the check lifted; a lower bound, since
+    the check's own formula would also give the points back), and the check brought to a full pass. The
+    gain is the difference in trust score with every other result unchanged. Pure: no I/O.
+    """
+    base = _exact_trust(catalog, results)
+    found: list[Improvement] = []
+    for index, result in enumerate(results):
+        if check_weight(result) <= 0 or result.outcome is Outcome.NOT_APPLICABLE:
+            continue
+        options: list[tuple[str, CheckResult]] = []
+        cap = finding_cap(result.findings)
+        if cap is not None and result.score is not None and result.score > cap[0]:
+            blocking = [f for f in result.findings if caps(f) and effective_severity(f) in SEVERITY_CAP]
+            kept = tuple(f for f in result.findings if f not in blocking)
+            severities = sorted({effective_severity(f).value for f in blocking})
+            options.append((f"fix its {len(blocking)} open {'/'.join(severities)} finding(s)", replace(result, findings=kept)))
+        if result.outcome is not Outcome.PASS or capped_score(result) < 10.0:
+            options.append((f"from {_figure(result)} to pass", replace(result, outcome=Outcome.PASS, score=10.0, findings=())))
+        for change, hypothetical in options:
+            trial = list(results)
+            trial[index] = hypothetical
+            gain = round(_exact_trust(catalog, trial) - base, 2)
+            if gain > 0:
+                found.append(Improvement(result.spec.id, result.spec.technique, change, gain))
+    found.sort(key=lambda item: (-item.gain, item.technique, item.check, item.change))
+    return tuple(found[:limit])
+
+
+def fix_first_for(breakdown: ScoreBreakdown, results: Sequence[CheckResult], limit: int = 10) -> tuple[Improvement, ...]:
+    """``fix_first`` from a report's own breakdown and results (the weights it was scored with)."""
+    return fix_first(_catalog_of(breakdown), results, limit)

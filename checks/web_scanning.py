@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from baseline.model import CheckResult, CheckSpec, Evidence, Finding, Outcome, Provenance, Severity
 from baseline.runner import ScanContext
@@ -86,7 +86,7 @@ def find_listeners(root: Path, exclude: Iterable[str] = ()) -> Listeners:
     return Listeners(tuple(dict.fromkeys(items)), files, tuple(unparsable))
 
 
-def no_web_verdict(spec: CheckSpec, scan: WebScan, context: ScanContext, evidence: tuple[Evidence, ...], metrics: dict[str, object], prefix: str = "no web surface: ") -> CheckResult:
+def no_web_verdict(spec: CheckSpec, scan: WebScan, context: ScanContext, evidence: tuple[Evidence, ...], metrics: dict[str, Any], prefix: str = "no web surface: ") -> CheckResult:
     """The T10 rule for a project where no web framework was recognised.
 
     ``not_applicable`` only when no listener of any kind exists in the product and every product file
