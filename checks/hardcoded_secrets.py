@@ -35,8 +35,8 @@ SPEC = CheckSpec(
     scoring="fail on any unsuppressed secret (severity medium or above, confidence medium or above) in product code "
     "or only in history without a rotated entry; score = 10 - 3 per failing tree secret - 2 per failing "
     "history-only secret - 0.25 per test/docs finding, floored at 0; error when the history is required "
-    "(secrets.history on, or auto in CI) but could not be read (no git, not a repository, a failed git command, "
-    "a shallow clone).",
+    "(secrets.history on, or auto in CI) but could not be read (no git, a failed git command, a shallow clone; "
+    "with secrets.history on, also a target that is not a git repository).",
     references=("NIST IR 8397 section 2.4", "NIST SP 800-218 PW.7", "CWE-798"),
     cwe=(798,),
 )
@@ -139,15 +139,18 @@ def failing(finding: Finding) -> bool:
 def history_unread(scan: SecretsScan) -> str:
     """Why the history the scan was asked to read (secrets.history on, or auto in CI) was not read, or "".
 
-    History that is required but unreadable is an error, never a pass: no git, not a repository, a git
-    command that failed, or a shallow clone (most commits are missing). A repository with no commit has
-    an empty history, which was read.
+    History that is required but unreadable is an error, never a pass: no git, a git command that failed,
+    a shallow clone (most commits are missing), or, with ``secrets.history = on``, a target that is not a
+    repository. A repository with no commit has an empty history, which was read; in auto mode (CI) a
+    tree that is not a repository has none.
     """
     history = scan.history
     if history is None:
         return ""  # not required (secrets.history off, or auto outside CI); reported in the metrics
     if history.status == "skipped" and "no commits" in history.notes:
         return ""
+    if history.status == "skipped" and "not a git repository" in history.notes and scan.history_reason != "secrets.history = on":
+        return ""  # auto mode in CI on a tree that is not a repository: there is no history to read (noted)
     required = f"the git history was required ({scan.history_reason}) but "
     if history.status == "error":
         return required + "its scan failed: " + history.message
