@@ -36,7 +36,7 @@ SPEC = CheckSpec(
     "or only in history without a rotated entry; score = 10 - 3 per failing tree secret - 2 per failing "
     "history-only secret - 0.25 per test/docs finding, floored at 0; error when the history is required "
     "(secrets.history on, or auto in CI) but could not be read (no git, a failed git command, a shallow clone; "
-    "with secrets.history on, also a target that is not a git repository).",
+    "with secrets.history on, also a target that is not a git repository); not evaluated when no file was scanned.",
     references=("NIST IR 8397 section 2.4", "NIST SP 800-218 PW.7", "CWE-798"),
     cwe=(798,),
 )
@@ -226,6 +226,9 @@ def judge(scan: SecretsScan, allow_raw: list[str], rotated_raw: list[str]) -> Ch
     summary = f"{len(bad_tree)} failing secrets in the tree, {len(bad_history)} only in history; history {history_state}"
     if bad_tree or bad_history:
         return CheckResult(SPEC, Outcome.FAIL, round(score, 2), summary, tuple(findings), tuple(evidence), metrics)
+    if scan.files_scanned == 0 and not bad_history:
+        # Nothing was read: no credit (every file skipped, or an empty tree).
+        return CheckResult(SPEC, Outcome.NOT_EVALUATED, 0.0, f"no file of the tree was scanned ({len(scan.skipped)} skipped): nothing judged", tuple(findings), tuple(evidence), metrics)
     unread = history_unread(scan)
     if unread:
         return CheckResult(SPEC, Outcome.ERROR, 0.0, unread, tuple(findings), tuple(evidence), metrics)

@@ -221,3 +221,9 @@ def test_assert_check_without_product_code_or_with_unparsable_code_is_not_evalua
     broken = _project(tmp_path / "broken", {"app/__init__.py": "", "app/x.py": "def (:\n"})
     result = ASSERT_CHECK.run(Ctx(broken, {}))  # type: ignore[arg-type]
     assert result.outcome is Outcome.NOT_EVALUATED and "could not be parsed" in result.message
+
+
+def test_secrets_scan_that_read_no_file_earns_nothing() -> None:
+    nothing = SecretsScan("ok", "", (), 0, 0, (("a.bin", "binary"),), 0.1, None, "secrets.history = off", ())
+    result = judge_secrets(nothing, [], [])
+    assert result.outcome is Outcome.NOT_EVALUATED and result.score == 0.0 and "no file" in result.message
