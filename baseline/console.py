@@ -18,6 +18,7 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from rich.table import Table
 from rich.text import Text
 
+from baseline.advice import render_fix_first
 from baseline.model import Catalog, Outcome, Report, Severity
 from baseline.reports.text import printable
 
@@ -136,6 +137,7 @@ def render_report(report: Report, console: Console, all_findings: bool = False) 
         console.print(Text.assemble((label, "yellow"), f" {safe(problem.subject)}: {safe(problem.message)}"), highlight=False)
 
     console.print(f"Trust score: [bold]{report.breakdown.trust_score:.1f}[/] / 100", highlight=False)
+    render_fix_first(report, console)
     gate = report.gate
     verdict = "[green]PASSED[/]" if gate.passed else "[red]FAILED[/]"
     if gate.enabled:

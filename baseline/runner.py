@@ -35,7 +35,7 @@ from baseline.model import (
     Target,
 )
 from baseline.sandbox import Limits, network_isolation_prefix
-from baseline.scoring import score_report
+from baseline.scoring import NA_RULE, proves_inapplicable, score_report
 
 SCHEMA_VERSION = "1.0"
 
@@ -178,14 +178,16 @@ def _sanitise(result: CheckResult, spec: CheckSpec) -> CheckResult:
     outcome = result.outcome
     score = result.score
     if outcome is Outcome.NOT_APPLICABLE:
-        if not result.evidence:
-            # not_applicable must carry evidence for why; without it, nothing was shown.
+        if not proves_inapplicable(result.evidence):
+            # not_applicable takes a technique out of the score: only evidence that the check looked and
+            # found nothing to judge may do that (scoring.NA_RULE); anything else scores 0.
+            what = "without evidence" if not result.evidence else "without evidence that it looked and found nothing to judge"
             return replace(
                 result,
                 spec=spec,
                 outcome=Outcome.NOT_EVALUATED,
                 score=0.0,
-                message=f"reported not applicable without evidence: {result.message}",
+                message=f"reported not applicable {what} ({NA_RULE}): {result.message}",
             )
         score = None
     elif outcome in (Outcome.NOT_EVALUATED, Outcome.ERROR):

@@ -34,7 +34,9 @@ SPEC = CheckSpec(
     evidence="The detector's counts of files, bytes and blobs scanned; redacted findings with SHA-256 fingerprints.",
     scoring="fail on any unsuppressed secret (severity medium or above, confidence medium or above) in product code "
     "or only in history without a rotated entry; score = 10 - 3 per failing tree secret - 2 per failing "
-    "history-only secret - 0.25 per test/docs finding, floored at 0.",
+    "history-only secret - 0.25 per test/docs finding, floored at 0; error when the history is required "
+    "(secrets.history on, or auto in CI) but could not be read (no git, a failed git command, a shallow clone; "
+    "with secrets.history on, also a target that is not a git repository); not evaluated when no file was scanned.",
     references=("NIST IR 8397 section 2.4", "NIST SP 800-218 PW.7", "CWE-798"),
     cwe=(798,),
 )
@@ -134,6 +136,31 @@ def failing(finding: Finding) -> bool:
     )
 
 
+def history_unread(scan: SecretsScan) -> str:
+    """Why the history the scan was asked to read (secrets.history on, or auto in CI) was not read, or "".
+
+    History that is required but unreadable is an error, never a pass: no git, a git command that failed,
+    a shallow clone (most commits are missing), or, with ``secrets.history = on``, a target that is not a
+    repository. A repository with no commit has an empty history, which was read; in auto mode (CI) a
+    tree that is not a repository has none.
+    """
+    history = scan.history
+    if history is None:
+        return ""  # not required (secrets.history off, or auto outside CI); reported in the metrics
+    if history.status == "skipped" and "no commits" in history.notes:
+        return ""
+    if history.status == "skipped" and "not a git repository" in history.notes and scan.history_reason != "secrets.history = on":
+        return ""  # auto mode in CI on a tree that is not a repository: there is no history to read (noted)
+    required = f"the git history was required ({scan.history_reason}) but "
+    if history.status == "error":
+        return required + "its scan failed: " + history.message
+    if history.status == "skipped":
+        return required + "could not be read: " + history.message
+    if history.shallow:
+        return required + "the clone is shallow, so most of it is missing (fetch it in full: git fetch --unshallow)"
+    return ""
+
+
 def judge(scan: SecretsScan, allow_raw: list[str], rotated_raw: list[str]) -> CheckResult:
     """Turn a SecretsScan into the T04 verdict (pure: no I/O)."""
     allow, problems = parse_entries(allow_raw)
@@ -199,8 +226,12 @@ def judge(scan: SecretsScan, allow_raw: list[str], rotated_raw: list[str]) -> Ch
     summary = f"{len(bad_tree)} failing secrets in the tree, {len(bad_history)} only in history; history {history_state}"
     if bad_tree or bad_history:
         return CheckResult(SPEC, Outcome.FAIL, round(score, 2), summary, tuple(findings), tuple(evidence), metrics)
-    if history is not None and history.status == "error":
-        return CheckResult(SPEC, Outcome.ERROR, 0.0, "the git history scan failed: " + history.message, tuple(findings), tuple(evidence), metrics)
+    if scan.files_scanned == 0 and not bad_history:
+        # Nothing was read: no credit (every file skipped, or an empty tree).
+        return CheckResult(SPEC, Outcome.NOT_EVALUATED, 0.0, f"no file of the tree was scanned ({len(scan.skipped)} skipped): nothing judged", tuple(findings), tuple(evidence), metrics)
+    unread = history_unread(scan)
+    if unread:
+        return CheckResult(SPEC, Outcome.ERROR, 0.0, unread, tuple(findings), tuple(evidence), metrics)
     return CheckResult(SPEC, Outcome.PASS, round(score, 2), summary, tuple(findings), tuple(evidence), metrics)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from baseline.model import CheckResult, CheckSpec, Confidence, Evidence, Finding, Location, Outcome, Provenance, Severity
 from baseline.runner import ScanContext
+from baseline.scoring import absence
 from baseline.target import is_test_path, product_sources
 from baseline.tools.assert_scan import scan_project
 from baseline.tools.elf_hardening import find_native_modules, inspect_elf
@@ -52,7 +53,8 @@ ASSERT_SPEC = CheckSpec(
     remediation="Replace each listed assert with an explicit `if not ...: raise PermissionError/ValueError(...)`.",
     evidence="the list of product modules scanned and each guard's location",
     scoring="score = 10 - 4 per authorisation assert - 1 per validation or state assert (floor 0); fail "
-    "when any authorisation assert exists.",
+    "when any authorisation assert exists; not applicable when every product module was read and no assert "
+    "guards anything (nothing to judge, no credit); not evaluated when there is no product module.",
     references=_REFS + ("CWE-617",),
     cwe=(617, 285),
 )
@@ -193,7 +195,20 @@ class AssertGuardsCheck:
             )
         ]
         if scanned == 0:
-            return CheckResult(self.spec, Outcome.NOT_APPLICABLE, None, "the project has no Python product modules to inspect", evidence=tuple(evidence))
+            # Nothing was judged: no credit (and no exemption either, which needs positive evidence).
+            reason = "no Python product module could be parsed" if unparsable else "the project has no Python product modules to inspect"
+            return CheckResult(self.spec, Outcome.NOT_EVALUATED, 0.0, f"{reason}: nothing to judge", evidence=tuple(evidence))
+        if not guards:
+            # No assert guards anything in the product: the check has nothing to judge. It earns no credit (a
+            # pass here would lift T05 although nothing was verified); with every module read it takes itself
+            # out of the mean, otherwise it is not evaluated.
+            metrics0 = {"modules": scanned, "unparsable": len(unparsable), "authorisation": 0, "validation": 0, "state": 0}
+            if unparsable:
+                message = f"no assert guard in the {scanned} parsed module(s), but {len(unparsable)} could not be parsed: nothing judged there"
+                return CheckResult(self.spec, Outcome.NOT_EVALUATED, 0.0, message, evidence=tuple(evidence), metrics=metrics0)
+            looked = absence("an assert that guards authorisation, input validation or state", f"{scanned} parsed product module(s)", tool="ast")
+            message = f"no assert guards security logic in the {scanned} product module(s): nothing to judge"
+            return CheckResult(self.spec, Outcome.NOT_APPLICABLE, None, message, evidence=tuple(evidence) + (looked,), metrics=metrics0)
         severity = {"authorisation": Severity.HIGH, "validation": Severity.LOW, "state": Severity.LOW}
         findings = tuple(
             Finding(

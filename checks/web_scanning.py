@@ -3,8 +3,16 @@ OpenAPI specification, with schemathesis; judge the findings."""
 
 from __future__ import annotations
 
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
 from baseline.model import CheckResult, CheckSpec, Evidence, Finding, Outcome, Provenance, Severity
 from baseline.runner import ScanContext
+from baseline.scoring import absence
+from baseline.tools.attack_surface import SurfaceItem, scan_tree
+from baseline.web.detect import parse_file, python_files
 from baseline.web.scan import WEB_SCAN, WebScan
 
 SPEC = CheckSpec(
@@ -20,7 +28,8 @@ SPEC = CheckSpec(
     remediation="Fix each reported request: escape output, parameterise queries, validate redirects, set security "
     "headers and cookie flags, and make sure no request can take the server down.",
     evidence="wapiti's JSON report, the app's captured logs and the list of paths requested through the proxy; "
-    "for not_applicable, the files and dependencies inspected that show there is no web surface.",
+    "for not_applicable, the files and dependencies inspected that show there is no web surface and no network "
+    "listener of any kind (stdlib servers included).",
     scoring="fail on any unsuppressed high or critical finding (an app crash counts as high, CWE-400); "
     "score = 10 - 4 x critical - 3 x high - 1 x medium - 0.25 x low, at least 0.",
     references=("NIST IR 8397 section 2.10", "NIST SP 800-218 PW.8", "OWASP WSTG"),
@@ -28,6 +37,83 @@ SPEC = CheckSpec(
 )
 
 _PENALTY = {Severity.CRITICAL: 4.0, Severity.HIGH: 3.0, Severity.MEDIUM: 1.0, Severity.LOW: 0.25, Severity.INFO: 0.0}
+
+
+@dataclass(frozen=True)
+class Listeners:
+    """Every place the product's code serves connections, and how much of it could be read."""
+
+    items: tuple[SurfaceItem, ...]
+    files: int
+    unparsable: tuple[str, ...]
+
+
+_SOCKET_ONLY = frozenset({"bind", "listen"})  # also names of non-network APIs (Signature.bind, event.listen)
+
+
+def _imports_socket(tree: ast.Module) -> bool:
+    """Whether a module imports ``socket`` (so that its ``bind``/``listen`` calls are listeners)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and any(alias.name.split(".")[0] == "socket" for alias in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "socket":
+            return True
+    return False
+
+
+def find_listeners(root: Path, exclude: Iterable[str] = ()) -> Listeners:
+    """Network listeners of any kind in the product's code (stdlib servers included), read with ast.
+
+    Reuses the attack-surface extractor: ``http.server``/``socketserver`` server classes, ``bind``/
+    ``listen``/``serve_forever``, asyncio ``start_server``/``create_server``, ``make_server``,
+    ``run_simple`` and ``uvicorn.run``.
+    """
+    items: list[SurfaceItem] = []
+    files = 0
+    unparsable: list[str] = []
+    for path in python_files(root, exclude):
+        files += 1
+        relative = path.relative_to(root).as_posix()
+        tree = parse_file(path)
+        if tree is None:
+            unparsable.append(relative)
+            continue
+        sockets = _imports_socket(tree)
+        items.extend(
+            item for item in scan_tree(tree, relative)
+            if item.kind == "network-listener" and (sockets or item.name.rsplit(".", 1)[-1] not in _SOCKET_ONLY)
+        )
+    return Listeners(tuple(dict.fromkeys(items)), files, tuple(unparsable))
+
+
+def no_web_verdict(spec: CheckSpec, scan: WebScan, context: ScanContext, evidence: tuple[Evidence, ...], metrics: dict[str, Any], prefix: str = "no web surface: ") -> CheckResult:
+    """The T10 rule for a project where no web framework was recognised.
+
+    ``not_applicable`` only when no listener of any kind exists in the product and every product file
+    was read; a listener the toolkit cannot start (e.g. a stdlib ``http.server``) is a web service that
+    was not scanned: ``not_evaluated``, scoring 0.
+    """
+    found = find_listeners(context.root, context.config.get("exclude"))
+    metrics["listeners"] = [f"{item.name} ({item.file}:{item.line})" for item in found.items[:20]]
+    if found.items:
+        where = "; ".join(f"{item.name} at {item.file}:{item.line}" for item in found.items[:5])
+        looked = Evidence(Provenance.INSPECTED, f"{len(found.items)} network listener(s) in {found.files} product files: {where}", tool="ast")
+        message = (
+            f"the product serves connections ({where}) but no web app the toolkit can start was recognised: "
+            "not scanned (set web.command to start it)"
+        )
+        return CheckResult(spec, Outcome.NOT_EVALUATED, 0.0, message, (), evidence + (looked,), metrics)
+    if found.unparsable:
+        listed = ", ".join(found.unparsable[:5])
+        looked = Evidence(Provenance.INSPECTED, f"{len(found.unparsable)} product file(s) could not be parsed: {listed}", tool="ast")
+        message = f"{len(found.unparsable)} product file(s) could not be read ({listed}), so the absence of a web service is not shown"
+        return CheckResult(spec, Outcome.NOT_EVALUATED, 0.0, message, (), evidence + (looked,), metrics)
+    looked = absence(
+        "a network listener (web framework, WSGI/ASGI app, http.server/socketserver/asyncio server, bind/listen)",
+        f"{found.files} product Python files",
+        tool="ast",
+    )
+    return CheckResult(spec, Outcome.NOT_APPLICABLE, None, prefix + scan.message, (), evidence + (looked,), metrics)
 
 
 def score_findings(scan: WebScan) -> float:
@@ -56,7 +142,7 @@ class WebScanningCheck:
         }
         evidence = scan.evidence
         if scan.status == "no-web":
-            return CheckResult(SPEC, Outcome.NOT_APPLICABLE, None, "no web surface: " + scan.message, (), evidence, metrics)
+            return no_web_verdict(SPEC, scan, context, evidence, metrics)
         if scan.status == "disabled":
             return CheckResult(SPEC, Outcome.NOT_EVALUATED, 0.0, scan.message, (), evidence, metrics)
         if scan.status in ("no-app", "not-run"):
@@ -124,8 +210,10 @@ class ApiScanningCheck:
                 phases=dict(report.phases), schemathesis=report.version, seed=report.seed,
             )
         evidence = api.evidence
-        if api.status in ("no-web", "no-spec"):
-            return CheckResult(API_SPEC, Outcome.NOT_APPLICABLE, None, ("no web surface: " if api.status == "no-web" else "") + api.message, (), evidence, metrics)
+        if api.status == "no-web":
+            return no_web_verdict(API_SPEC, context.shared(WEB_SCAN), context, evidence, metrics)
+        if api.status == "no-spec":
+            return CheckResult(API_SPEC, Outcome.NOT_APPLICABLE, None, api.message, (), evidence, metrics)
         if api.status in ("disabled", "no-app", "not-run"):
             return CheckResult(API_SPEC, Outcome.NOT_EVALUATED, 0.0, api.message, (), evidence, metrics)
         if api.status != "ok":

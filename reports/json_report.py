@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from baseline.model import Report
+from baseline.scoring import fix_first_for
 
 
 def to_jsonable(value: Any) -> Any:
@@ -37,6 +38,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
     data = to_jsonable(report)
     if not isinstance(data, dict):  # unreachable: a Report is a dataclass
         raise TypeError("a report must serialise to a JSON object")
+    data["fix_first"] = to_jsonable(fix_first_for(report.breakdown, report.results))  # derived; ignored when read back
     return data
 
 
