@@ -94,6 +94,8 @@ def render_report(report: Report, console: Console) -> None:
             f"{item.weight:g}",
             item.reason,
         )
+    if report.unconfined:
+        console.print("[bold red]UNCONFINED SCAN: the project's code ran without filesystem confinement (--unconfined)[/]", highlight=False)
     console.print(table)
 
     findings = [finding for result in report.results for finding in result.findings]

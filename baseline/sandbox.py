@@ -421,18 +421,24 @@ def _python_environment(executable: str) -> list[str]:
 
 def _toolkit_paths() -> list[str]:
     """The toolkit's installation: its interpreter's prefixes, its packages, its tools' environments."""
+    import importlib.util
+
     paths = {sys.prefix, sys.exec_prefix, sys.base_prefix, *_python_environment(sys.executable)}
     for name in ("baseline", "checks", "reports", "fuzz"):
-        module = sys.modules.get(name)
-        location = getattr(module, "__file__", None)
-        if location:
-            paths.add(str(Path(location).resolve().parent))
-    for entry in sys.path:
-        if entry and os.path.isdir(entry):
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        for location in (spec.submodule_search_locations or []) if spec is not None else []:
+            paths.add(os.path.realpath(location))
+    for entry in sys.path:  # site-packages and the standard library, never the current folder
+        if entry and os.path.isdir(entry) and (entry.rstrip("/").endswith(("site-packages", "dist-packages")) or any(_under(entry, prefix) for prefix in (sys.prefix, sys.base_prefix))):
             paths.add(os.path.realpath(entry))
     tools = os.environ.get("BASELINE_TOOLS_DIR")
     paths.add(str(Path(tools).expanduser()) if tools else str(Path.home() / ".cache" / "baseline" / "tools"))
-    return sorted(path for path in paths if path and path != "/")
+    tops = (*_homes(), *_FRESH)
+    # Never a folder that holds a hidden or fresh one (that would show it again).
+    return sorted(path for path in paths if path and path != "/" and not any(_under(top, path) for top in tops))
 
 
 # --- the scratch copy of the project ---
@@ -552,9 +558,10 @@ def _bwrap_command(found: Bubblewrap, argv: tuple[str, ...], cwd: str, confine: 
     covered = [*masked, *_FRESH]
     # Read-only again: what the run needs from under a hidden or fresh folder.
     readable = set(_toolkit_paths())
+    extras: set[str] = set()
     for item in (*confine.readable, argv[0] if os.path.isabs(argv[0]) else ""):
         if item:
-            readable.add(os.path.abspath(str(item)))
+            extras.add(os.path.abspath(str(item)))
             if os.path.isfile(str(item)) and os.access(str(item), os.X_OK):
                 readable.update(_python_environment(str(item)))
     shown: list[str] = []
@@ -565,14 +572,14 @@ def _bwrap_command(found: Bubblewrap, argv: tuple[str, ...], cwd: str, confine: 
         top = next((top for top in covered if _under(path, top)), None)
         if top is not None:
             missing = []
-            for parent in Path(path).parents:
-                if not _under(str(parent), top) or str(parent) == top:
+            for ancestor in Path(path).parents:
+                if not _under(str(ancestor), top) or str(ancestor) == top:
                     break
-                missing.append(str(parent))
-            for parent in reversed(missing):
-                if parent not in made:
-                    command.extend(["--perms", "0755", "--dir", parent])
-                    made.add(parent)
+                missing.append(str(ancestor))
+            for folder in reversed(missing):
+                if folder not in made:
+                    command.extend(["--perms", "0755", "--dir", folder])
+                    made.add(folder)
         command.extend([kind, source, path])
         shown.append(path)
 
@@ -580,12 +587,19 @@ def _bwrap_command(found: Bubblewrap, argv: tuple[str, ...], cwd: str, confine: 
         if os.path.exists(path) and any(_under(path, top) for top in covered) and not any(_under(path, done) for done in shown):
             mount("--ro-bind", path, path)
     owner = _owner()
+    project: str | None = None
     if confine.project is not None:
-        root = os.path.realpath(confine.project)
-        scratch = _scratch(root)
-        mount("--bind", str(scratch.tree), root)
+        project = os.path.realpath(confine.project)
+        scratch = _scratch(project)
+        mount("--bind", str(scratch.tree), project)
         for path in scratch.in_place:
             command += ["--ro-bind", path, path]
+    # The caller's read-only extras go over the scratch copy (a harness generated after the copy was made).
+    for path in sorted(extras):
+        inside = project is not None and _under(path, project) and path != project
+        hidden_now = any(_under(path, top) for top in covered) and not any(_under(path, done) for done in shown)
+        if os.path.exists(path) and (inside or hidden_now):
+            mount("--ro-bind", path, path)
     for item in confine.writable:
         path = os.path.abspath(str(item))
         os.makedirs(path, exist_ok=True)

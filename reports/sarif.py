@@ -177,6 +177,8 @@ def build_sarif(report: Report) -> dict[str, Any]:
             "techniques": {t.technique: {"outcome": t.outcome.value, "score": t.score} for t in report.breakdown.techniques},
         },
     }
+    if report.unconfined:
+        run["properties"]["unconfined"] = True  # the project's code ran without filesystem confinement
     if report.target.commit:
         run["versionControlProvenance"] = [{"repositoryUri": "urn:local", "revisionId": report.target.commit, "mappedTo": {"uriBaseId": "%SRCROOT%"}}]
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}

@@ -22,6 +22,7 @@ def install(subparsers: Any) -> None:
     parser.add_argument("--source", help="the source folder: must match the scanned tree; deterministic checks are re-run")
     parser.add_argument("--no-rerun", action="store_true", help="with --source, only compare the tree digest")
     parser.add_argument("--json", action="store_true", help="print the verification as JSON")
+    parser.add_argument("--unconfined", action="store_true", help="with --source, re-run the project's code WITHOUT filesystem confinement")
     parser.set_defaults(handler=run)
 
 

@@ -55,7 +55,8 @@ def run_bandit(files: Sequence[str], *, root: Path, work_dir: Path, timeout_s: f
     output = work_dir / "bandit.json"
     output.unlink(missing_ok=True)
     argv = bandit_argv(files, output)
-    process = sandbox.run(argv, cwd=root, limits=sandbox.Limits(timeout_s=timeout_s, memory_mb=None))
+    # bandit parses hostile files: confined, the project read-only.
+    process = sandbox.run(argv, cwd=root, limits=sandbox.Limits(timeout_s=timeout_s, memory_mb=None), confine=sandbox.Confine(readable=(root, *files), writable=(work_dir,)))
     artifacts = (Artifact(str(output), file_sha256(output), "application/json"),) if output.is_file() else ()
     evidence = Evidence(
         provenance=Provenance.EXECUTED,

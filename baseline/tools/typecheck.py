@@ -74,7 +74,7 @@ def detect(root: Path) -> tuple[str, str] | None:
 
 
 def _has_module(python: str, root: Path, module: str) -> bool:
-    probe = sandbox.run([python, "-c", f"import importlib.util,sys; sys.exit(importlib.util.find_spec('{module}') is None)"], cwd=root, limits=sandbox.Limits(timeout_s=60))
+    probe = sandbox.run([python, "-c", f"import importlib.util,sys; sys.exit(importlib.util.find_spec('{module}') is None)"], cwd=root, limits=sandbox.Limits(timeout_s=60), confine=sandbox.Confine(readable=(root,)))
     return probe.ok
 
 
@@ -147,7 +147,8 @@ def run_typecheck(*, root: Path, python: str, work_dir: Path, command: list[str]
         argv = [executable, "--outputjson", "--pythonpath", python]
     if tool == "mypy" and not command and not sources and not _configures_files(root):
         return TypeCheckRun("error", "mypy is configured but the project has no product modules to check", tool, configured_in)
-    process = sandbox.run(argv, cwd=root, limits=sandbox.Limits(timeout_s=timeout_s))
+    # Type checkers load the project's plugins (mypy plugins, stubs): target code.
+    process = sandbox.run(argv, cwd=root, limits=sandbox.Limits(timeout_s=timeout_s), confine=sandbox.Confine(project=root, writable=(work_dir,)))
     evidence = Evidence(
         provenance=Provenance.EXECUTED,
         summary=f"ran {tool} as configured in {configured_in}",
