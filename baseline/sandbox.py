@@ -126,7 +126,7 @@ class Limits:
     contain: bool = False  # True (the target's code): a PID namespace of its own, where possible
 
 
-# The init of a contained run (PID 1 under unshare, PID 2 under bubblewrap): drops to the
+# PID 1 of a contained run (under unshare, or bubblewrap --as-pid-1): drops to the
 # unprivileged user when asked ("uid:gid"), starts the command, reaps orphans, reports the command's wait status on
 # a pipe and exits with it; when PID 1 exits, the kernel kills every process left in the namespace
 # (daemonised children included). Runs on the toolkit's interpreter, isolated from the target's.
@@ -541,7 +541,7 @@ def _mask(path: str) -> list[str]:
 
 def _bwrap_command(found: Bubblewrap, argv: tuple[str, ...], cwd: str, confine: Confine, status_fd: int | None) -> list[str]:
     """The bubblewrap command line that runs ``argv`` with what ``confine`` asks for, nothing more."""
-    command = [found.path, "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+    command = [found.path, "--die-with-parent", "--as-pid-1", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
     if not confine.network:
         command.append("--unshare-net")
     if not found.privileged:
