@@ -220,3 +220,67 @@ def test_the_probe_fails_from_every_execution_path(tmp_path: Path) -> None:
     confined = report["sandbox"]
     assert confined["filesystem_confined"] is True and confined["mode"].startswith("bubblewrap")
     assert report["unconfined"] is False
+
+
+def _small_project(root: Path, test_body: str = "    assert double(2) == 4\n") -> None:
+    (root / "tests").mkdir(parents=True)
+    (root / "smallpkg").mkdir()
+    (root / "smallpkg" / "__init__.py").write_text("def double(value):\n    return 2 * value\n")
+    (root / "tests" / "test_small.py").write_text("import sys, time\nfrom smallpkg import double\n\n\ndef test_small():\n" + test_body)
+    (root / "pyproject.toml").write_text('[project]\nname = "smallpkg"\nversion = "0.1"\n\n[tool.pytest.ini_options]\npythonpath = ["."]\n')
+
+
+def test_without_bubblewrap_the_scan_refuses_and_unconfined_is_said_everywhere(tmp_path: Path) -> None:
+    root = tmp_path / "small"
+    _small_project(root)
+    env = {**os.environ, "BASELINE_BWRAP": str(tmp_path / "no-bwrap-here")}
+    report, markdown = tmp_path / "report.json", tmp_path / "report.md"
+    argv = [sys.executable, "-m", "baseline", "scan", str(root), "--select", "T02", "--no-history", "--format", "json", "--output", str(report)]
+    refused = subprocess.run(argv, capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    assert refused.returncode == 2, refused.stderr
+    assert "--unconfined" in " ".join(refused.stderr.split()) and not report.exists()
+
+    allowed = subprocess.run(
+        [*argv, "--format", "markdown", "--output", str(markdown), "--unconfined"], capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path
+    )
+    assert allowed.returncode == 0, allowed.stderr[-2000:]
+    data = json.loads(report.read_text())
+    assert data["unconfined"] is True and data["sandbox"]["filesystem_confined"] is False
+    assert "UNCONFINED SCAN" in markdown.read_text()
+    assert "UNCONFINED SCAN" in " ".join(allowed.stdout.split())
+
+
+def test_sigterm_kills_the_sandboxes_before_the_toolkit_exits(tmp_path: Path) -> None:
+    root = tmp_path / "sleeper"
+    marker = f"sleeper-marker-{os.getpid()}"
+    _small_project(root, f"    import subprocess\n    subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)', {marker!r}], start_new_session=True)\n    time.sleep(120)\n")
+    argv = [sys.executable, "-m", "baseline", "scan", str(root), "--select", "T02", "--no-history", "--quiet"]
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 120
+        while not _with_marker(marker) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _with_marker(marker), "the test never started"
+        process.terminate()
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 128 + 15, stderr
+    assert "stopped by SIGTERM" in stderr
+    deadline = time.monotonic() + 5
+    while _with_marker(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _with_marker(marker) == [], "a sandboxed process outlived the toolkit"
+
+
+def _with_marker(marker: str) -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker.encode() in (entry / "cmdline").read_bytes() and (entry / "stat").read_text().rsplit(")", 1)[-1].split()[0] != "Z":
+                    found.append(entry.name)
+            except OSError:
+                continue
+    return found
