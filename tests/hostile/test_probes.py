@@ -14,6 +14,7 @@ confined it. The CLI runs with a decoy HOME: these tests never touch the real on
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import socket
@@ -32,6 +33,7 @@ from tests.hostile.harness import FAKE_CREDENTIALS, wait_until_gone
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sandbox.bubblewrap() is None, reason="bubblewrap cannot run here")]
 
 MARKER = "baseline-probe-daemon-marker"
+FUZZ = importlib.util.find_spec("atheris") is not None
 
 PROBE = r'''
 """A hostile probe: tries every way out and records what happened."""
@@ -43,6 +45,7 @@ TOOLKIT = {toolkit!r}
 LISTENER = {listener!r}
 RECORDS = {records!r}
 MARKER = {marker!r}
+SCAN_DIR = {scan_dir!r}
 
 
 def _error(exc):
@@ -87,12 +90,14 @@ def probe(label):
             os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(90)", MARKER])
         os._exit(0)
     record = {{"label": label, "argv": sys.argv[:3], "uid": os.getuid(), "leaked": leaked, "writes": writes, "network": network}}
-    for folder in RECORDS:
-        if folder:
-            try:
-                pathlib.Path(folder, "probe-%s-%d.json" % (label, os.getpid())).write_text(json.dumps(record))
-            except OSError:
-                pass
+    folders = [folder for folder in RECORDS if folder]
+    # The run's own folders, wherever they are mounted writable (the rest of the project is a scratch copy).
+    folders += [top for top, _, _ in os.walk(SCAN_DIR)]
+    for folder in folders:
+        try:
+            pathlib.Path(folder, "probe-%s-%d.json" % (label, os.getpid())).write_text(json.dumps(record))
+        except OSError:
+            pass
 
 
 if __name__ == "__main__":
@@ -147,7 +152,7 @@ def _build(root: Path, home: Path, outputs: Path, listener: tuple[str, int]) -> 
         str(outputs / "planted-by-the-project.txt"),
     ]
     records = ["${BASELINE_RECORD_DIR}", str(root / ".baseline" / "scan" / "tests")]
-    text = PROBE.format(secrets=list(FAKE_CREDENTIALS.values()), targets=targets, toolkit=toolkit, listener=list(listener), records=records, marker=MARKER)
+    text = PROBE.format(secrets=list(FAKE_CREDENTIALS.values()), targets=targets, toolkit=toolkit, listener=list(listener), records=records, marker=MARKER, scan_dir=str(root / ".baseline"))
     text = text.replace('["${BASELINE_RECORD_DIR}", ', '[os.environ.get("BASELINE_RECORD_DIR"), ')
     (root / "tests").mkdir(parents=True)
     (root / "probepkg").mkdir()
@@ -163,6 +168,12 @@ def _build(root: Path, home: Path, outputs: Path, listener: tuple[str, int]) -> 
     (root / "pyproject.toml").write_text(
         '[project]\nname = "probepkg"\nversion = "0.1"\n\n[tool.pytest.ini_options]\ntestpaths = ["tests"]\npythonpath = ["."]\n\n'
         '[tool.coverage.run]\nplugins = ["covprobe"]\n'
+    )
+    (root / "fuzz").mkdir()
+    (root / "fuzz" / "fuzz_probe.py").write_text(
+        "import os, sys\nsys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))\n"
+        "import atheris\nimport probe\n\nprobe.probe('fuzz-harness')\n\n\n"
+        "def test_one_input(data):\n    pass\n\n\natheris.Setup(sys.argv, test_one_input)\natheris.Fuzz()\n"
     )
     wrapper = root / "tools" / "py"
     wrapper.parent.mkdir()
@@ -185,8 +196,9 @@ def test_the_probe_fails_from_every_execution_path(tmp_path: Path) -> None:
         env.pop("BASELINE_CACHE_DIR", None)
         key = tmp_path / "signing-key.pem"
         argv = [
-            sys.executable, "-m", "baseline", "scan", str(root), "--select", "T02,T07", "--python", str(root / "tools" / "py"),
+            sys.executable, "-m", "baseline", "scan", str(root), "--select", "T02,T07" + (",T09" if FUZZ else ""), "--python", str(root / "tools" / "py"),
             "--format", "json", "--output", str(report_path), "--no-history",
+            "--fuzz-time", "10", "--no-fuzz-generate", "--fuzz-minimize-time", "0", "--fuzz-startup-grace", "15",
         ]
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
     finally:
@@ -206,10 +218,10 @@ def test_the_probe_fails_from_every_execution_path(tmp_path: Path) -> None:
     assert wait_until_gone(root, MARKER, seconds=5) == []
 
     # From inside: every path ran the probe, and every attempt failed.
-    folder = root / ".baseline" / "scan" / "tests"
-    records = [json.loads(path.read_text()) for path in folder.rglob("probe-*.json")]
+    records = [json.loads(path.read_text()) for path in (root / ".baseline").rglob("probe-*.json")]
     labels = {record["label"] for record in records}
-    assert {"test", "conftest", "coverage-run", "coverage-report", "interpreter"} <= labels, labels
+    expected = {"test", "conftest", "coverage-run", "coverage-report", "interpreter"} | ({"fuzz-harness"} if FUZZ else set())
+    assert expected <= labels, labels
     for record in records:
         assert record["leaked"] == [], record
         assert record["network"] in ("ENETUNREACH", "EHOSTUNREACH", "ENETDOWN"), record
