@@ -30,6 +30,7 @@ BENCHMARKS = {
     "scan": ("bench.bench_scan", "T02+T07 vs pytest+coverage by hand; whole scan and no-change rescan"),
     "testing": ("bench.bench_testing", "T05/T06/T08 added cost on a real test suite"),
     "web": ("bench.bench_web", "T10 pipeline vs bare wapiti"),
+    "confinement": ("bench.bench_confinement", "the same scans with bubblewrap vs --unconfined"),
 }
 
 
