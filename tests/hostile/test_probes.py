@@ -34,6 +34,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sandbox.bubblewrap() is None, 
 
 MARKER = "baseline-probe-daemon-marker"
 FUZZ = importlib.util.find_spec("atheris") is not None
+# Outside the project and outside /tmp (which is private to the sandbox): a read-only host path.
+OUTSIDE = Path(baseline.__file__).resolve().parent / ".probe-needs-to-write-here"
 
 PROBE = r'''
 """A hostile probe: tries every way out and records what happened."""
@@ -162,6 +164,9 @@ def _build(root: Path, home: Path, outputs: Path, listener: tuple[str, int]) -> 
     (root / "tests" / "test_probe.py").write_text(
         "import probe\nfrom probepkg import double\n\n\ndef test_probe():\n    probe.probe('test')\n    assert double(2) == 4\n"
     )
+    (root / "tests" / "test_outside.py").write_text(
+        f"import pathlib\n\n\ndef test_writes_outside():\n    pathlib.Path({str(OUTSIDE)!r}).write_text('x')\n"
+    )
     (root / "covprobe.py").write_text(
         "import sys\nimport probe\n\n\ndef coverage_init(reg, options):\n    probe.probe('coverage-report' if 'json' in sys.argv else 'coverage-run')\n"
     )
@@ -204,10 +209,18 @@ def test_the_probe_fails_from_every_execution_path(tmp_path: Path) -> None:
     finally:
         time.sleep(0.5)
         listener.close()
+        if OUTSIDE.exists():  # only if confinement failed; the assertion below says so
+            OUTSIDE.unlink()
+            raise AssertionError(f"a test wrote {OUTSIDE}")
     assert proc.returncode in (0, 1), proc.stderr[-3000:]
     report = json.loads(report_path.read_text())
     results = {item["spec"]["id"]: item for item in report["results"]}
-    assert results["automated-testing.pytest"]["outcome"] == "pass", results["automated-testing.pytest"]["message"]
+    tests = results["automated-testing.pytest"]
+    # The probe's test passes; the test that needs to write outside fails, and the report names the denied path.
+    assert tests["outcome"] == "fail" and tests["metrics"]["passed"] == 1 and tests["metrics"]["failed"] == 1, tests["message"]
+    denied = [finding["message"] for finding in tests["findings"]]
+    assert any(f"the sandbox denied {OUTSIDE}" in message for message in denied), denied
+    assert not OUTSIDE.exists()
 
     # From outside: nothing written, nothing received, nothing left running.
     assert not (home / ".ssh").exists() and not (home / ".bashrc").exists()
