@@ -335,7 +335,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exitcodes.USAGE_ERROR
     err = Console(stderr=True)
     _install_signal_handlers()
-    sandbox.configure(unconfined=bool(getattr(args, "unconfined", False)))
+    # One command, one policy and one scratch copy of the project (a later command copies it afresh).
+    sandbox.configure(unconfined=bool(getattr(args, "unconfined", False)), allow_env=[], hidden=[], exclude=[])
     try:
         return handler(args)
     except UsageError as exc:
@@ -356,3 +357,5 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         err.print(f"[red]baseline: internal error:[/] {type(exc).__name__}: {exc} (set BASELINE_DEBUG=1 for the traceback)", highlight=False)
         return exitcodes.INTERNAL_ERROR
+    finally:
+        sandbox.cleanup()
