@@ -6,7 +6,7 @@ decoy HOME, the toolkit's cache and the output folder, opens the toolkit's own m
 connects to a listener on a non-loopback address of this machine, and leaves a double-forked
 daemon behind. It runs from a test, a ``conftest.py``, a coverage.py plugin (loaded by the run and
 again by the report step), the interpreter the operator was told to use (a wrapper script in the
-project, probed before the scan) and a fuzz harness. Each attempt must fail, seen from outside
+project, probed before the scan), a mypy plugin (the type checker) and a fuzz harness. Each attempt must fail, seen from outside
 (nothing written, no connection received, no process left) and from inside (the probe's own
 records, written to the run's folder, which is the one place it may write). The report says what
 confined it. The CLI runs with a decoy HOME: these tests never touch the real one.
@@ -172,7 +172,12 @@ def _build(root: Path, home: Path, outputs: Path, listener: tuple[str, int]) -> 
     )
     (root / "pyproject.toml").write_text(
         '[project]\nname = "probepkg"\nversion = "0.1"\n\n[tool.pytest.ini_options]\ntestpaths = ["tests"]\npythonpath = ["."]\n\n'
-        '[tool.coverage.run]\nplugins = ["covprobe"]\n'
+        '[tool.coverage.run]\nplugins = ["covprobe"]\n\n[tool.mypy]\nplugins = ["mypyprobe.py"]\nfiles = ["probepkg"]\n'
+    )
+    (root / "mypyprobe.py").write_text(
+        "import os, sys\nsys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))\n"
+        "import probe\nfrom mypy.plugin import Plugin\n\nprobe.probe('type-checker-plugin')\n\n\n"
+        "def plugin(version):\n    return Plugin\n"
     )
     (root / "fuzz").mkdir()
     (root / "fuzz" / "fuzz_probe.py").write_text(
@@ -201,7 +206,7 @@ def test_the_probe_fails_from_every_execution_path(tmp_path: Path) -> None:
         env.pop("BASELINE_CACHE_DIR", None)
         key = tmp_path / "signing-key.pem"
         argv = [
-            sys.executable, "-m", "baseline", "scan", str(root), "--select", "T02,T07" + (",T09" if FUZZ else ""), "--python", str(root / "tools" / "py"),
+            sys.executable, "-m", "baseline", "scan", str(root), "--select", "T02,T05,T07" + (",T09" if FUZZ else ""), "--python", str(root / "tools" / "py"),
             "--format", "json", "--output", str(report_path), "--no-history",
             "--fuzz-time", "10", "--no-fuzz-generate", "--fuzz-minimize-time", "0", "--fuzz-startup-grace", "15",
         ]
@@ -234,6 +239,8 @@ def test_the_probe_fails_from_every_execution_path(tmp_path: Path) -> None:
     records = [json.loads(path.read_text()) for path in (root / ".baseline").rglob("probe-*.json")]
     labels = {record["label"] for record in records}
     expected = {"test", "conftest", "coverage-run", "coverage-report", "interpreter"} | ({"fuzz-harness"} if FUZZ else set())
+    if importlib.util.find_spec("mypy") is not None:
+        expected.add("type-checker-plugin")
     assert expected <= labels, labels
     for record in records:
         assert record["leaked"] == [], record
