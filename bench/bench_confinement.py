@@ -62,12 +62,32 @@ def _rows(workspace: Path, repeats: int, quick: bool) -> list[Row]:
     return rows
 
 
+def _per_process(workspace: Path, repeats: int) -> Row:
+    """The fixed cost of one confined process (bubblewrap's mounts and namespaces, the init) vs a plain one."""
+    root = workspace / "good_project"
+    sandbox.scratch_copy(root)  # made once per scan: not part of the per-process cost
+
+    def once(confine: sandbox.Confine | None) -> float:
+        started = time.monotonic()
+        for _ in range(10):
+            sandbox.run([sys.executable, "-c", "pass"], cwd=root, confine=confine)
+        return (time.monotonic() - started) / 10
+
+    samples = alternate(max(repeats, 3), {
+        "confined": lambda _: once(sandbox.Confine(project=root, writable=(workspace / "work",))),
+        "plain": lambda _: once(None),
+    })
+    return Row("confinement: one `python -c pass` confined vs plain", median(samples["confined"]), median(samples["plain"]),
+               peer_name="the same process unconfined", data="mean of 10 runs per sample", ours_samples=samples["confined"], peer_samples=samples["plain"])
+
+
 def measure(options: Options) -> list[Row]:
     """Rows: confined / unconfined wall time of the same scans."""
     if sandbox.bubblewrap() is None:
         return [skipped("confinement", f"bubblewrap cannot run here: {sandbox.unavailable_reason()}")]
     with tempfile.TemporaryDirectory(prefix="bench-confinement-") as tmp:
-        return _rows(Path(tmp), options.repeats, options.quick)
+        rows = _rows(Path(tmp), options.repeats, options.quick)
+        return [_per_process(Path(tmp), options.repeats), *rows]
 
 
 def main() -> int:
