@@ -50,10 +50,13 @@ def _rows(workspace: Path, repeats: int, quick: bool) -> list[Row]:
         if "jsonschema" in description:
             projects.append((library, description))
     for root, description in projects:
-        samples = alternate(repeats, {
-            "confined": lambda index, root=root: _scan(root, workspace / f"{root.name}-c{index}.json", True),
-            "unconfined": lambda index, root=root: _scan(root, workspace / f"{root.name}-u{index}.json", False),
-        })
+        def confined(index: int, root: Path = root) -> float | None:
+            return _scan(root, workspace / f"{root.name}-c{index}.json", True)
+
+        def unconfined(index: int, root: Path = root) -> float | None:
+            return _scan(root, workspace / f"{root.name}-u{index}.json", False)
+
+        samples = alternate(repeats, {"confined": confined, "unconfined": unconfined})
         rows.append(Row(
             f"confinement: {SELECT} scan with bubblewrap vs --unconfined", median(samples["confined"]), median(samples["unconfined"]),
             peer_name="the same scan unconfined", quality="target ratio < 1.05", data=description,
