@@ -6,7 +6,8 @@ decoy HOME, the toolkit's cache and the output folder, opens the toolkit's own m
 connects to a listener on a non-loopback address of this machine, and leaves a double-forked
 daemon behind. It runs from a test, a ``conftest.py``, a coverage.py plugin (loaded by the run and
 again by the report step), the interpreter the operator was told to use (a wrapper script in the
-project, probed before the scan), a mypy plugin (the type checker) and a fuzz harness. Each attempt must fail, seen from outside
+project, probed before the scan), a mypy plugin (the type checker), a fuzz harness and the replay
+of a stored crash (which has no writable folder at all and reports through its stderr). Each attempt must fail, seen from outside
 (nothing written, no connection received, no process left) and from inside (the probe's own
 records, written to the run's folder, which is the one place it may write). The report says what
 confined it. The CLI runs with a decoy HOME: these tests never touch the real one.
@@ -100,6 +101,7 @@ def probe(label):
             pathlib.Path(folder, "probe-%s-%d.json" % (label, os.getpid())).write_text(json.dumps(record))
         except OSError:
             pass
+    return record
 
 
 if __name__ == "__main__":
@@ -182,9 +184,20 @@ def _build(root: Path, home: Path, outputs: Path, listener: tuple[str, int]) -> 
     (root / "fuzz").mkdir()
     (root / "fuzz" / "fuzz_probe.py").write_text(
         "import os, sys\nsys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))\n"
-        "import atheris\nimport probe\n\nprobe.probe('fuzz-harness')\n\n\n"
+        "import json\nimport probe\n\n"
+        "if len(sys.argv) == 2 and os.path.isfile(sys.argv[1]):  # a crash replay: the record goes to stderr, the exit says it ran\n"
+        "    record = probe.probe('crash-replay')\n"
+        "    wrote = sorted(path for path, outcome in record['writes'].items() if outcome in ('WROTE', 'WRITABLE'))\n"
+        "    summary = {'leaked': record['leaked'], 'network': record['network'], 'wrote': wrote, 'uid': record['uid']}\n"
+        "    print('PROBE-RECORD ' + json.dumps(summary, sort_keys=True), file=sys.stderr)\n"
+        "    sys.exit(3)\n"
+        "import atheris\n\nprobe.probe('fuzz-harness')\n\n\n"
         "def test_one_input(data):\n    pass\n\n\natheris.Setup(sys.argv, test_one_input)\natheris.Fuzz()\n"
     )
+    crash = root / ".baseline" / "fuzz" / "crashes" / "exception-0123456789abcdef"
+    crash.mkdir(parents=True)
+    (crash / "input").write_bytes(b"probe")
+    (crash / "meta.json").write_text(json.dumps({"harness": "fuzz/fuzz_probe.py", "kind": "exception", "exception": "RuntimeError: planted"}))
     wrapper = root / "tools" / "py"
     wrapper.parent.mkdir()
     wrapper.write_text(f'#!/bin/sh\n"{python}" "{root}/probe.py" interpreter >/dev/null 2>&1\nexec "{python}" "$@"\n')
@@ -206,7 +219,7 @@ def test_the_probe_fails_from_every_execution_path(tmp_path: Path) -> None:
         env.pop("BASELINE_CACHE_DIR", None)
         key = tmp_path / "signing-key.pem"
         argv = [
-            sys.executable, "-m", "baseline", "scan", str(root), "--select", "T02,T05,T07" + (",T09" if FUZZ else ""), "--python", str(root / "tools" / "py"),
+            sys.executable, "-m", "baseline", "scan", str(root), "--select", "T02,T05,T07,T08" + (",T09" if FUZZ else ""), "--python", str(root / "tools" / "py"),
             "--format", "json", "--output", str(report_path), "--no-history",
             "--fuzz-time", "10", "--no-fuzz-generate", "--fuzz-minimize-time", "0", "--fuzz-startup-grace", "15",
         ]
@@ -247,6 +260,13 @@ def test_the_probe_fails_from_every_execution_path(tmp_path: Path) -> None:
         assert record["network"] in ("ENETUNREACH", "EHOSTUNREACH", "ENETDOWN"), record
         assert all(outcome not in ("WROTE", "WRITABLE") for outcome in record["writes"].values()), record
         assert record["uid"] != 0, record
+
+    # The crash replay (no writable folder at all) reports through its stderr: it ran, and everything failed.
+    replay = json.dumps(results["regression-tests.fuzz-replay"])
+    assert "PROBE-RECORD " in replay, replay[:2000]
+    summary = json.loads(_probe_record(replay))
+    assert summary["leaked"] == [] and summary["wrote"] == [] and summary["uid"] != 0, summary
+    assert summary["network"] in ("ENETUNREACH", "EHOSTUNREACH", "ENETDOWN"), summary
 
     # The report says what confined it.
     confined = report["sandbox"]
@@ -316,3 +336,22 @@ def _with_marker(marker: str) -> list[str]:
             except OSError:
                 continue
     return found
+
+
+def _probe_record(text: str) -> str:
+    """The JSON summary a crash replay printed after ``PROBE-RECORD `` (as it appears, JSON-escaped, in the report)."""
+    for result in _strings(json.loads(text)):
+        if "PROBE-RECORD " in result:
+            tail = result.split("PROBE-RECORD ", 1)[1]
+            return tail[: tail.rindex("}") + 1]
+    raise AssertionError("no PROBE-RECORD in the replay result")
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [item for child in value.values() for item in _strings(child)]
+    if isinstance(value, list):
+        return [item for child in value for item in _strings(child)]
+    return []
