@@ -25,7 +25,7 @@ def run_bandit(files: Sequence[str]) -> tuple[list[str], list[str]]:
     python_files = [name for name in files if name.endswith(".py")]
     if not python_files:
         return [], []
-    result = sandbox.run([sys.executable, "-m", "bandit", "-q", "-f", "json", *python_files], cwd=Path.cwd(), limits=_LIMITS, confine=sandbox.Confine(readable=(Path.cwd(),)))
+    result = sandbox.run([sys.executable, "-m", "bandit", "-q", "-f", "json", *python_files], cwd=Path.cwd(), limits=_LIMITS)
     if result.start_error or result.timed_out or result.exit_code not in (0, 1):
         return [], [f"bandit did not run: {result.describe()}: {result.stderr_tail(5)}"]
     try:
