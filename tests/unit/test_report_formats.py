@@ -121,3 +121,27 @@ def test_credentials_are_redacted_in_every_uploaded_or_human_format():
     for module in (sarif, junit, markdown, html):
         text = module.format_report(report)
         assert "hunter2hunter2" not in text and "AKIAZZZZZZZZZZZZZZZZ" not in text, module.__name__
+
+
+def test_an_unconfined_scan_says_so_in_every_format() -> None:
+    """--unconfined: JSON, SARIF, JUnit, Markdown and HTML each carry it; a confined report carries none of it."""
+    import dataclasses
+    import io
+
+    from rich.console import Console
+
+    from baseline.console import render_report
+
+    unconfined = dataclasses.replace(make_report(), unconfined=True)
+    assert json.loads(json_report.format_report(unconfined))["unconfined"] is True
+    assert report_from_dict(json.loads(json_report.format_report(unconfined))).unconfined is True
+    assert json.loads(sarif.format_report(unconfined))["runs"][0]["properties"]["unconfined"] is True
+    assert '<property name="unconfined" value="true"' in junit.format_report(unconfined)
+    assert "UNCONFINED SCAN" in markdown.format_report(unconfined)
+    assert 'id="unconfined"' in html.format_report(unconfined)
+    terminal = io.StringIO()
+    render_report(unconfined, Console(file=terminal, width=200))
+    assert "UNCONFINED SCAN" in terminal.getvalue()
+    confined = make_report()
+    assert all("UNCONFINED" not in module.format_report(confined) for module in (markdown, html))
+    assert "unconfined" not in junit.format_report(confined) and "unconfined" not in json.loads(sarif.format_report(confined))["runs"][0]["properties"]
