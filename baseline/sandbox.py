@@ -250,7 +250,10 @@ UNPRIVILEGED = (65534, 65534)  # nobody:nogroup, the host user confined code run
 # Variables confined code gets from the caller (besides what the toolkit sets and --allow-env).
 _ALLOWED_ENV = frozenset({"PATH", "LANG", "LANGUAGE", "TZ", "TERM"})
 _MASKED_ALWAYS = ("/root", "/home")  # every home folder: the operator's and other users'
-_FRESH = ("/tmp", "/var/tmp", "/dev/shm")  # empty, writable, private to the run
+# Empty, writable, private to the run. /run holds the host's sockets (the session bus, ssh and gpg
+# agents, docker, a local database): a socket on a read-only mount still accepts connections.
+_FRESH = ("/tmp", "/var/tmp", "/dev/shm", "/run")
+_RESOLVER = "/run/systemd/resolve"  # shown again when the network is allowed (/etc/resolv.conf points there)
 
 
 class ConfinementUnavailable(UsageError):
@@ -558,6 +561,8 @@ def _bwrap_command(found: Bubblewrap, argv: tuple[str, ...], cwd: str, confine: 
     covered = [*masked, *_FRESH]
     # Read-only again: what the run needs from under a hidden or fresh folder.
     readable = set(_toolkit_paths())
+    if confine.network and os.path.isdir(_RESOLVER):
+        readable.add(_RESOLVER)
     extras: set[str] = set()
     for item in (*confine.readable, argv[0] if os.path.isabs(argv[0]) else ""):
         if item:
