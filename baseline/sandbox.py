@@ -554,7 +554,10 @@ def _bwrap_command(found: Bubblewrap, argv: tuple[str, ...], cwd: str, confine: 
         if os.path.isdir(fresh):
             command += ["--perms", "1777", "--tmpfs", fresh]
     hidden = sorted({os.path.abspath(os.path.expanduser(path)) for path in policy().hidden})
-    masked = [*_homes(), *hidden]
+    homes = _homes()
+    # Hidden paths under a fresh or home folder are out of sight already; masking them there would
+    # make bubblewrap create their parents (mode 0700), which the unprivileged user could not pass.
+    masked = [*homes, *(path for path in hidden if not any(_under(path, top) for top in (*_FRESH, *homes)))]
     for path in masked:
         if path not in ("/", *_FRESH):
             command += _mask(path)

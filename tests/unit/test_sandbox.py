@@ -230,7 +230,9 @@ def test_confined_code_writes_only_its_scratch_copy_and_its_own_folder(tmp_path:
     (project / "module.py").write_text("original\n")
     secret_dir.mkdir()
     (secret_dir / "signing.pem").write_text("PRIVATE")
-    sandbox.configure(hidden=[secret_dir])
+    (tmp_path / "a-signing.key").write_text("PRIVATE")  # a hidden file beside the project (regression: its parent became untraversable)
+    (tmp_path / "out").mkdir()
+    sandbox.configure(hidden=[secret_dir, tmp_path / "a-signing.key", tmp_path / "out", tmp_path / "bundle.zip"])
     try:
         targets = {
             "project_file": str(project / "module.py"),
