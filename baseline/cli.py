@@ -7,6 +7,7 @@ import difflib
 import importlib
 import os
 import pkgutil
+import signal
 import sys
 import tempfile
 import traceback
@@ -26,6 +27,7 @@ from baseline.model import Report
 from baseline.postscan import check_options, finish_scan
 from baseline.reports.versions import complete_tool_versions
 from baseline.runner import execute_scan
+from baseline import sandbox
 from baseline.sandbox import confinement
 from baseline.target import describe_target, resolve_interpreter, tree_digest
 
@@ -150,6 +152,51 @@ def _add_config_flags(parser: argparse.ArgumentParser) -> None:
         group.add_argument(spec.flag, **kwargs)
 
 
+def add_unconfined_flag(parser: argparse.ArgumentParser) -> None:
+    """``--unconfined``: the operator's explicit consent to run the project's code without bubblewrap."""
+    parser.add_argument(
+        "--unconfined",
+        action="store_true",
+        help="run the project's code WITHOUT filesystem confinement when bubblewrap is unavailable (the report says so)",
+    )
+
+
+def confine_for_scan(root: Path, config: Config, args: argparse.Namespace, work_dir: Path | None = None) -> None:
+    """Tell the sandbox what this scan must keep from the project's code: outputs, keys, caches, the work folder."""
+    hidden: list[Path] = [Path(os.environ.get("BASELINE_CACHE_DIR") or Path.home() / ".cache" / "baseline").expanduser()]
+    for output in getattr(args, "outputs", None) or []:
+        if output != "-":
+            hidden.append(Path(output).expanduser().resolve().parent)
+    for key in ("sign", "bundle", "history_db"):
+        value = config.get(key)
+        if value:
+            path = Path(str(value)).expanduser()
+            path = path if path.is_absolute() else root / path
+            hidden.append(path.resolve())
+    sandbox.configure(
+        allow_env=list(config.get("allow_env")),
+        hidden=[path for path in hidden if path != Path("/")],
+        exclude=[work_dir] if work_dir is not None else [],
+    )
+
+
+def _stop_on_signal(signum: int, _frame: object) -> None:
+    """SIGTERM/SIGINT: kill every sandbox (their namespaces die with them), remove scratch copies, exit."""
+    killed = sandbox.terminate_all(grace_s=1.0)
+    sandbox.cleanup()
+    name = signal.Signals(signum).name
+    os.write(2, f"baseline: stopped by {name}; {killed} sandboxed process(es) killed\n".encode())
+    os._exit(128 + signum)
+
+
+def _install_signal_handlers() -> None:
+    for number in (signal.SIGTERM, signal.SIGINT):
+        try:
+            signal.signal(number, _stop_on_signal)
+        except ValueError:  # not the main thread (main() called from a thread): the caller handles signals
+            return
+
+
 def _cli_values(args: argparse.Namespace) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for spec in KEYS:
@@ -199,6 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--output", dest="outputs", action="append", default=None, help="file for the matching --format ('-' = stdout, for one format at most; default: -)")
     scan.add_argument("-q", "--quiet", action="store_true", help="no progress or table on the terminal")
     scan.add_argument("-v", "--verbose", action="store_true", help="every open finding on the terminal, not only the worst 8")
+    add_unconfined_flag(scan)
     _add_config_flags(scan)
     scan.set_defaults(handler=cmd_scan)
 
@@ -286,6 +334,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
             raise UsageError(f"unknown format {name!r}; available: {', '.join(sorted(available))}{did_you_mean(name, sorted(available))}")
     root, config = prepare_scan(args)
     check_options(config, root)
+    work_dir = _work_dir(root, config)
+    confine_for_scan(root, config, args, work_dir)
     catalog = load_catalog(config.get("catalog"))
     discovered = discover_checks(catalog)
     validate_selection(config, catalog, [loaded.spec for loaded in discovered.checks])
@@ -297,7 +347,6 @@ def cmd_scan(args: argparse.Namespace) -> int:
     out = Console(quiet=bool(quiet))
     if not out.is_terminal:
         out.width = max(out.width, 120)
-    work_dir = _work_dir(root, config)
     with ScanProgress(err, enabled=not quiet) as progress:
         report = execute_scan(
             target=target,
@@ -337,10 +386,20 @@ def validate_selection(config: Config, catalog: Any, specs: Sequence[Any]) -> No
 def _sandbox_info(config: Config) -> dict[str, Any]:
     """How the target's code was confined in this scan (recorded in the report)."""
     network_allowed = bool(config.get("network"))
+    confined = sandbox.describe_confinement(network_allowed)
+    if confined["filesystem_confined"]:
+        return {
+            **confined,
+            "allow_env": list(config.get("allow_env")),
+            "own_pid_namespace": True,
+            "network_isolated": not network_allowed,
+            "web_app_network": "the web app under scan shares the host's loopback so that the scanner can reach it",
+        }
     found = confinement(network=network_allowed)
     isolated = found is not None and found.network_isolated
     own_pids = found is not None and found.own_pid_namespace
     return {
+        **confined,
         "environment": "scrubbed: variables that look like credentials (by name, or a password in a URL) are removed",
         "allow_env": list(config.get("allow_env")),
         "process_group": "own session; the whole group is killed at the timeout and after the run",
@@ -354,7 +413,7 @@ def _sandbox_info(config: Config) -> dict[str, Any]:
         "network": "allowed by configuration" if network_allowed else ("loopback only (network namespace)" if isolated else "NOT isolated: this platform offers no network namespace"),
         "network_isolated": isolated,
         "web_app_network": "the web app under scan shares the host's loopback so that the scanner can reach it",
-        "filesystem": "NOT confined: target code can write wherever the user running the scan can (run scans in a disposable CI job or container)",
+        "filesystem": "NOT confined (--unconfined): target code can read and write wherever the user running the scan can",
     }
 
 
@@ -405,6 +464,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exitcodes.USAGE_ERROR
     _apply_global_flags(args)
     err = Console(stderr=True)
+    _install_signal_handlers()
+    # One command, one policy and one scratch copy of the project (a later command copies it afresh).
+    sandbox.configure(unconfined=bool(getattr(args, "unconfined", False)), allow_env=[], hidden=[], exclude=[])
     try:
         return handler(args)
     except UsageError as exc:
@@ -425,3 +487,5 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()  # still exit 4: an uncaught exception would exit 1, which means "gate failed"
         err.print(f"[red]baseline: internal error:[/] {type(exc).__name__}: {safe(exc)} (use --verbose or BASELINE_DEBUG=1 for the traceback)", highlight=False)
         return exitcodes.INTERNAL_ERROR
+    finally:
+        sandbox.cleanup()

@@ -111,6 +111,8 @@ def render_report(report: Report, console: Console, all_findings: bool = False) 
             f"{item.weight:g}",
             Text(printable(item.reason)),
         )
+    if report.unconfined:
+        console.print("[bold red]UNCONFINED SCAN: the project's code ran without filesystem confinement (--unconfined)[/]", highlight=False)
     console.print(table)
 
     findings = [finding for result in report.results for finding in result.findings]

@@ -300,3 +300,4 @@ class Report:
     problems: tuple[Problem, ...] = ()
     config: Mapping[str, Any] = field(default_factory=dict)
     sandbox: Mapping[str, Any] = field(default_factory=dict)
+    unconfined: bool = False  # the operator passed --unconfined: the project's code ran without filesystem confinement

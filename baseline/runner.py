@@ -34,7 +34,7 @@ from baseline.model import (
     Report,
     Target,
 )
-from baseline.sandbox import Limits, network_isolation_prefix
+from baseline.sandbox import Limits, network_isolation_prefix, policy
 from baseline.scoring import NA_RULE, proves_inapplicable, score_report
 
 SCHEMA_VERSION = "1.0"
@@ -292,6 +292,7 @@ def execute_scan(
         problems=problems,
         config=config.as_dict(),
         sandbox=sandbox_info or {},
+        unconfined=policy().unconfined,
     )
 
 

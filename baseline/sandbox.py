@@ -1,13 +1,24 @@
 """The one module that starts processes.
 
 Target code (tests, fuzzers, web apps) and external tools all run through :func:`run` or
-:func:`start`: each child gets its own session (process group), a wall-clock timeout that kills
-the whole group, optional CPU and memory limits, a scrubbed environment and captured output with
-a size cap. No other module imports ``subprocess``.
+:class:`Background`: each child gets its own session (process group), a wall-clock timeout that
+kills the whole group, optional CPU and memory limits, a scrubbed environment and captured output
+with a size cap. No other module imports ``subprocess``.
+
+Everything the scanned project controls runs *confined*: the call site passes a :class:`Confine`
+that says what the process needs (the project, folders it writes, read-only extras, network or
+not) and this module builds the bubblewrap command line: the host read-only, a scratch copy of the
+project (made once per scan, mounted at the project's own path so that every path a report
+carries is unchanged) and the run's own folders writable, a fresh empty HOME and /tmp, the
+operator's home, the toolkit's caches, keys and output folders out of sight, PID, IPC, UTS and
+(unless allowed) network namespaces, and an unprivileged user. Where bubblewrap cannot run, a
+confined run is refused (:class:`ConfinementUnavailable`) unless the operator passed
+``--unconfined``.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import resource
@@ -15,13 +26,15 @@ import shutil
 import signal
 import subprocess  # nosec B404 -- running tools and target code in a controlled way is this module's purpose
 import sys
+import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Iterable, Mapping, Sequence
+from typing import IO, Any, Callable, Iterable, Mapping, Sequence
 
-from baseline.errors import SandboxError
+from baseline.errors import SandboxError, UsageError
 
 DEFAULT_OUTPUT_CAP = 4 * 1024 * 1024  # bytes kept per stream; the rest is counted, not stored
 
@@ -113,13 +126,20 @@ class Limits:
     contain: bool = False  # True (the target's code): a PID namespace of its own, where possible
 
 
-# PID 1 of a contained run: starts the command, reaps orphans, reports the command's wait status on
+# PID 1 of a contained run (under unshare, or bubblewrap --as-pid-1): drops to the
+# unprivileged user when asked ("uid:gid"), starts the command, reaps orphans, reports the command's wait status on
 # a pipe and exits with it; when PID 1 exits, the kernel kills every process left in the namespace
 # (daemonised children included). Runs on the toolkit's interpreter, isolated from the target's.
 _INIT = r"""
 import os, signal, sys
 status_fd = int(sys.argv[1])
-argv = sys.argv[2:]
+drop = sys.argv[2]
+argv = sys.argv[3:]
+if drop != "-":
+    uid, gid = (int(part) for part in drop.split(":"))
+    os.setgroups([])
+    os.setgid(gid)
+    os.setuid(uid)
 signal.signal(signal.SIGINT, signal.SIG_IGN)
 child = os.fork()
 if child == 0:
@@ -162,7 +182,7 @@ _ISOLATION_LOCK = threading.Lock()
 
 
 def _probe(prefix: tuple[str, ...], init: bool) -> bool:
-    argv = [*prefix, "-1", "true"] if init else [*prefix, "true"]
+    argv = [*prefix, "-1", "-", "true"] if init else [*prefix, "true"]
     try:
         probe = subprocess.run(argv, capture_output=True, timeout=10, check=False)  # noqa: S603  # nosec B603 -- a fixed argv probing unshare, no shell
     except (OSError, subprocess.TimeoutExpired):
@@ -219,8 +239,528 @@ def _confine(argv: tuple[str, ...], limits: Limits, status_fd: int | None) -> tu
     if found is None:
         return argv, None
     if found.own_pid_namespace:
-        return (*found.prefix, str(-1 if status_fd is None else status_fd), *argv), found
+        return (*found.prefix, str(-1 if status_fd is None else status_fd), "-", *argv), found
     return (*found.prefix, *argv), found
+
+
+# --- Filesystem confinement (bubblewrap) ---------------------------------------------------------
+
+FAKE_HOME = "/tmp/home"  # the confined process's HOME: empty, inside its own /tmp
+UNPRIVILEGED = (65534, 65534)  # nobody:nogroup, the host user confined code runs as when the toolkit is root
+# Variables confined code gets from the caller (besides what the toolkit sets and --allow-env).
+_ALLOWED_ENV = frozenset({"PATH", "LANG", "LANGUAGE", "TZ", "TERM"})
+_MASKED_ALWAYS = ("/root", "/home")  # every home folder: the operator's and other users'
+# Empty, writable, private to the run. /run holds the host's sockets (the session bus, ssh and gpg
+# agents, docker, a local database): a socket on a read-only mount still accepts connections.
+_FRESH = ("/tmp", "/var/tmp", "/dev/shm", "/run")
+_RESOLVER = "/run/systemd/resolve"  # shown again when the network is allowed (/etc/resolv.conf points there)
+
+
+class ConfinementUnavailable(UsageError):
+    """Target code was to run confined, bubblewrap cannot run here and ``--unconfined`` was not given."""
+
+
+@dataclass(frozen=True)
+class Confine:
+    """What a confined process needs; the sandbox builds the mounts from it.
+
+    ``project``: the scanned project; its scratch copy is mounted writable at the project's own
+    path (so that file names in reports, coverage data and tracebacks are the project's).
+    ``writable``: the run's own folders (created when missing). ``readable``: extra paths shown
+    read-only (the project itself for an analyser that only reads it, a tool's environment).
+    ``network``: False = a network namespace with loopback only.
+    """
+
+    project: Path | str | None = None
+    writable: tuple[Path | str, ...] = ()
+    readable: tuple[Path | str, ...] = ()
+    network: bool = False
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The operator's confinement policy for this process (set once by the CLI)."""
+
+    unconfined: bool = False  # --unconfined: run target code without filesystem confinement
+    allow_env: tuple[str, ...] = ()  # --allow-env: extra variable names passed to confined code
+    hidden: tuple[str, ...] = ()  # the operator's paths confined code must not see (keys, outputs, caches)
+    exclude: tuple[str, ...] = ()  # folders left out of the scratch copy (the scan's own work folder)
+    timeout_cap_s: float | None = None  # no run lasts longer, whatever the caller asks
+
+
+_POLICY = Policy()
+_POLICY_LOCK = threading.Lock()
+
+
+def configure(**changes: Any) -> Policy:
+    """Change the process's confinement policy (the CLI calls this from the operator's flags)."""
+    global _POLICY
+    with _POLICY_LOCK:
+        for name in ("allow_env", "hidden", "exclude"):
+            if name in changes:
+                changes[name] = tuple(str(item) for item in changes[name])
+        _POLICY = replace(_POLICY, **changes)
+        return _POLICY
+
+
+def policy() -> Policy:
+    """The current confinement policy."""
+    return _POLICY
+
+
+@dataclass(frozen=True)
+class Bubblewrap:
+    """bubblewrap as it runs on this machine."""
+
+    path: str
+    version: str
+    privileged: bool  # the toolkit runs as root: bwrap mounts as root, the code drops to UNPRIVILEGED
+
+
+_BWRAP: list[Bubblewrap | str] = []  # [found] or [reason it is unavailable], probed once
+_BWRAP_LOCK = threading.Lock()
+
+
+def bubblewrap() -> Bubblewrap | None:
+    """bubblewrap, when it can build a sandbox here (probed once), else None (see :func:`unavailable_reason`)."""
+    with _BWRAP_LOCK:
+        if not _BWRAP:
+            _BWRAP.append(_probe_bubblewrap())
+        found = _BWRAP[0]
+    return found if isinstance(found, Bubblewrap) else None
+
+
+def unavailable_reason() -> str | None:
+    """Why confinement is unavailable, or None when bubblewrap works."""
+    if bubblewrap() is not None:
+        return None
+    reason = _BWRAP[0]
+    return reason if isinstance(reason, str) else "unknown"
+
+
+def _probe_bubblewrap() -> Bubblewrap | str:
+    if not sys.platform.startswith("linux"):
+        return f"bubblewrap needs Linux (this is {sys.platform})"
+    path = os.environ.get("BASELINE_BWRAP") or shutil.which("bwrap")
+    if not path or not os.access(path, os.X_OK):
+        return "bubblewrap (bwrap) is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
+    privileged = os.geteuid() == 0
+    user = () if privileged else ("--unshare-user",)
+    argv = [path, "--die-with-parent", "--unshare-pid", "--unshare-net", *user, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp", "true"]
+    try:
+        probe = subprocess.run(argv, capture_output=True, timeout=20, check=False)  # noqa: S603  # nosec B603 -- a fixed argv probing bwrap, no shell
+        version = subprocess.run([path, "--version"], capture_output=True, timeout=20, check=False, text=True)  # noqa: S603  # nosec B603
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"bubblewrap cannot be started: {exc}"
+    if probe.returncode != 0:
+        detail = probe.stderr.decode("utf-8", errors="replace").strip().splitlines()
+        return f"bubblewrap cannot create a sandbox here (user namespaces disabled?): {detail[-1] if detail else f'exit {probe.returncode}'}"
+    return Bubblewrap(path=path, version=version.stdout.strip().rpartition(" ")[2] or "unknown", privileged=privileged)
+
+
+def require_confinement() -> None:
+    """Raise ConfinementUnavailable unless target code can run confined (or --unconfined was given)."""
+    if policy().unconfined:
+        return
+    reason = unavailable_reason()
+    if reason is not None:
+        raise ConfinementUnavailable(
+            f"cannot confine the project's code: {reason}. Install bubblewrap, or pass --unconfined to run it "
+            "WITHOUT filesystem confinement (the report will say so)"
+        )
+
+
+def describe_confinement(network: bool) -> dict[str, Any]:
+    """What confines target code in this process (recorded in the report's ``sandbox`` record)."""
+    found = None if policy().unconfined else bubblewrap()
+    if found is None:
+        return {"filesystem_confined": False, "mode": "unconfined", "reason": "--unconfined" if policy().unconfined else unavailable_reason()}
+    user = f"host user nobody ({UNPRIVILEGED[0]}), privileges dropped" if found.privileged else f"user namespace, uid {os.getuid()}"
+    return {
+        "filesystem_confined": True,
+        "mode": f"bubblewrap {found.version}",
+        "filesystem": "host read-only; writable: a scratch copy of the project mounted at its own path and the run's own "
+        "folders; fresh empty HOME and /tmp; every home folder, the toolkit's caches, keys and output folders hidden",
+        "user": user,
+        "processes": "own PID namespace (the caller's processes and their /proc are invisible); the sandbox dies with the toolkit",
+        "network": "allowed by configuration" if network else "loopback only (own network namespace)",
+        "environment": "allow-list: PATH, locale, TZ, TERM, the fake HOME, the toolkit's own variables and --allow-env names",
+    }
+
+
+def _homes() -> list[str]:
+    found = set(_MASKED_ALWAYS)
+    for candidate in (os.environ.get("HOME"), str(Path.home())):
+        if candidate and os.path.isabs(candidate) and os.path.realpath(candidate) != "/":
+            found.add(os.path.realpath(candidate))
+    return sorted(found)
+
+
+def _under(path: str, ancestor: str) -> bool:
+    return path == ancestor or path.startswith(ancestor.rstrip("/") + "/")
+
+
+def _python_environment(executable: str) -> list[str]:
+    """The folders an interpreter (or a tool's script) needs to be visible: its venv and base install."""
+    found: list[str] = []
+    for candidate in {executable, os.path.realpath(executable)}:
+        path = Path(candidate)
+        for parent in list(path.parents)[:3]:
+            config = parent / "pyvenv.cfg"
+            if config.is_file():
+                found.append(str(parent))
+                try:
+                    for line in config.read_text(encoding="utf-8", errors="replace").splitlines():
+                        key, _, value = line.partition("=")
+                        if key.strip() == "home" and value.strip():
+                            found.append(str(Path(value.strip()).parent))
+                except OSError:
+                    pass
+                break
+        else:
+            found.append(str(path.parent.parent if path.parent.name == "bin" else path.parent))
+    return found
+
+
+def _toolkit_paths() -> list[str]:
+    """The toolkit's installation: its interpreter's prefixes, its packages, its tools' environments."""
+    import importlib.util
+
+    paths = {sys.prefix, sys.exec_prefix, sys.base_prefix, *_python_environment(sys.executable)}
+    for name in ("baseline", "checks", "reports", "fuzz"):
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        for location in (spec.submodule_search_locations or []) if spec is not None else []:
+            paths.add(os.path.realpath(location))
+    for entry in sys.path:  # site-packages and the standard library, never the current folder
+        if entry and os.path.isdir(entry) and (entry.rstrip("/").endswith(("site-packages", "dist-packages")) or any(_under(entry, prefix) for prefix in (sys.prefix, sys.base_prefix))):
+            paths.add(os.path.realpath(entry))
+    tools = os.environ.get("BASELINE_TOOLS_DIR")
+    paths.add(str(Path(tools).expanduser()) if tools else str(Path.home() / ".cache" / "baseline" / "tools"))
+    tops = (*_homes(), *_FRESH)
+    # Never a folder that holds a hidden or fresh one (that would show it again).
+    return sorted(path for path in paths if path and path != "/" and not any(_under(top, path) for top in tops))
+
+
+# --- the scratch copy of the project ---
+
+@dataclass
+class _Scratch:
+    base: Path  # the temporary folder (removed at exit)
+    tree: Path  # the copy, mounted at the project's path
+    in_place: tuple[str, ...]  # folders not copied but shown read-only at their place (.git, virtual environments)
+    skipped: tuple[str, ...]  # folders left out (the scan's work folder)
+
+
+_SCRATCH: dict[str, _Scratch] = {}
+_SCRATCH_LOCK = threading.Lock()
+
+
+def scratch_copy(project: Path | str) -> Path:
+    """The scratch copy of ``project`` confined runs write to (made once per process)."""
+    return _scratch(os.path.realpath(project)).tree
+
+
+def _scratch(root: str) -> _Scratch:
+    with _SCRATCH_LOCK:
+        found = _SCRATCH.get(root)
+        if found is None:
+            found = _make_scratch(root)
+            _SCRATCH[root] = found
+        return found
+
+
+def _owner() -> tuple[int, int] | None:
+    found = bubblewrap()
+    return UNPRIVILEGED if found is not None and found.privileged else None
+
+
+def _chown(path: str, owner: tuple[int, int] | None) -> None:
+    if owner is not None:
+        try:
+            os.lchown(path, *owner)
+        except OSError:
+            pass
+
+
+def _make_scratch(root: str) -> _Scratch:
+    """Copy the project: regular files, folders and links (FIFOs, sockets and devices are left out)."""
+    base = Path(tempfile.mkdtemp(prefix="baseline-sandbox-"))
+    owner = _owner()
+    _chown(str(base), owner)
+    tree = base / "tree"
+    skip = {os.path.realpath(path) for path in policy().exclude}
+    in_place: list[str] = []
+    skipped: list[str] = []
+    tree.mkdir()
+    _chown(str(tree), owner)
+    stack = [(root, str(tree))]
+    while stack:
+        source, destination = stack.pop()
+        try:
+            entries = list(os.scandir(source))
+        except OSError:
+            continue
+        for entry in entries:
+            target = os.path.join(destination, entry.name)
+            try:
+                if entry.is_symlink():
+                    os.symlink(os.readlink(entry.path), target)
+                    _chown(target, owner)
+                elif entry.is_dir(follow_symlinks=False):
+                    os.mkdir(target)
+                    _chown(target, owner)
+                    if entry.path in skip:
+                        skipped.append(entry.path)
+                    elif (source == root and entry.name == ".git") or os.path.isfile(os.path.join(entry.path, "pyvenv.cfg")):
+                        in_place.append(entry.path)
+                    else:
+                        stack.append((entry.path, target))
+                elif entry.is_file(follow_symlinks=False):
+                    shutil.copy2(entry.path, target, follow_symlinks=False)
+                    _chown(target, owner)
+            except OSError:
+                continue
+    return _Scratch(base=base, tree=tree, in_place=tuple(in_place), skipped=tuple(skipped))
+
+
+def cleanup() -> None:
+    """Remove the scratch copies (at exit, and from the CLI's signal handlers)."""
+    with _SCRATCH_LOCK:
+        for scratch in _SCRATCH.values():
+            shutil.rmtree(scratch.base, ignore_errors=True)
+        _SCRATCH.clear()
+
+
+def _mask(path: str) -> list[str]:
+    if os.path.isdir(path):
+        return ["--tmpfs", path]
+    if os.path.lexists(path):
+        return ["--ro-bind", "/dev/null", path]
+    return []
+
+
+def _bwrap_command(found: Bubblewrap, argv: tuple[str, ...], cwd: str, confine: Confine, status_fd: int | None) -> list[str]:
+    """The bubblewrap command line that runs ``argv`` with what ``confine`` asks for, nothing more."""
+    command = [found.path, "--die-with-parent", "--as-pid-1", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+    if not confine.network:
+        command.append("--unshare-net")
+    if not found.privileged:
+        command += ["--unshare-user", "--uid", str(os.getuid()), "--gid", str(os.getgid())]
+    command += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+    for fresh in _FRESH:
+        if os.path.isdir(fresh):
+            command += ["--perms", "1777", "--tmpfs", fresh]
+    hidden = sorted({os.path.abspath(os.path.expanduser(path)) for path in policy().hidden})
+    homes = _homes()
+    # Hidden paths under a fresh or home folder are out of sight already; masking them there would
+    # make bubblewrap create their parents (mode 0700), which the unprivileged user could not pass.
+    masked = [*homes, *(path for path in hidden if not any(_under(path, top) for top in (*_FRESH, *homes)))]
+    for path in masked:
+        if path not in ("/", *_FRESH):
+            command += _mask(path)
+    covered = [*masked, *_FRESH]
+    # Read-only again: what the run needs from under a hidden or fresh folder.
+    readable = set(_toolkit_paths())
+    if confine.network and os.path.isdir(_RESOLVER):
+        readable.add(_RESOLVER)
+    extras: set[str] = set()
+    for item in (*confine.readable, argv[0] if os.path.isabs(argv[0]) else ""):
+        if item:
+            extras.add(os.path.abspath(str(item)))
+            if os.path.isfile(str(item)) and os.access(str(item), os.X_OK):
+                readable.update(_python_environment(str(item)))
+    shown: list[str] = []
+    made: set[str] = set()
+
+    def mount(kind: str, source: str, path: str) -> None:
+        # bubblewrap creates missing mount points 0700: the unprivileged user could not pass them.
+        top = next((top for top in covered if _under(path, top)), None)
+        if top is not None:
+            missing = []
+            for ancestor in Path(path).parents:
+                if not _under(str(ancestor), top) or str(ancestor) == top:
+                    break
+                missing.append(str(ancestor))
+            for folder in reversed(missing):
+                if folder not in made:
+                    command.extend(["--perms", "0755", "--dir", folder])
+                    made.add(folder)
+        command.extend([kind, source, path])
+        shown.append(path)
+
+    for path in sorted(readable):
+        if os.path.exists(path) and any(_under(path, top) for top in covered) and not any(_under(path, done) for done in shown):
+            mount("--ro-bind", path, path)
+    owner = _owner()
+    project: str | None = None
+    if confine.project is not None:
+        project = os.path.realpath(confine.project)
+        scratch = _scratch(project)
+        mount("--bind", str(scratch.tree), project)
+        for path in scratch.in_place:
+            command += ["--ro-bind", path, path]
+    # The caller's read-only extras go over the scratch copy (a harness generated after the copy was made).
+    for path in sorted(extras):
+        inside = project is not None and _under(path, project) and path != project
+        hidden_now = any(_under(path, top) for top in covered) and not any(_under(path, done) for done in shown)
+        if os.path.exists(path) and (inside or hidden_now):
+            mount("--ro-bind", path, path)
+    for item in confine.writable:
+        path = os.path.abspath(str(item))
+        os.makedirs(path, exist_ok=True)
+        if owner is not None:
+            for folder, names, files in os.walk(path):
+                _chown(folder, owner)
+                for name in (*names, *files):
+                    _chown(os.path.join(folder, name), owner)
+        mount("--bind", path, path)
+    # A hidden path inside something shown again (a key inside the output folder, a cache inside a work folder).
+    for path in hidden:
+        if any(_under(path, top) and path != top for top in shown):
+            command += _mask(path)
+    command += ["--perms", "0777", "--dir", FAKE_HOME, "--chdir", cwd]
+    drop = f"{UNPRIVILEGED[0]}:{UNPRIVILEGED[1]}" if found.privileged else "-"
+    command += ["--", sys.executable, "-I", "-S", "-c", _INIT, str(-1 if status_fd is None else status_fd), drop, *argv]
+    return command
+
+
+def confined_environment(
+    allow: Iterable[str] = (), extra: Mapping[str, str] | None = None, base: Mapping[str, str] | None = None
+) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The environment of confined code: an allow-list, the fake HOME, ``extra`` (the toolkit's own)."""
+    source = dict(os.environ if base is None else base)
+    allowed = set(allow) | set(policy().allow_env)
+    env = {name: value for name, value in source.items() if name in _ALLOWED_ENV or name.startswith("LC_") or name in allowed}
+    env["HOME"] = FAKE_HOME
+    env["TMPDIR"] = "/tmp"  # nosec B108 -- the sandbox's own, empty /tmp
+    dropped = tuple(sorted(name for name in source if name not in env))
+    if extra:
+        env.update(extra)
+    return env, dropped
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    command: tuple[str, ...]
+    cwd: str
+    env: dict[str, str]
+    dropped: tuple[str, ...]
+    legacy: Confinement | None  # the unshare namespaces of an unconfined or uncontained run
+    confined: bool  # under bubblewrap
+    network_isolated: bool
+    own_pid_namespace: bool
+    pass_status: bool
+
+
+def _prepare(
+    argv: tuple[str, ...],
+    cwd: str,
+    limits: Limits,
+    confine: Confine | None,
+    *,
+    scrub: bool,
+    allow_env: Iterable[str],
+    extra_env: Mapping[str, str] | None,
+    base_env: Mapping[str, str] | None,
+    status_fd: int | None,
+) -> _Prepared:
+    """Decide how one command runs: under bubblewrap, under the namespaces of ``limits``, or plain."""
+    if confine is None and limits.contain:
+        confine = Confine(readable=(cwd,), network=limits.network)  # target code from a call site that names no needs
+    if confine is not None and not policy().unconfined:
+        require_confinement()
+        found = bubblewrap()
+        assert found is not None  # nosec B101 -- require_confinement raised otherwise
+        env, dropped = confined_environment(allow_env, extra_env, base_env)
+        wrapped = _bwrap_command(found, argv, cwd, confine, status_fd)
+        return _Prepared(tuple(wrapped), "/", env, dropped, None, True, not confine.network, True, status_fd is not None)
+    if confine is not None:  # --unconfined: the namespaces unshare offers, the deny-list scrub
+        limits = replace(limits, contain=True, network=confine.network)
+        allow_env = (*allow_env, *policy().allow_env)
+    env, dropped = build_environment(scrub=scrub, allow=allow_env, extra=extra_env, base=base_env)
+    command, legacy = _confine(argv, limits, status_fd)
+    return _Prepared(
+        command,
+        cwd,
+        env,
+        dropped,
+        legacy,
+        False,
+        legacy is not None and legacy.network_isolated,
+        legacy is not None and legacy.own_pid_namespace,
+        legacy is not None and legacy.own_pid_namespace and status_fd is not None,
+    )
+
+
+# --- lifetime: one long-lived thread starts every child; a registry kills them on the way out ---
+
+_SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sandbox-spawner")
+_LIVE: set[subprocess.Popen[bytes]] = set()
+_LIVE_LOCK = threading.Lock()
+
+
+def _spawn(factory: Callable[[], subprocess.Popen[bytes]]) -> subprocess.Popen[bytes]:
+    """Start a child from the spawner thread, which lives as long as the process.
+
+    bubblewrap's ``--die-with-parent`` (PR_SET_PDEATHSIG) fires when the *thread* that forked it
+    exits: a check's worker thread would take its sandboxes with it, a short-lived thread would
+    not protect anything. The spawner thread ends only with the toolkit.
+    """
+    process = _SPAWNER.submit(factory).result()
+    with _LIVE_LOCK:
+        _LIVE.add(process)
+    return process
+
+
+def _forget(process: subprocess.Popen[bytes]) -> None:
+    with _LIVE_LOCK:
+        _LIVE.discard(process)
+
+
+def live_count() -> int:
+    """How many children of the sandbox are running now."""
+    with _LIVE_LOCK:
+        return sum(process.poll() is None for process in _LIVE)
+
+
+def terminate_all(grace_s: float = 1.0) -> int:
+    """Kill every running child (its whole process group; its namespace dies with it). Returns how many."""
+    with _LIVE_LOCK:
+        running = [process for process in _LIVE if process.poll() is None]
+    for process in running:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+        except (ProcessLookupError, PermissionError):
+            pass
+    deadline = time.monotonic() + grace_s
+    for process in running:
+        try:
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    return len(running)
+
+
+def _at_exit() -> None:
+    terminate_all(grace_s=0.5)
+    cleanup()
+
+
+atexit.register(_at_exit)
+
+
+def _capped(timeout_s: float | None) -> float | None:
+    cap = policy().timeout_cap_s
+    if cap is None:
+        return timeout_s
+    return cap if timeout_s is None else min(timeout_s, cap)
 
 
 @dataclass(frozen=True)
@@ -241,6 +781,7 @@ class ProcessResult:
     start_error: str | None = None
     network_isolated: bool = False
     own_pid_namespace: bool = False
+    confined: bool = False  # under bubblewrap: host read-only, scratch copy, no home, unprivileged user
 
     @property
     def ok(self) -> bool:
@@ -343,30 +884,43 @@ def run(
     extra_env: Mapping[str, str] | None = None,
     base_env: Mapping[str, str] | None = None,
     stdin_data: bytes | None = None,
+    confine: Confine | None = None,
 ) -> ProcessResult:
     """Run ``argv`` to completion under the sandbox rules and return what happened.
 
     Never raises for a failing child: a missing executable, a timeout or a crash are reported in
-    the returned ProcessResult.
+    the returned ProcessResult. ``confine`` (or ``limits.contain``) marks target code: it runs
+    under bubblewrap, and raises :class:`ConfinementUnavailable` when that cannot be done and
+    the operator did not pass ``--unconfined``.
     """
     argv = tuple(str(part) for part in argv)
-    env, dropped = build_environment(scrub=scrub, allow=allow_env, extra=extra_env, base=base_env)
+    limits = replace(limits, timeout_s=_capped(limits.timeout_s))
     status_read, status_write = os.pipe()  # the init of a PID namespace reports the command's wait status here
+    try:
+        prepared = _prepare(
+            argv, str(cwd), limits, confine, scrub=scrub, allow_env=allow_env, extra_env=extra_env, base_env=base_env, status_fd=status_write
+        )
+    except BaseException:
+        os.close(status_read)
+        os.close(status_write)
+        raise
+    dropped = prepared.dropped
     # The result reports argv; the confinement prefix is the sandbox's own.
-    command, confined = _confine(argv, limits, status_write)
     started = time.monotonic()
     try:
-        process = subprocess.Popen(  # noqa: S603  # nosec B603 -- this is the sandbox; argv is a list, never a shell string
-            command,
-            cwd=str(cwd),
-            env=env,
-            stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-            preexec_fn=lambda: _limit_child(limits),  # noqa: PLW1509 - only async-signal-safe calls
-            close_fds=True,
-            pass_fds=(status_write,) if confined is not None and confined.own_pid_namespace else (),
+        process = _spawn(
+            lambda: subprocess.Popen(  # noqa: S603  # nosec B603 -- this is the sandbox; argv is a list, never a shell string
+                prepared.command,
+                cwd=prepared.cwd,
+                env=prepared.env,
+                stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+                preexec_fn=lambda: _limit_child(limits),  # noqa: PLW1509 - only async-signal-safe calls
+                close_fds=True,
+                pass_fds=(status_write,) if prepared.pass_status else (),
+            )
         )
     except (OSError, ValueError) as exc:
         os.close(status_read)
@@ -410,6 +964,7 @@ def run(
     finally:
         # Whatever the child left behind in its group goes too: a scan leaves no processes.
         kill_group(process.pid, grace_s=0.5)
+        _forget(process)
     for pump in pumps:
         pump.join(timeout=5)
     os.close(status_write)
@@ -436,8 +991,9 @@ def run(
         stderr_truncated=err.truncated,
         env_dropped=dropped,
         start_error=start_error,
-        network_isolated=confined is not None and confined.network_isolated,
-        own_pid_namespace=confined is not None and confined.own_pid_namespace,
+        network_isolated=prepared.network_isolated,
+        own_pid_namespace=prepared.own_pid_namespace,
+        confined=prepared.confined,
     )
 
 
@@ -474,13 +1030,18 @@ class Background:
         scrub: bool = True,
         allow_env: Iterable[str] = (),
         extra_env: Mapping[str, str] | None = None,
+        confine: Confine | None = None,
     ) -> None:
         self.argv = tuple(str(part) for part in argv)
-        self.command, self.confinement = _confine(self.argv, limits, None)
         self.cwd = str(cwd)
+        prepared = _prepare(self.argv, self.cwd, limits, confine, scrub=scrub, allow_env=allow_env, extra_env=extra_env, base_env=None, status_fd=None)
+        self.command = prepared.command
+        self.confinement = prepared.legacy
+        self.confined = prepared.confined
+        self._cwd = prepared.cwd
         self.log_path = Path(log_path)
         self.limits = limits
-        self.env, self.env_dropped = build_environment(scrub=scrub, allow=allow_env, extra=extra_env)
+        self.env, self.env_dropped = prepared.env, prepared.dropped
         self.process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
@@ -489,17 +1050,20 @@ class Background:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("wb")
         limits = self.limits
+        log = self._log
         try:
-            self.process = subprocess.Popen(  # noqa: S603  # nosec B603 -- the sandbox's background runner; argv is a list, no shell
-                self.command,
-                cwd=self.cwd,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=self._log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                preexec_fn=lambda: _limit_child(limits),  # noqa: PLW1509
-                close_fds=True,
+            self.process = _spawn(
+                lambda: subprocess.Popen(  # noqa: S603  # nosec B603 -- the sandbox's background runner; argv is a list, no shell
+                    self.command,
+                    cwd=self._cwd,
+                    env=self.env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                    preexec_fn=lambda: _limit_child(limits),  # noqa: PLW1509
+                    close_fds=True,
+                )
             )
         except (OSError, ValueError) as exc:
             self._log.close()
@@ -518,6 +1082,7 @@ class Background:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
+        _forget(self.process)
         if self._log is not None:
             self._log.close()
         return self.process.returncode

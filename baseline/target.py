@@ -140,6 +140,7 @@ def resolve_interpreter(root: Path, requested: str | None, *, project_venv: bool
         [path, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
         cwd=root,
         limits=sandbox.Limits(timeout_s=30),
+        confine=sandbox.Confine(readable=(root, path)),  # the project names the interpreter: it is target code
     )
     if probe.start_error:
         raise UsageError(f"interpreter {path} cannot be started: {probe.start_error}")

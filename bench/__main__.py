@@ -31,6 +31,7 @@ BENCHMARKS = {
     "testing": ("bench.bench_testing", "T05/T06/T08 added cost on a real test suite"),
     "web": ("bench.bench_web", "T10 pipeline vs bare wapiti"),
     "git": ("bench.bench_git", "history reading with dulwich (no git process, no git config) vs the git binary"),
+    "confinement": ("bench.bench_confinement", "the same scans with bubblewrap vs --unconfined"),
 }
 
 

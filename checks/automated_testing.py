@@ -145,7 +145,7 @@ class AutomatedTestingCheck:
                     Finding(
                         rule_id=f"automated-testing.test-{case.outcome}",
                         severity=Severity.MEDIUM,
-                        message=f"test {case.nodeid} {case.outcome}: {case.message or 'no message'}",
+                        message=f"test {case.nodeid} {case.outcome}: {case.message or 'no message'}" + _denied(case.message),
                         tool="pytest",
                         location=Location(path=case.file, start_line=case.line) if case.file else None,
                         context="test",
@@ -173,3 +173,14 @@ class AutomatedTestingCheck:
 
 
 CHECK = AutomatedTestingCheck()
+
+
+_DENIED = re.compile(r"\[Errno (?:30|13|1)\] (?:Read-only file system|Permission denied|Operation not permitted): '([^']+)'")
+
+
+def _denied(message: str) -> str:
+    """A note naming the path the sandbox refused, when a test failed on a write outside its scratch copy."""
+    found = _DENIED.search(message or "")
+    if found is None:
+        return ""
+    return f" (the sandbox denied {found.group(1)}: only the project's scratch copy and the run's own folder are writable)"

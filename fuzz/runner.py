@@ -190,7 +190,8 @@ def run_harness(
     process = sandbox.run(
         argv,
         cwd=root,
-        limits=sandbox.Limits(timeout_s=budget_s + grace_s + input_timeout, network=network, contain=True),
+        limits=sandbox.Limits(timeout_s=budget_s + grace_s + input_timeout),
+        confine=sandbox.Confine(project=root, writable=(corpus, artifacts), readable=(harness,), network=network),
         allow_env=allow_env,
         extra_env=env,
     )
@@ -258,6 +259,6 @@ def harness_env(root: Path) -> dict[str, str]:
 def probe_atheris(python: str, root: Path) -> tuple[str | None, sandbox.ProcessResult]:
     """(atheris version or None, the probe process) in the target's interpreter."""
     code = "import atheris, importlib.metadata as m\ntry:\n    print(m.version('atheris'))\nexcept Exception:\n    print('unknown')\n"
-    process = sandbox.run([python, "-c", code], cwd=root, limits=sandbox.Limits(timeout_s=60))
+    process = sandbox.run([python, "-c", code], cwd=root, limits=sandbox.Limits(timeout_s=60), confine=sandbox.Confine(readable=(root,)))
     version = process.stdout.strip().splitlines()[-1] if process.ok and process.stdout.strip() else None
     return version, process

@@ -125,7 +125,8 @@ def replay(
     return sandbox.run(
         [python, str(harness), str(data_file)],
         cwd=root,
-        limits=sandbox.Limits(timeout_s=timeout_s, network=network, contain=True),
+        limits=sandbox.Limits(timeout_s=timeout_s),
+        confine=sandbox.Confine(project=root, readable=(harness, data_file), network=network),
         allow_env=list(allow_env),
         extra_env=harness_env(root),
     )

@@ -121,7 +121,8 @@ def replay_with_faulthandler(
     return sandbox.run(
         [python, "-X", "faulthandler", str(harness), str(data_file)],
         cwd=root,
-        limits=sandbox.Limits(timeout_s=timeout_s, network=network, contain=True),
+        limits=sandbox.Limits(timeout_s=timeout_s),
+        confine=sandbox.Confine(project=root, readable=(harness, data_file), network=network),
         allow_env=allow_env,
         extra_env=harness_env(root),
     )
@@ -159,7 +160,8 @@ def minimize(
     sandbox.run(
         [str(wrapper), "-minimize_crash=1", "-runs=100000", f"-max_total_time={seconds}", f"-exact_artifact_path={result_file}", str(crash_input)],
         cwd=root,
-        limits=sandbox.Limits(timeout_s=seconds + 20, network=network, contain=True),
+        limits=sandbox.Limits(timeout_s=seconds + 20),
+        confine=sandbox.Confine(project=root, writable=(out_dir,), readable=(harness, crash_input), network=network),
         allow_env=allow_env,
         extra_env=env,
     )

@@ -89,6 +89,7 @@ def build_junit(report: Report) -> ET.Element:
         ("gate_passed", str(report.gate.passed).lower()),
         ("catalog", f"{report.catalog_id} {report.catalog_version}"),
         ("tree_digest", report.target.tree_digest),
+        *((("unconfined", "true"),) if report.unconfined else ()),
     ):
         ET.SubElement(props, "property", {"name": name, "value": value})
     suite.extend(cases)

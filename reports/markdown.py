@@ -43,6 +43,8 @@ def format_report(report: Report) -> str:
         f"Gate {verdict}" + (" (incomplete)" if gate.incomplete else "") + f" · catalog {report.catalog_id} {report.catalog_version}"
         + (f" · commit `{report.target.commit[:12]}`" if report.target.commit else ""),
     ]
+    if report.unconfined:
+        lines += ["", "**UNCONFINED SCAN: the project's code ran without filesystem confinement (--unconfined)**"]
     for reason in gate.reasons:
         lines.append(f"- {_cell(reason)}")
     pairs = [(result, finding) for result in report.results for finding in result.findings]

@@ -244,6 +244,8 @@ def build_sarif(report: Report) -> dict[str, Any]:
             "informationUri": "https://cwe.mitre.org/",
             "taxa": [{"id": str(number), "helpUri": f"https://cwe.mitre.org/data/definitions/{number}.html"} for number in cwes],
         }]
+    if report.unconfined:
+        run["properties"]["unconfined"] = True  # the project's code ran without filesystem confinement
     if report.target.commit:
         run["versionControlProvenance"] = [{"repositoryUri": "urn:local", "revisionId": report.target.commit, "mappedTo": {"uriBaseId": "%SRCROOT%"}}]
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}

@@ -23,6 +23,7 @@ from baseline.target import resolve_interpreter
 def install(subparsers: Any) -> None:
     """Add ``baseline fuzz`` and its sub-commands."""
     parser = subparsers.add_parser("fuzz", help="fuzzing: write harnesses, run them under a budget, replay crashes")
+    parser.add_argument("--unconfined", action="store_true", help="run the project's code WITHOUT filesystem confinement")
     commands = parser.add_subparsers(dest="fuzz_command", metavar="ACTION")
 
     init = commands.add_parser("init", help="write atheris harnesses for the project's fuzzable entry points into fuzz/")

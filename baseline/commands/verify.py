@@ -45,6 +45,7 @@ def install(subparsers: Any) -> None:
     parser.add_argument("--config", dest="config_file", help="the verifier's configuration file (pyproject.toml or baseline.toml)")
     parser.add_argument("--json", action="store_true", help="print the verification as JSON")
     _add_config_flags(parser)
+    parser.add_argument("--unconfined", action="store_true", help="with --source, re-run the project's code WITHOUT filesystem confinement")
     parser.set_defaults(handler=run)
 
 

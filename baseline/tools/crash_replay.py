@@ -63,7 +63,7 @@ def replay_one(root: Path, python: str, folder: Path, timeout_s: float, network:
     data = folder / "input"
     if not data.is_file():
         return Replay(crash_id, harness, "unreplayable", "input file missing", kind, exception)
-    process = sandbox.run([python, str(harness_path), str(data.resolve())], cwd=root, limits=sandbox.Limits(timeout_s=timeout_s, memory_mb=4096, network=network, contain=True))
+    process = sandbox.run([python, str(harness_path), str(data.resolve())], cwd=root, limits=sandbox.Limits(timeout_s=timeout_s, memory_mb=4096), confine=sandbox.Confine(project=root, readable=(data.resolve(),), network=network))
     evidence = Evidence(
         provenance=Provenance.EXECUTED,
         summary=f"replayed crash {crash_id} with {harness}",

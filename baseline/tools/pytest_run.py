@@ -169,7 +169,7 @@ TEST_RUN = TestRunner()
 
 def _probe_versions(python: str, root: Path) -> tuple[str | None, str | None, str | None]:
     """(pytest version, coverage version, error) in the target's interpreter."""
-    probe = sandbox.run([python, "-c", _PROBE], cwd=root, limits=sandbox.Limits(timeout_s=60))
+    probe = sandbox.run([python, "-c", _PROBE], cwd=root, limits=sandbox.Limits(timeout_s=60), confine=sandbox.Confine(readable=(root,)))
     if not probe.ok:
         return None, None, f"cannot query the target interpreter {python}: {probe.describe()}: {probe.stderr_tail(5)}"
     parts = (probe.stdout.strip().split() + ["-", "-"])[:2]
@@ -241,6 +241,7 @@ def run_tests(
         argv,
         cwd=root,
         limits=limits,
+        confine=sandbox.Confine(project=root, writable=(work_dir,), network=network),
         allow_env=allow_env,
         extra_env={
             "PYTHONDONTWRITEBYTECODE": "1",
@@ -322,7 +323,8 @@ def run_tests(
         coverage_error = "coverage.py wrote no data (did the tests import the project's code?)"
     else:
         report_argv = [python, "-m", "coverage", "json", f"--data-file={data_file}", "-o", str(coverage_json), "--ignore-errors"]
-        reported = sandbox.run(report_argv, cwd=root, limits=sandbox.Limits(timeout_s=300))
+        # The report step loads the project's coverage plugins again: confined like the run.
+        reported = sandbox.run(report_argv, cwd=root, limits=sandbox.Limits(timeout_s=300), confine=sandbox.Confine(project=root, writable=(work_dir,)))
         if reported.ok and coverage_json.is_file():
             try:
                 coverage = parse_coverage_json(coverage_json, root, tuple(common["sources"]), coverage_version)

@@ -75,7 +75,7 @@ def detect(root: Path) -> tuple[str, str] | None:
 
 
 def _has_module(python: str, root: Path, module: str) -> bool:
-    probe = sandbox.run([python, "-c", f"import importlib.util,sys; sys.exit(importlib.util.find_spec('{module}') is None)"], cwd=root, limits=sandbox.Limits(timeout_s=60))
+    probe = sandbox.run([python, "-c", f"import importlib.util,sys; sys.exit(importlib.util.find_spec('{module}') is None)"], cwd=root, limits=sandbox.Limits(timeout_s=60), confine=sandbox.Confine(readable=(root,)))
     return probe.ok
 
 
@@ -181,11 +181,13 @@ def run_typecheck(*, root: Path, python: str, work_dir: Path, command: list[str]
         argv = [executable, "--outputjson", "--pythonpath", python]
     if tool == "mypy" and not command and not sources and not _configures_files(root):
         return TypeCheckRun("error", "mypy is configured but the project has no product modules to check", tool, configured_in)
-    process = sandbox.run(argv, cwd=root, limits=sandbox.Limits(timeout_s=timeout_s))
+    # Type checkers load the project's plugins (mypy plugins, stubs): target code.
+    confine = sandbox.Confine(project=root, writable=(work_dir,))
+    process = sandbox.run(argv, cwd=root, limits=sandbox.Limits(timeout_s=timeout_s), confine=confine)
     json_output = tool == "mypy" and not command
     if json_output and _no_json_output(process):
         argv = [item for item in argv if item not in MYPY_JSON]
-        process = sandbox.run(argv, cwd=root, limits=sandbox.Limits(timeout_s=timeout_s))
+        process = sandbox.run(argv, cwd=root, limits=sandbox.Limits(timeout_s=timeout_s), confine=confine)
         json_output = False
     evidence = Evidence(
         provenance=Provenance.EXECUTED,

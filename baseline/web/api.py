@@ -93,7 +93,10 @@ def run_api_tests(
         executable, location, origin, checks=[item for item in config.get("web.api_checks") if item] or ["all"],
         max_examples=int(config.get("web.api_max_examples")), max_time=budget, seed=_seed(tree_digest), report_dir=out / "report",
     )
-    process = sandbox.run(argv, cwd=out, limits=sandbox.Limits(timeout_s=budget + 120), extra_env={"HOME": str(out / "home")})
+    process = sandbox.run(
+        argv, cwd=out, limits=sandbox.Limits(timeout_s=budget + 120), extra_env={"HOME": str(out / "home")},
+        confine=sandbox.Confine(writable=(out,), network=True),  # parses the app's schema; reaches it on loopback
+    )
     events, summary = out / "report" / "events.ndjson", out / "report" / "run.json"
     artifacts = tuple(Artifact(str(path), file_sha256(path), "application/x-ndjson" if path.suffix == ".ndjson" else "application/json") for path in (events, summary) if path.is_file())
     tail = redact_request(process.stderr_tail(10) or process.stdout[-2000:])

@@ -105,7 +105,9 @@ class RunningApp:
             self.argv,
             cwd=root,
             log_path=self.log_path,
-            limits=sandbox.Limits(timeout_s=None, contain=True),
+            limits=sandbox.Limits(timeout_s=None),
+            # The scanners reach the app on the host's loopback: its own network namespace would hide it.
+            confine=sandbox.Confine(project=root, writable=(work_dir,), network=True),
             allow_env=allow_env,
             extra_env={"PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1", "FLASK_DEBUG": "0"},
         )

@@ -227,7 +227,10 @@ def _scan(
     )
     home = work_dir / "home"
     home.mkdir(exist_ok=True)
-    process = sandbox.run(argv, cwd=work_dir, limits=sandbox.Limits(timeout_s=budget + 120), extra_env={"HOME": str(home)})
+    process = sandbox.run(
+        argv, cwd=work_dir, limits=sandbox.Limits(timeout_s=budget + 120), extra_env={"HOME": str(home)},
+        confine=sandbox.Confine(writable=(work_dir,), network=True),  # parses the app's answers; reaches it on loopback
+    )
     wapiti_requests = supervisor.requests[requests_before:]
     requested = tuple(dict.fromkeys(path.split("?")[0] for _, path, _ in wapiti_requests))
     artifacts = [Artifact(str(output), file_sha256(output), "application/json")] if output.is_file() else []

@@ -90,14 +90,16 @@ def test_target_code_does_not_see_the_callers_token(tmp_path: Path) -> None:
         tmp_path,
         "import os, pathlib\n"
         "def test_env():\n"
-        "    pathlib.Path(__file__).with_name('seen.txt').write_text(os.environ.get('GITHUB_TOKEN', 'absent'))\n",
+        "    pathlib.Path(os.environ['BASELINE_RECORD_DIR'], 'seen.txt').write_text(os.environ.get('GITHUB_TOKEN', 'absent'))\n",
     )
     env = {**os.environ, "GITHUB_TOKEN": "ghp_should_not_reach_the_target"}
     proc, report = _scan(root, env=env)
     assert proc.returncode == 0
-    assert (root / "tests" / "seen.txt").read_text() == "absent"
+    # The project's folder is a scratch copy inside the sandbox: the test writes to the run's own folder.
+    seen = root / ".baseline" / "scan" / "tests" / "records" / "seen.txt"
+    assert seen.read_text() == "absent"
     proc, _ = _scan(root, "--allow-env", "GITHUB_TOKEN", env=env)
-    assert (root / "tests" / "seen.txt").read_text() == "ghp_should_not_reach_the_target"
+    assert seen.read_text() == "ghp_should_not_reach_the_target"
 
 
 def test_hanging_suite_is_killed_within_the_timeout(tmp_path: Path) -> None:
@@ -179,14 +181,15 @@ def test_target_tests_run_without_network_by_default(tmp_path: Path) -> None:
         pytest.skip("this platform offers no network namespace")
     root = _project(
         tmp_path,
-        "import pathlib, socket\n"
+        "import os, pathlib, socket\n"
         "def test_interfaces():\n"
         "    names = sorted(name for _, name in socket.if_nameindex())\n"
-        "    pathlib.Path(__file__).with_name('ifaces.txt').write_text(','.join(names))\n",
+        "    pathlib.Path(os.environ['BASELINE_RECORD_DIR'], 'ifaces.txt').write_text(','.join(names))\n",
     )
     proc, report = _scan(root)
-    assert (root / "tests" / "ifaces.txt").read_text() == "lo"
+    ifaces = root / ".baseline" / "scan" / "tests" / "records" / "ifaces.txt"
+    assert ifaces.read_text() == "lo"
     assert report["sandbox"]["network_isolated"] is True
     assert "loopback only" in _result(report, "automated-testing.pytest")["evidence"][0]["summary"]
     _scan(root, "--network")
-    assert (root / "tests" / "ifaces.txt").read_text() != "lo"
+    assert ifaces.read_text() != "lo"

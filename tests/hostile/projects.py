@@ -175,7 +175,10 @@ def escapes(root: Path) -> None:
             "    except OSError as exc:\n"
             "        seen['connect'] = errno.errorcode.get(exc.errno or 0, str(exc))\n"
             "    outside = pathlib.Path(__file__).resolve().parents[2] / 'written-outside.txt'\n"
-            "    outside.write_text('the target was here')\n"
+            "    try:\n"
+            "        outside.write_text('the target was here')\n"
+            "    except OSError as exc:\n"
+            "        seen['write_error'] = errno.errorcode.get(exc.errno or 0, str(exc))\n"
             "    seen['wrote_outside'] = outside.is_file()\n"
             "    if os.fork() == 0:\n"
             "        os.setsid()\n"
@@ -183,7 +186,8 @@ def escapes(root: Path) -> None:
             f"            os.execv(sys.executable, {sleeper()})\n"
             "        os._exit(0)\n"
             "    time.sleep(0.5)\n"
-            "    pathlib.Path(__file__).with_name('seen.json').write_text(json.dumps(seen))\n"
+            "    # The project's own folder is a scratch copy: the record goes to the run's own folder.\n"
+            "    pathlib.Path(os.environ['BASELINE_RECORD_DIR'], 'seen.json').write_text(json.dumps(seen))\n"
         ),
     })
 

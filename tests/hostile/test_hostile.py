@@ -27,9 +27,10 @@ fork-bomb                   3         T02 error at the timeout; none of the 300 
 kills-its-parent            3         T02 error "interpreter crashed (SIGKILL)"; the scan survives
 escape-attempts (isolation) 0         T02 pass; the target saw no credential (by name or as a
                                       password in a URL, nor in any /proc/*/environ), saw only its
-                                      own processes, could not reach a non-loopback address, its
-                                      double-forked setsid daemon is gone; the report's sandbox
-                                      record says what was in force (filesystem: not confined)
+                                      own processes, could not reach a non-loopback address nor
+                                      write outside its scratch copy, its double-forked setsid
+                                      daemon is gone; the report's sandbox record says what was in
+                                      force (bubblewrap)
 fuzz-crash-and-memory       1         T09 fail: a native crash (SIGSEGV) and an out-of-memory crash
                                       (RSS limit) triaged into reproducers
 web-never-ready             3         T10 error "did not answer ... within 3 s"; the app is stopped
@@ -221,7 +222,7 @@ def test_broken_pyproject_is_a_configuration_error(variant: str, build: projects
 
 
 def _seen(scan: Scan) -> dict:  # type: ignore[type-arg]
-    return json.loads((scan.root / "tests" / "seen.json").read_text())
+    return json.loads((scan.root / ".baseline" / "scan" / "tests" / "records" / "seen.json").read_text())
 
 
 def test_escape_attempts_are_contained_and_the_report_says_so(tmp_path: Path) -> None:
@@ -244,14 +245,15 @@ def test_escape_attempts_are_contained_and_the_report_says_so(tmp_path: Path) ->
     for name, value in FAKE_CREDENTIALS.items():
         assert name not in seen["environ"], f"{name} reached the target"
         assert all(value not in environ for environ in seen["proc_environ"]), f"{name} readable through /proc"
-    assert "environment" in sandbox and "scrubbed" in sandbox["environment"]
+    assert "environment" in sandbox and "allow-list" in sandbox["environment"]
 
     # No process outlives the scan: the double-forked setsid daemon is gone.
     assert wait_until_gone(root, projects.MARKER) == []
 
-    # The filesystem is not confined, and the report says so rather than claiming otherwise.
-    assert seen["wrote_outside"] and (tmp_path / "written-outside.txt").is_file()
-    assert sandbox["filesystem"].startswith("NOT confined")
+    # The filesystem is confined (the host is read-only), and the report says what confined it.
+    assert not seen["wrote_outside"] and not (tmp_path / "written-outside.txt").exists()
+    assert seen["write_error"] in ("EROFS", "EACCES", "ENOENT"), seen["write_error"]
+    assert sandbox["filesystem_confined"] is True and sandbox["mode"].startswith("bubblewrap")
 
     # Network and processes: denied where the platform allows, and the report tells which.
     evidence = scan.result("automated-testing.pytest")["evidence"][0]["summary"]

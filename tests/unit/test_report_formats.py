@@ -173,3 +173,27 @@ def test_one_redactor_never_masks_what_the_toolkit_generated():
     request = "POST /login\n\npassword=%27+OR+%271%27%3D%271&api_key=real-key-123"
     shown = redact_request(request, attacked=("password",))
     assert "password=%27+OR+%271%27%3D%271" in shown and "real-key-123" not in shown
+
+
+def test_an_unconfined_scan_says_so_in_every_format() -> None:
+    """--unconfined: JSON, SARIF, JUnit, Markdown and HTML each carry it; a confined report carries none of it."""
+    import dataclasses
+    import io
+
+    from rich.console import Console
+
+    from baseline.console import render_report
+
+    unconfined = dataclasses.replace(make_report(), unconfined=True)
+    assert json.loads(json_report.format_report(unconfined))["unconfined"] is True
+    assert report_from_dict(json.loads(json_report.format_report(unconfined))).unconfined is True
+    assert json.loads(sarif.format_report(unconfined))["runs"][0]["properties"]["unconfined"] is True
+    assert '<property name="unconfined" value="true"' in junit.format_report(unconfined)
+    assert "UNCONFINED SCAN" in markdown.format_report(unconfined)
+    assert 'id="unconfined"' in html.format_report(unconfined)
+    terminal = io.StringIO()
+    render_report(unconfined, Console(file=terminal, width=200))
+    assert "UNCONFINED SCAN" in terminal.getvalue()
+    confined = make_report()
+    assert all("UNCONFINED" not in module.format_report(confined) for module in (markdown, html))
+    assert "unconfined" not in junit.format_report(confined) and "unconfined" not in json.loads(sarif.format_report(confined))["runs"][0]["properties"]

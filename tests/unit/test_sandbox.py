@@ -191,3 +191,128 @@ def _with_marker(marker: str) -> list[int]:
             except OSError:
                 continue
     return found
+
+
+# --- bubblewrap confinement -----------------------------------------------------------------------
+
+
+def _needs_bubblewrap() -> None:
+    if sandbox.bubblewrap() is None:
+        import pytest
+
+        pytest.skip(f"bubblewrap cannot run here: {sandbox.unavailable_reason()}")
+
+
+_FS_PROBE = (
+    "import json, os, sys\n"
+    "out = {'uid': os.getuid(), 'home': os.environ['HOME'], 'env': sorted(os.environ)}\n"
+    "def attempt(path, text='x'):\n"
+    "    try:\n"
+    "        with open(path, 'a') as handle:\n"
+    "            handle.write(text)\n"
+    "        return 'wrote'\n"
+    "    except OSError as exc:\n"
+    "        return type(exc).__name__\n"
+    "for key, path in json.loads(sys.argv[1]).items():\n"
+    "    out[key] = attempt(path)\n"
+    "out['secret_visible'] = os.path.exists(sys.argv[2])\n"
+    "out['home_listing'] = os.listdir(os.environ['HOME'])\n"
+    "print(json.dumps(out))\n"
+)
+
+
+def test_confined_code_writes_only_its_scratch_copy_and_its_own_folder(tmp_path: Path) -> None:
+    import json
+
+    _needs_bubblewrap()
+    project, work, secret_dir = tmp_path / "project", tmp_path / "work", tmp_path / "keys"
+    project.mkdir()
+    (project / "module.py").write_text("original\n")
+    secret_dir.mkdir()
+    (secret_dir / "signing.pem").write_text("PRIVATE")
+    (tmp_path / "a-signing.key").write_text("PRIVATE")  # a hidden file beside the project (regression: its parent became untraversable)
+    (tmp_path / "out").mkdir()
+    sandbox.configure(hidden=[secret_dir, tmp_path / "a-signing.key", tmp_path / "out", tmp_path / "bundle.zip"])
+    try:
+        targets = {
+            "project_file": str(project / "module.py"),
+            "work_file": str(work / "out.txt"),
+            "host_file": str(tmp_path / "outside.txt"),
+            "etc": "/etc/baseline-probe",
+            "toolkit": str(Path(sandbox.__file__)),
+        }
+        result = sandbox.run(
+            [sys.executable, "-c", _FS_PROBE, json.dumps(targets), str(secret_dir / "signing.pem")],
+            cwd=project,
+            base_env={**os.environ, "GITHUB_TOKEN": "ghp_x", "DB_PASS": "hunter2", "MY_SETTING": "1"},
+            confine=sandbox.Confine(project=project, writable=(work,)),
+        )
+    finally:
+        sandbox.configure(hidden=[])
+    assert result.ok and result.confined, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen["project_file"] == "wrote" and seen["work_file"] == "wrote"
+    assert seen["host_file"] != "wrote" and seen["etc"] != "wrote" and seen["toolkit"] != "wrote"
+    assert not seen["secret_visible"]
+    assert seen["home"] == sandbox.FAKE_HOME and seen["home_listing"] == []
+    # The project's own tree is untouched; the write went to the scratch copy (mounted at the same path).
+    assert (project / "module.py").read_text() == "original\n"
+    assert (sandbox.scratch_copy(project) / "module.py").read_text() == "original\nx"
+    assert (work / "out.txt").read_text() == "x"
+    assert not (tmp_path / "outside.txt").exists()
+    # The environment is an allow-list: no credential, no unknown variable.
+    assert "GITHUB_TOKEN" not in seen["env"] and "DB_PASS" not in seen["env"] and "MY_SETTING" not in seen["env"]
+    assert {"DB_PASS", "GITHUB_TOKEN", "MY_SETTING"} <= set(result.env_dropped)
+    if os.geteuid() == 0:
+        assert seen["uid"] == sandbox.UNPRIVILEGED[0]
+
+
+def test_allow_env_passes_a_named_variable_and_nothing_else() -> None:
+    _needs_bubblewrap()
+    env, dropped = sandbox.confined_environment(["DB_PASS"], {"PYTHONPATH": "/x"}, base={"DB_PASS": "p", "MYSQL_PWD": "q", "PATH": "/bin", "LC_ALL": "C"})
+    assert env["DB_PASS"] == "p" and env["PATH"] == "/bin" and env["LC_ALL"] == "C" and env["PYTHONPATH"] == "/x"
+    assert "MYSQL_PWD" not in env and dropped == ("MYSQL_PWD",)
+
+
+def test_the_sandbox_enforces_the_operator_timeout_cap(tmp_path: Path) -> None:
+    sandbox.configure(timeout_cap_s=1.0)
+    try:
+        started = time.monotonic()
+        result = sandbox.run([sys.executable, "-c", "import time; time.sleep(30)"], cwd=tmp_path, limits=sandbox.Limits(timeout_s=1e300))
+    finally:
+        sandbox.configure(timeout_cap_s=None)
+    assert result.timed_out and time.monotonic() - started < 10
+
+
+def test_without_bubblewrap_target_code_is_refused_unless_unconfined(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    monkeypatch.setattr(sandbox, "_BWRAP", ["bubblewrap (bwrap) is not installed"])
+    with pytest.raises(sandbox.ConfinementUnavailable, match="--unconfined"):
+        sandbox.run([sys.executable, "-c", "pass"], cwd=tmp_path, confine=sandbox.Confine())
+    sandbox.configure(unconfined=True)
+    try:
+        result = sandbox.run([sys.executable, "-c", "pass"], cwd=tmp_path, confine=sandbox.Confine())
+        assert result.ok and not result.confined
+        assert sandbox.describe_confinement(False)["filesystem_confined"] is False
+    finally:
+        sandbox.configure(unconfined=False)
+
+
+def test_terminate_all_kills_running_sandboxes(tmp_path: Path) -> None:
+    import threading
+
+    _needs_bubblewrap()
+    results: list[sandbox.ProcessResult] = []
+    worker = threading.Thread(
+        target=lambda: results.append(
+            sandbox.run([sys.executable, "-c", "import time; time.sleep(60)"], cwd=tmp_path, confine=sandbox.Confine(readable=(tmp_path,)))
+        )
+    )
+    worker.start()
+    deadline = time.monotonic() + 10
+    while sandbox.live_count() == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sandbox.terminate_all(grace_s=0.5) >= 1
+    worker.join(timeout=10)
+    assert results and not results[0].ok and results[0].duration_s < 30, results
