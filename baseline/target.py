@@ -16,6 +16,7 @@ from baseline import sandbox
 from baseline.errors import UsageError
 from baseline.model import Target
 from baseline.parsing import toml_loads
+from baseline.product import define_product
 
 # Folders that are never part of the project's own source.
 SKIP_DIRS = frozenset(
@@ -165,31 +166,12 @@ def excluded(relative: str, patterns: Iterable[str]) -> bool:
 
 
 def product_sources(root: Path) -> list[Path]:
-    """The project's own importable code: top-level packages (at the root or under src/) and modules.
+    """The project's product code: the package folders and modules it ships (see :mod:`baseline.product`).
 
-    Tests, docs, examples, benchmarks and build helpers are not product code.
+    Packaging metadata decides first; tests, docs, examples, benchmarks, scripts, task files and
+    test servers are not product code.
     """
-    bases = [root / "src"] if (root / "src").is_dir() else []
-    bases.append(root)
-    primary = bases[0]
-    found: list[Path] = []
-    for base in bases:
-        for child in sorted(base.iterdir()):
-            name = child.name
-            if name.startswith(".") or name in SKIP_DIRS or name in NON_PRODUCT_DIRS or name.endswith(".egg-info"):
-                continue
-            if child.is_dir() and not child.is_symlink() and (child / "__init__.py").is_file():
-                found.append(child)
-            elif (
-                child.is_file()
-                and child.suffix == ".py"
-                and base == primary
-                and name not in {"setup.py", "conftest.py", "noxfile.py", "fabfile.py", "manage.py"}
-                and not name.startswith("test_")
-                and not name.endswith("_test.py")
-            ):
-                found.append(child)
-    return found
+    return define_product(root).paths(root)
 
 
 def is_test_path(relative: str) -> bool:
