@@ -179,7 +179,8 @@ def _setuptools_pyproject(root: Path, data: dict[str, Any]) -> tuple[list[str], 
     tool = _table(data, "tool", "setuptools")
     if not tool:
         return None
-    package_dir = tool.get("package-dir") if isinstance(tool.get("package-dir"), dict) else {}
+    raw_dir = tool.get("package-dir")
+    package_dir: dict[str, Any] = raw_dir if isinstance(raw_dir, dict) else {}
     roots: list[str] = []
     packages = tool.get("packages")
     if isinstance(packages, list):
@@ -264,7 +265,7 @@ def _poetry(root: Path, data: dict[str, Any]) -> tuple[list[str], str] | None:
                 fmt = entry.get("format")
                 if fmt and "wheel" not in _strings(fmt):
                     continue
-                base = entry.get("from") if isinstance(entry.get("from"), str) else ""
+                base = str(entry.get("from") or "")
                 roots.append(f"{base.strip('/')}/{entry['include']}".lstrip("/"))
     elif poetry and isinstance(poetry.get("name"), str):
         name = re.sub(r"[-.]+", "_", poetry["name"]).lower()
