@@ -270,7 +270,13 @@ def _read_guard(records: Path) -> dict[str, Any] | None:
 
 
 def _aborted(guard: dict[str, Any] | None, exit_code: int | None) -> str | None:
-    """Why the session counts as aborted, or None when it ran to its end."""
+    """Why the session counts as aborted, or None when it ran to its end.
+
+    Collection errors stop pytest with status 2 too; they are the project's failure (the JUnit
+    report lists them as errors), not an aborted session.
+    """
+    if guard is not None and guard.get("collect_errors") and exit_code in (1, 2) and not guard.get("internal_error"):
+        return None
     if exit_code == 2:
         return "the pytest session was interrupted (exit status 2)" + (f": {guard.get('interrupted')}" if guard and guard.get("interrupted") else "")
     if guard is None:

@@ -22,6 +22,7 @@ _STATE: dict[str, Any] = {
     "selected": None,
     "finished": 0,
     "deselected": 0,
+    "collect_errors": 0,
     "network_deselected": [],
     "internal_error": None,
     "interrupted": None,
@@ -58,6 +59,12 @@ def pytest_collection_modifyitems(session: Any, config: Any, items: list[Any]) -
 def pytest_deselected(items: list[Any]) -> None:
     """Count every deselection (``-m``, ``-k``, the project's own plugins, ours)."""
     _STATE["deselected"] += len(items)
+
+
+def pytest_collectreport(report: Any) -> None:
+    """A module that could not be collected is the project's failure, not an aborted session."""
+    if report.failed:
+        _STATE["collect_errors"] += 1
 
 
 def pytest_collection_finish(session: Any) -> None:

@@ -1,0 +1,129 @@
+"""End-to-end: projects run the way their own CI runs them; T02/T07 equal the project's command run by hand.
+
+Each fixture is scanned once through the real CLI (T02 and T07 only) and its own documented test
+command is run by hand on a second copy; the figures must agree.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from baseline import sandbox
+from baseline.tools.pytest_run import parse_junit
+
+pytestmark = pytest.mark.e2e
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = REPO_ROOT / "tests" / "fixtures"
+T02 = "automated-testing.pytest"
+T07 = "structural-coverage.coverage"
+
+
+@pytest.fixture(scope="module")
+def scans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """One CLI scan per fixture, shared by every case."""
+    reports: dict[str, dict[str, Any]] = {}
+    base = tmp_path_factory.mktemp("fidelity")
+    for name in ("fid_unittest", "fid_parallel_cov", "fid_cache_plugin", "fid_stray_conftest", "fid_online", "fid_testserver", "fid_tox_only"):
+        root = base / name
+        shutil.copytree(FIXTURES / name, root)
+        out = base / f"{name}.json"
+        process = sandbox.run(
+            [sys.executable, "-m", "baseline", "scan", str(root), "--select", "T02,T07", "--format", "json", "--output", str(out)],
+            cwd=REPO_ROOT,
+            limits=sandbox.Limits(timeout_s=600),
+        )
+        assert "Traceback" not in process.stderr, process.stderr
+        report = json.loads(out.read_text())
+        reports[name] = {result["spec"]["id"]: result for result in report["results"]}
+    return reports
+
+
+def _copy(tmp_path: Path, name: str) -> Path:
+    root = tmp_path / name
+    shutil.copytree(FIXTURES / name, root)
+    return root
+
+
+def _hand_pytest(root: Path, *args: str) -> dict[str, int]:
+    """The project's pytest command, by hand; the counts come from its JUnit report."""
+    junit = root.parent / f"{root.name}-hand.xml"
+    process = sandbox.run([sys.executable, "-m", "pytest", *args, f"--junitxml={junit}"], cwd=root, limits=sandbox.Limits(timeout_s=300, network=False))
+    assert process.exit_code in (0, 1), process.stdout[-2000:] + process.stderr[-2000:]
+    _, counts = parse_junit(junit, root)
+    return {"collected": counts.collected, "passed": counts.passed, "failed": counts.failed, "errors": counts.errors, "skipped": counts.skipped}
+
+
+def _t02_counts(result: dict[str, Any]) -> dict[str, int]:
+    return {key: result["metrics"][key] for key in ("collected", "passed", "failed", "errors", "skipped")}
+
+
+def test_unittest_suite_from_the_ci_workflow(scans: dict[str, dict[str, Any]], tmp_path: Path) -> None:
+    root = _copy(tmp_path, "fid_unittest")
+    hand = sandbox.run([sys.executable, "-m", "unittest", "discover", "-s", "tests", "-p", "check_*.py"], cwd=root, limits=sandbox.Limits(timeout_s=120))
+    ran = int(re.search(r"Ran (\d+) test", hand.stderr).group(1))  # type: ignore[union-attr]
+    skipped = int(re.search(r"skipped=(\d+)", hand.stderr).group(1))  # type: ignore[union-attr]
+    t02 = scans["fid_unittest"][T02]
+    assert t02["outcome"] == "pass", t02["message"]
+    assert (t02["metrics"]["collected"], t02["metrics"]["skipped"], t02["metrics"]["failed"]) == (ran, skipped, 0)
+    t07 = scans["fid_unittest"][T07]
+    assert t07["metrics"]["sources"] == ["calc"] and t07["metrics"]["product_source"].startswith("setuptools")
+
+
+def test_parallel_coverage_with_fail_under_is_combined_and_hidden_lines_count(scans: dict[str, dict[str, Any]], tmp_path: Path) -> None:
+    root = _copy(tmp_path, "fid_parallel_cov")
+    limits = sandbox.Limits(timeout_s=300)
+    assert sandbox.run([sys.executable, "-m", "coverage", "run", "-m", "pytest", "-q"], cwd=root, limits=limits).ok
+    assert sandbox.run([sys.executable, "-m", "coverage", "combine"], cwd=root, limits=limits).ok
+    sandbox.run([sys.executable, "-m", "coverage", "json", "-o", "hand.json"], cwd=root, limits=limits)
+    hand = json.loads((root / "hand.json").read_text())["totals"]
+    t02, t07 = scans["fid_parallel_cov"][T02], scans["fid_parallel_cov"][T07]
+    assert _t02_counts(t02) == _hand_pytest(_copy(tmp_path / "again", "fid_parallel_cov"))
+    metrics = t07["metrics"]
+    # The project's own figure is what its command reports by hand; ours counts what it hides.
+    assert metrics["project_percent_statements"] == round(hand["percent_statements_covered"], 2) == 100.0
+    assert metrics["project_fail_under"] == 100.0
+    assert metrics["hidden_files"] == ["src/pcov/legacy.py"] and metrics["hidden_statements"] > 0
+    assert metrics["percent_statements"] < 100.0 and t07["outcome"] == "fail"
+    assert any(finding["rule_id"] == "structural-coverage.hidden-lines" for finding in t07["findings"])
+
+
+def test_plugin_needing_the_cache_provider_runs_every_test(scans: dict[str, dict[str, Any]], tmp_path: Path) -> None:
+    t02 = scans["fid_cache_plugin"][T02]
+    assert t02["outcome"] == "pass", t02["message"]
+    assert _t02_counts(t02) == _hand_pytest(_copy(tmp_path, "fid_cache_plugin")) == {"collected": 3, "passed": 3, "failed": 0, "errors": 0, "skipped": 0}
+
+
+def test_stray_conftest_outside_the_test_paths_is_not_loaded(scans: dict[str, dict[str, Any]], tmp_path: Path) -> None:
+    t02 = scans["fid_stray_conftest"][T02]
+    assert t02["outcome"] == "pass", t02["message"]
+    assert _t02_counts(t02) == _hand_pytest(_copy(tmp_path, "fid_stray_conftest"), "tests")
+    assert scans["fid_stray_conftest"][T07]["outcome"] == "pass"
+
+
+def test_online_tests_are_left_out_with_the_projects_own_switch(scans: dict[str, dict[str, Any]], tmp_path: Path) -> None:
+    t02 = scans["fid_online"][T02]
+    assert t02["outcome"] == "pass", t02["message"]
+    assert "1 network tests left out" in t02["message"]
+    assert _t02_counts(t02) == _hand_pytest(_copy(tmp_path, "fid_online"), "--offline", "-m", "not online")
+
+
+def test_test_server_scripts_and_task_files_are_not_product(scans: dict[str, dict[str, Any]], tmp_path: Path) -> None:
+    t07 = scans["fid_testserver"][T07]
+    assert t07["metrics"]["sources"] == ["svc"] and "hatch" in t07["metrics"]["product_source"]
+    assert t07["metrics"]["percent_statements"] == 100.0  # testserver's unused route is not product
+    assert _t02_counts(scans["fid_testserver"][T02]) == _hand_pytest(_copy(tmp_path, "fid_testserver"), "tests")
+
+
+def test_tox_only_configuration_gives_the_command(scans: dict[str, dict[str, Any]], tmp_path: Path) -> None:
+    t02 = scans["fid_tox_only"][T02]
+    assert t02["outcome"] == "pass", t02["message"]
+    assert _t02_counts(t02) == _hand_pytest(_copy(tmp_path, "fid_tox_only"), "-m", "not slow", "tests/unit")
+    assert scans["fid_tox_only"][T07]["metrics"]["sources"] == ["toxp"]
