@@ -96,8 +96,21 @@ class Interpreter:
     version: str | None
 
 
+PROVISION_FAILED = "provisioning failed: "
+
+
+def provisioning_enabled() -> bool:
+    """Whether a missing environment is built with uv (``BASELINE_PROVISION=0`` turns it off)."""
+    return os.environ.get("BASELINE_PROVISION", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
 def resolve_interpreter(root: Path, requested: str | None) -> Interpreter:
-    """``--python`` when given, else the project's ``.venv`` when present, else this interpreter."""
+    """``--python`` when given, else the project's ``.venv`` when present, else one built with uv.
+
+    When provisioning fails, the toolkit's own interpreter stands in and ``source`` starts with
+    :data:`PROVISION_FAILED` followed by the installer's message: the checks that need the
+    project's environment report that error, the others run.
+    """
     if requested:
         candidate = Path(requested).expanduser()
         if not candidate.is_absolute() and os.sep not in requested:
@@ -110,8 +123,18 @@ def resolve_interpreter(root: Path, requested: str | None) -> Interpreter:
         venv_python = root / ".venv" / "bin" / "python"
         if venv_python.exists():
             path, source = str(venv_python), "project .venv"
+        elif provisioning_enabled():
+            from baseline.provision import ProvisionError, provision
+
+            try:
+                built = provision(root)
+                path, source = built.python, f"{built.how} in {built.duration_s:.1f} s"
+            except ProvisionError as exc:
+                path, source = sys.executable, PROVISION_FAILED + str(exc)
+            except OSError as exc:
+                path, source = sys.executable, PROVISION_FAILED + f"{type(exc).__name__}: {exc}"
         else:
-            path, source = sys.executable, "the toolkit's own interpreter (no --python and no .venv)"
+            path, source = sys.executable, "the toolkit's own interpreter (no --python, no .venv, provisioning off)"
     probe = sandbox.run(
         [path, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
         cwd=root,

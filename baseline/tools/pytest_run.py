@@ -22,7 +22,8 @@ from baseline.coverage_config import ProjectCoverage, read_project_coverage, wri
 from baseline.model import Artifact, Evidence, Provenance
 from baseline.parsing import toml_loads
 from baseline.product import Product, define_product
-from baseline.target import file_sha256
+from baseline.provision import overlay, overlay_boot, provisioned_plan
+from baseline.target import PROVISION_FAILED, file_sha256
 from baseline.testcommand import discover_test_command
 from baseline.tools.test_records import (
     PLUGIN_DIR,
@@ -169,15 +170,20 @@ class TestRunner:
             tree_digest=context.target.tree_digest,
             dev_mode=bool(context.config.get("tests.dev_mode")),
             network=bool(context.config.get("network")),
+            provision_error=_provision_error(context.target.interpreter_source),
         )
+
+
+def _provision_error(source: str) -> str | None:
+    return source[len(PROVISION_FAILED) :] if source.startswith(PROVISION_FAILED) else None
 
 
 TEST_RUN = TestRunner()
 
 
-def _probe_versions(python: str, root: Path) -> tuple[str | None, str | None, str | None]:
+def _probe_versions(python: str, root: Path, env: dict[str, str] | None = None) -> tuple[str | None, str | None, str | None]:
     """(pytest version, coverage version, error) in the target's interpreter."""
-    probe = sandbox.run([python, "-c", _PROBE], cwd=root, limits=sandbox.Limits(timeout_s=60))
+    probe = sandbox.run([python, "-c", _PROBE], cwd=root, limits=sandbox.Limits(timeout_s=60), extra_env=env)
     if not probe.ok:
         return None, None, f"cannot query the target interpreter {python}: {probe.describe()}: {probe.stderr_tail(5)}"
     parts = (probe.stdout.strip().split() + ["-", "-"])[:2]
@@ -305,11 +311,29 @@ def run_tests(
     tree_digest: str,
     dev_mode: bool = True,
     network: bool = False,
+    provision_error: str | None = None,
 ) -> TestRun:
     """Execute the target's test suite under pytest and coverage; never raises for tool failures."""
+    if provision_error:
+        return TestRun(status="error", message=f"the project's test environment could not be built: {provision_error}")
     pytest_version, coverage_version, probe_error = _probe_versions(python, root)
     if probe_error:
         return TestRun(status="error", message=probe_error)
+    # What the toolkit needs and the environment lacks comes from an overlay after its site-packages.
+    layers: list[str] = []
+    missing = [name for name, version in (("pytest", pytest_version), ("coverage", coverage_version)) if version is None]
+    overlay_folder = overlay(python, None, missing) if missing else None
+    if overlay_folder is not None:
+        layers.append(str(overlay_boot(overlay_folder)))
+        pytest_version, coverage_version, probe_error = _probe_versions(python, root, {"PYTHONPATH": layers[0]})
+        if probe_error:
+            return TestRun(status="error", message=probe_error)
+    provisioned = provisioned_plan(python)
+    if provisioned and isinstance(provisioned.get("plan"), dict) and not provisioned["plan"].get("install_project"):
+        for relative in provisioned["plan"].get("import_roots") or ():
+            candidate = root / str(relative)
+            if _within(root, candidate):
+                layers.append(str(candidate.resolve()))
     if pytest_version is None:
         return TestRun(
             status="error",
@@ -354,7 +378,7 @@ def run_tests(
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONUNBUFFERED": "1",
         "PY_COLORS": "0",
-        "PYTHONPATH": os.pathsep.join(part for part in (str(PLUGIN_DIR), str(GUARD_DIR), os.environ.get("PYTHONPATH", "")) if part),
+        "PYTHONPATH": os.pathsep.join(part for part in (str(PLUGIN_DIR), str(GUARD_DIR), *layers, os.environ.get("PYTHONPATH", "")) if part),
         "BASELINE_RECORD_DIR": str(records),
     }
     if not network:
@@ -406,6 +430,7 @@ def run_tests(
         "coverage_sources": sources_reason,
         "session": guard,
         "network_skipped": list(network_skipped),
+        "overlay": {"packages": missing, "folder": str(overlay_folder)} if overlay_folder else None,
     }
     if dev_pass is not None:
         extra["dev_pass"] = dev_pass
@@ -461,7 +486,7 @@ def run_tests(
         coverage, coverage_error, cov_evidence = _report_coverage(
             root=root, python=python, work_dir=work_dir, run_rc=run_rc, data_file=data_file, coverage_json=coverage_json,
             project_json=project_json, project=project_coverage, sources=tuple(common["sources"]), version=coverage_version,
-            tree_digest=tree_digest,
+            tree_digest=tree_digest, env={"PYTHONPATH": env["PYTHONPATH"]},
         )
         evidence += cov_evidence
     status = "ok" if counts.collected > 0 else "no-tests"
@@ -498,13 +523,14 @@ def _report_coverage(
     sources: tuple[str, ...],
     version: str,
     tree_digest: str,
+    env: dict[str, str],
 ) -> tuple[CoverageData | None, str | None, list[Evidence]]:
     """Combine parallel data, then report twice: on the toolkit's terms and on the project's."""
     limits = sandbox.Limits(timeout_s=300)
     parallel = sorted(work_dir.glob(".coverage.*"))
     if parallel:
         combined = sandbox.run(
-            [python, "-m", "coverage", "combine", f"--rcfile={run_rc}", f"--data-file={data_file}", str(work_dir)], cwd=root, limits=limits
+            [python, "-m", "coverage", "combine", f"--rcfile={run_rc}", f"--data-file={data_file}", str(work_dir)], cwd=root, limits=limits, extra_env=env
         )
         if not combined.ok and not data_file.exists():
             return None, f"coverage.py could not combine {len(parallel)} parallel data files: {combined.stderr_tail(3) or combined.stdout[-300:]}", []
@@ -514,6 +540,7 @@ def _report_coverage(
         [python, "-m", "coverage", "json", f"--rcfile={run_rc}", f"--data-file={data_file}", "-o", str(coverage_json), "--ignore-errors", "--fail-under=0"],
         cwd=root,
         limits=limits,
+        extra_env=env,
     )
     if not (full.ok and coverage_json.is_file()):
         detail = full.stdout.strip()[-300:] or full.stderr_tail(3)
@@ -524,7 +551,7 @@ def _report_coverage(
         own_argv.append("--omit=" + ",".join(project.omit))
     if project.include:
         own_argv.append("--include=" + ",".join(project.include))
-    own = sandbox.run(own_argv, cwd=root, limits=limits)
+    own = sandbox.run(own_argv, cwd=root, limits=limits, extra_env=env)
     evidence = [
         Evidence(
             provenance=Provenance.EXECUTED,
