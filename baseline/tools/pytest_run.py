@@ -315,7 +315,11 @@ def run_tests(
 ) -> TestRun:
     """Execute the target's test suite under pytest and coverage; never raises for tool failures."""
     if provision_error:
-        return TestRun(status="error", message=f"the project's test environment could not be built: {provision_error}")
+        return TestRun(
+            status="error",
+            message=f"the project's test environment could not be built: {provision_error}",
+            sources=define_product(root).roots,
+        )
     pytest_version, coverage_version, probe_error = _probe_versions(python, root)
     if probe_error:
         return TestRun(status="error", message=probe_error)

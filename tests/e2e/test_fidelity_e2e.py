@@ -127,3 +127,53 @@ def test_tox_only_configuration_gives_the_command(scans: dict[str, dict[str, Any
     assert t02["outcome"] == "pass", t02["message"]
     assert _t02_counts(t02) == _hand_pytest(_copy(tmp_path, "fid_tox_only"), "-m", "not slow", "tests/unit")
     assert scans["fid_tox_only"][T07]["metrics"]["sources"] == ["toxp"]
+
+
+def _scan_provisioned(root: Path, cache: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    out = root.parent / f"{root.name}-{len(list(root.parent.glob('*.json')))}.json"
+    process = sandbox.run(
+        [sys.executable, "-m", "baseline", "scan", str(root), "--select", "T02,T07", "--format", "json", "--output", str(out)],
+        cwd=REPO_ROOT,
+        limits=sandbox.Limits(timeout_s=900),
+        extra_env={"BASELINE_PROVISION": "1", "BASELINE_CACHE_DIR": str(cache)},
+    )
+    assert "Traceback" not in process.stderr, process.stderr
+    report = json.loads(out.read_text())
+    return report["target"], {result["spec"]["id"]: result for result in report["results"]}
+
+
+def test_dependency_groups_only_project_is_provisioned_with_uv_and_cached(tmp_path: Path) -> None:
+    root = _copy(tmp_path, "fid_dep_groups")
+    cache = tmp_path / "cache"
+    target, results = _scan_provisioned(root, cache)
+    assert target["interpreter_source"].startswith("built with uv (new)"), target["interpreter_source"]
+    assert "[dependency-groups] test" in target["interpreter_source"]
+    assert not (root / ".venv").exists() and not list(root.glob("*.egg-info"))  # nothing written into the target
+    t02 = results[T02]
+    assert t02["outcome"] == "pass", t02["message"]
+    # By hand: the project's command in that environment, the project's source on the path.
+    junit = tmp_path / "hand.xml"
+    hand = sandbox.run(
+        [target["interpreter"], "-m", "pytest", f"--junitxml={junit}"], cwd=root, limits=sandbox.Limits(timeout_s=300), extra_env={"PYTHONPATH": str(root)}
+    )
+    assert hand.exit_code == 0, hand.stdout[-2000:]
+    assert _t02_counts(t02) == {key: value for key, value in zip(("collected", "passed", "failed", "errors", "skipped"), _counts(junit, root))}
+    assert results[T07]["outcome"] == "pass"
+    again, _ = _scan_provisioned(root, cache)
+    assert again["interpreter_source"].startswith("built with uv (cached)") and again["interpreter"] == target["interpreter"]
+
+
+def _counts(junit: Path, root: Path) -> tuple[int, ...]:
+    _, counts = parse_junit(junit, root)
+    return counts.collected, counts.passed, counts.failed, counts.errors, counts.skipped
+
+
+def test_no_local_interpreter_for_requires_python_is_a_t02_error_naming_python(tmp_path: Path) -> None:
+    root = tmp_path / "future"
+    (root / "future").mkdir(parents=True)
+    (root / "future" / "__init__.py").write_text("X = 1\n")
+    (root / "pyproject.toml").write_text('[project]\nname = "future"\nversion = "1"\nrequires-python = ">=3.99"\n')
+    target, results = _scan_provisioned(root, tmp_path / "cache")
+    assert target["interpreter_source"].startswith("provisioning failed")
+    for check_id in (T02, T07):
+        assert results[check_id]["outcome"] == "error" and "--python" in results[check_id]["message"], results[check_id]["message"]
