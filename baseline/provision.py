@@ -204,7 +204,7 @@ def plan(root: Path) -> Plan:
         if isinstance(table, dict):
             entry_points[str(group)] = {str(k): str(v) for k, v in table.items()}
     name = str(project.get("name") or root.name)
-    version = str(project.get("version") or "0+unknown")
+    version = str(project.get("version") or _pkg_info_version(root) or "0+unknown")
     return Plan(
         requires_python=str(project["requires-python"]) if isinstance(project.get("requires-python"), str) else None,
         requirements=tuple(dict.fromkeys(item.strip() for item in requirements if item.strip())),
@@ -217,6 +217,16 @@ def plan(root: Path) -> Plan:
         version=version,
         entry_points=entry_points,
     )
+
+
+def _pkg_info_version(root: Path) -> str | None:
+    """The version an sdist's PKG-INFO records (for a dynamic version)."""
+    try:
+        head = (root / "PKG-INFO").read_text(encoding="utf-8", errors="replace")[:20000]
+    except OSError:
+        return None
+    found = re.search(r"^Version:\s*(\S+)\s*$", head, re.MULTILINE)
+    return found.group(1) if found else None
 
 
 def _setup_py_has_extensions(root: Path) -> bool:

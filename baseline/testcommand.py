@@ -137,7 +137,7 @@ def parse_command(tokens: list[str], root: Path, own_options: frozenset[str]) ->
                 runner = "pytest" if tokens[index + 1] != "unittest" else "unittest"
                 start = index + 2
             break
-        if not (name in _WRAPPERS or _PYTHON.match(name) or token.startswith("-") or ("=" in token and not token.startswith("-"))):
+        if not (name in _WRAPPERS or _PYTHON.match(name) or token.startswith("-") or "=" in token or _SKIP_TOKEN.search(token)):
             return None
     if start is None:
         return None
@@ -316,7 +316,9 @@ def _tox(root: Path, notes: list[str]) -> Iterator[tuple[str, str]]:
         return
     for section in ["testenv"] + [name for name in parser.sections() if name.startswith("testenv:")]:
         if parser.has_option(section, "commands"):
-            yield f"{where} [{section}]", parser.get(section, "commands")
+            # tox factor conditions ("tests: pytest ...") prefix a command line.
+            commands = re.sub(r"(?m)^\s*[\w{},.!-]+:\s+", "", parser.get(section, "commands"))
+            yield f"{where} [{section}]", commands
 
 
 def _nox(root: Path, notes: list[str]) -> Iterator[tuple[str, str]]:

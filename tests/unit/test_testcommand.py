@@ -73,3 +73,15 @@ def test_project_offline_option_and_own_options_are_kept(tmp_path: Path) -> None
     assert command.offline_args == ("--offline",)
     assert command.args == ("--run-slow",) and any("--bogus" in note for note in command.notes)
     assert "network" in command.network_markers and "online" in command.network_markers
+
+
+def test_tox_interpreter_substitution_is_a_prefix(tmp_path: Path) -> None:
+    _tree(tmp_path, {"tox.ini": "[testenv]\ncommands = {envpython} -m unittest -v {posargs}\n", "Makefile": "test:\n\tpytest -k other\n"})
+    command = discover_test_command(tmp_path)
+    assert command.source == "tox.ini [testenv]" and command.runner == "unittest"
+
+
+def test_tox_factor_conditions_are_stripped(tmp_path: Path) -> None:
+    _tree(tmp_path, {"tox.ini": "[testenv]\ncommands =\n    tests: pytest {posargs:-n auto} tests\n    mypy: mypy src\n"})
+    command = discover_test_command(tmp_path)
+    assert command.source == "tox.ini [testenv]" and command.paths == ("tests",)
