@@ -49,7 +49,7 @@ class KeySpec:
 
 CORE_KEYS: tuple[KeySpec, ...] = (
     KeySpec("catalog", str, None, "Technique catalog file (TOML); default: the built-in NIST IR 8397 catalog."),
-    KeySpec("python", str, None, "Interpreter that runs the target's code; default: the project's .venv, else this one."),
+    KeySpec("python", str, None, "Interpreter that runs the target's code; default: the project's .venv, else an environment built with uv."),
     KeySpec("gate", bool, False, "Apply the policy and exit non-zero when it fails."),
     KeySpec("min_score", float, 70.0, "Gate: minimum trust score (0-100).", minimum=0, maximum=100),
     KeySpec(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
 import os
 import shutil
@@ -16,7 +17,7 @@ from baseline import sandbox
 from baseline.errors import UsageError
 from baseline.model import Target
 from baseline.parsing import toml_loads
-from baseline.product import define_product
+from baseline.product import Product, define_product
 
 # Folders that are never part of the project's own source.
 SKIP_DIRS = frozenset(
@@ -195,6 +196,30 @@ def product_sources(root: Path) -> list[Path]:
     test servers are not product code.
     """
     return define_product(root).paths(root)
+
+
+def is_product_path(root: Path, relative: str) -> bool:
+    """Whether a project-relative path is product code (what the package ships, see :mod:`baseline.product`).
+
+    Broader than ``not is_test_path``: task files, scripts, docs, benchmarks and test servers are
+    neither tests nor product.
+    """
+    return _product_of(str(root.resolve()), _metadata_stamp(root)).contains(relative)
+
+
+def _metadata_stamp(root: Path) -> tuple[float, ...]:
+    stamps: list[float] = []
+    for name in ("pyproject.toml", "setup.cfg"):
+        try:
+            stamps.append((root / name).stat().st_mtime)
+        except OSError:
+            stamps.append(0.0)
+    return tuple(stamps)
+
+
+@functools.lru_cache(maxsize=32)
+def _product_of(root: str, stamp: tuple[float, ...]) -> Product:
+    return define_product(Path(root))
 
 
 def is_test_path(relative: str) -> bool:

@@ -106,3 +106,11 @@ def test_hostile_metadata_cannot_point_outside_the_project(tmp_path: Path) -> No
 def test_broken_pyproject_falls_back(tmp_path: Path) -> None:
     _tree(tmp_path, {"pyproject.toml": "[project\n", "pkg/__init__.py": ""})
     assert define_product(tmp_path).roots == ("pkg",)
+
+
+def test_is_product_path_uses_the_definition(tmp_path: Path) -> None:
+    from baseline.target import is_product_path
+
+    _tree(tmp_path, {**COMMON, "pyproject.toml": '[tool.setuptools]\npackages = ["lib"]\n', "lib/__init__.py": "", "lib/core.py": ""})
+    assert is_product_path(tmp_path, "lib/core.py")
+    assert not is_product_path(tmp_path, "testserver/app.py") and not is_product_path(tmp_path, "noxfile.py")
