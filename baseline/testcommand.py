@@ -171,8 +171,10 @@ def _pytest_args(rest: list[str], root: Path, own_options: frozenset[str]) -> _P
             value = rest[index]
             index += 1
         if option in KEEP_WITH_VALUE:
-            if option == "-p" and value.startswith("no:"):
-                parsed.args += [option, value]
+            if (option == "-p" and value.replace(" ", "").startswith("no:baseline")) or (
+                option in ("-o", "--override-ini") and value.split("=", 1)[0].strip() in ("cache_dir", "junit_family", "junit_logging")
+            ):
+                parsed.notes.append(f"{option} {value}: would change how the toolkit observes the run, dropped")
             elif not _SKIP_TOKEN.search(value):
                 parsed.args += [option, value] if not eq or short_joined else [f"{option}={value}"]
         elif option in KEEP_FLAGS or option in own_options:

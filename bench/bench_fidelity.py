@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import re
-import shutil
 import sys
 import tarfile
 import tempfile
@@ -25,9 +24,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from baseline import sandbox
-from baseline.tools.pytest_run import parse_junit
-from bench.common import REPO, Options, Row, median, skipped
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from baseline import sandbox  # noqa: E402
+from baseline.tools.pytest_run import parse_junit  # noqa: E402
+from bench.common import REPO, Options, Row, skipped  # noqa: E402
 
 LIBRARIES = (
     ("more-itertools", "10.5.0", "unittest suite"),
@@ -57,10 +58,15 @@ BY_HAND: dict[str, dict[str, Any]] = {
 SDISTS = Path(os.environ.get("BASELINE_BENCH_DATA") or Path.home() / ".cache" / "baseline" / "bench-sdists")
 
 
+def _matching(name: str, version: str) -> list[Path]:
+    wanted = re.sub(r"[-_.]+", "-", f"{name}-{version}-tar-gz".lower())
+    return [path for path in SDISTS.glob("*.tar.gz") if re.sub(r"[-_.]+", "-", path.name.lower()) == wanted]
+
+
 def fetch(name: str, version: str) -> Path:
     """The library's sdist from PyPI (cached), via pip's ordinary client."""
     SDISTS.mkdir(parents=True, exist_ok=True)
-    found = [path for path in SDISTS.glob("*.tar.gz") if re.sub(r"[-_.]+", "-", path.name.lower()).startswith(f"{name}-{version}.tar")]
+    found = _matching(name, version)
     if not found:
         result = sandbox.run(
             [sys.executable, "-m", "pip", "download", "--no-binary", ":all:", "--no-deps", f"{name}=={version}", "-d", str(SDISTS)],
@@ -69,7 +75,7 @@ def fetch(name: str, version: str) -> Path:
         )
         if not result.ok:
             raise RuntimeError(f"pip download {name}=={version} failed: {result.stderr_tail(5)}")
-        found = [path for path in SDISTS.glob("*.tar.gz") if re.sub(r"[-_.]+", "-", path.name.lower()).startswith(f"{name}-{version}.tar")]
+        found = _matching(name, version)
     return found[0]
 
 

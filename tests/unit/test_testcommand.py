@@ -85,3 +85,9 @@ def test_tox_factor_conditions_are_stripped(tmp_path: Path) -> None:
     _tree(tmp_path, {"tox.ini": "[testenv]\ncommands =\n    tests: pytest {posargs:-n auto} tests\n    mypy: mypy src\n"})
     command = discover_test_command(tmp_path)
     assert command.source == "tox.ini [testenv]" and command.paths == ("tests",)
+
+
+def test_arguments_that_would_blind_the_toolkit_are_dropped(tmp_path: Path) -> None:
+    _tree(tmp_path, {"tox.ini": "[testenv]\ncommands = pytest -p no:baseline_recorder -p no:randomly -o cache_dir=/x -o xfail_strict=true tests\n"})
+    command = discover_test_command(tmp_path)
+    assert command.args == ("-p", "no:randomly", "-o", "xfail_strict=true")
