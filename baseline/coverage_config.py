@@ -18,7 +18,7 @@ from typing import Any
 from baseline.parsing import toml_loads
 
 # [run] keys decided by the toolkit; every other key of the project's [run] is kept.
-TOOLKIT_RUN_KEYS = frozenset({"source", "source_pkgs", "source_dirs", "include", "omit", "data_file", "branch", "command_line", "debug", "debug_file", "disable_warnings"})
+TOOLKIT_RUN_KEYS = frozenset({"source", "source_pkgs", "source_dirs", "include", "omit", "data_file", "branch", "command_line", "debug", "debug_file"})
 # coverage.py's default exclusion ("# pragma: no cover"), used to show what the project hides by it.
 DEFAULT_EXCLUDE = r"#\s*(pragma|PRAGMA)[:\s]?\s*(no|NO)\s*(cover|COVER)"
 

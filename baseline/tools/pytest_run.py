@@ -367,6 +367,11 @@ def run_tests(
         base_args += ["-c", str(empty)]
     offline = [] if network else [option for option in command.offline_args if option not in command.args]
     base_args += [*command.args, *offline, *command.paths]
+    # pytest-cov named in addopts would start a second tracer and write its data into the tree;
+    # --no-cov keeps the plugin loaded and leaves the measurement to the toolkit's coverage run.
+    _, addopts = _pytest_ini_values(root)
+    if any(option == "--cov" or option.startswith("--cov=") for option in addopts):
+        base_args.append("--no-cov")
     escalate = warnings_escalate(root, list(command.args))
     # Development mode can change outcomes when the project makes warnings errors: then T02 runs
     # as the project runs it, and a second pass (outcomes ignored) collects the dev-mode warnings.
