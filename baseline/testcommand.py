@@ -66,6 +66,7 @@ class TestCommand:
     notes: tuple[str, ...] = ()
     network_markers: tuple[str, ...] = ()
     offline_args: tuple[str, ...] = ()
+    unittest_argv: tuple[str, ...] = ()  # the unittest arguments, filtered, for running it directly
 
     def describe(self) -> str:
         """One line for the report."""
@@ -79,6 +80,7 @@ class _Parsed:
     paths: list[str] = field(default_factory=list)
     args: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    unittest_argv: list[str] = field(default_factory=list)
 
 
 def _inside(root: Path, relative: str) -> str | None:
@@ -198,13 +200,21 @@ def _unittest_args(rest: list[str], root: Path) -> _Parsed:
         if token in ("-s", "--start-directory", "-p", "--pattern", "-t", "--top-level-directory", "-k") and index < len(rest):
             value = rest[index]
             index += 1
+            if _SKIP_TOKEN.search(value):
+                continue
+            if token in ("-s", "--start-directory", "-t", "--top-level-directory") and _inside(root, value) is None:
+                parsed.notes.append(f"unittest {token} {value}: not a folder of the project, dropped")
+                continue
+            parsed.unittest_argv += [token, value]
             if token in ("-s", "--start-directory"):
                 start_dir = value
             elif token in ("-p", "--pattern"):
                 pattern = value
             elif token == "-k":
                 parsed.args += ["-k", value]
-        elif token == "discover" or token.startswith("-"):
+        elif token == "discover":
+            parsed.unittest_argv.insert(0, "discover")
+        elif token.startswith("-") or _SKIP_TOKEN.search(token):
             continue
         else:
             positional.append(token)
@@ -212,11 +222,16 @@ def _unittest_args(rest: list[str], root: Path) -> _Parsed:
         start_dir, *extra = positional
         pattern = pattern or (extra[0] if extra else None)
         positional = []
+        if _inside(root, start_dir):
+            parsed.unittest_argv += ["-s", start_dir] + (["-p", pattern] if pattern else [])
+        else:
+            start_dir = None
     for name in positional:
         candidate = name if "/" in name or name.endswith(".py") else name.replace(".", "/")
         path = _inside(root, candidate) or _inside(root, candidate + ".py")
         if path:
             parsed.paths.append(path)
+            parsed.unittest_argv.append(name)
         else:
             parsed.notes.append(f"unittest target {name!r} not found as a file or folder: dropped")
     if start_dir:
@@ -368,6 +383,26 @@ def _testpaths(root: Path) -> list[str]:
     return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
+def uses_load_tests(root: Path, paths: Iterable[str]) -> bool:
+    """Whether a test module defines ``load_tests`` (a protocol only unittest's loader honours)."""
+    folders = [root / path for path in paths] or [root]
+    count = 0
+    for folder in folders:
+        files = [folder] if folder.is_file() else sorted(folder.rglob("*.py")) if folder.is_dir() else []
+        for path in files:
+            if any(part in (".venv", "node_modules", ".git", ".tox") for part in path.parts):
+                continue
+            count += 1
+            if count > 2000:
+                return False
+            try:
+                if "def load_tests(" in path.read_text(encoding="utf-8", errors="replace"):
+                    return True
+            except OSError:
+                continue
+    return False
+
+
 def network_switches(root: Path, own_options: frozenset[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(marker names that mean "needs the network", options that switch network tests off)."""
     offline = tuple(sorted(option for option in own_options if _OFFLINE_OPTION.match(option)))
@@ -392,7 +427,7 @@ def discover_test_command(root: Path, args: list[str] | None = None, paths: list
             parsed, where, command = found
             return TestCommand(
                 runner=parsed.runner, paths=tuple(parsed.paths), args=tuple(parsed.args), source=where, command=command,
-                notes=tuple(notes + parsed.notes), **common,
+                notes=tuple(notes + parsed.notes), unittest_argv=tuple(parsed.unittest_argv), **common,
             )
     testpaths = [path for path in (_inside(root, item) for item in _testpaths(root)) if path]
     if testpaths:

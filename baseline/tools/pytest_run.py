@@ -24,7 +24,7 @@ from baseline.parsing import toml_loads
 from baseline.product import Product, define_product
 from baseline.provision import overlay, overlay_boot, provisioned_plan
 from baseline.target import PROVISION_FAILED, file_sha256
-from baseline.testcommand import discover_test_command
+from baseline.testcommand import discover_test_command, uses_load_tests
 from baseline.tools.test_records import (
     PLUGIN_DIR,
     PLUGIN_MODULE,
@@ -377,12 +377,21 @@ def run_tests(
     # as the project runs it, and a second pass (outcomes ignored) collects the dev-mode warnings.
     separate_dev_pass = dev_mode and escalate
     interpreter = [python, "-X", "dev", "-b"] if dev_mode and not separate_dev_pass else [python]
-    pytest_args = [f"--junitxml={junit}", "-o", "junit_family=xunit2", *base_args]
+    # A unittest suite whose modules use the load_tests protocol (doctests added to the suite...)
+    # runs under unittest's own loader, which pytest does not emulate; every other suite runs
+    # under pytest, unittest ones included.
+    direct_unittest = command.runner == "unittest" and uses_load_tests(root, list(command.paths))
+    if direct_unittest:
+        separate_dev_pass = False
+        interpreter = [python, "-X", "dev", "-b"] if dev_mode else [python]
+        runner_args = ["baseline_unittest", "--junitxml", str(junit), *command.unittest_argv]
+    else:
+        runner_args = ["pytest", f"--junitxml={junit}", "-o", "junit_family=xunit2", *base_args]
     if coverage_version is not None:
         write_rcfile(run_rc, project_coverage, source=sources, data_file=data_file, exclude=None)
-        argv = [*interpreter, "-m", "coverage", "run", f"--rcfile={run_rc}", "-m", "pytest", *pytest_args]
+        argv = [*interpreter, "-m", "coverage", "run", f"--rcfile={run_rc}", "-m", *runner_args]
     else:
-        argv = [*interpreter, "-m", "pytest", *pytest_args]
+        argv = [*interpreter, "-m", *runner_args]
     env = {
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONUNBUFFERED": "1",
@@ -410,7 +419,7 @@ def run_tests(
         artifacts.append(Artifact(path=str(junit), sha256=file_sha256(junit), media_type="application/xml"))
     run_evidence = Evidence(
         provenance=Provenance.EXECUTED,
-        summary=f"ran the test suite with pytest {pytest_version}"
+        summary=("ran the unittest suite with unittest's own loader (it uses load_tests)" if direct_unittest else f"ran the test suite with pytest {pytest_version}")
         + (f" under coverage.py {coverage_version} (branch coverage)" if coverage_version else " (coverage.py not installed in the target interpreter)")
         + ("; network: loopback only" if process.network_isolated else "; network: not isolated")
         + f"; command: {command.describe()}",
@@ -428,6 +437,7 @@ def run_tests(
     extra: dict[str, Any] = {
         "test_command": {
             "runner": command.runner,
+            "executed_by": "unittest (baseline_unittest)" if direct_unittest else "pytest",
             "source": command.source,
             "command": command.command,
             "args": list(command.args),
