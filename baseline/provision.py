@@ -81,10 +81,7 @@ class Plan:
         payload["root"] = str(root.resolve())
         digest.update(json.dumps(payload, sort_keys=True, default=list).encode())
         for relative in self.requirement_files:
-            try:
-                digest.update((root / relative).read_bytes())
-            except OSError:
-                digest.update(b"unreadable")
+            digest.update(json.dumps(read_requirements(root, relative)).encode())
         if self.install_project:
             for name in ("pyproject.toml", "setup.py", "setup.cfg"):
                 if (root / name).is_file():
@@ -205,6 +202,7 @@ def plan(root: Path) -> Plan:
             entry_points[str(group)] = {str(k): str(v) for k, v in table.items()}
     name = str(project.get("name") or root.name)
     version = str(project.get("version") or _pkg_info_version(root) or "0+unknown")
+    requirements = _expand_self(requirements, name, optional)
     return Plan(
         requires_python=str(project["requires-python"]) if isinstance(project.get("requires-python"), str) else None,
         requirements=tuple(dict.fromkeys(item.strip() for item in requirements if item.strip())),
@@ -227,6 +225,62 @@ def _pkg_info_version(root: Path) -> str | None:
         return None
     found = re.search(r"^Version:\s*(\S+)\s*$", head, re.MULTILINE)
     return found.group(1) if found else None
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _expand_self(requirements: list[str], name: str, optional: dict[str, Any]) -> list[str]:
+    """``project[extra]`` in the project's own lists means its extras' requirements, not a download of itself."""
+    result: list[str] = []
+    pending = list(requirements)
+    expanded: set[str] = set()
+    while pending:
+        requirement = pending.pop(0)
+        match = re.match(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?", requirement)
+        if match and _normal(match.group(1)) == _normal(name):
+            for extra in (match.group(2) or "").split(","):
+                extra = extra.strip()
+                if extra and extra not in expanded:
+                    expanded.add(extra)
+                    pending += _strings(optional.get(extra))
+            continue
+        if requirement.startswith((".", "/", "file:", "-")):
+            continue
+        result.append(requirement)
+    return result
+
+
+def read_requirements(root: Path, relative: str, seen: frozenset[str] = frozenset()) -> list[str]:
+    """Requirement lines of a project's requirements file, nested ``-r`` files (inside the project) followed.
+
+    Editable and local-path lines (``-e .``, ``./pkg``, ``file:``) and options (``--index-url``...)
+    are left out: the project itself is handled apart, and nothing may be built inside its tree.
+    """
+    if relative in seen or len(seen) > 20:
+        return []
+    path = root / relative
+    try:
+        resolved = path.resolve()
+        resolved.relative_to(root.resolve())
+        text = resolved.read_text(encoding="utf-8", errors="replace")[:200_000]
+    except (OSError, ValueError):
+        return []
+    found: list[str] = []
+    for raw in re.sub(r"\\\n", " ", text).splitlines():
+        line = raw.split(" #", 1)[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith(("-r ", "--requirement ", "-r")) and not line.startswith("--r"):
+            target = line.split(None, 1)[1] if " " in line else line[2:]
+            nested = (Path(relative).parent / target.strip()).as_posix()
+            found += read_requirements(root, nested, seen | {relative})
+            continue
+        if line.startswith("-") or line.startswith((".", "/", "file:")) or "@ file:" in line:
+            continue
+        found.append(line)
+    return found
 
 
 def _setup_py_has_extensions(root: Path) -> bool:
@@ -314,7 +368,7 @@ def provision(root: Path, *, timeout_s: float = 1200.0, allow_env: tuple[str, ..
         raise ProvisionError(f"uv could not create the environment ({made.describe()}): {_tail(made)}")
     flat: list[str] = list(the_plan.requirements)
     for relative in the_plan.requirement_files:
-        flat += ["-r", str(root / relative)]
+        flat += [item for item in read_requirements(root, relative) if item not in flat]
     copy: Path | None = None
     if the_plan.install_project:
         copy = work / f".source-{digest}-{os.getpid()}"

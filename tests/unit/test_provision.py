@@ -53,3 +53,22 @@ def test_the_digest_follows_the_declarations(tmp_path: Path) -> None:
     (root / "src").mkdir()
     (root / "src" / "extra.py").write_text("")  # source changes do not invalidate the environment
     assert plan(root).digest(root) == plan(root).digest(root)
+
+
+def test_requirements_files_never_build_the_tree_and_follow_nested_files(tmp_path: Path) -> None:
+    from baseline.provision import read_requirements
+
+    root = _write(
+        tmp_path,
+        {
+            "requirements-dev.txt": "-e .[test]\n./local\n--index-url https://example.invalid/simple\n-r requirements/base.txt\npytest>=8  # the runner\nx @ file:///etc\n",
+            "requirements/base.txt": "attrs\n-r ../../outside.txt\n",
+        },
+    )
+    (tmp_path.parent / "outside.txt").write_text("evil\n")
+    assert read_requirements(root, "requirements-dev.txt") == ["attrs", "pytest>=8"]
+
+
+def test_self_references_expand_to_the_projects_extras(tmp_path: Path) -> None:
+    root = _write(tmp_path, {"pyproject.toml": '[project]\nname="My.Pkg"\ndependencies=[]\n[project.optional-dependencies]\ndev=["my-pkg[test,docs]", "ruff"]\ntest=["pytest"]\ndocs=["sphinx"]\n'})
+    assert plan(root).requirements == ("pytest", "ruff", "sphinx")
