@@ -406,7 +406,8 @@ def run_tests(
     guard = _read_guard(records)
     dev_pass: dict[str, Any] | None = None
     if separate_dev_pass and not process.timed_out and not process.start_error:
-        dev_argv = [python, "-X", "dev", "-b", "-m", "pytest", *base_args]
+        # -W default comes after the project's filters, so its "error" records the warning instead.
+        dev_argv = [python, "-X", "dev", "-b", "-m", "pytest", *base_args, "-W", "default"]
         dev = sandbox.run(dev_argv, cwd=root, limits=limits, allow_env=allow_env, extra_env={**env, "BASELINE_RECORD_DIR": str(dev_records)})
         dev_pass = {
             "reason": "the project turns warnings into errors, so development mode ran as a separate pass whose outcomes do not count",

@@ -31,12 +31,14 @@ def scans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]
     """One CLI scan per fixture, shared by every case."""
     reports: dict[str, dict[str, Any]] = {}
     base = tmp_path_factory.mktemp("fidelity")
-    for name in ("fid_unittest", "fid_parallel_cov", "fid_cache_plugin", "fid_stray_conftest", "fid_online", "fid_testserver", "fid_tox_only"):
+    selections = {name: "T02,T07" for name in ("fid_unittest", "fid_parallel_cov", "fid_cache_plugin", "fid_stray_conftest", "fid_online", "fid_testserver", "fid_tox_only")}
+    selections["fid_warnings_error"] = "T02,T05,T07"
+    for name, select in selections.items():
         root = base / name
         shutil.copytree(FIXTURES / name, root)
         out = base / f"{name}.json"
         process = sandbox.run(
-            [sys.executable, "-m", "baseline", "scan", str(root), "--select", "T02,T07", "--format", "json", "--output", str(out)],
+            [sys.executable, "-m", "baseline", "scan", str(root), "--select", select, "--format", "json", "--output", str(out)],
             cwd=REPO_ROOT,
             limits=sandbox.Limits(timeout_s=600),
         )
@@ -120,6 +122,33 @@ def test_test_server_scripts_and_task_files_are_not_product(scans: dict[str, dic
     assert t07["metrics"]["sources"] == ["svc"] and "hatch" in t07["metrics"]["product_source"]
     assert t07["metrics"]["percent_statements"] == 100.0  # testserver's unused route is not product
     assert _t02_counts(scans["fid_testserver"][T02]) == _hand_pytest(_copy(tmp_path, "fid_testserver"), "tests")
+
+
+def test_development_mode_cannot_turn_warnings_into_failures(scans: dict[str, dict[str, Any]], tmp_path: Path) -> None:
+    t02 = scans["fid_warnings_error"][T02]
+    assert t02["outcome"] == "pass", t02["message"]
+    assert _t02_counts(t02) == _hand_pytest(_copy(tmp_path, "fid_warnings_error")) == {"collected": 2, "passed": 2, "failed": 0, "errors": 0, "skipped": 0}
+    warnings = scans["fid_warnings_error"]["language-checks.dev-mode-warnings"]
+    assert warnings["outcome"] == "fail" and "BytesWarning" in json.dumps(warnings), warnings["message"]
+
+
+def test_a_session_that_skips_tests_silently_is_an_error(tmp_path: Path) -> None:
+    root = tmp_path / "silent"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("def f():\n    return 1\n")
+    (root / "tests").mkdir()
+    (root / "tests" / "test_f.py").write_text("from pkg import f\n\ndef test_a():\n    assert f() == 1\n\ndef test_b():\n    assert f() == 2\n")
+    (root / "tests" / "conftest.py").write_text(
+        "def pytest_runtest_protocol(item, nextitem):\n    return True if item.name == 'test_b' else None\n"
+    )
+    out = tmp_path / "silent.json"
+    sandbox.run(
+        [sys.executable, "-m", "baseline", "scan", str(root), "--select", "T02,T07", "--format", "json", "--output", str(out)],
+        cwd=REPO_ROOT,
+        limits=sandbox.Limits(timeout_s=600),
+    )
+    results = {result["spec"]["id"]: result for result in json.loads(out.read_text())["results"]}
+    assert results[T02]["outcome"] == "error" and "only 1 of the 2 selected tests ran" in results[T02]["message"], results[T02]["message"]
 
 
 def test_tox_only_configuration_gives_the_command(scans: dict[str, dict[str, Any]], tmp_path: Path) -> None:
