@@ -100,6 +100,27 @@ class Interpreter:
 PROVISION_FAILED = "provisioning failed: "
 
 
+def installed_here(root: Path) -> bool:
+    """Whether the toolkit's own environment has the project installed from ``root`` (``pip install -e .``)."""
+    import importlib.metadata
+    import json
+
+    wanted = root.resolve().as_uri().rstrip("/")
+    try:
+        found = list(importlib.metadata.distributions(name=project_name(root)))
+    except (ValueError, OSError):
+        return False
+    for dist in found:
+        try:
+            text = dist.read_text("direct_url.json") or ""
+            url = json.loads(text).get("url", "") if text else ""
+        except (ValueError, OSError, AttributeError):
+            continue
+        if isinstance(url, str) and url.rstrip("/") == wanted:
+            return True
+    return False
+
+
 def provisioning_enabled() -> bool:
     """Whether a missing environment is built with uv (``BASELINE_PROVISION=0`` turns it off)."""
     return os.environ.get("BASELINE_PROVISION", "1").strip().lower() not in ("0", "false", "no", "off")
@@ -124,6 +145,8 @@ def resolve_interpreter(root: Path, requested: str | None) -> Interpreter:
         venv_python = root / ".venv" / "bin" / "python"
         if venv_python.exists():
             path, source = str(venv_python), "project .venv"
+        elif installed_here(root):
+            path, source = sys.executable, "the toolkit's own interpreter, where the project is installed from this folder"
         elif provisioning_enabled():
             from baseline.provision import ProvisionError, provision
 

@@ -183,7 +183,7 @@ TEST_RUN = TestRunner()
 
 def _probe_versions(python: str, root: Path, env: dict[str, str] | None = None) -> tuple[str | None, str | None, str | None]:
     """(pytest version, coverage version, error) in the target's interpreter."""
-    probe = sandbox.run([python, "-c", _PROBE], cwd=root, limits=sandbox.Limits(timeout_s=60), extra_env=env)
+    probe = sandbox.run([python, "-c", _PROBE], cwd=root, limits=sandbox.Limits(timeout_s=60, network=False, contain=True), extra_env=env)
     if not probe.ok:
         return None, None, f"cannot query the target interpreter {python}: {probe.describe()}: {probe.stderr_tail(5)}"
     parts = (probe.stdout.strip().split() + ["-", "-"])[:2]
@@ -546,7 +546,7 @@ def _report_coverage(
     env: dict[str, str],
 ) -> tuple[CoverageData | None, str | None, list[Evidence]]:
     """Combine parallel data, then report twice: on the toolkit's terms and on the project's."""
-    limits = sandbox.Limits(timeout_s=300)
+    limits = sandbox.Limits(timeout_s=300, network=False, contain=True)  # the project's coverage plugins load here too
     parallel = sorted(work_dir.glob(".coverage.*"))
     if parallel:
         combined = sandbox.run(
