@@ -56,7 +56,7 @@ class KeySpec:
 
 CORE_KEYS: tuple[KeySpec, ...] = (
     KeySpec("catalog", str, None, "Technique catalog file (TOML); default: the built-in NIST IR 8397 catalog."),
-    KeySpec("python", str, None, "Interpreter that runs the target's code; default: the project's .venv, else this one."),
+    KeySpec("python", str, None, "Interpreter that runs the target's code; default: the project's .venv, else an environment built with uv."),
     KeySpec("gate", bool, False, "Apply the policy and exit non-zero when it fails."),
     KeySpec("min_score", float, 70.0, "Gate: minimum trust score (0-100).", minimum=0, maximum=100),
     KeySpec(
@@ -84,11 +84,11 @@ CORE_KEYS: tuple[KeySpec, ...] = (
     KeySpec("network", bool, False, "Let the target's code reach the network (default: loopback only, where the platform allows)."),
     KeySpec("tests.timeout", float, 900.0, "Wall-clock limit of the test run in seconds.", minimum=1),
     KeySpec("tests.memory_mb", int, 4096, "Address-space limit of the test run in MiB (0 = none).", minimum=0),
-    KeySpec("tests.args", list, [], "Extra arguments passed to pytest."),
-    KeySpec("tests.paths", list, [], "Test paths passed to pytest; default: pytest's own discovery."),
-    KeySpec("tests.dev_mode", bool, True, "Run the test suite under Python development mode (-X dev -b) and record every warning."),
+    KeySpec("tests.args", list, [], "Arguments passed to pytest; set (or tests.paths set), they replace the test command learned from the project's CI, tox, nox or make files."),
+    KeySpec("tests.paths", list, [], "Test paths passed to pytest; default: those of the project's own test command (CI, tox, nox, make, testpaths)."),
+    KeySpec("tests.dev_mode", bool, True, "Record warnings under Python development mode (-X dev -b); a separate pass when the project turns warnings into errors."),
     KeySpec("coverage.threshold", float, 80.0, "Minimum statement coverage in percent (NIST: 80).", minimum=0, maximum=100),
-    KeySpec("coverage.source", list, [], "Packages or folders measured; default: the project's own packages."),
+    KeySpec("coverage.source", list, [], "Packages or folders measured; default: the product (what the package ships, from its packaging metadata)."),
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -16,6 +17,7 @@ from baseline.errors import UsageError
 from baseline.model import Target
 from baseline.pathmatch import matches
 from baseline.parsing import toml_loads
+from baseline.product import Product, define_product
 
 # Folders that are never part of the project's own source.
 SKIP_DIRS = frozenset(
@@ -116,8 +118,41 @@ class Interpreter:
     version: str | None
 
 
+PROVISION_FAILED = "provisioning failed: "
+
+
+def installed_here(root: Path) -> bool:
+    """Whether the toolkit's own environment has the project installed from ``root`` (``pip install -e .``)."""
+    import importlib.metadata
+    import json
+
+    wanted = root.resolve().as_uri().rstrip("/")
+    try:
+        found = list(importlib.metadata.distributions(name=project_name(root)))
+    except (ValueError, OSError):
+        return False
+    for dist in found:
+        try:
+            text = dist.read_text("direct_url.json") or ""
+            url = json.loads(text).get("url", "") if text else ""
+        except (ValueError, OSError, AttributeError):
+            continue
+        if isinstance(url, str) and url.rstrip("/") == wanted:
+            return True
+    return False
+
+
+def provisioning_enabled() -> bool:
+    """Whether a missing environment is built with uv (``BASELINE_PROVISION=0`` turns it off)."""
+    return os.environ.get("BASELINE_PROVISION", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
 def resolve_interpreter(root: Path, requested: str | None, *, project_venv: bool = True) -> Interpreter:
-    """``--python`` when given, else the project's ``.venv`` when present, else this interpreter.
+    """``--python`` when given, else the project's ``.venv`` when present, else one built with uv.
+
+    When provisioning fails, the toolkit's own interpreter stands in and ``source`` starts with
+    :data:`PROVISION_FAILED` followed by the installer's message: the checks that need the
+    project's environment report that error, the others run.
 
     ``project_venv=False`` (``verify --source``) never picks a ``.venv`` delivered inside the
     tree: a verifier runs an interpreter from a vendor's tree only when they name it.
@@ -134,8 +169,20 @@ def resolve_interpreter(root: Path, requested: str | None, *, project_venv: bool
         venv_python = root / ".venv" / "bin" / "python"
         if project_venv and venv_python.exists():
             path, source = str(venv_python), "project .venv"
+        elif installed_here(root):
+            path, source = sys.executable, "the toolkit's own interpreter, where the project is installed from this folder"
+        elif provisioning_enabled():
+            from baseline.provision import ProvisionError, provision
+
+            try:
+                built = provision(root)
+                path, source = built.python, f"{built.how} in {built.duration_s:.1f} s"
+            except ProvisionError as exc:
+                path, source = sys.executable, PROVISION_FAILED + str(exc)
+            except OSError as exc:
+                path, source = sys.executable, PROVISION_FAILED + f"{type(exc).__name__}: {exc}"
         else:
-            path, source = sys.executable, "the toolkit's own interpreter (no --python and no .venv)"
+            path, source = sys.executable, "the toolkit's own interpreter (no --python, no .venv, provisioning off)"
     probe = sandbox.run(
         [path, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
         cwd=root,
@@ -191,31 +238,36 @@ def excluded(relative: str, patterns: Iterable[str]) -> bool:
 
 
 def product_sources(root: Path) -> list[Path]:
-    """The project's own importable code: top-level packages (at the root or under src/) and modules.
+    """The project's product code: the package folders and modules it ships (see :mod:`baseline.product`).
 
-    Tests, docs, examples, benchmarks and build helpers are not product code.
+    Packaging metadata decides first; tests, docs, examples, benchmarks, scripts, task files and
+    test servers are not product code.
     """
-    bases = [root / "src"] if (root / "src").is_dir() else []
-    bases.append(root)
-    primary = bases[0]
-    found: list[Path] = []
-    for base in bases:
-        for child in sorted(base.iterdir()):
-            name = child.name
-            if name.startswith(".") or name in SKIP_DIRS or name in NON_PRODUCT_DIRS or name.endswith(".egg-info"):
-                continue
-            if child.is_dir() and not child.is_symlink() and (child / "__init__.py").is_file():
-                found.append(child)
-            elif (
-                child.is_file()
-                and child.suffix == ".py"
-                and base == primary
-                and name not in {"setup.py", "conftest.py", "noxfile.py", "fabfile.py", "manage.py"}
-                and not name.startswith("test_")
-                and not name.endswith("_test.py")
-            ):
-                found.append(child)
-    return found
+    return define_product(root).paths(root)
+
+
+def is_product_path(root: Path, relative: str) -> bool:
+    """Whether a project-relative path is product code (what the package ships, see :mod:`baseline.product`).
+
+    Broader than ``not is_test_path``: task files, scripts, docs, benchmarks and test servers are
+    neither tests nor product.
+    """
+    return _product_of(str(root.resolve()), _metadata_stamp(root)).contains(relative)
+
+
+def _metadata_stamp(root: Path) -> tuple[float, ...]:
+    stamps: list[float] = []
+    for name in ("pyproject.toml", "setup.cfg"):
+        try:
+            stamps.append((root / name).stat().st_mtime)
+        except OSError:
+            stamps.append(0.0)
+    return tuple(stamps)
+
+
+@functools.lru_cache(maxsize=32)
+def _product_of(root: str, stamp: tuple[float, ...]) -> Product:
+    return define_product(Path(root))
 
 
 def is_test_path(relative: str) -> bool:

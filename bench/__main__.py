@@ -27,6 +27,7 @@ BENCHMARKS = {
     "components": ("bench.bench_components", "SBOM + OSV matching vs pip-audit; OSV index load cold/warm"),
     "static": ("bench.bench_static", "T03 vs bandit and semgrep: corpus TPR/FPR, cold scan, rescans"),
     "fuzz": ("bench.bench_fuzz", "time to crash and exec/s vs atheris run directly"),
+    "fidelity": ("bench.bench_fidelity", "real libraries from PyPI sdists: T02/T07 vs their documented command by hand; provisioning cold vs cached"),
     "scan": ("bench.bench_scan", "T02+T07 vs pytest+coverage by hand; whole scan and no-change rescan"),
     "testing": ("bench.bench_testing", "T05/T06/T08 added cost on a real test suite"),
     "web": ("bench.bench_web", "T10 pipeline vs bare wapiti"),

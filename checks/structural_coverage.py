@@ -12,13 +12,17 @@ SPEC = CheckSpec(
     id="structural-coverage.coverage",
     technique="T07",
     title="Statement and branch coverage meet the floor",
-    verifies="Measures statement and branch coverage of the project's own packages (not its tests) during "
-    "the shared test run with coverage.py, and lists the least-covered modules.",
+    verifies="Measures statement and branch coverage of the product (what the package ships, from its packaging "
+    "metadata; not its tests, scripts or task files) during the shared test run with coverage.py, combining "
+    "parallel data; every product line counts, so lines the project hides with omit, exclude_lines or "
+    "'pragma: no cover' count as not covered. Shows the project's own figure and fail_under next to ours, "
+    "and lists the least-covered modules.",
     why="NIST IR 8397 sets 80% statement coverage as the minimum for code-based test cases; code that no "
     "test executes is code whose behaviour nobody has checked.",
     remediation="Add tests for the least-covered modules listed in the findings until statement coverage "
     "reaches the threshold (coverage.threshold, default 80).",
-    evidence="coverage.py's JSON report from this scan's test run (statements, branches, per-file figures).",
+    evidence="coverage.py's JSON reports from this scan's test run: one on the toolkit's terms (every product "
+    "line), one with the project's own configuration (statements, branches, per-file figures).",
     scoring="score = 10 x (0.75 x min(1, statements% / threshold) + 0.25 x min(1, branches% / threshold)); "
     "fail when statement coverage is below the threshold; not applicable when the project has no Python "
     "product code.",
@@ -41,7 +45,7 @@ class StructuralCoverageCheck:
                 Outcome.NOT_APPLICABLE,
                 None,
                 "the project has no Python package or module of its own to measure",
-                evidence=(Evidence(provenance=Provenance.INSPECTED, summary="no top-level package (folder with __init__.py) or module found at the root or under src/"),),
+                evidence=(Evidence(provenance=Provenance.INSPECTED, summary="neither the packaging metadata nor the layout (a package at the root or under src/) names product code"),),
             )
         if run.status == "error":
             return CheckResult(SPEC, Outcome.ERROR, 0.0, f"coverage not measured: {run.message}", evidence=run.evidence)
@@ -79,6 +83,32 @@ class StructuralCoverageCheck:
             f"{statements:.1f}% statements ({coverage.covered_lines}/{coverage.num_statements}), "
             f"{branch_text} branches; floor {threshold:g}%"
         )
+        own = []
+        if coverage.project_percent_statements is not None and coverage.hidden_statements:
+            share = 100.0 * coverage.hidden_statements / coverage.num_statements if coverage.num_statements else 0.0
+            own.append(
+                f"the project's own measure is {coverage.project_percent_statements:.1f}%: its omit/exclusions hide "
+                f"{coverage.hidden_statements} product statements ({share:.1f}%), counted here as not covered"
+            )
+            findings.append(
+                Finding(
+                    rule_id="structural-coverage.hidden-lines",
+                    severity=Severity.LOW if share < 5 else Severity.MEDIUM,
+                    message=f"{coverage.hidden_statements} of {coverage.num_statements} product statements ({share:.1f}%) are hidden from "
+                    f"the project's coverage report by its configuration"
+                    + (f" ({coverage.config_file})" if coverage.config_file else "")
+                    + (f"; omitted files: {', '.join(coverage.hidden_files[:5])}" if coverage.hidden_files else "")
+                    + (f"; omit: {', '.join(coverage.omit[:5])}" if coverage.omit else "")
+                    + f"; excluded lines matching: {', '.join(coverage.exclude[:5])}",
+                    tool="coverage",
+                    location=Location(path=coverage.config_file) if coverage.config_file else None,
+                    properties={"hidden_statements": coverage.hidden_statements, "hidden_files": list(coverage.hidden_files), "omit": list(coverage.omit)},
+                )
+            )
+        if coverage.project_fail_under is not None:
+            own.append(f"the project's own fail_under is {coverage.project_fail_under:g}%")
+        if own:
+            message += "; " + "; ".join(own)
         metrics = {
             "percent_statements": statements,
             "percent_branches": branches,
@@ -89,6 +119,14 @@ class StructuralCoverageCheck:
             "threshold": threshold,
             "sources": list(coverage.sources),
             "modules_below_threshold": len(below),
+            "project_percent_statements": coverage.project_percent_statements,
+            "hidden_statements": coverage.hidden_statements,
+            "hidden_files": list(coverage.hidden_files),
+            "project_omit": list(coverage.omit),
+            "project_exclude": list(coverage.exclude),
+            "project_fail_under": coverage.project_fail_under,
+            "product_source": run.extra.get("product", {}).get("source"),
+            "coverage_sources": run.extra.get("coverage_sources"),
         }
         outcome = Outcome.PASS if statements >= threshold else Outcome.FAIL
         return CheckResult(SPEC, outcome, round(score, 2), message, tuple(findings), run.evidence, metrics)

@@ -14,15 +14,20 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from defusedxml import ElementTree as safe_et
 
 from baseline import sandbox
+from baseline.coverage_config import ProjectCoverage, read_project_coverage, write_rcfile
 from baseline.model import Artifact, Evidence, Provenance
-from baseline.target import file_sha256, product_sources
+from baseline.parsing import toml_loads
+from baseline.product import Product, define_product
+from baseline.provision import overlay, overlay_boot, provisioned_plan
+from baseline.target import PROVISION_FAILED, file_sha256
+from baseline.testcommand import discover_test_command, uses_load_tests
 from baseline.tools.test_records import (
     PLUGIN_DIR,
     PLUGIN_MODULE,
@@ -35,6 +40,9 @@ from baseline.tools.test_records import (
     stderr_warnings,
     write_junit,
 )
+
+GUARD_DIR = Path(__file__).resolve().parent / "session_guard"
+GUARD_MODULE = "baseline_session_guard"
 
 _PROBE = (
     "import importlib.util, sys\n"
@@ -98,6 +106,14 @@ class CoverageData:
     files: tuple[FileCoverage, ...]
     sources: tuple[str, ...]
     tool_version: str | None
+    # The project's own figure (its omit / exclude_lines / pragma applied), and what those hide.
+    project_percent_statements: float | None = None
+    hidden_statements: int = 0
+    hidden_files: tuple[str, ...] = ()
+    omit: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    project_fail_under: float | None = None
+    config_file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -161,15 +177,23 @@ class TestRunner:
             tree_digest=context.target.tree_digest,
             dev_mode=bool(context.config.get("tests.dev_mode")),
             network=bool(context.config.get("network")),
+            provision_error=_provision_error(context.target.interpreter_source),
         )
+
+
+def _provision_error(source: str) -> str | None:
+    return source[len(PROVISION_FAILED) :] if source.startswith(PROVISION_FAILED) else None
 
 
 TEST_RUN = TestRunner()
 
 
-def _probe_versions(python: str, root: Path) -> tuple[str | None, str | None, str | None]:
+def _probe_versions(python: str, root: Path, env: dict[str, str] | None = None) -> tuple[str | None, str | None, str | None]:
     """(pytest version, coverage version, error) in the target's interpreter."""
-    probe = sandbox.run([python, "-c", _PROBE], cwd=root, limits=sandbox.Limits(timeout_s=60), confine=sandbox.Confine(readable=(root,)))
+    probe = sandbox.run(
+        [python, "-c", _PROBE], cwd=root, limits=sandbox.Limits(timeout_s=60, network=False, contain=True), extra_env=env,
+        confine=sandbox.Confine(readable=(root, *(env or {}).get("PYTHONPATH", "").split(os.pathsep)) if env else (root,)),
+    )
     if not probe.ok:
         return None, None, f"cannot query the target interpreter {python}: {probe.describe()}: {probe.stderr_tail(5)}"
     parts = (probe.stdout.strip().split() + ["-", "-"])[:2]
@@ -178,10 +202,109 @@ def _probe_versions(python: str, root: Path) -> tuple[str | None, str | None, st
     return pytest_version, coverage_version, None
 
 
-def _sources(root: Path, override: list[str]) -> list[str]:
+def _sources(root: Path, override: list[str], product: Product, project: ProjectCoverage) -> tuple[list[str], str]:
+    """What coverage measures, and why: the operator's list, else the product, else the project's own source."""
     if override:
-        return [str((root / item).resolve()) if (root / item).exists() else item for item in override]
-    return [str(path) for path in product_sources(root)]
+        return [str((root / item).resolve()) if (root / item).exists() else item for item in override], "coverage.source (operator configuration)"
+    if product.roots and not product.source.startswith("layout heuristic"):
+        return [str(path) for path in product.paths(root)], f"the product ({product.source})"
+    own = [item for item in project.source if (root / item).exists() and _within(root, root / item)]
+    if own:
+        return [str((root / item).resolve()) for item in own], f"[run] source of the project's coverage configuration ({project.file})"
+    return [str(path) for path in product.paths(root)], f"the product ({product.source})"
+
+
+def _within(root: Path, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def _pytest_ini_values(root: Path) -> tuple[list[str], list[str]]:
+    """(filterwarnings entries, addopts tokens) of the project's pytest configuration."""
+    filters: list[str] = []
+    addopts: list[str] = []
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            options = toml_loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("pytest", {}).get("ini_options", {})
+        except (OSError, ValueError, UnicodeDecodeError, AttributeError):
+            options = {}
+        if isinstance(options, dict):
+            value = options.get("filterwarnings")
+            filters += [str(item) for item in value] if isinstance(value, list) else str(value or "").splitlines()
+            value = options.get("addopts")
+            addopts += [str(item) for item in value] if isinstance(value, list) else str(value or "").split()
+    import configparser
+
+    for name, section in (("pytest.ini", "pytest"), (".pytest.ini", "pytest"), ("tox.ini", "pytest"), ("setup.cfg", "tool:pytest")):
+        path = root / name
+        if not path.is_file():
+            continue
+        parser = configparser.RawConfigParser(strict=False)
+        try:
+            parser.read_string(path.read_text(encoding="utf-8", errors="replace"))
+        except configparser.Error:
+            continue
+        if parser.has_section(section):
+            filters += parser.get(section, "filterwarnings", fallback="").splitlines()
+            addopts += parser.get(section, "addopts", fallback="").split()
+    return [item.strip() for item in filters if item.strip()], addopts
+
+
+def warnings_escalate(root: Path, args: list[str]) -> bool:
+    """Whether the project turns warnings into errors (``filterwarnings = error``, ``-W error``, a conftest filter)."""
+    filters, addopts = _pytest_ini_values(root)
+    if any(item.split(":", 1)[0].strip() == "error" for item in filters):
+        return True
+    tokens = addopts + args
+    for index, token in enumerate(tokens):
+        value = token[2:] if token.startswith("-W") and len(token) > 2 else (tokens[index + 1] if token in ("-W", "--pythonwarnings") and index + 1 < len(tokens) else "")
+        if token.startswith("--pythonwarnings="):
+            value = token.split("=", 1)[1]
+        if value.split(":", 1)[0] == "error":
+            return True
+    for conftest in list(root.glob("conftest.py")) + list(root.glob("*/conftest.py"))[:20]:
+        try:
+            text = conftest.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if "simplefilter(\"error\"" in text or "simplefilter('error'" in text or "filterwarnings(\"error\"" in text or "filterwarnings('error'" in text:
+            return True
+    return False
+
+
+def _read_guard(records: Path) -> dict[str, Any] | None:
+    path = records / "session-guard.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _aborted(guard: dict[str, Any] | None, exit_code: int | None) -> str | None:
+    """Why the session counts as aborted, or None when it ran to its end.
+
+    Collection errors stop pytest with status 2 too; they are the project's failure (the JUnit
+    report lists them as errors), not an aborted session.
+    """
+    if guard is not None and guard.get("collect_errors") and exit_code in (1, 2) and not guard.get("internal_error"):
+        return None
+    if exit_code == 2:
+        return "the pytest session was interrupted (exit status 2)" + (f": {guard.get('interrupted')}" if guard and guard.get("interrupted") else "")
+    if guard is None:
+        return "the session account is missing: the session ended before pytest finished it, or a plugin prevented it"
+    if guard.get("internal_error"):
+        return f"pytest reported an internal error: {str(guard['internal_error'])[-400:]}"
+    if guard.get("interrupted"):
+        return f"the pytest session was interrupted: {guard['interrupted']}"
+    selected, finished = guard.get("selected"), guard.get("finished")
+    if isinstance(selected, int) and isinstance(finished, int) and finished < selected and not guard.get("stop_reason"):
+        return f"only {finished} of the {selected} selected tests ran to the end, and pytest gave no reason"
+    return None
 
 
 def run_tests(
@@ -198,73 +321,134 @@ def run_tests(
     tree_digest: str,
     dev_mode: bool = True,
     network: bool = False,
+    provision_error: str | None = None,
 ) -> TestRun:
-    """Execute the target's pytest suite under coverage; never raises for tool failures."""
+    """Execute the target's test suite under pytest and coverage; never raises for tool failures."""
+    if provision_error:
+        return TestRun(
+            status="error",
+            message=f"the project's test environment could not be built: {provision_error}",
+            sources=define_product(root).roots,
+        )
     pytest_version, coverage_version, probe_error = _probe_versions(python, root)
     if probe_error:
         return TestRun(status="error", message=probe_error)
+    # What the toolkit needs and the environment lacks comes from an overlay after its site-packages.
+    layers: list[str] = []
+    missing = [name for name, version in (("pytest", pytest_version), ("coverage", coverage_version)) if version is None]
+    overlay_folder = overlay(python, None, missing) if missing else None
+    if overlay_folder is not None:
+        layers.append(str(overlay_boot(overlay_folder)))
+        pytest_version, coverage_version, probe_error = _probe_versions(python, root, {"PYTHONPATH": layers[0]})
+        if probe_error:
+            return TestRun(status="error", message=probe_error)
+    provisioned = provisioned_plan(python)
+    if provisioned and isinstance(provisioned.get("plan"), dict) and not provisioned["plan"].get("install_project"):
+        for relative in provisioned["plan"].get("import_roots") or ():
+            candidate = root / str(relative)
+            if _within(root, candidate):
+                layers.append(str(candidate.resolve()))
     if pytest_version is None:
         return TestRun(
             status="error",
             message=f"pytest is not installed in the target interpreter {python}; install it there or pass --python",
         )
+    command = discover_test_command(root, extra_args, test_paths)
+    product = define_product(root)
+    project_coverage = read_project_coverage(root)
     junit = work_dir / "junit.xml"
     data_file = work_dir / ".coverage"
     coverage_json = work_dir / "coverage.json"
+    project_json = work_dir / "coverage-project.json"
+    run_rc = work_dir / "coverage-run.rc"
     records = work_dir / "records"
-    records.mkdir(parents=True, exist_ok=True)
-    for stale in (junit, data_file, coverage_json, *records.glob("*.jsonl")):
+    dev_records = work_dir / "records-dev"
+    for folder in (records, dev_records):
+        folder.mkdir(parents=True, exist_ok=True)
+    for stale in (junit, data_file, coverage_json, project_json, *work_dir.glob(".coverage.*"), *records.glob("*.json*"), *dev_records.glob("*.json*")):
         stale.unlink(missing_ok=True)
-    sources = _sources(root, source_override)
+    sources, sources_reason = _sources(root, source_override, product, project_coverage)
     # The recorder signs its lines with this key (it reads and deletes the file before any test runs).
     record_key = secrets.token_hex(32)
     key_file = records / ".key"
     key_file.write_text(record_key, encoding="utf-8")
     key_file.chmod(0o600)
-    pytest_args = ["-p", "no:cacheprovider", "-p", PLUGIN_MODULE, "-q", "-rfE", f"--rootdir={root}"]
+    # The project's plugins all stay loaded (the cache provider included: its cache goes to scratch).
+    base_args = ["-p", PLUGIN_MODULE, "-p", GUARD_MODULE, "-o", f"cache_dir={work_dir / 'pytest-cache'}", "-q", "-rfE", f"--rootdir={root}"]
     if not has_pytest_config(root):
         # Without its own configuration, pytest would climb to a parent folder's and obey it.
         empty = work_dir / "pytest-empty.ini"
         empty.write_text("[pytest]\n", encoding="utf-8")
-        pytest_args += ["-c", str(empty)]
-    pytest_args += extra_args + test_paths
-    interpreter = [python, "-X", "dev", "-b"] if dev_mode else [python]
-    if coverage_version is not None:
-        argv = [*interpreter, "-m", "coverage", "run", "--branch", f"--data-file={data_file}"]
-        if sources:
-            argv.append("--source=" + ",".join(sources))
-        argv += ["-m", "pytest", *pytest_args]
+        base_args += ["-c", str(empty)]
+    offline = [] if network else [option for option in command.offline_args if option not in command.args]
+    base_args += [*command.args, *offline, *command.paths]
+    # pytest-cov named in addopts would start a second tracer and write its data into the tree;
+    # --no-cov keeps the plugin loaded and leaves the measurement to the toolkit's coverage run.
+    _, addopts = _pytest_ini_values(root)
+    if any(option == "--cov" or option.startswith("--cov=") for option in addopts):
+        base_args.append("--no-cov")
+    escalate = warnings_escalate(root, list(command.args))
+    # Development mode can change outcomes when the project makes warnings errors: then T02 runs
+    # as the project runs it, and a second pass (outcomes ignored) collects the dev-mode warnings.
+    separate_dev_pass = dev_mode and escalate
+    interpreter = [python, "-X", "dev", "-b"] if dev_mode and not separate_dev_pass else [python]
+    # A unittest suite whose modules use the load_tests protocol (doctests added to the suite...)
+    # runs under unittest's own loader, which pytest does not emulate; every other suite runs
+    # under pytest, unittest ones included.
+    direct_unittest = command.runner == "unittest" and uses_load_tests(root, list(command.paths))
+    if direct_unittest:
+        separate_dev_pass = False
+        interpreter = [python, "-X", "dev", "-b"] if dev_mode else [python]
+        runner_args = ["baseline_unittest", "--junitxml", str(junit), *command.unittest_argv]
     else:
-        argv = [*interpreter, "-m", "pytest", *pytest_args]
+        runner_args = ["pytest", *base_args]
+    if coverage_version is not None:
+        write_rcfile(run_rc, project_coverage, source=sources, data_file=data_file, exclude=None)
+        argv = [*interpreter, "-m", "coverage", "run", f"--rcfile={run_rc}", "-m", *runner_args]
+    else:
+        argv = [*interpreter, "-m", *runner_args]
+    env = {
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONUNBUFFERED": "1",
+        "PY_COLORS": "0",
+        "PYTHONPATH": os.pathsep.join(part for part in (str(PLUGIN_DIR), str(GUARD_DIR), *layers, os.environ.get("PYTHONPATH", "")) if part),
+        "BASELINE_RECORD_DIR": str(records),
+    }
+    if not network:
+        env["BASELINE_NETWORK_MARKERS"] = ",".join(command.network_markers)
     limits = sandbox.Limits(timeout_s=timeout_s, memory_mb=memory_mb, network=network, contain=True)
-    process = sandbox.run(
-        argv,
-        cwd=root,
-        limits=limits,
-        confine=sandbox.Confine(project=root, writable=(work_dir,), network=network),
-        allow_env=allow_env,
-        extra_env={
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTHONUNBUFFERED": "1",
-            "PY_COLORS": "0",
-            "PYTHONPATH": os.pathsep.join(part for part in (str(PLUGIN_DIR), os.environ.get("PYTHONPATH", "")) if part),
-            "BASELINE_RECORD_DIR": str(records),
-            "BASELINE_RECORD_KEYFILE": str(key_file),
-        },
-    )
-    # The JUnit file is the toolkit's, written from the recorder's records (not pytest's --junitxml,
-    # whose reports the project's hooks can rewrite).
+    confine = sandbox.Confine(project=root, writable=(work_dir,), readable=tuple(Path(layer) for layer in layers), network=network)
+    process = sandbox.run(argv, cwd=root, limits=limits, confine=confine, allow_env=allow_env, extra_env={**env, "BASELINE_RECORD_KEYFILE": str(key_file)})
     key_file.unlink(missing_ok=True)
-    if not write_junit(records, junit, record_key.encode()):
+    # Under pytest the JUnit file is the toolkit's, written from the recorder's records (not pytest's
+    # --junitxml, whose reports the project's hooks can rewrite). unittest's own loader (load_tests
+    # suites) is the toolkit's runner module and writes its JUnit itself; its records are unsigned.
+    key = None if direct_unittest else record_key.encode()
+    if not direct_unittest and not write_junit(records, junit, key):
         junit.unlink(missing_ok=True)  # none of the recorder's: whatever is there was not written by the toolkit
+    guard = _read_guard(records)
+    dev_pass: dict[str, Any] | None = None
+    if separate_dev_pass and not process.timed_out and not process.start_error:
+        # -W default comes after the project's filters, so its "error" records the warning instead.
+        dev_argv = [python, "-X", "dev", "-b", "-m", "pytest", *base_args, "-W", "default"]
+        dev = sandbox.run(
+            dev_argv, cwd=root, limits=limits, confine=confine, allow_env=allow_env, extra_env={**env, "BASELINE_RECORD_DIR": str(dev_records)}
+        )
+        dev_pass = {
+            "reason": "the project turns warnings into errors, so development mode ran as a separate pass whose outcomes do not count",
+            "exit_code": dev.exit_code,
+            "duration_s": round(dev.duration_s, 3),
+            "argv": list(dev.argv),
+        }
     artifacts: list[Artifact] = []
     if junit.is_file():
         artifacts.append(Artifact(path=str(junit), sha256=file_sha256(junit), media_type="application/xml"))
     run_evidence = Evidence(
         provenance=Provenance.EXECUTED,
-        summary=f"ran the test suite with pytest {pytest_version}"
+        summary=("ran the unittest suite with unittest's own loader (it uses load_tests)" if direct_unittest else f"ran the test suite with pytest {pytest_version}")
         + (f" under coverage.py {coverage_version} (branch coverage)" if coverage_version else " (coverage.py not installed in the target interpreter)")
-        + ("; network: loopback only" if process.network_isolated else "; network: not isolated"),
+        + ("; network: loopback only" if process.network_isolated else "; network: not isolated")
+        + f"; command: {command.describe()}",
         tool="pytest",
         tool_version=pytest_version,
         argv=process.argv,
@@ -274,17 +458,39 @@ def run_tests(
         artifacts=tuple(artifacts),
         stderr_tail=process.stderr_tail() if not process.ok else None,
     )
+    warnings_folder = dev_records if dev_pass is not None else records
+    network_skipped = tuple(str(item) for item in (guard or {}).get("network_deselected") or ())
+    extra: dict[str, Any] = {
+        "test_command": {
+            "runner": command.runner,
+            "executed_by": "unittest (baseline_unittest)" if direct_unittest else "pytest",
+            "source": command.source,
+            "command": command.command,
+            "args": list(command.args),
+            "paths": list(command.paths),
+            "notes": list(command.notes),
+            "offline_args": offline,
+        },
+        "product": {"roots": list(product.roots), "source": product.source, "notes": list(product.notes)},
+        "coverage_sources": sources_reason,
+        "session": guard,
+        "network_skipped": list(network_skipped),
+        "overlay": {"packages": missing, "folder": str(overlay_folder)} if overlay_folder else None,
+    }
+    if dev_pass is not None:
+        extra["dev_pass"] = dev_pass
     common: dict[str, Any] = {
         "duration_s": round(process.duration_s, 3),
         "sources": tuple(os.path.relpath(source, root) if os.path.isabs(source) else source for source in sources),
         "stdout_tail": "\n".join(process.stdout.splitlines()[-40:]),
         "stderr": process.stderr,
         "pytest_exit_code": process.exit_code,
-        "warnings": read_warnings(records, record_key.encode()) + stderr_warnings(process.stderr, root),
-        "details": read_details(records, record_key.encode()),
+        "warnings": read_warnings(warnings_folder, key if warnings_folder == records else None) + stderr_warnings(process.stderr, root),
+        "details": read_details(records, key),
         "dev_mode": dev_mode,
         "recorder_ok": (records / "session.jsonl").is_file(),
-        "integrity": read_integrity(records, record_key.encode()),
+        "integrity": read_integrity(records, key),
+        "extra": extra,
     }
     if process.start_error:
         return TestRun(status="error", message=f"the test run could not start: {process.start_error}", evidence=(run_evidence,), **common)
@@ -309,6 +515,9 @@ def run_tests(
             process.exit_code or 0, f"pytest ended with {process.describe()} and wrote no JUnit report"
         )
         return TestRun(status="error", message=f"{reason}: {process.stderr_tail(5) or process.stdout[-500:]}", evidence=(run_evidence,), **common)
+    aborted = _aborted(guard, process.exit_code)
+    if aborted:
+        return TestRun(status="error", message=f"aborted session, not scored: {aborted}", evidence=(run_evidence,), **common)
     try:
         cases, counts = parse_junit(junit, root)
     except (safe_et.ParseError, OSError, ValueError) as exc:
@@ -319,38 +528,22 @@ def run_tests(
     evidence = [run_evidence]
     if coverage_version is None:
         coverage_error = f"coverage.py is not installed in the target interpreter {python}"
-    elif not data_file.exists():
-        coverage_error = "coverage.py wrote no data (did the tests import the project's code?)"
     else:
-        report_argv = [python, "-m", "coverage", "json", f"--data-file={data_file}", "-o", str(coverage_json), "--ignore-errors"]
-        # The report step loads the project's coverage plugins again: confined like the run.
-        reported = sandbox.run(report_argv, cwd=root, limits=sandbox.Limits(timeout_s=300), confine=sandbox.Confine(project=root, writable=(work_dir,)))
-        if reported.ok and coverage_json.is_file():
-            try:
-                coverage = parse_coverage_json(coverage_json, root, tuple(common["sources"]), coverage_version)
-            except (OSError, ValueError, KeyError, TypeError) as exc:
-                coverage_error = f"the coverage report could not be read: {exc}"
-            evidence.append(
-                Evidence(
-                    provenance=Provenance.EXECUTED,
-                    summary=f"coverage.py {coverage_version} measured statement and branch coverage of the project's code",
-                    tool="coverage",
-                    tool_version=coverage_version,
-                    argv=reported.argv,
-                    exit_code=reported.exit_code,
-                    duration_s=round(reported.duration_s, 3),
-                    input_digests={"tree": tree_digest},
-                    artifacts=(Artifact(path=str(coverage_json), sha256=file_sha256(coverage_json), media_type="application/json"),),
-                )
-            )
-        else:
-            detail = reported.stdout.strip() or reported.stderr_tail(3)
-            coverage_error = f"coverage.py could not report ({reported.describe()}): {detail}"
+        coverage, coverage_error, cov_evidence = _report_coverage(
+            root=root, python=python, work_dir=work_dir, run_rc=run_rc, data_file=data_file, coverage_json=coverage_json,
+            project_json=project_json, project=project_coverage, sources=tuple(common["sources"]), version=coverage_version,
+            tree_digest=tree_digest, env={"PYTHONPATH": env["PYTHONPATH"]},
+        )
+        evidence += cov_evidence
     status = "ok" if counts.collected > 0 else "no-tests"
     message = (
         f"{counts.collected} tests: {counts.passed} passed, {counts.failed} failed, "
         f"{counts.errors} errors, {counts.skipped} skipped in {process.duration_s:.1f} s"
     )
+    if network_skipped:
+        message += f"; {len(network_skipped)} network tests left out (loopback only)"
+    if guard and guard.get("stop_reason"):
+        message += f"; the session stopped early: {guard['stop_reason']}"
     return TestRun(
         status=status,
         message=message,
@@ -360,6 +553,125 @@ def run_tests(
         coverage_error=coverage_error,
         evidence=tuple(evidence),
         **common,
+    )
+
+
+def _report_coverage(
+    *,
+    root: Path,
+    python: str,
+    work_dir: Path,
+    run_rc: Path,
+    data_file: Path,
+    coverage_json: Path,
+    project_json: Path,
+    project: ProjectCoverage,
+    sources: tuple[str, ...],
+    version: str,
+    tree_digest: str,
+    env: dict[str, str],
+) -> tuple[CoverageData | None, str | None, list[Evidence]]:
+    """Combine parallel data, then report twice: on the toolkit's terms and on the project's."""
+    limits = sandbox.Limits(timeout_s=300, network=False, contain=True)  # the project's coverage plugins load here too
+    confine = sandbox.Confine(project=root, writable=(work_dir,), readable=tuple(Path(part) for part in env.get("PYTHONPATH", "").split(os.pathsep) if part))
+    parallel = sorted(work_dir.glob(".coverage.*"))
+    if parallel:
+        combined = sandbox.run(
+            [python, "-m", "coverage", "combine", f"--rcfile={run_rc}", f"--data-file={data_file}", str(work_dir)], cwd=root, limits=limits, extra_env=env,
+            confine=confine,
+        )
+        if not combined.ok and not data_file.exists():
+            return None, f"coverage.py could not combine {len(parallel)} parallel data files: {combined.stderr_tail(3) or combined.stdout[-300:]}", []
+    if not data_file.exists():
+        return None, "coverage.py wrote no data (did the tests import the project's code?)", []
+    full = sandbox.run(
+        [python, "-m", "coverage", "json", f"--rcfile={run_rc}", f"--data-file={data_file}", "-o", str(coverage_json), "--ignore-errors", "--fail-under=0"],
+        cwd=root,
+        limits=limits,
+        extra_env=env,
+        confine=confine,
+    )
+    if not (full.ok and coverage_json.is_file()):
+        detail = full.stdout.strip()[-300:] or full.stderr_tail(3)
+        return None, f"coverage.py could not report ({full.describe()}): {detail}", []
+    # The project's own terms: its configuration file, its omit and its exclusions.
+    own_argv = [python, "-m", "coverage", "json", f"--data-file={data_file}", "-o", str(project_json), "--ignore-errors", "--fail-under=0"]
+    if project.omit:
+        own_argv.append("--omit=" + ",".join(project.omit))
+    if project.include:
+        own_argv.append("--include=" + ",".join(project.include))
+    own = sandbox.run(own_argv, cwd=root, limits=limits, extra_env=env, confine=confine)
+    evidence = [
+        Evidence(
+            provenance=Provenance.EXECUTED,
+            summary=f"coverage.py {version} measured statement and branch coverage of the product, every line counted; "
+            "a second report applied the project's own omit and exclusions to show what they hide",
+            tool="coverage",
+            tool_version=version,
+            argv=full.argv,
+            exit_code=full.exit_code,
+            duration_s=round(full.duration_s + own.duration_s, 3),
+            input_digests={"tree": tree_digest},
+            artifacts=tuple(
+                Artifact(path=str(path), sha256=file_sha256(path), media_type="application/json") for path in (coverage_json, project_json) if path.is_file()
+            ),
+        )
+    ]
+    try:
+        everything = parse_coverage_json(coverage_json, root, sources, version)
+        projects = parse_coverage_json(project_json, root, sources, version) if own.ok and project_json.is_file() else None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return None, f"the coverage report could not be read: {exc}", evidence
+    return _on_toolkit_terms(everything, projects, project), None, evidence
+
+
+def _on_toolkit_terms(everything: CoverageData, own: CoverageData | None, project: ProjectCoverage) -> CoverageData:
+    """Every product statement counts; a line the project hides (omit, exclusion, pragma) counts as not covered."""
+    if own is None:
+        return replace(everything, omit=tuple(project.omit), exclude=tuple(project.exclude), project_fail_under=project.fail_under, config_file=project.file)
+    own_files = {item.path: item for item in own.files}
+    files: list[FileCoverage] = []
+    hidden_files: list[str] = []
+    for item in everything.files:
+        mine = own_files.get(item.path)
+        if mine is None:
+            if item.statements:
+                hidden_files.append(item.path)
+            covered, covered_branches = 0, 0
+        else:
+            covered, covered_branches = min(mine.covered, item.statements), min(mine.covered_branches, item.branches)
+        files.append(
+            replace(
+                item,
+                covered=covered,
+                missing=item.statements - covered,
+                percent_statements=round(100.0 * covered / item.statements, 2) if item.statements else 100.0,
+                covered_branches=covered_branches,
+                percent_branches=round(100.0 * covered_branches / item.branches, 2) if item.branches else None,
+            )
+        )
+    statements = everything.num_statements
+    covered = sum(item.covered for item in files)
+    branches = everything.num_branches
+    covered_branches = sum(item.covered_branches for item in files)
+    percent_statements = 100.0 * covered / statements if statements else 100.0
+    percent_branches = (100.0 * covered_branches / branches) if branches else None
+    combined = 100.0 * (covered + covered_branches) / (statements + branches) if statements + branches else 100.0
+    return replace(
+        everything,
+        percent_statements=round(percent_statements, 2),
+        percent_branches=None if percent_branches is None else round(percent_branches, 2),
+        percent_combined=round(combined, 2),
+        covered_lines=covered,
+        covered_branches=covered_branches,
+        files=tuple(files),
+        project_percent_statements=own.percent_statements,
+        hidden_statements=max(0, statements - own.num_statements),
+        hidden_files=tuple(hidden_files),
+        omit=tuple(project.omit),
+        exclude=tuple(project.exclude),
+        project_fail_under=project.fail_under,
+        config_file=project.file,
     )
 
 

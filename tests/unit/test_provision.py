@@ -1,0 +1,74 @@
+"""What provisioning would install, read from the project's declarations (nothing is executed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from baseline.provision import plan
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def test_groups_extras_requirement_files_and_tox_deps(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname="p"\nversion="1"\nrequires-python=">=3.11"\ndependencies=["a"]\n'
+            '[project.optional-dependencies]\ntest=["b"]\ndocs=["sphinx"]\n'
+            '[dependency-groups]\ndev=["c", {include-group="more"}]\nmore=["d"]\nlint=["ruff"]\n',
+            "requirements-test.txt": "e\n",
+            "tox.ini": "[testenv]\ndeps =\n    f\n    -r requirements/extra.txt\n    {env:X}\n",
+            "requirements/extra.txt": "g\n",
+            "p/__init__.py": "",
+        },
+    )
+    found = plan(root)
+    assert found.requires_python == ">=3.11" and not found.install_project
+    assert found.requirements == ("a", "b", "c", "d", "f")
+    assert found.requirement_files == ("requirements-test.txt", "requirements/extra.txt")
+    assert "sphinx" not in found.requirements and "ruff" not in found.requirements
+    assert found.import_roots == (".",)
+
+
+def test_dynamic_dependencies_or_native_code_install_a_copy(tmp_path: Path) -> None:
+    dynamic = _write(tmp_path / "d", {"pyproject.toml": '[project]\nname="d"\ndynamic=["dependencies"]\n[project.optional-dependencies]\ntests=["x"]\n'})
+    found = plan(dynamic)
+    assert found.install_project and found.extras == ("tests",) and found.requirements == ()
+    legacy = _write(tmp_path / "l", {"setup.py": "from setuptools import setup, Extension\nsetup(ext_modules=[Extension('a', ['a.c'])])\n"})
+    assert plan(legacy).install_project
+
+
+def test_the_digest_follows_the_declarations(tmp_path: Path) -> None:
+    root = _write(tmp_path, {"pyproject.toml": '[project]\nname="p"\ndependencies=["a"]\n', "requirements-dev.txt": "x\n"})
+    first = plan(root).digest(root)
+    assert plan(root).digest(root) == first
+    (root / "requirements-dev.txt").write_text("y\n")
+    assert plan(root).digest(root) != first
+    (root / "src").mkdir()
+    (root / "src" / "extra.py").write_text("")  # source changes do not invalidate the environment
+    assert plan(root).digest(root) == plan(root).digest(root)
+
+
+def test_requirements_files_never_build_the_tree_and_follow_nested_files(tmp_path: Path) -> None:
+    from baseline.provision import read_requirements
+
+    root = _write(
+        tmp_path,
+        {
+            "requirements-dev.txt": "-e .[test]\n./local\n--index-url https://example.invalid/simple\n-r requirements/base.txt\npytest>=8  # the runner\nx @ file:///etc\n",
+            "requirements/base.txt": "attrs\n-r ../../outside.txt\n",
+        },
+    )
+    (tmp_path.parent / "outside.txt").write_text("evil\n")
+    assert read_requirements(root, "requirements-dev.txt") == ["attrs", "pytest>=8"]
+
+
+def test_self_references_expand_to_the_projects_extras(tmp_path: Path) -> None:
+    root = _write(tmp_path, {"pyproject.toml": '[project]\nname="My.Pkg"\ndependencies=[]\n[project.optional-dependencies]\ndev=["my-pkg[test,docs]", "ruff"]\ntest=["pytest"]\ndocs=["sphinx"]\n'})
+    assert plan(root).requirements == ("pytest", "ruff", "sphinx")
