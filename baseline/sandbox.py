@@ -418,6 +418,8 @@ def _python_environment(executable: str) -> list[str]:
                     pass
                 break
         else:
+            if candidate != os.path.realpath(executable):
+                continue  # a link to an interpreter: its environment is the real one's, found above
             found.append(str(path.parent.parent if path.parent.name == "bin" else path.parent))
     return found
 
@@ -607,7 +609,12 @@ def _bwrap_command(found: Bubblewrap, argv: tuple[str, ...], cwd: str, confine: 
         inside = project is not None and _under(path, project) and path != project
         hidden_now = any(_under(path, top) for top in covered) and not any(_under(path, done) for done in shown)
         if os.path.exists(path) and (inside or hidden_now):
-            mount("--ro-bind", path, path)
+            if os.path.islink(path) and not inside:
+                # A link (``--python bin/py`` -> a venv's python) stays a link: the interpreter finds its
+                # environment as it does outside, and the folder holding the link is not exposed.
+                mount("--symlink", os.path.realpath(path), path)
+            else:
+                mount("--ro-bind", path, path)
     for item in confine.writable:
         path = os.path.abspath(str(item))
         os.makedirs(path, exist_ok=True)
@@ -1093,3 +1100,21 @@ class Background:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+def run_in_workers(function: Callable[..., list[Any]], calls: Sequence[tuple[Any, ...]], workers: int) -> list[Any]:
+    """``function(*args)`` for each of ``calls`` in a pool of ``workers`` forked copies of the
+    toolkit, results concatenated in call order.
+
+    For the toolkit's own CPU-bound work on the target's files (the secrets detector): the workers
+    run only the toolkit's code, never the target's, and they are started here so that every
+    process the toolkit creates starts in this module.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    results: list[Any] = []
+    with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = [pool.submit(function, *args) for args in calls]
+        for future in futures:
+            results.extend(future.result())
+    return results

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from baseline import sandbox
 from baseline.tools.secrets.engine import Detection, scan_blob
 
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024  # below this, starting workers costs more than it saves
@@ -113,12 +113,7 @@ def scan_paths(root: Path, relatives: Sequence[str], max_bytes: int, workers: in
             sizes.append(0)
     if sum(sizes) < PARALLEL_MIN_BYTES:
         return _scan_path_chunk(base, relatives, max_bytes)
-    results: list[ScannedItem] = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(_scan_path_chunk, str(root), relatives[a:b], max_bytes) for a, b in _chunks(sizes)]
-        for future in futures:
-            results.extend(future.result())
-    return results
+    return sandbox.run_in_workers(_scan_path_chunk, [(str(root), relatives[a:b], max_bytes) for a, b in _chunks(sizes)], jobs)
 
 
 def scan_contents(items: Sequence[tuple[str, str, bytes]], workers: int = 0) -> list[ScannedItem]:
@@ -127,9 +122,4 @@ def scan_contents(items: Sequence[tuple[str, str, bytes]], workers: int = 0) -> 
     jobs = default_workers(workers)
     if jobs == 1 or sum(sizes) < PARALLEL_MIN_BYTES:
         return _scan_content_chunk(items)
-    results: list[ScannedItem] = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(_scan_content_chunk, items[a:b]) for a, b in _chunks(sizes)]
-        for future in futures:
-            results.extend(future.result())
-    return results
+    return sandbox.run_in_workers(_scan_content_chunk, [(items[a:b],) for a, b in _chunks(sizes)], jobs)
