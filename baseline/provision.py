@@ -467,7 +467,7 @@ def overlay(python: str, version: str | None, missing: list[str], *, timeout_s: 
         cwd=folder,
         limits=sandbox.Limits(timeout_s=timeout_s, network=True, contain=True),
         extra_env=_uv_env(cache_root()),
-        confine=sandbox.Confine(writable=(folder, cache_root() / "uv"), network=True),
+        confine=sandbox.Confine(writable=(folder, cache_root() / "uv"), readable=(python,), network=True),
     )
     if not result.ok:
         shutil.rmtree(folder, ignore_errors=True)

@@ -188,11 +188,13 @@ def _provision_error(source: str) -> str | None:
 TEST_RUN = TestRunner()
 
 
-def _probe_versions(python: str, root: Path, env: dict[str, str] | None = None) -> tuple[str | None, str | None, str | None]:
+def _probe_versions(
+    python: str, root: Path, env: dict[str, str] | None = None, readable: tuple[Path, ...] = ()
+) -> tuple[str | None, str | None, str | None]:
     """(pytest version, coverage version, error) in the target's interpreter."""
     probe = sandbox.run(
         [python, "-c", _PROBE], cwd=root, limits=sandbox.Limits(timeout_s=60, network=False, contain=True), extra_env=env,
-        confine=sandbox.Confine(readable=(root, *(env or {}).get("PYTHONPATH", "").split(os.pathsep)) if env else (root,)),
+        confine=sandbox.Confine(readable=(root, *readable, *((env or {}).get("PYTHONPATH", "").split(os.pathsep) if env else ()))),
     )
     if not probe.ok:
         return None, None, f"cannot query the target interpreter {python}: {probe.describe()}: {probe.stderr_tail(5)}"
@@ -339,7 +341,7 @@ def run_tests(
     overlay_folder = overlay(python, None, missing) if missing else None
     if overlay_folder is not None:
         layers.append(str(overlay_boot(overlay_folder)))
-        pytest_version, coverage_version, probe_error = _probe_versions(python, root, {"PYTHONPATH": layers[0]})
+        pytest_version, coverage_version, probe_error = _probe_versions(python, root, {"PYTHONPATH": layers[0]}, (overlay_folder,))
         if probe_error:
             return TestRun(status="error", message=probe_error)
     provisioned = provisioned_plan(python)
@@ -413,11 +415,14 @@ def run_tests(
         "PY_COLORS": "0",
         "PYTHONPATH": os.pathsep.join(part for part in (str(PLUGIN_DIR), str(GUARD_DIR), *layers, os.environ.get("PYTHONPATH", "")) if part),
         "BASELINE_RECORD_DIR": str(records),
+        "BASELINE_GUARD_DIR": str(records),
     }
     if not network:
         env["BASELINE_NETWORK_MARKERS"] = ",".join(command.network_markers)
     limits = sandbox.Limits(timeout_s=timeout_s, memory_mb=memory_mb, network=network, contain=True)
-    confine = sandbox.Confine(project=root, writable=(work_dir,), readable=tuple(Path(layer) for layer in layers), network=network)
+    # The overlay (pytest, coverage for an environment without them) lives in the toolkit's cache: shown read-only.
+    shown = (*layers, *([str(overlay_folder)] if overlay_folder is not None else []))
+    confine = sandbox.Confine(project=root, writable=(work_dir,), readable=tuple(Path(layer) for layer in shown), network=network)
     process = sandbox.run(argv, cwd=root, limits=limits, confine=confine, allow_env=allow_env, extra_env={**env, "BASELINE_RECORD_KEYFILE": str(key_file)})
     key_file.unlink(missing_ok=True)
     # Under pytest the JUnit file is the toolkit's, written from the recorder's records (not pytest's
@@ -432,7 +437,7 @@ def run_tests(
         # -W default comes after the project's filters, so its "error" records the warning instead.
         dev_argv = [python, "-X", "dev", "-b", "-m", "pytest", *base_args, "-W", "default"]
         dev = sandbox.run(
-            dev_argv, cwd=root, limits=limits, confine=confine, allow_env=allow_env, extra_env={**env, "BASELINE_RECORD_DIR": str(dev_records)}
+            dev_argv, cwd=root, limits=limits, confine=confine, allow_env=allow_env, extra_env={**env, "BASELINE_RECORD_DIR": str(dev_records), "BASELINE_GUARD_DIR": str(dev_records)}
         )
         dev_pass = {
             "reason": "the project turns warnings into errors, so development mode ran as a separate pass whose outcomes do not count",
@@ -532,7 +537,7 @@ def run_tests(
         coverage, coverage_error, cov_evidence = _report_coverage(
             root=root, python=python, work_dir=work_dir, run_rc=run_rc, data_file=data_file, coverage_json=coverage_json,
             project_json=project_json, project=project_coverage, sources=tuple(common["sources"]), version=coverage_version,
-            tree_digest=tree_digest, env={"PYTHONPATH": env["PYTHONPATH"]},
+            tree_digest=tree_digest, env={"PYTHONPATH": env["PYTHONPATH"]}, readable=shown,
         )
         evidence += cov_evidence
     status = "ok" if counts.collected > 0 else "no-tests"
@@ -570,10 +575,11 @@ def _report_coverage(
     version: str,
     tree_digest: str,
     env: dict[str, str],
+    readable: tuple[str, ...] = (),
 ) -> tuple[CoverageData | None, str | None, list[Evidence]]:
     """Combine parallel data, then report twice: on the toolkit's terms and on the project's."""
     limits = sandbox.Limits(timeout_s=300, network=False, contain=True)  # the project's coverage plugins load here too
-    confine = sandbox.Confine(project=root, writable=(work_dir,), readable=tuple(Path(part) for part in env.get("PYTHONPATH", "").split(os.pathsep) if part))
+    confine = sandbox.Confine(project=root, writable=(work_dir,), readable=tuple(Path(part) for part in (*readable, *env.get("PYTHONPATH", "").split(os.pathsep)) if part))
     parallel = sorted(work_dir.glob(".coverage.*"))
     if parallel:
         combined = sandbox.run(

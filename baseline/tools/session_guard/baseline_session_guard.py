@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-_DIR = os.environ.get("BASELINE_RECORD_DIR", "")
+# Its own variable: the recorder takes BASELINE_RECORD_DIR out of the environment when it loads.
+_DIR = os.environ.get("BASELINE_GUARD_DIR", "") or os.environ.get("BASELINE_RECORD_DIR", "")
 _MARKERS = frozenset(name.strip() for name in os.environ.get("BASELINE_NETWORK_MARKERS", "").split(",") if name.strip())
 _STATE: dict[str, Any] = {
     "selected": None,
