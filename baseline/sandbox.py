@@ -598,15 +598,19 @@ def _bwrap_command(found: Bubblewrap, argv: tuple[str, ...], cwd: str, confine: 
             mount("--ro-bind", path, path)
     owner = _owner()
     project: str | None = None
+    in_place: tuple[str, ...] = ()
     if confine.project is not None:
         project = os.path.realpath(confine.project)
         scratch = _scratch(project)
         mount("--bind", str(scratch.tree), project)
-        for path in scratch.in_place:
+        in_place = scratch.in_place
+        for path in in_place:
             command += ["--ro-bind", path, path]
     # The caller's read-only extras go over the scratch copy (a harness generated after the copy was made).
     for path in sorted(extras):
         inside = project is not None and _under(path, project) and path != project
+        if inside and any(_under(path, shown_in_place) for shown_in_place in in_place):
+            continue  # already visible where it is (the project's .venv, .git)
         hidden_now = any(_under(path, top) for top in covered) and not any(_under(path, done) for done in shown)
         if os.path.exists(path) and (inside or hidden_now):
             if os.path.islink(path) and not inside:
