@@ -349,7 +349,10 @@ def _probe_bubblewrap() -> Bubblewrap | str:
     argv = [path, "--die-with-parent", "--unshare-pid", "--unshare-net", *user, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp", "true"]
     try:
         probe = subprocess.run(argv, capture_output=True, timeout=20, check=False)  # noqa: S603  # nosec B603 -- a fixed argv probing bwrap, no shell
-        version = subprocess.run([path, "--version"], capture_output=True, timeout=20, check=False, text=True)  # noqa: S603  # nosec B603
+        # The operator's own bubblewrap (BASELINE_BWRAP or PATH), asked for its version: an argument list, no shell.
+        version = subprocess.run(  # nosemgrep: command-injection -- the operator names this program, never the scanned project
+            [path, "--version"], capture_output=True, timeout=20, check=False, text=True  # noqa: S603  # nosec B603 -- no shell
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"bubblewrap cannot be started: {exc}"
     if probe.returncode != 0:
