@@ -315,6 +315,7 @@ class Bubblewrap:
     path: str
     version: str
     privileged: bool  # the toolkit runs as root: bwrap mounts as root, the code drops to UNPRIVILEGED
+    fresh_proc: bool = True  # False inside another sandbox, where a new /proc cannot be mounted: its /proc is shown read-only
 
 
 _BWRAP: list[Bubblewrap | str] = []  # [found] or [reason it is unavailable], probed once
@@ -355,10 +356,20 @@ def _probe_bubblewrap() -> Bubblewrap | str:
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"bubblewrap cannot be started: {exc}"
+    fresh_proc = True
+    if probe.returncode != 0 and b"mount proc" in probe.stderr:
+        # Inside another sandbox (the toolkit scanning itself, a container) the kernel refuses a new
+        # /proc; the enclosing one is shown read-only instead. The PID namespace stays the sandbox's own.
+        nested = [*argv[: argv.index("--proc")], "--ro-bind", "/proc", "/proc", *argv[argv.index("--proc") + 2 :]]
+        try:
+            probe = subprocess.run(nested, capture_output=True, timeout=20, check=False)  # noqa: S603  # nosec B603 -- the same fixed argv, /proc bound
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return f"bubblewrap cannot be started: {exc}"
+        fresh_proc = False
     if probe.returncode != 0:
         detail = probe.stderr.decode("utf-8", errors="replace").strip().splitlines()
         return f"bubblewrap cannot create a sandbox here (user namespaces disabled?): {detail[-1] if detail else f'exit {probe.returncode}'}"
-    return Bubblewrap(path=path, version=version.stdout.strip().rpartition(" ")[2] or "unknown", privileged=privileged)
+    return Bubblewrap(path=path, version=version.stdout.strip().rpartition(" ")[2] or "unknown", privileged=privileged, fresh_proc=fresh_proc)
 
 
 def require_confinement() -> None:
@@ -385,7 +396,10 @@ def describe_confinement(network: bool) -> dict[str, Any]:
         "filesystem": "host read-only; writable: a scratch copy of the project mounted at its own path and the run's own "
         "folders; fresh empty HOME and /tmp; every home folder, the toolkit's caches, keys and output folders hidden",
         "user": user,
-        "processes": "own PID namespace (the caller's processes and their /proc are invisible); the sandbox dies with the toolkit",
+        "processes": "own PID namespace (the caller's processes and their /proc are invisible); the sandbox dies with the toolkit"
+        if found.fresh_proc
+        else "own PID namespace inside an enclosing sandbox, whose /proc is shown read-only (a new one cannot be mounted there); "
+        "the sandbox dies with the toolkit",
         "network": "allowed by configuration" if network else "loopback only (own network namespace)",
         "environment": "allow-list: PATH, locale, TZ, TERM, the fake HOME, the toolkit's own variables and --allow-env names",
     }
@@ -554,7 +568,7 @@ def _bwrap_command(found: Bubblewrap, argv: tuple[str, ...], cwd: str, confine: 
         command.append("--unshare-net")
     if not found.privileged:
         command += ["--unshare-user", "--uid", str(os.getuid()), "--gid", str(os.getgid())]
-    command += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+    command += ["--ro-bind", "/", "/", "--dev", "/dev", *(["--proc", "/proc"] if found.fresh_proc else ["--ro-bind", "/proc", "/proc"])]
     for fresh in _FRESH:
         if os.path.isdir(fresh):
             command += ["--perms", "1777", "--tmpfs", fresh]
