@@ -139,7 +139,14 @@ def run_campaign(
     surface_evidence = Evidence(
         provenance=Provenance.INSPECTED,
         summary=f"read {surface.files_scanned} module(s) of the project's own packages: {surface.public_functions} public "
-        f"function(s)/method(s), {len(surface.entry_points)} take bytes, text or a stream (fuzzable entry points)",
+        f"function(s)/method(s), {len(surface.entry_points)} take bytes, text or a stream (fuzzable entry points)"
+        + (
+            f"; {len(surface.skipped)} not fuzzed because their input type cannot be built from fuzz bytes: "
+            + "; ".join(f"{entry_id} ({reason})" for entry_id, reason in surface.skipped[:10])
+            + (" ..." if len(surface.skipped) > 10 else "")
+            if surface.skipped
+            else ""
+        ),
     )
     common: dict[str, Any] = {"surface": surface, "harness_files": tuple(files), "budget_s": budget, "problems": tuple(problems), "fuzz_dir": str(fuzz_dir)}
     if budget <= 0:
@@ -228,7 +235,7 @@ def run_campaign(
         fuzz(harness.path, harness.generated, len(harnesses) - index + reserve)
     uncovered = [entry for entry in surface.entry_points if entry.id not in covered]
     if uncovered and generate:
-        for written in write_harnesses(root, fuzz_dir / "generated", uncovered[:max_generated]):
+        for written in write_harnesses(root, fuzz_dir / "generated", uncovered[:max_generated], refresh_stale=True):
             relative = written.path.resolve().relative_to(root.resolve()).as_posix() if written.path.resolve().is_relative_to(root.resolve()) else str(written.path)
             generated_paths.append(relative)
         for index, relative in enumerate(generated_paths):

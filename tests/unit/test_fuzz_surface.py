@@ -55,8 +55,9 @@ def test_selection_rules(tmp_path: Path) -> None:
     assert ids["pkg:Reader.from_bytes"].call == "classmethod"
     assert ids["pkg:Reader.feed"].call == "method"
     assert ids["pkg:read_config"].input_kind == "stream-bytes"
-    # KeyError is a bug class: raising it is never treated as documented behaviour.
+    # KeyError is a bug class: raising it is accepted only from the function's own frame.
     assert ids["pkg:loads"].expected == ()
+    assert ids["pkg:loads"].raised_here == (("builtins", "KeyError"),)
     # Parsers come first.
     assert surface.entry_points[0].priority == 0
 
