@@ -155,6 +155,8 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
             for run in campaign.runs
         ],
         "skipped": [{"harness": harness, "reason": reason} for harness, reason in campaign.skipped],
+        "dropped_crashes": [{"harness": harness, "reason": reason} for harness, reason in campaign.dropped],
+        "not_fuzzed_types": [{"entry_point": entry_id, "reason": reason} for entry_id, reason in campaign.surface.skipped],
         "crashes": [found.crash.crash_id for found in campaign.found],
         "unresolved_stored_crashes": [crash.crash_id for crash in campaign.unresolved],
         "atheris": campaign.atheris_version,

@@ -7,8 +7,8 @@ stored crashes all come out of the same budget and the campaign ends close to it
 
 from __future__ import annotations
 
+import hashlib
 import re
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +26,7 @@ from baseline.target import file_sha256, product_sources
 MIN_HARNESS_BUDGET = 2  # seconds; below this a harness is skipped, not run for show
 _SEED_DIRS = re.compile(r"(^|/)(data|testdata|test_data|fixtures|samples|corpus|seeds?|examples?)(/|$)")
 _SEED_LIMIT = 100
-_SEED_MAX_BYTES = 64 * 1024
+_SEED_MAX_BYTES = 4 * 1024 * 1024  # test files read for seeds (then cut to small pieces)
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ class FuzzCampaign:
     generated: tuple[str, ...] = ()
     covered: dict[str, tuple[str, ...]] = field(default_factory=dict)  # entry id -> harnesses that fuzzed it
     skipped: tuple[tuple[str, str], ...] = ()
+    dropped: tuple[tuple[str, str], ...] = ()  # (harness, why a crash was not reported: it did not reproduce)
     budget_s: float = 0.0
     wall_s: float = 0.0
     atheris_version: str | None = None
@@ -65,12 +66,63 @@ def corpus_name(harness: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", harness.removesuffix(".py").replace("/", "__")).lstrip("._") or "harness"
 
 
+SEED_PIECE_BYTES = 4096  # a seed longer than this is split (text) or cut (binary): big seeds slow every execution
+_SEED_PIECES_PER_FILE = 16
+
+
+def split_seed(data: bytes, limit: int = SEED_PIECE_BYTES) -> list[bytes]:
+    """Small seeds from one test file: as it is when small; else its examples, packed up to ``limit``.
+
+    Test data files often hold many examples: text is split at blank lines (then at line ends) and
+    consecutive pieces are packed together up to ``limit`` bytes; binary data (or a single line
+    longer than ``limit``) is cut to its first ``limit`` bytes, which keeps its header.
+    """
+    if len(data) <= limit:
+        return [data] if data else []
+    if b"\0" in data[:1024] or b"\n" not in data:
+        return [data[:limit]]
+    blocks: list[bytes] = []
+    for block in re.split(rb"(?:\r?\n){2,}", data):
+        if len(block) <= limit:
+            blocks.append(block)
+            continue
+        blocks.extend(line[:limit] for line in block.splitlines())
+    pieces: list[bytes] = []
+    current = b""
+    for block in (block for block in blocks if block.strip()):
+        joined = current + b"\n\n" + block if current else block
+        if len(joined) <= limit:
+            current = joined
+            continue
+        if current:
+            pieces.append(current)
+        current = block
+    if current:
+        pieces.append(current)
+    return pieces[:_SEED_PIECES_PER_FILE]
+
+
+def _trim_seeds(corpus: Path) -> None:
+    """Re-cut oversized seeds a corpus kept from an earlier scan (the fuzzer's own finds are left as they are)."""
+    for path in sorted(corpus.glob("seed-*")):
+        if path.is_file() and not path.is_symlink() and path.stat().st_size > SEED_PIECE_BYTES:
+            for index, piece in enumerate(split_seed(path.read_bytes())):
+                (corpus / f"{path.name}.{index:02d}").write_bytes(piece)
+            path.unlink()
+
+
 def seed_corpus(root: Path, corpus: Path) -> int:
-    """Copy the project's test data into an empty corpus folder; returns the number of files."""
+    """Seed an empty corpus folder with small cases cut from the project's test data; returns their number.
+
+    Every generated harness reads its input raw (bytes, or text as UTF-8), so a seed is the test
+    data as it is; cases are de-duplicated by content.
+    """
     if corpus.is_dir() and any(corpus.iterdir()):
+        _trim_seeds(corpus)
         return 0
     corpus.mkdir(parents=True, exist_ok=True)
     count = 0
+    seen: set[bytes] = set()
     for base in ("tests", "test", "testdata", "test_data"):
         folder = root / base
         if not folder.is_dir():
@@ -81,8 +133,16 @@ def seed_corpus(root: Path, corpus: Path) -> int:
                 continue
             if "/fixtures/" in relative and base == "tests" and (root / "tests" / "fixtures").is_dir() and relative.count("/") > 3:
                 continue  # nested fixture projects are not data
-            if _SEED_DIRS.search(relative) and 0 < path.stat().st_size <= _SEED_MAX_BYTES:
-                shutil.copyfile(path, corpus / f"seed-{count:03d}-{path.name}")
+            if not _SEED_DIRS.search(relative) or not 0 < path.stat().st_size <= _SEED_MAX_BYTES:
+                continue
+            pieces = split_seed(path.read_bytes())
+            for index, piece in enumerate(pieces):
+                digest = hashlib.sha256(piece).digest()
+                if digest in seen or count >= _SEED_LIMIT:
+                    continue
+                seen.add(digest)
+                suffix = f".{index:02d}" if len(pieces) > 1 else ""
+                (corpus / f"seed-{count:03d}-{path.name}{suffix}").write_bytes(piece)
                 count += 1
     return count
 
@@ -195,6 +255,7 @@ def run_campaign(
     runs: list[HarnessRun] = []
     found: list[FoundCrash] = []
     skipped: list[tuple[str, str]] = []
+    dropped: list[tuple[str, str]] = []
     covered: dict[str, list[str]] = {}
     cap = float(config.get("fuzz.harness_time"))
 
@@ -229,7 +290,11 @@ def run_campaign(
             for entry_id in run.probe.entries:
                 covered.setdefault(entry_id, []).append(relative)
         if run.status == "crash" and run.artifact and run.kind:
-            found.append(_triage(run, root, harness_path, python, fuzz_dir, config, allow_env, deadline))
+            triaged = _triage(run, root, harness_path, python, fuzz_dir, config, allow_env, deadline)
+            if isinstance(triaged, FoundCrash):
+                found.append(triaged)
+            else:
+                dropped.append((relative, triaged))
 
     for index, harness in enumerate(harnesses):
         fuzz(harness.path, harness.generated, len(harnesses) - index + reserve)
@@ -267,6 +332,7 @@ def run_campaign(
         generated=tuple(generated_paths),
         covered={key: tuple(value) for key, value in covered.items()},
         skipped=tuple(skipped),
+        dropped=tuple(dropped),
         wall_s=round(wall, 3),
         atheris_version=version,
         evidence=tuple(evidence),
@@ -274,21 +340,38 @@ def run_campaign(
     )
 
 
-def _triage(run: HarnessRun, root: Path, harness: Path, python: str, fuzz_dir: Path, config: Any, allow_env: list[str], deadline: float) -> FoundCrash:
+def _triage(
+    run: HarnessRun, root: Path, harness: Path, python: str, fuzz_dir: Path, config: Any, allow_env: list[str], deadline: float
+) -> FoundCrash | str:
+    """Describe, confirm, minimise and store one crash; a string says why it was dropped.
+
+    An exception crash is replayed first (``python <harness> <input>``, as ``baseline fuzz replay``
+    does): one that does not reproduce is not reported. A minimised input replaces the found one
+    only when it still crashes the same way.
+    """
     artifact = Path(run.artifact or "")
     kind = run.kind or "exception"
     stdout, stderr = run.stdout, run.stderr
+    network = bool(config.get("network"))
+    replay_timeout = float(config.get("fuzz.input_timeout")) + 10
     if kind == "native":
-        replayed = replay_with_faulthandler(python, root, harness, artifact, float(config.get("fuzz.input_timeout")) + 10, allow_env, bool(config.get("network")))
+        replayed = replay_with_faulthandler(python, root, harness, artifact, replay_timeout, allow_env, network)
         stdout, stderr = replayed.stdout, replayed.stderr + "\n" + run.stderr
     info = describe_crash(kind, stdout, stderr, root, harness)
     data = artifact.read_bytes()
+    if kind == "exception":
+        confirm = store.replay(python, root, harness, artifact, replay_timeout, allow_env, network)
+        if confirm.ok:
+            return f"{info.exception} did not reproduce when its input was replayed: not reported"
     minimized = False
     seconds = min(int(config.get("fuzz.minimize_time")), int(deadline - time.monotonic()))
     if kind == "exception" and len(data) > 1 and seconds >= 1:
-        smaller = minimize(python=python, root=root, harness=harness, crash_input=artifact, out_dir=fuzz_dir / "minimize", seconds=seconds, allow_env=allow_env, network=bool(config.get("network")))
+        smaller = minimize(python=python, root=root, harness=harness, crash_input=artifact, out_dir=fuzz_dir / "minimize", seconds=seconds, allow_env=allow_env, network=network)
         if smaller is not None:
-            data, minimized = smaller.read_bytes(), True
+            check = store.replay(python, root, harness, smaller, replay_timeout, allow_env, network)
+            same = not check.ok and describe_crash(kind, check.stdout, check.stderr, root, harness).signature == info.signature
+            if same:
+                data, minimized = smaller.read_bytes(), True
     stored, new = store.save_crash(fuzz_dir, run.harness, run.generated, info, data)
     return FoundCrash(stored, new, minimized)
 

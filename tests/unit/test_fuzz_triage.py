@@ -110,3 +110,37 @@ def test_corpus_is_seeded_once_from_test_data(tmp_path: Path) -> None:
     assert [path.read_bytes() for path in corpus.iterdir()] == [b"REC\x02ab\xc3"]
     (corpus / "found-by-fuzzer").write_bytes(b"x")
     assert seed_corpus(tmp_path, corpus) == 0  # a corpus that has content is kept as it is
+
+
+def test_big_test_files_are_cut_into_small_seeds(tmp_path: Path) -> None:
+    from baseline.fuzz.campaign import SEED_PIECE_BYTES, corpus_name, seed_corpus, split_seed
+
+    examples = [f"[case {index}]\nkey = value {index}\n".encode() * 20 for index in range(60)]
+    text = b"\n\n".join(examples)
+    pieces = split_seed(text)
+    assert len(text) > 5 * SEED_PIECE_BYTES
+    assert pieces and all(0 < len(piece) <= SEED_PIECE_BYTES for piece in pieces)
+    assert pieces[0].startswith(examples[0])  # whole examples, packed together
+    assert split_seed(b"\x00\x01" * 10000) == [(b"\x00\x01" * 10000)[:SEED_PIECE_BYTES]]  # binary: its head
+    assert split_seed(b"small") == [b"small"] and split_seed(b"") == []
+
+    (tmp_path / "tests" / "data").mkdir(parents=True)
+    (tmp_path / "tests" / "data" / "cases.txt").write_bytes(text)
+    corpus = tmp_path / "corpus" / corpus_name("fuzz/fuzz_x.py")
+    count = seed_corpus(tmp_path, corpus)
+    files = sorted(corpus.iterdir())
+    assert count == len(files) and all(path.stat().st_size <= SEED_PIECE_BYTES for path in files)
+    # A corpus kept from an earlier scan with a whole file as a seed is re-cut.
+    (corpus / "seed-999-old.txt").write_bytes(text)
+    assert seed_corpus(tmp_path, corpus) == 0
+    assert not (corpus / "seed-999-old.txt").exists()
+    assert all(path.stat().st_size <= SEED_PIECE_BYTES for path in corpus.iterdir())
+
+
+def test_identical_seeds_are_stored_once(tmp_path: Path) -> None:
+    from baseline.fuzz.campaign import seed_corpus
+
+    (tmp_path / "tests" / "data").mkdir(parents=True)
+    (tmp_path / "tests" / "data" / "a.rec").write_bytes(b"REC\x02ab\xc3")
+    (tmp_path / "tests" / "data" / "b.rec").write_bytes(b"REC\x02ab\xc3")
+    assert seed_corpus(tmp_path, tmp_path / "corpus") == 1
