@@ -1,14 +1,19 @@
 """One fuzzing campaign per scan: discover, generate, run every harness under the budget, triage.
 
-The total budget (``fuzz.time``) is a wall-clock budget: each harness gets a share of what is
-left when it starts (capped by ``fuzz.harness_time``), so import time, triage and replays of
-stored crashes all come out of the same budget and the campaign ends close to it.
+The budget is deterministic: every planned harness gets a number of executions (``-runs``, with a
+fixed ``-seed``), shared by value from ``fuzz.runs`` (parsers and decoders first, then other entry
+points, then helpers, each above a floor), in that order. ``fuzz.time`` is the overall wall-clock
+cap: each harness's time cap is its weight's share of what is left when it starts (at most
+``fuzz.harness_time``), so time a harness did not need is handed on, import time, triage and replays
+come out of the same budget, and a harness the cap stopped before its executions were done is
+reported as such.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,6 +189,50 @@ def budget_share(remaining: float, harnesses_left: int, cap: float = 0.0) -> int
     return max(int(share), MIN_HARNESS_BUDGET)
 
 
+# Value of a harness in the budget: parsers and decoders first, then other entry points, then helpers.
+WEIGHT_PARSER = 3.0
+WEIGHT_ENTRY = 2.0
+WEIGHT_HELPER = 1.0
+RUNS_FLOOR = 2000  # executions every planned harness gets, whatever its value
+DERIVED_RATE = 5000  # exec/s that turns fuzz.time into an execution budget when fuzz.runs is 0
+
+
+def harness_weight(priorities: list[int]) -> float:
+    """Weight of a harness from the priorities of the entry points it drives (0 = a parser)."""
+    if any(priority == 0 for priority in priorities):
+        return WEIGHT_PARSER
+    return WEIGHT_ENTRY if priorities else WEIGHT_HELPER
+
+
+def allocate_runs(weights: list[float], total_runs: int) -> list[int]:
+    """Executions per planned harness: ``total_runs`` shared by weight, each at least RUNS_FLOOR (pure)."""
+    if not weights:
+        return []
+    unit = total_runs / sum(weights)
+    return [max(RUNS_FLOOR, int(unit * weight)) for weight in weights]
+
+
+def weighted_share(remaining: float, weight: float, weights_left: float, cap: float = 0.0) -> int | None:
+    """Time cap (seconds) of the next harness: its weight's share of what is left; None: skip.
+
+    The cap is a safety limit: a harness normally stops when it has done its executions, and the
+    time it did not use is handed on to the harnesses after it.
+    """
+    if remaining < MIN_HARNESS_BUDGET or 0 < cap < MIN_HARNESS_BUDGET:
+        return None
+    share = remaining * weight / max(weights_left, weight, 1e-9)
+    if cap > 0:
+        share = min(share, cap)
+    return max(int(share), MIN_HARNESS_BUDGET)
+
+
+def harness_seed(relative: str, seed: int | None) -> int:
+    """libFuzzer's ``-seed``: the one given, else fixed per harness (the same plan runs the same inputs)."""
+    if seed is not None:
+        return seed
+    return zlib.crc32(corpus_name(relative).encode()) % 2_000_000_000 + 1
+
+
 def run_campaign(
     *, root: Path, python: str, config: Any, fuzz_dir: Path, progress: Callable[[str, str], None] | None = None, seed: int | None = None
 ) -> FuzzCampaign:
@@ -250,7 +299,18 @@ def run_campaign(
     claimed = {entry_id for harness in harnesses for entry_id in covered_entries(harness, entry_ids)}
     generate = bool(config.get("fuzz.generate"))
     max_generated = int(config.get("fuzz.max_generated"))
-    reserve = min(max_generated, max(len([e for e in entry_ids if e not in claimed]), 1)) if generate and entry_ids else 0
+    priority = {entry.id: entry.priority for entry in surface.entry_points}
+    weights = {harness.path: harness_weight([priority[e] for e in covered_entries(harness, entry_ids)]) for harness in harnesses}
+    # Plan by value: the project's harnesses that drive entry points (parsers first), then harnesses
+    # generated for the entry points none of them reached (parsers first), then the project's helpers.
+    first = sorted((h for h in harnesses if weights[h.path] > WEIGHT_HELPER), key=lambda h: (-weights[h.path], h.path))
+    helpers = sorted((h for h in harnesses if weights[h.path] <= WEIGHT_HELPER), key=lambda h: h.path)
+    unclaimed = [entry for entry in surface.entry_points if entry.id not in claimed] if generate else []
+    expected_generated = [harness_weight([entry.priority]) for entry in unclaimed[:max_generated]]
+    planned_weights = [weights[h.path] for h in first] + expected_generated + [weights[h.path] for h in helpers]
+    runs_total = int(config.get("fuzz.runs")) or int(budget * DERIVED_RATE)
+    unit_runs = runs_total / max(sum(planned_weights), 1e-9)
+    weights_left = [sum(planned_weights)]
     generated_paths: list[str] = []
     runs: list[HarnessRun] = []
     found: list[FoundCrash] = []
@@ -259,16 +319,18 @@ def run_campaign(
     covered: dict[str, list[str]] = {}
     cap = float(config.get("fuzz.harness_time"))
 
-    def fuzz(relative: str, generated: bool, left: int) -> None:
+    def fuzz(relative: str, generated: bool, weight: float) -> None:
         remaining = deadline - time.monotonic()
-        harness_budget = budget_share(remaining, left, cap)
+        harness_budget = weighted_share(remaining, weight, weights_left[0], cap)
+        weights_left[0] = max(weights_left[0] - weight, 0.0)
+        executions = max(RUNS_FLOOR, int(unit_runs * weight))
         if harness_budget is None:
             skipped.append((relative, f"budget exhausted ({max(remaining, 0):.0f} s left of {budget:g} s)"))
             return
         harness_path = root / relative if not Path(relative).is_absolute() else Path(relative)
         corpus = fuzz_dir / "corpus" / corpus_name(relative)
         seed_corpus(root, corpus)
-        say(relative, f"fuzzing {harness_budget} s")
+        say(relative, f"fuzzing {executions} executions (time cap {harness_budget} s)")
         run = run_harness(
             python=python,
             root=root,
@@ -281,7 +343,8 @@ def run_campaign(
             rss_limit_mb=int(config.get("fuzz.rss_limit_mb")),
             grace_s=float(config.get("fuzz.startup_grace")),
             allow_env=allow_env,
-            seed=seed,
+            seed=harness_seed(relative, seed),
+            runs=executions,
             network=network,
             probe=probe,
         )
@@ -296,16 +359,23 @@ def run_campaign(
             else:
                 dropped.append((relative, triaged))
 
-    for index, harness in enumerate(harnesses):
-        fuzz(harness.path, harness.generated, len(harnesses) - index + reserve)
+    for harness in first:
+        fuzz(harness.path, harness.generated, weights[harness.path])
     uncovered = [entry for entry in surface.entry_points if entry.id not in covered]
     if uncovered and generate:
-        for written in write_harnesses(root, fuzz_dir / "generated", uncovered[:max_generated], refresh_stale=True):
+        chosen = uncovered[:max_generated]
+        # The plan counted the entry points no harness names; correct it for what the runs reached.
+        weights_left[0] += sum(harness_weight([entry.priority]) for entry in chosen) - sum(expected_generated)
+        for written in write_harnesses(root, fuzz_dir / "generated", chosen, refresh_stale=True):
             relative = written.path.resolve().relative_to(root.resolve()).as_posix() if written.path.resolve().is_relative_to(root.resolve()) else str(written.path)
             generated_paths.append(relative)
-        for index, relative in enumerate(generated_paths):
-            fuzz(relative, True, len(generated_paths) - index)
-    plan = [harness.path for harness in harnesses] + generated_paths
+            fuzz(relative, True, harness_weight([written.entry.priority]))
+    else:
+        weights_left[0] -= sum(expected_generated)
+    for harness in helpers:
+        fuzz(harness.path, harness.generated, weights[harness.path])
+    plan = [harness.path for harness in first] + generated_paths + [harness.path for harness in helpers]
+    capped = [run for run in runs if run.capped]
     wall = time.monotonic() - started
     evidence = [surface_evidence] + [_run_evidence(run, version) for run in runs]
     reproducers = {item.crash.crash_id: item.crash for item in found} | {crash.crash_id: crash for crash in unresolved}
@@ -322,7 +392,11 @@ def run_campaign(
             )
         )
     ran = sum(1 for run in runs if run.stats.started)
-    message = f"{ran} of {len(plan)} harness(es) fuzzed for {sum(run.fuzzed_s for run in runs):.0f} s in total; {len(found)} crash(es) found"
+    message = (
+        f"{ran} of {len(plan)} harness(es) fuzzed: {sum(run.stats.execs for run in runs)} executions in "
+        f"{sum(run.fuzzed_s for run in runs):.0f} s; {len(found)} crash(es) found"
+        + (f"; {len(capped)} harness(es) stopped by the time cap before their executions were done ({', '.join(run.harness for run in capped)})" if capped else "")
+    )
     return FuzzCampaign(
         "ok",
         message,

@@ -1,6 +1,7 @@
 """Run one atheris harness as its own sandboxed process and parse libFuzzer's output.
 
-The harness runs on the target's interpreter with ``-max_total_time`` (its budget), ``-timeout``
+The harness runs on the target's interpreter with ``-runs`` (its execution budget) and ``-seed``
+(fixed: the same plan runs the same inputs), ``-max_total_time`` (a time cap), ``-timeout``
 (one input), ``-rss_limit_mb``, ``-artifact_prefix`` and a persistent corpus folder. The sandbox
 adds a hard wall-clock limit on top, because import and instrumentation time are not counted by
 libFuzzer. Exit codes (atheris 3.0): 0 budget used, 77 crash (Python exception or deadly
@@ -64,6 +65,12 @@ class HarnessRun:
     stderr: str
     note: str = ""
     probe: Probe | None = None  # what the fuzzing reached, recorded inside the harness process
+    runs: int | None = None  # executions asked for (-runs); the time budget is then only a cap
+
+    @property
+    def capped(self) -> bool:
+        """True when the time cap, not the execution count, ended a run that was otherwise fine."""
+        return self.status == "ok" and self.runs is not None and self.stats.execs < self.runs
 
 
 @dataclass(frozen=True)
@@ -150,11 +157,12 @@ def run_harness(
     grace_s: float,
     allow_env: list[str],
     seed: int | None = None,
+    runs: int | None = None,
     extra_args: tuple[str, ...] = (),
     network: bool = False,
     probe: tuple[list[tuple[str, str, str]], list[str]] | None = None,
 ) -> HarnessRun:
-    """Fuzz one harness for ``budget_s`` seconds; never raises for a failing harness.
+    """Fuzz one harness for ``runs`` executions (when given) within ``budget_s`` seconds; never raises.
 
     With ``probe`` (entry points as (id, path, qualname), product paths, all relative to ``root``)
     the harness runs under the probe launcher, which records what the fuzzing really called.
@@ -183,7 +191,8 @@ def run_harness(
         f"-rss_limit_mb={rss_limit_mb}",
         f"-artifact_prefix={artifacts}/",
         "-print_final_stats=1",
-        *( [f"-seed={seed}"] if seed is not None else []),
+        *([f"-seed={seed}"] if seed is not None else []),
+        *([f"-runs={runs}"] if runs is not None else []),
         *extra_args,
         str(corpus),
     ]
@@ -228,6 +237,8 @@ def run_harness(
         note = f"ended with {process.describe()} and wrote no artifact"
     else:
         status = "ok"
+        if runs is not None and stats.execs < runs:
+            note = f"stopped by the time cap of {budget_s} s after {stats.execs} of {runs} executions"
     fuzzed = 0.0
     if stats.started:
         fuzzed = float(stats.reported_seconds) if stats.reported_seconds is not None else min(process.duration_s, float(budget_s))
@@ -247,6 +258,7 @@ def run_harness(
         stderr=process.stderr,
         note=note,
         probe=read_probe(probe_file) if probe is not None else None,
+        runs=runs,
     )
 
 

@@ -122,3 +122,18 @@ def test_nothing_to_fuzz_is_not_applicable_with_evidence() -> None:
 def test_missing_atheris_is_an_error_and_disabled_is_not_evaluated() -> None:
     assert judge(campaign(status="error", message="atheris is not installed", runs=())).outcome is Outcome.ERROR
     assert judge(campaign(status="disabled", runs=())).outcome is Outcome.NOT_EVALUATED
+
+
+def test_budget_is_shared_by_value_in_executions_with_a_floor() -> None:
+    from baseline.fuzz.campaign import RUNS_FLOOR, WEIGHT_ENTRY, WEIGHT_HELPER, WEIGHT_PARSER, allocate_runs, harness_seed, harness_weight, weighted_share
+
+    assert harness_weight([1, 0]) == WEIGHT_PARSER and harness_weight([1]) == WEIGHT_ENTRY and harness_weight([]) == WEIGHT_HELPER
+    parser, entry, helper = allocate_runs([WEIGHT_PARSER, WEIGHT_ENTRY, WEIGHT_HELPER], 600_000)
+    assert parser > entry > helper and parser + entry + helper == 600_000
+    assert allocate_runs([WEIGHT_PARSER, WEIGHT_HELPER], 100) == [RUNS_FLOOR, RUNS_FLOOR]  # every harness gets the floor
+    assert allocate_runs([3.0, 1.0], 40_000) == allocate_runs([3.0, 1.0], 40_000)  # deterministic
+    # Time is a cap shared by weight; what a harness leaves unused is handed on (it is computed from what is left).
+    assert weighted_share(60.0, WEIGHT_PARSER, 6.0) == 30 and weighted_share(60.0, WEIGHT_HELPER, 1.0) == 60
+    assert weighted_share(1.0, WEIGHT_PARSER, 6.0) is None
+    assert harness_seed("fuzz/fuzz_a.py", None) == harness_seed("fuzz/fuzz_a.py", None) != harness_seed("fuzz/fuzz_b.py", None)
+    assert harness_seed("fuzz/fuzz_a.py", 7) == 7
