@@ -152,7 +152,7 @@ FUZZ_KEYS: tuple[KeySpec, ...] = (
     KeySpec("fuzz.harness_time", float, 0.0, "Upper bound per harness in seconds (0 = share fuzz.time evenly).", minimum=0),
     KeySpec(
         "fuzz.runs", int, 0,
-        "Executions of a scan's fuzzing, shared by value (parsers first, a floor per harness; 0 = 5,000 per second of fuzz.time); fuzz.time stays the cap.",
+        "Executions of a scan's fuzzing, shared by value (parsers first, a floor per harness; 0 = 20,000 per second of fuzz.time); fuzz.time stays the cap.",
         minimum=0,
     ),
     KeySpec("fuzz.input_timeout", int, 5, "Per-input timeout in seconds: one slow input counts as a hang.", minimum=1),

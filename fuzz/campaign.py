@@ -3,8 +3,8 @@
 The budget is deterministic: every planned harness gets a number of executions (``-runs``, with a
 fixed ``-seed``), shared by value from ``fuzz.runs`` (parsers and decoders first, then other entry
 points, then helpers, each above a floor), in that order. ``fuzz.time`` is the overall wall-clock
-cap: each harness's time cap is its weight's share of what is left when it starts (at most
-``fuzz.harness_time``), so time a harness did not need is handed on, import time, triage and replays
+cap: each harness may use what is left when it starts minus a floor kept for every later harness
+(at most ``fuzz.harness_time``), so time a harness did not need is handed on, import time, triage and replays
 come out of the same budget, and a harness the cap stopped before its executions were done is
 reported as such.
 """
@@ -194,7 +194,8 @@ WEIGHT_PARSER = 3.0
 WEIGHT_ENTRY = 2.0
 WEIGHT_HELPER = 1.0
 RUNS_FLOOR = 2000  # executions every planned harness gets, whatever its value
-DERIVED_RATE = 5000  # exec/s that turns fuzz.time into an execution budget when fuzz.runs is 0
+DERIVED_RATE = 20_000  # exec/s that turns fuzz.time into an execution budget when fuzz.runs is 0
+FLOOR_RESERVE_S = MIN_HARNESS_BUDGET + 1  # seconds kept for each later harness (its floor and its start-up)
 
 
 def harness_weight(priorities: list[int]) -> float:
@@ -212,15 +213,15 @@ def allocate_runs(weights: list[float], total_runs: int) -> list[int]:
     return [max(RUNS_FLOOR, int(unit * weight)) for weight in weights]
 
 
-def weighted_share(remaining: float, weight: float, weights_left: float, cap: float = 0.0) -> int | None:
-    """Time cap (seconds) of the next harness: its weight's share of what is left; None: skip.
+def safety_cap(remaining: float, harnesses_after: int, cap: float = 0.0) -> int | None:
+    """Time cap (seconds) of the next harness: what is left, minus a floor kept for each later one; None: skip.
 
-    The cap is a safety limit: a harness normally stops when it has done its executions, and the
-    time it did not use is handed on to the harnesses after it.
+    The cap is only a safety limit: a harness normally stops when its executions are done, and
+    what it did not use is handed on. Every later planned harness keeps FLOOR_RESERVE_S.
     """
     if remaining < MIN_HARNESS_BUDGET or 0 < cap < MIN_HARNESS_BUDGET:
         return None
-    share = remaining * weight / max(weights_left, weight, 1e-9)
+    share = remaining - FLOOR_RESERVE_S * max(harnesses_after, 0)
     if cap > 0:
         share = min(share, cap)
     return max(int(share), MIN_HARNESS_BUDGET)
@@ -310,7 +311,8 @@ def run_campaign(
     planned_weights = [weights[h.path] for h in first] + expected_generated + [weights[h.path] for h in helpers]
     runs_total = int(config.get("fuzz.runs")) or int(budget * DERIVED_RATE)
     unit_runs = runs_total / max(sum(planned_weights), 1e-9)
-    weights_left = [sum(planned_weights)]
+    left = [len(planned_weights)]  # planned harnesses not yet run
+    generated_entry_of: dict[str, str] = {}
     generated_paths: list[str] = []
     runs: list[HarnessRun] = []
     found: list[FoundCrash] = []
@@ -319,14 +321,16 @@ def run_campaign(
     covered: dict[str, list[str]] = {}
     cap = float(config.get("fuzz.harness_time"))
 
-    def fuzz(relative: str, generated: bool, weight: float) -> None:
+    def fuzz(relative: str, generated: bool, weight: float, round_: int = 0) -> HarnessRun | None:
         remaining = deadline - time.monotonic()
-        harness_budget = weighted_share(remaining, weight, weights_left[0], cap)
-        weights_left[0] = max(weights_left[0] - weight, 0.0)
+        if round_ == 0:
+            left[0] = max(left[0] - 1, 0)
+        harness_budget = safety_cap(remaining, left[0], cap)
         executions = max(RUNS_FLOOR, int(unit_runs * weight))
         if harness_budget is None:
-            skipped.append((relative, f"budget exhausted ({max(remaining, 0):.0f} s left of {budget:g} s)"))
-            return
+            if round_ == 0:
+                skipped.append((relative, f"budget exhausted ({max(remaining, 0):.0f} s left of {budget:g} s)"))
+            return None
         harness_path = root / relative if not Path(relative).is_absolute() else Path(relative)
         corpus = fuzz_dir / "corpus" / corpus_name(relative)
         seed_corpus(root, corpus)
@@ -343,7 +347,7 @@ def run_campaign(
             rss_limit_mb=int(config.get("fuzz.rss_limit_mb")),
             grace_s=float(config.get("fuzz.startup_grace")),
             allow_env=allow_env,
-            seed=harness_seed(relative, seed),
+            seed=harness_seed(relative, seed) + round_,
             runs=executions,
             network=network,
             probe=probe,
@@ -358,6 +362,7 @@ def run_campaign(
                 found.append(triaged)
             else:
                 dropped.append((relative, triaged))
+        return run
 
     for harness in first:
         fuzz(harness.path, harness.generated, weights[harness.path])
@@ -365,15 +370,34 @@ def run_campaign(
     if uncovered and generate:
         chosen = uncovered[:max_generated]
         # The plan counted the entry points no harness names; correct it for what the runs reached.
-        weights_left[0] += sum(harness_weight([entry.priority]) for entry in chosen) - sum(expected_generated)
+        left[0] += len(chosen) - len(expected_generated)
         for written in write_harnesses(root, fuzz_dir / "generated", chosen, refresh_stale=True):
             relative = written.path.resolve().relative_to(root.resolve()).as_posix() if written.path.resolve().is_relative_to(root.resolve()) else str(written.path)
             generated_paths.append(relative)
+            generated_entry_of[relative] = written.entry.id
             fuzz(relative, True, harness_weight([written.entry.priority]))
     else:
-        weights_left[0] -= sum(expected_generated)
+        left[0] -= len(expected_generated)
     for harness in helpers:
         fuzz(harness.path, harness.generated, weights[harness.path])
+    # Time the plan did not use is handed on, round after round, to the harnesses whose coverage was
+    # still growing (when none is, to every harness that did not crash), in plan order, the same
+    # executions each with the next seed: the first round is the deterministic budget, later rounds
+    # only use what is left of the cap.
+    order = [harness.path for harness in first] + generated_paths + [harness.path for harness in helpers]
+    generated_set = set(generated_paths)
+    weight_of = weights | {path: harness_weight([priority.get(generated_entry_of.get(path, ""), 1)]) for path in generated_paths}
+    round_ = 1
+    while deadline - time.monotonic() >= MIN_HARNESS_BUDGET + 1:
+        latest = {run.harness: run for run in runs}
+        alive = [path for path in order if path in latest and latest[path].status == "ok"]
+        growing = [path for path in alive if latest[path].stats.new_units > 0]
+        if not alive:
+            break
+        for path in growing or alive:
+            if fuzz(path, path in generated_set or latest[path].generated, weight_of.get(path, WEIGHT_HELPER), round_) is None:
+                break
+        round_ += 1
     plan = [harness.path for harness in first] + generated_paths + [harness.path for harness in helpers]
     capped = [run for run in runs if run.capped]
     wall = time.monotonic() - started
@@ -391,7 +415,7 @@ def run_campaign(
                 ),
             )
         )
-    ran = sum(1 for run in runs if run.stats.started)
+    ran = len({run.harness for run in runs if run.stats.started})
     message = (
         f"{ran} of {len(plan)} harness(es) fuzzed: {sum(run.stats.execs for run in runs)} executions in "
         f"{sum(run.fuzzed_s for run in runs):.0f} s; {len(found)} crash(es) found"

@@ -172,7 +172,9 @@ def kinds_from_annotation(node: ast.expr | None) -> tuple[str | None, str]:
     if unbuildable:
         text = _annotation_text(node)
         if kinds or re.search(r"\b(str|bytes|bytearray|Text|AnyStr|IO)\b", text):
-            return None, f"type {', '.join(unbuildable)} of {text} cannot be built from fuzz input"
+            members = ", ".join(unbuildable)
+            described = members if members == text.strip("'\"") else f"{members} (in {text})"
+            return None, f"type {described} cannot be built from fuzz input"
         return None, ""
     return ("+".join(sorted(kinds)) or None), ""
 

@@ -47,8 +47,15 @@ def test_scan_generates_harnesses_finds_planted_bugs_and_replays(tmp_path: Path)
     located = {(finding["location"]["path"], finding["message"].split(":")[0]) for finding in result["findings"]}
     assert ("fuzzparsers/records.py", "IndexError") in located
     assert ("fuzzparsers/magic.py", "KeyError") in located
-    assert len(result["metrics"]["generated"]) == 3
+    # A ValueError the module raises elsewhere does not hide parse_version's own bug.
+    assert ("fuzzparsers/text.py", "ValueError") in located
+    # No false crash: field_number raises KeyError on purpose; mappings and matches are not fuzzed as text.
+    assert not [path for path, _ in located if path.startswith("fuzzparsers/fields.py")], located
+    assert {item["entry_point"] for item in result["metrics"]["not_fuzzed_types"]} == {"fuzzparsers.fields:update_fields", "fuzzparsers.fields:group_text"}
+    assert len(result["metrics"]["generated"]) == 5
     assert all(run["execs"] > 0 for run in result["metrics"]["runs"])
+    # The budget is in executions, parsers first: the first planned harnesses are the parsers'.
+    assert result["metrics"]["runs"][0]["harness"].endswith("fuzz_fuzzparsers_magic_decode_header.py")
 
     assert not (root / ".baseline").exists()  # the toolkit's fuzz store lives outside the project
     crashes = {crash.top_frames[0].split(":")[0]: crash for crash in store.list_crashes(project_dir(root) / "fuzz")}
