@@ -381,7 +381,8 @@ def run_campaign(
     for harness in helpers:
         fuzz(harness.path, harness.generated, weights[harness.path])
     # Time the plan did not use is handed on, round after round, to the harnesses whose coverage was
-    # still growing (when none is, to every harness that did not crash), in plan order, the same
+    # still growing (cov above what their corpus reached; when none is, to every harness that did
+    # not crash), in plan order, the same
     # executions each with the next seed: the first round is the deterministic budget, later rounds
     # only use what is left of the cap.
     order = [harness.path for harness in first] + generated_paths + [harness.path for harness in helpers]
@@ -391,7 +392,7 @@ def run_campaign(
     while deadline - time.monotonic() >= MIN_HARNESS_BUDGET + 1:
         latest = {run.harness: run for run in runs}
         alive = [path for path in order if path in latest and latest[path].status == "ok"]
-        growing = [path for path in alive if latest[path].stats.new_units > 0]
+        growing = [path for path in alive if latest[path].stats.cov_grew]
         if not alive:
             break
         for path in growing or alive:

@@ -44,6 +44,12 @@ class FuzzStats:
     new_units: int
     peak_rss_mb: int
     reported_seconds: int | None  # from "Done N runs in S second(s)"
+    initial_cov: int = 0  # cov when the corpus was loaded (INITED): cov above it means coverage grew in this run
+
+    @property
+    def cov_grew(self) -> bool:
+        """True when this run reached code its corpus did not."""
+        return self.cov > self.initial_cov
 
 
 @dataclass(frozen=True)
@@ -115,8 +121,11 @@ def parse_stats(stderr: str, duration_s: float) -> FuzzStats:
     stats = {name: int(value) for name, value in _STAT.findall(stderr)}
     cov = ft = corpus = rss = 0
     last_execs = 0
-    for number, _event, rest in lines:
+    initial: int | None = None
+    for number, event, rest in lines:
         fields = dict(_FIELD.findall(rest))
+        if event == "INITED" and initial is None:
+            initial = int(fields.get("cov", 0))
         cov = int(fields.get("cov", cov))
         ft = int(fields.get("ft", ft))
         rss = int(fields.get("rss", rss))
@@ -140,6 +149,7 @@ def parse_stats(stderr: str, duration_s: float) -> FuzzStats:
         new_units=stats.get("new_units_added", 0),
         peak_rss_mb=stats.get("peak_rss_mb", rss),
         reported_seconds=seconds,
+        initial_cov=initial if initial is not None else cov,
     )
 
 

@@ -41,6 +41,7 @@ def test_parse_stats_reads_status_lines_and_final_stats() -> None:
     assert (stats.execs, stats.cov, stats.ft, stats.corpus_units, stats.peak_rss_mb) == (419051, 43, 47, 14, 44)
     assert stats.exec_per_s == 69841
     assert stats.reported_seconds == 6
+    assert stats.initial_cov == 21 and stats.cov_grew  # cov 21 when the corpus was loaded, 43 at the end
 
 
 def test_parse_stats_estimates_rate_when_libfuzzer_says_zero() -> None:
