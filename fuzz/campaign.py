@@ -382,9 +382,8 @@ def run_campaign(
         fuzz(harness.path, harness.generated, weights[harness.path])
     # Time the plan did not use is handed on, round after round, to the harnesses whose coverage was
     # still growing (cov above what their corpus reached; when none is, to every harness that did
-    # not crash), in plan order, the same
-    # executions each with the next seed: the first round is the deterministic budget, later rounds
-    # only use what is left of the cap.
+    # not crash), in plan order, the same executions each with the next seed: the first round is the
+    # deterministic budget, later rounds only use what is left of the cap.
     order = [harness.path for harness in first] + generated_paths + [harness.path for harness in helpers]
     generated_set = set(generated_paths)
     weight_of = weights | {path: harness_weight([priority.get(generated_entry_of.get(path, ""), 1)]) for path in generated_paths}
