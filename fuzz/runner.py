@@ -234,7 +234,8 @@ def run_harness(
     elif process.timed_out:
         status = "killed"
         note = f"killed by the wall-clock limit of {budget_s + grace_s + input_timeout:.0f} s" + (
-            "" if stats.started else " before fuzzing started (import or instrumentation too slow?)"
+            "" if stats.started else f" before fuzzing started: import and instrumentation took longer than the start-up grace "
+            f"of {grace_s:g} s (raise it with --fuzz-startup-grace, fuzz.startup_grace)"
         )
     elif not stats.started:
         status = "no-start"

@@ -62,6 +62,8 @@ def test_scan_generates_harnesses_finds_planted_bugs_and_replays(tmp_path: Path)
     record_crash = crashes["fuzzparsers/records.py"]
     assert record_crash.generated_harness and record_crash.kind == "exception"
     assert main(["fuzz", "replay", record_crash.crash_id, "--path", str(root)]) == 1
+    # A text harness's stored input is the raw UTF-8 it decodes: its replay reproduces the crash too.
+    assert main(["fuzz", "replay", crashes["fuzzparsers/text.py"].crash_id, "--path", str(root)]) == 1
     # Fix the off-by-one: the reproducer no longer crashes.
     source = root / "fuzzparsers" / "records.py"
     source.write_text(source.read_text().replace("if length + 4 > len(data):", "if length + 5 > len(data):"))
@@ -80,6 +82,7 @@ def test_bad_harnesses_each_get_a_clear_outcome_within_the_budget(tmp_path: Path
     assert set(runs) == {"fuzz/fuzz_hang.py", "fuzz/fuzz_import_error.py", "fuzz/fuzz_oom.py", "fuzz/fuzz_segv.py", "fuzz/fuzz_slow_import.py"}
     assert runs["fuzz/fuzz_slow_import.py"].status == "killed"
     assert "before fuzzing started" in runs["fuzz/fuzz_slow_import.py"].note
+    assert "--fuzz-startup-grace" in runs["fuzz/fuzz_slow_import.py"].note
     assert (runs["fuzz/fuzz_hang.py"].status, runs["fuzz/fuzz_hang.py"].kind) == ("crash", "timeout")
     assert (runs["fuzz/fuzz_oom.py"].status, runs["fuzz/fuzz_oom.py"].kind) == ("crash", "oom")
     assert (runs["fuzz/fuzz_segv.py"].status, runs["fuzz/fuzz_segv.py"].kind) == ("crash", "native")
