@@ -231,7 +231,8 @@ def harness_seed(relative: str, seed: int | None) -> int:
     """libFuzzer's ``-seed``: the one given, else fixed per harness (the same plan runs the same inputs)."""
     if seed is not None:
         return seed
-    return zlib.crc32(corpus_name(relative).encode()) % 2_000_000_000 + 1
+    # From the file name only: a generated harness lives in a per-machine folder, its name does not.
+    return zlib.crc32(Path(relative).name.encode()) % 2_000_000_000 + 1
 
 
 def run_campaign(

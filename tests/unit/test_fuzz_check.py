@@ -138,6 +138,7 @@ def test_budget_is_shared_by_value_in_executions_with_a_floor() -> None:
     assert safety_cap(1.0, 0) is None and safety_cap(60.0, 0, cap=5.0) == 5
     assert harness_seed("fuzz/fuzz_a.py", None) == harness_seed("fuzz/fuzz_a.py", None) != harness_seed("fuzz/fuzz_b.py", None)
     assert harness_seed("fuzz/fuzz_a.py", 7) == 7
+    assert harness_seed("/home/a/store/generated/fuzz_a.py", None) == harness_seed("/tmp/b/generated/fuzz_a.py", None)
 
 
 def test_a_run_stopped_by_the_time_cap_is_reported() -> None:
