@@ -107,6 +107,32 @@ def split_seed(data: bytes, limit: int = SEED_PIECE_BYTES) -> list[bytes]:
     return pieces[:_SEED_PIECES_PER_FILE]
 
 
+_FIRST_CONSUME = re.compile(r"\.Consume(\w+)\s*\(")
+
+
+def reads_fdp_text(harness_text: str) -> bool:
+    """True when a harness reads its input as text through FuzzedDataProvider (its first Consume call)."""
+    first = _FIRST_CONSUME.search(harness_text)
+    return first is not None and first.group(1) in ("Unicode", "UnicodeNoSurrogates", "String")
+
+
+def fdp_text_seed(data: bytes) -> bytes:
+    """A text seed encoded so that FuzzedDataProvider's ConsumeUnicode decodes it back to the text.
+
+    Its first byte picks the encoding (odd: ASCII; 2: UTF-16; 0: UTF-32); data that is not UTF-8
+    text is left as it is.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
+    if text.isascii():
+        return b"\x01" + data
+    if all(ord(char) < 0x10000 for char in text):
+        return b"\x02" + text.encode("utf-16-le", "surrogatepass")
+    return b"\x00" + text.encode("utf-32-le", "surrogatepass")
+
+
 def _trim_seeds(corpus: Path) -> None:
     """Re-cut oversized seeds a corpus kept from an earlier scan (the fuzzer's own finds are left as they are)."""
     for path in sorted(corpus.glob("seed-*")):
@@ -116,11 +142,12 @@ def _trim_seeds(corpus: Path) -> None:
             path.unlink()
 
 
-def seed_corpus(root: Path, corpus: Path) -> int:
+def seed_corpus(root: Path, corpus: Path, encode: Callable[[bytes], bytes] | None = None) -> int:
     """Seed an empty corpus folder with small cases cut from the project's test data; returns their number.
 
     Every generated harness reads its input raw (bytes, or text as UTF-8), so a seed is the test
-    data as it is; cases are de-duplicated by content.
+    data as it is; for a harness that reads text through FuzzedDataProvider, ``encode`` writes each
+    case the way it decodes it (:func:`fdp_text_seed`). Cases are de-duplicated by content.
     """
     if corpus.is_dir() and any(corpus.iterdir()):
         _trim_seeds(corpus)
@@ -142,6 +169,7 @@ def seed_corpus(root: Path, corpus: Path) -> int:
                 continue
             pieces = split_seed(path.read_bytes())
             for index, piece in enumerate(pieces):
+                piece = encode(piece) if encode is not None else piece
                 digest = hashlib.sha256(piece).digest()
                 if digest in seen or count >= _SEED_LIMIT:
                     continue
@@ -314,6 +342,7 @@ def run_campaign(
     unit_runs = runs_total / max(sum(planned_weights), 1e-9)
     left = [len(planned_weights)]  # planned harnesses not yet run
     generated_entry_of: dict[str, str] = {}
+    text_of = {harness.path: harness.text for harness in harnesses}
     generated_paths: list[str] = []
     runs: list[HarnessRun] = []
     found: list[FoundCrash] = []
@@ -334,7 +363,7 @@ def run_campaign(
             return None
         harness_path = root / relative if not Path(relative).is_absolute() else Path(relative)
         corpus = fuzz_dir / "corpus" / corpus_name(relative)
-        seed_corpus(root, corpus)
+        seed_corpus(root, corpus, fdp_text_seed if reads_fdp_text(text_of.get(relative, "")) else None)
         say(relative, f"fuzzing {executions} executions (time cap {harness_budget} s)")
         run = run_harness(
             python=python,

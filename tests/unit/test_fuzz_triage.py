@@ -145,3 +145,21 @@ def test_identical_seeds_are_stored_once(tmp_path: Path) -> None:
     (tmp_path / "tests" / "data" / "a.rec").write_bytes(b"REC\x02ab\xc3")
     (tmp_path / "tests" / "data" / "b.rec").write_bytes(b"REC\x02ab\xc3")
     assert seed_corpus(tmp_path, tmp_path / "corpus") == 1
+
+
+def test_seeds_for_a_harness_that_reads_text_through_fuzzeddataprovider_decode_to_the_text(tmp_path: Path) -> None:
+    atheris = __import__("pytest").importorskip("atheris")
+    from baseline.fuzz.campaign import fdp_text_seed, reads_fdp_text, seed_corpus
+
+    for text in ["key=value;a=1", "clé=€", "a😀b"]:
+        seed = fdp_text_seed(text.encode())
+        fdp = atheris.FuzzedDataProvider(seed)
+        assert fdp.ConsumeUnicodeNoSurrogates(fdp.remaining_bytes()) == text
+    assert fdp_text_seed(b"\xff\xfe\x00binary") == b"\xff\xfe\x00binary"
+    assert reads_fdp_text("fdp = atheris.FuzzedDataProvider(data)\ns = fdp.ConsumeUnicodeNoSurrogates(fdp.remaining_bytes())\n")
+    assert not reads_fdp_text("n = fdp.ConsumeIntInRange(0, 9)\ns = fdp.ConsumeUnicode(5)\n")
+    assert not reads_fdp_text("def TestOneInput(data):\n    parse(data)\n")
+    (tmp_path / "tests" / "data").mkdir(parents=True)
+    (tmp_path / "tests" / "data" / "pairs.txt").write_text("a=1;b=2", encoding="utf-8")
+    seed_corpus(tmp_path, tmp_path / "corpus", fdp_text_seed)
+    assert [path.read_bytes() for path in (tmp_path / "corpus").iterdir()] == [b"\x01a=1;b=2"]
