@@ -420,7 +420,8 @@ def run_campaign(
     round_ = 1
     while deadline - time.monotonic() >= MIN_HARNESS_BUDGET + 1:
         latest = {run.harness: run for run in runs}
-        alive = [path for path in order if path in latest and latest[path].status == "ok"]
+        # A harness that did not crash and whose inputs reached product code (one that reaches nothing gains nothing).
+        alive = [path for path in order if path in latest and latest[path].status == "ok" and (latest[path].probe is None or latest[path].probe.reached_product)]
         growing = [path for path in alive if latest[path].stats.cov_grew]
         if not alive:
             break
