@@ -149,7 +149,12 @@ COMPONENTS_KEYS: tuple[KeySpec, ...] = (
 # Fuzzing (T09): [tool.baseline.fuzz]
 FUZZ_KEYS: tuple[KeySpec, ...] = (
     KeySpec("fuzz.time", float, 60.0, "Total fuzzing budget of a scan in seconds (all harnesses together; 0 = no fuzzing).", minimum=0),
-    KeySpec("fuzz.harness_time", float, 0.0, "Upper bound per harness in seconds (0 = share fuzz.time evenly).", minimum=0),
+    KeySpec("fuzz.harness_time", float, 0.0, "Time cap per harness in seconds (0 = what is left of fuzz.time minus a floor for each later harness).", minimum=0),
+    KeySpec(
+        "fuzz.runs", int, 0,
+        "Executions of a scan's fuzzing, shared by value (parsers first, a floor per harness; 0 = 20,000 per second of fuzz.time); fuzz.time stays the cap.",
+        minimum=0,
+    ),
     KeySpec("fuzz.input_timeout", int, 5, "Per-input timeout in seconds: one slow input counts as a hang.", minimum=1),
     KeySpec("fuzz.rss_limit_mb", int, 2048, "Memory limit of a fuzzing process in MiB: above it an input counts as out-of-memory.", minimum=64),
     KeySpec("fuzz.harnesses", list, [], "Harness files to run (relative to the target), in addition to the discovered ones."),

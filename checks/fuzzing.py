@@ -148,13 +148,15 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
         "executions": sum(run.stats.execs for run in campaign.runs),
         "runs": [
             {"harness": run.harness, "generated": run.generated, "status": run.status, "kind": run.kind, "budget_s": run.budget_s,
-             "fuzzed_s": run.fuzzed_s, "execs": run.stats.execs, "exec_per_s": run.stats.exec_per_s, "cov": run.stats.cov, "ft": run.stats.ft,
+             "fuzzed_s": run.fuzzed_s, "execs": run.stats.execs, "runs_planned": run.runs, "time_capped": run.capped, "exec_per_s": run.stats.exec_per_s, "cov": run.stats.cov, "ft": run.stats.ft,
              "recorded_execs": run.probe.executions if run.probe else None,
              "product_functions_reached": len(run.probe.functions) if run.probe else 0,
              "entry_points_called": list(run.probe.entries) if run.probe else []}
             for run in campaign.runs
         ],
         "skipped": [{"harness": harness, "reason": reason} for harness, reason in campaign.skipped],
+        "dropped_crashes": [{"harness": harness, "reason": reason} for harness, reason in campaign.dropped],
+        "not_fuzzed_types": [{"entry_point": entry_id, "reason": reason} for entry_id, reason in campaign.surface.skipped],
         "crashes": [found.crash.crash_id for found in campaign.found],
         "unresolved_stored_crashes": [crash.crash_id for crash in campaign.unresolved],
         "atheris": campaign.atheris_version,

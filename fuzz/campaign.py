@@ -1,14 +1,19 @@
 """One fuzzing campaign per scan: discover, generate, run every harness under the budget, triage.
 
-The total budget (``fuzz.time``) is a wall-clock budget: each harness gets a share of what is
-left when it starts (capped by ``fuzz.harness_time``), so import time, triage and replays of
-stored crashes all come out of the same budget and the campaign ends close to it.
+The budget is deterministic: every planned harness gets a number of executions (``-runs``, with a
+fixed ``-seed``), shared by value from ``fuzz.runs`` (parsers and decoders first, then other entry
+points, then helpers, each above a floor), in that order. ``fuzz.time`` is the overall wall-clock
+cap: each harness may use what is left when it starts minus a floor kept for every later harness
+(at most ``fuzz.harness_time``), so time a harness did not need is handed on, import time, triage and replays
+come out of the same budget, and a harness the cap stopped before its executions were done is
+reported as such.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-import shutil
+import zlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +31,7 @@ from baseline.target import file_sha256, product_sources
 MIN_HARNESS_BUDGET = 2  # seconds; below this a harness is skipped, not run for show
 _SEED_DIRS = re.compile(r"(^|/)(data|testdata|test_data|fixtures|samples|corpus|seeds?|examples?)(/|$)")
 _SEED_LIMIT = 100
-_SEED_MAX_BYTES = 64 * 1024
+_SEED_MAX_BYTES = 4 * 1024 * 1024  # test files read for seeds (then cut to small pieces)
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class FuzzCampaign:
     generated: tuple[str, ...] = ()
     covered: dict[str, tuple[str, ...]] = field(default_factory=dict)  # entry id -> harnesses that fuzzed it
     skipped: tuple[tuple[str, str], ...] = ()
+    dropped: tuple[tuple[str, str], ...] = ()  # (harness, why a crash was not reported: it did not reproduce)
     budget_s: float = 0.0
     wall_s: float = 0.0
     atheris_version: str | None = None
@@ -65,12 +71,90 @@ def corpus_name(harness: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", harness.removesuffix(".py").replace("/", "__")).lstrip("._") or "harness"
 
 
-def seed_corpus(root: Path, corpus: Path) -> int:
-    """Copy the project's test data into an empty corpus folder; returns the number of files."""
+SEED_PIECE_BYTES = 4096  # a seed longer than this is split (text) or cut (binary): big seeds slow every execution
+_SEED_PIECES_PER_FILE = 16
+
+
+def split_seed(data: bytes, limit: int = SEED_PIECE_BYTES) -> list[bytes]:
+    """Small seeds from one test file: as it is when small; else its examples, packed up to ``limit``.
+
+    Test data files often hold many examples: text is split at blank lines (then at line ends) and
+    consecutive pieces are packed together up to ``limit`` bytes; binary data (or a single line
+    longer than ``limit``) is cut to its first ``limit`` bytes, which keeps its header.
+    """
+    if len(data) <= limit:
+        return [data] if data else []
+    if b"\0" in data[:1024] or b"\n" not in data:
+        return [data[:limit]]
+    blocks: list[bytes] = []
+    for block in re.split(rb"(?:\r?\n){2,}", data):
+        if len(block) <= limit:
+            blocks.append(block)
+            continue
+        blocks.extend(line[:limit] for line in block.splitlines())
+    pieces: list[bytes] = []
+    current = b""
+    for block in (block for block in blocks if block.strip()):
+        joined = current + b"\n\n" + block if current else block
+        if len(joined) <= limit:
+            current = joined
+            continue
+        if current:
+            pieces.append(current)
+        current = block
+    if current:
+        pieces.append(current)
+    return pieces[:_SEED_PIECES_PER_FILE]
+
+
+_FIRST_CONSUME = re.compile(r"\.Consume(\w+)\s*\(")
+
+
+def reads_fdp_text(harness_text: str) -> bool:
+    """True when a harness reads its input as text through FuzzedDataProvider (its first Consume call)."""
+    first = _FIRST_CONSUME.search(harness_text)
+    return first is not None and first.group(1) in ("Unicode", "UnicodeNoSurrogates", "String")
+
+
+def fdp_text_seed(data: bytes) -> bytes:
+    """A text seed encoded so that FuzzedDataProvider's ConsumeUnicode decodes it back to the text.
+
+    Its first byte picks the encoding (odd: ASCII; 2: UTF-16; 0: UTF-32); data that is not UTF-8
+    text is left as it is.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
+    if text.isascii():
+        return b"\x01" + data
+    if all(ord(char) < 0x10000 for char in text):
+        return b"\x02" + text.encode("utf-16-le", "surrogatepass")
+    return b"\x00" + text.encode("utf-32-le", "surrogatepass")
+
+
+def _trim_seeds(corpus: Path) -> None:
+    """Re-cut oversized seeds a corpus kept from an earlier scan (the fuzzer's own finds are left as they are)."""
+    for path in sorted(corpus.glob("seed-*")):
+        if path.is_file() and not path.is_symlink() and path.stat().st_size > SEED_PIECE_BYTES:
+            for index, piece in enumerate(split_seed(path.read_bytes())):
+                (corpus / f"{path.name}.{index:02d}").write_bytes(piece)
+            path.unlink()
+
+
+def seed_corpus(root: Path, corpus: Path, encode: Callable[[bytes], bytes] | None = None) -> int:
+    """Seed an empty corpus folder with small cases cut from the project's test data; returns their number.
+
+    Every generated harness reads its input raw (bytes, or text as UTF-8), so a seed is the test
+    data as it is; for a harness that reads text through FuzzedDataProvider, ``encode`` writes each
+    case the way it decodes it (:func:`fdp_text_seed`). Cases are de-duplicated by content.
+    """
     if corpus.is_dir() and any(corpus.iterdir()):
+        _trim_seeds(corpus)
         return 0
     corpus.mkdir(parents=True, exist_ok=True)
     count = 0
+    seen: set[bytes] = set()
     for base in ("tests", "test", "testdata", "test_data"):
         folder = root / base
         if not folder.is_dir():
@@ -81,8 +165,17 @@ def seed_corpus(root: Path, corpus: Path) -> int:
                 continue
             if "/fixtures/" in relative and base == "tests" and (root / "tests" / "fixtures").is_dir() and relative.count("/") > 3:
                 continue  # nested fixture projects are not data
-            if _SEED_DIRS.search(relative) and 0 < path.stat().st_size <= _SEED_MAX_BYTES:
-                shutil.copyfile(path, corpus / f"seed-{count:03d}-{path.name}")
+            if not _SEED_DIRS.search(relative) or not 0 < path.stat().st_size <= _SEED_MAX_BYTES:
+                continue
+            pieces = split_seed(path.read_bytes())
+            for index, piece in enumerate(pieces):
+                piece = encode(piece) if encode is not None else piece
+                digest = hashlib.sha256(piece).digest()
+                if digest in seen or count >= _SEED_LIMIT:
+                    continue
+                seen.add(digest)
+                suffix = f".{index:02d}" if len(pieces) > 1 else ""
+                (corpus / f"seed-{count:03d}-{path.name}{suffix}").write_bytes(piece)
                 count += 1
     return count
 
@@ -124,6 +217,52 @@ def budget_share(remaining: float, harnesses_left: int, cap: float = 0.0) -> int
     return max(int(share), MIN_HARNESS_BUDGET)
 
 
+# Value of a harness in the budget: parsers and decoders first, then other entry points, then helpers.
+WEIGHT_PARSER = 3.0
+WEIGHT_ENTRY = 2.0
+WEIGHT_HELPER = 1.0
+RUNS_FLOOR = 2000  # executions every planned harness gets, whatever its value
+DERIVED_RATE = 20_000  # exec/s that turns fuzz.time into an execution budget when fuzz.runs is 0
+FLOOR_RESERVE_S = MIN_HARNESS_BUDGET + 1  # seconds kept for each later harness (its floor and its start-up)
+
+
+def harness_weight(priorities: list[int]) -> float:
+    """Weight of a harness from the priorities of the entry points it drives (0 = a parser)."""
+    if any(priority == 0 for priority in priorities):
+        return WEIGHT_PARSER
+    return WEIGHT_ENTRY if priorities else WEIGHT_HELPER
+
+
+def allocate_runs(weights: list[float], total_runs: int) -> list[int]:
+    """Executions per planned harness: ``total_runs`` shared by weight, each at least RUNS_FLOOR (pure)."""
+    if not weights:
+        return []
+    unit = total_runs / sum(weights)
+    return [max(RUNS_FLOOR, int(unit * weight)) for weight in weights]
+
+
+def safety_cap(remaining: float, harnesses_after: int, cap: float = 0.0) -> int | None:
+    """Time cap (seconds) of the next harness: what is left, minus a floor kept for each later one; None: skip.
+
+    The cap is only a safety limit: a harness normally stops when its executions are done, and
+    what it did not use is handed on. Every later planned harness keeps FLOOR_RESERVE_S.
+    """
+    if remaining < MIN_HARNESS_BUDGET or 0 < cap < MIN_HARNESS_BUDGET:
+        return None
+    share = remaining - FLOOR_RESERVE_S * max(harnesses_after, 0)
+    if cap > 0:
+        share = min(share, cap)
+    return max(int(share), MIN_HARNESS_BUDGET)
+
+
+def harness_seed(relative: str, seed: int | None) -> int:
+    """libFuzzer's ``-seed``: the one given, else fixed per harness (the same plan runs the same inputs)."""
+    if seed is not None:
+        return seed
+    # From the file name only: a generated harness lives in a per-machine folder, its name does not.
+    return zlib.crc32(Path(relative).name.encode()) % 2_000_000_000 + 1
+
+
 def run_campaign(
     *, root: Path, python: str, config: Any, fuzz_dir: Path, progress: Callable[[str, str], None] | None = None, seed: int | None = None
 ) -> FuzzCampaign:
@@ -139,7 +278,14 @@ def run_campaign(
     surface_evidence = Evidence(
         provenance=Provenance.INSPECTED,
         summary=f"read {surface.files_scanned} module(s) of the project's own packages: {surface.public_functions} public "
-        f"function(s)/method(s), {len(surface.entry_points)} take bytes, text or a stream (fuzzable entry points)",
+        f"function(s)/method(s), {len(surface.entry_points)} take bytes, text or a stream (fuzzable entry points)"
+        + (
+            f"; {len(surface.skipped)} not fuzzed because their input type cannot be built from fuzz bytes: "
+            + "; ".join(f"{entry_id} ({reason})" for entry_id, reason in surface.skipped[:10])
+            + (" ..." if len(surface.skipped) > 10 else "")
+            if surface.skipped
+            else ""
+        ),
     )
     common: dict[str, Any] = {"surface": surface, "harness_files": tuple(files), "budget_s": budget, "problems": tuple(problems), "fuzz_dir": str(fuzz_dir)}
     if budget <= 0:
@@ -183,24 +329,42 @@ def run_campaign(
     claimed = {entry_id for harness in harnesses for entry_id in covered_entries(harness, entry_ids)}
     generate = bool(config.get("fuzz.generate"))
     max_generated = int(config.get("fuzz.max_generated"))
-    reserve = min(max_generated, max(len([e for e in entry_ids if e not in claimed]), 1)) if generate and entry_ids else 0
+    priority = {entry.id: entry.priority for entry in surface.entry_points}
+    weights = {harness.path: harness_weight([priority[e] for e in covered_entries(harness, entry_ids)]) for harness in harnesses}
+    # Plan by value: the project's harnesses that drive entry points (parsers first), then harnesses
+    # generated for the entry points none of them reached (parsers first), then the project's helpers.
+    first = sorted((h for h in harnesses if weights[h.path] > WEIGHT_HELPER), key=lambda h: (-weights[h.path], h.path))
+    helpers = sorted((h for h in harnesses if weights[h.path] <= WEIGHT_HELPER), key=lambda h: h.path)
+    unclaimed = [entry for entry in surface.entry_points if entry.id not in claimed] if generate else []
+    expected_generated = [harness_weight([entry.priority]) for entry in unclaimed[:max_generated]]
+    planned_weights = [weights[h.path] for h in first] + expected_generated + [weights[h.path] for h in helpers]
+    runs_total = int(config.get("fuzz.runs")) or int(budget * DERIVED_RATE)
+    unit_runs = runs_total / max(sum(planned_weights), 1e-9)
+    left = [len(planned_weights)]  # planned harnesses not yet run
+    generated_entry_of: dict[str, str] = {}
+    text_of = {harness.path: harness.text for harness in harnesses}
     generated_paths: list[str] = []
     runs: list[HarnessRun] = []
     found: list[FoundCrash] = []
     skipped: list[tuple[str, str]] = []
+    dropped: list[tuple[str, str]] = []
     covered: dict[str, list[str]] = {}
     cap = float(config.get("fuzz.harness_time"))
 
-    def fuzz(relative: str, generated: bool, left: int) -> None:
+    def fuzz(relative: str, generated: bool, weight: float, round_: int = 0) -> HarnessRun | None:
         remaining = deadline - time.monotonic()
-        harness_budget = budget_share(remaining, left, cap)
+        if round_ == 0:
+            left[0] = max(left[0] - 1, 0)
+        harness_budget = safety_cap(remaining, left[0], cap)
+        executions = max(RUNS_FLOOR, int(unit_runs * weight))
         if harness_budget is None:
-            skipped.append((relative, f"budget exhausted ({max(remaining, 0):.0f} s left of {budget:g} s)"))
-            return
+            if round_ == 0:
+                skipped.append((relative, f"budget exhausted ({max(remaining, 0):.0f} s left of {budget:g} s)"))
+            return None
         harness_path = root / relative if not Path(relative).is_absolute() else Path(relative)
         corpus = fuzz_dir / "corpus" / corpus_name(relative)
-        seed_corpus(root, corpus)
-        say(relative, f"fuzzing {harness_budget} s")
+        seed_corpus(root, corpus, fdp_text_seed if reads_fdp_text(text_of.get(relative, "")) else None)
+        say(relative, f"fuzzing {executions} executions (time cap {harness_budget} s)")
         run = run_harness(
             python=python,
             root=root,
@@ -213,7 +377,8 @@ def run_campaign(
             rss_limit_mb=int(config.get("fuzz.rss_limit_mb")),
             grace_s=float(config.get("fuzz.startup_grace")),
             allow_env=allow_env,
-            seed=seed,
+            seed=harness_seed(relative, seed) + round_,
+            runs=executions,
             network=network,
             probe=probe,
         )
@@ -222,18 +387,50 @@ def run_campaign(
             for entry_id in run.probe.entries:
                 covered.setdefault(entry_id, []).append(relative)
         if run.status == "crash" and run.artifact and run.kind:
-            found.append(_triage(run, root, harness_path, python, fuzz_dir, config, allow_env, deadline))
+            triaged = _triage(run, root, harness_path, python, fuzz_dir, config, allow_env, deadline)
+            if isinstance(triaged, FoundCrash):
+                found.append(triaged)
+            else:
+                dropped.append((relative, triaged))
+        return run
 
-    for index, harness in enumerate(harnesses):
-        fuzz(harness.path, harness.generated, len(harnesses) - index + reserve)
+    for harness in first:
+        fuzz(harness.path, harness.generated, weights[harness.path])
     uncovered = [entry for entry in surface.entry_points if entry.id not in covered]
     if uncovered and generate:
-        for written in write_harnesses(root, fuzz_dir / "generated", uncovered[:max_generated]):
+        chosen = uncovered[:max_generated]
+        # The plan counted the entry points no harness names; correct it for what the runs reached.
+        left[0] += len(chosen) - len(expected_generated)
+        for written in write_harnesses(root, fuzz_dir / "generated", chosen, refresh_stale=True):
             relative = written.path.resolve().relative_to(root.resolve()).as_posix() if written.path.resolve().is_relative_to(root.resolve()) else str(written.path)
             generated_paths.append(relative)
-        for index, relative in enumerate(generated_paths):
-            fuzz(relative, True, len(generated_paths) - index)
-    plan = [harness.path for harness in harnesses] + generated_paths
+            generated_entry_of[relative] = written.entry.id
+            fuzz(relative, True, harness_weight([written.entry.priority]))
+    else:
+        left[0] -= len(expected_generated)
+    for harness in helpers:
+        fuzz(harness.path, harness.generated, weights[harness.path])
+    # Time the plan did not use is handed on, round after round, to the harnesses whose coverage was
+    # still growing (cov above what their corpus reached; when none is, to every harness that did
+    # not crash), in plan order, the same executions each with the next seed: the first round is the
+    # deterministic budget, later rounds only use what is left of the cap.
+    order = [harness.path for harness in first] + generated_paths + [harness.path for harness in helpers]
+    generated_set = set(generated_paths)
+    weight_of = weights | {path: harness_weight([priority.get(generated_entry_of.get(path, ""), 1)]) for path in generated_paths}
+    round_ = 1
+    while deadline - time.monotonic() >= MIN_HARNESS_BUDGET + 1:
+        latest = {run.harness: run for run in runs}
+        # A harness that did not crash and whose inputs reached product code (one that reaches nothing gains nothing).
+        alive = [path for path in order if path in latest and latest[path].status == "ok" and (latest[path].probe is None or latest[path].probe.reached_product)]
+        growing = [path for path in alive if latest[path].stats.cov_grew]
+        if not alive:
+            break
+        for path in growing or alive:
+            if fuzz(path, path in generated_set or latest[path].generated, weight_of.get(path, WEIGHT_HELPER), round_) is None:
+                break
+        round_ += 1
+    plan = [harness.path for harness in first] + generated_paths + [harness.path for harness in helpers]
+    capped = [run for run in runs if run.capped]
     wall = time.monotonic() - started
     evidence = [surface_evidence] + [_run_evidence(run, version) for run in runs]
     reproducers = {item.crash.crash_id: item.crash for item in found} | {crash.crash_id: crash for crash in unresolved}
@@ -249,8 +446,12 @@ def run_campaign(
                 ),
             )
         )
-    ran = sum(1 for run in runs if run.stats.started)
-    message = f"{ran} of {len(plan)} harness(es) fuzzed for {sum(run.fuzzed_s for run in runs):.0f} s in total; {len(found)} crash(es) found"
+    ran = len({run.harness for run in runs if run.stats.started})
+    message = (
+        f"{ran} of {len(plan)} harness(es) fuzzed: {sum(run.stats.execs for run in runs)} executions in "
+        f"{sum(run.fuzzed_s for run in runs):.0f} s; {len(found)} crash(es) found"
+        + (f"; {len(capped)} harness(es) stopped by the time cap before their executions were done ({', '.join(run.harness for run in capped)})" if capped else "")
+    )
     return FuzzCampaign(
         "ok",
         message,
@@ -260,6 +461,7 @@ def run_campaign(
         generated=tuple(generated_paths),
         covered={key: tuple(value) for key, value in covered.items()},
         skipped=tuple(skipped),
+        dropped=tuple(dropped),
         wall_s=round(wall, 3),
         atheris_version=version,
         evidence=tuple(evidence),
@@ -267,21 +469,38 @@ def run_campaign(
     )
 
 
-def _triage(run: HarnessRun, root: Path, harness: Path, python: str, fuzz_dir: Path, config: Any, allow_env: list[str], deadline: float) -> FoundCrash:
+def _triage(
+    run: HarnessRun, root: Path, harness: Path, python: str, fuzz_dir: Path, config: Any, allow_env: list[str], deadline: float
+) -> FoundCrash | str:
+    """Describe, confirm, minimise and store one crash; a string says why it was dropped.
+
+    An exception crash is replayed first (``python <harness> <input>``, as ``baseline fuzz replay``
+    does): one that does not reproduce is not reported. A minimised input replaces the found one
+    only when it still crashes the same way.
+    """
     artifact = Path(run.artifact or "")
     kind = run.kind or "exception"
     stdout, stderr = run.stdout, run.stderr
+    network = bool(config.get("network"))
+    replay_timeout = float(config.get("fuzz.input_timeout")) + 10
     if kind == "native":
-        replayed = replay_with_faulthandler(python, root, harness, artifact, float(config.get("fuzz.input_timeout")) + 10, allow_env, bool(config.get("network")))
+        replayed = replay_with_faulthandler(python, root, harness, artifact, replay_timeout, allow_env, network)
         stdout, stderr = replayed.stdout, replayed.stderr + "\n" + run.stderr
     info = describe_crash(kind, stdout, stderr, root, harness)
     data = artifact.read_bytes()
+    if kind == "exception":
+        confirm = store.replay(python, root, harness, artifact, replay_timeout, allow_env, network)
+        if confirm.ok:
+            return f"{info.exception} did not reproduce when its input was replayed: not reported"
     minimized = False
     seconds = min(int(config.get("fuzz.minimize_time")), int(deadline - time.monotonic()))
     if kind == "exception" and len(data) > 1 and seconds >= 1:
-        smaller = minimize(python=python, root=root, harness=harness, crash_input=artifact, out_dir=fuzz_dir / "minimize", seconds=seconds, allow_env=allow_env, network=bool(config.get("network")))
+        smaller = minimize(python=python, root=root, harness=harness, crash_input=artifact, out_dir=fuzz_dir / "minimize", seconds=seconds, allow_env=allow_env, network=network)
         if smaller is not None:
-            data, minimized = smaller.read_bytes(), True
+            check = store.replay(python, root, harness, smaller, replay_timeout, allow_env, network)
+            same = not check.ok and describe_crash(kind, check.stdout, check.stderr, root, harness).signature == info.signature
+            if same:
+                data, minimized = smaller.read_bytes(), True
     stored, new = store.save_crash(fuzz_dir, run.harness, run.generated, info, data)
     return FoundCrash(stored, new, minimized)
 

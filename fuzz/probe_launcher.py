@@ -38,7 +38,7 @@ _EVERY = 128
 _MAX_FUNCTIONS = 5000
 
 _by_place = {(path, qualname): entry_id for entry_id, path, qualname in _ENTRIES}
-_state: dict[str, Any] = {"executions": 0, "sampled": 0, "setup": False, "written": 0.0, "dirty": False}
+_state: dict[str, Any] = {"executions": 0, "sampled": 0, "setup": False, "written": 0.0, "dirty": False, "runs": 0}
 _entries: set[str] = set()
 _functions: set[str] = set()
 _seen: set[Any] = set()
@@ -123,7 +123,11 @@ def _wrap(callback: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
         finally:
             if sample:
                 sys.setprofile(previous)
-            if count & (count - 1) == 0 or count % 4096 == 0:
+            # libFuzzer ends the process without Python's exit handlers: the record is written at
+            # powers of two, every 4096 executions (at most every 2 s), and at the last of -runs.
+            if count & (count - 1) == 0 or count == _state["runs"]:
+                _write(force=True)
+            elif count % 4096 == 0:
                 _write()
 
     return test_one_input
@@ -136,6 +140,9 @@ def main() -> None:
         raise SystemExit(2)
     harness = sys.argv[1]
     sys.argv = [harness, *sys.argv[2:]]
+    for argument in sys.argv[1:]:
+        if argument.startswith("-runs=") and argument[6:].isdigit():
+            _state["runs"] = int(argument[6:])
     # The harness's folder, not this file's, is the first import location (as when run directly).
     sys.path[0] = os.path.dirname(os.path.abspath(harness))
     atheris: Any = None

@@ -1,6 +1,7 @@
 """Run one atheris harness as its own sandboxed process and parse libFuzzer's output.
 
-The harness runs on the target's interpreter with ``-max_total_time`` (its budget), ``-timeout``
+The harness runs on the target's interpreter with ``-runs`` (its execution budget) and ``-seed``
+(fixed: the same plan runs the same inputs), ``-max_total_time`` (a time cap), ``-timeout``
 (one input), ``-rss_limit_mb``, ``-artifact_prefix`` and a persistent corpus folder. The sandbox
 adds a hard wall-clock limit on top, because import and instrumentation time are not counted by
 libFuzzer. Exit codes (atheris 3.0): 0 budget used, 77 crash (Python exception or deadly
@@ -43,6 +44,12 @@ class FuzzStats:
     new_units: int
     peak_rss_mb: int
     reported_seconds: int | None  # from "Done N runs in S second(s)"
+    initial_cov: int = 0  # cov when the corpus was loaded (INITED): cov above it means coverage grew in this run
+
+    @property
+    def cov_grew(self) -> bool:
+        """True when this run reached code its corpus did not."""
+        return self.cov > self.initial_cov
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,12 @@ class HarnessRun:
     stderr: str
     note: str = ""
     probe: Probe | None = None  # what the fuzzing reached, recorded inside the harness process
+    runs: int | None = None  # executions asked for (-runs); the time budget is then only a cap
+
+    @property
+    def capped(self) -> bool:
+        """True when the time cap, not the execution count, ended a run that was otherwise fine."""
+        return self.status == "ok" and self.runs is not None and self.stats.execs < self.runs
 
 
 @dataclass(frozen=True)
@@ -108,8 +121,11 @@ def parse_stats(stderr: str, duration_s: float) -> FuzzStats:
     stats = {name: int(value) for name, value in _STAT.findall(stderr)}
     cov = ft = corpus = rss = 0
     last_execs = 0
-    for number, _event, rest in lines:
+    initial: int | None = None
+    for number, event, rest in lines:
         fields = dict(_FIELD.findall(rest))
+        if event == "INITED" and initial is None:
+            initial = int(fields.get("cov", 0))
         cov = int(fields.get("cov", cov))
         ft = int(fields.get("ft", ft))
         rss = int(fields.get("rss", rss))
@@ -133,6 +149,7 @@ def parse_stats(stderr: str, duration_s: float) -> FuzzStats:
         new_units=stats.get("new_units_added", 0),
         peak_rss_mb=stats.get("peak_rss_mb", rss),
         reported_seconds=seconds,
+        initial_cov=initial if initial is not None else cov,
     )
 
 
@@ -150,11 +167,12 @@ def run_harness(
     grace_s: float,
     allow_env: list[str],
     seed: int | None = None,
+    runs: int | None = None,
     extra_args: tuple[str, ...] = (),
     network: bool = False,
     probe: tuple[list[tuple[str, str, str]], list[str]] | None = None,
 ) -> HarnessRun:
-    """Fuzz one harness for ``budget_s`` seconds; never raises for a failing harness.
+    """Fuzz one harness for ``runs`` executions (when given) within ``budget_s`` seconds; never raises.
 
     With ``probe`` (entry points as (id, path, qualname), product paths, all relative to ``root``)
     the harness runs under the probe launcher, which records what the fuzzing really called.
@@ -183,7 +201,8 @@ def run_harness(
         f"-rss_limit_mb={rss_limit_mb}",
         f"-artifact_prefix={artifacts}/",
         "-print_final_stats=1",
-        *( [f"-seed={seed}"] if seed is not None else []),
+        *([f"-seed={seed}"] if seed is not None else []),
+        *([f"-runs={runs}"] if runs is not None else []),
         *extra_args,
         str(corpus),
     ]
@@ -215,7 +234,8 @@ def run_harness(
     elif process.timed_out:
         status = "killed"
         note = f"killed by the wall-clock limit of {budget_s + grace_s + input_timeout:.0f} s" + (
-            "" if stats.started else " before fuzzing started (import or instrumentation too slow?)"
+            "" if stats.started else f" before fuzzing started: import and instrumentation took longer than the start-up grace "
+            f"of {grace_s:g} s (raise it with --fuzz-startup-grace, fuzz.startup_grace)"
         )
     elif not stats.started:
         status = "no-start"
@@ -228,6 +248,8 @@ def run_harness(
         note = f"ended with {process.describe()} and wrote no artifact"
     else:
         status = "ok"
+        if runs is not None and stats.execs < runs:
+            note = f"stopped by the time cap of {budget_s} s after {stats.execs} of {runs} executions"
     fuzzed = 0.0
     if stats.started:
         fuzzed = float(stats.reported_seconds) if stats.reported_seconds is not None else min(process.duration_s, float(budget_s))
@@ -247,6 +269,7 @@ def run_harness(
         stderr=process.stderr,
         note=note,
         probe=read_probe(probe_file) if probe is not None else None,
+        runs=runs,
     )
 
 

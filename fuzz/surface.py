@@ -5,8 +5,16 @@ built without arguments, whose first parameter takes untrusted bytes or text: by
 (``bytes``, ``str``, ``bytearray``, ``memoryview``, ``IO[bytes]``...), by default value, or by
 name (``data``, ``buf``, ``text``...), and parsers and decoders by their own name (``loads``,
 ``parse*``, ``decode*``, ``from_*``, ``read*``, ``unpack*``, ``deserialize*``). For each one we also
-record which exceptions are its documented behaviour: the package's own exception classes, and
-non-bug exceptions it raises explicitly or names in its docstring.
+record which exceptions are its documented behaviour, from the function itself (never from the rest
+of its module): the package's own exception classes and the non-bug exceptions its docstring names
+are accepted wherever they are raised (``expected``); the exceptions its own body raises with a
+``raise`` statement, and bug-class exceptions its docstring names, are accepted only when the
+function's own frame raised them (``raised_here``): the same type raised deeper down is a bug.
+
+Types are mapped from the annotation itself: a union is fuzzed as each of its members
+(``Union[str, bytes]`` as both), ``Optional`` drops ``None``, and an annotation with a member that
+cannot be built from bytes (``MutableMapping[...]``, ``re.Match[str]``, ``str | Mapping``) is not
+fuzzed at all: it is listed in ``Surface.skipped`` with the reason.
 """
 
 from __future__ import annotations
@@ -46,8 +54,14 @@ class EntryPoint:
     line: int
     input_kind: str  # "bytes" | "str" | "stream-bytes" | "stream-str"
     reason: str  # why it was picked (annotation, default, name)
-    expected: tuple[tuple[str, str], ...] = ()  # (module or "builtins", class name) documented exceptions
+    expected: tuple[tuple[str, str], ...] = ()  # (module or "builtins", class name): accepted wherever raised
     call: str = "function"  # "function" | "classmethod" | "method"
+    raised_here: tuple[tuple[str, str], ...] = ()  # accepted only when the function's own frame raised them
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The input kinds to feed (a union annotation gives several: ``bytes+str``)."""
+        return tuple(self.input_kind.split("+"))
 
     @property
     def id(self) -> str:
@@ -68,6 +82,7 @@ class Surface:
     files_scanned: int
     public_functions: int
     unparsable: tuple[str, ...] = ()
+    skipped: tuple[tuple[str, str], ...] = ()  # (entry id, why it is not fuzzed): a type that cannot be built
 
 
 def _annotation_text(node: ast.expr | None) -> str:
@@ -79,31 +94,114 @@ _CONTAINERS = re.compile(r"\b(Sequence|Iterable|Iterator|Collection|List|list|Tu
 _SIDE_EFFECTS = re.compile(r"^(main|run\w*|exec\w*|write\w*|save\w*|dump\w*|remove\w*|delete\w*|unlink\w*|rm\w*|install\w*|send\w*|post\w*|put\w*|kill\w*|shutdown\w*|system|spawn\w*|call|popen\w*)$")
 
 
+_STR_NAMES = frozenset({"str", "Text", "LiteralString"})
+_STREAM_STR = frozenset({"TextIO", "StringIO", "TextIOBase", "TextIOWrapper"})
+_NONE_NAMES = frozenset({"None", "NoneType"})
+
+
+class Unbuildable(Exception):
+    """An annotation (member) the generator cannot build from fuzz bytes."""
+
+
+def _members(node: ast.expr) -> list[ast.expr]:
+    """The members of a union annotation (``A | B``, ``Union[A, B]``, ``Optional[A]``), flattened."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _members(node.left) + _members(node.right)
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):  # a forward reference: "str | bytes"
+        try:
+            return _members(ast.parse(node.value, mode="eval").body)
+        except SyntaxError:
+            raise Unbuildable(node.value) from None
+    if isinstance(node, ast.Subscript):
+        name = _annotation_text(node.value).rsplit(".", 1)[-1]
+        if name in ("Union", "Optional"):
+            items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            return [member for item in items for member in _members(item)]
+    return [node]
+
+
+def _member_kinds(node: ast.expr) -> set[str]:
+    """Input kinds one union member can be built as; raises Unbuildable."""
+    text = _annotation_text(node)
+    if isinstance(node, ast.Constant) and node.value is None:
+        return set()
+    if isinstance(node, ast.Subscript):
+        name = _annotation_text(node.value).rsplit(".", 1)[-1]
+        if name in ("IO", "IOBase"):
+            inner = _annotation_text(node.slice)
+            if inner in ("bytes", "AnyStr"):
+                return {"stream-bytes"} if inner == "bytes" else {"stream-bytes", "stream-str"}
+            if inner in _STR_NAMES:
+                return {"stream-str"}
+        if name in ("Annotated",) and isinstance(node.slice, ast.Tuple) and node.slice.elts:
+            return {kind for member in _members(node.slice.elts[0]) for kind in _member_kinds(member)}
+        raise Unbuildable(text)
+    if not isinstance(node, (ast.Name, ast.Attribute)):
+        raise Unbuildable(text)
+    name = text.rsplit(".", 1)[-1]
+    if name in _NONE_NAMES:
+        return set()
+    if name in _STR_NAMES:
+        return {"str"}
+    if name in _BYTES_TYPES:
+        return {"bytes"}
+    if name == "AnyStr":
+        return {"bytes", "str"}
+    if name in _STREAM_STR:
+        return {"stream-str"}
+    if name in _STREAM_TYPES:
+        return {"stream-bytes"}
+    raise Unbuildable(text)
+
+
+def kinds_from_annotation(node: ast.expr | None) -> tuple[str | None, str]:
+    """(``+``-joined input kinds, or None; why not) for an annotation, member by member.
+
+    None with an empty reason: the annotation has nothing to do with bytes or text (an ``int``);
+    None with a reason: it mixes text or bytes with a member that cannot be built (said so).
+    """
+    if node is None:
+        return None, ""
+    kinds: set[str] = set()
+    unbuildable: list[str] = []
+    for member in _members(node) if not isinstance(node, ast.Constant) or node.value is not None else []:
+        try:
+            kinds |= _member_kinds(member)
+        except Unbuildable as error:
+            unbuildable.append(str(error))
+    if unbuildable:
+        text = _annotation_text(node)
+        if kinds or re.search(r"\b(str|bytes|bytearray|Text|AnyStr|IO)\b", text):
+            members = ", ".join(unbuildable)
+            described = members if members == text.strip("'\"") else f"{members} (in {text})"
+            return None, f"type {described} cannot be built from fuzz input"
+        return None, ""
+    return ("+".join(sorted(kinds)) or None), ""
+
+
 def _kind_from_annotation(text: str) -> str | None:
-    if not text or _CONTAINERS.search(text):
+    """Input kinds of an annotation given as text (None: not fuzzable)."""
+    if not text:
         return None
-    words = set(re.findall(r"[A-Za-z_]+", text))
-    if words & set(_STREAM_TYPES):
-        return "stream-str" if ("str" in words or "TextIO" in words or "StringIO" in words or "TextIOBase" in words) else "stream-bytes"
-    if words & set(_BYTES_TYPES):
-        return "bytes"
-    if "str" in words:
-        return "str"
-    return None
+    try:
+        node = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
+    return kinds_from_annotation(node)[0]
 
 
-def _classify_param(arg: ast.arg, default: ast.expr | None, func_name: str) -> tuple[str, str] | None:
-    """(input kind, reason) when this parameter takes untrusted input."""
+def _classify_param(arg: ast.arg, default: ast.expr | None, func_name: str) -> tuple[str, str] | str | None:
+    """(input kind, reason) when this parameter takes untrusted input; a string says why it is skipped."""
     name = arg.arg.lower()
     annotation = _annotation_text(arg.annotation)
     # File system paths are not content: fuzzing them would open (or write) arbitrary files.
     if "Path" in annotation or re.search(r"(path|filename|dirname|directory|folder|url|uri|cmd|command)", name):
         return None
-    annotated = _kind_from_annotation(_annotation_text(arg.annotation))
+    annotated, why_not = kinds_from_annotation(arg.annotation)
     if annotated:
-        return annotated, f"parameter '{arg.arg}' is annotated {_annotation_text(arg.annotation)}"
+        return annotated, f"parameter '{arg.arg}' is annotated {annotation}"
     if arg.annotation is not None:
-        return None  # annotated with something else: trust the annotation
+        return why_not or None  # annotated with something else: trust the annotation
     if isinstance(default, ast.Constant) and isinstance(default.value, (bytes, str)):
         kind = "bytes" if isinstance(default.value, bytes) else "str"
         return kind, f"parameter '{arg.arg}' defaults to a {kind} value"
@@ -118,9 +216,22 @@ def _classify_param(arg: ast.arg, default: ast.expr | None, func_name: str) -> t
     return None
 
 
+def _own_nodes(func: ast.AST) -> list[ast.AST]:
+    """The nodes of a function's own body, without the bodies of functions and classes nested in it."""
+    found: list[ast.AST] = []
+    stack = list(ast.iter_child_nodes(func))
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
 def _raised_names(node: ast.AST) -> set[str]:
+    """Exception class names a function's own ``raise`` statements name."""
     names: set[str] = set()
-    for child in ast.walk(node):
+    for child in _own_nodes(node):
         if isinstance(child, ast.Raise) and child.exc is not None:
             target = child.exc.func if isinstance(child.exc, ast.Call) else child.exc
             if isinstance(target, ast.Name):
@@ -160,22 +271,38 @@ def _exception_classes(trees: dict[str, ast.Module]) -> dict[str, str]:
     return found
 
 
-def _expected_for(func: ast.FunctionDef | ast.AsyncFunctionDef, module_tree: ast.Module, own: dict[str, str]) -> tuple[tuple[str, str], ...]:
-    names = _raised_names(func) | _raised_names(module_tree)
-    doc = ast.get_docstring(func) or ""
-    names |= set(re.findall(r"\b([A-Z][A-Za-z]*(?:Error|Exception))\b", doc))
-    expected: set[tuple[str, str]] = {(module, name) for name, module in own.items()}
-    for name in names:
-        if name in BUG_EXCEPTIONS:
-            continue
+def _builtin_exception(name: str) -> bool:
+    value = getattr(builtins, name, None)
+    return isinstance(value, type) and issubclass(value, Exception)
+
+
+def _expected_for(
+    func: ast.FunctionDef | ast.AsyncFunctionDef, own: dict[str, str]
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """(accepted wherever raised, accepted only from the function's own frame), from the function alone.
+
+    The package's own exception classes are its documented way to reject input wherever they are
+    raised, and so are the non-bug builtins its docstring names ("Raises ValueError when...").
+    What the function's own ``raise`` statements name, and bug classes (KeyError...) its docstring
+    names, are accepted only when the function itself raised them: from deeper down they are bugs.
+    """
+    raised = _raised_names(func)
+    documented = set(re.findall(r"\b([A-Z][A-Za-z]*(?:Error|Exception|Exit|Iteration))\b", ast.get_docstring(func) or ""))
+    anywhere: set[tuple[str, str]] = {(module, name) for name, module in own.items()}
+    here: set[tuple[str, str]] = set()
+    for name in documented | raised:
         if name in own:
-            expected.add((own[name], name))
-        elif isinstance(getattr(builtins, name, None), type) and issubclass(getattr(builtins, name), Exception):
-            expected.add(("builtins", name))
-    return tuple(sorted(expected))
+            continue
+        if not _builtin_exception(name):
+            continue
+        if name in documented and name not in BUG_EXCEPTIONS:
+            anywhere.add(("builtins", name))
+        else:
+            here.add(("builtins", name))
+    return tuple(sorted(anywhere)), tuple(sorted(here - anywhere))
 
 
-def _candidate(func: ast.FunctionDef | ast.AsyncFunctionDef, skip_first: bool) -> tuple[str, str] | None:
+def _candidate(func: ast.FunctionDef | ast.AsyncFunctionDef, skip_first: bool) -> tuple[str, str] | str | None:
     if isinstance(func, ast.AsyncFunctionDef) or func.name.startswith("_") or _SIDE_EFFECTS.match(func.name):
         return None
     args = func.args
@@ -247,6 +374,7 @@ def find_surface(root: Path, exclude: Iterable[str] = ()) -> Surface:
     exported = _reexported(trees)
     own = _exception_classes(trees)
     entries: list[EntryPoint] = []
+    skipped: list[tuple[str, str]] = []
     public = 0
     for module, tree in trees.items():
         relative = paths[module].relative_to(root).as_posix()
@@ -257,8 +385,11 @@ def find_surface(root: Path, exclude: Iterable[str] = ()) -> Surface:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
                 public += 1
                 found = _candidate(node, skip_first=False)
-                if found:
-                    entries.append(EntryPoint(module, node.name, relative, node.lineno, found[0], found[1], _expected_for(node, tree, own)))
+                if isinstance(found, str):
+                    skipped.append((f"{module}:{node.name}", found))
+                elif found:
+                    anywhere, here = _expected_for(node, own)
+                    entries.append(EntryPoint(module, node.name, relative, node.lineno, found[0], found[1], anywhere, raised_here=here))
             elif isinstance(node, ast.ClassDef) and not node.name.startswith("_") and node.name not in own:
                 constructible = _constructible(node)
                 for item in node.body:
@@ -274,9 +405,12 @@ def find_surface(root: Path, exclude: Iterable[str] = ()) -> Surface:
                         found, call = _candidate(item, skip_first=True), "method"
                     else:
                         continue
-                    if found:
+                    if isinstance(found, str):
+                        skipped.append((f"{module}:{node.name}.{item.name}", found))
+                    elif found:
+                        anywhere, here = _expected_for(item, own)
                         entries.append(
-                            EntryPoint(module, f"{node.name}.{item.name}", relative, item.lineno, found[0], found[1], _expected_for(item, tree, own), call)
+                            EntryPoint(module, f"{node.name}.{item.name}", relative, item.lineno, found[0], found[1], anywhere, call, here)
                         )
     entries.sort(key=lambda entry: (entry.priority, entry.module, entry.qualname))
-    return Surface(tuple(entries), len(trees), public, tuple(unparsable))
+    return Surface(tuple(entries), len(trees), public, tuple(unparsable), tuple(sorted(skipped)))

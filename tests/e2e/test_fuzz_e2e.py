@@ -47,14 +47,23 @@ def test_scan_generates_harnesses_finds_planted_bugs_and_replays(tmp_path: Path)
     located = {(finding["location"]["path"], finding["message"].split(":")[0]) for finding in result["findings"]}
     assert ("fuzzparsers/records.py", "IndexError") in located
     assert ("fuzzparsers/magic.py", "KeyError") in located
-    assert len(result["metrics"]["generated"]) == 3
+    # A ValueError the module raises elsewhere does not hide parse_version's own bug.
+    assert ("fuzzparsers/text.py", "ValueError") in located
+    # No false crash: field_number raises KeyError on purpose; mappings and matches are not fuzzed as text.
+    assert not [path for path, _ in located if path.startswith("fuzzparsers/fields.py")], located
+    assert {item["entry_point"] for item in result["metrics"]["not_fuzzed_types"]} == {"fuzzparsers.fields:update_fields", "fuzzparsers.fields:group_text"}
+    assert len(result["metrics"]["generated"]) == 5
     assert all(run["execs"] > 0 for run in result["metrics"]["runs"])
+    # The budget is in executions, parsers first: the first planned harnesses are the parsers'.
+    assert result["metrics"]["runs"][0]["harness"].endswith("fuzz_fuzzparsers_magic_decode_header.py")
 
     assert not (root / ".baseline").exists()  # the toolkit's fuzz store lives outside the project
     crashes = {crash.top_frames[0].split(":")[0]: crash for crash in store.list_crashes(project_dir(root) / "fuzz")}
     record_crash = crashes["fuzzparsers/records.py"]
     assert record_crash.generated_harness and record_crash.kind == "exception"
     assert main(["fuzz", "replay", record_crash.crash_id, "--path", str(root)]) == 1
+    # A text harness's stored input is the raw UTF-8 it decodes: its replay reproduces the crash too.
+    assert main(["fuzz", "replay", crashes["fuzzparsers/text.py"].crash_id, "--path", str(root)]) == 1
     # Fix the off-by-one: the reproducer no longer crashes.
     source = root / "fuzzparsers" / "records.py"
     source.write_text(source.read_text().replace("if length + 4 > len(data):", "if length + 5 > len(data):"))
@@ -73,6 +82,7 @@ def test_bad_harnesses_each_get_a_clear_outcome_within_the_budget(tmp_path: Path
     assert set(runs) == {"fuzz/fuzz_hang.py", "fuzz/fuzz_import_error.py", "fuzz/fuzz_oom.py", "fuzz/fuzz_segv.py", "fuzz/fuzz_slow_import.py"}
     assert runs["fuzz/fuzz_slow_import.py"].status == "killed"
     assert "before fuzzing started" in runs["fuzz/fuzz_slow_import.py"].note
+    assert "--fuzz-startup-grace" in runs["fuzz/fuzz_slow_import.py"].note
     assert (runs["fuzz/fuzz_hang.py"].status, runs["fuzz/fuzz_hang.py"].kind) == ("crash", "timeout")
     assert (runs["fuzz/fuzz_oom.py"].status, runs["fuzz/fuzz_oom.py"].kind) == ("crash", "oom")
     assert (runs["fuzz/fuzz_segv.py"].status, runs["fuzz/fuzz_segv.py"].kind) == ("crash", "native")

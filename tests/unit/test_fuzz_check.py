@@ -122,3 +122,29 @@ def test_nothing_to_fuzz_is_not_applicable_with_evidence() -> None:
 def test_missing_atheris_is_an_error_and_disabled_is_not_evaluated() -> None:
     assert judge(campaign(status="error", message="atheris is not installed", runs=())).outcome is Outcome.ERROR
     assert judge(campaign(status="disabled", runs=())).outcome is Outcome.NOT_EVALUATED
+
+
+def test_budget_is_shared_by_value_in_executions_with_a_floor() -> None:
+    from baseline.fuzz.campaign import FLOOR_RESERVE_S, RUNS_FLOOR, WEIGHT_ENTRY, WEIGHT_HELPER, WEIGHT_PARSER, allocate_runs, harness_seed, harness_weight, safety_cap
+
+    assert harness_weight([1, 0]) == WEIGHT_PARSER and harness_weight([1]) == WEIGHT_ENTRY and harness_weight([]) == WEIGHT_HELPER
+    parser, entry, helper = allocate_runs([WEIGHT_PARSER, WEIGHT_ENTRY, WEIGHT_HELPER], 600_000)
+    assert parser > entry > helper and parser + entry + helper == 600_000
+    assert allocate_runs([WEIGHT_PARSER, WEIGHT_HELPER], 100) == [RUNS_FLOOR, RUNS_FLOOR]  # every harness gets the floor
+    assert allocate_runs([3.0, 1.0], 40_000) == allocate_runs([3.0, 1.0], 40_000)  # deterministic
+    # Time is only a safety cap: what is left minus a floor for each later harness (unused time is handed on).
+    assert safety_cap(60.0, 0) == 60 and safety_cap(60.0, 4) == 60 - 4 * FLOOR_RESERVE_S
+    assert safety_cap(10.0, 9) == 2  # the next harness still gets the minimum
+    assert safety_cap(1.0, 0) is None and safety_cap(60.0, 0, cap=5.0) == 5
+    assert harness_seed("fuzz/fuzz_a.py", None) == harness_seed("fuzz/fuzz_a.py", None) != harness_seed("fuzz/fuzz_b.py", None)
+    assert harness_seed("fuzz/fuzz_a.py", 7) == 7
+    assert harness_seed("/home/a/store/generated/fuzz_a.py", None) == harness_seed("/tmp/b/generated/fuzz_a.py", None)
+
+
+def test_a_run_stopped_by_the_time_cap_is_reported() -> None:
+    from dataclasses import replace
+
+    capped = replace(run("fuzz/fuzz_a.py"), runs=RAN.execs + 1)
+    done = replace(run("fuzz/fuzz_a.py"), runs=RAN.execs)
+    assert capped.capped and not done.capped
+    assert not replace(run("fuzz/fuzz_a.py"), runs=None).capped

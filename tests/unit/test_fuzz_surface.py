@@ -21,7 +21,14 @@ def _write(root: Path, relative: str, text: str) -> None:
 def test_fixture_surface_finds_parsers_and_documented_exceptions() -> None:
     surface = find_surface(FIXTURES / "fuzz_parsers")
     ids = {entry.id: entry for entry in surface.entry_points}
-    assert set(ids) == {"fuzzparsers.magic:decode_header", "fuzzparsers.records:parse_record", "fuzzparsers.text:parse_pairs"}
+    assert set(ids) == {
+        "fuzzparsers.magic:decode_header", "fuzzparsers.records:parse_record", "fuzzparsers.text:parse_pairs",
+        "fuzzparsers.text:parse_version", "fuzzparsers.fields:field_number",
+    }
+    assert {entry_id for entry_id, _why in surface.skipped} == {"fuzzparsers.fields:update_fields", "fuzzparsers.fields:group_text"}
+    # parse_pairs documents ValueError; parse_version, in the same module, does not: its ValueError is a bug.
+    assert ("builtins", "ValueError") not in ids["fuzzparsers.text:parse_version"].expected + ids["fuzzparsers.text:parse_version"].raised_here
+    assert ids["fuzzparsers.fields:field_number"].raised_here == (("builtins", "KeyError"),)
     assert ids["fuzzparsers.records:parse_record"].input_kind == "bytes"
     assert ids["fuzzparsers.text:parse_pairs"].input_kind == "str"
     # The package's own error class is documented behaviour; ValueError is raised by parse_pairs itself.
@@ -55,8 +62,9 @@ def test_selection_rules(tmp_path: Path) -> None:
     assert ids["pkg:Reader.from_bytes"].call == "classmethod"
     assert ids["pkg:Reader.feed"].call == "method"
     assert ids["pkg:read_config"].input_kind == "stream-bytes"
-    # KeyError is a bug class: raising it is never treated as documented behaviour.
+    # KeyError is a bug class: raising it is accepted only from the function's own frame.
     assert ids["pkg:loads"].expected == ()
+    assert ids["pkg:loads"].raised_here == (("builtins", "KeyError"),)
     # Parsers come first.
     assert surface.entry_points[0].priority == 0
 

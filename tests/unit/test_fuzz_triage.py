@@ -41,6 +41,7 @@ def test_parse_stats_reads_status_lines_and_final_stats() -> None:
     assert (stats.execs, stats.cov, stats.ft, stats.corpus_units, stats.peak_rss_mb) == (419051, 43, 47, 14, 44)
     assert stats.exec_per_s == 69841
     assert stats.reported_seconds == 6
+    assert stats.initial_cov == 21 and stats.cov_grew  # cov 21 when the corpus was loaded, 43 at the end
 
 
 def test_parse_stats_estimates_rate_when_libfuzzer_says_zero() -> None:
@@ -110,3 +111,55 @@ def test_corpus_is_seeded_once_from_test_data(tmp_path: Path) -> None:
     assert [path.read_bytes() for path in corpus.iterdir()] == [b"REC\x02ab\xc3"]
     (corpus / "found-by-fuzzer").write_bytes(b"x")
     assert seed_corpus(tmp_path, corpus) == 0  # a corpus that has content is kept as it is
+
+
+def test_big_test_files_are_cut_into_small_seeds(tmp_path: Path) -> None:
+    from baseline.fuzz.campaign import SEED_PIECE_BYTES, corpus_name, seed_corpus, split_seed
+
+    examples = [f"[case {index}]\nkey = value {index}\n".encode() * 20 for index in range(60)]
+    text = b"\n\n".join(examples)
+    pieces = split_seed(text)
+    assert len(text) > 5 * SEED_PIECE_BYTES
+    assert pieces and all(0 < len(piece) <= SEED_PIECE_BYTES for piece in pieces)
+    assert pieces[0].startswith(examples[0])  # whole examples, packed together
+    assert split_seed(b"\x00\x01" * 10000) == [(b"\x00\x01" * 10000)[:SEED_PIECE_BYTES]]  # binary: its head
+    assert split_seed(b"small") == [b"small"] and split_seed(b"") == []
+
+    (tmp_path / "tests" / "data").mkdir(parents=True)
+    (tmp_path / "tests" / "data" / "cases.txt").write_bytes(text)
+    corpus = tmp_path / "corpus" / corpus_name("fuzz/fuzz_x.py")
+    count = seed_corpus(tmp_path, corpus)
+    files = sorted(corpus.iterdir())
+    assert count == len(files) and all(path.stat().st_size <= SEED_PIECE_BYTES for path in files)
+    # A corpus kept from an earlier scan with a whole file as a seed is re-cut.
+    (corpus / "seed-999-old.txt").write_bytes(text)
+    assert seed_corpus(tmp_path, corpus) == 0
+    assert not (corpus / "seed-999-old.txt").exists()
+    assert all(path.stat().st_size <= SEED_PIECE_BYTES for path in corpus.iterdir())
+
+
+def test_identical_seeds_are_stored_once(tmp_path: Path) -> None:
+    from baseline.fuzz.campaign import seed_corpus
+
+    (tmp_path / "tests" / "data").mkdir(parents=True)
+    (tmp_path / "tests" / "data" / "a.rec").write_bytes(b"REC\x02ab\xc3")
+    (tmp_path / "tests" / "data" / "b.rec").write_bytes(b"REC\x02ab\xc3")
+    assert seed_corpus(tmp_path, tmp_path / "corpus") == 1
+
+
+def test_seeds_for_a_harness_that_reads_text_through_fuzzeddataprovider_decode_to_the_text(tmp_path: Path) -> None:
+    atheris = __import__("pytest").importorskip("atheris")
+    from baseline.fuzz.campaign import fdp_text_seed, reads_fdp_text, seed_corpus
+
+    for text in ["key=value;a=1", "clé=€", "a😀b"]:
+        seed = fdp_text_seed(text.encode())
+        fdp = atheris.FuzzedDataProvider(seed)
+        assert fdp.ConsumeUnicodeNoSurrogates(fdp.remaining_bytes()) == text
+    assert fdp_text_seed(b"\xff\xfe\x00binary") == b"\xff\xfe\x00binary"
+    assert reads_fdp_text("fdp = atheris.FuzzedDataProvider(data)\ns = fdp.ConsumeUnicodeNoSurrogates(fdp.remaining_bytes())\n")
+    assert not reads_fdp_text("n = fdp.ConsumeIntInRange(0, 9)\ns = fdp.ConsumeUnicode(5)\n")
+    assert not reads_fdp_text("def TestOneInput(data):\n    parse(data)\n")
+    (tmp_path / "tests" / "data").mkdir(parents=True)
+    (tmp_path / "tests" / "data" / "pairs.txt").write_text("a=1;b=2", encoding="utf-8")
+    seed_corpus(tmp_path, tmp_path / "corpus", fdp_text_seed)
+    assert [path.read_bytes() for path in (tmp_path / "corpus").iterdir()] == [b"\x01a=1;b=2"]

@@ -1,0 +1,141 @@
+"""Generated harnesses: accepted exceptions per function, judged by where they were raised; types."""
+
+from __future__ import annotations
+
+import runpy
+import sys
+from pathlib import Path
+
+import pytest
+
+from baseline.fuzz.generate import render_harness, write_harnesses
+from baseline.fuzz.surface import find_surface
+
+pytest.importorskip("atheris")
+
+
+def _project(tmp_path: Path, source: str) -> Path:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "pkg" / "mod.py").write_text(source, encoding="utf-8")
+    return tmp_path
+
+
+def _harness(root: Path, entry_id: str):
+    """The generated harness's TestOneInput, loaded in this process (atheris is not started)."""
+    entry = next(entry for entry in find_surface(root).entry_points if entry.id == entry_id)
+    path = write_harnesses(root, root / "fuzz", [entry])[0].path
+    sys.path.insert(0, str(root))
+    try:
+        namespace = runpy.run_path(str(path), run_name="harness")
+    finally:
+        sys.path.remove(str(root))
+        for name in [name for name in sys.modules if name == "pkg" or name.startswith("pkg.")]:
+            del sys.modules[name]
+    return namespace["TestOneInput"]
+
+
+SOURCE = '''
+class FieldError(LookupError):
+    pass
+
+
+FIELDS = {"name": 1}
+
+
+def helper(key):
+    return FIELDS[key]
+
+
+def field(name: str) -> int:
+    """Number of a field; KeyError on purpose for an unknown one."""
+    if name == "deep":
+        return helper(name)
+    if name not in FIELDS:
+        raise KeyError(name)
+    return FIELDS[name]
+
+
+def other(text: str) -> int:
+    raise ValueError(text)
+
+
+def version(text: str) -> tuple:
+    """Parse ``1.2``; returns (0, 0) when the text is not a version."""
+    major, _, minor = text.partition(".")
+    if not major or not minor:
+        return (0, 0)
+    return int(major), int(minor)
+
+
+def documented(text: str) -> int:
+    """Raises ValueError when the text is not a number."""
+    return int(text)
+
+
+def either(data: "str | bytes") -> int:
+    if isinstance(data, str):
+        return FIELDS[data]  # the text path has a bug
+    return len(data)
+'''
+
+
+def test_accepted_exceptions_come_from_the_function_not_its_module(tmp_path: Path) -> None:
+    root = _project(tmp_path, SOURCE)
+    ids = {entry.id: entry for entry in find_surface(root).entry_points}
+    # other() raises ValueError, version() does not: the module's raise does not cover version().
+    assert ("builtins", "ValueError") not in ids["pkg.mod:version"].expected + ids["pkg.mod:version"].raised_here
+    assert ids["pkg.mod:other"].raised_here == (("builtins", "ValueError"),)
+    assert ("builtins", "ValueError") in ids["pkg.mod:documented"].expected
+    assert ids["pkg.mod:field"].raised_here == (("builtins", "KeyError"),)
+    with pytest.raises(ValueError):
+        _harness(root, "pkg.mod:version")(b"a.b")
+    _harness(root, "pkg.mod:documented")(b"x")  # documented: no crash
+
+
+def test_an_exception_raised_on_purpose_is_accepted_only_from_the_function_itself(tmp_path: Path) -> None:
+    root = _project(tmp_path, SOURCE)
+    harness = _harness(root, "pkg.mod:field")
+    harness(b"unknown")  # raise KeyError(name) in field's own body: documented behaviour
+    harness(b"name")
+    with pytest.raises(KeyError):
+        harness(b"deep")  # the same type raised deeper down (helper) is a bug
+
+
+def test_union_of_text_and_bytes_is_fuzzed_as_both(tmp_path: Path) -> None:
+    root = _project(tmp_path, SOURCE)
+    entry = next(entry for entry in find_surface(root).entry_points if entry.id == "pkg.mod:either")
+    assert entry.kinds == ("bytes", "str")
+    with pytest.raises(KeyError, match="abc"):
+        _harness(root, "pkg.mod:either")(b"abc")
+
+
+def test_types_that_cannot_be_built_are_skipped_and_said_so(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path,
+        "import re\n"
+        "from typing import AnyStr, IO, Mapping, MutableMapping, Optional, Union\n"
+        "def update(fields: MutableMapping[str, str]):\n    return fields\n"
+        "def group(match: re.Match[str]):\n    return match.group(0)\n"
+        "def load(source: str | Mapping):\n    return source\n"
+        "def load_any(source: Union[str, Mapping[str, int]]):\n    return source\n"
+        "def parse_opt(text: Optional[str] = None):\n    return text\n"
+        "def parse_any(text: AnyStr):\n    return text\n"
+        "def read_stream(fh: IO[str]):\n    return fh.read()\n"
+        "def count(n: int):\n    return n\n",
+    )
+    surface = find_surface(root)
+    kinds = {entry.id: entry.input_kind for entry in surface.entry_points}
+    assert kinds == {"pkg.mod:parse_opt": "str", "pkg.mod:parse_any": "bytes+str", "pkg.mod:read_stream": "stream-str"}
+    skipped = dict(surface.skipped)
+    assert set(skipped) == {"pkg.mod:update", "pkg.mod:group", "pkg.mod:load", "pkg.mod:load_any"}
+    assert "MutableMapping[str, str]" in skipped["pkg.mod:update"] and "cannot be built" in skipped["pkg.mod:update"]
+    assert "re.Match[str]" in skipped["pkg.mod:group"]
+    assert "Mapping" in skipped["pkg.mod:load"]
+
+
+def test_text_harness_reads_the_input_as_utf8_so_plain_seeds_decode_to_their_text(tmp_path: Path) -> None:
+    root = _project(tmp_path, "SEEN = []\ndef parse_text(text: str):\n    SEEN.append(text)\n")
+    entry = find_surface(root).entry_points[0]
+    text = render_harness(entry, depth=1)
+    assert "FuzzedDataProvider" not in text and 'data.decode("utf-8", "replace")' in text
