@@ -139,6 +139,7 @@ class WebScanningCheck:
             "crawled_pages": scan.crawled_pages,
             "crashes": len(scan.crashes),
             "duration_s": scan.duration_s,
+            "dropped_on_proxy_pages": int(scan.extra.get("dropped_on_proxy_pages", 0)),
         }
         evidence = scan.evidence
         if scan.status == "no-web":

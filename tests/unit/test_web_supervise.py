@@ -1,15 +1,21 @@
-"""The supervising proxy: records requests, detects a dead app, restarts it, excludes the path."""
+"""The supervising proxy: records requests, detects a dead app, restarts it, finds and excludes the request that killed it."""
 
 from __future__ import annotations
 
 import http.client
+import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from baseline import sandbox
 
 from baseline.model import Severity
 from baseline.web.routes import Route
 from baseline.web.scan import crash_finding
-from baseline.web.supervise import SupervisingProxy, Supervisor
+from baseline.web.app import free_port, probe
+from baseline.web.supervise import PROXY_HEADER, Exclusion, Pending, SupervisingProxy, Supervisor
 
 
 class _FragileApp:
@@ -70,11 +76,11 @@ def test_crash_is_recorded_app_restarted_and_path_excluded() -> None:
             status, _ = _get(proxy.port, "/die?now=1")
             assert status == 502
             assert len(supervisor.crashes) == 1 and supervisor.crashes[0].restarted
-            assert supervisor.excluded == {"/die"}
+            assert [item.describe() for item in supervisor.excluded] == ["GET /die with now=1"]
             # The scan goes on against the restarted app; the fatal path is answered by the proxy.
             assert _get(proxy.port, "/b") == (200, b"ok /b")
-            assert _get(proxy.port, "/die")[0] == 404
-            assert len(apps) == 2
+            assert _get(proxy.port, "/die?now=1&x=2")[0] == 404
+            assert len(apps) == 3 and supervisor.crashes[0].confirmed  # restarted, replayed alone (died again), restarted
             assert [path for _, path, _ in supervisor.requests][:2] == ["/a?x=1", "/die?now=1"]
     finally:
         for app in apps:
@@ -104,3 +110,128 @@ def test_endpoint_requests_are_answered_locally() -> None:
             assert supervisor.endpoint_hits and not supervisor.requests
     finally:
         app._close()
+
+
+# --- a real app process (it dies for real: os._exit), driven through the proxy with plain HTTP ---
+
+_APP = r'''
+import os, sys, time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *args):
+        return
+    def do_GET(self):
+        query = parse_qs(urlsplit(self.path).query)
+        mode, delay = query.get("mode", [""])[0], float(query.get("t", ["0"])[0])
+        time.sleep(delay)
+        if mode == "die":
+            os._exit(3)
+        body = ("ok " + self.path).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
+server.daemon_threads = True
+print("Running on http://127.0.0.1:%d" % server.server_address[1], flush=True)
+server.serve_forever()
+'''
+
+
+class _Apps:
+    """Starts the app script as a real process on a fresh port; the supervisor's restart callback."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        (folder / "app.py").write_text(_APP, encoding="utf-8")
+        self.started: list[sandbox.Background] = []
+
+    def start(self) -> int | None:
+        port = free_port()
+        child = sandbox.Background([sys.executable, str(self.folder / "app.py"), str(port)], cwd=self.folder, log_path=self.folder / f"app-{len(self.started)}.log")
+        self.started.append(child)
+        child.start()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if probe(f"http://127.0.0.1:{port}/", timeout_s=1.0) is not None:
+                return port
+            time.sleep(0.05)
+        return None
+
+    def restart(self) -> tuple[int | None, str]:
+        self.started[-1].stop()
+        return self.start(), "log tail"
+
+    def stop(self) -> None:
+        for child in self.started:
+            child.stop()
+
+
+def _request(port: int, path: str) -> tuple[int, bytes, str | None]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read(), response.getheader(PROXY_HEADER)
+    finally:
+        connection.close()
+
+
+def test_slow_killer_stays_a_suspect_after_504_and_is_confirmed_by_replay(tmp_path: Path) -> None:
+    """A request answered 504 (still alive app) that kills the app later is blamed, not the innocent
+    request that found the app dead nor the slow innocent one in flight beside it; only that exact
+    request is excluded, the path keeps being scanned."""
+    apps = _Apps(tmp_path)
+    first = apps.start()
+    assert first is not None
+    supervisor = Supervisor(first, apps.restart, max_restarts=3, upstream_timeout_s=0.4, suspect_window_s=20)
+    killer = "/?mode=die&t=1.0&q=x"
+    results: dict[str, tuple[int, bytes, str | None]] = {}
+    try:
+        with SupervisingProxy(supervisor) as proxy:
+            def go(path: str) -> None:
+                results[path] = _request(proxy.port, path)
+
+            slow = threading.Thread(target=go, args=("/?mode=sleep&t=1.6",))
+            slow.start()
+            time.sleep(0.05)
+            deadly = threading.Thread(target=go, args=(killer,))
+            deadly.start()
+            slow.join()
+            deadly.join()
+            # Both outlived the upstream timeout while the app was alive: 504 from the proxy, marked as its own.
+            assert results[killer][0] == 504 and results[killer][2] == "timeout"
+            assert results["/?mode=sleep&t=1.6"][0] == 504
+            assert _request(proxy.port, "/?q=innocent")[0] in (200, 502)  # finds the app dead (or already restarted)
+            deadline = time.monotonic() + 30
+            while not supervisor.crashes and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(0.5)
+            (crash,) = supervisor.crashes
+            assert crash.path == killer and crash.confirmed and crash.restarted, crash
+            assert "GET /?mode=sleep&t=1.6" in crash.in_flight and f"GET {killer}" in crash.in_flight
+            assert "GET /?q=innocent" not in crash.in_flight  # refused at connect: it came after the death
+            # The path stays scanned; only requests carrying the killer's parameter values are kept out.
+            assert _request(proxy.port, "/?mode=ok&q=x")[:2] == (200, b"ok /?mode=ok&q=x")
+            status, _, marker = _request(proxy.port, "/?q=x&t=1.0&mode=die&other=1")
+            assert (status, marker) == (404, "excluded")
+            assert supervisor.proxy_only("GET", "/?q=x&t=1.0&mode=die&other=1")
+            assert not supervisor.proxy_only("GET", "/")  # the app answered on / too
+            assert [item.describe() for item in supervisor.excluded] == ["GET / with mode=die&q=x&t=1.0"]
+    finally:
+        apps.stop()
+
+
+def test_exclusion_matches_method_path_and_the_culprits_values() -> None:
+    culprit = Pending(0.0, "POST", "/login?next=/", (("Content-Type", "application/x-www-form-urlencoded"),), b"user=a&password=%27")
+    exclusion = Exclusion.of(culprit)
+    assert exclusion.matches(Pending(1.0, "POST", "/login?next=/&x=1", culprit.headers, b"password=%27&user=a&z=2"))
+    assert not exclusion.matches(Pending(1.0, "POST", "/login?next=/", culprit.headers, b"user=a&password=ok"))
+    assert not exclusion.matches(Pending(1.0, "GET", "/login?next=/", (), None))
+    bare = Exclusion.of(Pending(0.0, "GET", "/maintenance/restart", (), None))
+    assert bare.matches(Pending(1.0, "GET", "/maintenance/restart?x=1", (), None))
+    assert not bare.matches(Pending(1.0, "GET", "/maintenance", (), None))
