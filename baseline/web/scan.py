@@ -25,7 +25,7 @@ from baseline.web.redact import redact_request
 from baseline.web.routes import Route, extract_routes, merge_url_map
 from baseline.web.supervise import ENDPOINT_PREFIX, Crash, SupervisingProxy, Supervisor
 
-_PREFERRED = ("Flask", "FastAPI", "Starlette", "Quart", "Bottle", "Django", "WSGI", "ASGI")
+_PREFERRED = ("Flask", "FastAPI", "Starlette", "Quart", "Bottle", "Django", "WSGI", "ASGI", "http.server")
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ def run_web_scan(
     instances: list[RunningApp] = []
 
     def start_instance() -> tuple[RunningApp, str | None]:
-        instance = RunningApp(spec, python=python, root=root, work_dir=work_dir, index=len(instances), allow_env=allow_env)
+        instance = RunningApp(spec, python=python, root=root, work_dir=work_dir, index=len(instances), allow_env=allow_env, code_ports=surface.ports)
         instances.append(instance)
         try:
             problem = instance.start(startup)
@@ -185,6 +185,8 @@ def run_web_scan(
             evidence.append(Evidence(Provenance.EXECUTED, f"started the app ({spec.label}): {problem}", argv=tuple(first.argv), exit_code=first.stop(), stderr_tail=tail))
             return both("error", f"the app could not be started: {problem}", spec, tuple(routes))
         routes = merge_url_map(routes, first.live_rules())
+        if first.note:
+            evidence.append(Evidence(Provenance.EXECUTED, f"started the app ({spec.label}): {redact_request(first.note)}", argv=tuple(first.argv)))
 
         def restart() -> tuple[int | None, str]:
             current = instances[-1]
