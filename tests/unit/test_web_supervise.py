@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import sys
 import threading
 import time
@@ -13,7 +14,8 @@ from baseline import sandbox
 
 from baseline.model import Severity
 from baseline.web.routes import Route
-from baseline.web.scan import crash_finding
+from baseline.tools import wapiti
+from baseline.web.scan import _on_proxy_page, crash_finding
 from baseline.web.app import free_port, probe
 from baseline.web.supervise import PROXY_HEADER, Exclusion, Pending, SupervisingProxy, Supervisor
 
@@ -235,3 +237,30 @@ def test_exclusion_matches_method_path_and_the_culprits_values() -> None:
     bare = Exclusion.of(Pending(0.0, "GET", "/maintenance/restart", (), None))
     assert bare.matches(Pending(1.0, "GET", "/maintenance/restart?x=1", (), None))
     assert not bare.matches(Pending(1.0, "GET", "/maintenance", (), None))
+
+
+def test_findings_on_the_proxys_own_pages_are_dropped(tmp_path: Path) -> None:
+    """A finding wapiti computed on the proxy's 404 (an excluded request) is the proxy's, not the app's."""
+    app = _FragileApp()
+    supervisor = Supervisor(app.port, lambda: (None, ""), max_restarts=0, upstream_timeout_s=5)
+    supervisor.excluded.append(Exclusion.of(Pending(0.0, "GET", "/admin", (), None)))
+    try:
+        with SupervisingProxy(supervisor) as proxy:
+            assert _get(proxy.port, "/admin") == (404, b"excluded by baseline after it took the app down")
+            assert _get(proxy.port, "/page?x=1")[0] == 200
+    finally:
+        app._close()
+    report = {
+        "vulnerabilities": {
+            "Clickjacking Protection": [
+                {"method": "GET", "path": "/admin", "info": "X-Frame-Options is not set", "level": 1, "http_request": "GET /admin HTTP/1.1\nhost: 127.0.0.1"},
+                {"method": "GET", "path": "/page", "info": "X-Frame-Options is not set", "level": 1, "http_request": "GET http://127.0.0.1:1/page?x=1 HTTP/1.1"},
+            ],
+        },
+        "infos": {"crawled_pages_nbr": 2},
+    }
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(report), encoding="utf-8")
+    parsed = wapiti.parse_report(path)
+    assert [item.target for item in parsed.findings] == ["/admin", "/page?x=1"]
+    assert [_on_proxy_page(supervisor, item) for item in parsed.findings] == [True, False]
