@@ -193,6 +193,7 @@ class RunningApp:
 
     def __init__(
         self, spec: AppSpec, *, python: str, root: Path, work_dir: Path, index: int, allow_env: list[str], code_ports: tuple[int, ...] = (),
+        memory_mb: int | None = None,
     ) -> None:
         self.spec = spec
         self.code_ports = code_ports
@@ -211,7 +212,8 @@ class RunningApp:
             self.argv,
             cwd=root,
             log_path=self.log_path,
-            limits=sandbox.Limits(timeout_s=None),
+            # A request that exhausts memory kills the app (a finding), not the machine.
+            limits=sandbox.Limits(timeout_s=None, memory_mb=memory_mb),
             # The scanners reach the app on the host's loopback: its own network namespace would hide it.
             confine=sandbox.Confine(project=root, writable=(work_dir,), network=True),
             allow_env=allow_env,

@@ -170,7 +170,9 @@ def run_web_scan(
     instances: list[RunningApp] = []
 
     def start_instance() -> tuple[RunningApp, str | None]:
-        instance = RunningApp(spec, python=python, root=root, work_dir=work_dir, index=len(instances), allow_env=allow_env, code_ports=surface.ports)
+        instance = RunningApp(spec, python=python, root=root, work_dir=work_dir, index=len(instances), allow_env=allow_env, code_ports=surface.ports,
+            memory_mb=int(config.get("tests.memory_mb")) or None,  # the same address-space limit as the test run
+        )
         instances.append(instance)
         try:
             problem = instance.start(startup)

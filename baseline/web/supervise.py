@@ -91,26 +91,38 @@ def _params(pending: Pending) -> frozenset[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class Exclusion:
-    """The request that took the app down: a request matches when it has the same method and path and
-    carries every parameter value of the culprit (other parameters may differ)."""
+    """What took the app down: a request matches when it has the same method and path and carries
+    every one of ``params`` (other parameters may differ). ``params`` are the culprit's parameter
+    values the app had not answered normally before (the attacked ones), else all of them.
+    ``any_value``: parameters that took the app down with several values; then any value of theirs
+    the app had not answered normally matches."""
 
     method: str
     path: str
     params: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+    any_value: frozenset[str] = field(default_factory=frozenset)
+    normal: frozenset[tuple[str, str]] = field(default_factory=frozenset)
 
     @classmethod
-    def of(cls, pending: Pending) -> Exclusion:
-        """The exclusion for one culprit."""
-        return cls(pending.method, urlsplit(pending.path).path, _params(pending))
+    def of(cls, pending: Pending, normal: frozenset[tuple[str, str]] = frozenset()) -> Exclusion:
+        """The exclusion for one culprit, given the parameter values the app answered normally on its path."""
+        params = _params(pending)
+        return cls(pending.method, urlsplit(pending.path).path, (params - normal) or params, normal=normal)
 
     def matches(self, pending: Pending) -> bool:
         """Whether ``pending`` repeats the culprit."""
-        return pending.method == self.method and urlsplit(pending.path).path == self.path and self.params <= _params(pending)
+        if pending.method != self.method or urlsplit(pending.path).path != self.path:
+            return False
+        params = _params(pending)
+        if self.any_value and any(name in self.any_value and (name, value) not in self.normal for name, value in params):
+            return True
+        return self.params <= params
 
     def describe(self) -> str:
         """Method, path and the culprit's parameter values."""
         values = "&".join(f"{k}={v}" for k, v in sorted(self.params))
-        return f"{self.method} {self.path}" + (f" with {values}" if values else "")
+        widened = f" (any unusual value of {', '.join(sorted(self.any_value))})" if self.any_value else ""
+        return f"{self.method} {self.path}" + (f" with {values}" if values else "") + widened
 
 
 def send(port: int, pending: Pending, timeout_s: float, on_connect: Callable[[], None] | None = None) -> tuple[int, list[tuple[str, str]], bytes]:
@@ -156,6 +168,7 @@ class Supervisor:
         self._upstream_answered: set[tuple[str, str]] = set()
         self.crashes: list[Crash] = []
         self.excluded: list[Exclusion] = []
+        self._normal: dict[tuple[str, str], set[tuple[str, str]]] = {}  # (method, path) -> parameter values answered below 500
         self.endpoint_hits: list[str] = []
         self.inflight: dict[int, Flight] = {}
         self.down = False
@@ -183,6 +196,12 @@ class Supervisor:
             if not any(same((m, p)) for m, p, _ in self.own):
                 return False
             return not any(same(item) for item in self._upstream_answered)
+
+    def answered(self, pending: Pending, status: int) -> None:
+        """The app answered ``pending`` normally or not; normal answers tell which parameter values are harmless."""
+        if status < 500:
+            with self.lock:
+                self._normal.setdefault((pending.method, urlsplit(pending.path).path), set()).update(_params(pending))
 
     def is_excluded(self, pending: Pending) -> bool:
         """Whether ``pending`` repeats a request that took the app down."""
@@ -287,7 +306,17 @@ class Supervisor:
         self._blame(candidates[0], f"{error}; {note}", True, tail, False, in_flight)
 
     def _blame(self, culprit: Pending, reason: str, restarted: bool, tail: str, confirmed: bool, in_flight: tuple[str, ...]) -> None:
-        self.excluded.append(Exclusion.of(culprit))
+        normal = frozenset(self._normal.get((culprit.method, urlsplit(culprit.path).path), set()))
+        exclusion = Exclusion.of(culprit, normal)
+        # The same parameter took the app down before with another value: every unusual value of it is kept out.
+        names = {name for name, _ in exclusion.params}
+        repeated = frozenset(
+            name for earlier in self.excluded if (earlier.method, earlier.path) == (exclusion.method, exclusion.path)
+            for name, _ in earlier.params if name in names
+        )
+        if repeated:
+            exclusion = Exclusion(exclusion.method, exclusion.path, exclusion.params, repeated, normal)
+        self.excluded.append(exclusion)
         self.generation += 1
         self.crashes.append(Crash(culprit.method, culprit.path, culprit.text(), reason, restarted, tail, confirmed, in_flight))
 
@@ -393,6 +422,7 @@ def make_handler(supervisor: Supervisor) -> type[BaseHTTPRequestHandler]:
             else:
                 status, response_headers, data = outcome
                 supervisor.record(self.command, path, status)
+                supervisor.answered(pending, status)
                 kept = [(k, v) for k, v in response_headers if k.lower() not in _HOP_BY_HOP and k.lower() != "content-length" and k.lower() != PROXY_HEADER.lower()]
                 self._reply(status, data, kept)
 

@@ -264,3 +264,20 @@ def test_findings_on_the_proxys_own_pages_are_dropped(tmp_path: Path) -> None:
     parsed = wapiti.parse_report(path)
     assert [item.target for item in parsed.findings] == ["/admin", "/page?x=1"]
     assert [_on_proxy_page(supervisor, item) for item in parsed.findings] == [True, False]
+
+
+def test_only_the_attacked_parameter_is_excluded_and_widened_when_it_kills_again() -> None:
+    supervisor = Supervisor(1, lambda: (None, ""), max_restarts=3)
+    supervisor.answered(Pending(0.0, "GET", "/?q=1&id=1&report=1", (), None), 200)
+    supervisor._blame(Pending(1.0, "GET", "/?q=1&id=1&report=%27", (), None), "died", True, "", True, ())
+    (first,) = supervisor.excluded
+    assert first.describe() == "GET / with report='"
+    # The other parameters of the same path are still attacked, with the killer's normal value.
+    assert not supervisor.is_excluded(Pending(2.0, "GET", "/?q=<script>&id=1&report=1", (), None))
+    assert supervisor.is_excluded(Pending(2.0, "GET", "/?q=2&id=1&report=%27", (), None))
+    assert not supervisor.is_excluded(Pending(2.0, "GET", "/?q=1&id=1&report=x", (), None))  # one crash: one value
+    supervisor._blame(Pending(3.0, "GET", "/?q=1&id=1&report=x", (), None), "died", True, "", True, ())
+    # A second value of the same parameter killed it too: any unusual value of it is kept out, nothing else.
+    assert supervisor.is_excluded(Pending(4.0, "GET", "/?q=1&id=1&report=y", (), None))
+    assert not supervisor.is_excluded(Pending(4.0, "GET", "/?q=y&id=1&report=1", (), None))
+    assert not supervisor.is_excluded(Pending(4.0, "POST", "/?q=1&id=1&report=y", (), None))
