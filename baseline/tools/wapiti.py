@@ -17,7 +17,10 @@ from baseline import sandbox, toolenv
 from baseline.model import Confidence, Finding, Location, Severity
 from baseline.web.redact import redact_request
 
-DEFAULT_MODULES = ("xss", "sql", "exec", "file", "redirect", "xxe", "crlf", "ssrf", "http_headers", "cookieflags")
+DEFAULT_MODULES = (
+    "xss", "permanentxss", "sql", "timesql", "exec", "file", "redirect", "xxe", "crlf", "ssrf", "csrf", "methods",
+    "http_headers", "cookieflags",
+)
 
 # Category -> CWE when wapiti's report does not give one.
 _CWE_FALLBACK: dict[str, tuple[int, ...]] = {
