@@ -89,6 +89,11 @@ def _params(pending: Pending) -> frozenset[tuple[str, str]]:
     return frozenset(pairs)
 
 
+def _same_handler(method: str) -> str:
+    """HEAD is served by the GET handler (every framework does so): a GET that kills the app is a HEAD that does."""
+    return "GET" if method == "HEAD" else method
+
+
 @dataclass(frozen=True)
 class Exclusion:
     """What took the app down: a request matches when it has the same method and path and carries
@@ -111,7 +116,7 @@ class Exclusion:
 
     def matches(self, pending: Pending) -> bool:
         """Whether ``pending`` repeats the culprit."""
-        if pending.method != self.method or urlsplit(pending.path).path != self.path:
+        if _same_handler(pending.method) != _same_handler(self.method) or urlsplit(pending.path).path != self.path:
             return False
         params = _params(pending)
         if self.any_value and any(name in self.any_value and (name, value) not in self.normal for name, value in params):
@@ -311,7 +316,8 @@ class Supervisor:
         # The same parameter took the app down before with another value: every unusual value of it is kept out.
         names = {name for name, _ in exclusion.params}
         repeated = frozenset(
-            name for earlier in self.excluded if (earlier.method, earlier.path) == (exclusion.method, exclusion.path)
+            name for earlier in self.excluded
+            if (_same_handler(earlier.method), earlier.path) == (_same_handler(exclusion.method), exclusion.path)
             for name, _ in earlier.params if name in names
         )
         if repeated:

@@ -57,7 +57,7 @@ def test_vulnerable_app_xss_sqli_on_unlinked_page_and_crash_are_found(tmp_path: 
     assert result.metrics["crashes"] == 1
     assert "/item" in result.metrics["paths_requested"] and "/search" in result.metrics["paths_requested"]
     executed = [item for item in result.evidence if item.tool == "wapiti"]
-    assert executed and executed[0].exit_code == 0 and "modules xss, sql" in executed[0].summary
+    assert executed and executed[0].exit_code == 0 and "modules xss, permanentxss, sql, timesql" in executed[0].summary
     assert len(list(root.glob(".baseline/web/app-*.log"))) >= 2  # first start, restart (and one more after a confirming replay)
 
 

@@ -237,6 +237,7 @@ def test_exclusion_matches_method_path_and_the_culprits_values() -> None:
     bare = Exclusion.of(Pending(0.0, "GET", "/maintenance/restart", (), None))
     assert bare.matches(Pending(1.0, "GET", "/maintenance/restart?x=1", (), None))
     assert not bare.matches(Pending(1.0, "GET", "/maintenance", (), None))
+    assert bare.matches(Pending(1.0, "HEAD", "/maintenance/restart", (), None))  # served by the GET handler
 
 
 def test_findings_on_the_proxys_own_pages_are_dropped(tmp_path: Path) -> None:
