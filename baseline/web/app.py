@@ -266,9 +266,15 @@ class RunningApp:
         log = self.log_tail(200)
         owned = listening_ports(self.process.process.pid) if self.process.process is not None else None
         said = log_ports(log)
-        # The sockets the app's own processes hold are the proof; where they cannot be read (or are not
-        # open yet), the port its log names, then the ports its code names.
-        candidates = owned or said + [port for port in self.code_ports if port not in said]
+        # The sockets the app's own processes hold are the proof (a port the code names may be another
+        # service's); while they show none, the port the app's own log names; where they cannot be read
+        # at all, that port, then the ports its code names.
+        if owned:
+            candidates = owned
+        elif owned is not None:
+            candidates = said
+        else:
+            candidates = said + [port for port in self.code_ports if port not in said]
         for port in candidates:
             if port == self.port:
                 continue

@@ -16,7 +16,7 @@ from baseline.model import Severity
 from baseline.web.routes import Route
 from baseline.tools import wapiti
 from baseline.web.scan import _on_proxy_page, crash_finding
-from baseline.web.app import free_port, probe
+from baseline.web.app import AppSpec, RunningApp, free_port, probe
 from baseline.web.supervise import PROXY_HEADER, Exclusion, Pending, SupervisingProxy, Supervisor
 
 
@@ -282,3 +282,21 @@ def test_only_the_attacked_parameter_is_excluded_and_widened_when_it_kills_again
     assert supervisor.is_excluded(Pending(4.0, "GET", "/?q=1&id=1&report=y", (), None))
     assert not supervisor.is_excluded(Pending(4.0, "GET", "/?q=y&id=1&report=1", (), None))
     assert not supervisor.is_excluded(Pending(4.0, "POST", "/?q=1&id=1&report=y", (), None))
+
+
+def test_an_app_on_a_port_of_its_own_is_found_where_it_listens(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(_APP, encoding="utf-8")  # listens on port 0: one the kernel picks, not ours
+    (tmp_path / "dies.py").write_text("print(' * Running on http://127.0.0.1:5999', flush=True)\nraise SystemExit(4)\n", encoding="utf-8")
+    app = RunningApp(AppSpec("command", "{python} app.py 0"), python=sys.executable, root=tmp_path, work_dir=tmp_path / "w", index=0, allow_env=[])
+    try:
+        assert app.start(20) is None, app.log_tail()
+        assert app.port != app.asked_port and probe(app.url) == 200
+        assert f"asked for {app.asked_port}, found on {app.port}" in app.note and f"Running on http://127.0.0.1:{app.port}" in app.note
+    finally:
+        app.stop()
+    dead = RunningApp(AppSpec("command", "{python} dies.py"), python=sys.executable, root=tmp_path, work_dir=tmp_path / "w2", index=0, allow_env=[])
+    try:
+        problem = dead.start(10)
+    finally:
+        dead.stop()
+    assert problem is not None and "exit code 4" in problem and "'* Running on http://127.0.0.1:5999'" in problem
