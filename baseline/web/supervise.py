@@ -177,6 +177,7 @@ class Supervisor:
         self.endpoint_hits: list[str] = []
         self.inflight: dict[int, Flight] = {}
         self.down = False
+        self.closed = False  # the scan is over: a late failure of a request answered 504 restarts nothing
         self.generation = 0
         self.ready = threading.Event()  # cleared while the app is restarted and suspects replayed alone
         self.ready.set()
@@ -275,8 +276,8 @@ class Supervisor:
     def handle_failure(self, generation: int, token: int, error: str) -> None:
         """The upstream failed for this request: decide whether the app is down, restart it, find the culprit."""
         with self.lock:
-            if generation != self.generation or self.down:
-                return  # another request already handled this outage
+            if generation != self.generation or self.down or self.closed:
+                return  # another request already handled this outage, or the scan is over
             if self._alive():
                 return  # the app still answers: a one-off connection problem or one slow page
             died_at = time.monotonic()
@@ -460,6 +461,7 @@ class SupervisingProxy:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        self.supervisor.closed = True
         self.server.shutdown()
         self.server.server_close()
         self._thread.join(timeout=5)

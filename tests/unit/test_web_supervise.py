@@ -300,3 +300,17 @@ def test_an_app_on_a_port_of_its_own_is_found_where_it_listens(tmp_path: Path) -
     finally:
         dead.stop()
     assert problem is not None and "exit code 4" in problem and "'* Running on http://127.0.0.1:5999'" in problem
+
+
+def test_a_request_still_in_flight_when_the_scan_ends_restarts_nothing(tmp_path: Path) -> None:
+    apps = _Apps(tmp_path)
+    first = apps.start()
+    assert first is not None
+    supervisor = Supervisor(first, apps.restart, max_restarts=3, upstream_timeout_s=0.3, suspect_window_s=20)
+    try:
+        with SupervisingProxy(supervisor) as proxy:
+            assert _request(proxy.port, "/?mode=die&t=1.0")[0] == 504
+        time.sleep(1.5)  # the app dies after the proxy closed
+        assert not supervisor.crashes and len(apps.started) == 1
+    finally:
+        apps.stop()
