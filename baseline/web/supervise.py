@@ -194,12 +194,14 @@ class Supervisor:
 
     def proxy_only(self, method: str, path: str) -> bool:
         """True when every answer to ``method path`` (exact, or the bare path when no query is given)
-        was the proxy's own page: a finding about it describes the proxy, not the app."""
+        was the proxy's own page (404 of a kept-out request, 502, 503): a finding about it describes the
+        proxy, not the app."""
         with self.lock:
             bare = "?" not in path
             def same(item: tuple[str, str]) -> bool:
                 return item[0] == method and (item[1] == path or (bare and item[1].split("?")[0] == path))
-            if not any(same((m, p)) for m, p, _ in self.own):
+            # A 504 says the app was too slow: a finding about that is the app's; the other pages are the proxy's.
+            if not any(same((m, p)) for m, p, status in self.own if status != 504):
                 return False
             return not any(same(item) for item in self._upstream_answered)
 

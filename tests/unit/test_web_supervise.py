@@ -224,6 +224,7 @@ def test_slow_killer_stays_a_suspect_after_504_and_is_confirmed_by_replay(tmp_pa
             assert supervisor.proxy_only("GET", "/?q=x&t=1.0&mode=die&other=1")
             assert not supervisor.proxy_only("GET", "/")  # the app answered on / too
             assert [item.describe() for item in supervisor.excluded] == ["GET / with mode=die&q=x&t=1.0"]
+            assert not supervisor.proxy_only("GET", "/?mode=sleep&t=1.6")  # a 504: the app was slow, a finding about it stands
     finally:
         apps.stop()
 
