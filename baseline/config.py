@@ -193,7 +193,7 @@ WEB_KEYS: tuple[KeySpec, ...] = (
     KeySpec(
         "web.modules",
         list,
-        ["xss", "sql", "exec", "file", "redirect", "xxe", "crlf", "ssrf", "http_headers", "cookieflags"],
+        ["xss", "permanentxss", "sql", "timesql", "exec", "file", "redirect", "xxe", "crlf", "ssrf", "csrf", "methods", "http_headers", "cookieflags"],
         "wapiti attack modules to run.",
     ),
     KeySpec("web.paths", list, [], "Extra paths (with query strings) to scan besides the crawl and the extracted routes."),

@@ -19,10 +19,13 @@ SPEC = CheckSpec(
     id="web-app-scanning.wapiti",
     technique="T10",
     title="The web app survives a dynamic scan without high-severity findings",
-    verifies="Detects web frameworks and app objects, starts the app on 127.0.0.1 in the sandbox, crawls it from "
-    "the home page plus every route extracted from the code, and attacks it with wapiti (XSS, SQL injection, "
-    "command execution, file disclosure, open redirect, XXE, CRLF, SSRF, security headers, cookie flags) while "
-    "a supervising proxy restarts the app when a request takes it down.",
+    verifies="Detects web frameworks, app objects and standard-library HTTP servers, starts the app on 127.0.0.1 in "
+    "the sandbox (found on the port it really listens on when it picks its own), crawls it from the home page plus "
+    "every route extracted from the code, and attacks it with wapiti (reflected and stored XSS, error-, boolean- "
+    "and time-based SQL injection, command execution, file disclosure, open redirect, XXE, CRLF, SSRF, CSRF, HTTP "
+    "methods, security headers, cookie flags) through a supervising proxy: a request that takes the app down is "
+    "confirmed by replaying it alone against a fresh app, reported, and only that request is kept out of the rest "
+    "of the scan; results computed on the proxy's own pages are dropped.",
     why="NIST IR 8397 asks for a dynamic scan when the software offers a web service: injection and cross-site "
     "scripting are found by sending the app hostile requests, not by reading it.",
     remediation="Fix each reported request: escape output, parameterise queries, validate redirects, set security "
@@ -91,7 +94,7 @@ def no_web_verdict(spec: CheckSpec, scan: WebScan, context: ScanContext, evidenc
 
     ``not_applicable`` only when no listener of any kind exists in the product and every product file
     was read; a listener the toolkit cannot start (e.g. a stdlib ``http.server``) is a web service that
-    was not scanned: ``not_evaluated``, scoring 0.
+    was not scanned: ``not_evaluated``, scoring 0 (``http.server`` apps are recognised and started).
     """
     found = find_listeners(context.root, context.config.get("exclude"))
     metrics["listeners"] = [f"{item.name} ({item.file}:{item.line})" for item in found.items[:20]]
@@ -139,6 +142,7 @@ class WebScanningCheck:
             "crawled_pages": scan.crawled_pages,
             "crashes": len(scan.crashes),
             "duration_s": scan.duration_s,
+            "dropped_on_proxy_pages": int(scan.extra.get("dropped_on_proxy_pages", 0)),
         }
         evidence = scan.evidence
         if scan.status == "no-web":

@@ -17,7 +17,10 @@ from baseline import sandbox, toolenv
 from baseline.model import Confidence, Finding, Location, Severity
 from baseline.web.redact import redact_request
 
-DEFAULT_MODULES = ("xss", "sql", "exec", "file", "redirect", "xxe", "crlf", "ssrf", "http_headers", "cookieflags")
+DEFAULT_MODULES = (
+    "xss", "permanentxss", "sql", "timesql", "exec", "file", "redirect", "xxe", "crlf", "ssrf", "csrf", "methods",
+    "http_headers", "cookieflags",
+)
 
 # Category -> CWE when wapiti's report does not give one.
 _CWE_FALLBACK: dict[str, tuple[int, ...]] = {
@@ -73,6 +76,7 @@ class WebFinding:
     cwe: tuple[int, ...]
     request: str  # redacted
     curl: str  # redacted
+    target: str = ""  # path and query of the request line as sent (matched against the proxy's record; never reported)
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,18 @@ def _cwes(category: str, classifications: dict[str, Any]) -> tuple[int, ...]:
     return found or _CWE_FALLBACK.get(category, ())
 
 
+def _request_target(request: str) -> str:
+    """The path and query of an HTTP request's first line ("GET /a?b=1 HTTP/1.1" -> "/a?b=1")."""
+    parts = request.split("\n", 1)[0].split()
+    if len(parts) < 2:
+        return ""
+    target = parts[1]
+    if "://" in target:
+        rest = target.split("://", 1)[1]
+        target = "/" + rest.split("/", 1)[1] if "/" in rest else "/"
+    return target
+
+
 def parse_report(path: Path) -> WapitiReport:
     """Parse wapiti's JSON report; raises ValueError/OSError/KeyError when it is not one."""
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -153,6 +169,7 @@ def parse_report(path: Path) -> WapitiReport:
                         cwe=_cwes(category, classifications),
                         request=redact_request(str(entry.get("http_request", "")), attacked=(str(entry.get("parameter", "") or ""),)),
                         curl=redact_request(str(entry.get("curl_command", "")), attacked=(str(entry.get("parameter", "") or ""),)),
+                        target=_request_target(str(entry.get("http_request", ""))),
                     )
                 )
     infos = data.get("infos", {}) or {}

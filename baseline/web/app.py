@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
+import re
 import shlex
 import socket
 import time
@@ -62,12 +64,111 @@ else:
     server.serve_forever()
 '''
 
+# A module that starts its own server when run (a standard-library http.server app): run as __main__,
+# then, if that returned without serving, its main().
+SCRIPT_LAUNCHER = r'''
+import importlib, os, runpy, sys
+target = sys.argv[1]
+for folder in (os.path.join(os.getcwd(), "src"), os.getcwd()):
+    if os.path.isdir(folder):
+        sys.path.insert(0, folder)
+sys.argv = [target]
+namespace = runpy.run_module(target, run_name="__main__", alter_sys=True)
+main = namespace.get("main")
+if callable(main):
+    main()
+'''
+
+# "Running on http://127.0.0.1:5000", "Uvicorn running on http://0.0.0.0:8000", "serving on 127.0.0.1:8000",
+# "Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ...", "Listening at: http://127.0.0.1:8000".
+_SERVING_LINE = re.compile(r"^.*\b(?:running on|serving|listening)\b.*$", re.IGNORECASE | re.MULTILINE)
+_LOG_PORT = re.compile(r"(?:https?://)?(?:127\.0\.0\.1|localhost|0\.0\.0\.0|\[::1?\]|::)[:\s]+(?:port\s+)?(\d{2,5})\b", re.IGNORECASE)
+
+
+def serving_line(log: str) -> str | None:
+    """The app's own "Running on ..." line (the last one), or None."""
+    lines = _SERVING_LINE.findall(log)
+    return lines[-1].strip()[:200] if lines else None
+
+
+def log_ports(log: str) -> list[int]:
+    """Ports the app's log says it serves on, last first."""
+    found: list[int] = []
+    for line in reversed(_SERVING_LINE.findall(log)):
+        for match in _LOG_PORT.finditer(line):
+            port = int(match.group(1))
+            if 0 < port < 65536 and port not in found:
+                found.append(port)
+    return found
+
+
+def _descendants(pid: int) -> set[int]:
+    """``pid`` and every process below it, from /proc (empty where /proc cannot be read)."""
+    parents: dict[int, int] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return set()
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            parents[int(entry)] = int(fields[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    found = {pid}
+    grew = True
+    while grew:
+        grew = False
+        for child, parent in parents.items():
+            if parent in found and child not in found:
+                found.add(child)
+                grew = True
+    return found
+
+
+def listening_ports(pid: int) -> list[int] | None:
+    """TCP ports the process tree under ``pid`` listens on, or None when that cannot be read here."""
+    inodes: set[str] = set()
+    readable = False
+    for member in _descendants(pid):
+        try:
+            links = os.listdir(f"/proc/{member}/fd")
+        except OSError:
+            continue
+        readable = True
+        for link in links:
+            try:
+                target = os.readlink(f"/proc/{member}/fd/{link}")
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    if not readable:
+        return None
+    ports: list[int] = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table, encoding="ascii") as handle:
+                rows = handle.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if len(fields) > 9 and fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                port = int(fields[1].rsplit(":", 1)[1], 16)
+                if port not in ports:
+                    ports.append(port)
+    return ports
+
 
 @dataclass(frozen=True)
 class AppSpec:
     """How to start the app: argv builder inputs, not yet bound to a port."""
 
-    kind: str  # "wsgi" | "asgi" | "django" | "command"
+    kind: str  # "wsgi" | "asgi" | "django" | "script" | "command"
     target: str  # "module:attr", settings module, or the command line
     url_template: str = "http://127.0.0.1:{port}/"
     label: str = ""
@@ -90,9 +191,15 @@ def is_loopback_url(url: str) -> bool:
 class RunningApp:
     """One started instance of the app; a context manager that always stops it."""
 
-    def __init__(self, spec: AppSpec, *, python: str, root: Path, work_dir: Path, index: int, allow_env: list[str]) -> None:
+    def __init__(
+        self, spec: AppSpec, *, python: str, root: Path, work_dir: Path, index: int, allow_env: list[str], code_ports: tuple[int, ...] = (),
+        memory_mb: int | None = None,
+    ) -> None:
         self.spec = spec
+        self.code_ports = code_ports
+        self.note = ""  # how the app was found when it did not listen where it was asked to
         self.port = free_port()
+        self.asked_port = self.port
         self.url = spec.url_template.replace("{port}", str(self.port))
         if not is_loopback_url(self.url):
             raise SandboxError(f"refusing to target {self.url}: only loopback addresses may be scanned")
@@ -105,11 +212,12 @@ class RunningApp:
             self.argv,
             cwd=root,
             log_path=self.log_path,
-            limits=sandbox.Limits(timeout_s=None),
+            # A request that exhausts memory kills the app (a finding), not the machine.
+            limits=sandbox.Limits(timeout_s=None, memory_mb=memory_mb),
             # The scanners reach the app on the host's loopback: its own network namespace would hide it.
             confine=sandbox.Confine(project=root, writable=(work_dir,), network=True),
             allow_env=allow_env,
-            extra_env={"PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1", "FLASK_DEBUG": "0"},
+            extra_env={"PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1", "FLASK_DEBUG": "0", "PORT": str(self.port)},
         )
 
     def _argv(self, python: str, work_dir: Path) -> list[str]:
@@ -118,21 +226,70 @@ class RunningApp:
             return shlex.split(command)
         if self.spec.kind == "django":
             return [python, "manage.py", "runserver", f"127.0.0.1:{self.port}", "--noreload"]
+        if self.spec.kind == "script":
+            launcher = work_dir / "launch_script.py"
+            launcher.write_text(SCRIPT_LAUNCHER, encoding="utf-8")
+            return [python, str(launcher), self.spec.target]
         launcher = work_dir / "launch_app.py"
         launcher.write_text(LAUNCHER, encoding="utf-8")
         return [python, str(launcher), self.spec.target, self.spec.kind, str(self.port), str(self.routes_file)]
 
     def start(self, timeout_s: float) -> str | None:
-        """Start and wait until the app answers; returns None when ready, else why not."""
+        """Start and wait until the app answers; returns None when ready, else why not.
+
+        An app that ignores the port it was given (a fixed port in its code, ``app.run()`` when its
+        module is imported) is looked for where it really listens: the ports its process tree has
+        open, the port its own "Running on ..." line names, then the ports its code names.
+        """
         self.process.start()
         deadline = time.monotonic() + timeout_s
+        checked = 0.0
         while time.monotonic() < deadline:
             if not self.process.alive():
-                return f"the app exited during start-up (exit code {self.process.process.returncode if self.process.process else None})"
+                code = self.process.process.returncode if self.process.process else None
+                line = serving_line(self.log_tail(200))
+                said = f"; its log says {line!r}" if line else ""
+                return f"the app exited during start-up (exit code {code}){said}"
             if probe(self.url, timeout_s=2.0) is not None:
                 return None
+            if time.monotonic() - checked > 1.0:
+                checked = time.monotonic()
+                if self._find_port():
+                    return None
             time.sleep(0.2)
-        return f"the app did not answer on {self.url} within {timeout_s:g} s (wrong port, or it never became ready)"
+        line = serving_line(self.log_tail(200))
+        said = f"; its log says {line!r} but nothing answered there" if line else ""
+        return f"the app did not answer on {self.url} within {timeout_s:g} s (wrong port, or it never became ready){said}"
+
+    def _find_port(self) -> bool:
+        """Look for the app on a port it chose itself; True (and url, port, note set) when found."""
+        log = self.log_tail(200)
+        owned = listening_ports(self.process.process.pid) if self.process.process is not None else None
+        said = log_ports(log)
+        # The sockets the app's own processes hold are the proof (a port the code names may be another
+        # service's); while they show none, the port the app's own log names; where they cannot be read
+        # at all, that port, then the ports its code names.
+        if owned:
+            candidates = owned
+        elif owned is not None:
+            candidates = said
+        else:
+            candidates = said + [port for port in self.code_ports if port not in said]
+        for port in candidates:
+            if port == self.port:
+                continue
+            url = self.url.replace(f":{self.port}", f":{port}", 1)
+            if is_loopback_url(url) and probe(url, timeout_s=1.0) is not None:
+                line = serving_line(log)
+                started_at_import = self.spec.kind in ("wsgi", "asgi") and not self.routes_file.is_file()
+                how = (
+                    "the app starts serving when its module is imported (app.run() at import time), on a port of its own"
+                    if started_at_import else "the app ignores the port it was given and listens on a fixed port"
+                )
+                self.note = f"{how}: asked for {self.asked_port}, found on {port}" + (f" (its log: {line!r})" if line else "")
+                self.port, self.url = port, url
+                return True
+        return False
 
     def log_tail(self, lines: int = 20) -> str:
         """The last lines of the app's captured output."""

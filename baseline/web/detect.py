@@ -38,6 +38,9 @@ _APP_CONSTRUCTORS: dict[str, tuple[str, str]] = {
     "Starlette": ("Starlette", "asgi"),
     "Quart": ("Quart", "asgi"),
 }
+# Standard-library HTTP servers: a server class constructed in a module that speaks HTTP.
+_STDLIB_SERVERS = frozenset({"HTTPServer", "ThreadingHTTPServer", "TCPServer", "ThreadingTCPServer", "ForkingTCPServer", "WSGIServer"})
+_HTTP_HANDLERS = frozenset({"BaseHTTPRequestHandler", "SimpleHTTPRequestHandler", "CGIHTTPRequestHandler", "WSGIRequestHandler"})
 _REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
@@ -56,7 +59,7 @@ class AppCandidate:
 
     target: str  # "package.module:attribute" or, for Django, the settings module
     framework: str
-    kind: str  # "wsgi" | "asgi" | "django"
+    kind: str  # "wsgi" | "asgi" | "django" | "script" (a module that starts its own server when run)
     path: str  # relative file
     line: int
 
@@ -68,6 +71,7 @@ class WebSurface:
     frameworks: tuple[FrameworkHit, ...]
     apps: tuple[AppCandidate, ...]
     files_scanned: int
+    ports: tuple[int, ...] = ()  # port numbers the product's code names (where a fixed-port app may listen)
 
     @property
     def present(self) -> bool:
@@ -183,6 +187,46 @@ def _is_asgi_function(node: ast.AST) -> bool:
     return [arg.arg for arg in node.args.args][:3] == ["scope", "receive", "send"]
 
 
+def stdlib_server(tree: ast.Module) -> int | None:
+    """The line where a module builds a standard-library HTTP server (http.server, socketserver with an
+    HTTP request handler, wsgiref), or None. Such a module is served by running it."""
+    speaks_http = False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "") in ("http.server", "wsgiref.simple_server"):
+            speaks_http = True
+        elif isinstance(node, ast.Import) and any(alias.name in ("http.server", "wsgiref.simple_server") for alias in node.names):
+            speaks_http = True
+        elif isinstance(node, ast.ClassDef) and any(_call_name(base) in _HTTP_HANDLERS for base in node.bases):
+            speaks_http = True
+    if not speaks_http:
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and (_call_name(node) in _STDLIB_SERVERS or _call_name(node) == "make_server"):
+            return node.lineno
+    return None
+
+
+def named_ports(tree: ast.Module) -> list[int]:
+    """Port numbers a module names: ``port=NNNN``, ``("host", NNNN)``, ``PORT = NNNN``, ``.run(..., NNNN)``."""
+    found: list[int] = []
+
+    def add(node: ast.AST | None) -> None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool) and 1 <= node.value <= 65535:
+            if node.value not in found:
+                found.append(node.value)
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.keyword) and node.arg and "port" in node.arg.lower():
+            add(node.value)
+        elif isinstance(node, ast.Tuple) and len(node.elts) == 2 and isinstance(node.elts[0], ast.Constant) and isinstance(node.elts[0].value, str):
+            add(node.elts[1])
+        elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and "port" in t.id.lower() for t in node.targets):
+            add(node.value)
+        elif isinstance(node, ast.Call) and _call_name(node) in ("run", "run_simple", "make_server") and len(node.args) >= 2:
+            add(node.args[1])
+    return found
+
+
 def scan_module(tree: ast.Module, module: str, relative: str) -> tuple[list[FrameworkHit], list[AppCandidate]]:
     """Framework imports and app objects defined at module level in one parsed file."""
     hits: list[FrameworkHit] = []
@@ -211,6 +255,10 @@ def scan_module(tree: ast.Module, module: str, relative: str) -> tuple[list[Fram
         elif isinstance(node, ast.AsyncFunctionDef) and _is_asgi_function(node):
             apps.append(AppCandidate(f"{module}:{node.name}", "ASGI", "asgi", relative, node.lineno))
             hits.append(FrameworkHit("ASGI", "import", f"{relative}:{node.lineno} defines ASGI callable {node.name}"))
+    line = stdlib_server(tree)
+    if line is not None:
+        apps.append(AppCandidate(module, "http.server", "script", relative, line))
+        hits.append(FrameworkHit("http.server", "import", f"{relative}:{line} builds a standard-library HTTP server"))
     return hits, apps
 
 
@@ -233,6 +281,7 @@ def detect(root: Path, exclude: Iterable[str] = ()) -> WebSurface:
         if name in FRAMEWORKS:
             hits.append(FrameworkHit(FRAMEWORKS[name], "dependency", f"{where} declares {name}"))
     count = 0
+    ports: list[int] = []
     for path in python_files(root, exclude):
         tree = parse_file(path)
         count += 1
@@ -242,7 +291,8 @@ def detect(root: Path, exclude: Iterable[str] = ()) -> WebSurface:
         more_hits, more_apps = scan_module(tree, module_name(root, path), relative)
         hits.extend(more_hits)
         apps.extend(more_apps)
+        ports.extend(port for port in named_ports(tree) if port not in ports)
     django = _django_settings(root)
     if django is not None:
         apps.append(django)
-    return WebSurface(frameworks=tuple(hits), apps=tuple(apps), files_scanned=count)
+    return WebSurface(frameworks=tuple(hits), apps=tuple(apps), files_scanned=count, ports=tuple(ports[:20]))

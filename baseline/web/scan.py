@@ -25,7 +25,7 @@ from baseline.web.redact import redact_request
 from baseline.web.routes import Route, extract_routes, merge_url_map
 from baseline.web.supervise import ENDPOINT_PREFIX, Crash, SupervisingProxy, Supervisor
 
-_PREFERRED = ("Flask", "FastAPI", "Starlette", "Quart", "Bottle", "Django", "WSGI", "ASGI")
+_PREFERRED = ("Flask", "FastAPI", "Starlette", "Quart", "Bottle", "Django", "WSGI", "ASGI", "http.server")
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,14 @@ def _route_location(routes: tuple[Route, ...], path: str) -> Location | None:
     return None
 
 
+def _on_proxy_page(supervisor: Supervisor, item: wapiti.WebFinding) -> bool:
+    """Whether wapiti computed ``item`` on a page the proxy answered itself (404 of an excluded request, 502, 504)."""
+    return supervisor.proxy_only(item.method, item.target or item.path)
+
+
 def crash_finding(crash: Crash, routes: tuple[Route, ...]) -> Finding:
     """A denial-of-service finding (CWE-400) for a request that took the app down."""
-    action = "restarted and the path excluded" if crash.restarted else "not restarted (limit reached)"
+    action = "restarted; only that exact request was kept out of the rest of the scan" if crash.restarted else "not restarted (limit reached or restart failed)"
     return Finding(
         rule_id="web.app-crash",
         severity=Severity.HIGH,
@@ -85,7 +90,10 @@ def crash_finding(crash: Crash, routes: tuple[Route, ...]) -> Finding:
         tool="baseline",
         location=_route_location(routes, crash.path.split("?")[0]),
         cwe=(400,),
-        properties={"request": redact_request(crash.request), "app_log_tail": redact_request(crash.log_tail)},
+        properties={
+            "request": redact_request(crash.request), "app_log_tail": redact_request(crash.log_tail),
+            "confirmed_by_replay": crash.confirmed, "in_flight_at_death": [redact_request(line) for line in crash.in_flight[:20]],
+        },
     )
 
 
@@ -162,7 +170,9 @@ def run_web_scan(
     instances: list[RunningApp] = []
 
     def start_instance() -> tuple[RunningApp, str | None]:
-        instance = RunningApp(spec, python=python, root=root, work_dir=work_dir, index=len(instances), allow_env=allow_env)
+        instance = RunningApp(spec, python=python, root=root, work_dir=work_dir, index=len(instances), allow_env=allow_env, code_ports=surface.ports,
+            memory_mb=int(config.get("tests.memory_mb")) or None,  # the same address-space limit as the test run
+        )
         instances.append(instance)
         try:
             problem = instance.start(startup)
@@ -177,6 +187,8 @@ def run_web_scan(
             evidence.append(Evidence(Provenance.EXECUTED, f"started the app ({spec.label}): {problem}", argv=tuple(first.argv), exit_code=first.stop(), stderr_tail=tail))
             return both("error", f"the app could not be started: {problem}", spec, tuple(routes))
         routes = merge_url_map(routes, first.live_rules())
+        if first.note:
+            evidence.append(Evidence(Provenance.EXECUTED, f"started the app ({spec.label}): {redact_request(first.note)}", argv=tuple(first.argv)))
 
         def restart() -> tuple[int | None, str]:
             current = instances[-1]
@@ -259,9 +271,12 @@ def _scan(
         report = wapiti.parse_report(output)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         return WebScan("error", f"wapiti's report could not be read: {exc}", surface, spec, findings=tuple(findings), **common)
-    findings += [wapiti.to_finding(item, _route_location(routes, item.path)) for item in report.findings]
+    on_proxy = [item for item in report.findings if _on_proxy_page(supervisor, item)]
+    findings += [wapiti.to_finding(item, _route_location(routes, item.path)) for item in report.findings if item not in on_proxy]
+    common["extra"] = {"dropped_on_proxy_pages": len(on_proxy)}
     message = (
         f"wapiti crawled {report.crawled_pages} pages and requested {len(requested)} distinct paths in {process.duration_s:.1f} s; "
-        f"{sum(1 for item in report.findings if item.kind == 'vulnerability')} vulnerabilities, {len(crashes)} crash(es)"
+        f"{sum(1 for item in report.findings if item.kind == 'vulnerability' and item not in on_proxy)} vulnerabilities, {len(crashes)} crash(es)"
+        + (f"; {len(on_proxy)} result(s) computed on the proxy's own pages dropped" if on_proxy else "")
     )
     return WebScan("ok", message, surface, spec, findings=tuple(findings), crawled_pages=report.crawled_pages, **common)

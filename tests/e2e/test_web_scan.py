@@ -57,7 +57,7 @@ def test_vulnerable_app_xss_sqli_on_unlinked_page_and_crash_are_found(tmp_path: 
     assert result.metrics["crashes"] == 1
     assert "/item" in result.metrics["paths_requested"] and "/search" in result.metrics["paths_requested"]
     executed = [item for item in result.evidence if item.tool == "wapiti"]
-    assert executed and executed[0].exit_code == 0 and "modules xss, sql" in executed[0].summary
+    assert executed and executed[0].exit_code == 0 and "modules xss, permanentxss, sql, timesql" in executed[0].summary
     assert len(list(root.glob(".baseline/web/app-*.log"))) >= 2  # first start, restart (and one more after a confirming replay)
 
 
@@ -95,3 +95,22 @@ def test_threat_model_init_cli_writes_a_draft_naming_commands(tmp_path: Path, ca
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     (t01,) = [item for item in data["results"] if item["spec"]["id"] == "threat-modeling.model"]
     assert t01["outcome"] == "fail" and "untouched draft" in t01["message"]
+
+
+@needs_wapiti
+@pytest.mark.parametrize(
+    ("fixture", "path", "said"),
+    [("stdlib_http_app", "/greet", "Serving HTTP on 127.0.0.1 port 18731"), ("flask_run_at_import", "/hello", "Running on http://127.0.0.1:18732")],
+)
+def test_apps_on_their_own_port_are_found_and_scanned(tmp_path: Path, fixture: str, path: str, said: str) -> None:
+    """A stdlib http.server app on a fixed port and a Flask app that runs at import: found where they
+    really listen, scanned, no false crash; the evidence quotes the app's own "serving" line."""
+    root = _copy(fixture, tmp_path)
+    report = _scan(root, {"web-app-scanning.wapiti"}, **{"web.time": 40, "web.modules": ["xss"]})
+    (result,) = report.results
+    assert result.outcome is Outcome.FAIL, result.message
+    assert result.metrics["crashes"] == 0
+    xss = [finding for finding in result.findings if finding.rule_id == "wapiti.reflected-cross-site-scripting"]
+    assert xss and xss[0].properties["url_path"] == path, [finding.message for finding in result.findings]
+    started = [item.summary for item in result.evidence if "asked for" in item.summary]
+    assert started and said in started[0], [item.summary for item in result.evidence]

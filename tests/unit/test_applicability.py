@@ -121,18 +121,19 @@ def _project(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def _web(root: Path, work: Path) -> tuple[CheckResult, CheckResult]:
+def _web(root: Path, work: Path, status: str = "no-web") -> tuple[CheckResult, CheckResult]:
     scan = run_web_scan(root, "python-not-needed", work, load_config(root), "sha256:x")
-    assert scan.status == "no-web"  # the detector does not know stdlib servers: the rule must catch it
+    assert scan.status == status, scan.message
     context = Ctx(root, {WEB_SCAN.key: scan})
     return WEB_CHECK.run(context), API_CHECK.run(context)  # type: ignore[arg-type]
 
 
-def test_stdlib_http_server_is_not_evaluated_never_not_applicable(tmp_path: Path) -> None:
+def test_stdlib_http_server_is_a_web_app_that_is_started_never_not_applicable(tmp_path: Path) -> None:
     root = _project(tmp_path / "p", {"srv/__init__.py": "", "srv/server.py": STDLIB_SERVER})
-    for result in _web(root, tmp_path / "w"):
-        assert result.outcome is Outcome.NOT_EVALUATED and result.score == 0.0
-        assert "srv/server.py" in result.message and "web.command" in result.message
+    # Recognised as a web app and started (here with an interpreter that does not exist: an error, never N/A).
+    wapiti, _api = _web(root, tmp_path / "w", status="error")
+    assert wapiti.outcome is Outcome.ERROR and wapiti.score == 0.0
+    assert "http.server app srv.server (srv/server.py:" in str(wapiti.metrics["app"])
 
 
 def test_socketserver_and_asyncio_and_raw_socket_listeners_are_found(tmp_path: Path) -> None:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
 from baseline.config import load_config
 from baseline.model import Severity
 from baseline.tools import wapiti
-from baseline.web.app import AppSpec, is_loopback_url
-from baseline.web.detect import detect
+from baseline.web.app import AppSpec, is_loopback_url, log_ports, serving_line
+from baseline.web.detect import detect, named_ports
 from baseline.web.redact import redact_request
 from baseline.web.routes import Route, extract_routes, merge_url_map
 from baseline.web.scan import choose_app
@@ -162,3 +163,24 @@ def test_excluded_files_and_development_extras_are_not_web_surface(tmp_path: Pat
     assert not surface.present, surface.frameworks  # a test-only Flask dependency is no web service
     assert not [item for item in extract_surface(tmp_path, ["lib/samples/*.py"]).items if item.kind == "http-route"]
     assert [item.name for item in extract_surface(tmp_path).items if item.kind == "http-route"] == ["/x"]
+
+
+def test_stdlib_http_server_is_a_web_app_served_by_running_its_module(tmp_path: Path) -> None:
+    surface = detect(FIXTURES / "stdlib_http_app")
+    assert [(app.target, app.kind, app.framework) for app in surface.apps] == [("greeter.server", "script", "http.server")]
+    assert 18731 in surface.ports
+    assert choose_app(surface, load_config(FIXTURES / "stdlib_http_app", {})).kind == "script"  # type: ignore[union-attr]
+    # A raw socket server, or a module that merely imports http.server, is no HTTP app.
+    _write(tmp_path / "raw", {"raw/__init__.py": "", "raw/echo.py": "import socketserver\nsocketserver.TCPServer(('', 9000), socketserver.BaseRequestHandler)\n"})
+    _write(tmp_path / "imp", {"imp/__init__.py": "", "imp/codes.py": "from http.server import BaseHTTPRequestHandler\nCODES = BaseHTTPRequestHandler.responses\n"})
+    assert not detect(tmp_path / "raw").apps and not detect(tmp_path / "imp").apps
+
+
+def test_ports_named_by_the_code_and_by_the_apps_log() -> None:
+    tree = ast.parse("PORT = 8080\napp.run(port=5001)\nserver = HTTPServer(('0.0.0.0', 9000), H)\nrun_simple('localhost', 7000, app)\nx = 3\n")
+    assert sorted(named_ports(tree)) == [5001, 7000, 8080, 9000]
+    log = "noise 1234\n * Running on http://127.0.0.1:5001\nPress CTRL+C to quit\n"
+    assert log_ports(log) == [5001] and serving_line(log) == "* Running on http://127.0.0.1:5001"
+    assert log_ports("Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ...") == [8000]
+    assert log_ports("INFO:     Uvicorn running on http://127.0.0.1:8123 (Press CTRL+C to quit)") == [8123]
+    assert serving_line("starting\nboom\n") is None
