@@ -143,6 +143,18 @@ class Repository:
         self.prefix = "" if relative in ("", ".") else relative.rstrip("/") + "/"
         self.shallow = self._shallow_commits()
 
+    def close(self) -> None:
+        """Close the object store's open pack files (called when the repository is dropped, too)."""
+        store = self.__dict__.pop("store", None)
+        if store is not None:
+            store.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 -- nothing to report while an object is collected
+            pass
+
     @staticmethod
     def _alternates(objects: Path) -> list[Path]:
         """Object folders named in ``objects/info/alternates`` (read by the object store too)."""
