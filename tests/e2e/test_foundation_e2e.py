@@ -90,15 +90,16 @@ def test_target_code_does_not_see_the_callers_token(tmp_path: Path) -> None:
         tmp_path,
         "import os, pathlib\n"
         "def test_env():\n"
-        "    pathlib.Path(os.environ['BASELINE_RECORD_DIR'], 'seen.txt').write_text(os.environ.get('GITHUB_TOKEN', 'absent'))\n",
+        "    pathlib.Path(os.environ['BASELINE_GUARD_DIR'], 'seen.txt').write_text(os.environ.get('GITHUB_TOKEN', 'absent'))\n",
     )
     env = {**os.environ, "GITHUB_TOKEN": "ghp_should_not_reach_the_target"}
-    proc, report = _scan(root, env=env)
+    work = tmp_path / "work"
+    proc, report = _scan(root, "--work-dir", str(work), env=env)
     assert proc.returncode == 0
     # The project's folder is a scratch copy inside the sandbox: the test writes to the run's own folder.
-    seen = root / ".baseline" / "scan" / "tests" / "records" / "seen.txt"
+    seen = work / "scan" / "tests" / "records" / "seen.txt"
     assert seen.read_text() == "absent"
-    proc, _ = _scan(root, "--allow-env", "GITHUB_TOKEN", env=env)
+    proc, _ = _scan(root, "--allow-env", "GITHUB_TOKEN", "--work-dir", str(work), env=env)
     assert seen.read_text() == "ghp_should_not_reach_the_target"
 
 
@@ -184,12 +185,13 @@ def test_target_tests_run_without_network_by_default(tmp_path: Path) -> None:
         "import os, pathlib, socket\n"
         "def test_interfaces():\n"
         "    names = sorted(name for _, name in socket.if_nameindex())\n"
-        "    pathlib.Path(os.environ['BASELINE_RECORD_DIR'], 'ifaces.txt').write_text(','.join(names))\n",
+        "    pathlib.Path(os.environ['BASELINE_GUARD_DIR'], 'ifaces.txt').write_text(','.join(names))\n",
     )
-    proc, report = _scan(root)
-    ifaces = root / ".baseline" / "scan" / "tests" / "records" / "ifaces.txt"
+    work = tmp_path / "work"
+    proc, report = _scan(root, "--work-dir", str(work))
+    ifaces = work / "scan" / "tests" / "records" / "ifaces.txt"
     assert ifaces.read_text() == "lo"
     assert report["sandbox"]["network_isolated"] is True
     assert "loopback only" in _result(report, "automated-testing.pytest")["evidence"][0]["summary"]
-    _scan(root, "--network")
+    _scan(root, "--network", "--work-dir", str(work))
     assert ifaces.read_text() != "lo"

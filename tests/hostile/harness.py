@@ -83,11 +83,18 @@ def scan_environment() -> dict[str, str]:
     return {**os.environ, **FAKE_CREDENTIALS}
 
 
+def work_dir(root: Path) -> Path:
+    """Where the scan of ``root`` keeps its work files (its test records among them)."""
+    return root.parent / f"{root.name}-work"
+
+
 def run_scan(root: Path, select: str, *args: str, gate: bool = True, timeout: float = 300.0) -> Scan:
     """``baseline scan root --select ... --format json --output ...`` as a real subprocess."""
     out = root.parent / f"{root.name}-report.json"
     out.unlink(missing_ok=True)
-    argv = [sys.executable, "-m", "baseline", "scan", str(root), "--select", select, "--format", "json", "--output", str(out), "--no-history"]
+    # The run's own folder, outside the project (the scan writes nothing into the tree).
+    argv = [sys.executable, "-m", "baseline", "scan", str(root), "--select", select, "--format", "json", "--output", str(out), "--no-history",
+            "--work-dir", str(work_dir(root))]
     if gate:
         argv += ["--gate", "--min-score", "0", "--fail-on", "none", "--required", select]
     started = time.monotonic()

@@ -187,7 +187,7 @@ def escapes(root: Path) -> None:
             "        os._exit(0)\n"
             "    time.sleep(0.5)\n"
             "    # The project's own folder is a scratch copy: the record goes to the run's own folder.\n"
-            "    pathlib.Path(os.environ['BASELINE_RECORD_DIR'], 'seen.json').write_text(json.dumps(seen))\n"
+            "    pathlib.Path(os.environ['BASELINE_GUARD_DIR'], 'seen.json').write_text(json.dumps(seen))\n"
         ),
     })
 

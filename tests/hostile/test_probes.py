@@ -155,9 +155,9 @@ def _build(root: Path, home: Path, outputs: Path, listener: tuple[str, int]) -> 
         str(home / ".cache" / "baseline" / "planted-entry"),
         str(outputs / "planted-by-the-project.txt"),
     ]
-    records = ["${BASELINE_RECORD_DIR}", str(root / ".baseline" / "scan" / "tests")]
+    records = ["${BASELINE_GUARD_DIR}", str(root / ".baseline" / "scan" / "tests")]
     text = PROBE.format(secrets=list(FAKE_CREDENTIALS.values()), targets=targets, toolkit=toolkit, listener=list(listener), records=records, marker=MARKER, scan_dir=str(root / ".baseline"))
-    text = text.replace('["${BASELINE_RECORD_DIR}", ', '[os.environ.get("BASELINE_RECORD_DIR"), ')
+    text = text.replace('["${BASELINE_GUARD_DIR}", ', '[os.environ.get("BASELINE_GUARD_DIR"), ')
     (root / "tests").mkdir(parents=True)
     (root / "probepkg").mkdir()
     (root / "probe.py").write_text(text)
