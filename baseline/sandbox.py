@@ -424,7 +424,11 @@ def _python_environment(executable: str) -> list[str]:
         path = Path(candidate)
         for parent in list(path.parents)[:3]:
             config = parent / "pyvenv.cfg"
-            if config.is_file():
+            try:
+                is_venv = config.is_file()
+            except OSError:  # a folder this user may not read (the toolkit run as another user)
+                is_venv = False
+            if is_venv:
                 found.append(str(parent))
                 try:
                     for line in config.read_text(encoding="utf-8", errors="replace").splitlines():

@@ -494,7 +494,8 @@ def run_tests(
         "details": read_details(records, key),
         "dev_mode": dev_mode,
         "recorder_ok": (records / "session.jsonl").is_file(),
-        "integrity": read_integrity(records, key),
+        # unittest's own loader is the toolkit's runner, not pytest: there are no pytest hooks to watch.
+        "integrity": None if direct_unittest else read_integrity(records, key),
         "extra": extra,
     }
     if process.start_error:

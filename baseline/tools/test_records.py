@@ -338,13 +338,24 @@ def _junit_outcome(outcome: str) -> str:
     return {"xfailed": "skipped", "not-run": "skipped", "xpassed": "passed"}.get(outcome, outcome)
 
 
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    """Text the target wrote (test names, messages), with what XML 1.0 cannot carry shown as ``\\xNN``."""
+    return _XML_INVALID.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
 def write_junit(folder: Path, path: Path, key: bytes | None = None) -> bool:
     """Write the run's JUnit XML (xunit2) from the recorder's records; False when there are none.
 
     Each test's outcome is its real one (:func:`read_details`), whatever the project's hooks did to
     pytest's reports; collection errors are error cases, as pytest writes them.
     """
-    from xml.sax.saxutils import quoteattr
+    from xml.sax.saxutils import quoteattr as _quoteattr
+
+    def quoteattr(text: str) -> str:
+        return _quoteattr(_xml_text(text))
 
     if not any(record.get("event") == "configure" for record in _lines(folder / "session.jsonl", key)):
         return False

@@ -155,8 +155,9 @@ def _build(root: Path, home: Path, outputs: Path, listener: tuple[str, int]) -> 
         str(home / ".cache" / "baseline" / "planted-entry"),
         str(outputs / "planted-by-the-project.txt"),
     ]
-    records = ["${BASELINE_GUARD_DIR}", str(root / ".baseline" / "scan" / "tests")]
-    text = PROBE.format(secrets=list(FAKE_CREDENTIALS.values()), targets=targets, toolkit=toolkit, listener=list(listener), records=records, marker=MARKER, scan_dir=str(root / ".baseline"))
+    work = root.parent / "work"  # the scan's own folder, outside the project (named with --work-dir)
+    records = ["${BASELINE_GUARD_DIR}", str(work / "scan" / "tests")]
+    text = PROBE.format(secrets=list(FAKE_CREDENTIALS.values()), targets=targets, toolkit=toolkit, listener=list(listener), records=records, marker=MARKER, scan_dir=str(work))
     text = text.replace('["${BASELINE_GUARD_DIR}", ', '[os.environ.get("BASELINE_GUARD_DIR"), ')
     (root / "tests").mkdir(parents=True)
     (root / "probepkg").mkdir()
@@ -194,7 +195,7 @@ def _build(root: Path, home: Path, outputs: Path, listener: tuple[str, int]) -> 
         "import atheris\n\nprobe.probe('fuzz-harness')\n\n\n"
         "def test_one_input(data):\n    pass\n\n\natheris.Setup(sys.argv, test_one_input)\natheris.Fuzz()\n"
     )
-    crash = root / ".baseline" / "fuzz" / "crashes" / "exception-0123456789abcdef"
+    crash = work / "fuzz" / "crashes" / "exception-0123456789abcdef"
     crash.mkdir(parents=True)
     (crash / "input").write_bytes(b"probe")
     (crash / "meta.json").write_text(json.dumps({"harness": "fuzz/fuzz_probe.py", "kind": "exception", "exception": "RuntimeError: planted"}))
@@ -220,7 +221,7 @@ def test_the_probe_fails_from_every_execution_path(tmp_path: Path) -> None:
         key = tmp_path / "signing-key.pem"
         argv = [
             sys.executable, "-m", "baseline", "scan", str(root), "--select", "T02,T05,T07,T08" + (",T09" if FUZZ else ""), "--python", str(root / "tools" / "py"),
-            "--format", "json", "--output", str(report_path), "--no-history",
+            "--format", "json", "--output", str(report_path), "--no-history", "--work-dir", str(tmp_path / "work"),
             "--fuzz-time", "10", "--no-fuzz-generate", "--fuzz-minimize-time", "0", "--fuzz-startup-grace", "15",
         ]
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
@@ -249,7 +250,7 @@ def test_the_probe_fails_from_every_execution_path(tmp_path: Path) -> None:
     assert wait_until_gone(root, MARKER, seconds=5) == []
 
     # From inside: every path ran the probe, and every attempt failed.
-    records = [json.loads(path.read_text()) for path in (root / ".baseline").rglob("probe-*.json")]
+    records = [json.loads(path.read_text()) for path in (tmp_path / "work").rglob("probe-*.json")]
     labels = {record["label"] for record in records}
     expected = {"test", "conftest", "coverage-run", "coverage-report", "interpreter"} | ({"fuzz-harness"} if FUZZ else set())
     if importlib.util.find_spec("mypy") is not None:

@@ -289,6 +289,12 @@ def test_verify_source_never_runs_a_delivered_venv_unless_the_verifier_names_it(
     checked = subprocess.run(verify, capture_output=True, text=True, timeout=300, env=env)
     assert not TOOLKIT_CRASH.search(checked.stdout + checked.stderr), checked.stdout + checked.stderr
     assert not (markers / "delivered-venv-ran").exists(), "verify --source ran the vendor's interpreter"
+    # Named by the verifier it is run, confined like all target code: its marker cannot be written
+    # outside the sandbox, so the interpreter it resolves to is what shows that it was taken.
+    from baseline.target import resolve_interpreter
+
+    assert resolve_interpreter(project, None, project_venv=False).path == sys.executable
+    assert resolve_interpreter(project, str(venv / "bin" / "python"), project_venv=False).path == str(venv / "bin" / "python")
     named = subprocess.run([*verify, "--python", str(venv / "bin" / "python")], capture_output=True, text=True, timeout=300, env=env)
     assert not TOOLKIT_CRASH.search(named.stdout + named.stderr), named.stdout + named.stderr
-    assert (markers / "delivered-venv-ran").exists(), "the verifier's --python was not used"
+    assert not (markers / "delivered-venv-ran").exists(), "the named interpreter ran outside the sandbox"
