@@ -130,11 +130,11 @@ def _run_bandit_once(
     output.unlink(missing_ok=True)
     argv = bandit_argv(files, output, python)
     extra_env = {"PYTHONPATH": str(site), "PYTHONNOUSERSITE": "1"} if site else None
-    # bandit parses hostile files: confined, the project read-only (and the copied bandit, for the target's interpreter).
-    readable = (root, *files, *((Path(site),) if site else ()))
+    # bandit parses hostile files: confined, on the scratch copy of the project (and the copied bandit, for the target's interpreter).
+    readable = (Path(site),) if site else ()
     process = sandbox.run(
         argv, cwd=root, limits=sandbox.Limits(timeout_s=timeout_s, memory_mb=None), extra_env=extra_env,
-        confine=sandbox.Confine(readable=readable, writable=(work_dir,)),
+        confine=sandbox.Confine(project=root, readable=readable, writable=(work_dir,)),
     )
     artifacts = (Artifact(str(output), file_sha256(output), "application/json"),) if output.is_file() else ()
     evidence = Evidence(

@@ -108,10 +108,10 @@ def run_semgrep(
     output = work_dir / "semgrep.json"
     output.unlink(missing_ok=True)
     argv = semgrep_argv(executable, config, output, files, max_target_bytes)
-    # semgrep parses hostile files: confined, the project read-only.
+    # semgrep parses hostile files: confined, on the scratch copy of the project.
     process = sandbox.run(
         argv, cwd=root, limits=sandbox.Limits(timeout_s=timeout_s), extra_env=offline_environment(work_dir),
-        confine=sandbox.Confine(readable=(root, config, *files), writable=(work_dir,)),
+        confine=sandbox.Confine(project=root, readable=(config,), writable=(work_dir,)),
     )
     artifacts = (Artifact(str(output), file_sha256(output), "application/json"),) if output.is_file() else ()
     evidence = Evidence(
