@@ -227,6 +227,15 @@ class Repository:
             raise GitReadError(f"{sha.decode('ascii', 'replace')} is not a commit")
         return obj
 
+    def _first_parent_tree(self, parents: list[bytes]) -> bytes | None:
+        """The tree of the first parent, None for a root commit or a parent missing from the clone."""
+        if not parents:
+            return None
+        try:
+            return self._commit(parents[0]).tree
+        except KeyError:
+            return None
+
     # -- history ----------------------------------------------------------------------------
 
     def _changed(self, parent_tree: bytes | None, tree: bytes) -> list[str]:
@@ -387,13 +396,7 @@ class Repository:
         accepts, against its first parent (empty old content for an added file; files over
         ``max_bytes`` are left out). Like ``git show --first-parent`` for that commit."""
         commit = self._commit(sha.encode("ascii"))
-        parents = self.parents(sha.encode("ascii"), commit)
-        parent_tree = None
-        if parents:
-            try:
-                parent_tree = self._commit(parents[0]).tree
-            except KeyError:
-                parent_tree = None
+        parent_tree = self._first_parent_tree(self.parents(sha.encode("ascii"), commit))
         out: list[tuple[str, bytes, bytes]] = []
         for change in tree_changes(self.store, cast(Any, parent_tree), commit.tree):
             new = change.new
@@ -536,12 +539,7 @@ class Repository:
             pending.extend(parents)
             if len(parents) > 1:
                 continue
-            parent_tree = None
-            if parents:
-                try:
-                    parent_tree = self._commit(parents[0]).tree
-                except KeyError:
-                    parent_tree = None
+            parent_tree = self._first_parent_tree(parents)
             for change in tree_changes(self.store, cast(Any, parent_tree), commit.tree):
                 new = change.new
                 if new is None or new.sha not in wanted or new.path is None:
