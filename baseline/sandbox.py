@@ -151,7 +151,8 @@ if child == 0:
         os.execvp(argv[0], argv)
     except OSError as exc:
         if status_fd >= 0:
-            os.write(status_fd, ("error %s: %s\n" % (type(exc).__name__, exc)).encode())
+            who = " as uid %d" % os.getuid() if drop != "-" else ""
+            os.write(status_fd, ("error %s: %s: %s%s\n" % (type(exc).__name__, exc.strerror or exc, argv[0], who)).encode())
         os._exit(127)
 status = 0
 while True:

@@ -47,12 +47,23 @@ def find_tool(name: str, configured: str | None = None) -> str | None:
         if configured:
             return configured if Path(configured).is_file() else None
         executable = ISOLATED_TOOLS.get(name, (name, name))[1]
+        _repair_mode(tools_dir() / name)
         for candidate in (tools_dir() / name / "bin" / executable, Path(sys.executable).parent / executable):
             if candidate.is_file():
                 return str(candidate)
         return shutil.which(executable)
     except (OSError, ValueError):  # a name too long for the file system, or with a NUL byte: no such tool
         return None
+
+
+def _repair_mode(home: Path) -> None:
+    """An environment made 0700 (by an earlier version) is opened to the unprivileged user that runs it confined."""
+    try:
+        env = home.resolve()
+        if env.is_dir() and env.stat().st_uid == os.getuid() and not env.stat().st_mode & 0o005:
+            env.chmod(0o755)
+    except OSError:
+        pass
 
 
 @dataclass(frozen=True)
@@ -92,6 +103,8 @@ def install_tool(name: str, timeout_s: float = 900.0) -> InstallResult:
         envs = base / f"{name}.envs"
         envs.mkdir(exist_ok=True)
         env = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%d%H%M%S-"), dir=envs))
+        # mkdtemp makes the folder 0700; the tool runs confined as an unprivileged user, who must reach it.
+        env.chmod(0o755)
         limits = sandbox.Limits(timeout_s=timeout_s)
         made = sandbox.run([sys.executable, "-m", "venv", str(env)], cwd=base, limits=limits, scrub=False)
         if not made.ok:

@@ -55,3 +55,25 @@ def test_concurrent_installs_do_not_break_each_other(tmp_path: Path, monkeypatch
     assert done.stdout.strip() == "demo ok"
     kept = sorted((tmp_path / "tools" / "demo.envs").iterdir())
     assert len(kept) == 2 and home.resolve() in kept  # the current one and the one it replaced
+
+
+def test_an_installed_tool_runs_confined_as_the_unprivileged_user(tmp_path: Path, monkeypatch) -> None:
+    """The environment is reachable by the user confined runs drop to (mkdtemp makes it 0700), and
+    one left 0700 by an earlier version is opened again when the tool is looked up."""
+    from baseline import sandbox
+
+    monkeypatch.setenv("BASELINE_TOOLS_DIR", str(tmp_path / "tools"))
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setitem(toolenv.ISOLATED_TOOLS, "demo", (str(_wheel(tmp_path)), "demo-tool"))
+    result = toolenv.install_tool("demo", timeout_s=300)
+    assert result.ok, result.message
+    env = (tmp_path / "tools" / "demo").resolve()
+    assert env.stat().st_mode & 0o005 == 0o005
+    env.chmod(0o700)
+    executable = toolenv.find_tool("demo")
+    assert executable and env.stat().st_mode & 0o005 == 0o005
+    if sandbox.bubblewrap() is None:
+        pytest.skip("bubblewrap is not available")
+    done = sandbox.run([executable], cwd=tmp_path, confine=sandbox.Confine(readable=(str(env),), network=False))
+    assert done.ok and done.stdout.strip() == "demo ok", done.describe() + done.stderr
