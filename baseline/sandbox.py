@@ -709,7 +709,8 @@ def _prepare(
         assert found is not None  # nosec B101 -- require_confinement raised otherwise
         env, dropped = confined_environment(allow_env, extra_env, base_env)
         wrapped = _bwrap_command(found, argv, cwd, confine, status_fd)
-        return _Prepared(tuple(wrapped), "/", env, dropped, None, True, not confine.network, True, status_fd is not None)
+        isolated = not confine.network or current_network() is not None  # a shared namespace is loopback-only too
+        return _Prepared(tuple(wrapped), "/", env, dropped, None, True, isolated, True, status_fd is not None)
     if confine is not None:  # --unconfined: the namespaces unshare offers, the deny-list scrub
         limits = replace(limits, contain=True, network=confine.network)
         allow_env = (*allow_env, *policy().allow_env)
@@ -735,6 +736,159 @@ _LIVE: set[subprocess.Popen[bytes]] = set()
 _LIVE_LOCK = threading.Lock()
 
 
+# --- a network namespace shared by several runs and the toolkit's own threads --------------------------------------
+
+_CLONE_NEWNET = 0x40000000
+# The holder of a shared namespace: brings loopback up (SIOCGIFFLAGS/SIOCSIFFLAGS), says so, and lives until its
+# standard input closes (the toolkit closed it, or died).
+_HOLDER = r"""
+import fcntl, socket, struct, sys
+sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+flags = struct.unpack("16sH14s", fcntl.ioctl(sock, 0x8913, struct.pack("16sH14s", b"lo", 0, b"")))[1]
+fcntl.ioctl(sock, 0x8914, struct.pack("16sH14s", b"lo", flags | 1, b""))
+sock.close()
+sys.stdout.write("ready\n")
+sys.stdout.flush()
+sys.stdin.read()
+"""
+_NETWORKS: dict[int, NetworkNamespace] = {}  # namespace inode -> the shared namespace
+_NETWORKS_LOCK = threading.Lock()
+
+
+def _netns_inode(path: str = "/proc/thread-self/ns/net") -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return None
+
+
+def _setns(fd: int) -> None:
+    import ctypes  # noqa: PLC0415 - only where a namespace is joined
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.setns(fd, _CLONE_NEWNET) != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, os.strerror(error))
+
+
+class NetworkNamespace:
+    """A loopback-only network namespace that several processes and the toolkit's own threads share.
+
+    A web scan needs the app, the toolkit's supervising proxy, wapiti and schemathesis to reach each
+    other on loopback and nothing else. The namespace is held by a small process; :meth:`call` runs a
+    function in a thread that joined it (``setns`` changes the calling thread only), so every socket
+    that function and the threads it starts open lives there, and every process it starts through
+    this module is spawned from a thread inside it (bubblewrap then shares it instead of making its
+    own). Joining needs root (CAP_SYS_ADMIN over the namespace): :func:`shared_network` says why when
+    it cannot be had.
+    """
+
+    def __init__(self, holder: subprocess.Popen[bytes], path: str, inode: int) -> None:
+        self.holder = holder
+        self.path = path
+        self.inode = inode
+        self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        self.spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sandbox-netns-spawner", initializer=self._enter)
+
+    def _enter(self) -> None:
+        _setns(self._fd)
+
+    def call(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``function(*args, **kwargs)`` in a thread inside the namespace; its result, or its exception."""
+        outcome: dict[str, Any] = {}
+
+        def body() -> None:
+            try:
+                self._enter()
+                outcome["value"] = function(*args, **kwargs)
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=body, name="sandbox-netns", daemon=True)
+        worker.start()
+        worker.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("value")
+
+    def close(self) -> None:
+        """Stop the holder; the namespace goes when its last process does."""
+        with _NETWORKS_LOCK:
+            _NETWORKS.pop(self.inode, None)
+        self.spawner.shutdown(wait=True)
+        os.close(self._fd)
+        if self.holder.stdin is not None:
+            self.holder.stdin.close()
+        try:
+            self.holder.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            kill_group(self.holder.pid)
+            self.holder.wait()
+        _forget(self.holder)
+
+
+def open_shared_network() -> tuple[NetworkNamespace | None, str]:
+    """A new shared loopback-only network namespace, or None and why it cannot be had here."""
+    if not sys.platform.startswith("linux"):
+        return None, "network namespaces are Linux-only"
+    if os.geteuid() != 0:
+        return None, "joining a network namespace needs root; the run stays on the host's loopback"
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return None, "unshare (util-linux) is not installed"
+    try:
+        holder = _spawn(
+            lambda: subprocess.Popen(  # noqa: S603  # nosec B603 -- fixed argv, no shell
+                [unshare, "--net", "--", sys.executable, "-I", "-S", "-c", _HOLDER],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+                close_fds=True,
+            )
+        )
+    except OSError as exc:
+        return None, f"could not start the namespace holder: {exc}"
+    assert holder.stdout is not None  # nosec B101 -- a pipe
+    line = holder.stdout.readline()
+    if line.strip() != b"ready":
+        holder.kill()
+        _, err = holder.communicate(timeout=5)
+        _forget(holder)
+        return None, f"could not make a network namespace: {err.decode('utf-8', 'replace').strip()[-300:] or 'no reason given'}"
+    path = f"/proc/{holder.pid}/ns/net"
+    inode = _netns_inode(path)
+    if inode is None or inode == _netns_inode("/proc/self/ns/net"):
+        holder.kill()
+        holder.wait()
+        _forget(holder)
+        return None, "the namespace holder did not get a network namespace of its own"
+    try:
+        network = NetworkNamespace(holder, path, inode)
+        network.call(lambda: None)  # joining works
+    except OSError as exc:
+        holder.kill()
+        holder.wait()
+        _forget(holder)
+        return None, f"could not join the network namespace: {exc}"
+    with _NETWORKS_LOCK:
+        _NETWORKS[inode] = network
+    return network, "a network namespace of its own, loopback only"
+
+
+def current_network() -> NetworkNamespace | None:
+    """The shared namespace the calling thread is in, if any."""
+    inode = _netns_inode()
+    with _NETWORKS_LOCK:
+        return _NETWORKS.get(inode) if inode is not None else None
+
+
+def _spawner() -> ThreadPoolExecutor:
+    """The spawner of the calling thread's network namespace: children start where the caller is."""
+    network = current_network()
+    return network.spawner if network is not None else _SPAWNER
+
+
 def _spawn(factory: Callable[[], subprocess.Popen[bytes]]) -> subprocess.Popen[bytes]:
     """Start a child from the spawner thread, which lives as long as the process.
 
@@ -742,7 +896,7 @@ def _spawn(factory: Callable[[], subprocess.Popen[bytes]]) -> subprocess.Popen[b
     exits: a check's worker thread would take its sandboxes with it, a short-lived thread would
     not protect anything. The spawner thread ends only with the toolkit.
     """
-    process = _SPAWNER.submit(factory).result()
+    process = _spawner().submit(factory).result()
     with _LIVE_LOCK:
         _LIVE.add(process)
     return process

@@ -143,6 +143,7 @@ class WebScanningCheck:
             "crashes": len(scan.crashes),
             "duration_s": scan.duration_s,
             "dropped_on_proxy_pages": int(scan.extra.get("dropped_on_proxy_pages", 0)),
+            "network": scan.extra.get("network"),
         }
         evidence = scan.evidence
         if scan.status == "no-web":

@@ -214,7 +214,8 @@ class RunningApp:
             log_path=self.log_path,
             # A request that exhausts memory kills the app (a finding), not the machine.
             limits=sandbox.Limits(timeout_s=None, memory_mb=memory_mb),
-            # The scanners reach the app on the host's loopback: its own network namespace would hide it.
+            # The network the web scan runs in (sandbox.open_shared_network: loopback only, shared with the
+            # proxy and the scanners); a namespace of the app's own would hide it from them.
             confine=sandbox.Confine(project=root, writable=(work_dir,), network=True),
             allow_env=allow_env,
             extra_env={"PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1", "FLASK_DEBUG": "0", "PORT": str(self.port)},

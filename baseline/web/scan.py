@@ -132,10 +132,36 @@ def _detection_evidence(surface: WebSurface) -> Evidence:
 def run_web_scan(
     root: Path, python: str, work_dir: Path, config: Any, tree_digest: str, *, wapiti_wanted: bool = True, api_wanted: bool = True,
 ) -> WebScan:
-    """The whole pipeline; see the module docstring."""
+    """The whole pipeline in one loopback-only network namespace shared by the app, the proxy and the scanners.
+
+    Where such a namespace cannot be had (not root), the pipeline runs on the host's loopback and its
+    evidence says so.
+    """
+    surface = detect(root, config.get("exclude"))
+    if not (surface.present or config.get("web.app") or config.get("web.command")) or not config.get("web.enabled"):
+        return _run_web_scan(root, python, work_dir, config, tree_digest, surface, wapiti_wanted=wapiti_wanted, api_wanted=api_wanted)
+    network, how = sandbox.open_shared_network()
+    if network is None:
+        scan = _run_web_scan(root, python, work_dir, config, tree_digest, surface, wapiti_wanted=wapiti_wanted, api_wanted=api_wanted)
+        where = f"the app and the scanners ran on the host's loopback ({how})"
+    else:
+        try:
+            scan = network.call(_run_web_scan, root, python, work_dir, config, tree_digest, surface, wapiti_wanted=wapiti_wanted, api_wanted=api_wanted)
+        finally:
+            network.close()
+        where = "the app, the supervising proxy, wapiti and schemathesis shared one network namespace with loopback only"
+    if scan.app is None:
+        return scan
+    note = Evidence(Provenance.EXECUTED, f"network: {where}")
+    api = replace(scan.api, evidence=scan.api.evidence + (note,))
+    return replace(scan, evidence=scan.evidence + (note,), api=api, extra={**scan.extra, "network": "shared-namespace" if network else "host-loopback"})
+
+
+def _run_web_scan(
+    root: Path, python: str, work_dir: Path, config: Any, tree_digest: str, surface: WebSurface, *, wapiti_wanted: bool = True, api_wanted: bool = True,
+) -> WebScan:
     started = time.monotonic()
     work_dir.mkdir(parents=True, exist_ok=True)
-    surface = detect(root, config.get("exclude"))
     evidence = [_detection_evidence(surface)]
     configured = bool(config.get("web.app") or config.get("web.command"))
 

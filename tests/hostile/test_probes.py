@@ -356,3 +356,75 @@ def _strings(value: object) -> list[str]:
     if isinstance(value, list):
         return [item for child in value for item in _strings(child)]
     return []
+
+
+def test_the_probe_fails_from_the_web_app_and_the_scan_shares_one_loopback_namespace(tmp_path: Path) -> None:
+    """The web app runs the probe at start-up: nothing leaks, nothing is written outside its folders, a
+    non-loopback listener and a listener on the host's own loopback are both out of reach (the app, the
+    proxy and wapiti share a namespace with loopback only), and the scan still reaches the app."""
+    from baseline.tools.wapiti import find_wapiti
+
+    if find_wapiti() is None:
+        pytest.skip("wapiti is not installed (baseline tools install wapiti)")
+    address = _host_address()
+    if address is None:
+        pytest.skip("this machine has no non-loopback address to listen on")
+    home, outputs, root = tmp_path / "decoy-home", tmp_path / "out", tmp_path / "hostile"
+    (home / ".cache" / "baseline").mkdir(parents=True)
+    outputs.mkdir()
+    listener, host_loopback = Listener(address), Listener("127.0.0.1")
+    try:
+        _build(root, home, outputs, listener.server.getsockname()[:2])
+        port = 18741
+        (root / "probepkg" / "server.py").write_text(
+            "import os, socket, sys\nsys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))\n"
+            "import json, pathlib\nimport probe\n"
+            "from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer\n\n"
+            "record = probe.probe('web-app')\n"
+            f"try:\n    socket.create_connection(('127.0.0.1', {host_loopback.server.getsockname()[1]}), timeout=2).close()\n"
+            "    loopback = 'CONNECTED'\nexcept OSError as exc:\n    loopback = type(exc).__name__\n"
+            "for top, _, _ in os.walk(probe.SCAN_DIR):\n"
+            "    try:\n        pathlib.Path(top, 'web-loopback.json').write_text(json.dumps({'host_loopback': loopback}))\n"
+            "    except OSError:\n        pass\n\n\n"
+            "class Page(BaseHTTPRequestHandler):\n"
+            "    def log_message(self, format, *args):\n        return\n\n"
+            "    def do_GET(self):\n        data = b'<html><body><p>hello</p></body></html>'\n"
+            "        self.send_response(200)\n        self.send_header('Content-Type', 'text/html')\n"
+            "        self.send_header('Content-Length', str(len(data)))\n        self.end_headers()\n        self.wfile.write(data)\n\n\n"
+            f"if __name__ == '__main__':\n    server = ThreadingHTTPServer(('127.0.0.1', {port}), Page)\n"
+            f"    print('Serving HTTP on 127.0.0.1 port {port}', flush=True)\n    server.serve_forever()\n"
+        )
+        report_path, operator = outputs / "report.json", tmp_path / "operator.toml"
+        operator.write_text('[tool.baseline.web]\ntime = 20\nmodules = ["xss"]\n')
+        from baseline.toolenv import tools_dir
+
+        env = {**os.environ, **FAKE_CREDENTIALS, "HOME": str(home), "BASELINE_TOOLS_DIR": str(tools_dir())}  # wapiti, found under the real home
+        env.pop("BASELINE_CACHE_DIR", None)
+        argv = [
+            sys.executable, "-m", "baseline", "scan", str(root), "--select", "web-app-scanning.wapiti", "--format", "json", "--output", str(report_path),
+            "--no-history", "--work-dir", str(tmp_path / "work"), "--config", str(operator),
+        ]
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
+    finally:
+        time.sleep(0.5)
+        listener.close()
+        host_loopback.close()
+    assert proc.returncode in (0, 1), proc.stderr[-3000:]
+    report = json.loads(report_path.read_text())
+    result = next(item for item in report["results"] if item["spec"]["id"] == "web-app-scanning.wapiti")
+    assert result["outcome"] in ("pass", "fail"), result["message"]  # the scanner reached the app
+    assert not (home / ".ssh").exists() and not (home / ".bashrc").exists()
+    assert sorted(path.name for path in outputs.iterdir()) == ["report.json"]
+    assert listener.connections == 0, "the web app reached a non-loopback address"
+    records = [json.loads(path.read_text()) for path in (tmp_path / "work").rglob("probe-web-app-*.json")]
+    assert records, "the web app never ran the probe"
+    for record in records:
+        assert record["leaked"] == [] and record["uid"] != 0, record
+        assert record["network"] in ("ENETUNREACH", "EHOSTUNREACH", "ENETDOWN"), record
+        assert all(outcome not in ("WROTE", "WRITABLE") for outcome in record["writes"].values()), record
+    if os.geteuid() == 0:  # a shared namespace needs root; without it the scan says it ran on the host's loopback
+        assert result["metrics"]["network"] == "shared-namespace", result["metrics"]
+        assert host_loopback.connections == 0, "the web app reached the host's loopback"
+        seen = [json.loads(path.read_text()) for path in (tmp_path / "work").rglob("web-loopback.json")]
+        assert seen and all(item["host_loopback"] == "ConnectionRefusedError" for item in seen), seen
+    assert any("network:" in item["summary"] for item in result["evidence"]), result["evidence"]

@@ -316,3 +316,38 @@ def test_terminate_all_kills_running_sandboxes(tmp_path: Path) -> None:
     assert sandbox.terminate_all(grace_s=0.5) >= 1
     worker.join(timeout=10)
     assert results and not results[0].ok and results[0].duration_s < 30, results
+
+
+def test_a_shared_network_namespace_joins_the_toolkit_thread_and_its_children() -> None:
+    """A listener opened by a child started inside the namespace is reached from a thread that joined
+    it, and not from the host's loopback; the namespace has loopback only."""
+    import socket as socket_module
+
+    import pytest
+
+    network, why = sandbox.open_shared_network()
+    if network is None:
+        pytest.skip(why)
+    try:
+        def inside() -> tuple[str, int, str]:
+            with socket_module.socket() as server:
+                server.bind(("127.0.0.1", 0))
+                server.listen()
+                port = server.getsockname()[1]
+                child = sandbox.run(
+                    [sys.executable, "-c", f"import socket; socket.create_connection(('127.0.0.1', {port}), timeout=5).close(); print('reached')"],
+                    cwd="/", limits=sandbox.Limits(timeout_s=60),
+                )
+                assert sandbox.current_network() is network
+                return child.stdout.strip(), port, child.describe()
+
+        said, port, how = network.call(inside)
+        assert said == "reached", how
+        with pytest.raises(OSError):
+            socket_module.create_connection(("127.0.0.1", port), timeout=2).close()
+        assert sandbox.current_network() is None
+        with pytest.raises(RuntimeError, match="raised inside"):
+            network.call(lambda: (_ for _ in ()).throw(RuntimeError("raised inside")))
+    finally:
+        network.close()
+    assert network.holder.poll() is not None
