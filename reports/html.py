@@ -14,6 +14,7 @@ import jinja2
 
 from baseline.model import Outcome, Report
 from baseline.reports.redact import redact
+from baseline.scoring import fix_first_for
 
 _COLOURS = {
     Outcome.PASS: "#2e7d32",
@@ -31,6 +32,17 @@ def _template() -> jinja2.Template:
     return env.from_string(text)
 
 
+def score_colour(score: float | None) -> str:
+    """A bar's colour from its score (0-10), not its outcome: red below 4, amber below 7, green above."""
+    if score is None:
+        return "#90a4ae"
+    if score < 4:
+        return "#c62828"
+    if score < 7:
+        return "#ef6c00"
+    return "#2e7d32"
+
+
 def _chart(report: Report) -> dict[str, Any]:
     rows = []
     for index, item in enumerate(report.breakdown.techniques):
@@ -41,7 +53,7 @@ def _chart(report: Report) -> dict[str, Any]:
                 "label": f"{item.technique} {item.title}",
                 "width": round(score * 30, 1),
                 "score": "n/a" if item.score is None else f"{score:.1f}",
-                "colour": _COLOURS[item.outcome],
+                "colour": score_colour(item.score),
                 "outcome": item.outcome.value,
             }
         )
@@ -64,6 +76,7 @@ def build_context(report: Report) -> dict[str, Any]:
         "chart": _chart(report),
         "by_technique": by_technique,
         "findings": findings,
+        "fix_first": fix_first_for(report.breakdown, report.results),
         "colours": {outcome.value: colour for outcome, colour in _COLOURS.items()},
         "not_evaluated": [r for r in report.results if r.outcome in (Outcome.NOT_EVALUATED, Outcome.ERROR)],
         "missing_techniques": [t for t in report.breakdown.techniques if t.outcome in (Outcome.NOT_EVALUATED, Outcome.ERROR) and not t.checks],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from baseline.model import CheckResult, Finding, Outcome, Report
 from baseline.reports.redact import redact
 from baseline.reports.text import printable
+from baseline.scoring import fix_first_for
 
 _ICON = {Outcome.PASS: "✅", Outcome.FAIL: "❌", Outcome.ERROR: "💥", Outcome.NOT_EVALUATED: "⚪", Outcome.NOT_APPLICABLE: "➖"}
 MAX_FINDINGS = 50
@@ -53,6 +54,10 @@ def format_report(report: Report) -> str:
     kept = [pair for pair in pairs if pair[1].suppressed]
     lines += ["", f"### New findings ({len(fresh)})", ""]
     lines += _rows(fresh) if fresh else ["None."]
+    improvements = fix_first_for(report.breakdown, report.results, limit=5)
+    if improvements:
+        lines += ["", "### Fix first", "", "| change | gain |", "|---|---|"]
+        lines += [f"| {item.technique} `{item.check}`: {_cell(item.change)} | +{item.gain:.1f} |" for item in improvements]
     lines += ["", "### Techniques", "", "| technique | outcome | score | contribution | reason |", "|---|---|---|---|---|"]
     for item in report.breakdown.techniques:
         score = "n/a" if item.score is None else f"{item.score:.1f}/10"

@@ -238,5 +238,22 @@ def test_console_prints_the_top_three() -> None:
     assert lines[1].strip() == improvements_top(report) and ": from fail (" in lines[1] and "to pass: +" in lines[1]
 
 
+def test_markdown_and_html_list_what_to_fix_first_and_bars_follow_the_score() -> None:
+    from baseline.model import GateVerdict, Report, Target
+    from baseline.reports import html, markdown
+
+    results = tuple(CheckResult(spec(f"t0{i}.c", f"T0{i}"), Outcome.FAIL, float(i), "m", (), EVIDENCE) for i in range(1, 6))
+    target = Target("/p", "p", None, None, None, "sha256:" + "0" * 64, 0, "python", "test")
+    report = Report("1.0", "0", target, "c", "1", "sha256:" + "0" * 64, "", "", 0.0, results, score_report(CATALOG, results), GateVerdict(False, True, False, ()))
+    top = fix_first_for(report.breakdown, report.results, limit=1)[0]
+    text = markdown.format_report(report)
+    assert "### Fix first" in text and f"+{top.gain:.1f}" in text and f"`{top.check}`" in text
+    page = html.format_report(report)
+    assert 'id="fix-first"' in page and f"+{top.gain:.1f}" in page
+    # Colour by score: two failing checks, one at 1.0 and one at 5.0, get different bars.
+    assert html.score_colour(1.0) != html.score_colour(5.0) != html.score_colour(9.0)
+    assert html.score_colour(1.0) in page and html.score_colour(5.0) in page
+
+
 def improvements_top(report: Any) -> str:
     return fix_first_for(report.breakdown, report.results, limit=1)[0].describe()
