@@ -338,6 +338,7 @@ def run_campaign(
     unclaimed = [entry for entry in surface.entry_points if entry.id not in claimed] if generate else []
     expected_generated = [harness_weight([entry.priority]) for entry in unclaimed[:max_generated]]
     planned_weights = [weights[h.path] for h in first] + expected_generated + [weights[h.path] for h in helpers]
+    explicit_runs = int(config.get("fuzz.runs")) > 0
     runs_total = int(config.get("fuzz.runs")) or int(budget * DERIVED_RATE)
     unit_runs = runs_total / max(sum(planned_weights), 1e-9)
     left = [len(planned_weights)]  # planned harnesses not yet run
@@ -418,7 +419,9 @@ def run_campaign(
     generated_set = set(generated_paths)
     weight_of = weights | {path: harness_weight([priority.get(generated_entry_of.get(path, ""), 1)]) for path in generated_paths}
     round_ = 1
-    while deadline - time.monotonic() >= MIN_HARNESS_BUDGET + 1:
+    # An execution budget the operator set (fuzz.runs) is the whole budget: no rounds beyond it, so the
+    # scan takes as long as those executions do, whatever the time cap.
+    while not explicit_runs and deadline - time.monotonic() >= MIN_HARNESS_BUDGET + 1:
         latest = {run.harness: run for run in runs}
         # A harness that did not crash and whose inputs reached product code (one that reaches nothing gains nothing).
         alive = [path for path in order if path in latest and latest[path].status == "ok" and (latest[path].probe is None or latest[path].probe.reached_product)]

@@ -253,6 +253,8 @@ def run_harness(
     fuzzed = 0.0
     if stats.started:
         fuzzed = float(stats.reported_seconds) if stats.reported_seconds is not None else min(process.duration_s, float(budget_s))
+        if fuzzed < 1 and stats.exec_per_s > 0:  # libFuzzer counts whole seconds: a short run says 0
+            fuzzed = round(stats.execs / stats.exec_per_s, 2)
     return HarnessRun(
         harness=relative,
         generated=generated,
