@@ -99,10 +99,89 @@ def _static(result: CheckResult, config: Config) -> tuple[Outcome, float, str] |
     return Outcome.PASS, score, f"{analysed}/{total} Python files analysed, no serious product finding"
 
 
+def _secrets(result: CheckResult, config: Config) -> tuple[Outcome, float, str] | str:
+    """checks/hardcoded_secrets.py: 10 - 3 per failing tree secret - 2 per failing history-only one - 0.25
+    per test or docs one. Severity and the product/test/docs class come from the rule and the path, not
+    the claim; a suppression from the vendor's allow or rotated list counts only when the verifier's
+    own ``secrets.allow`` / ``secrets.rotated`` name it (an inline comment is in the source itself)."""
+    from baseline.checks.hardcoded_secrets import TOOL, where
+    from baseline.model import Confidence
+    from baseline.tools.secrets.allowlist import first_match, parse_entries
+    from baseline.tools.secrets.rules import RULES_BY_ID
+
+    allow, _ = parse_entries(list(config.get("secrets.allow")))
+    rotated, _ = parse_entries(list(config.get("secrets.rotated")))
+    bad_tree = bad_history = minor = 0
+    for finding in result.findings:
+        rule = RULES_BY_ID.get(finding.rule_id)
+        if finding.tool != TOOL or rule is None:
+            continue
+        path = finding.location.path if finding.location else ""
+        secret = str(finding.properties.get("secret_sha256", ""))
+        kind = where(path)
+        history = finding.context == "history"
+        suppression = finding.suppression
+        accepted = suppression is not None and (
+            suppression.kind == "inline"
+            or (suppression.kind == "config" and first_match(allow, path, secret) is not None)
+            or (suppression.kind == "rotated" and history and first_match(rotated, path, secret) is not None)
+        )
+        if accepted:
+            continue
+        if kind != "product":
+            minor += 1
+            continue
+        if rule.severity.at_least(Severity.MEDIUM) and finding.confidence is not Confidence.LOW:
+            if history:
+                bad_history += 1
+            else:
+                bad_tree += 1
+    score = round(max(0.0, 10.0 - 3 * bad_tree - 2 * bad_history - 0.25 * minor), 2)
+    why = f"{bad_tree} failing secret(s) in the tree, {bad_history} only in history, {minor} in test or docs files, by the verifier's lists"
+    return (Outcome.FAIL if bad_tree or bad_history else Outcome.PASS), score, why
+
+
+def _web(penalty: Mapping[Severity, float]) -> Rule:
+    """checks/web_scanning.py: 10 minus a penalty per unsuppressed finding; any high or worse fails."""
+
+    def rule(result: CheckResult, config: Config) -> tuple[Outcome, float, str] | str:
+        counted = [finding for finding in result.findings if not finding.suppressed]
+        blocking = [finding for finding in counted if finding.severity.at_least(Severity.HIGH)]
+        score = round(max(0.0, 10.0 - sum(penalty[finding.severity] for finding in counted)), 2)
+        return (Outcome.FAIL if blocking else Outcome.PASS), score, f"{len(counted)} unsuppressed finding(s), {len(blocking)} high or worse"
+
+    return rule
+
+
+def _components(result: CheckResult, config: Config) -> tuple[Outcome, float, str] | str:
+    """checks/included_components.py: 10 x audited share minus a penalty per open vulnerability of a
+    shipped component; one at the verifier's components.fail_on or worse fails."""
+    from baseline.checks.included_components import PENALTY
+
+    total, audited = _count(result.metrics, "components"), _count(result.metrics, "audited")
+    if total is None or audited is None or audited > total or total == 0:
+        return "components / audited are missing or inconsistent"
+    open_vulns = [f for f in result.findings if f.tool != "baseline" and not f.suppressed and f.properties.get("scope", "required") == "required"]
+    bar = Severity(str(config.get("components.fail_on")))
+    blocking = [f for f in open_vulns if f.severity.at_least(bar)]
+    score = round(max(0.0, 10.0 * audited / total - sum(PENALTY[f.severity] for f in open_vulns)), 2)
+    return (Outcome.FAIL if blocking else Outcome.PASS), score, f"{len(open_vulns)} open vulnerabilities, {len(blocking)} at {bar.value} or worse; {audited}/{total} audited"
+
+
+def _web_penalty() -> Mapping[Severity, float]:
+    from baseline.checks.web_scanning import _PENALTY
+
+    return _PENALTY
+
+
 RULES: dict[str, Rule] = {
     "automated-testing.pytest": _tests,
     "structural-coverage.coverage": _coverage,
     "static-analysis.scan": _static,
+    "hardcoded-secrets.scan": _secrets,
+    "included-components.osv": _components,
+    "web-app-scanning.wapiti": lambda result, config: _web(_web_penalty())(result, config),
+    "web-app-scanning.api": lambda result, config: _web(_web_penalty())(result, config),
 }
 
 

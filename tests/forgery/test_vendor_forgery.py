@@ -231,7 +231,8 @@ def test_combined_forgery_against_a_fresh_clone(world):
     assert "discrepancies:  none" not in out and "result:         NOT VERIFIED" in out
     assert "automated-testing.pytest outcome: claimed pass, its own metrics give fail" in out
     assert "static-analysis.scan (re-run): findings: re-run gave 2, the bundle has 0" in out
-    assert "hardcoded-secrets.scan (re-run): outcome: re-run gave fail" in out
+    # The vendor's allow-list hid a secret: the verifier's own lists re-judge it from the findings, before any re-run.
+    assert "hardcoded-secrets.scan outcome: claimed pass, its own metrics give fail" in out
     assert "- catalog:" in out and "- config exclude (--exclude):" in out
     assert f"trust score: claimed {claimed:.2f}" in out
 

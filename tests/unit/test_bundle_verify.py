@@ -308,3 +308,52 @@ def test_a_trust_file_pins_several_keys(signed: Path, tmp_path: Path, capsys) ->
     code, out, _ = _cli(["verify", str(signed), "--trust", str(trust), "--json"], capsys)
     result = json.loads(out)
     assert result["pinned"] and result["signature"] == "valid" and len(result["signers"]) == 1
+
+
+def _result(check_id: str, outcome: str, score: float, findings=(), **metrics):
+    from baseline.model import CheckResult, CheckSpec, Outcome
+
+    spec = CheckSpec(id=check_id, technique="T00", title="t", verifies="v", why="w", remediation="r")
+    return CheckResult(spec, Outcome(outcome), score, "message", tuple(findings), metrics=metrics)
+
+
+def _secret(path: str, suppression=None, context: str = "tree"):
+    from baseline.model import Confidence, Finding, Location, Severity
+
+    return Finding(
+        rule_id="secrets.aws-access-key-id", severity=Severity.INFO, message="m", tool="baseline-secrets", location=Location(path=path, start_line=1),
+        confidence=Confidence.HIGH, suppression=suppression, context=context, properties={"secret_sha256": "ab" * 32, "where": "test"},
+    )
+
+
+def test_secrets_are_rejudged_with_the_verifiers_lists_and_the_rules_severity() -> None:
+    """A vendor who lowers a product secret to info, relabels it a test file, or suppresses it with its own
+    allow-list gets no pass: severity and class come from the rule and the path, the allow-list from the verifier."""
+    from baseline.model import Outcome, Suppression
+    from baseline.rederive import rederive
+    from baseline.tools.secrets.rules import RULES_BY_ID
+
+    if "secrets.aws-access-key-id" not in RULES_BY_ID:
+        pytest.skip("rule id changed")
+    forged = _result("hardcoded-secrets.scan", "pass", 10.0, [_secret("app/settings.py"), _secret("app/keys.py", Suppression("config", "vendor says fine"))])
+    result, mismatches, ruled = rederive(forged, Config({}, None))
+    assert ruled and result.outcome is Outcome.FAIL and result.score == 4.0 and {m.field for m in mismatches} == {"outcome", "score"}
+    allowed = Config({"secrets.allow": ["app/** -- the verifier accepts these fixtures"]}, None)
+    assert rederive(forged, allowed)[0].outcome is Outcome.FAIL  # the unsuppressed one still counts
+    honest = _result("hardcoded-secrets.scan", "pass", 9.75, [_secret("tests/test_keys.py"), _secret("app/keys.py", Suppression("inline", "a documented example"))])
+    assert rederive(honest, Config({}, None))[1] == []
+
+
+def test_components_and_web_verdicts_follow_their_findings() -> None:
+    from baseline.model import Finding, Outcome, Severity
+    from baseline.rederive import rederive
+
+    vuln = Finding(rule_id="PYSEC-1", severity=Severity.HIGH, message="m", tool="osv", properties={"scope": "required"})
+    forged = _result("included-components.osv", "pass", 10.0, [vuln], components=4, audited=4)
+    result, mismatches, _ = rederive(forged, Config({}, None))
+    assert result.outcome is Outcome.FAIL and result.score == 7.5 and mismatches
+    assert rederive(_result("included-components.osv", "pass", 10.0, [], components=0, audited=0), Config({}, None))[0].outcome is Outcome.NOT_EVALUATED
+    xss = Finding(rule_id="wapiti.xss", severity=Severity.HIGH, message="m", tool="wapiti")
+    result, mismatches, _ = rederive(_result("web-app-scanning.wapiti", "pass", 10.0, [xss]), Config({}, None))
+    assert result.outcome is Outcome.FAIL and result.score == 7.0
+    assert rederive(_result("web-app-scanning.api", "pass", 10.0, []), Config({}, None))[1] == []
