@@ -14,6 +14,8 @@ subfolder scan still knows its commit. Nothing is ever written into the reposito
 
 from __future__ import annotations
 
+import contextlib
+
 import os
 import stat
 from dataclasses import dataclass
@@ -150,10 +152,8 @@ class Repository:
             store.close()
 
     def __del__(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # nothing to report while an object is collected
             self.close()
-        except Exception:  # noqa: BLE001 -- nothing to report while an object is collected
-            pass
 
     @staticmethod
     def _alternates(objects: Path) -> list[Path]:

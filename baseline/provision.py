@@ -150,8 +150,7 @@ def plan(root: Path) -> Plan:
             data = toml_loads((root / "pyproject.toml").read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError):
             data = {}
-    project = data.get("project") if isinstance(data.get("project"), dict) else {}
-    assert isinstance(project, dict)
+    project: dict[str, Any] = data["project"] if isinstance(data.get("project"), dict) else {}
     sources: list[str] = []
     requirements: list[str] = []
     dynamic = set(_strings(project.get("dynamic")))
@@ -159,8 +158,7 @@ def plan(root: Path) -> Plan:
     native = "maturin" in backend or any(root.glob("*.pyx")) or any(root.glob("src/**/*.pyx")) or _setup_py_has_extensions(root)
     install_project = not project or "dependencies" in dynamic or "optional-dependencies" in dynamic or native
     extras: list[str] = []
-    optional = project.get("optional-dependencies") if isinstance(project.get("optional-dependencies"), dict) else {}
-    assert isinstance(optional, dict)
+    optional: dict[str, Any] = project["optional-dependencies"] if isinstance(project.get("optional-dependencies"), dict) else {}
     if not install_project:
         requirements += _strings(project.get("dependencies"))
         sources.append("[project] dependencies")
@@ -170,8 +168,7 @@ def plan(root: Path) -> Plan:
             if not install_project:
                 requirements += _strings(optional[extra])
             sources.append(f"[project.optional-dependencies] {extra}")
-    groups = data.get("dependency-groups") if isinstance(data.get("dependency-groups"), dict) else {}
-    assert isinstance(groups, dict)
+    groups: dict[str, Any] = data["dependency-groups"] if isinstance(data.get("dependency-groups"), dict) else {}
     for name in TEST_EXTRAS:
         if name in groups:
             requirements += _group(groups, name)

@@ -246,14 +246,14 @@ def _confine(argv: tuple[str, ...], limits: Limits, status_fd: int | None) -> tu
 
 # --- Filesystem confinement (bubblewrap) ---------------------------------------------------------
 
-FAKE_HOME = "/tmp/home"  # the confined process's HOME: empty, inside its own /tmp
+FAKE_HOME = "/tmp/home"  # nosec B108 -- the confined process's HOME: empty, inside its own private /tmp (a tmpfs)
 UNPRIVILEGED = (65534, 65534)  # nobody:nogroup, the host user confined code runs as when the toolkit is root
 # Variables confined code gets from the caller (besides what the toolkit sets and --allow-env).
 _ALLOWED_ENV = frozenset({"PATH", "LANG", "LANGUAGE", "TZ", "TERM"})
 _MASKED_ALWAYS = ("/root", "/home")  # every home folder: the operator's and other users'
 # Empty, writable, private to the run. /run holds the host's sockets (the session bus, ssh and gpg
 # agents, docker, a local database): a socket on a read-only mount still accepts connections.
-_FRESH = ("/tmp", "/var/tmp", "/dev/shm", "/run")
+_FRESH = ("/tmp", "/var/tmp", "/dev/shm", "/run")  # nosec B108 -- mount points of fresh tmpfs, private to each run
 _RESOLVER = "/run/systemd/resolve"  # shown again when the network is allowed (/etc/resolv.conf points there)
 
 
@@ -348,7 +348,7 @@ def _probe_bubblewrap() -> Bubblewrap | str:
         return "bubblewrap (bwrap) is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
     privileged = os.geteuid() == 0
     user = () if privileged else ("--unshare-user",)
-    argv = [path, "--die-with-parent", "--unshare-pid", "--unshare-net", *user, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp", "true"]
+    argv = [path, "--die-with-parent", "--unshare-pid", "--unshare-net", *user, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp", "true"]  # nosec B108 -- a tmpfs of the probe's own
     try:
         probe = subprocess.run(argv, capture_output=True, timeout=20, check=False)  # noqa: S603  # nosec B603 -- a fixed argv probing bwrap, no shell
         # The operator's own bubblewrap (BASELINE_BWRAP or PATH), asked for its version: an argument list, no shell.

@@ -16,7 +16,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Mapping
 
@@ -45,10 +47,28 @@ class InlineDirective:
         return bool(self.rule_ids) and bool(self.reason)
 
 
+def _comments(text: str) -> list[tuple[int, str]] | None:
+    """(line, text) of every comment token, or None when the file does not tokenize."""
+    try:
+        return [(token.start[0], token.string) for token in tokenize.generate_tokens(io.StringIO(text).readline) if token.type == tokenize.COMMENT]
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return None
+
+
 def parse_directives(text: str) -> tuple[InlineDirective, ...]:
-    """Every suppression comment of a source file (1-based line numbers)."""
+    """Every suppression comment of a source file (1-based line numbers).
+
+    Only comments count, as for bandit and semgrep: ``# nosec`` inside a string or a docstring (a
+    file that documents the syntax) is text, not a directive. A file that does not tokenize is read
+    line by line.
+    """
+    lowered = text.lower()
+    if "nosec" not in lowered and "nosemgrep" not in lowered:
+        return ()
     found: list[InlineDirective] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    comments = _comments(text)
+    lines = comments if comments is not None else list(enumerate(text.splitlines(), start=1))
+    for number, line in lines:
         if "nosec" not in line.lower() and "nosemgrep" not in line.lower():
             continue
         match = _DIRECTIVE.search(line)

@@ -130,3 +130,16 @@ def test_bandit_pattern_hit_the_pack_did_not_confirm_is_downgraded_with_a_reason
     # where the pack did not analyse the file, nothing is downgraded
     (kept,) = build_findings(hits[:1], lambda _: text, {}, taint_confirmed=True, pack_cwes=frozenset({78}), pack_analysed=lambda p: False)
     assert "downgraded" not in kept.properties
+
+
+def test_only_comments_are_suppression_directives() -> None:
+    """``# nosec`` inside a docstring or a string documents the syntax; it suppresses and flags nothing."""
+    text = (
+        '"""Use ``# nosec B602 -- reason``; a bare ``# nosec`` suppresses nothing."""\n'
+        'HELP = "# nosemgrep"\n'
+        "run(cmd, shell=True)  # nosec B602 -- a fixed command\n"
+    )
+    directives = parse_directives(text)
+    assert [(item.line, item.kind, item.rule_ids) for item in directives] == [(3, "nosec", ("B602",))]
+    broken = "def f(:\n    x = 1  # nosec\n"  # does not tokenize: read line by line
+    assert [item.line for item in parse_directives(broken)] == [2]

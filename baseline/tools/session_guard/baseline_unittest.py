@@ -20,7 +20,7 @@ import traceback
 import unittest
 import warnings
 from typing import Any
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import quoteattr  # nosec B406 -- escapes the attributes the recorder writes; nothing is parsed
 
 _DIR = os.environ.get("BASELINE_RECORD_DIR", "")
 _ROOT = os.getcwd()
