@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from baseline import sandbox, toolenv
 from baseline.model import Confidence, Finding, Location, Severity
@@ -194,14 +194,29 @@ def severity_of(item: WebFinding) -> Severity:
     return severity
 
 
-def to_finding(item: WebFinding, location: Location | None = None) -> Finding:
+def collapse(items: Iterable[WebFinding]) -> list[tuple[WebFinding, int]]:
+    """One entry per (method, path, parameter, CWE) with the number of payloads that hit it.
+
+    wapiti reports every payload that worked; one weakness of one parameter is one finding. The
+    representative is the most severe entry (then the first reported); entries without a CWE are
+    grouped by their category. Order follows wapiti's report.
+    """
+    groups: dict[tuple[str, str, str, str, tuple[int, ...] | str], list[WebFinding]] = {}
+    for item in items:
+        key = (item.kind, item.method.upper(), item.path, item.parameter, item.cwe or item.category)
+        groups.setdefault(key, []).append(item)
+    return [(max(group, key=lambda entry: severity_of(entry).rank), len(group)) for group in groups.values()]
+
+
+def to_finding(item: WebFinding, location: Location | None = None, payloads: int = 1) -> Finding:
     """A model Finding for one wapiti entry; the request that triggered it goes into properties."""
     slug = re.sub(r"[^a-z0-9]+", "-", item.category.lower()).strip("-")
     where = f"{item.method} {item.path}" + (f" parameter {item.parameter}" if item.parameter else "")
+    hits = f" ({payloads} payloads hit)" if payloads > 1 else ""
     return Finding(
         rule_id=f"wapiti.{slug}",
         severity=severity_of(item),
-        message=f"{item.category} at {where}: {item.info}",
+        message=f"{item.category} at {where}{hits}: {item.info}",
         tool="wapiti",
         location=location,
         confidence=Confidence.HIGH if item.kind == "vulnerability" else Confidence.MEDIUM,
@@ -214,5 +229,6 @@ def to_finding(item: WebFinding, location: Location | None = None) -> Finding:
             "parameter": item.parameter,
             "request": item.request,
             "curl": item.curl,
+            "payloads": payloads,
         },
     )

@@ -298,11 +298,14 @@ def _scan(
     except (OSError, ValueError, KeyError, TypeError) as exc:
         return WebScan("error", f"wapiti's report could not be read: {exc}", surface, spec, findings=tuple(findings), **common)
     on_proxy = [item for item in report.findings if _on_proxy_page(supervisor, item)]
-    findings += [wapiti.to_finding(item, _route_location(routes, item.path)) for item in report.findings if item not in on_proxy]
+    kept = [item for item in report.findings if item not in on_proxy]
+    collapsed = wapiti.collapse(kept)
+    findings += [wapiti.to_finding(item, _route_location(routes, item.path), payloads) for item, payloads in collapsed]
     common["extra"] = {"dropped_on_proxy_pages": len(on_proxy)}
+    weaknesses = [(item, payloads) for item, payloads in collapsed if item.kind == "vulnerability"]
     message = (
         f"wapiti crawled {report.crawled_pages} pages and requested {len(requested)} distinct paths in {process.duration_s:.1f} s; "
-        f"{sum(1 for item in report.findings if item.kind == 'vulnerability' and item not in on_proxy)} vulnerabilities, {len(crashes)} crash(es)"
+        f"{len(weaknesses)} vulnerabilities (one per method, path, parameter and CWE; {sum(p for _, p in weaknesses)} payloads hit), {len(crashes)} crash(es)"
         + (f"; {len(on_proxy)} result(s) computed on the proxy's own pages dropped" if on_proxy else "")
     )
     return WebScan("ok", message, surface, spec, findings=tuple(findings), crawled_pages=report.crawled_pages, **common)

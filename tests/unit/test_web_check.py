@@ -82,3 +82,22 @@ def test_non_loopback_url_is_refused(tmp_path: Path) -> None:
     config = load_config(project, {"web.command": "true", "web.url": "http://192.0.2.10:{port}/"})
     scan = run_web_scan(project, "python", tmp_path, config, "sha256:x")
     assert scan.status == "error" and "loopback" in scan.message
+
+
+def test_one_finding_per_method_path_parameter_and_cwe_with_the_payload_count() -> None:
+    from baseline.tools.wapiti import WebFinding, collapse, to_finding
+
+    def entry(parameter: str, level: int, cwe: tuple[int, ...] = (79,), category: str = "Reflected Cross Site Scripting", method: str = "GET") -> WebFinding:
+        return WebFinding(category, "vulnerability", "xss", method, "/search", parameter, "payload", level, cwe, "GET /search", "curl")
+
+    items = [entry("q", 1), entry("q", 3), entry("q", 2), entry("page", 1), entry("q", 2, method="POST"), entry("q", 2, (89,), "SQL Injection")]
+    collapsed = collapse(items)
+    assert [(item.method, item.parameter, item.cwe, payloads) for item, payloads in collapsed] == [
+        ("GET", "q", (79,), 3), ("GET", "page", (79,), 1), ("POST", "q", (79,), 1), ("GET", "q", (89,), 1),
+    ]
+    first, payloads = collapsed[0]
+    from baseline.tools.wapiti import severity_of
+
+    assert severity_of(first) == max((severity_of(item) for item in items[:3]), key=lambda severity: severity.rank)
+    finding = to_finding(first, payloads=payloads)
+    assert finding.properties["payloads"] == 3 and "(3 payloads hit)" in finding.message
