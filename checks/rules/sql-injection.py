@@ -87,3 +87,25 @@ def through_helper():
         print("known")
     # ruleid: sql-injection
     connection.cursor().execute("SELECT * FROM t ORDER BY " + flask.request.args["o"])
+
+
+# Tornado and Bottle requests are sources too.
+import bottle
+import tornado.web
+
+
+class Lookup(tornado.web.RequestHandler):
+    def get(self):
+        name = self.get_query_argument("name")
+        connection = sqlite3.connect("app.db")
+        # ruleid: sql-injection
+        connection.execute("SELECT * FROM users WHERE name = '" + name + "'")
+        # ok: sql-injection
+        connection.execute("SELECT * FROM users WHERE name = ?", (name,))
+
+
+@bottle.route("/find")
+def find():
+    connection = sqlite3.connect("app.db")
+    # ruleid: sql-injection
+    return str(connection.execute("SELECT * FROM t WHERE k = '%s'" % bottle.request.query.k).fetchall())

@@ -66,3 +66,63 @@ def django_bio(request):
     safe = HttpResponse(format_html("<p>{}</p>", text))
     # ruleid: xss
     return HttpResponse("<p>" + text + "</p>")
+
+
+# Blueprint shortcuts and async views: a returned HTML string built from input.
+import jinja2
+import tornado.web
+from http.server import BaseHTTPRequestHandler
+
+
+@app.get("/greet")
+def greet():
+    name = request.args.get("name", "")
+    # ruleid: xss
+    return f"<p>Hi {name}</p>"
+
+
+@app.post("/echo")
+async def echo():
+    text = request.form["text"]
+    # ruleid: xss
+    return "<div>" + text + "</div>"
+
+
+@app.get("/plain")
+def plain():
+    name = request.args.get("name", "")
+    # ok: xss
+    return f"Hi {escape(name)}"
+
+
+@app.get("/motd")
+def motd():
+    template = jinja2.Template("<p>{{ m }}</p>")
+    # ruleid: xss
+    return template.render(m=request.args["m"])
+
+
+@app.get("/motd-safe")
+def motd_safe():
+    env = jinja2.Environment(autoescape=True)
+    # ok: xss
+    return env.from_string("<p>{{ m }}</p>").render(m=request.args["m"])
+
+
+class Greeter(BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = "<p>" + self.path + "</p>"
+        # ruleid: xss
+        self.wfile.write(body.encode())
+
+
+class Search(tornado.web.RequestHandler):
+    def get(self):
+        query = self.get_argument("q", "")
+        # ruleid: xss
+        self.write("<p>" + query + "</p>")
+
+    def post(self):
+        query = self.get_argument("q", "")
+        # ok: xss
+        self.write("<p>" + tornado.escape.xhtml_escape(query) + "</p>")
