@@ -156,10 +156,14 @@ def plan(root: Path) -> Plan:
     dynamic = set(_strings(project.get("dynamic")))
     backend = str((data.get("build-system") or {}).get("build-backend", "")) if isinstance(data.get("build-system"), dict) else ""
     native = "maturin" in backend or any(root.glob("*.pyx")) or any(root.glob("src/**/*.pyx")) or _setup_py_has_extensions(root)
-    install_project = not project or "dependencies" in dynamic or "optional-dependencies" in dynamic or native
+    # Without a [project] table the build backend knows the dependencies (setup.py, setup.cfg, poetry...):
+    # install the project. A tree with no packaging metadata at all (scripts and their tests) is not
+    # installable: its code is imported from where it lies.
+    buildable = (root / "setup.py").is_file() or (root / "setup.cfg").is_file() or isinstance(data.get("build-system"), dict) or bool(data.get("tool", {}).get("poetry") if isinstance(data.get("tool"), dict) else False)
+    install_project = (not project and buildable) or "dependencies" in dynamic or "optional-dependencies" in dynamic or native
     extras: list[str] = []
     optional: dict[str, Any] = project["optional-dependencies"] if isinstance(project.get("optional-dependencies"), dict) else {}
-    if not install_project:
+    if not install_project and project:
         requirements += _strings(project.get("dependencies"))
         sources.append("[project] dependencies")
     for extra in TEST_EXTRAS:
@@ -174,7 +178,9 @@ def plan(root: Path) -> Plan:
             requirements += _group(groups, name)
             sources.append(f"[dependency-groups] {name}")
     files: list[str] = []
-    for pattern in _REQ_GLOBS:
+    # A tree that is not a package declares what its code needs in requirements.txt, if anywhere.
+    globs = (*_REQ_GLOBS, "requirements.txt") if not project and not install_project else _REQ_GLOBS
+    for pattern in globs:
         for path in sorted(root.glob(pattern)):
             if path.is_file() and not path.is_symlink():
                 files.append(path.relative_to(root).as_posix())

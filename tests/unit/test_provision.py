@@ -44,6 +44,16 @@ def test_dynamic_dependencies_or_native_code_install_a_copy(tmp_path: Path) -> N
     assert plan(legacy).install_project
 
 
+def test_a_tree_without_packaging_metadata_is_imported_where_it_lies(tmp_path: Path) -> None:
+    """Scripts and their tests, no pyproject/setup.py: nothing to install (uv would refuse it); its requirement
+    files are still read, and the tree is put on the import path."""
+    scripts = _write(tmp_path / "s", {"tool/__init__.py": "", "tests/test_tool.py": "def test_x():\n    pass\n", "requirements.txt": "attrs\n"})
+    found = plan(scripts)
+    assert not found.install_project and found.requirement_files == ("requirements.txt",) and found.import_roots
+    poetry = _write(tmp_path / "p", {"pyproject.toml": '[tool.poetry]\nname = "p"\nversion = "1"\n'})
+    assert plan(poetry).install_project
+
+
 def test_the_digest_follows_the_declarations(tmp_path: Path) -> None:
     root = _write(tmp_path, {"pyproject.toml": '[project]\nname="p"\ndependencies=["a"]\n', "requirements-dev.txt": "x\n"})
     first = plan(root).digest(root)
