@@ -5,6 +5,7 @@ from __future__ import annotations
 from baseline.model import CheckResult, CheckSpec, Confidence, Finding, Location, Outcome, Severity, Suppression
 from baseline.runner import ScanContext
 from baseline.tools.components_run import COMPONENTS_RUN, unique_components
+from baseline.tools.sbom import Component
 
 # Points taken off the score per open (unsuppressed) vulnerability, by severity.
 PENALTY = {Severity.CRITICAL: 4.0, Severity.HIGH: 2.5, Severity.MEDIUM: 1.5, Severity.LOW: 0.5, Severity.INFO: 0.0}
@@ -50,7 +51,7 @@ class IncludedComponentsCheck:
                 Finding(rule_id="included-components.not-verifiable", severity=Severity.LOW, message=f"{name}: {reason}", tool="baseline")
                 for name, reason in result.not_audited
             )
-            return CheckResult(SPEC, Outcome.ERROR, 0.0, result.message, unverifiable, evidence=result.evidence)
+            return CheckResult(SPEC, Outcome.ERROR, 0.0, f"{result.message}; {result.environment.note()}", unverifiable, evidence=result.evidence, metrics=result.environment.metrics())
         threshold = Severity(str(context.config.get("components.fail_on")))
         findings: list[Finding] = []
         vex_accepted: list[str] = []
@@ -79,7 +80,7 @@ class IncludedComponentsCheck:
                     rule_id=advisory.id,
                     # Only what ships decides the verdict: a development or fixture pin is reported, not gated.
                     severity=advisory.severity if ships else Severity.INFO,
-                    message=f"{component.name} {component.version} is affected by {advisory.id}{aliases}: "
+                    message=f"{component.name} {component.version}{_provenance(component)} is affected by {advisory.id}{aliases}: "
                     f"{advisory.summary or 'see the advisory'}; fixed in: {fixed}"
                     + (f" [VEX {match.vex.state}: {match.vex.justification}]" if match.vex and not match.vex.suppresses else vex_note)
                     + ("" if ships else f" [{component.scope} scope, {advisory.severity.value} if it shipped: not part of what the project ships]"),
@@ -97,6 +98,8 @@ class IncludedComponentsCheck:
                         "source": result.source,
                         "scope": component.scope,
                         "advisory_severity": advisory.severity.value,
+                        "installed": component.installed,
+                        "dependency_path": [*component.via, component.key] if component.via else [],
                     },
                 )
             )
@@ -139,6 +142,7 @@ class IncludedComponentsCheck:
             f"{len(open_vulns)} open known vulnerabilities ({suppressed} triaged by VEX) in {total} components; "
             f"{unaudited} not verifiable; source: {result.source}"
             + (f"; {other_scopes} more in development, test or fixture manifests (reported, not gated)" if other_scopes else "")
+            + f"; {result.environment.note()}"
         )
         if vex_accepted:
             message += "; VEX accepted: " + "; ".join(vex_accepted)
@@ -156,9 +160,19 @@ class IncludedComponentsCheck:
             "vex_rejected": vex_rejected,
             "source": result.source,
             "sbom_sources": list(result.inventory.sources),
+            **result.environment.metrics(),
         }
         outcome = Outcome.FAIL if blocking else Outcome.PASS
         return CheckResult(SPEC, outcome, round(score, 2), message, tuple(findings), result.evidence, metrics)
+
+
+def _provenance(component: Component) -> str:
+    """How the version was found, when not from a pin: the installed environment, and the path to it."""
+    if component.via:
+        return f" (installed, required through {' -> '.join((*component.via, component.key))})"
+    if component.installed:
+        return f" (installed; declared {component.specifier or 'without a version'} in {component.source})"
+    return ""
 
 
 CHECK = IncludedComponentsCheck()
