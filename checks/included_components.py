@@ -15,8 +15,11 @@ SPEC = CheckSpec(
     technique="T11",
     title="No known vulnerability in the project's dependencies",
     verifies="Builds a CycloneDX SBOM of the dependencies the project itself declares or locks (never the "
-    "toolkit's environment) and matches every pinned component against advisories: a local OSV database "
-    "(components.osv_db) or, online, pip-audit's service. VEX statements triage matches.",
+    "toolkit's environment), adds what the target's installed environment ships (the closure of the declared "
+    "runtime dependencies over the installed packages, read through the target's interpreter, confined; "
+    "declared ranges take the installed version) and matches every pinned component against advisories: a "
+    "local OSV database (components.osv_db) or, online, pip-audit's service. VEX statements triage matches. "
+    "When the environment cannot be read, the message says transitive dependencies were not examined.",
     why="NIST IR 8397 asks vendors to gain assurance about the software they include and to look for known "
     "vulnerabilities in it; a dependency with a published advisory is the cheapest way in for an attacker.",
     remediation="Upgrade each affected component to a fixed version (listed in the finding), or record why the "

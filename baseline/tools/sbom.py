@@ -5,7 +5,9 @@ requirements, the sub-projects of a monorepo), each as its own group named by it
 folder the sources have an order of precedence (the first that exists wins, so a lock file beats a
 loose declaration): pylock.toml, uv.lock, poetry.lock, Pipfile.lock, requirements*.txt (and
 requirements/*.txt), then pyproject.toml ``[project] dependencies``. Nothing is resolved against an
-index: an unpinned requirement stays versionless and is reported, because it cannot be verified.
+index: an unpinned requirement stays versionless and is reported, because it cannot be verified,
+unless the target's installed environment resolves it (baseline/tools/environment.py, which also
+adds the transitive dependencies that ship).
 
 Each component has a scope: ``required`` (what ships), ``optional`` (development, test,
 documentation requirement files and lock sections) or ``excluded`` (manifests inside tests,
