@@ -364,6 +364,8 @@ def apply_environment(inventory: Inventory, environment: Environment) -> tuple[I
             continue
         reached = result.reached.get(key) if component.scope == "required" else None
         if reached is None:
+            if component.scope == "required" and component.version is None and _NAME.match(component.name):
+                component = replace(component, note=f"{component.note or 'no version'}; not installed in the target's environment")
             components.append(component)
             continue
         changes: dict[str, Any] = {}

@@ -18,6 +18,7 @@ from baseline.tools.environment import (
     parse_probe,
 )
 from baseline.tools.sbom import Component, Inventory, build_sbom
+from tests.unit.test_components_tree import _valid_cyclonedx
 
 PY311 = {**{key: str(value) for key, value in default_environment().items() if key in MARKER_KEYS}, "python_version": "3.11", "python_full_version": "3.11.7", "sys_platform": "linux"}
 
@@ -87,6 +88,7 @@ def test_apply_resolves_ranges_adds_transitive_components_and_leaves_the_rest() 
             Component("requests", "2.0.0", "requirements.txt", 3, "==2.0.0"),
             Component("pytest", "8.0", "requirements-dev.txt", 1, "==8.0", scope="optional"),
             Component("./vendored", None, "requirements.txt", 4, note="local path or VCS/URL requirement: not verifiable against advisories"),
+            Component("ghost", None, "requirements.txt", 5, ">=1", note="not pinned to one version (>=1)"),
         ),
         ("requirements.txt", "requirements-dev.txt"),
     )
@@ -114,6 +116,8 @@ def test_apply_resolves_ranges_adds_transitive_components_and_leaves_the_rest() 
     assert by_key[("pytest", "optional")].version == "8.0"
     assert ("coverage", "required") not in by_key and ("coverage", "optional") not in by_key
     assert next(c for c in updated.components if c.name == "./vendored").version is None
+    assert by_key[("ghost", "required")].note == "not pinned to one version (>=1); not installed in the target's environment"
+    assert report.not_installed == ("ghost",)
     assert report.read and report.distributions == 8 and report.closure == 6 and report.transitive == 4
     assert report.resolved == ("Flask 2.0.1 (declared >=2 in requirements.txt)",)
     assert report.markers_false == ("tomli",) and report.outside == 2
@@ -125,8 +129,9 @@ def test_apply_resolves_ranges_adds_transitive_components_and_leaves_the_rest() 
     assert kept[("pytest", "8.0")] == "required"  # the shipped declaration wins over the development pin
 
     sbom = build_sbom(updated, "demo", "1.0")
+    _valid_cyclonedx(sbom)
     graph = {entry["ref"]: entry.get("dependsOn", []) for entry in sbom["dependencies"]}
-    assert graph["project:demo"] == ["flask@2.0.1", "tomli@unpinned", "requests@2.0.0", "pytest@8.0", "-/vendored@unpinned"]
+    assert graph["project:demo"] == ["flask@2.0.1", "tomli@unpinned", "requests@2.0.0", "pytest@8.0", "-/vendored@unpinned", "ghost@unpinned"]
     assert graph["flask@2.0.1"] == ["click@8.0", "werkzeug@2.0.0"]
     assert graph["requests@2.0.0"] == ["urllib3@1.26.0"]
     paths = {c["bom-ref"]: {p["name"]: p["value"] for p in c["properties"]} for c in sbom["components"]}
