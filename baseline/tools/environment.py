@@ -42,6 +42,7 @@ MARKER_KEYS = (
     "python_version", "sys_platform",
 )
 _NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
+_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+!_-]{0,127}$")  # PEP 440 and legacy versions; no spaces or control characters
 
 # Runs on the target's interpreter (Python 3.8 or later), under ``-I``: no import from the project's
 # folder or PYTHONPATH. Prints one marked line of JSON after whatever a ``.pth`` file may print.
@@ -211,13 +212,13 @@ def parse_probe(stdout: str) -> Environment:
         name = entry.get("name") if isinstance(entry, dict) else None
         version = entry.get("version") if isinstance(entry, dict) else None
         requires = entry.get("requires") if isinstance(entry, dict) else None
-        if not isinstance(name, str) or not _NAME.match(name) or not isinstance(version, str) or not version.strip() or not isinstance(requires, list):
+        if not isinstance(name, str) or not _NAME.match(name) or not isinstance(version, str) or not _VERSION.match(version) or not isinstance(requires, list):
             problems.append(f"installed distribution #{index + 1} has no usable name, version or requirements: skipped")
             continue
         key = canonicalize_name(name)
         if key in distributions:
             continue  # shadowed by the first one on the interpreter's path, which is the one imported
-        distributions[key] = Installed(key, version.strip()[:MAX_TEXT], tuple(str(r)[:MAX_TEXT] for r in requires[:MAX_REQUIRES] if isinstance(r, str)))
+        distributions[key] = Installed(key, version, tuple(str(r)[:MAX_TEXT] for r in requires[:MAX_REQUIRES] if isinstance(r, str)))
     return Environment(distributions, markers, _bounded(problems))
 
 

@@ -151,6 +151,7 @@ def test_probe_output_is_checked_entry_by_entry() -> None:
             {"name": "demo-pkg", "version": "9.9", "requires": []},  # shadowed: the first on the path is imported
             {"name": "../../etc", "version": "1", "requires": []},
             {"name": "x", "version": 3, "requires": []},
+            {"name": "y", "version": "1.0\x1b[2J\nforged line", "requires": []},
             "not an object",
             {"name": "ok", "version": "2", "requires": ["a", 5]},
         ],
@@ -161,7 +162,7 @@ def test_probe_output_is_checked_entry_by_entry() -> None:
     assert set(environment.distributions) == {"demo-pkg", "ok"}
     assert environment.distributions["demo-pkg"].version == "1.0"
     assert environment.distributions["ok"].requires == ("a",)
-    assert sum("skipped" in problem for problem in environment.problems) == 3
+    assert sum("skipped" in problem for problem in environment.problems) == 4
     assert any("the first" in problem for problem in environment.problems)
     assert any("PermissionError" in problem for problem in environment.problems)
 
