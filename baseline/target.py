@@ -119,6 +119,7 @@ class Interpreter:
 
 
 PROVISION_FAILED = "provisioning failed: "
+TOOLKIT_FALLBACK = "the toolkit's own interpreter (no --python, no .venv, provisioning off)"
 
 
 def installed_here(root: Path) -> bool:
@@ -182,7 +183,7 @@ def resolve_interpreter(root: Path, requested: str | None, *, project_venv: bool
             except OSError as exc:
                 path, source = sys.executable, PROVISION_FAILED + f"{type(exc).__name__}: {exc}"
         else:
-            path, source = sys.executable, "the toolkit's own interpreter (no --python, no .venv, provisioning off)"
+            path, source = sys.executable, TOOLKIT_FALLBACK
     probe = sandbox.run(
         [path, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
         cwd=root,

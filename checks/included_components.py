@@ -5,6 +5,7 @@ from __future__ import annotations
 from baseline.model import CheckResult, CheckSpec, Confidence, Finding, Location, Outcome, Severity, Suppression
 from baseline.runner import ScanContext
 from baseline.tools.components_run import COMPONENTS_RUN, unique_components
+from baseline.tools.sbom import Component
 
 # Points taken off the score per open (unsuppressed) vulnerability, by severity.
 PENALTY = {Severity.CRITICAL: 4.0, Severity.HIGH: 2.5, Severity.MEDIUM: 1.5, Severity.LOW: 0.5, Severity.INFO: 0.0}
@@ -14,8 +15,11 @@ SPEC = CheckSpec(
     technique="T11",
     title="No known vulnerability in the project's dependencies",
     verifies="Builds a CycloneDX SBOM of the dependencies the project itself declares or locks (never the "
-    "toolkit's environment) and matches every pinned component against advisories: a local OSV database "
-    "(components.osv_db) or, online, pip-audit's service. VEX statements triage matches.",
+    "toolkit's environment), adds what the target's installed environment ships (the closure of the declared "
+    "runtime dependencies over the installed packages, read through the target's interpreter, confined; "
+    "declared ranges take the installed version) and matches every pinned component against advisories: a "
+    "local OSV database (components.osv_db) or, online, pip-audit's service. VEX statements triage matches. "
+    "When the environment cannot be read, the message says transitive dependencies were not examined.",
     why="NIST IR 8397 asks vendors to gain assurance about the software they include and to look for known "
     "vulnerabilities in it; a dependency with a published advisory is the cheapest way in for an attacker.",
     remediation="Upgrade each affected component to a fixed version (listed in the finding), or record why the "
@@ -50,7 +54,7 @@ class IncludedComponentsCheck:
                 Finding(rule_id="included-components.not-verifiable", severity=Severity.LOW, message=f"{name}: {reason}", tool="baseline")
                 for name, reason in result.not_audited
             )
-            return CheckResult(SPEC, Outcome.ERROR, 0.0, result.message, unverifiable, evidence=result.evidence)
+            return CheckResult(SPEC, Outcome.ERROR, 0.0, f"{result.message}; {result.environment.note()}", unverifiable, evidence=result.evidence, metrics=result.environment.metrics())
         threshold = Severity(str(context.config.get("components.fail_on")))
         findings: list[Finding] = []
         vex_accepted: list[str] = []
@@ -79,7 +83,7 @@ class IncludedComponentsCheck:
                     rule_id=advisory.id,
                     # Only what ships decides the verdict: a development or fixture pin is reported, not gated.
                     severity=advisory.severity if ships else Severity.INFO,
-                    message=f"{component.name} {component.version} is affected by {advisory.id}{aliases}: "
+                    message=f"{component.name} {component.version}{_provenance(component)} is affected by {advisory.id}{aliases}: "
                     f"{advisory.summary or 'see the advisory'}; fixed in: {fixed}"
                     + (f" [VEX {match.vex.state}: {match.vex.justification}]" if match.vex and not match.vex.suppresses else vex_note)
                     + ("" if ships else f" [{component.scope} scope, {advisory.severity.value} if it shipped: not part of what the project ships]"),
@@ -97,6 +101,8 @@ class IncludedComponentsCheck:
                         "source": result.source,
                         "scope": component.scope,
                         "advisory_severity": advisory.severity.value,
+                        "installed": component.installed,
+                        "dependency_path": [*component.via, component.key] if component.via else [],
                     },
                 )
             )
@@ -139,6 +145,7 @@ class IncludedComponentsCheck:
             f"{len(open_vulns)} open known vulnerabilities ({suppressed} triaged by VEX) in {total} components; "
             f"{unaudited} not verifiable; source: {result.source}"
             + (f"; {other_scopes} more in development, test or fixture manifests (reported, not gated)" if other_scopes else "")
+            + f"; {result.environment.note()}"
         )
         if vex_accepted:
             message += "; VEX accepted: " + "; ".join(vex_accepted)
@@ -156,9 +163,19 @@ class IncludedComponentsCheck:
             "vex_rejected": vex_rejected,
             "source": result.source,
             "sbom_sources": list(result.inventory.sources),
+            **result.environment.metrics(),
         }
         outcome = Outcome.FAIL if blocking else Outcome.PASS
         return CheckResult(SPEC, outcome, round(score, 2), message, tuple(findings), result.evidence, metrics)
+
+
+def _provenance(component: Component) -> str:
+    """How the version was found, when not from a pin: the installed environment, and the path to it."""
+    if component.via:
+        return f" (installed, required through {' -> '.join((*component.via, component.key))})"
+    if component.installed:
+        return f" (installed; declared {component.specifier or 'without a version'} in {component.source})"
+    return ""
 
 
 CHECK = IncludedComponentsCheck()

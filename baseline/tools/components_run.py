@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -20,7 +20,8 @@ from packaging.utils import canonicalize_name, canonicalize_version
 
 from baseline import sandbox, state
 from baseline.model import Artifact, Evidence, Provenance, Severity
-from baseline.target import file_sha256, project_name
+from baseline.target import PROVISION_FAILED, TOOLKIT_FALLBACK, file_sha256, project_name
+from baseline.tools.environment import EnvironmentReport, apply_environment, not_read, read_environment
 from baseline.tools.ignore_files import read_ignore_files
 from baseline.tools.osv import Advisory, load_database
 from baseline.tools.sbom import Component, Inventory, build_sbom, collect, project_version
@@ -50,6 +51,7 @@ class ComponentsResult:
     not_audited: tuple[tuple[str, str], ...] = ()  # (component, reason)
     evidence: tuple[Evidence, ...] = ()
     vex_problems: tuple[str, ...] = ()
+    environment: EnvironmentReport = field(default_factory=lambda: not_read("the installed environment was not read"))
 
 
 class ComponentsRunner:
@@ -67,6 +69,8 @@ class ComponentsRunner:
             online=bool(config.get("components.online")),
             vex_files=list(config.get("components.vex")),
             timeout_s=float(config.get("components.timeout")),
+            python=context.python,
+            interpreter_source=context.target.interpreter_source,
         )
 
 
@@ -86,9 +90,21 @@ def find_vex_files(root: Path, configured: list[str]) -> list[Path]:
 
 
 def run_components(
-    *, root: Path, work_dir: Path, osv_db: str | None, online: bool, vex_files: list[str], timeout_s: float
+    *,
+    root: Path,
+    work_dir: Path,
+    osv_db: str | None,
+    online: bool,
+    vex_files: list[str],
+    timeout_s: float,
+    python: str | None = None,
+    interpreter_source: str = "",
 ) -> ComponentsResult:
-    """Build the SBOM of the project's own dependencies and match it; never raises for tool failures."""
+    """Build the SBOM of the project's own dependencies and match it; never raises for tool failures.
+
+    ``python`` is the target's interpreter: its installed environment resolves declared ranges and
+    adds the transitive dependencies that ship (baseline/tools/environment.py).
+    """
     inventory = collect(root)
     if not inventory.components:
         return ComponentsResult(
@@ -97,12 +113,14 @@ def run_components(
             inventory,
             evidence=(Evidence(Provenance.INSPECTED, "looked for " + ", ".join(inventory.looked_for) + ": none declares a dependency"),),
         )
+    inventory, environment = _environment(inventory, root, python, interpreter_source, timeout_s)
     sbom = build_sbom(inventory, project_name(root), project_version(root))
     sbom_path = work_dir / "sbom.cdx.json"
     sbom_path.write_text(json.dumps(sbom, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     sbom_evidence = Evidence(
         Provenance.INSPECTED,
-        f"CycloneDX 1.6 SBOM of {len(inventory.components)} declared components from {', '.join(inventory.sources)}",
+        f"CycloneDX 1.6 SBOM of {len(inventory.components) - environment.transitive} declared components from {', '.join(inventory.sources)}"
+        + (f" and {environment.transitive} transitive components from the installed environment" if environment.transitive else ""),
         tool="cyclonedx-python-lib",
         input_digests={source: "sha256:" + file_sha256(root / source) for source in inventory.sources if (root / source).is_file()},
         artifacts=(Artifact(str(sbom_path), file_sha256(sbom_path), "application/vnd.cyclonedx+json"),),
@@ -127,7 +145,7 @@ def run_components(
             "(pin them with a lock file or '==' requirements)",
             inventory,
             not_audited=tuple(not_audited),
-            evidence=(sbom_evidence,),
+            evidence=(*environment.evidence, sbom_evidence), environment=environment,
             vex_problems=tuple(vex_problems),
         )
 
@@ -135,7 +153,7 @@ def run_components(
         try:
             database = load_database(osv_db, cache_dir=state.cache_home() / "osv")
         except (ValueError, OSError) as exc:
-            return ComponentsResult("error", f"the OSV database could not be used: {exc}", inventory, evidence=(sbom_evidence,), vex_problems=tuple(vex_problems))
+            return ComponentsResult("error", f"the OSV database could not be used: {exc}", inventory, evidence=(*environment.evidence, sbom_evidence), environment=environment, vex_problems=tuple(vex_problems))
         matches = [Match(component, advisory) for component in pinned for advisory in database.match(component.name, component.version or "")]
         info = database.info
         source = f"OSV database {info.source}"
@@ -155,7 +173,7 @@ def run_components(
                 "error",
                 f"online advisory lookup failed: {outcome} (offline: set components.osv_db to a local OSV database)",
                 inventory,
-                evidence=(sbom_evidence,),
+                evidence=(*environment.evidence, sbom_evidence), environment=environment,
                 vex_problems=tuple(vex_problems),
             )
         matches, skipped, match_evidence = outcome
@@ -166,7 +184,7 @@ def run_components(
             "error",
             "no advisory source: set components.osv_db to a local OSV database or allow components.online",
             inventory,
-            evidence=(sbom_evidence,),
+            evidence=(*environment.evidence, sbom_evidence), environment=environment,
             vex_problems=tuple(vex_problems),
         )
 
@@ -214,9 +232,35 @@ def run_components(
         source=source,
         matches=tuple(with_vex),
         not_audited=tuple(not_audited),
-        evidence=(sbom_evidence, match_evidence),
+        evidence=(*environment.evidence, sbom_evidence, match_evidence),
+        environment=environment,
         vex_problems=tuple(vex_problems),
     )
+
+
+def _environment(inventory: Inventory, root: Path, python: str | None, source: str, timeout_s: float) -> tuple[Inventory, EnvironmentReport]:
+    """The inventory resolved against the target's installed environment, or unchanged with the reason it was not read."""
+    if not python:
+        return inventory, not_read("no interpreter of the target was given")
+    if source == TOOLKIT_FALLBACK:
+        return inventory, not_read(f"the scan runs on {source}, not an environment of the project (give --python or a .venv)")
+    if source.startswith(PROVISION_FAILED):
+        return inventory, not_read(f"the project's environment could not be built ({source[len(PROVISION_FAILED):][:200]})")
+    environment, reason, evidence = read_environment(python, root, timeout_s=min(timeout_s, 120.0))
+    if environment is None:
+        report = not_read(reason)
+        return inventory, replace(report, evidence=(evidence, *report.evidence))
+    updated, report = apply_environment(inventory, environment)
+    closure = Evidence(
+        Provenance.INSPECTED,
+        "closure of the declared runtime dependencies over the installed environment: " + report.note()
+        + (f"; declared ranges resolved: {'; '.join(report.resolved[:10])}" if report.resolved else "")
+        + (f"; not installed: {', '.join(report.not_installed[:10])}" if report.not_installed else "")
+        + (f"; markers false on the target: {', '.join(report.markers_false[:10])}" if report.markers_false else "")
+        + f"; {report.outside} installed distributions outside the closure do not ship",
+        tool="baseline",
+    )
+    return updated, replace(report, evidence=(evidence, closure))
 
 
 def _merge_aliases(matches: list[Match]) -> list[Match]:
@@ -251,10 +295,16 @@ def _merge_aliases(matches: list[Match]) -> list[Match]:
 
 
 def unique_components(components: Iterable[Component]) -> list[Component]:
-    """One component per canonical name and version, the first declaration kept (counts are of these)."""
+    """One component per canonical name and version, the first declaration kept (counts are of these).
+
+    A later declaration in the required scope replaces an earlier one of another scope: a package
+    a development file pins that also ships (a runtime dependency requires it) ships.
+    """
     seen: dict[tuple[str, str | None], Component] = {}
     for component in components:
-        seen.setdefault((component.key, component.version), component)
+        kept = seen.setdefault((component.key, component.version), component)
+        if kept.scope != "required" and component.scope == "required":
+            seen[(component.key, component.version)] = component
     return list(seen.values())
 
 

@@ -5,7 +5,9 @@ requirements, the sub-projects of a monorepo), each as its own group named by it
 folder the sources have an order of precedence (the first that exists wins, so a lock file beats a
 loose declaration): pylock.toml, uv.lock, poetry.lock, Pipfile.lock, requirements*.txt (and
 requirements/*.txt), then pyproject.toml ``[project] dependencies``. Nothing is resolved against an
-index: an unpinned requirement stays versionless and is reported, because it cannot be verified.
+index: an unpinned requirement stays versionless and is reported, because it cannot be verified,
+unless the target's installed environment resolves it (baseline/tools/environment.py, which also
+adds the transitive dependencies that ship).
 
 Each component has a scope: ``required`` (what ships), ``optional`` (development, test,
 documentation requirement files and lock sections) or ``excluded`` (manifests inside tests,
@@ -42,6 +44,10 @@ class Component:
     dependencies: tuple[str, ...] = ()  # canonical names, where the lock file records the graph
     note: str = ""  # why it cannot be verified (URL, VCS, local path, editable, unpinned)
     scope: str = "required"  # required (ships), optional (dev/test/docs) or excluded (not product)
+    extras: tuple[str, ...] = ()  # extras the requirement asks for
+    marker: str = ""  # the requirement's environment marker, as written
+    installed: bool = False  # the version is the one installed in the target's environment
+    via: tuple[str, ...] = ()  # a transitive component: the declared dependency that pulls it in, then the path to it
 
     @property
     def key(self) -> str:
@@ -204,7 +210,10 @@ def _component(text: str, source: str, line: int | None, problems: list[str], ha
     if len(specifiers) == 1 and specifiers[0].operator in ("==", "===") and "*" not in specifiers[0].version:
         version = specifiers[0].version
     note = "" if version else f"not pinned to one version ({str(requirement.specifier) or 'any version'})"
-    return Component(requirement.name, version, source, line, str(requirement.specifier), hashes, note=note)
+    return Component(
+        requirement.name, version, source, line, str(requirement.specifier), hashes, note=note,
+        extras=tuple(sorted(requirement.extras)), marker=str(requirement.marker) if requirement.marker else "",
+    )
 
 
 def _read_requirements(path: Path, root: Path, problems: list[str], seen: set[Path]) -> list[Component]:
@@ -451,9 +460,15 @@ def build_sbom(inventory: Inventory, project_name: str, project_version: str | N
         properties += [{"name": "baseline:specifier", "value": spec} for spec in dict.fromkeys(i.specifier for i in items if i.specifier)]
         if item.note:
             properties.append({"name": "baseline:note", "value": item.note})
+        if item.installed:
+            properties.append({"name": "baseline:version-source", "value": "installed environment"})
+        if item.via:
+            properties.append({"name": "baseline:dependency-path", "value": " -> ".join((*item.via, item.key))})
         entry["properties"] = properties
         components.append(entry)
-    dependencies: list[dict[str, Any]] = [{"ref": project_ref, "dependsOn": list(grouped)}] if grouped else [{"ref": project_ref}]
+    # The project depends on what it declares; a transitive component hangs under what requires it.
+    direct = [ref for ref, items in grouped.items() if any(not i.via for i in items)]
+    dependencies: list[dict[str, Any]] = [{"ref": project_ref, "dependsOn": direct}] if direct else [{"ref": project_ref}]
     for ref, items in grouped.items():
         names = sorted({name for i in items for name in i.dependencies})
         depends = sorted({first_ref[name] for name in names if name in first_ref})

@@ -69,6 +69,9 @@ def test_offline_with_small_database_and_clean_pins(tmp_path: Path) -> None:
     (root / "requirements.txt").write_text("demo-pkg==1.5.0\nother==1.0\n")
     result = _scan(root, "--components-osv-db", str(FIXTURES / "osv_small"))
     assert result["outcome"] == "pass" and result["score"] == 10.0
+    # The scan runs on the toolkit's own interpreter: the project's environment is not read, and T11 says so.
+    assert "transitive dependencies were not examined: the scan runs on the toolkit's own interpreter" in result["message"]
+    assert result["metrics"]["environment_read"] is False
 
 
 def test_no_dependencies_is_not_applicable_with_evidence(tmp_path: Path) -> None:

@@ -41,8 +41,8 @@ def test_matching_table(db, name: str, version: str, expected: set[str]) -> None
 
 def test_withdrawn_other_ecosystems_and_corrupt_records(db) -> None:  # type: ignore[no-untyped-def]
     assert "PYSEC-0000-4" not in {a.id for a in db.for_package("demo-pkg")}
-    assert db.info.records == 6  # five PyPI-or-npm records read, plus the withdrawn one; corrupt skipped
-    assert db.info.pypi_records == 4
+    assert db.info.records == 10  # nine PyPI-or-npm records read, plus the withdrawn one; corrupt skipped
+    assert db.info.pypi_records == 8
     assert len(db.info.skipped) == 1 and "corrupt.yaml" in db.info.skipped[0]
     assert db.info.newest_modified.startswith("2024-05-01")
 
