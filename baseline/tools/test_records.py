@@ -316,7 +316,10 @@ def read_integrity(folder: Path, key: bytes | None = None) -> Integrity:
     )
     tampered = tuple(dict.fromkeys((str(r.get("name")), str(r.get("where"))) for r in session if r.get("event") == "tampered"))
     rewritten = tuple(dict.fromkeys((str(r.get("nodeid")), str(r.get("when"))) for r in session if r.get("event") == "status-rewritten"))
-    stopped = bool(finish.get("stopped")) or not finish
+    # pytest stops before the run when collection failed (exit status 2, "Interrupted: N errors during
+    # collection"), on an internal error (3) or a usage error (4): nothing ran, by pytest's own rule. Such a
+    # session earns nothing (no test passed), so a hook that fakes it gains nothing either.
+    stopped = bool(finish.get("stopped")) or not finish or finish.get("exitstatus") in (2, 3, 4)
     never = tuple(nodeid for nodeid, item in items.items() if not item.attempts and "event" in item.record and not stopped)
     flaky = tuple(detail.nodeid for detail in read_details(folder, key) if detail.flaky)
     return Integrity(

@@ -148,3 +148,16 @@ def test_lines_without_the_recorders_signature_are_ignored_and_counted(tmp_path:
     assert details.outcome == "failed" and not details.flaky
     integrity = read_integrity(tmp_path, key)
     assert integrity.forged_records == 2 and integrity.forged
+
+
+def test_a_session_pytest_interrupted_for_collection_errors_is_not_a_skipped_protocol(tmp_path: Path) -> None:
+    """pytest runs nothing when collection failed (exit status 2): the collected tests that never ran are
+    pytest's own rule, not a hook that skipped them."""
+    from baseline.tools.test_records import read_integrity
+
+    (tmp_path / "session.jsonl").write_text(json.dumps({"event": "configure"}) + "\n" + json.dumps({"event": "finish", "exitstatus": 2, "stopped": False}) + "\n")
+    item = {"event": "item", "file": "t.py", "line": 1, "markers": [], "doc": "", "hypothesis": False, "classname": "t"}
+    _write(tmp_path / "tests.jsonl", [{**item, "nodeid": "t.py::never", "name": "never"}])
+    assert read_integrity(tmp_path).never_ran == ()
+    (tmp_path / "session.jsonl").write_text(json.dumps({"event": "configure"}) + "\n" + json.dumps({"event": "finish", "exitstatus": 0, "stopped": False}) + "\n")
+    assert read_integrity(tmp_path).never_ran == ("t.py::never",)
