@@ -177,7 +177,23 @@ def confine_for_scan(root: Path, config: Config, args: argparse.Namespace, work_
         allow_env=list(config.get("allow_env")),
         hidden=[path for path in hidden if path != Path("/")],
         exclude=[work_dir] if work_dir is not None else [],
+        timeout_cap_s=timeout_cap(config),
     )
+
+
+def timeout_cap(config: Config) -> float:
+    """No process of the scan outlives this, whatever its call site asks: the longest run the
+    configuration allows (the project's own values are already held under the operator's), plus
+    slack. A second guard behind the per-run limits, for the web app (which has none) among others."""
+    web = float(config.get("web.time")) + float(config.get("web.api_time")) + float(config.get("web.startup_timeout")) * (int(config.get("web.max_restarts")) + 2)
+    fuzz = float(config.get("fuzz.time")) + float(config.get("fuzz.startup_grace")) + float(config.get("fuzz.input_timeout"))
+    longest = max(
+        1200.0,  # provisioning the test environment
+        2 * float(config.get("tests.timeout")),
+        float(config.get("static.timeout")), float(config.get("typecheck.timeout")), float(config.get("components.timeout")),
+        float(config.get("secrets.history_timeout")), float(config.get("regression.replay_timeout")), fuzz, web,
+    )
+    return longest + 600.0
 
 
 def _stop_on_signal(signum: int, _frame: object) -> None:

@@ -351,3 +351,18 @@ def test_a_shared_network_namespace_joins_the_toolkit_thread_and_its_children() 
     finally:
         network.close()
     assert network.holder.poll() is not None
+
+
+def test_the_scan_caps_every_process_whatever_the_project_asks(tmp_path: Path) -> None:
+    """A project that asks for tests.timeout = 1e300 gets the operator's limit, and the sandbox's own cap
+    (set from the configuration) is finite and above every legitimate run."""
+    from baseline.cli import timeout_cap
+    from baseline.config import load_config
+
+    (tmp_path / "pyproject.toml").write_text("[tool.baseline.tests]\ntimeout = 1e300\n[tool.baseline.web]\ntime = 1e300\n")
+    config = load_config(tmp_path)
+    assert float(config.get("tests.timeout")) == 900.0 and any("tests.timeout" in item for item in map(str, config.ignored))
+    cap = timeout_cap(config)
+    assert 2 * 900.0 < cap < 10_000
+    operator = load_config(tmp_path, {"tests.timeout": 3000.0})
+    assert timeout_cap(operator) >= 6000
