@@ -171,7 +171,7 @@ class Finding:
     cwe: tuple[int, ...] = ()
     fingerprint: str = ""
     suppression: Suppression | None = None
-    context: str = "product"  # "product", "test" or "history": where the finding lives
+    context: str = "product"  # "product" (what ships), "test", "tooling" (scripts, docs, task files) or "history": where the finding lives
     properties: Mapping[str, Any] = field(default_factory=dict)
 
     @property

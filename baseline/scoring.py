@@ -125,7 +125,7 @@ def effective_severity(finding: Finding) -> Severity:
 
 def caps(finding: Finding) -> bool:
     """Whether a finding can cap its check's score: open (not suppressed) and not in the tests."""
-    return not finding.suppressed and finding.context != "test"
+    return not finding.suppressed and finding.context not in ("test", "tooling")
 
 
 def finding_cap(findings: Sequence[Finding]) -> tuple[float, Finding] | None:

@@ -271,6 +271,17 @@ def _product_of(root: str, stamp: tuple[float, ...]) -> Product:
     return define_product(Path(root))
 
 
+def path_context(root: Path | None, relative: str) -> str:
+    """Where a file belongs: ``test`` (the test suite), ``product`` (what the package ships) or
+    ``tooling`` (neither: task files, scripts, docs, examples, build files). Without a root, every file
+    that is not a test is product."""
+    if is_test_path(relative):
+        return "test"
+    if root is None or is_product_path(root, relative):
+        return "product"
+    return "tooling"
+
+
 def is_test_path(relative: str) -> bool:
     """True for files that belong to the test suite (by folder or file name); benchmarks count as tests."""
     parts = Path(relative).parts

@@ -34,7 +34,8 @@ SPEC = CheckSpec(
     scoring="fail on any unsuppressed product finding at static.fail_on (default high) or worse, or when fewer "
     "than static.min_analysed percent of the Python files were analysed by both tools. score = 10 x 10 / "
     "(10 + W) x analysed fraction, where W sums unsuppressed findings weighted critical 10, high 5, medium 2, "
-    "low 0.5, info 0, and findings in tests count static.test_weight (default 0.2) of that.",
+    "low 0.5, info 0, and findings in tests and in files the package does not ship (scripts, docs, task files) count "
+    "static.test_weight (default 0.2) of that; only product findings fail the check.",
     references=("NIST IR 8397 section 2.3", "NIST SP 800-218 PW.7.1", "NIST SP 800-218 PW.7.2", "CWE Top 25 (2024)", "OWASP Top 10 (2021)"),
     cwe=CWE_TOP25_2024,
 )
@@ -99,6 +100,7 @@ class StaticAnalysisCheck:
         fraction = scan.analysed_files / total if total else 0.0
         product = count_by_severity(findings, "product")
         tests = count_by_severity(findings, "test")
+        tooling = count_by_severity(findings, "tooling")
         metrics = {
             "python_files": total,
             "product_files": scan.product_files,
@@ -110,6 +112,7 @@ class StaticAnalysisCheck:
             "downgraded": sum(1 for f in scan.findings if f.properties.get("downgraded")),
             "product": dict(product),
             "test": dict(tests),
+            "tooling": dict(tooling),
             "suppressed": sum(1 for finding in findings if finding.suppressed),
             "merged_across_tools": sum(1 for finding in scan.findings if len(finding.properties.get("tools", ())) > 1),
             "cwe_top25": sum(1 for f in scan.findings if not f.suppressed and f.properties.get("cwe_top25_2024")),
@@ -140,6 +143,8 @@ class StaticAnalysisCheck:
         )
         if any(tests.values()):
             summary += f"; {sum(tests.values())} in tests"
+        if any(tooling.values()):
+            summary += f"; {sum(tooling.values())} in files the package does not ship (scripts, docs, task files)"
         if serious:
             cwes = sorted({c for f in serious for c in f.cwe})
             message = f"{len(serious)} unsuppressed {threshold}-or-worse product findings (CWE {', '.join(map(str, cwes))}); {summary}"

@@ -139,6 +139,7 @@ def build_findings(
     taint_confirmed: bool,
     pack_cwes: frozenset[int] = frozenset(),
     pack_analysed: Callable[[str], bool] | None = None,
+    context_of: Callable[[str], str] | None = None,
 ) -> tuple[Finding, ...]:
     """Turn raw tool results into de-duplicated, suppression-aware Findings.
 
@@ -155,6 +156,9 @@ def build_findings(
         if path not in sources:
             sources[path] = read_source(path)
         return sources[path]
+
+    def where(path: str) -> str:
+        return context_of(path) if context_of is not None else ("test" if is_test_path(path) else "product")
 
     findings: list[Finding] = []
     for group in deduplicate(raw):
@@ -197,7 +201,7 @@ def build_findings(
                 confidence=confidence,
                 cwe=with_class(tuple(dict.fromkeys(c for member in group for c in member.cwe))),
                 suppression=_suppression_for(group, directives.get(lead.path, ())),
-                context="test" if is_test_path(lead.path) else "product",
+                context=where(lead.path),
                 properties=properties,
             )
         )
@@ -214,7 +218,7 @@ def build_findings(
                     tool="baseline",
                     location=Location(path, directive.line, directive.line),
                     confidence=Confidence.HIGH,
-                    context="test" if is_test_path(path) else "product",
+                    context=where(path),
                     properties={"directive": directive.kind},
                 )
             )

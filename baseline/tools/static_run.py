@@ -24,7 +24,7 @@ from typing import Any, Mapping
 from baseline import state
 from baseline.model import Evidence, Finding, Provenance
 from baseline.pathmatch import matches
-from baseline.target import is_test_path, iter_files
+from baseline.target import is_test_path, iter_files, path_context
 from baseline.tools import bandit as bandit_tool
 from baseline.tools import semgrep as semgrep_tool
 from baseline.tools import static_summaries
@@ -352,7 +352,8 @@ def run_static(
         return semgrep_ok and path not in semgrep_missed
 
     findings = build_findings(
-        raw, read_source, directives, taint_confirmed=semgrep_ok, pack_cwes=semgrep_tool.rule_pack_cwes(), pack_analysed=pack_analysed
+        raw, read_source, directives, taint_confirmed=semgrep_ok, pack_cwes=semgrep_tool.rule_pack_cwes(), pack_analysed=pack_analysed,
+        context_of=lambda path: path_context(root, path),
     )
     # A file bandit could not parse because the project is written for a newer Python (declared, or
     # the target's interpreter is newer) and that semgrep analysed is analysed by semgrep alone.

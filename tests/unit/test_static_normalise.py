@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from baseline.model import Confidence, Severity
 from baseline.tools.static_common import RawFinding
 from baseline.tools.static_normalise import BARE_SUPPRESSION_RULE, build_findings, deduplicate, parse_directives, redact
@@ -143,3 +145,27 @@ def test_only_comments_are_suppression_directives() -> None:
     assert [(item.line, item.kind, item.rule_ids) for item in directives] == [(3, "nosec", ("B602",))]
     broken = "def f(:\n    x = 1  # nosec\n"  # does not tokenize: read line by line
     assert [item.line for item in parse_directives(broken)] == [2]
+
+
+def test_findings_outside_what_the_package_ships_are_tooling(tmp_path) -> None:
+    """A shell call in scripts/ (not shipped, not a test) is reported as tooling: weighed like tests,
+    never gating, never capping; the same call in the package is product."""
+    from baseline.checks.static_analysis import weighted_load
+    from baseline.scoring import caps
+    from baseline.target import path_context
+    from baseline.tools.static_common import RawFinding
+
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "app"\nversion = "1"\n[tool.setuptools]\npackages = ["app"]\n')
+    for name in ("app/__init__.py", "scripts/deploy.py", "tests/test_app.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("import subprocess\nsubprocess.run(cmd, shell=True)\n")
+    assert [path_context(tmp_path, name) for name in ("app/__init__.py", "scripts/deploy.py", "tests/test_app.py")] == ["product", "tooling", "test"]
+    raw = [
+        RawFinding(tool="bandit", rule_id="B602", path=name, start_line=2, end_line=2, severity=Severity.HIGH, confidence=Confidence.HIGH, message="shell", cwe=(78,))
+        for name in ("app/__init__.py", "scripts/deploy.py")
+    ]
+    findings = build_findings(raw, lambda path: (tmp_path / path).read_text(), {}, taint_confirmed=False, context_of=lambda path: path_context(tmp_path, path))
+    by_path = {finding.location.path: finding for finding in findings}
+    assert by_path["app/__init__.py"].context == "product" and by_path["scripts/deploy.py"].context == "tooling"
+    assert caps(by_path["app/__init__.py"]) and not caps(by_path["scripts/deploy.py"])
+    assert weighted_load([by_path["scripts/deploy.py"]], 0.2) == pytest.approx(0.2 * weighted_load([by_path["app/__init__.py"]], 0.2))
