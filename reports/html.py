@@ -43,6 +43,24 @@ def score_colour(score: float | None) -> str:
     return "#2e7d32"
 
 
+def figures(metrics: Any, limit: int = 24) -> list[tuple[str, str]]:
+    """The scalar figures a check measured (numbers, booleans, short strings), shown whatever its
+    outcome: a check that errored still shows, e.g., the coverage it found."""
+    if not isinstance(metrics, dict):
+        return []
+    rows: list[tuple[str, str]] = []
+    for key, value in metrics.items():
+        if isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, (int, float)):
+            rows.append((str(key), f"{value:g}" if isinstance(value, float) else str(value)))
+        elif isinstance(value, str) and len(value) <= 120:
+            rows.append((str(key), value))
+        if len(rows) >= limit:
+            break
+    return rows
+
+
 def _chart(report: Report) -> dict[str, Any]:
     rows = []
     for index, item in enumerate(report.breakdown.techniques):
@@ -77,6 +95,7 @@ def build_context(report: Report) -> dict[str, Any]:
         "by_technique": by_technique,
         "findings": findings,
         "fix_first": fix_first_for(report.breakdown, report.results),
+        "figures": {result.spec.id: figures(result.metrics) for result in report.results},
         "colours": {outcome.value: colour for outcome, colour in _COLOURS.items()},
         "not_evaluated": [r for r in report.results if r.outcome in (Outcome.NOT_EVALUATED, Outcome.ERROR)],
         "missing_techniques": [t for t in report.breakdown.techniques if t.outcome in (Outcome.NOT_EVALUATED, Outcome.ERROR) and not t.checks],

@@ -257,3 +257,15 @@ def test_markdown_and_html_list_what_to_fix_first_and_bars_follow_the_score() ->
 
 def improvements_top(report: Any) -> str:
     return fix_first_for(report.breakdown, report.results, limit=1)[0].describe()
+
+
+def test_html_shows_the_figures_an_errored_check_measured() -> None:
+    from baseline.model import GateVerdict, Report, Target
+    from baseline.reports import html
+
+    errored = CheckResult(spec("t07.c", "T07"), Outcome.ERROR, 0.0, "coverage below what the run needed", (), EVIDENCE, {"percent_statements": 63.5, "files": 12, "note": "x"})
+    target = Target("/p", "p", None, None, None, "sha256:" + "0" * 64, 0, "python", "test")
+    report = Report("1.0", "0", target, "c", "1", "sha256:" + "0" * 64, "", "", 0.0, (errored,), score_report(CATALOG, (errored,)), GateVerdict(False, True, False, ()))
+    page = html.format_report(report)
+    assert "Figures measured" in page and "percent_statements" in page and "63.5" in page
+    assert html.figures({"a": 1, "b": [1, 2], "c": True, "d": "short"}) == [("a", "1"), ("d", "short")]
