@@ -257,9 +257,26 @@ def scan_module(tree: ast.Module, module: str, relative: str) -> tuple[list[Fram
             hits.append(FrameworkHit("ASGI", "import", f"{relative}:{node.lineno} defines ASGI callable {node.name}"))
     line = stdlib_server(tree)
     if line is not None:
-        apps.append(AppCandidate(module, "http.server", "script", relative, line))
         hits.append(FrameworkHit("http.server", "import", f"{relative}:{line} builds a standard-library HTTP server"))
+        if runnable(tree):
+            apps.append(AppCandidate(module, "http.server", "script", relative, line))
     return hits, apps
+
+
+def runnable(tree: ast.Module) -> bool:
+    """Whether running the module starts something: an ``if __name__ == "__main__":`` block, a
+    module-level ``main()``, or a server built at module level. A module that only defines a server
+    class or a function building one (a library's component) is a listener, not an app to start."""
+    for node in tree.body:
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Compare) and isinstance(node.test.left, ast.Name) and node.test.left.id == "__name__":
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "main":
+            return True
+        if isinstance(node, (ast.Expr, ast.Assign, ast.With)):
+            for child in ast.walk(node):
+                if isinstance(child, ast.Call) and (_call_name(child) in _STDLIB_SERVERS or _call_name(child) == "make_server"):
+                    return True
+    return False
 
 
 def _django_settings(root: Path) -> AppCandidate | None:

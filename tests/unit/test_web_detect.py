@@ -184,3 +184,22 @@ def test_ports_named_by_the_code_and_by_the_apps_log() -> None:
     assert log_ports("Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ...") == [8000]
     assert log_ports("INFO:     Uvicorn running on http://127.0.0.1:8123 (Press CTRL+C to quit)") == [8123]
     assert serving_line("starting\nboom\n") is None
+
+
+def test_a_module_that_only_defines_a_server_is_a_listener_not_an_app() -> None:
+    """A library component that builds an http.server inside a class or function is a web surface (a
+    listener) but nothing to start; a module with a __main__ block, a main() or a server at module level is."""
+    import ast
+
+    from baseline.web.detect import scan_module
+
+    component = (
+        "from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer\n\n\n"
+        "class Proxy:\n    def __init__(self):\n        self.server = ThreadingHTTPServer(('127.0.0.1', 0), BaseHTTPRequestHandler)\n"
+    )
+    hits, apps = scan_module(ast.parse(component), "pkg.proxy", "pkg/proxy.py")
+    assert hits and not apps
+    for tail in ("\n\nif __name__ == '__main__':\n    Proxy().server.serve_forever()\n", "\n\ndef main():\n    Proxy().server.serve_forever()\n",
+                 "\n\nSERVER = ThreadingHTTPServer(('127.0.0.1', 8000), BaseHTTPRequestHandler)\n"):
+        hits, apps = scan_module(ast.parse(component + tail), "pkg.proxy", "pkg/proxy.py")
+        assert [app.kind for app in apps] == ["script"], tail
