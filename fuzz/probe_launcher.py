@@ -80,32 +80,6 @@ def _mark_startup() -> None:
         _state["dirty"] = True
 
 
-def _record_time(population: str, data: Any, seconds: float, cpu: bool) -> None:
-    try:
-        size = len(data)
-    except TypeError:
-        return
-    bucket_index = size.bit_length()
-    buckets = _timing[population]
-    bucket = buckets.get(bucket_index)
-    if bucket is None:
-        bucket = buckets[bucket_index] = [0, 0, size, size, [], cpu, -1.0, None, size]
-    count = bucket[0] = bucket[0] + 1
-    bucket[1] += size
-    bucket[2] = min(bucket[2], size)
-    bucket[3] = max(bucket[3], size)
-    ring = bucket[4]
-    if len(ring) < _RING:
-        ring.append(seconds)
-    else:
-        ring[count % _RING] = seconds
-    if seconds > bucket[6]:
-        bucket[6] = seconds
-        bucket[7] = bytes(data) if size <= _KEEP_INPUT else None
-        bucket[8] = size
-    _state["dirty"] = True
-
-
 def _timing_record() -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     for population, buckets in _timing.items():
@@ -200,23 +174,27 @@ def _write(force: bool = False) -> None:
 
 
 def _wrap(callback: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
+    state, plain, profiled = _state, _timing["plain"], _timing["profiled"]
+    wall_clock, cpu_clock = time.perf_counter, time.thread_time
+
     def test_one_input(data: bytes) -> Any:
-        count = _state["executions"] = _state["executions"] + 1
+        count = state["executions"] = state["executions"] + 1
         if count == 1:
             _mark_startup()
         sample = count <= _FULL_SAMPLES or count % _EVERY == 0
         previous = sys.getprofile() if sample else None
-        population = "profiled" if sample else "plain"
+        buckets = profiled if sample else plain
         try:
-            bucket = _timing[population].get(len(data).bit_length())
+            size = len(data)
         except TypeError:
-            bucket = None
+            size = -1
+        bucket = buckets.get(size.bit_length()) if size >= 0 else None
         cpu = bucket is not None and bucket[5]
         if sample:
-            _state["sampled"] += 1
+            state["sampled"] += 1
             sys.setprofile(_profile)
-        cpu_started = time.thread_time() if cpu else 0.0
-        started = time.perf_counter()
+        cpu_started = cpu_clock() if cpu else 0.0
+        started = wall_clock()
         try:
             return callback(data)
         except BaseException:
@@ -225,25 +203,38 @@ def _wrap(callback: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
             _write(force=True)
             raise
         finally:
-            ended = time.perf_counter()
-            cpu_seconds = time.thread_time() - cpu_started if cpu else 0.0
+            ended = wall_clock()
+            seconds = cpu_clock() - cpu_started if cpu else ended - started
             if sample:
                 sys.setprofile(previous)
-            wall = ended - started
-            _record_time(population, data, cpu_seconds if cpu else wall, cpu)
-            if not cpu and wall >= _CPU_FROM_S:
-                current = _timing[population].get(len(data).bit_length())
-                if current is not None and not current[5]:
-                    # From now on this bucket is timed in CPU time; its wall-time samples are dropped.
-                    current[4].clear()
-                    current[5] = True
-                    current[6] = -1.0
+            if size >= 0:
+                # Inlined (this runs for every input): count, sizes, the most recent times, the slowest input.
+                if bucket is None:
+                    bucket = buckets[size.bit_length()] = [0, 0, size, size, [], False, -1.0, None, size]
+                seen = bucket[0] = bucket[0] + 1
+                bucket[1] += size
+                if size < bucket[2]:
+                    bucket[2] = size
+                elif size > bucket[3]:
+                    bucket[3] = size
+                ring = bucket[4]
+                if len(ring) < _RING:
+                    ring.append(seconds)
+                else:
+                    ring[seen % _RING] = seconds
+                if seconds > bucket[6]:
+                    bucket[6], bucket[7], bucket[8] = seconds, (bytes(data) if size <= _KEEP_INPUT else None), size
+                if not cpu and seconds >= _CPU_FROM_S:
+                    # A bucket of slow inputs is timed in CPU time from now on (its wall times are dropped).
+                    ring.clear()
+                    bucket[5], bucket[6] = True, -1.0
+                state["dirty"] = True
             # libFuzzer ends the process without Python's exit handlers: the record is written at
             # powers of two, every 4096 executions (at most every 2 s), at least every second once
             # something changed, and at the last of -runs.
-            if count & (count - 1) == 0 or count == _state["runs"]:
+            if count & (count - 1) == 0 or count == state["runs"]:
                 _write(force=True)
-            elif count % 4096 == 0 or ended - _state["written"] >= 1.0:
+            elif count % 4096 == 0 or ended - state["written"] >= 1.0:
                 _write()
 
     return test_one_input
