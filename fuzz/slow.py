@@ -17,7 +17,12 @@ because a false slow-input finding on a linear parser is worse than a missed one
   more, never less);
 - the finding needs the slow figure to exceed that prediction GROWTH_FACTOR times. Linear and
   ``n log n`` code stay near 1 (``n log n`` from 256 to 2,048 bytes gives 1.4); quadratic code
-  gives the size ratio (8 and more).
+  gives the size ratio (8 and more);
+- and the growth must show a second time, nearer: the time per byte of the slow bucket must also
+  be LOCAL_FACTOR times that of every bucket between 1/8 and 1/2 of its size (there must be one).
+  This keeps a linear parser quiet whose small inputs are garbage it rejects at the first bytes
+  while its large ones (the project's test data) are parsed to the end: there the time per byte
+  jumps once, between garbage and data, and stays flat among the large inputs.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ MIN_SAMPLES = 6  # timed inputs a bucket needs to count
 FLOOR_S = 0.05  # a bucket whose 90th percentile is below this is never slow
 SIZE_RATIO = 8.0  # the reference bucket is at least this many times smaller (mean size)
 GROWTH_FACTOR = 4.0  # slow figure / what linear growth from the reference predicts
+LOCAL_FACTOR = 1.3  # time per byte of the slow bucket / that of the buckets between 1/8 and 1/2 of its size
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,12 @@ def judge_growth(buckets: Iterable[SizeBucket], population: str = "plain") -> Sl
         if predicted <= 0:
             continue
         ratio = slow.p90_s / predicted
+        middle = [bucket for bucket in usable if slow.mean_size / SIZE_RATIO < bucket.mean_size <= slow.mean_size / 2]
+        if not middle:
+            continue
+        nearest = max(bucket.p90_s / bucket.mean_size for bucket in middle)
+        if nearest <= 0 or slow.p90_s / slow.mean_size < LOCAL_FACTOR * nearest:
+            continue
         if ratio >= GROWTH_FACTOR and (best is None or ratio > best.ratio):
             best = SlowGrowth(population, slow, reference, predicted, round(ratio, 2))
     return best
