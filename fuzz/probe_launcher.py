@@ -85,11 +85,9 @@ def _timing_record() -> dict[str, list[dict[str, Any]]]:
     for population, buckets in _timing.items():
         rows = []
         for index in sorted(buckets):
-            if not buckets[index][4]:
-                continue
             count, total, smallest, largest, ring, cpu, slowest, kept, slowest_size = buckets[index]
-            times = sorted(ring)
-            n = len(times)
+            times = sorted(ring) or [0.0]  # none since the bucket moved to CPU time: counted, not timed
+            n = len(ring)
             high_rank = min(-(-9 * n // 10), n - 1) if n > 1 else 1  # 90th percentile, never the single slowest
             rows.append(
                 {
@@ -101,7 +99,7 @@ def _timing_record() -> dict[str, list[dict[str, Any]]]:
                     "max_size": largest,
                     "p50_s": times[(n - 1) // 2],
                     "p90_s": times[high_rank - 1],
-                    "max_s": slowest,
+                    "max_s": max(slowest, 0.0),
                     "clock": "cpu" if cpu else "wall",
                     "slowest_size": slowest_size,
                     "slowest_input": base64.b64encode(kept).decode("ascii") if kept is not None else None,
@@ -227,7 +225,7 @@ def _wrap(callback: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
                 if not cpu and seconds >= _CPU_FROM_S:
                     # A bucket of slow inputs is timed in CPU time from now on (its wall times are dropped).
                     ring.clear()
-                    bucket[5], bucket[6] = True, -1.0
+                    bucket[5], bucket[6], bucket[7] = True, -1.0, None
                 state["dirty"] = True
             # libFuzzer ends the process without Python's exit handlers: the record is written at
             # powers of two, every 4096 executions (at most every 2 s), at least every second once

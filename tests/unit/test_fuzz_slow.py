@@ -129,3 +129,40 @@ def test_startup_grace_fits_the_project_within_the_operator_ceiling() -> None:
     assert startup_grace(2.0, [0.1], 0)[0] == 2.0
     # The same measurements give the same grace.
     assert startup_grace(30.0, [2.5, 0.5], 0) == startup_grace(30.0, [0.5, 2.5], 0)
+
+
+def test_the_probe_launcher_times_inputs_by_size_and_keeps_the_slowest(tmp_path: Path, monkeypatch: object) -> None:
+    import importlib.util
+    import time
+
+    from baseline.fuzz.runner import PROBE_LAUNCHER
+
+    record = tmp_path / "probe.json"
+    monkeypatch.setenv("BASELINE_FUZZ_PROBE", str(record))  # type: ignore[attr-defined]
+    monkeypatch.setenv("BASELINE_FUZZ_T0", repr(time.monotonic() - 2.0))  # type: ignore[attr-defined]
+    spec = importlib.util.spec_from_file_location("probe_launcher_under_test", PROBE_LAUNCHER)
+    assert spec is not None and spec.loader is not None
+    launcher = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(launcher)
+
+    def callback(data: bytes) -> None:
+        if data == b"s" * 40:
+            time.sleep(0.003)  # the slow one of its bucket: the bucket is timed in CPU time from then on
+
+    wrapped = launcher._wrap(callback)
+    inputs = [b"a" * (index % 50) for index in range(300)] + [b"s" * 40] + [b"b" * 40] * 3
+    for data in inputs:
+        wrapped(data)
+    launcher._write(force=True)
+    probe = read_probe(record)
+    assert probe is not None and probe.executions == len(inputs)
+    assert probe.startup_s is not None and 2.0 <= probe.startup_s < 60  # from the campaign's launch, not the launcher's
+    assert probe.timing is not None
+    profiled = {bucket.bucket: bucket for bucket in probe.timing["profiled"]}
+    plain = {bucket.bucket: bucket for bucket in probe.timing["plain"]}
+    assert sum(bucket.count for bucket in profiled.values()) == 201  # the first 200, then one in 128 (the 256th)
+    assert sum(bucket.count for bucket in plain.values()) == len(inputs) - 201
+    big = plain[(40).bit_length()]
+    assert big.clock == "cpu" and big.samples < big.count  # the wall times before the slow input were dropped
+    assert all(bucket.p50_s <= bucket.p90_s <= bucket.max_s for bucket in plain.values())
+    assert plain[6].slowest_size <= 63 and plain[6].slowest_input is not None and len(plain[6].slowest_input) == plain[6].slowest_size
