@@ -160,7 +160,11 @@ FUZZ_KEYS: tuple[KeySpec, ...] = (
     KeySpec("fuzz.harnesses", list, [], "Harness files to run (relative to the target), in addition to the discovered ones."),
     KeySpec("fuzz.generate", bool, True, "Generate harnesses for the fuzzable entry points that no harness of the project covers."),
     KeySpec("fuzz.max_generated", int, 8, "At most this many generated harnesses per scan (parsers first).", minimum=0),
-    KeySpec("fuzz.startup_grace", float, 20.0, "Seconds allowed on top of a harness's budget for import and instrumentation.", minimum=1),
+    KeySpec(
+        "fuzz.startup_grace", float, 20.0,
+        "Seconds allowed on top of a harness's budget for import and instrumentation: the first harness gets it, later ones 4 x the longest start-up measured in the scan (at least 10 s, at most this).",
+        minimum=1,
+    ),
     KeySpec("fuzz.minimize_time", int, 5, "Seconds spent minimising each new crash input (0 = keep it as found).", minimum=0),
 )
 

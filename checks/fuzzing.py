@@ -15,7 +15,8 @@ SPEC = CheckSpec(
     "recording inside the harness process how many inputs it executed, which product functions started and which "
     "fuzzable entry points (functions that take bytes, text or streams) the fuzzing actually called; then generates "
     "harnesses for the entry points no harness reached, runs them the same way, and triages crashes (exceptions, "
-    "native crashes, hangs, out-of-memory) into stored reproducers.",
+    "native crashes, hangs, out-of-memory) into stored reproducers. Every input is timed by size in the "
+    "harness process: time per input that grows faster than the input is reported as a slow input (never a crash).",
     why="NIST IR 8397 asks for fuzzing that feeds large numbers of unexpected inputs to the code. Credit comes "
     "from fuzzing that ran (executions, coverage, time), never from a file that imports atheris.",
     remediation="Fix each crash (replay it with `baseline fuzz replay`), keep harnesses for every parser and "
@@ -29,7 +30,7 @@ SPEC = CheckSpec(
     "unfuzzed. A harness that never reached the fuzz loop, or whose inputs never reached product code (one that "
     "returns at once), earns nothing.",
     references=("NIST IR 8397 section 2.9", "NIST SP 800-218 PW.8", "https://github.com/google/atheris"),
-    cwe=(20, 248, 400),
+    cwe=(20, 248, 400, 407),
 )
 
 _CRASH = {
@@ -69,6 +70,44 @@ def crash_findings(campaign: FuzzCampaign) -> list[Finding]:
                 confidence=Confidence.HIGH,
                 cwe=cwe,
                 properties={"crash_id": crash.crash_id, "harness": crash.harness, "kind": crash.kind, "top_frames": list(crash.top_frames), "generated_harness": crash.generated_harness},
+            )
+        )
+    return findings
+
+
+def slow_findings(campaign: FuzzCampaign) -> list[Finding]:
+    """One finding per harness whose time per input grew faster than the input (never a crash)."""
+    findings = []
+    for item in campaign.slow:
+        growth = item.growth
+        saved = f"; the slowest input is saved as {item.input_path}" if item.input_path else "; the slowest input was too big to keep"
+        findings.append(
+            Finding(
+                rule_id="fuzzing.slow-input",
+                severity=Severity.MEDIUM,
+                message=f"time per input grows faster than the input in {item.harness}: {growth.describe()}{saved}",
+                tool="atheris",
+                location=Location(path=item.harness),
+                confidence=Confidence.MEDIUM,
+                cwe=(400, 407),
+                properties={
+                    "harness": item.harness,
+                    "generated_harness": item.generated,
+                    "executions": growth.population,
+                    "clock": growth.slow.clock,
+                    "slow_mean_size": growth.slow.mean_size,
+                    "slow_p90_s": growth.slow.p90_s,
+                    "slow_max_s": growth.slow.max_s,
+                    "slow_samples": growth.slow.samples,
+                    "slowest_size": growth.slow.slowest_size,
+                    "reference_mean_size": growth.reference.mean_size,
+                    "reference_p90_s": growth.reference.p90_s,
+                    "reference_samples": growth.reference.samples,
+                    "predicted_linear_s": round(growth.predicted_s, 6),
+                    "ratio": growth.ratio,
+                    "input": item.input_path,
+                    "input_sha256": item.sha256,
+                },
             )
         )
     return findings
@@ -158,6 +197,7 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
         "dropped_crashes": [{"harness": harness, "reason": reason} for harness, reason in campaign.dropped],
         "not_fuzzed_types": [{"entry_point": entry_id, "reason": reason} for entry_id, reason in campaign.surface.skipped],
         "crashes": [found.crash.crash_id for found in campaign.found],
+        "slow_inputs": [{"harness": item.harness, "ratio": item.growth.ratio, "input": item.input_path} for item in campaign.slow],
         "unresolved_stored_crashes": [crash.crash_id for crash in campaign.unresolved],
         "atheris": campaign.atheris_version,
     }
@@ -169,7 +209,9 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
         return CheckResult(SPEC, Outcome.NOT_APPLICABLE, None, "nothing takes untrusted input: " + campaign.message, tuple(findings), evidence + (why,), metrics)
     if campaign.status == "error":
         return CheckResult(SPEC, Outcome.ERROR, 0.0, campaign.message, tuple(findings), evidence, metrics)
-    findings = crash_findings(campaign) + findings
+    # A slow input is a finding, never a crash: it is judged from timings, which machine load can move,
+    # so it changes neither the outcome nor the score.
+    findings = crash_findings(campaign) + slow_findings(campaign) + findings
     started = [run for run in campaign.runs if run.stats.started]
     if not started:
         reasons = "; ".join(f"{run.harness}: {run.status} {run.note}".strip() for run in campaign.runs) or "; ".join(r for _h, r in campaign.skipped) or "no harness ran"

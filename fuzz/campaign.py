@@ -23,6 +23,7 @@ from baseline.fuzz import store
 from baseline.fuzz.discovery import HarnessFile, covered_entries, find_harnesses
 from baseline.fuzz.generate import write_harnesses
 from baseline.fuzz.runner import HarnessRun, probe_atheris, run_harness
+from baseline.fuzz.slow import SlowInput, judge_probe, save_slow_input
 from baseline.fuzz.surface import Surface, find_surface
 from baseline.fuzz.triage import describe_crash, minimize, replay_with_faulthandler
 from baseline.model import Artifact, Evidence, Provenance
@@ -58,6 +59,7 @@ class FuzzCampaign:
     covered: dict[str, tuple[str, ...]] = field(default_factory=dict)  # entry id -> harnesses that fuzzed it
     skipped: tuple[tuple[str, str], ...] = ()
     dropped: tuple[tuple[str, str], ...] = ()  # (harness, why a crash was not reported: it did not reproduce)
+    slow: tuple[SlowInput, ...] = ()  # harnesses whose time per input grew faster than the input
     budget_s: float = 0.0
     wall_s: float = 0.0
     atheris_version: str | None = None
@@ -255,6 +257,29 @@ def safety_cap(remaining: float, harnesses_after: int, cap: float = 0.0) -> int 
     return max(int(share), MIN_HARNESS_BUDGET)
 
 
+GRACE_FACTOR = 4.0  # times the longest start-up measured in this scan
+GRACE_FLOOR_S = 10.0  # never below this (nor above the operator's fuzz.startup_grace)
+
+
+def startup_grace(ceiling: float, startups: list[float], killed_before_start: int) -> tuple[float, str]:
+    """Start-up grace of the next harness, and how it was chosen (pure).
+
+    ``ceiling`` is the operator's ``fuzz.startup_grace``: before anything was measured, or once a
+    harness of this scan was killed before fuzzing started (this project's start-ups vary), the
+    grace is the ceiling. Otherwise it fits this project: GRACE_FACTOR times the longest start-up
+    measured so far (launch to ``atheris.Fuzz``, recorded in the harness processes), at least
+    GRACE_FLOOR_S, at most the ceiling. Only the operator raises the ceiling: the start-up is the
+    project's code, and the scan's process cap is derived from it.
+    """
+    if killed_before_start or not startups:
+        return ceiling, (" (fuzz.startup_grace: a harness of this scan was already killed before it started)" if killed_before_start else "")
+    longest = max(startups)
+    grace = round(min(ceiling, max(GRACE_FLOOR_S, GRACE_FACTOR * longest)), 1)
+    if grace >= ceiling:
+        return ceiling, f" (fuzz.startup_grace; the longest start-up measured in this scan took {longest:.1f} s)"
+    return grace, f" (fitted to this project: {GRACE_FACTOR:g} x the longest start-up measured in this scan, {longest:.1f} s, at least {GRACE_FLOOR_S:g} s; at most fuzz.startup_grace = {ceiling:g} s)"
+
+
 def harness_seed(relative: str, seed: int | None) -> int:
     """libFuzzer's ``-seed``: the one given, else fixed per harness (the same plan runs the same inputs)."""
     if seed is not None:
@@ -350,7 +375,9 @@ def run_campaign(
     skipped: list[tuple[str, str]] = []
     dropped: list[tuple[str, str]] = []
     covered: dict[str, list[str]] = {}
+    slow: dict[str, SlowInput] = {}
     cap = float(config.get("fuzz.harness_time"))
+    grace_ceiling = float(config.get("fuzz.startup_grace"))
 
     def fuzz(relative: str, generated: bool, weight: float, round_: int = 0) -> HarnessRun | None:
         remaining = deadline - time.monotonic()
@@ -366,6 +393,9 @@ def run_campaign(
         corpus = fuzz_dir / "corpus" / corpus_name(relative)
         seed_corpus(root, corpus, fdp_text_seed if reads_fdp_text(text_of.get(relative, "")) else None)
         say(relative, f"fuzzing {executions} executions (time cap {harness_budget} s)")
+        startups = [run.probe.startup_s for run in runs if run.stats.started and run.probe is not None and run.probe.startup_s is not None]
+        killed_early = sum(1 for run in runs if run.status == "killed" and not run.stats.started)
+        grace, grace_why = startup_grace(grace_ceiling, startups, killed_early)
         run = run_harness(
             python=python,
             root=root,
@@ -376,7 +406,8 @@ def run_campaign(
             artifacts=fuzz_dir / "artifacts" / corpus_name(relative),
             input_timeout=input_timeout,
             rss_limit_mb=int(config.get("fuzz.rss_limit_mb")),
-            grace_s=float(config.get("fuzz.startup_grace")),
+            grace_s=grace,
+            grace_why=grace_why,
             allow_env=allow_env,
             seed=harness_seed(relative, seed) + round_,
             runs=executions,
@@ -387,6 +418,10 @@ def run_campaign(
         if run.stats.started and run.probe is not None:
             for entry_id in run.probe.entries:
                 covered.setdefault(entry_id, []).append(relative)
+            growth = judge_probe(run.probe.timing)
+            # One finding per harness: the strongest growth over its runs in this scan.
+            if growth is not None and (relative not in slow or growth.ratio > slow[relative].growth.ratio):
+                slow[relative] = save_slow_input(fuzz_dir / "slow-inputs" / corpus_name(relative), run.harness, generated, growth)
         if run.status == "crash" and run.artifact and run.kind:
             triaged = _triage(run, root, harness_path, python, fuzz_dir, config, allow_env, deadline)
             if isinstance(triaged, FoundCrash):
@@ -437,6 +472,17 @@ def run_campaign(
     wall = time.monotonic() - started
     evidence = [surface_evidence] + [_run_evidence(run, version) for run in runs]
     reproducers = {item.crash.crash_id: item.crash for item in found} | {crash.crash_id: crash for crash in unresolved}
+    if slow:
+        evidence.append(
+            Evidence(
+                provenance=Provenance.EXECUTED,
+                summary=f"{len(slow)} harness(es) whose time per input grew faster than the input (timed in the harness process by input size); "
+                "the slowest input of each is saved under slow-inputs/ in the fuzz folder",
+                tool="atheris",
+                tool_version=version,
+                artifacts=tuple(Artifact(path=item.input_path, sha256=item.sha256) for item in slow.values() if item.input_path and item.sha256),
+            )
+        )
     if reproducers:
         evidence.append(
             Evidence(
@@ -453,6 +499,7 @@ def run_campaign(
     message = (
         f"{ran} of {len(plan)} harness(es) fuzzed: {sum(run.stats.execs for run in runs)} executions in "
         f"{sum(run.fuzzed_s for run in runs):.0f} s; {len(found)} crash(es) found"
+        + (f"; {len(slow)} harness(es) with slow inputs (time per input grows faster than the input)" if slow else "")
         + (f"; {len(capped)} harness(es) stopped by the time cap before their executions were done ({', '.join(run.harness for run in capped)})" if capped else "")
     )
     return FuzzCampaign(
@@ -465,6 +512,7 @@ def run_campaign(
         covered={key: tuple(value) for key, value in covered.items()},
         skipped=tuple(skipped),
         dropped=tuple(dropped),
+        slow=tuple(slow.values()),
         wall_s=round(wall, 3),
         atheris_version=version,
         evidence=tuple(evidence),
@@ -517,6 +565,7 @@ def _run_evidence(run: HarnessRun, version: str) -> Evidence:
         + (
             f"; recorded in the harness process: {run.probe.executions} executions, {len(run.probe.functions)} product function(s) reached, "
             f"entry points called: {', '.join(run.probe.entries) or 'none'}"
+            + (f"; start-up {run.probe.startup_s:.1f} s (grace {run.grace_s:g} s)" if run.probe.startup_s is not None else f"; start-up grace {run.grace_s:g} s")
             if run.probe is not None
             else "; nothing was recorded in the harness process (the probe did not run)"
         )

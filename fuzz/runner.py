@@ -10,8 +10,12 @@ signal), 70 per-input timeout, 71 out of memory.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import math
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +33,7 @@ PROBE_LAUNCHER = Path(__file__).resolve().parent / "probe_launcher.py"
 EXIT_CRASH = 77
 EXIT_TIMEOUT = 70
 EXIT_OOM = 71
+PROBE_MAX_BYTES = 16 * 1024 * 1024  # the harness process writes the probe file: a bigger one is not read
 
 
 @dataclass(frozen=True)
@@ -72,11 +77,28 @@ class HarnessRun:
     note: str = ""
     probe: Probe | None = None  # what the fuzzing reached, recorded inside the harness process
     runs: int | None = None  # executions asked for (-runs); the time budget is then only a cap
+    grace_s: float = 0.0  # start-up grace on top of the budget (import and instrumentation)
 
     @property
     def capped(self) -> bool:
         """True when the time cap, not the execution count, ended a run that was otherwise fine."""
         return self.status == "ok" and self.runs is not None and self.stats.execs < self.runs
+
+
+@dataclass(frozen=True)
+class SizeBucket:
+    """Time per input of one input-size bucket (sizes from 2**(bucket-1) to 2**bucket - 1), as recorded."""
+
+    bucket: int
+    count: int  # inputs of this size run
+    samples: int  # of which timed in the figures below (the most recent ones, in one clock)
+    mean_size: float
+    p50_s: float
+    p90_s: float  # 90th percentile, never the single slowest
+    max_s: float
+    clock: str  # cpu (the thread's CPU time) | wall
+    slowest_size: int
+    slowest_input: bytes | None  # None when it was too big to keep
 
 
 @dataclass(frozen=True)
@@ -88,6 +110,8 @@ class Probe:
     setup: bool  # the harness called atheris.Setup
     entries: tuple[str, ...]  # fuzzable entry points (ids) that started while fuzzing
     functions: tuple[str, ...]  # product functions ("path:qualname") that started while fuzzing
+    startup_s: float | None = None  # launch to atheris.Fuzz (or the first input): what the start-up grace covers
+    timing: dict[str, tuple[SizeBucket, ...]] | None = None  # "plain" | "profiled" -> buckets
 
     @property
     def reached_product(self) -> bool:
@@ -95,11 +119,47 @@ class Probe:
         return bool(self.functions)
 
 
+def _seconds(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) and 0 <= number < 1e6 else None
+
+
+def _buckets(rows: object) -> tuple[SizeBucket, ...]:
+    """Size buckets from the record (written by the harness process: each row is checked)."""
+    if not isinstance(rows, list):
+        return ()
+    out: dict[int, SizeBucket] = {}
+    for row in rows[:64]:
+        if not isinstance(row, dict):
+            continue
+        index, count, samples, slowest_size = (row.get(key) for key in ("bucket", "count", "samples", "slowest_size"))
+        mean, p50, p90, slowest = (_seconds(row.get(key)) for key in ("mean_size", "p50_s", "p90_s", "max_s"))
+        if not all(isinstance(value, int) and not isinstance(value, bool) and value >= 0 for value in (index, count, samples, slowest_size)):
+            continue
+        if mean is None or p50 is None or p90 is None or slowest is None or not isinstance(index, int) or index > 64:
+            continue
+        kept = row.get("slowest_input")
+        data: bytes | None = None
+        if isinstance(kept, str):
+            try:
+                data = base64.b64decode(kept, validate=True)
+            except (binascii.Error, ValueError):
+                data = None
+        out[index] = SizeBucket(
+            index, int(count or 0), int(samples or 0), mean, p50, p90, slowest, "cpu" if row.get("clock") == "cpu" else "wall", int(slowest_size or 0), data
+        )
+    return tuple(out[key] for key in sorted(out))
+
+
 def read_probe(path: Path) -> Probe | None:
-    """The probe's record, or None when it is missing or unreadable."""
+    """The probe's record, or None when it is missing, too big or unreadable."""
     try:
+        if path.stat().st_size > PROBE_MAX_BYTES:
+            return None
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(data, dict):
         return None
@@ -112,7 +172,11 @@ def read_probe(path: Path) -> Probe | None:
         value = data.get(key)
         return value if isinstance(value, int) and value >= 0 else 0
 
-    return Probe(number("executions"), number("sampled"), bool(data.get("setup")), strings("entries"), strings("functions"))
+    timing = data.get("timing")
+    populations = {name: _buckets(timing.get(name)) for name in ("plain", "profiled")} if isinstance(timing, dict) else None
+    return Probe(
+        number("executions"), number("sampled"), bool(data.get("setup")), strings("entries"), strings("functions"), _seconds(data.get("startup_s")), populations
+    )
 
 
 def parse_stats(stderr: str, duration_s: float) -> FuzzStats:
@@ -171,11 +235,14 @@ def run_harness(
     extra_args: tuple[str, ...] = (),
     network: bool = False,
     probe: tuple[list[tuple[str, str, str]], list[str]] | None = None,
+    grace_why: str = "",
 ) -> HarnessRun:
     """Fuzz one harness for ``runs`` executions (when given) within ``budget_s`` seconds; never raises.
 
     With ``probe`` (entry points as (id, path, qualname), product paths, all relative to ``root``)
-    the harness runs under the probe launcher, which records what the fuzzing really called.
+    the harness runs under the probe launcher, which records what the fuzzing really called, how
+    long the start-up took and how long inputs took by size. ``grace_why`` says how ``grace_s``
+    was chosen (in the note of a harness killed before fuzzing started).
     """
     corpus.mkdir(parents=True, exist_ok=True)
     artifacts.mkdir(parents=True, exist_ok=True)
@@ -190,6 +257,7 @@ def run_harness(
                 "BASELINE_FUZZ_PROBE": str(probe_file),
                 "BASELINE_FUZZ_ENTRIES": json.dumps([list(entry) for entry in probe[0]]),
                 "BASELINE_FUZZ_PRODUCT": json.dumps(probe[1]),
+                "BASELINE_FUZZ_T0": repr(time.monotonic()),
             }
         )
     argv = [
@@ -235,7 +303,7 @@ def run_harness(
         status = "killed"
         note = f"killed by the wall-clock limit of {budget_s + grace_s + input_timeout:.0f} s" + (
             "" if stats.started else f" before fuzzing started: import and instrumentation took longer than the start-up grace "
-            f"of {grace_s:g} s (raise it with --fuzz-startup-grace, fuzz.startup_grace)"
+            f"of {grace_s:g} s{grace_why} (raise it with --fuzz-startup-grace, fuzz.startup_grace)"
         )
     elif not stats.started:
         status = "no-start"
@@ -272,6 +340,7 @@ def run_harness(
         note=note,
         probe=read_probe(probe_file) if probe is not None else None,
         runs=runs,
+        grace_s=grace_s,
     )
 
 

@@ -125,6 +125,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         console.print(f"  crash {crash.crash_id}: {crash.exception} at {', '.join(crash.top_frames) or 'no project frame'}", highlight=False, markup=False)
     for crash in campaign.unresolved:
         console.print(f"  stored crash {crash.crash_id} still reproduces: {crash.exception}", highlight=False, markup=False)
+    for slow in campaign.slow:
+        saved = f"; input: {slow.input_path}" if slow.input_path else ""
+        console.print(f"  slow inputs in {slow.harness} (CWE-407, not a crash): {slow.growth.describe()}{saved}", highlight=False, markup=False)
     if campaign.status == "error":
         return exitcodes.INCOMPLETE
     return exitcodes.GATE_FAILED if campaign.found or campaign.unresolved else exitcodes.OK

@@ -16,7 +16,7 @@ from baseline.cli import main
 from baseline.config import load_config
 from baseline.fuzz import store
 from baseline.state import project_dir
-from baseline.fuzz.campaign import run_campaign
+from baseline.fuzz.campaign import run_campaign, startup_grace
 from baseline.model import Outcome
 
 pytest.importorskip("atheris")
@@ -120,3 +120,29 @@ def test_missing_atheris_in_the_target_interpreter_is_an_error(tmp_path: Path) -
     assert result.outcome is Outcome.ERROR
     assert "atheris is not installed" in result.message
     assert any(evidence.argv for evidence in result.evidence)
+
+
+def test_quadratic_time_is_a_slow_input_finding_and_linear_time_is_not(tmp_path: Path) -> None:
+    # Two functions as slow as each other on the largest inputs: one quadratic, one linear; seeds from tests/data.
+    root = _copy("fuzz_slow_inputs", tmp_path)
+    fuzz_dir = tmp_path / "fuzz-work"
+    config = load_config(root, {"fuzz.time": 24, "fuzz.harness_time": 10, "fuzz.generate": False})
+    campaign = run_campaign(root=root, python=sys.executable, config=config, fuzz_dir=fuzz_dir)
+    runs = {run.harness: run for run in campaign.runs}
+    assert set(runs) == {"fuzz/fuzz_checksum.py", "fuzz/fuzz_repeats.py"}
+    assert all(run.stats.started and run.status == "ok" for run in runs.values()), [run.note for run in runs.values()]
+    assert not campaign.found  # a slow input is never a crash
+    result = judge(campaign)
+    slow = [finding for finding in result.findings if finding.rule_id == "fuzzing.slow-input"]
+    assert [finding.location.path for finding in slow if finding.location] == ["fuzz/fuzz_repeats.py"], [finding.message for finding in slow]
+    finding = slow[0]
+    assert finding.cwe == (400, 407) and finding.severity.value == "medium"
+    assert finding.properties["ratio"] >= 4 and finding.properties["slow_p90_s"] >= 0.05
+    saved = Path(str(finding.properties["input"]))
+    assert saved.is_file() and saved.is_relative_to(fuzz_dir / "slow-inputs")
+    assert len(saved.read_bytes()) == finding.properties["slowest_size"]
+    assert result.outcome is Outcome.PASS  # timings move with machine load: they never move the verdict
+    # The first harness got the operator's start-up grace, the second one fitted to the start-up measured.
+    first, second = campaign.runs[0], campaign.runs[1]
+    assert first.grace_s == 20.0 and first.probe is not None and first.probe.startup_s is not None
+    assert second.grace_s == startup_grace(20.0, [first.probe.startup_s], 0)[0] <= 20.0

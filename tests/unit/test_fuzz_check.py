@@ -148,3 +148,21 @@ def test_a_run_stopped_by_the_time_cap_is_reported() -> None:
     done = replace(run("fuzz/fuzz_a.py"), runs=RAN.execs)
     assert capped.capped and not done.capped
     assert not replace(run("fuzz/fuzz_a.py"), runs=None).capped
+
+
+def test_slow_inputs_are_findings_that_move_neither_outcome_nor_score(tmp_path: Path) -> None:
+    from baseline.fuzz.runner import SizeBucket
+    from baseline.fuzz.slow import SlowGrowth, save_slow_input
+
+    slow = SizeBucket(10, 20, 20, 700.0, 0.2, 0.3, 0.4, "cpu", 900, b"a" * 900)
+    reference = SizeBucket(7, 40, 40, 80.0, 0.002, 0.004, 0.005, "cpu", 100, b"a" * 100)
+    growth = SlowGrowth("plain", slow, reference, 0.035, 8.57)
+    item = save_slow_input(tmp_path / "slow-inputs" / "fuzz__fuzz_codec", "fuzz/fuzz_codec.py", False, growth)
+    clean = judge(campaign())
+    result = judge(campaign(slow=(item,)))
+    assert (result.outcome, result.score) == (clean.outcome, clean.score) == (Outcome.PASS, 10.0)
+    finding = next(finding for finding in result.findings if finding.rule_id == "fuzzing.slow-input")
+    assert finding.cwe == (400, 407) and finding.severity.value == "medium"
+    assert finding.location is not None and finding.location.path == "fuzz/fuzz_codec.py"
+    assert finding.properties["input"] == item.input_path and "8.6 times what linear growth" in finding.message
+    assert result.metrics["slow_inputs"] == [{"harness": "fuzz/fuzz_codec.py", "ratio": 8.57, "input": item.input_path}]
