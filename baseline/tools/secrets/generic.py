@@ -248,6 +248,7 @@ NAME_KEYWORDS = frozenset(
      b"hmac", b"pepper"}
 )
 _IDENT = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.$@-")
+_IDENT_MASK = bytes(ord("a") if byte in _IDENT else ord(" ") for byte in range(256))
 _IDENT_START = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_$@")
 
 
@@ -265,14 +266,14 @@ def _names(line: bytes, hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Spans of the names around credential keyword hits of a line (``DB_PASSWORD``, ``spring.datasource.password``)."""
     spans: list[tuple[int, int]] = []
     covered = -1
+    mask = line.translate(_IDENT_MASK)  # a name character -> "a", anything else -> a space: names found by C scans
     for pos, length in sorted(hits):
         if pos < covered:
             continue  # inside a name already expanded
-        start, end = pos, pos + length
-        while start > 0 and line[start - 1] in _IDENT:
-            start -= 1
-        while end < len(line) and line[end] in _IDENT:
-            end += 1
+        start = mask.rfind(b" ", 0, pos) + 1
+        end = mask.find(b" ", pos + length)
+        if end < 0:
+            end = len(line)
         covered = end
         for method in (b".equalsIgnoreCase", b".equals", b".Equals"):  # password.equals("...")
             if line.endswith(method, start, end):
@@ -492,10 +493,31 @@ _NAME_THEN_VALUE = re.compile(
 )
 
 
+def _name_then_value_matches(data: bytes) -> list[re.Match[bytes]]:
+    """``_NAME_THEN_VALUE.finditer(data)``, tried only at the starts of lines that hold ``name:``.
+
+    The same matches: a match starts at a line start and its second line starts with ``value:``, so
+    it never covers the start of another line that could match; scanning every position of a large
+    file with the multi-line pattern costs far more than locating ``name:``.
+    """
+    matches = []
+    tried = -1
+    pos = data.find(b"name:")
+    while pos >= 0:
+        line_start = data.rfind(b"\n", 0, pos) + 1
+        if line_start > tried:
+            tried = line_start
+            match = _NAME_THEN_VALUE.match(data, line_start)
+            if match is not None:
+                matches.append(match)
+        pos = data.find(b"name:", pos + 5)
+    return matches
+
+
 def find_name_value_pairs(data: bytes) -> list[tuple[int, int, bytes]]:
     """``- name: DB_PASSWORD`` then ``value: ...`` (Kubernetes container env, CI variables)."""
     out = []
-    for match in _NAME_THEN_VALUE.finditer(data):
+    for match in _name_then_value_matches(data):
         found = _value(match)
         if found is None:
             continue
