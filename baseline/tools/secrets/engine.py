@@ -187,14 +187,23 @@ def _generic_candidates(data: bytes, lowered: bytes, hits: dict[bytes, list[int]
     code_file, prose = suffix in generic.CODE_SUFFIXES, suffix in generic.PROSE_SUFFIXES
     directives = suffix in generic.DIRECTIVE_SUFFIXES or os.path.basename(path).startswith(".")
     lines: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    size = len(data)
     for keyword, positions in hits.items():
         if -1 in _BY_KEYWORD[keyword]:
-            name_keyword = keyword in generic.NAME_KEYWORDS
-            for pos in positions:
-                span = _line_span(data, pos)
+            length = len(keyword) if keyword in generic.NAME_KEYWORDS else 0
+            line_start = line_end = -1
+            for pos in positions:  # in increasing order: a short line is located once for all its hits
+                if not line_start <= pos < line_end:
+                    line_start = data.rfind(b"\n", 0, pos) + 1
+                    line_end = data.find(b"\n", pos)
+                    if line_end < 0:
+                        line_end = size
+                    if line_end - line_start > MAX_LINE_WINDOW:  # a long line: the window around each hit
+                        line_start = line_end = -1
+                span = (line_start, line_end) if line_end >= 0 else _line_span(data, pos)
                 names = lines.setdefault(span, [])
-                if name_keyword:
-                    names.append((pos - span[0], len(keyword)))
+                if length:
+                    names.append((pos - span[0], length))
     found: list[_Candidate] = []
     for (start, end), names in sorted(lines.items()):
         line = data[start:end]

@@ -262,6 +262,9 @@ def _keyword_hits(lowered: bytes) -> list[tuple[int, int]]:
     return hits
 
 
+_EQUALS_METHODS = (b".equalsIgnoreCase", b".equals", b".Equals")
+
+
 def _names(line: bytes, hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Spans of the names around credential keyword hits of a line (``DB_PASSWORD``, ``spring.datasource.password``)."""
     spans: list[tuple[int, int]] = []
@@ -275,10 +278,11 @@ def _names(line: bytes, hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
         if end < 0:
             end = len(line)
         covered = end
-        for method in (b".equalsIgnoreCase", b".equals", b".Equals"):  # password.equals("...")
-            if line.endswith(method, start, end):
-                end -= len(method)
-                break
+        if line.endswith(_EQUALS_METHODS, start, end):  # password.equals("...")
+            for method in _EQUALS_METHODS:
+                if line.endswith(method, start, end):
+                    end -= len(method)
+                    break
         while start < end and line[start] not in _IDENT_START:
             start += 1
         while end > start and line[end - 1] in b".-":
@@ -392,7 +396,7 @@ def _candidates(
     patterns = []
     if b"</" in line or b"value" in lowered:
         patterns += [XML_KEY_VALUE, XML_ELEMENT, NAME_VALUE]
-    if line.lstrip().startswith(b"|"):
+    if b"|" in line and line.lstrip().startswith(b"|"):
         patterns.append(TABLE_CELL)
     if b"define" in lowered:
         patterns.append(DEFINE)
