@@ -205,10 +205,11 @@ def _generic_candidates(data: bytes, lowered: bytes, hits: dict[bytes, list[int]
                 if length:
                     names.append((pos - span[0], length))
     found: list[_Candidate] = []
+    gates = hits.keys()  # the keywords present in the file
     for (start, end), names in sorted(lines.items()):
         line = data[start:end]
         for v_start, v_end, _name, value, entropy in generic.find_assignments(
-            line, code_file, prose, directives, lowered[start:end], names
+            line, code_file, prose, directives, lowered[start:end], names, gates
         ):
             if known_example(value):
                 continue

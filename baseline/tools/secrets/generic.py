@@ -22,6 +22,7 @@ import binascii
 import math
 import re
 from collections import Counter
+from typing import Collection
 
 # Files where an unquoted right-hand side is an expression (a variable, a call), not a literal.
 CODE_SUFFIXES = frozenset(
@@ -357,10 +358,16 @@ def _judge(name: bytes, value: bytes, strength: int) -> float | None:
     return entropy if strong else None
 
 
+# Pre-filter keywords that gate the syntax patterns below ("pass" for "password", "auth" for
+# "authorization"): when the pre-filter found none in the file, no line of it is tested for the word.
+GATE_KEYWORDS = frozenset({b"login", b"mysql", b"mariadb", b"identified", b"pass", b"auth", b"bearer", b"jwt."})
+
+
 def _candidates(
-    line: bytes, code_file: bool, prose: bool, directives: bool, lowered: bytes, hits: list[tuple[int, int]]
+    line: bytes, code_file: bool, prose: bool, directives: bool, lowered: bytes, hits: list[tuple[int, int]],
+    gates: Collection[bytes] = GATE_KEYWORDS,
 ) -> list[tuple[int, int, bytes, bytes, int]]:
-    """(start, end, name, value, name strength) before the value checks."""
+    """(start, end, name, value, name strength) before the value checks; ``gates``: see :func:`find_assignments`."""
     out: list[tuple[int, int, bytes, bytes, int]] = []
     for name_start, name_end in _names(line, hits):
         name = line[name_start:name_end]
@@ -412,17 +419,18 @@ def _candidates(
             if found is not None and (not code_file or _inside_string(line, match.start())):
                 out.append((found[1], found[2], name, found[0], name_strength(name)))
     patterns = []
-    if b"-p" in line and (b"login" in lowered or b"mysql" in lowered or b"mariadb" in lowered):
+    login = b"login" in gates and b"login" in lowered
+    if (login or b"mysql" in gates or b"mariadb" in gates) and b"-p" in line and (login or b"mysql" in lowered or b"mariadb" in lowered):
         patterns.append(CLI_P)
-    if b"-u" in line or b"--user" in line or b"--proxy-user" in line:
+    if b"-u" in line:  # "--user" and "--proxy-user" contain "-u"
         patterns.append(CLI_USER)
-    if b"echo" in line and b"login" in lowered:
+    if login and b"echo" in line:
         patterns.append(CLI_STDIN)
-    if b"identified" in lowered or b"password" in lowered:
+    if (b"identified" in gates and b"identified" in lowered) or (b"pass" in gates and b"password" in lowered):
         patterns.append(SQL_PASSWORD)
-    if b"authorization" in lowered or b"bearer" in lowered:
+    if (b"auth" in gates and b"authorization" in lowered) or (b"bearer" in gates and b"bearer" in lowered):
         patterns.append(AUTH_HEADER)
-    if b"jwt." in lowered:
+    if b"jwt." in gates and b"jwt." in lowered:
         patterns.append(JWT_CALL)
     for pattern in patterns:
         for match in pattern.finditer(line):
@@ -447,12 +455,14 @@ def find_assignments(
     directives: bool = False,
     lowered: bytes | None = None,
     hits: list[tuple[int, int]] | None = None,
+    gates: Collection[bytes] = GATE_KEYWORDS,
 ) -> list[tuple[int, int, bytes, bytes, float]]:
     """Credentials in one line: (start, end, name, value, entropy), offsets in ``line``.
 
     ``directives``: the file is a configuration file whose lines are ``name value`` (redis.conf, .netrc...).
     ``lowered`` and ``hits`` (offset, length of each credential keyword in the line) spare recomputing
-    what the engine's pre-filter already knows.
+    what the engine's pre-filter already knows; ``gates``, the keywords of :data:`GATE_KEYWORDS` the
+    pre-filter found in the whole file, spares testing each line for words its file does not hold.
     """
     decoded = line
     if b"&" in line and any(entity in line for entity, _ in _ENTITIES):
@@ -465,7 +475,7 @@ def find_assignments(
         hits = _keyword_hits(lowered)
     found: list[tuple[int, int, bytes, bytes, float]] = []
     spans: list[tuple[int, int]] = []
-    for start, end, name, value, strength in _candidates(decoded, code_file, prose, directives, lowered, hits):
+    for start, end, name, value, strength in _candidates(decoded, code_file, prose, directives, lowered, hits, gates):
         if strength == 0:
             continue
         entropy = _judge(name, value, strength)
