@@ -82,6 +82,22 @@ def _line_span(data: bytes, pos: int) -> tuple[int, int]:
     return start, end
 
 
+def _line_spans(data: bytes, positions: list[int]) -> list[tuple[int, int]]:
+    """``_line_span`` of each position; a short line is located once for all its hits (positions increase)."""
+    spans: list[tuple[int, int]] = []
+    line_start = line_end = -1
+    for pos in positions:
+        if not line_start <= pos < line_end:
+            line_start = data.rfind(b"\n", 0, pos) + 1
+            line_end = data.find(b"\n", pos)
+            if line_end < 0:
+                line_end = len(data)
+            if line_end - line_start > MAX_LINE_WINDOW:  # a long line: a window around each hit
+                line_start = line_end = -1
+        spans.append((line_start, line_end) if line_end >= 0 else _line_span(data, pos))
+    return spans
+
+
 def _rust_automaton() -> Any:
     """A byte-oriented Aho-Corasick automaton (ahocorasick-rs): the fastest pre-filter, when installed."""
     try:
@@ -143,16 +159,17 @@ def _provider_candidates(data: bytes, hits: dict[bytes, list[int]], rejected: li
     """Provider-rule candidates; spans whose offline validation failed are added to ``rejected``."""
     spans: dict[int, set[tuple[int, int]]] = {}
     for keyword, positions in hits.items():
-        for index in _BY_KEYWORD[keyword]:
-            if index < 0:
-                continue
+        indexes = [index for index in _BY_KEYWORD[keyword] if index >= 0]
+        if not indexes:
+            continue
+        lines = _line_spans(data, positions)
+        for index in indexes:
             rule = _COMPILED[index][0]
             bucket = spans.setdefault(index, set())
-            for pos in positions:
-                start, end = _line_span(data, pos)
-                if rule.window:
-                    end = min(len(data), pos + rule.window)
-                bucket.add((start, end))
+            if rule.window:
+                bucket.update((start, min(len(data), pos + rule.window)) for (start, _end), pos in zip(lines, positions))
+            else:
+                bucket.update(lines)
     found: list[_Candidate] = []
     seen: set[tuple[int, int]] = set()
     for index, windows in spans.items():
@@ -187,20 +204,10 @@ def _generic_candidates(data: bytes, lowered: bytes, hits: dict[bytes, list[int]
     code_file, prose = suffix in generic.CODE_SUFFIXES, suffix in generic.PROSE_SUFFIXES
     directives = suffix in generic.DIRECTIVE_SUFFIXES or os.path.basename(path).startswith(".")
     lines: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    size = len(data)
     for keyword, positions in hits.items():
         if -1 in _BY_KEYWORD[keyword]:
             length = len(keyword) if keyword in generic.NAME_KEYWORDS else 0
-            line_start = line_end = -1
-            for pos in positions:  # in increasing order: a short line is located once for all its hits
-                if not line_start <= pos < line_end:
-                    line_start = data.rfind(b"\n", 0, pos) + 1
-                    line_end = data.find(b"\n", pos)
-                    if line_end < 0:
-                        line_end = size
-                    if line_end - line_start > MAX_LINE_WINDOW:  # a long line: the window around each hit
-                        line_start = line_end = -1
-                span = (line_start, line_end) if line_end >= 0 else _line_span(data, pos)
+            for pos, span in zip(positions, _line_spans(data, positions)):
                 names = lines.setdefault(span, [])
                 if length:
                     names.append((pos - span[0], length))
