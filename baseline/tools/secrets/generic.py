@@ -394,15 +394,21 @@ def _candidates(
                 if line[:name_start].strip(b" \t-*>#0123456789."):
                     continue  # prose: "the password: see the vault"; a "  passwd: value" line still counts
         out.append((start, end, name, value, strength))
-    if b"(" in line or b"set " in line:
-        for match in CALL_DEFAULT.finditer(line):
+    if (b"(" in line or b"set " in line) and (b'"' in line or b"'" in line or b"`" in line or b"&quot;" in line):
+        for match in CALL_DEFAULT.finditer(line):  # (a quoted value needs a quote)
             name = match.group("name") or match.group("sym")
             found = _value(match)
             if found is not None and name_strength(name) == 2:
                 out.append((found[1], found[2], name, found[0], 2))
     patterns = []
-    if b"</" in line or b"value" in lowered:
-        patterns += [XML_KEY_VALUE, XML_ELEMENT, NAME_VALUE]
+    closing, value_word = b"</" in line, b"value" in lowered
+    if closing or value_word:  # each pattern only where its literals are
+        if b"=" in line:
+            patterns.append(XML_KEY_VALUE)
+        if closing:
+            patterns.append(XML_ELEMENT)
+        if value_word and b"name" in lowered:
+            patterns.append(NAME_VALUE)
     if b"|" in line and line.lstrip().startswith(b"|"):
         patterns.append(TABLE_CELL)
     if b"define" in lowered:
