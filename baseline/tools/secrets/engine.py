@@ -222,9 +222,9 @@ def _generic_candidates(data: bytes, lowered: bytes, hits: dict[bytes, list[int]
                 continue
             found.append(_Candidate(GENERIC_RULE, start + v_start, start + v_end, value, False, entropy, True))
     documents: list[tuple[int, int, bytes]] = []
-    if b'"kty"' in lowered:
+    if b'"kty"' in hits:  # a pre-filter keyword: no second scan of the file
         documents += generic.find_jwk_private(data)
-    if b"kind:" in lowered and b"secret" in lowered:
+    if b"secret" in hits and b"kind:" in lowered:
         documents += generic.find_kubernetes_secrets(data)
     if b"value:" in lowered and b"name:" in lowered:
         documents += generic.find_name_value_pairs(data)
@@ -340,7 +340,7 @@ def scan_bytes(data: bytes, path: str = "") -> list[Detection]:
         return []
     rejected: list[tuple[int, int]] = []
     candidates = _provider_candidates(data, hits, rejected)
-    if b"-----begin" in lowered:
+    if b"private" in hits and b"-----begin" in lowered:  # "PRIVATE KEY": a pre-filter keyword
         candidates += _prefixed_pem_candidates(data)
     candidates += [
         candidate
