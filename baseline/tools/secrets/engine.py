@@ -23,6 +23,7 @@ MAX_LINE_WINDOW = 2048  # bytes searched either side of a keyword on very long (
 BINARY_SNIFF = 8192
 
 _COMPILED: tuple[tuple[Rule, re.Pattern[bytes]], ...] = tuple((rule, rule.compiled()) for rule in RULES)
+_ANCHORS: tuple[re.Pattern[bytes] | None, ...] = tuple(rule.compiled_anchor() for rule in RULES)
 # keyword -> indexes of the rules that use it (generic rule = -1)
 _BY_KEYWORD: dict[bytes, list[int]] = {}
 for _index, (_rule, _pattern) in enumerate(_COMPILED):
@@ -166,10 +167,13 @@ def _provider_candidates(data: bytes, hits: dict[bytes, list[int]], rejected: li
         for index in indexes:
             rule = _COMPILED[index][0]
             bucket = spans.setdefault(index, set())
+            anchor = _ANCHORS[index]
             if rule.window:
                 bucket.update((start, min(len(data), pos + rule.window)) for (start, _end), pos in zip(lines, positions))
-            else:
+            elif anchor is None:
                 bucket.update(lines)
+            else:  # a short line is one window for all its hits: searched when the anchor holds at one of them
+                bucket.update(span for span, pos in zip(lines, positions) if span[1] - span[0] >= MAX_LINE_WINDOW or anchor.match(data, pos))
     found: list[_Candidate] = []
     seen: set[tuple[int, int]] = set()
     for index, windows in spans.items():
