@@ -134,18 +134,27 @@ def _chunks(sizes: Sequence[int]) -> list[tuple[int, int]]:
     return bounds
 
 
-def scan_paths(root: Path, relatives: Sequence[str], max_bytes: int, workers: int = 0) -> list[ScannedItem]:
-    """Scan files of a tree (paths relative to ``root``), in parallel for large trees."""
+def scan_paths(
+    root: Path, relatives: Sequence[str], max_bytes: int, workers: int = 0, sizes: Sequence[int] | None = None
+) -> list[ScannedItem]:
+    """Scan files of a tree (paths relative to ``root``), in parallel for large trees.
+
+    ``sizes`` (bytes of each file, as the walk saw them) spares a second ``stat`` of every file to
+    plan the work; they only decide how files are shared between workers.
+    """
     jobs = default_workers(workers)
     if jobs == 1:
         return _scan_path_chunk(str(root), relatives, max_bytes)
-    sizes = []
     base = str(root)
-    for relative in relatives:
-        try:
-            sizes.append(min(os.stat(os.path.join(base, relative)).st_size, max_bytes))
-        except OSError:
-            sizes.append(0)
+    if sizes is not None and len(sizes) == len(relatives):
+        sizes = [min(size, max_bytes) for size in sizes]
+    else:
+        sizes = []
+        for relative in relatives:
+            try:
+                sizes.append(min(os.stat(os.path.join(base, relative)).st_size, max_bytes))
+            except OSError:
+                sizes.append(0)
     if sum(sizes) < PARALLEL_MIN_BYTES:
         return _scan_path_chunk(base, relatives, max_bytes)
     return sandbox.run_in_workers(_scan_path_chunk, [(str(root), relatives[a:b], max_bytes) for a, b in _chunks(sizes)], jobs)
