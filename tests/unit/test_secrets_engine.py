@@ -196,6 +196,7 @@ def test_documented_jwt_example_is_quiet() -> None:
 def test_prefilter_without_aho_corasick_finds_the_same(monkeypatch) -> None:
     text = "".join(s.content for s in SAMPLES[:120]).encode()
     with_automaton = engine.scan_blob(text, "mixed.py")[0]
+    monkeypatch.setattr(engine, "_RUST_AUTOMATON", None)
     monkeypatch.setattr(engine, "_AUTOMATON", None)
     assert engine.keyword_hits(b"xx ghp_ yy ghp_") == {b"ghp_": [3, 11]}
     assert engine.scan_blob(text, "mixed.py")[0] == with_automaton
