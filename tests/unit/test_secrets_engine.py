@@ -196,6 +196,7 @@ def test_documented_jwt_example_is_quiet() -> None:
 def test_prefilter_without_aho_corasick_finds_the_same(monkeypatch) -> None:
     text = "".join(s.content for s in SAMPLES[:120]).encode()
     with_automaton = engine.scan_blob(text, "mixed.py")[0]
+    monkeypatch.setattr(engine, "_RUST_AUTOMATON", None)
     monkeypatch.setattr(engine, "_AUTOMATON", None)
     assert engine.keyword_hits(b"xx ghp_ yy ghp_") == {b"ghp_": [3, 11]}
     assert engine.scan_blob(text, "mixed.py")[0] == with_automaton
@@ -205,3 +206,33 @@ def test_random_mixed_case_token_is_not_taken_for_a_camel_case_name() -> None:
     # digits inside the "words" mark a random token; identifiers like getUserName2 stay quiet
     assert _ids('API_TOKEN = "cfN3fjk2jjc8O4bPe8k5df00"\n', "settings.py") == {"secrets.generic-assignment"}
     assert _ids('api_token = "getUserName2"\n', "settings.py") == set()
+
+
+def test_every_aho_corasick_build_finds_the_same_hits(monkeypatch) -> None:
+    lowered = "".join(s.content for s in SAMPLES).encode().lower()
+    if engine._RUST_AUTOMATON is None:
+        pytest.skip("ahocorasick-rs is not installed")
+    import ahocorasick_rs
+
+    reference = engine.keyword_hits(lowered)  # the DFA
+    assert reference
+    monkeypatch.setattr(engine, "_RUST_AUTOMATON", ahocorasick_rs.BytesAhoCorasick(list(engine.KEYWORDS)))  # the default NFA
+    assert engine.keyword_hits(lowered) == reference
+    monkeypatch.setattr(engine, "_RUST_AUTOMATON", None)
+    monkeypatch.setattr(engine, "_AUTOMATON", engine._automaton())
+    if engine._AUTOMATON is not None:
+        assert {key: sorted(value) for key, value in engine.keyword_hits(lowered).items()} == reference
+
+
+def test_anchors_and_file_gates_only_skip_work(monkeypatch) -> None:
+    # the same findings with every token-rule anchor off and every per-file gate open
+    samples = [(s.content.encode(), s.name) for s in SAMPLES]
+    gated = [engine.scan_blob(data, name)[0] for data, name in samples]
+    assert sum(map(len, gated)) > 100
+    monkeypatch.setattr(engine, "_ANCHORS", tuple(None for _ in engine._ANCHORS))
+    find = generic.find_assignments
+    monkeypatch.setattr(generic, "find_assignments", lambda line, code, prose, directives, lowered, hits, gates: find(
+        line, code, prose, directives, lowered, hits))
+    assert [engine.scan_blob(data, name)[0] for data, name in samples] == gated
+    for rule in RULES:  # an anchor never looks around its match or past the line end
+        assert not any(token in rule.anchor for token in ("(?=", "(?!", "(?<", "\\n", "$"))

@@ -10,6 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "secrets_corpus"))
 from load import load_corpus_module  # noqa: E402
 
 from baseline.tools.secrets import parallel  # noqa: E402
+from baseline.tools.secrets.walk import walk  # noqa: E402
 
 corpus = load_corpus_module()
 
@@ -46,5 +47,9 @@ def test_process_pool_gives_the_same_result(tmp_path: Path, monkeypatch) -> None
     monkeypatch.setattr(parallel, "CHUNK_BYTES", 1000)
     pooled = parallel.scan_paths(tmp_path, names, max_bytes=4096, workers=2)
     assert [(i.label, i.detections, i.skipped) for i in pooled] == [(i.label, i.detections, i.skipped) for i in serial]
+    walked = walk(tmp_path)  # the walk's sizes plan the chunks without a second stat of every file
+    assert walked.sizes == [(tmp_path / name).stat().st_size for name in walked.files]
+    planned = parallel.scan_paths(tmp_path, walked.files, max_bytes=4096, workers=2, sizes=walked.sizes)
+    assert {(i.label, i.detections, i.skipped) for i in planned} == {(i.label, i.detections, i.skipped) for i in serial if i.label != "missing.py"}
     contents = [(name, name, (tmp_path / name).read_bytes()) for name in names[:12]]
     assert [i.detections for i in parallel.scan_contents(contents, 2)] == [i.detections for i in parallel.scan_contents(contents, 1)]

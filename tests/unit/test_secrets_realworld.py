@@ -156,3 +156,25 @@ def test_worker_count_follows_affinity_and_cgroup_quota(tmp_path: Path, monkeypa
     (v1 / "cpu" / "cpu.cfs_period_us").write_text("100000\n")
     assert parallel.available_cpus(str(v1)) == 2
     assert parallel.available_cpus(str(tmp_path / "missing")) == 4
+
+
+def test_worker_count_reads_the_quota_of_the_process_cgroup_and_its_ancestors(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 5, 6, 7}, raising=False)
+    root, proc = tmp_path / "cgroup", tmp_path / "proc-cgroup"
+    leaf = root / "system.slice" / "ci.service"
+    leaf.mkdir(parents=True)
+    proc.write_text("0::/system.slice/ci.service\n")
+    (root / "cpu.max").write_text("max 100000\n")
+    (leaf / "cpu.max").write_text("max 100000\n")
+    assert parallel.available_cpus(str(root), str(proc)) == 8
+    (root / "system.slice" / "cpu.max").write_text("300000 100000\n")  # a quota on the parent slice applies
+    assert parallel.cgroup_cpu_limit(str(root), str(proc)) == 3.0
+    (leaf / "cpu.max").write_text("200000 100000\n")  # the tightest wins
+    assert parallel.available_cpus(str(root), str(proc)) == 2
+    proc.write_text("4:cpu,cpuacct:/docker/abc\n0::/../../elsewhere\n")  # v1 path; ".." never leaves the root
+    v1 = root / "cpu" / "docker" / "abc"
+    v1.mkdir(parents=True)
+    (v1 / "cpu.cfs_quota_us").write_text("100000\n")
+    (v1 / "cpu.cfs_period_us").write_text("100000\n")
+    assert parallel.available_cpus(str(root), str(proc)) == 1
+    assert parallel.cgroup_cpu_limit(str(tmp_path / "none"), str(tmp_path / "no-proc")) is None

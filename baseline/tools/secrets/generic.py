@@ -22,6 +22,7 @@ import binascii
 import math
 import re
 from collections import Counter
+from typing import Collection
 
 # Files where an unquoted right-hand side is an expression (a variable, a call), not a literal.
 CODE_SUFFIXES = frozenset(
@@ -248,6 +249,7 @@ NAME_KEYWORDS = frozenset(
      b"hmac", b"pepper"}
 )
 _IDENT = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.$@-")
+_IDENT_MASK = bytes(ord("a") if byte in _IDENT else ord(" ") for byte in range(256))
 _IDENT_START = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_$@")
 
 
@@ -261,23 +263,27 @@ def _keyword_hits(lowered: bytes) -> list[tuple[int, int]]:
     return hits
 
 
+_EQUALS_METHODS = (b".equalsIgnoreCase", b".equals", b".Equals")
+
+
 def _names(line: bytes, hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Spans of the names around credential keyword hits of a line (``DB_PASSWORD``, ``spring.datasource.password``)."""
     spans: list[tuple[int, int]] = []
     covered = -1
+    mask = line.translate(_IDENT_MASK)  # a name character -> "a", anything else -> a space: names found by C scans
     for pos, length in sorted(hits):
         if pos < covered:
             continue  # inside a name already expanded
-        start, end = pos, pos + length
-        while start > 0 and line[start - 1] in _IDENT:
-            start -= 1
-        while end < len(line) and line[end] in _IDENT:
-            end += 1
+        start = mask.rfind(b" ", 0, pos) + 1
+        end = mask.find(b" ", pos + length)
+        if end < 0:
+            end = len(line)
         covered = end
-        for method in (b".equalsIgnoreCase", b".equals", b".Equals"):  # password.equals("...")
-            if line.endswith(method, start, end):
-                end -= len(method)
-                break
+        if line.endswith(_EQUALS_METHODS, start, end):  # password.equals("...")
+            for method in _EQUALS_METHODS:
+                if line.endswith(method, start, end):
+                    end -= len(method)
+                    break
         while start < end and line[start] not in _IDENT_START:
             start += 1
         while end > start and line[end - 1] in b".-":
@@ -352,10 +358,16 @@ def _judge(name: bytes, value: bytes, strength: int) -> float | None:
     return entropy if strong else None
 
 
+# Pre-filter keywords that gate the syntax patterns below ("pass" for "password", "auth" for
+# "authorization"): when the pre-filter found none in the file, no line of it is tested for the word.
+GATE_KEYWORDS = frozenset({b"login", b"mysql", b"mariadb", b"identified", b"pass", b"auth", b"bearer", b"jwt."})
+
+
 def _candidates(
-    line: bytes, code_file: bool, prose: bool, directives: bool, lowered: bytes, hits: list[tuple[int, int]]
+    line: bytes, code_file: bool, prose: bool, directives: bool, lowered: bytes, hits: list[tuple[int, int]],
+    gates: Collection[bytes] = GATE_KEYWORDS,
 ) -> list[tuple[int, int, bytes, bytes, int]]:
-    """(start, end, name, value, name strength) before the value checks."""
+    """(start, end, name, value, name strength) before the value checks; ``gates``: see :func:`find_assignments`."""
     out: list[tuple[int, int, bytes, bytes, int]] = []
     for name_start, name_end in _names(line, hits):
         name = line[name_start:name_end]
@@ -382,16 +394,22 @@ def _candidates(
                 if line[:name_start].strip(b" \t-*>#0123456789."):
                     continue  # prose: "the password: see the vault"; a "  passwd: value" line still counts
         out.append((start, end, name, value, strength))
-    if b"(" in line or b"set " in line:
-        for match in CALL_DEFAULT.finditer(line):
+    if (b"(" in line or b"set " in line) and (b'"' in line or b"'" in line or b"`" in line or b"&quot;" in line):
+        for match in CALL_DEFAULT.finditer(line):  # (a quoted value needs a quote)
             name = match.group("name") or match.group("sym")
             found = _value(match)
             if found is not None and name_strength(name) == 2:
                 out.append((found[1], found[2], name, found[0], 2))
     patterns = []
-    if b"</" in line or b"value" in lowered:
-        patterns += [XML_KEY_VALUE, XML_ELEMENT, NAME_VALUE]
-    if line.lstrip().startswith(b"|"):
+    closing, value_word = b"</" in line, b"value" in lowered
+    if closing or value_word:  # each pattern only where its literals are
+        if b"=" in line:
+            patterns.append(XML_KEY_VALUE)
+        if closing:
+            patterns.append(XML_ELEMENT)
+        if value_word and b"name" in lowered:
+            patterns.append(NAME_VALUE)
+    if b"|" in line and line.lstrip().startswith(b"|"):
         patterns.append(TABLE_CELL)
     if b"define" in lowered:
         patterns.append(DEFINE)
@@ -407,17 +425,18 @@ def _candidates(
             if found is not None and (not code_file or _inside_string(line, match.start())):
                 out.append((found[1], found[2], name, found[0], name_strength(name)))
     patterns = []
-    if b"-p" in line and (b"login" in lowered or b"mysql" in lowered or b"mariadb" in lowered):
+    login = b"login" in gates and b"login" in lowered
+    if (login or b"mysql" in gates or b"mariadb" in gates) and b"-p" in line and (login or b"mysql" in lowered or b"mariadb" in lowered):
         patterns.append(CLI_P)
-    if b"-u" in line or b"--user" in line or b"--proxy-user" in line:
+    if b"-u" in line:  # "--user" and "--proxy-user" contain "-u"
         patterns.append(CLI_USER)
-    if b"echo" in line and b"login" in lowered:
+    if login and b"echo" in line:
         patterns.append(CLI_STDIN)
-    if b"identified" in lowered or b"password" in lowered:
+    if (b"identified" in gates and b"identified" in lowered) or (b"pass" in gates and b"password" in lowered):
         patterns.append(SQL_PASSWORD)
-    if b"authorization" in lowered or b"bearer" in lowered:
+    if (b"auth" in gates and b"authorization" in lowered) or (b"bearer" in gates and b"bearer" in lowered):
         patterns.append(AUTH_HEADER)
-    if b"jwt." in lowered:
+    if b"jwt." in gates and b"jwt." in lowered:
         patterns.append(JWT_CALL)
     for pattern in patterns:
         for match in pattern.finditer(line):
@@ -442,12 +461,14 @@ def find_assignments(
     directives: bool = False,
     lowered: bytes | None = None,
     hits: list[tuple[int, int]] | None = None,
+    gates: Collection[bytes] = GATE_KEYWORDS,
 ) -> list[tuple[int, int, bytes, bytes, float]]:
     """Credentials in one line: (start, end, name, value, entropy), offsets in ``line``.
 
     ``directives``: the file is a configuration file whose lines are ``name value`` (redis.conf, .netrc...).
     ``lowered`` and ``hits`` (offset, length of each credential keyword in the line) spare recomputing
-    what the engine's pre-filter already knows.
+    what the engine's pre-filter already knows; ``gates``, the keywords of :data:`GATE_KEYWORDS` the
+    pre-filter found in the whole file, spares testing each line for words its file does not hold.
     """
     decoded = line
     if b"&" in line and any(entity in line for entity, _ in _ENTITIES):
@@ -460,7 +481,7 @@ def find_assignments(
         hits = _keyword_hits(lowered)
     found: list[tuple[int, int, bytes, bytes, float]] = []
     spans: list[tuple[int, int]] = []
-    for start, end, name, value, strength in _candidates(decoded, code_file, prose, directives, lowered, hits):
+    for start, end, name, value, strength in _candidates(decoded, code_file, prose, directives, lowered, hits, gates):
         if strength == 0:
             continue
         entropy = _judge(name, value, strength)
@@ -492,10 +513,31 @@ _NAME_THEN_VALUE = re.compile(
 )
 
 
+def _name_then_value_matches(data: bytes) -> list[re.Match[bytes]]:
+    """``_NAME_THEN_VALUE.finditer(data)``, tried only at the starts of lines that hold ``name:``.
+
+    The same matches: a match starts at a line start and its second line starts with ``value:``, so
+    it never covers the start of another line that could match; scanning every position of a large
+    file with the multi-line pattern costs far more than locating ``name:``.
+    """
+    matches = []
+    tried = -1
+    pos = data.find(b"name:")
+    while pos >= 0:
+        line_start = data.rfind(b"\n", 0, pos) + 1
+        if line_start > tried:
+            tried = line_start
+            match = _NAME_THEN_VALUE.match(data, line_start)
+            if match is not None:
+                matches.append(match)
+        pos = data.find(b"name:", pos + 5)
+    return matches
+
+
 def find_name_value_pairs(data: bytes) -> list[tuple[int, int, bytes]]:
     """``- name: DB_PASSWORD`` then ``value: ...`` (Kubernetes container env, CI variables)."""
     out = []
-    for match in _NAME_THEN_VALUE.finditer(data):
+    for match in _name_then_value_matches(data):
         found = _value(match)
         if found is None:
             continue

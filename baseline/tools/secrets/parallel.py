@@ -50,33 +50,68 @@ def _scan_content_chunk(items: Sequence[tuple[str, str, bytes]]) -> list[Scanned
     return out
 
 
-def cgroup_cpu_limit(root: str = "/sys/fs/cgroup") -> float | None:
-    """CPUs allowed by the cgroup quota (v2 ``cpu.max``, v1 ``cpu.cfs_quota_us``), None without a quota."""
+def _own_cgroups(proc_cgroup: str) -> dict[str, str]:
+    """This process's cgroup path per controller (``""`` for the v2 unified hierarchy), from /proc."""
+    paths: dict[str, str] = {}
     try:
-        with open(os.path.join(root, "cpu.max"), encoding="ascii") as handle:
+        with open(proc_cgroup, encoding="utf-8") as handle:
+            for line in handle:
+                _, _, rest = line.strip().partition(":")
+                controllers, _, path = rest.partition(":")
+                for controller in controllers.split(",") if controllers else [""]:
+                    paths.setdefault(controller, path or "/")
+    except OSError:
+        pass
+    return paths
+
+
+def _with_ancestors(base: str, path: str) -> list[str]:
+    """``base/path`` and every folder above it up to ``base``: a quota anywhere above applies too."""
+    parts = [part for part in path.split("/") if part and part not in (".", "..")]
+    return [os.path.join(base, *parts[:depth]) for depth in range(len(parts), -1, -1)]
+
+
+def _read_cpu_max(folder: str) -> float | None:
+    try:
+        with open(os.path.join(folder, "cpu.max"), encoding="ascii") as handle:
             quota, _, period = handle.read().strip().partition(" ")
         if quota != "max" and float(period or 100000) > 0:
             return float(quota) / float(period or 100000)
-        return None
     except (OSError, ValueError):
         pass
+    return None
+
+
+def _read_cfs_quota(folder: str) -> float | None:
     try:
-        with open(os.path.join(root, "cpu", "cpu.cfs_quota_us"), encoding="ascii") as handle:
+        with open(os.path.join(folder, "cpu.cfs_quota_us"), encoding="ascii") as handle:
             quota_us = float(handle.read().strip())
-        with open(os.path.join(root, "cpu", "cpu.cfs_period_us"), encoding="ascii") as handle:
+        with open(os.path.join(folder, "cpu.cfs_period_us"), encoding="ascii") as handle:
             period_us = float(handle.read().strip())
     except (OSError, ValueError):
         return None
     return quota_us / period_us if quota_us > 0 and period_us > 0 else None
 
 
-def available_cpus(cgroup_root: str = "/sys/fs/cgroup") -> int:
-    """CPUs this process may use: its affinity mask, capped by the cgroup CPU quota."""
+def cgroup_cpu_limit(root: str = "/sys/fs/cgroup", proc_cgroup: str = "/proc/self/cgroup") -> float | None:
+    """CPUs allowed by the tightest cgroup quota over this process's cgroup and its ancestors (v2
+    ``cpu.max``, v1 ``cpu.cfs_quota_us``); None without a quota. The process's cgroup is read from
+    ``proc_cgroup``; a path that does not exist under ``root`` (a container's own mount) leaves the root.
+    """
+    own = _own_cgroups(proc_cgroup)
+    limits = [limit for folder in _with_ancestors(root, own.get("", "/")) if (limit := _read_cpu_max(folder)) is not None]
+    v1_root = os.path.join(root, "cpu")
+    limits += [limit for folder in _with_ancestors(v1_root, own.get("cpu", "/")) if (limit := _read_cfs_quota(folder)) is not None]
+    return min(limits) if limits else None
+
+
+def available_cpus(cgroup_root: str = "/sys/fs/cgroup", proc_cgroup: str = "/proc/self/cgroup") -> int:
+    """CPUs this process may use: its affinity mask, capped by the cgroup CPU quota (rounded down, at least 1)."""
     try:
         count = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         count = os.cpu_count() or 1
-    limit = cgroup_cpu_limit(cgroup_root)
+    limit = cgroup_cpu_limit(cgroup_root, proc_cgroup)
     if limit is not None:
         count = min(count, max(1, int(limit)))
     return max(1, count)
@@ -99,18 +134,27 @@ def _chunks(sizes: Sequence[int]) -> list[tuple[int, int]]:
     return bounds
 
 
-def scan_paths(root: Path, relatives: Sequence[str], max_bytes: int, workers: int = 0) -> list[ScannedItem]:
-    """Scan files of a tree (paths relative to ``root``), in parallel for large trees."""
+def scan_paths(
+    root: Path, relatives: Sequence[str], max_bytes: int, workers: int = 0, sizes: Sequence[int] | None = None
+) -> list[ScannedItem]:
+    """Scan files of a tree (paths relative to ``root``), in parallel for large trees.
+
+    ``sizes`` (bytes of each file, as the walk saw them) spares a second ``stat`` of every file to
+    plan the work; they only decide how files are shared between workers.
+    """
     jobs = default_workers(workers)
     if jobs == 1:
         return _scan_path_chunk(str(root), relatives, max_bytes)
-    sizes = []
     base = str(root)
-    for relative in relatives:
-        try:
-            sizes.append(min(os.stat(os.path.join(base, relative)).st_size, max_bytes))
-        except OSError:
-            sizes.append(0)
+    if sizes is not None and len(sizes) == len(relatives):
+        sizes = [min(size, max_bytes) for size in sizes]
+    else:
+        sizes = []
+        for relative in relatives:
+            try:
+                sizes.append(min(os.stat(os.path.join(base, relative)).st_size, max_bytes))
+            except OSError:
+                sizes.append(0)
     if sum(sizes) < PARALLEL_MIN_BYTES:
         return _scan_path_chunk(base, relatives, max_bytes)
     return sandbox.run_in_workers(_scan_path_chunk, [(str(root), relatives[a:b], max_bytes) for a, b in _chunks(sizes)], jobs)

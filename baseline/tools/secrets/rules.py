@@ -34,15 +34,24 @@ class Rule:
     window: int = 0  # > 0: the pattern may span lines, searched this many bytes after the keyword
     min_entropy: float = 0.0
     context_rule: bool = False  # the format has no unique prefix: it is found by a nearby name
+    # A pattern that every match satisfies at one of its keyword's occurrences (case-sensitive: the
+    # exact prefix and body of a token, ``://user:pass@`` of a URL). The engine searches a line only
+    # when it matches at one of the line's keyword hits; empty: every line with a hit is searched.
+    anchor: str = ""
 
     def compiled(self) -> re.Pattern[bytes]:
         """The pattern compiled for bytes."""
         return re.compile(self.pattern.encode())
 
+    def compiled_anchor(self) -> re.Pattern[bytes] | None:
+        """The anchor compiled for bytes, None without one."""
+        return re.compile(self.anchor.encode()) if self.anchor else None
+
 
 def _prefixed(rule_id: str, description: str, severity: Severity, prefix: str, body: str, validator: str | None = None) -> Rule:
     """A rule for a token that starts with a fixed, distinctive prefix."""
-    return Rule(rule_id, description, severity, (prefix.lower(),), _B + "(?P<s>" + re.escape(prefix) + body + ")" + _E, validator)
+    token = re.escape(prefix) + body
+    return Rule(rule_id, description, severity, (prefix.lower(),), _B + "(?P<s>" + token + ")" + _E, validator, anchor=token)
 
 
 def _named(rule_id: str, description: str, severity: Severity, keywords: tuple[str, ...], name: str, value: str, min_entropy: float = 3.0) -> Rule:
@@ -167,7 +176,7 @@ RULES: tuple[Rule, ...] = (
     _named("secrets.twilio-auth-token", "Twilio auth token", H, ("twilio",), r"twilio[\w.-]{0,20}(?:auth|token|secret)", r"[0-9a-f]{32}", 3.0),
     _prefixed("secrets.sendgrid-api-key", "SendGrid API key", H, "SG.", r"[0-9A-Za-z_-]{22}\.[0-9A-Za-z_-]{43}"),
     _prefixed("secrets.mailgun-api-key", "Mailgun private API key", H, "key-", r"[0-9a-f]{32}"),
-    Rule("secrets.mailchimp-api-key", "Mailchimp API key", H, ("-us",), _B + r"(?P<s>[0-9a-f]{32}-us\d{1,2})" + _E),
+    Rule("secrets.mailchimp-api-key", "Mailchimp API key", H, ("-us",), _B + r"(?P<s>[0-9a-f]{32}-us\d{1,2})" + _E, anchor=r"-us\d"),
     # --- payments --------------------------------------------------------------------------------
     _prefixed("secrets.stripe-secret-key", "Stripe live secret key", C, "sk_live_", r"[0-9A-Za-z]{24,99}"),
     _prefixed("secrets.stripe-restricted-key", "Stripe live restricted key", H, "rk_live_", r"[0-9A-Za-z]{24,99}"),
@@ -239,11 +248,12 @@ RULES: tuple[Rule, ...] = (
     Rule("secrets.twitter-bearer-token", "Twitter / X bearer token", H, ("aaaaaaaaaaaaaaaaaaaaa",),
          r"(?P<s>A{21,22}[A-Za-z0-9%]{30,})" + _E, "twitter_bearer"),
     Rule("secrets.database-url-password", "Database URL with an embedded password", H, ("://",),
-         r"(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|redis|rediss|mssql|sqlserver|oracle|cockroachdb|clickhouse|db2|cassandra|neo4j(?:\+s)?|couchdb)(?:\+[a-z0-9]+)?" + _URL_CREDS, "url_password"),
+         r"(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|redis|rediss|mssql|sqlserver|oracle|cockroachdb|clickhouse|db2|cassandra|neo4j(?:\+s)?|couchdb)(?:\+[a-z0-9]+)?" + _URL_CREDS, "url_password",
+         anchor="(?i)" + _URL_CREDS),
     Rule("secrets.broker-url-password", "Message broker URL with an embedded password", H, ("://",),
-         r"(?i)\b(?:amqps?|mqtts?|nats|kafka|stomp|sqs|rabbitmq|celery)" + _URL_CREDS, "url_password"),
+         r"(?i)\b(?:amqps?|mqtts?|nats|kafka|stomp|sqs|rabbitmq|celery)" + _URL_CREDS, "url_password", anchor="(?i)" + _URL_CREDS),
     Rule("secrets.basic-auth-url", "URL with basic-auth credentials", M, ("://",),
-         r"(?i)\b(?:https?|ftps?|sftp|smtps?|ldaps?|git|svn|ssh|wss?)" + _URL_CREDS, "url_password"),
+         r"(?i)\b(?:https?|ftps?|sftp|smtps?|ldaps?|git|svn|ssh|wss?)" + _URL_CREDS, "url_password", anchor="(?i)" + _URL_CREDS),
 )
 
 # The generic credential-assignment rule is implemented in generic.py; its metadata lives here so

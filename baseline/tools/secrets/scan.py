@@ -66,7 +66,7 @@ def scan_target(root: Path, *, history: bool, history_reason: str, max_bytes: in
     """Scan the working tree of ``root`` and, when ``history`` is true, its git history."""
     started = time.monotonic()
     tree = walk(root)
-    items = scan_paths(root, tree.files, max_bytes, workers)
+    items = scan_paths(root, tree.files, max_bytes, workers, tree.sizes)
     hits = tuple(TreeHit(item.label, detection) for item in items for detection in item.detections)
     skipped = tuple(tree.skipped_files) + tuple((item.label, item.skipped) for item in items if item.skipped)
     scanned = sum(1 for item in items if not item.skipped)

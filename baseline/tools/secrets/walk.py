@@ -24,6 +24,7 @@ class Walk:
     """Relative paths to scan, and every folder and file left out with its reason."""
 
     files: list[str] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)  # bytes of each of ``files``, from the walk's own lstat
     skipped_dirs: list[tuple[str, str]] = field(default_factory=list)
     skipped_files: list[tuple[str, str]] = field(default_factory=list)
 
@@ -78,14 +79,16 @@ def walk(root: Path) -> Walk:
         for name in sorted(filenames):
             path = os.path.join(dirpath, name)
             try:
-                mode = os.lstat(path).st_mode
+                info = os.lstat(path)
             except OSError as exc:
                 out.skipped_files.append((relative(path), f"unreadable: {exc.strerror or exc}"))
                 continue
+            mode = info.st_mode
             if stat.S_ISLNK(mode):
                 out.skipped_files.append((relative(path), "symbolic link (not followed)"))
             elif not stat.S_ISREG(mode):
                 out.skipped_files.append((relative(path), "not a regular file"))
             else:
                 out.files.append(relative(path))
+                out.sizes.append(info.st_size)
     return out
