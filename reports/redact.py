@@ -10,8 +10,12 @@ in it: ``password = request.form`` is code, ``password = hunter2hunter2`` is not
 
 What the toolkit generated itself is never masked: its own settings (``secrets.history = auto``,
 ``--secrets-allow``) are its words, not the target's, and a caller passes the values it made up
-(the attack payloads of a web scan, seed inputs) as ``generated``. HTTP requests have their own,
-header-aware redaction in :mod:`baseline.web.redact`, which applies the same rule to payloads.
+(the attack payloads of a web scan, seed inputs) as ``generated``. HTTP requests, curl lines and
+app logs go through :func:`redact_request`, which adds what HTTP needs (credential headers,
+credential-like query, form and JSON parameters, ``user:password@`` in URLs) and applies the same
+rule to payloads: the parameter a scanner attacked carries the scanner's own payload
+(``password=' OR '1'='1``), which the reader needs to reproduce the finding; the caller names it in
+``attacked`` and its value is kept.
 """
 
 from __future__ import annotations
@@ -79,3 +83,59 @@ def redact(text: str | None, *, mask: str = MASK, generated: Collection[str] = (
         return head + mask
 
     return _ASSIGNMENT.sub(assignment, text)
+
+
+# --- HTTP requests ---------------------------------------------------------------------------------
+
+_SECRET_HEADERS = re.compile(
+    r"^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|x-auth-token|x-csrf-token|api-key)\s*:.*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+# The same headers inside a curl command line: -H 'Authorization: Bearer ...'
+_CURL_SECRET_HEADERS = re.compile(
+    r"(?P<flag>(?:-H|--header)\s+)(?:(?P<quote>['\"])(?P<name>(?:proxy-)?authorization|cookie|x-api-key|x-auth-token|x-csrf-token|api-key)\s*:[^'\"\n]*"
+    r"|(?P<bare>(?:proxy-)?authorization|cookie|x-api-key|x-auth-token|x-csrf-token|api-key):\S*)",
+    re.IGNORECASE,
+)
+_SECRET_PARAMS = re.compile(
+    r"(?P<name>[?&;\s'\"](?:[\w.-]*(?:pass(?:word|wd)?|pwd|secret|token|api[_-]?key|apikey|session(?:id)?|auth|credential|private[_-]?key)[\w.-]*))=(?P<value>[^&\s#\"']*)",
+    re.IGNORECASE,
+)
+_SECRET_JSON = re.compile(
+    r"(?P<key>\"[\w.-]*(?:pass(?:word|wd)?|pwd|secret|token|api[_-]?key|apikey|session(?:id)?|auth|credential|private[_-]?key)[\w.-]*\"\s*:\s*)\"(?:[^\"\\]|\\.)*\"",
+    re.IGNORECASE,
+)
+_URL_USERINFO = re.compile(r"(?P<scheme>https?://)[^/\s:@]+:[^/\s@]+@", re.IGNORECASE)
+REDACTED = "[REDACTED]"  # the mask of HTTP text
+
+
+def _curl_header(match: re.Match[str]) -> str:
+    if match.group("bare"):
+        return f"{match.group('flag')}{match.group('bare')}:{REDACTED}"
+    return f"{match.group('flag')}{match.group('quote')}{match.group('name')}: {REDACTED}"
+
+
+def redact_request(text: str, attacked: tuple[str, ...] = ()) -> str:
+    """Mask credential headers, credential-like query/form parameters and JSON fields, and user:password@ in URLs.
+
+    ``attacked``: names of the parameters the scanner put its own payload in (kept visible).
+    """
+    kept = {name.lower() for name in attacked if name}
+
+    def param(match: re.Match[str]) -> str:
+        if match.group("name")[1:].lower() in kept:
+            return match.group(0)
+        return f"{match.group('name')}={REDACTED}"
+
+    def field(match: re.Match[str]) -> str:
+        if match.group("key").split('"')[1].lower() in kept:
+            return match.group(0)
+        return f'{match.group("key")}"{REDACTED}"'
+
+    for pattern in _TOKENS:  # token shapes anywhere (an app's log, a response echoed into a message)
+        text = pattern.sub(REDACTED, text)
+    text = _SECRET_HEADERS.sub(lambda match: match.group(0).split(":", 1)[0] + ": " + REDACTED, text)
+    text = _CURL_SECRET_HEADERS.sub(_curl_header, text)
+    text = _SECRET_JSON.sub(field, text)
+    text = _SECRET_PARAMS.sub(param, text)
+    return _URL_USERINFO.sub(lambda match: f"{match.group('scheme')}{REDACTED}@", text)

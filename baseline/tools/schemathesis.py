@@ -32,7 +32,7 @@ from typing import Any, Iterator
 
 from baseline import sandbox, toolenv
 from baseline.model import Confidence, Finding, Location, Severity
-from baseline.web.redact import redact_request
+from baseline.reports.redact import redact_request
 
 DEFAULT_CHECKS = ("all",)
 # check name -> (CWE, severity, short description)

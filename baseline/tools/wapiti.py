@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 from baseline import sandbox, toolenv
 from baseline.model import Confidence, Finding, Location, Severity
-from baseline.web.redact import redact_request
+from baseline.reports.redact import redact_request
 
 DEFAULT_MODULES = (
     "xss", "permanentxss", "sql", "timesql", "exec", "file", "redirect", "xxe", "crlf", "ssrf", "csrf", "methods",

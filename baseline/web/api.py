@@ -21,7 +21,7 @@ from baseline.target import file_sha256
 from baseline.tools import schemathesis
 from baseline.tools.schemathesis import ApiTestReport
 from baseline.web.openapi import SpecSource, find_spec
-from baseline.web.redact import redact_request
+from baseline.reports.redact import redact_request
 from baseline.web.routes import Route
 
 INSTALL_HINT = "pip install 'baseline-verify[web]' (or baseline tools install schemathesis)"

@@ -21,7 +21,7 @@ from baseline.tools import wapiti
 from baseline.web.api import ApiRun, run_api_tests
 from baseline.web.app import AppSpec, RunningApp, is_loopback_url
 from baseline.web.detect import FRAMEWORKS, WebSurface, detect
-from baseline.web.redact import redact_request
+from baseline.reports.redact import redact_request
 from baseline.web.routes import Route, extract_routes, merge_url_map
 from baseline.web.supervise import ENDPOINT_PREFIX, Crash, SupervisingProxy, Supervisor
 

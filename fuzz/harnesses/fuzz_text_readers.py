@@ -10,7 +10,7 @@ Entry points (each documented to raise only its own clear error, listed in EXPEC
 ``mark_draft``, ``security_section``), ``baseline.tools.threat_content.markdown_blocks`` (a threat
 model's blocks), ``baseline.web.openapi.looks_like_spec``, the redactors
 ``baseline.tools.static_normalise.redact``, ``baseline.tools.test_records.redact``,
-``baseline.web.redact.redact_request`` and ``baseline.reports.redact.redact`` (which must be
+``baseline.reports.redact.redact_request`` and ``baseline.reports.redact.redact`` (which must be
 idempotent: redacting twice changes nothing more), ``baseline.tools.semgrep.short_rule_id``,
 ``baseline.target.is_test_path``, ``baseline.sandbox.is_sensitive_name`` and ``baseline.bundle.sha256``.
 """
@@ -36,7 +36,7 @@ with atheris.instrument_imports(include=["baseline"]):
     from baseline.tools.threat_model import draft_digest, draft_state, mark_draft, security_section
     from baseline.tools.typecheck import parse_pyright
     from baseline.web.openapi import looks_like_spec
-    from baseline.web.redact import redact_request
+    from baseline.reports.redact import redact_request
 
 EXPECTED: tuple[type[BaseException], ...] = (ValueError, safe_et.ParseError, catalog_module.CatalogError)
 

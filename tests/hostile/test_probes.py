@@ -428,3 +428,90 @@ def test_the_probe_fails_from_the_web_app_and_the_scan_shares_one_loopback_names
         seen = [json.loads(path.read_text()) for path in (tmp_path / "work").rglob("web-loopback.json")]
         assert seen and all(item["host_loopback"] == "ConnectionRefusedError" for item in seen), seen
     assert any("network:" in item["summary"] for item in result["evidence"]), result["evidence"]
+
+
+BACKEND = r'''
+"""An in-tree PEP 517 build backend that runs the probe in every hook it is asked for."""
+import base64, hashlib, json, os, sys, zipfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import probe
+
+
+def get_requires_for_build_wheel(config_settings=None):
+    return []
+
+
+def get_requires_for_build_editable(config_settings=None):
+    return []
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    record = probe.probe("build-backend")
+    files = {
+        "probepkg/__init__.py": open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "probepkg", "__init__.py")).read(),
+        "probepkg_build_record.json": json.dumps(record),
+        "probepkg-0.1.dist-info/METADATA": "Metadata-Version: 2.1\nName: probepkg\nVersion: 0.1\n",
+        "probepkg-0.1.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: probe\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    name = "probepkg-0.1-py3-none-any.whl"
+    rows = []
+    with zipfile.ZipFile(os.path.join(wheel_directory, name), "w") as wheel:
+        for path, text in files.items():
+            data = text.encode()
+            wheel.writestr(path, data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            rows.append("%s,sha256=%s,%d" % (path, digest, len(data)))
+        rows.append("probepkg-0.1.dist-info/RECORD,,")
+        wheel.writestr("probepkg-0.1.dist-info/RECORD", "\n".join(rows) + "\n")
+    return name
+
+
+build_editable = build_wheel
+'''
+
+
+def test_the_probe_fails_from_the_projects_build_backend(tmp_path: Path) -> None:
+    """Provisioning installs the project with its own build backend (project code): the backend runs the
+    probe. It leaks no credential, writes nothing outside the environment being built, and leaves no
+    process; the network is open for that step only (downloads), which the report's sandbox section says."""
+    from baseline.provision import find_uv
+
+    if find_uv() is None:
+        pytest.skip("uv is not installed")
+    address = _host_address()
+    if address is None:
+        pytest.skip("this machine has no non-loopback address to listen on")
+    home, outputs, root, cache = tmp_path / "decoy-home", tmp_path / "out", tmp_path / "hostile", tmp_path / "cache"
+    (home / ".cache" / "baseline").mkdir(parents=True)
+    outputs.mkdir()
+    listener = Listener(address)
+    try:
+        _build(root, home, outputs, listener.server.getsockname()[:2])
+        (root / "probe_backend.py").write_text(BACKEND)
+        text = (root / "pyproject.toml").read_text().replace('version = "0.1"\n', 'version = "0.1"\ndynamic = ["dependencies"]\n', 1)
+        (root / "pyproject.toml").write_text('[build-system]\nrequires = []\nbuild-backend = "probe_backend"\nbackend-path = ["."]\n\n' + text)
+        report_path = outputs / "report.json"
+        env = {**os.environ, **FAKE_CREDENTIALS, "HOME": str(home), "BASELINE_PROVISION": "1", "BASELINE_CACHE_DIR": str(cache)}
+        argv = [
+            sys.executable, "-m", "baseline", "scan", str(root), "--select", "T02", "--format", "json", "--output", str(report_path),
+            "--no-history", "--work-dir", str(tmp_path / "work"),
+        ]
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=900, env=env, cwd=tmp_path)
+    finally:
+        time.sleep(0.5)
+        listener.close()
+        if OUTSIDE.exists():
+            OUTSIDE.unlink()
+            raise AssertionError(f"a test wrote {OUTSIDE}")
+    assert proc.returncode in (0, 1), proc.stderr[-3000:]
+    report = json.loads(report_path.read_text())
+    assert report["target"]["interpreter_source"].startswith("built with uv"), report["target"]["interpreter_source"]
+    records = [json.loads(path.read_text()) for path in cache.rglob("probepkg_build_record.json")]
+    assert records, "the build backend never ran (no record in the built environment)"
+    for record in records:
+        assert record["label"] == "build-backend" and record["leaked"] == [] and record["uid"] != 0, record
+        assert all(outcome not in ("WROTE", "WRITABLE") for outcome in record["writes"].values()), record
+    assert not (home / ".ssh").exists() and not (home / ".bashrc").exists()
+    assert sorted(path.name for path in outputs.iterdir()) == ["report.json"]
+    assert wait_until_gone(root, MARKER, seconds=5) == []

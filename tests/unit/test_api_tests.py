@@ -252,7 +252,7 @@ def test_proxy_forwards_any_method_to_the_app() -> None:
 
 
 def test_redaction_covers_curl_headers_json_and_form_bodies() -> None:
-    from baseline.web.redact import redact_request
+    from baseline.reports.redact import redact_request
 
     line = "curl -X POST -H 'Cookie: sid=abc' -H \"Authorization: Bearer zz\" --header X-Api-Key:k -d '{\"password\": \"p\\\"w\", \"n\": 1}' 'http://127.0.0.1:1/?token=t&q=1'"
     redacted = redact_request(line)
@@ -271,3 +271,15 @@ def test_nothing_is_started_when_neither_tool_is_wanted(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("app-*.log"))
     result = API_CHECK.run(_Fake(scan.api))  # type: ignore[arg-type]
     assert result.outcome is Outcome.NOT_EVALUATED and "web.api_tests = false" in result.message
+
+
+def test_http_text_goes_through_the_one_redactor_token_shapes_included() -> None:
+    """An access key in an app's log or an echoed response is masked in HTTP text too; the scanner's own
+    payload on the attacked parameter stays visible."""
+    from baseline.reports.redact import redact_request
+
+    log = "GET /debug?q=1 HTTP/1.1\nX-Note: key AKIAABCDEFGHIJKLMNOP in use\n"
+    assert "AKIAABCDEFGHIJKLMNOP" not in redact_request(log)
+    attacked = "GET /login?password=%27%20OR%20%271%27%3D%271&token=abcdef123456 HTTP/1.1"
+    shown = redact_request(attacked, attacked=("password",))
+    assert "password=%27%20OR%20%271%27%3D%271" in shown and "abcdef123456" not in shown

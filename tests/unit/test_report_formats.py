@@ -155,7 +155,7 @@ def test_credentials_are_redacted_in_every_uploaded_or_human_format():
 def test_one_redactor_never_masks_what_the_toolkit_generated():
     from baseline.reports.redact import redact
     from baseline.tools import static_normalise, test_records
-    from baseline.web.redact import redact_request
+    from baseline.reports.redact import redact_request
 
     # The toolkit's own settings are its words, not the target's secrets.
     assert redact("history not scanned: secrets.history = auto outside CI") == "history not scanned: secrets.history = auto outside CI"

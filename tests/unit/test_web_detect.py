@@ -11,7 +11,7 @@ from baseline.model import Severity
 from baseline.tools import wapiti
 from baseline.web.app import AppSpec, is_loopback_url, log_ports, serving_line
 from baseline.web.detect import detect, named_ports
-from baseline.web.redact import redact_request
+from baseline.reports.redact import redact_request
 from baseline.web.routes import Route, extract_routes, merge_url_map
 from baseline.web.scan import choose_app
 
