@@ -210,7 +210,7 @@ WEB_KEYS: tuple[KeySpec, ...] = (
         None,
         "The OpenAPI specification: a path the app serves ('/openapi.json') or a file of the project; default: probe the usual paths, then look for openapi/swagger files.",
     ),
-    KeySpec("web.api_time", float, 30.0, "Time budget of schemathesis in seconds (it keeps generating cases until it is spent).", minimum=1),
+    KeySpec("web.api_time", float, 120.0, "Time cap of schemathesis in seconds: it stops when its seeded examples are done (web.api_max_examples; every phase once) or at this cap, which the check reports (the results up to then are kept).", minimum=1),
     KeySpec("web.api_max_examples", int, 50, "Test cases schemathesis generates per API operation and round.", minimum=1),
     KeySpec("web.api_checks", list, ["all"], "schemathesis checks to run (e.g. not_a_server_error, response_schema_conformance)."),
     KeySpec("threat_model.path", str, None, "The threat model file; default: search the usual places."),

@@ -150,7 +150,7 @@ def build_argv(
     *,
     checks: list[str],
     max_examples: int,
-    max_time: float,
+    max_time: float | None,
     seed: int,
     report_dir: Path,
     workers: int = 2,
@@ -159,12 +159,16 @@ def build_argv(
 
     ``location`` is the specification (a loopback URL or a file); ``origin`` (scheme, host and
     port, loopback) replaces whatever server the specification names, so no request leaves the
-    machine, and redirects are not followed (one could point anywhere). schemathesis keeps
-    generating until ``max_time`` is spent. No ``--request-timeout``: it cut the cases generated in
-    a budget by half or more; a request that hangs gets the proxy's 502 after its upstream timeout.
+    machine, and redirects are not followed (one could point anywhere). Without ``max_time`` the run
+    is bounded by its seeded examples (every phase runs once), so the same tree gets the same cases
+    whatever the machine's load; with it, schemathesis repeats its fuzzing and stateful phases until
+    the time is spent. No ``--request-timeout``: it cut the cases generated in a budget by half or
+    more; a request that hangs gets the proxy's 502 after its upstream timeout.
     """
     argv = [executable, "run", location, "--origin", origin]
-    argv += ["--checks", ",".join(checks) or "all", "--max-examples", str(max_examples), "--max-time", str(max(1, int(max_time)))]
+    argv += ["--checks", ",".join(checks) or "all", "--max-examples", str(max_examples)]
+    if max_time is not None:
+        argv += ["--max-time", str(max(1, int(max_time)))]
     argv += ["--seed", str(seed), "--workers", str(workers), "--max-redirects", "0"]
     argv += ["--generation-database", "none", "--no-color", "--report", "ndjson,json", "--report-dir", str(report_dir)]
     argv += ["--report-ndjson-path", str(report_dir / "events.ndjson"), "--report-json-path", str(report_dir / "run.json")]

@@ -17,7 +17,7 @@ from tests.e2e.test_web_scan import _scan
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 pytestmark = pytest.mark.e2e
-API_BUDGET = {"web.api_time": 12.0}
+API_BUDGET = {"web.api_time": 240.0, "web.api_max_examples": 25}  # a cap: the seeded examples bound the run
 needs_schemathesis = pytest.mark.skipif(find_schemathesis() is None, reason="schemathesis is not installed (pip install 'baseline-verify[web]')")
 needs_fastapi = pytest.mark.skipif(
     importlib.util.find_spec("fastapi") is None or importlib.util.find_spec("uvicorn") is None,

@@ -2,8 +2,9 @@
 
 Three full scans of a project with tests, fuzzable entry points and a web app with an OpenAPI
 specification run at the same time, beside a process that burns a core: the scans are load for each
-other too. Fuzzing budgets are execution counts (``fuzz.runs``) and every scan has its own cache, so
-nothing is shared between them; the scores may differ by at most 0.5 points.
+other too. Fuzzing budgets are execution counts (``fuzz.runs``), the generated API tests a seeded
+number of examples (``web.api_max_examples``; ``web.api_time`` is only a cap, set high here), and every
+scan has its own cache, so nothing is shared between them; the scores may differ by at most 0.5 points.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ minimize_time = 0
 
 [tool.baseline.web]
 time = 30
-api_time = 10
+api_time = 180
 api_max_examples = 20
 """
 
