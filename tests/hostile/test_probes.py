@@ -205,13 +205,20 @@ def _build(root: Path, home: Path, outputs: Path, listener: tuple[str, int]) -> 
     wrapper.chmod(0o755)
 
 
-def test_the_probe_fails_from_every_execution_path(tmp_path: Path) -> None:
+def _decoy(tmp_path: Path) -> tuple[str, Path, Path, Path]:
+    """A non-loopback address to listen on (or skip), a decoy HOME with a toolkit cache, an output folder
+    and the place of the hostile project."""
     address = _host_address()
     if address is None:
         pytest.skip("this machine has no non-loopback address to listen on")
     home, outputs, root = tmp_path / "decoy-home", tmp_path / "out", tmp_path / "hostile"
     (home / ".cache" / "baseline").mkdir(parents=True)
     outputs.mkdir()
+    return address, home, outputs, root
+
+
+def test_the_probe_fails_from_every_execution_path(tmp_path: Path) -> None:
+    address, home, outputs, root = _decoy(tmp_path)
     listener = Listener(address)
     try:
         _build(root, home, outputs, listener.server.getsockname()[:2])
@@ -366,12 +373,7 @@ def test_the_probe_fails_from_the_web_app_and_the_scan_shares_one_loopback_names
 
     if find_wapiti() is None:
         pytest.skip("wapiti is not installed (baseline tools install wapiti)")
-    address = _host_address()
-    if address is None:
-        pytest.skip("this machine has no non-loopback address to listen on")
-    home, outputs, root = tmp_path / "decoy-home", tmp_path / "out", tmp_path / "hostile"
-    (home / ".cache" / "baseline").mkdir(parents=True)
-    outputs.mkdir()
+    address, home, outputs, root = _decoy(tmp_path)
     listener, host_loopback = Listener(address), Listener("127.0.0.1")
     try:
         _build(root, home, outputs, listener.server.getsockname()[:2])
@@ -479,12 +481,8 @@ def test_the_probe_fails_from_the_projects_build_backend(tmp_path: Path) -> None
 
     if find_uv() is None:
         pytest.skip("uv is not installed")
-    address = _host_address()
-    if address is None:
-        pytest.skip("this machine has no non-loopback address to listen on")
-    home, outputs, root, cache = tmp_path / "decoy-home", tmp_path / "out", tmp_path / "hostile", tmp_path / "cache"
-    (home / ".cache" / "baseline").mkdir(parents=True)
-    outputs.mkdir()
+    address, home, outputs, root = _decoy(tmp_path)
+    cache = tmp_path / "cache"
     listener = Listener(address)
     try:
         _build(root, home, outputs, listener.server.getsockname()[:2])
