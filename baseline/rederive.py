@@ -141,16 +141,13 @@ def _secrets(result: CheckResult, config: Config) -> tuple[Outcome, float, str] 
     return (Outcome.FAIL if bad_tree or bad_history else Outcome.PASS), score, why
 
 
-def _web(penalty: Mapping[Severity, float]) -> Rule:
-    """checks/web_scanning.py: 10 minus a penalty per unsuppressed finding; any high or worse fails."""
+def _web(result: CheckResult, config: Config) -> tuple[Outcome, float, str] | str:
+    """checks/web_scanning.py: its own penalty per unsuppressed finding; any high or worse fails."""
+    from baseline.checks.web_scanning import _penalised
 
-    def rule(result: CheckResult, config: Config) -> tuple[Outcome, float, str] | str:
-        counted = [finding for finding in result.findings if not finding.suppressed]
-        blocking = [finding for finding in counted if finding.severity.at_least(Severity.HIGH)]
-        score = round(max(0.0, 10.0 - sum(penalty[finding.severity] for finding in counted)), 2)
-        return (Outcome.FAIL if blocking else Outcome.PASS), score, f"{len(counted)} unsuppressed finding(s), {len(blocking)} high or worse"
-
-    return rule
+    counted = [finding for finding in result.findings if not finding.suppressed]
+    blocking = [finding for finding in counted if finding.severity.at_least(Severity.HIGH)]
+    return (Outcome.FAIL if blocking else Outcome.PASS), _penalised(result.findings), f"{len(counted)} unsuppressed finding(s), {len(blocking)} high or worse"
 
 
 def _components(result: CheckResult, config: Config) -> tuple[Outcome, float, str] | str:
@@ -168,20 +165,14 @@ def _components(result: CheckResult, config: Config) -> tuple[Outcome, float, st
     return (Outcome.FAIL if blocking else Outcome.PASS), score, f"{len(open_vulns)} open vulnerabilities, {len(blocking)} at {bar.value} or worse; {audited}/{total} audited"
 
 
-def _web_penalty() -> Mapping[Severity, float]:
-    from baseline.checks.web_scanning import _PENALTY
-
-    return _PENALTY
-
-
 RULES: dict[str, Rule] = {
     "automated-testing.pytest": _tests,
     "structural-coverage.coverage": _coverage,
     "static-analysis.scan": _static,
     "hardcoded-secrets.scan": _secrets,
     "included-components.osv": _components,
-    "web-app-scanning.wapiti": lambda result, config: _web(_web_penalty())(result, config),
-    "web-app-scanning.api": lambda result, config: _web(_web_penalty())(result, config),
+    "web-app-scanning.wapiti": _web,
+    "web-app-scanning.api": _web,
 }
 
 

@@ -827,6 +827,17 @@ class NetworkNamespace:
         _forget(self.holder)
 
 
+def _discard(holder: subprocess.Popen[bytes]) -> bytes:
+    """Kill a namespace holder that is of no use; what it printed on stderr."""
+    holder.kill()
+    try:
+        _, err = holder.communicate(timeout=5)
+    except (subprocess.TimeoutExpired, ValueError):
+        err = b""
+    _forget(holder)
+    return err or b""
+
+
 def open_shared_network() -> tuple[NetworkNamespace | None, str]:
     """A new shared loopback-only network namespace, or None and why it cannot be had here."""
     if not sys.platform.startswith("linux"):
@@ -852,24 +863,18 @@ def open_shared_network() -> tuple[NetworkNamespace | None, str]:
     assert holder.stdout is not None  # nosec B101 -- a pipe
     line = holder.stdout.readline()
     if line.strip() != b"ready":
-        holder.kill()
-        _, err = holder.communicate(timeout=5)
-        _forget(holder)
+        err = _discard(holder)
         return None, f"could not make a network namespace: {err.decode('utf-8', 'replace').strip()[-300:] or 'no reason given'}"
     path = f"/proc/{holder.pid}/ns/net"
     inode = _netns_inode(path)
     if inode is None or inode == _netns_inode("/proc/self/ns/net"):
-        holder.kill()
-        holder.wait()
-        _forget(holder)
+        _discard(holder)
         return None, "the namespace holder did not get a network namespace of its own"
     try:
         network = NetworkNamespace(holder, path, inode)
         network.call(lambda: None)  # joining works
     except OSError as exc:
-        holder.kill()
-        holder.wait()
-        _forget(holder)
+        _discard(holder)
         return None, f"could not join the network namespace: {exc}"
     with _NETWORKS_LOCK:
         _NETWORKS[inode] = network
