@@ -452,17 +452,22 @@ def overlay(python: str, version: str | None, missing: list[str], *, timeout_s: 
     """A folder with the toolkit's packages for ``python``, appended after its site-packages.
 
     Returns the folder to append (via the ``sitecustomize`` boot folder, see :func:`overlay_boot`),
-    or None when nothing is missing or uv is unavailable.
+    or None when nothing is missing, uv is unavailable or the install failed.
     """
+    return build_overlay(python, version, missing, timeout_s=timeout_s)[0]
+
+
+def build_overlay(python: str, version: str | None, missing: list[str], *, timeout_s: float = 600.0) -> tuple[Path | None, str]:
+    """(:func:`overlay`'s folder, why there is none: "" when there is one or nothing was missing)."""
     if not missing:
-        return None
+        return None, ""
     uv = find_uv()
     if uv is None:
-        return None
+        return None, "uv is not available to add " + ", ".join(missing)
     key = hashlib.sha256(json.dumps([os.path.realpath(python), version, sorted(missing), FORMAT]).encode()).hexdigest()[:16]
     folder = cache_root() / "overlay" / f"py{version or 'x'}-{key}"
     if (folder / ".complete").is_file():
-        return folder
+        return folder, ""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     result = sandbox.run(
@@ -474,9 +479,18 @@ def overlay(python: str, version: str | None, missing: list[str], *, timeout_s: 
     )
     if not result.ok:
         shutil.rmtree(folder, ignore_errors=True)
-        return None
+        return None, f"uv could not install {', '.join(missing)} for {python}: {_tail(result)}"
+    # Confined runs drop to an unprivileged user: the overlay must be readable by everyone.
+    for path in (folder, *folder.rglob("*")):
+        try:
+            if path.is_dir() and not path.is_symlink():
+                path.chmod(path.stat().st_mode | 0o755)
+            elif path.is_file() and not path.is_symlink():
+                path.chmod(path.stat().st_mode | 0o444)
+        except OSError:
+            pass
     (folder / ".complete").write_text("", encoding="utf-8")
-    return folder
+    return folder, ""
 
 
 def overlay_boot(folder: Path) -> Path:

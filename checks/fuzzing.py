@@ -200,6 +200,7 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
         "slow_inputs": [{"harness": item.harness, "ratio": item.growth.ratio, "input": item.input_path} for item in campaign.slow],
         "unresolved_stored_crashes": [crash.crash_id for crash in campaign.unresolved],
         "atheris": campaign.atheris_version,
+        "atheris_from": "the toolkit's overlay (the target's environment has no atheris)" if campaign.atheris_overlay else "the target's environment",
     }
     if campaign.status == "disabled":
         return CheckResult(SPEC, Outcome.NOT_EVALUATED, 0.0, campaign.message, (), evidence, metrics)

@@ -22,7 +22,7 @@ from typing import Any, Callable
 from baseline.fuzz import store
 from baseline.fuzz.discovery import HarnessFile, covered_entries, find_harnesses
 from baseline.fuzz.generate import write_harnesses
-from baseline.fuzz.runner import HarnessRun, probe_atheris, run_harness
+from baseline.fuzz.runner import HarnessRun, ensure_atheris, harness_readable, run_harness
 from baseline.fuzz.slow import SlowInput, judge_probe, save_slow_input
 from baseline.fuzz.surface import Surface, find_surface
 from baseline.fuzz.triage import describe_crash, minimize, replay_with_faulthandler
@@ -63,6 +63,7 @@ class FuzzCampaign:
     budget_s: float = 0.0
     wall_s: float = 0.0
     atheris_version: str | None = None
+    atheris_overlay: str | None = None  # the toolkit's overlay folder atheris came from, when the environment lacks it
     fuzz_dir: str = ""
     evidence: tuple[Evidence, ...] = ()
     problems: tuple[str, ...] = ()
@@ -317,11 +318,11 @@ def run_campaign(
         return FuzzCampaign("disabled", "fuzzing is disabled (fuzz.time = 0)", evidence=(surface_evidence,), **common)
     if not harnesses and not surface.entry_points:
         return FuzzCampaign("nothing-to-fuzz", "no harness and no entry point that takes untrusted input", evidence=(surface_evidence,), **common)
-    version, probe = probe_atheris(python, root)
+    version, probe, overlay_error = ensure_atheris(python, root)
     if version is None:
         probe_evidence = Evidence(
             provenance=Provenance.EXECUTED,
-            summary=f"atheris is not importable in the target interpreter {python}",
+            summary=f"atheris is not importable in the target interpreter {python}" + (f"; {overlay_error}" if overlay_error else ""),
             tool="atheris",
             argv=probe.argv,
             exit_code=probe.exit_code,
@@ -329,7 +330,9 @@ def run_campaign(
         )
         return FuzzCampaign(
             "error",
-            f"atheris is not installed in the target interpreter {python} (pip install atheris there, or pass --python)",
+            f"atheris is not installed in the target interpreter {python} and could not be added from the toolkit's overlay"
+            + (f" ({overlay_error.splitlines()[-1] if overlay_error.strip() else overlay_error})" if overlay_error else "")
+            + " (pip install atheris there, or pass --python)",
             evidence=(surface_evidence, probe_evidence),
             **common,
         )
@@ -515,6 +518,7 @@ def run_campaign(
         slow=tuple(slow.values()),
         wall_s=round(wall, 3),
         atheris_version=version,
+        atheris_overlay=str(harness_readable(python)[1]) if harness_readable(python) else None,
         evidence=tuple(evidence),
         **common,
     )

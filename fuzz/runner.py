@@ -248,7 +248,7 @@ def run_harness(
     artifacts.mkdir(parents=True, exist_ok=True)
     probe_file = artifacts / "probe.json"
     probe_file.unlink(missing_ok=True)
-    env = harness_env(root)
+    env = harness_env(root, python)
     launcher: list[str] = []
     if probe is not None:
         launcher = [str(PROBE_LAUNCHER)]
@@ -278,7 +278,7 @@ def run_harness(
         argv,
         cwd=root,
         limits=sandbox.Limits(timeout_s=budget_s + grace_s + input_timeout),
-        confine=sandbox.Confine(project=root, writable=(corpus, artifacts), readable=(harness,), network=network),
+        confine=sandbox.Confine(project=root, writable=(corpus, artifacts), readable=(harness, *harness_readable(python)), network=network),
         allow_env=allow_env,
         extra_env=env,
     )
@@ -344,15 +344,68 @@ def run_harness(
     )
 
 
-def harness_env(root: Path) -> dict[str, str]:
-    """Environment for harness processes: the project importable, unbuffered output."""
+# Interpreters whose atheris comes from the toolkit's overlay: python -> (boot folder, overlay folder).
+_OVERLAYS: dict[str, tuple[Path, Path]] = {}
+# Interpreters where atheris imports (this process): (version, the probe, "").
+_ATHERIS: dict[str, tuple[str, sandbox.ProcessResult, str]] = {}
+
+
+def harness_env(root: Path, python: str | None = None) -> dict[str, str]:
+    """Environment for harness processes: the project importable, unbuffered output.
+
+    When ``python`` got atheris from the toolkit's overlay, the overlay's boot folder comes last on
+    PYTHONPATH: it appends the overlay after the environment's own site-packages.
+    """
     paths = [str(root / "src"), str(root)] if (root / "src").is_dir() else [str(root)]
+    if python is not None and python in _OVERLAYS:
+        paths.append(str(_OVERLAYS[python][0]))
     return {"PYTHONPATH": ":".join(paths), "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def harness_readable(python: str | None) -> tuple[Path, ...]:
+    """What a harness process must be shown read-only besides the project: the overlay, if any."""
+    return _OVERLAYS.get(python or "", ())
+
+
+def ensure_atheris(python: str, root: Path) -> tuple[str | None, sandbox.ProcessResult, str]:
+    """(atheris version or None, the last probe, why the overlay failed) for ``python``.
+
+    atheris is the toolkit's, not the project's: an environment without it (a provisioned one, a
+    project's own venv) gets it from an overlay in the toolkit's cache, appended after the
+    environment's site-packages, never installed into the environment itself.
+    """
+    if python in _ATHERIS:
+        return _ATHERIS[python]
+    version, probe = probe_atheris(python, root)
+    if version is not None:
+        _ATHERIS[python] = (version, probe, "")
+        return version, probe, ""
+    from baseline.provision import build_overlay, overlay_boot
+
+    try:
+        import importlib.metadata
+
+        wanted = f"atheris=={importlib.metadata.version('atheris')}"
+    except Exception:
+        wanted = "atheris"
+    folder, why = build_overlay(python, None, [wanted])
+    if folder is None:
+        return None, probe, why
+    _OVERLAYS[python] = (overlay_boot(folder), folder)
+    version, probe = probe_atheris(python, root)
+    if version is None:
+        del _OVERLAYS[python]
+        return None, probe, f"{wanted} was added from the toolkit's overlay but does not import: {probe.stderr_tail(3)}"
+    _ATHERIS[python] = (version, probe, "")
+    return version, probe, ""
 
 
 def probe_atheris(python: str, root: Path) -> tuple[str | None, sandbox.ProcessResult]:
     """(atheris version or None, the probe process) in the target's interpreter."""
     code = "import atheris, importlib.metadata as m\ntry:\n    print(m.version('atheris'))\nexcept Exception:\n    print('unknown')\n"
-    process = sandbox.run([python, "-c", code], cwd=root, limits=sandbox.Limits(timeout_s=60), confine=sandbox.Confine(readable=(root,)))
+    env = {"PYTHONPATH": str(_OVERLAYS[python][0])} if python in _OVERLAYS else None
+    process = sandbox.run(
+        [python, "-c", code], cwd=root, limits=sandbox.Limits(timeout_s=60), confine=sandbox.Confine(readable=(root, *harness_readable(python))), extra_env=env
+    )
     version = process.stdout.strip().splitlines()[-1] if process.ok and process.stdout.strip() else None
     return version, process

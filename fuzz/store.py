@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from baseline import sandbox
-from baseline.fuzz.runner import harness_env
+from baseline.fuzz.runner import harness_env, harness_readable
 from baseline.fuzz.triage import CrashInfo
 
 KINDS = ("exception", "native", "timeout", "oom")
@@ -126,7 +126,7 @@ def replay(
         [python, str(harness), str(data_file)],
         cwd=root,
         limits=sandbox.Limits(timeout_s=timeout_s),
-        confine=sandbox.Confine(project=root, readable=(harness, data_file), network=network),
+        confine=sandbox.Confine(project=root, readable=(harness, data_file, *harness_readable(python)), network=network),
         allow_env=list(allow_env),
-        extra_env=harness_env(root),
+        extra_env=harness_env(root, python),
     )

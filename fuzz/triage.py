@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from baseline import sandbox
-from baseline.fuzz.runner import harness_env
+from baseline.fuzz.runner import harness_env, harness_readable
 
 _FRAME = re.compile(r'^\s*File "([^"]+)", line (\d+)(?:, in (.+)| in (.+))?$')
 _EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning|Iteration|[A-Z]\w*)):?(.*)$")
@@ -122,9 +122,9 @@ def replay_with_faulthandler(
         [python, "-X", "faulthandler", str(harness), str(data_file)],
         cwd=root,
         limits=sandbox.Limits(timeout_s=timeout_s),
-        confine=sandbox.Confine(project=root, readable=(harness, data_file), network=network),
+        confine=sandbox.Confine(project=root, readable=(harness, data_file, *harness_readable(python)), network=network),
         allow_env=allow_env,
-        extra_env=harness_env(root),
+        extra_env=harness_env(root, python),
     )
 
 
@@ -156,12 +156,12 @@ def minimize(
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
     result_file = out_dir / f"min-{crash_input.name}"
     result_file.unlink(missing_ok=True)
-    env = harness_env(root) | {"BASELINE_FUZZ_ARGV0": str(wrapper)}
+    env = harness_env(root, python) | {"BASELINE_FUZZ_ARGV0": str(wrapper)}
     sandbox.run(
         [str(wrapper), "-minimize_crash=1", "-runs=100000", f"-max_total_time={seconds}", f"-exact_artifact_path={result_file}", str(crash_input)],
         cwd=root,
         limits=sandbox.Limits(timeout_s=seconds + 20),
-        confine=sandbox.Confine(project=root, writable=(out_dir,), readable=(harness, crash_input), network=network),
+        confine=sandbox.Confine(project=root, writable=(out_dir,), readable=(harness, crash_input, *harness_readable(python)), network=network),
         allow_env=allow_env,
         extra_env=env,
     )

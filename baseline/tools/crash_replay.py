@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from baseline import sandbox, state
+from baseline.fuzz.runner import ensure_atheris, harness_env, harness_readable
 from baseline.model import Evidence, Provenance
 from baseline.tools.test_records import redact
 
@@ -63,7 +64,14 @@ def replay_one(root: Path, python: str, folder: Path, timeout_s: float, network:
     data = folder / "input"
     if not data.is_file():
         return Replay(crash_id, harness, "unreplayable", "input file missing", kind, exception)
-    process = sandbox.run([python, str(harness_path), str(data.resolve())], cwd=root, limits=sandbox.Limits(timeout_s=timeout_s, memory_mb=4096), confine=sandbox.Confine(project=root, readable=(data.resolve(),), network=network))
+    ensure_atheris(python, root)  # the harness imports atheris: from the toolkit's overlay when the environment lacks it
+    process = sandbox.run(
+        [python, str(harness_path), str(data.resolve())],
+        cwd=root,
+        limits=sandbox.Limits(timeout_s=timeout_s, memory_mb=4096),
+        confine=sandbox.Confine(project=root, readable=(data.resolve(), harness_path, *harness_readable(python)), network=network),
+        extra_env=harness_env(root, python),
+    )
     evidence = Evidence(
         provenance=Provenance.EXECUTED,
         summary=f"replayed crash {crash_id} with {harness}",

@@ -20,6 +20,7 @@ from typing import Any
 from baseline import sandbox
 from baseline.model import Evidence, Provenance
 from baseline.parsing import json_loads, toml_loads
+from baseline.provision import build_overlay, overlay_boot
 from baseline.target import product_sources
 from baseline.tools.test_records import redact
 
@@ -77,6 +78,43 @@ def detect(root: Path) -> tuple[str, str] | None:
 def _has_module(python: str, root: Path, module: str) -> bool:
     probe = sandbox.run([python, "-c", f"import importlib.util,sys; sys.exit(importlib.util.find_spec('{module}') is None)"], cwd=root, limits=sandbox.Limits(timeout_s=60), confine=sandbox.Confine(readable=(root,)))
     return probe.ok
+
+
+_REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def declared_requirements(root: Path, tool: str) -> tuple[list[str], str] | None:
+    """(the requirements of the group that declares ``tool``, where) from the project's metadata.
+
+    A project keeps its type checker in a dependency group or an extra (``typing``, ``lint``, ``dev``)
+    with the stubs it needs: the whole group is what its CI installs to run it. None when the
+    project declares no such group. Nothing is executed.
+    """
+    pyproject = root / "pyproject.toml"
+    if not pyproject.is_file():
+        return None
+    try:
+        data = toml_loads(pyproject.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError, ValueError):
+        return None
+    project: dict[str, Any] = data["project"] if isinstance(data.get("project"), dict) else {}
+    own = re.sub(r"[-_.]+", "-", str(project.get("name") or "")).lower()
+    tables: list[tuple[str, dict[str, Any]]] = []
+    if isinstance(data.get("dependency-groups"), dict):
+        tables.append(("[dependency-groups]", data["dependency-groups"]))
+    if isinstance(project.get("optional-dependencies"), dict):
+        tables.append(("[project.optional-dependencies]", project["optional-dependencies"]))
+    for where, table in tables:
+        for name in sorted(table, key=lambda key: (key != tool, key)):
+            entries = table[name]
+            if not isinstance(entries, list):
+                continue
+            strings = [entry.strip() for entry in entries if isinstance(entry, str) and entry.strip()]
+            names = [re.sub(r"[-_.]+", "-", match.group(1)).lower() for match in map(_REQ_NAME.match, strings) if match]
+            if tool in names:
+                kept = [entry for entry, req in zip(strings, names) if req != own and not entry.startswith("-")]
+                return kept, f"{where} {name}"
+    return None
 
 
 def _configures_files(root: Path) -> bool:
@@ -159,13 +197,26 @@ def run_typecheck(*, root: Path, python: str, work_dir: Path, command: list[str]
     if found is None and not command:
         return TypeCheckRun("not-configured", "the project configures no type checker (no [tool.mypy], mypy.ini, setup.cfg [mypy], [tool.pyright] or pyrightconfig.json)")
     tool, configured_in = found if found else (command[0], "typecheck.command")
+    env: dict[str, str] | None = None
+    shown: tuple[Path, ...] = ()
+    how = ""
     sources = [path.relative_to(root).as_posix() for path in product_sources(root)]
     if command:
         argv = list(command)
         if Path(argv[0]).name.startswith("mypy") and shutil.which(argv[0]) is None:
             argv = [python, "-m", "mypy", *argv[1:]]
     elif tool == "mypy":
+        declared = declared_requirements(root, "mypy")
         if _has_module(python, root, "mypy"):
+            argv = [python, "-m", "mypy"]
+        elif declared is not None and (added := build_overlay(python, None, declared[0]))[0] is not None:
+            # The project's own mypy and stubs, from the group its CI installs, in the toolkit's overlay.
+            folder = added[0]
+            assert folder is not None
+            boot = overlay_boot(folder)
+            env = {"PYTHONPATH": str(boot)}
+            shown = (boot, folder)
+            how = f"; mypy and its group from {declared[1]} added in the toolkit's overlay"
             argv = [python, "-m", "mypy"]
         elif _has_module(sys.executable, root, "mypy"):
             argv = [sys.executable, "-m", "mypy", f"--python-executable={python}"]
@@ -182,16 +233,16 @@ def run_typecheck(*, root: Path, python: str, work_dir: Path, command: list[str]
     if tool == "mypy" and not command and not sources and not _configures_files(root):
         return TypeCheckRun("error", "mypy is configured but the project has no product modules to check", tool, configured_in)
     # Type checkers load the project's plugins (mypy plugins, stubs): target code.
-    confine = sandbox.Confine(project=root, writable=(work_dir,))
-    process = sandbox.run(argv, cwd=root, limits=sandbox.Limits(timeout_s=timeout_s), confine=confine)
+    confine = sandbox.Confine(project=root, writable=(work_dir,), readable=shown)
+    process = sandbox.run(argv, cwd=root, limits=sandbox.Limits(timeout_s=timeout_s), confine=confine, extra_env=env)
     json_output = tool == "mypy" and not command
     if json_output and _no_json_output(process):
         argv = [item for item in argv if item not in MYPY_JSON]
-        process = sandbox.run(argv, cwd=root, limits=sandbox.Limits(timeout_s=timeout_s), confine=confine)
+        process = sandbox.run(argv, cwd=root, limits=sandbox.Limits(timeout_s=timeout_s), confine=confine, extra_env=env)
         json_output = False
     evidence = Evidence(
         provenance=Provenance.EXECUTED,
-        summary=f"ran {tool} as configured in {configured_in}",
+        summary=f"ran {tool} as configured in {configured_in}{how}",
         tool=tool,
         argv=process.argv,
         exit_code=process.exit_code,

@@ -158,10 +158,10 @@ def test_tox_only_configuration_gives_the_command(scans: dict[str, dict[str, Any
     assert scans["fid_tox_only"][T07]["metrics"]["sources"] == ["toxp"]
 
 
-def _scan_provisioned(root: Path, cache: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+def _scan_provisioned(root: Path, cache: Path, select: str = "T02,T07", *extra: str) -> tuple[dict[str, Any], dict[str, Any]]:
     out = root.parent / f"{root.name}-{len(list(root.parent.glob('*.json')))}.json"
     process = sandbox.run(
-        [sys.executable, "-m", "baseline", "scan", str(root), "--select", "T02,T07", "--format", "json", "--output", str(out)],
+        [sys.executable, "-m", "baseline", "scan", str(root), "--select", select, *extra, "--format", "json", "--output", str(out)],
         cwd=REPO_ROOT,
         limits=sandbox.Limits(timeout_s=900),
         extra_env={"BASELINE_PROVISION": "1", "BASELINE_CACHE_DIR": str(cache)},
@@ -174,7 +174,9 @@ def _scan_provisioned(root: Path, cache: Path) -> tuple[dict[str, Any], dict[str
 def test_dependency_groups_only_project_is_provisioned_with_uv_and_cached(tmp_path: Path) -> None:
     root = _copy(tmp_path, "fid_dep_groups")
     cache = tmp_path / "cache"
-    target, results = _scan_provisioned(root, cache)
+    # T05 and T09 too: the toolkit's atheris and the project's own type checker (its `typing` group)
+    # are not in the test environment; they come from the toolkit's overlay, never into the environment.
+    target, results = _scan_provisioned(root, cache, "T02,T05,T07,T09", "--fuzz-time", "8")
     assert target["interpreter_source"].startswith("built with uv (new)"), target["interpreter_source"]
     assert "[dependency-groups] test" in target["interpreter_source"]
     assert not (root / ".venv").exists() and not list(root.glob("*.egg-info"))  # nothing written into the target
@@ -188,6 +190,14 @@ def test_dependency_groups_only_project_is_provisioned_with_uv_and_cached(tmp_pa
     assert hand.exit_code == 0, hand.stdout[-2000:]
     assert _t02_counts(t02) == {key: value for key, value in zip(("collected", "passed", "failed", "errors", "skipped"), _counts(junit, root))}
     assert results[T07]["outcome"] == "pass"
+    fuzzing = results["fuzzing.atheris"]
+    assert fuzzing["outcome"] in ("pass", "partial", "fail"), fuzzing["message"]
+    assert fuzzing["metrics"]["atheris_from"].startswith("the toolkit's overlay") and fuzzing["metrics"]["executions"] > 0
+    typing = results["language-checks.type-checker"]
+    assert typing["outcome"] == "pass", typing["message"]
+    assert "[dependency-groups] typing added in the toolkit's overlay" in typing["evidence"][0]["summary"]
+    env_site = Path(target["interpreter"]).parent.parent
+    assert not list(env_site.glob("lib/python*/site-packages/atheris*")) and not list(env_site.glob("lib/python*/site-packages/mypy"))
     again, _ = _scan_provisioned(root, cache)
     assert again["interpreter_source"].startswith("built with uv (cached)") and again["interpreter"] == target["interpreter"]
 
