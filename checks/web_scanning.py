@@ -34,7 +34,8 @@ SPEC = CheckSpec(
     "for not_applicable, the files and dependencies inspected that show there is no web surface and no network "
     "listener of any kind (stdlib servers included).",
     scoring="fail on any unsuppressed high or critical finding (an app crash counts as high, CWE-400); "
-    "score = 10 - 4 x critical - 3 x high - 1 x medium - 0.25 x low, at least 0.",
+    "score = 10 - 4 x critical - 3 x high - 1 x medium - 0.25 x low, at least 0. A scan wapiti did not finish keeps "
+    "the findings of its session: with one high or worse it fails, without it is an error (never a pass).",
     references=("NIST IR 8397 section 2.10", "NIST SP 800-218 PW.8", "OWASP WSTG"),
     cwe=(79, 89, 78, 22, 601, 611, 93, 918, 400),
 )
@@ -159,6 +160,11 @@ class WebScanningCheck:
         counted = [finding for finding in scan.findings if not finding.suppressed]
         blocking = [finding for finding in counted if finding.severity.at_least(Severity.HIGH)]
         metrics["high_or_worse"] = len(blocking)
+        metrics["cut_short"] = bool(scan.extra.get("cut_short"))
+        if metrics["cut_short"] and not blocking:
+            # An attack phase that did not finish proves nothing about what it did not reach: no pass.
+            message = scan.message + "; no high or worse finding up to then, which is not a pass for an unfinished scan (raise web.time)"
+            return CheckResult(SPEC, Outcome.ERROR, 0.0, message, scan.findings, evidence, metrics)
         score = score_findings(scan)
         outcome = Outcome.FAIL if blocking else Outcome.PASS
         detail = "; ".join(sorted({f"{finding.rule_id} (CWE-{','.join(map(str, finding.cwe))})" for finding in blocking}))

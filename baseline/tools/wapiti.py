@@ -181,6 +181,59 @@ def parse_report(path: Path) -> WapitiReport:
     )
 
 
+def parse_session(session_dir: Path) -> WapitiReport | None:
+    """What wapiti had stored in its session database when it stopped (killed before its report).
+
+    wapiti writes every payload that hit into an SQLite session as it goes (``--store-session``).
+    Only text columns are read, read-only: the pickled columns (headers) are never loaded. None when
+    there is no readable session.
+    """
+    import sqlite3
+    from urllib.parse import quote, urlencode, urlsplit
+
+    databases = sorted(session_dir.glob("*.db")) if session_dir.is_dir() else []
+    if not databases:
+        return None
+    findings: list[WebFinding] = []
+    crawled = 0
+    try:
+        connection = sqlite3.connect(f"file:{databases[-1]}?mode=ro", uri=True, timeout=2.0)
+    except sqlite3.Error:
+        return None
+    try:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not {"payloads", "paths", "params"} <= tables:
+            return None
+        crawled = int(connection.execute("SELECT count(*) FROM paths WHERE evil = 0").fetchone()[0])
+        rows = connection.execute(
+            "SELECT p.evil_path_id, p.module, p.category, p.level, p.parameter, p.info, p.type, e.path, e.method "
+            "FROM payloads p JOIN paths e ON e.path_id = p.evil_path_id ORDER BY p.rowid"
+        ).fetchall()
+        for evil_id, module, category, level, parameter, info, kind, url, method in rows:
+            params = connection.execute("SELECT type, name, value1 FROM params WHERE path_id = ? ORDER BY type, position", (evil_id,)).fetchall()
+            query = urlencode([(str(name), str(value or "")) for where, name, value in params if where == "GET"], quote_via=quote)
+            body = urlencode([(str(name), str(value or "")) for where, name, value in params if where == "POST"])
+            parts = urlsplit(str(url))
+            path = parts.path or "/"
+            target = path + (f"?{query}" if query else "")
+            request = f"{str(method).upper()} {target} HTTP/1.1\nhost: {parts.netloc}\n" + (f"\n{body}" if body else "")
+            curl = f'curl "{parts.scheme}://{parts.netloc}{target}"' + (f' -d "{body}"' if body else "")
+            findings.append(
+                WebFinding(
+                    category=str(category), kind=str(kind) if kind in ("vulnerability", "anomaly", "additional") else "anomaly",
+                    module=str(module), method=str(method).upper(), path=path, parameter=str(parameter or ""), info=str(info),
+                    level=int(level or 0), cwe=_cwes(str(category), {}),
+                    request=redact_request(request, attacked=(str(parameter or ""),)), curl=redact_request(curl, attacked=(str(parameter or ""),)),
+                    target=target,
+                )
+            )
+    except (sqlite3.Error, ValueError, TypeError):
+        return None
+    finally:
+        connection.close()
+    return WapitiReport(target="", version="", crawled_pages=crawled, findings=tuple(findings))
+
+
 def severity_of(item: WebFinding) -> Severity:
     """Our severity for a wapiti entry: its level, raised for script injection, capped for anomalies."""
     severity = _LEVELS.get(item.level, Severity.INFO)

@@ -291,21 +291,35 @@ def _scan(
         "duration_s": round(time.monotonic() - started, 3), "evidence": tuple(evidence),
     }
     findings = [crash_finding(crash, routes) for crash in crashes]
-    if not process.ok or not output.is_file():
-        return WebScan("error", f"wapiti did not complete ({process.describe()}): {process.stderr_tail(5)}", surface, spec, findings=tuple(findings), **common)
-    try:
-        report = wapiti.parse_report(output)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        return WebScan("error", f"wapiti's report could not be read: {exc}", surface, spec, findings=tuple(findings), **common)
+    report: wapiti.WapitiReport | None = None
+    unreadable = ""
+    if process.ok and output.is_file():
+        try:
+            report = wapiti.parse_report(output)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            unreadable = f"wapiti's report could not be read: {exc}"
+    cut_short = ""
+    if report is None:
+        # Killed (or its report lost): what it had stored in its session up to then is kept.
+        report = wapiti.parse_session(work_dir / "wapiti-session")
+        if report is None:
+            why = unreadable or f"wapiti did not complete ({process.describe()}): {process.stderr_tail(5)}"
+            return WebScan("error", why, surface, spec, findings=tuple(findings), **common)
+        cut_short = unreadable or f"wapiti did not finish ({process.describe()})"
     on_proxy = [item for item in report.findings if _on_proxy_page(supervisor, item)]
     kept = [item for item in report.findings if item not in on_proxy]
     collapsed = wapiti.collapse(kept)
     findings += [wapiti.to_finding(item, _route_location(routes, item.path), payloads) for item, payloads in collapsed]
-    common["extra"] = {"dropped_on_proxy_pages": len(on_proxy)}
+    common["extra"] = {"dropped_on_proxy_pages": len(on_proxy), "cut_short": bool(cut_short)}
     weaknesses = [(item, payloads) for item, payloads in collapsed if item.kind == "vulnerability"]
     message = (
         f"wapiti crawled {report.crawled_pages} pages and requested {len(requested)} distinct paths in {process.duration_s:.1f} s; "
         f"{len(weaknesses)} vulnerabilities (one per method, path, parameter and CWE; {sum(p for _, p in weaknesses)} payloads hit), {len(crashes)} crash(es)"
         + (f"; {len(on_proxy)} result(s) computed on the proxy's own pages dropped" if on_proxy else "")
     )
+    if cut_short:
+        message = (
+            f"cut short: {cut_short}; the results wapiti had stored in its session up to then are kept: "
+            + message.replace(f" in {process.duration_s:.1f} s", f" in {process.duration_s:.1f} s before it was stopped", 1)
+        )
     return WebScan("ok", message, surface, spec, findings=tuple(findings), crawled_pages=report.crawled_pages, **common)

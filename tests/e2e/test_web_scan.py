@@ -16,6 +16,7 @@ from baseline.discovery import Discovered, discover_checks
 from baseline.model import Outcome, Report
 from baseline.runner import execute_scan
 from baseline.target import describe_target, resolve_interpreter
+from baseline.tools import wapiti
 from baseline.tools.wapiti import find_wapiti
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -59,6 +60,12 @@ def test_vulnerable_app_xss_sqli_on_unlinked_page_and_crash_are_found(tmp_path: 
     executed = [item for item in result.evidence if item.tool == "wapiti"]
     assert executed and executed[0].exit_code == 0 and "modules xss, permanentxss, sql, timesql" in executed[0].summary
     assert len(list(root.glob(".baseline/web/app-*.log"))) >= 2  # first start, restart (and one more after a confirming replay)
+    # What a killed wapiti leaves behind, its session store, holds the same results as its report.
+    web = root / ".baseline" / "web"
+    stored, reported = wapiti.parse_session(web / "wapiti-session"), wapiti.parse_report(web / "wapiti.json")
+    assert stored is not None
+    keys = lambda report: sorted((f.category, f.kind, f.method, f.path, f.parameter, f.level) for f in report.findings if f.kind != "additional")  # noqa: E731
+    assert keys(stored) == keys(reported) and stored.crawled_pages == reported.crawled_pages
 
 
 @needs_wapiti

@@ -101,3 +101,15 @@ def test_one_finding_per_method_path_parameter_and_cwe_with_the_payload_count() 
     assert severity_of(first) == max((severity_of(item) for item in items[:3]), key=lambda severity: severity.rank)
     finding = to_finding(first, payloads=payloads)
     assert finding.properties["payloads"] == 3 and "(3 payloads hit)" in finding.message
+
+
+def test_a_scan_cut_short_fails_on_what_it_found_and_is_never_a_pass() -> None:
+    from dataclasses import replace
+
+    found = _scan("ok", (Finding("wapiti.sql-injection", Severity.CRITICAL, "sqli", "wapiti", cwe=(89,)),))
+    result = CHECK.run(FakeContext({WEB_SCAN.key: replace(found, extra={"cut_short": True})}))  # type: ignore[arg-type]
+    assert result.outcome is Outcome.FAIL and result.metrics["cut_short"] is True and result.score == 6.0
+    quiet = _scan("ok", (Finding("x", Severity.MEDIUM, "m", "wapiti"),))
+    result = CHECK.run(FakeContext({WEB_SCAN.key: replace(quiet, extra={"cut_short": True})}))  # type: ignore[arg-type]
+    assert result.outcome is Outcome.ERROR and result.score == 0.0 and "not a pass for an unfinished scan" in result.message
+    assert len(result.findings) == 1  # what it found up to then is still reported

@@ -203,3 +203,42 @@ def test_a_module_that_only_defines_a_server_is_a_listener_not_an_app() -> None:
                  "\n\nSERVER = ThreadingHTTPServer(('127.0.0.1', 8000), BaseHTTPRequestHandler)\n"):
         hits, apps = scan_module(ast.parse(component + tail), "pkg.proxy", "pkg/proxy.py")
         assert [app.kind for app in apps] == ["script"], tail
+
+
+def _session(folder: Path) -> Path:
+    """A wapiti session database as wapiti 3 writes it (the tables and columns it reads)."""
+    import sqlite3
+
+    folder.mkdir(parents=True)
+    db = folder / "127.0.0.1_8000_folder_0123abcd.db"
+    connection = sqlite3.connect(db)
+    connection.executescript(
+        "CREATE TABLE scan_infos (key TEXT, value TEXT);"
+        "CREATE TABLE paths (path_id INTEGER PRIMARY KEY, path TEXT, method TEXT, enctype TEXT, depth INTEGER, encoding TEXT, headers BLOB, referer TEXT, evil BOOLEAN, response_id INTEGER);"
+        "CREATE TABLE params (param_id INTEGER PRIMARY KEY, path_id INTEGER, type TEXT, position INTEGER, name TEXT, value1 TEXT, value2 TEXT, meta TEXT);"
+        "CREATE TABLE payloads (evil_path_id INTEGER, original_path_id INTEGER, module TEXT, category TEXT, level INTEGER, parameter TEXT, info TEXT, type TEXT, wstg TEXT, response_id INTEGER);"
+        "INSERT INTO paths VALUES (1, 'http://127.0.0.1:8000/item', 'GET', '', 0, NULL, X'80', NULL, 0, NULL);"
+        "INSERT INTO paths VALUES (2, 'http://127.0.0.1:8000/item', 'GET', '', 1, NULL, X'80', NULL, 1, NULL);"
+        "INSERT INTO paths VALUES (3, 'http://127.0.0.1:8000/login', 'POST', '', 1, NULL, X'80', NULL, 1, NULL);"
+        "INSERT INTO params VALUES (1, 2, 'GET', 0, 'id', '1'' OR ''1''=''1', NULL, NULL);"
+        "INSERT INTO params VALUES (2, 3, 'POST', 0, 'password', '<script>alert(1)</script>', NULL, NULL);"
+        "INSERT INTO payloads VALUES (2, 1, 'sql', 'SQL Injection', 4, 'id', 'SQL Injection via injection in the parameter id', 'vulnerability', '[]', NULL);"
+        "INSERT INTO payloads VALUES (3, 1, 'xss', 'Reflected Cross Site Scripting', 2, 'password', 'XSS in password', 'vulnerability', '[]', NULL);"
+    )
+    connection.commit()
+    connection.close()
+    return folder
+
+
+def test_a_killed_wapiti_keeps_the_findings_of_its_session(tmp_path: Path) -> None:
+    report = wapiti.parse_session(_session(tmp_path / "wapiti-session"))
+    assert report is not None and report.crawled_pages == 1
+    sqli, xss = report.findings
+    assert (sqli.category, sqli.method, sqli.path, sqli.parameter, sqli.cwe) == ("SQL Injection", "GET", "/item", "id", (89,))
+    assert sqli.target == "/item?id=1%27%20OR%20%271%27%3D%271" and wapiti.severity_of(sqli) is Severity.CRITICAL
+    # a POST payload is in the body; the toolkit's own attack payload is kept even on a password field
+    assert xss.method == "POST" and "<script>" in xss.request.replace("%3C", "<").replace("%3E", ">") and wapiti.severity_of(xss) is Severity.HIGH
+    assert wapiti.parse_session(tmp_path / "absent") is None
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "x.db").write_bytes(b"not a database")
+    assert wapiti.parse_session(tmp_path / "junk") is None
