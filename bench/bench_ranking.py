@@ -26,6 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 PAIRS = Path(__file__).resolve().parent / "ranking_pairs.toml"
+DEFAULT_DB = REPO.parent / "shared" / "data" / "advisory-database"
 GIT = ["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.invalid", "-c", "commit.gpgsign=false"]
 
 
@@ -103,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--web-time", default="30", help="web scan budget per scan, seconds")
     parser.add_argument("--scores", help="judge saved scores (JSON object name -> score) instead of scanning")
     parser.add_argument("--save", help="write the scores to this JSON file")
+    parser.add_argument("--osv-db", type=Path, default=DEFAULT_DB if DEFAULT_DB.is_dir() else None,
+                        help="local OSV database for T11 (default: the PyPA advisory snapshot beside the repository, when present; else online)")
     args = parser.parse_args(argv)
     order, pairs = load_pairs()
     if args.scores:
@@ -110,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         names = [name for name in (args.only.split(",") if args.only else order) if name]
         flags = ["--fuzz-time", args.fuzz_time, "--web-time", args.web_time]
+        if args.osv_db is not None:
+            flags += ["--components-osv-db", str(args.osv_db)]
+        print(f"advisories: {'OSV database ' + str(args.osv_db.name) if args.osv_db else 'online (pip-audit)'}")
         scores = {}
         with tempfile.TemporaryDirectory(prefix="bench-ranking-") as tmp:
             for name in names:
