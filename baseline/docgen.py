@@ -42,7 +42,7 @@ NOT_APPLICABLE_WHEN: dict[str, str] = {
     "web-app-scanning.wapiti": "no web framework, WSGI/ASGI app or Django project, and no network listener of any kind "
     "in the product (stdlib http.server/socketserver/asyncio servers and socket bind/listen included), every "
     "product file parsed; a listener the toolkit cannot start is not_evaluated (0)",
-    "included-components.osv": "no dependency and no manifest anywhere in the tree",
+    "included-components.osv": "every manifest in the tree was read and none declares a dependency (a manifest that cannot be parsed is an error)",
 }
 
 

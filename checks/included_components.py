@@ -166,6 +166,12 @@ class IncludedComponentsCheck:
             **result.environment.metrics(),
         }
         outcome = Outcome.FAIL if blocking else Outcome.PASS
+        if total and unaudited >= total and not blocking:
+            # Not one component was checked for known vulnerabilities: that is no pass.
+            return CheckResult(
+                SPEC, Outcome.ERROR, 0.0, f"none of the {total} components could be checked for known vulnerabilities; " + message,
+                tuple(findings), result.evidence, metrics,
+            )
         return CheckResult(SPEC, outcome, round(score, 2), message, tuple(findings), result.evidence, metrics)
 
 

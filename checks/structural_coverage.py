@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from baseline.product import define_product
 from baseline.model import CheckResult, CheckSpec, Evidence, Finding, Location, Outcome, Provenance, Severity
 from baseline.runner import ScanContext
 from baseline.tools.pytest_run import TEST_RUN
@@ -39,7 +40,9 @@ class StructuralCoverageCheck:
         """Compare measured coverage with the configured floor."""
         threshold = float(context.config.get("coverage.threshold"))
         run = context.shared(TEST_RUN)
-        if not run.sources and not context.config.get("coverage.source"):
+        # Whether there is product code is read from the tree, not from the test run: a run that
+        # failed before it measured anything is an error, never "nothing to measure".
+        if not run.sources and not context.config.get("coverage.source") and not define_product(context.root).roots:
             return CheckResult(
                 SPEC,
                 Outcome.NOT_APPLICABLE,

@@ -106,6 +106,14 @@ def run_components(
     adds the transitive dependencies that ship (baseline/tools/environment.py).
     """
     inventory = collect(root)
+    if not inventory.components and inventory.problems:
+        # A manifest is there but could not be read: nothing proves the project declares nothing.
+        return ComponentsResult(
+            "error",
+            "no dependency could be read, and a manifest could not be parsed: " + "; ".join(inventory.problems[:5]),
+            inventory,
+            evidence=(Evidence(Provenance.INSPECTED, "looked for " + ", ".join(inventory.looked_for) + "; problems: " + "; ".join(inventory.problems[:10])),),
+        )
     if not inventory.components:
         return ComponentsResult(
             "none",

@@ -228,3 +228,18 @@ def test_secrets_scan_that_read_no_file_earns_nothing() -> None:
     nothing = SecretsScan("ok", "", (), 0, 0, (("a.bin", "binary"),), 0.1, None, "secrets.history = off", ())
     result = judge_secrets(nothing, [], [])
     assert result.outcome is Outcome.NOT_EVALUATED and result.score == 0.0 and "no file" in result.message
+
+
+# --- T07: a test run that failed early is an error, never "nothing to measure" --------------------
+
+
+def test_coverage_of_a_run_that_failed_before_measuring_is_an_error_when_there_is_product_code(tmp_path: Path) -> None:
+    from baseline.checks.structural_coverage import CHECK as COVERAGE_CHECK
+
+    early = TestRun(status="error", message="pytest is not installed in the target interpreter")  # no sources: it never got that far
+    root = _project(tmp_path / "lib", {"lib/__init__.py": "def f():\n    return 1\n"})
+    result = COVERAGE_CHECK.run(Ctx(root, {"test-run": early}))  # type: ignore[arg-type]
+    assert result.outcome is Outcome.ERROR and result.score == 0.0 and "pytest is not installed" in result.message
+    scripts = _project(tmp_path / "scripts", {"tests/test_x.py": "def test_x():\n    assert True\n"})
+    result = COVERAGE_CHECK.run(Ctx(scripts, {"test-run": early}))  # type: ignore[arg-type]
+    assert result.outcome is Outcome.NOT_APPLICABLE

@@ -166,3 +166,37 @@ def test_a_large_requirements_file_is_read_whole(tmp_path: Path) -> None:
     sbom = build_sbom(inventory, "big")
     assert len(inventory.components) == 20_000 and len(sbom["components"]) == 20_000
     assert sbom["dependencies"][0]["ref"] == "project:big" and len(sbom["dependencies"][0]["dependsOn"]) == 20_000
+
+
+def test_a_manifest_that_cannot_be_parsed_is_an_error_never_not_applicable(tmp_path: Path) -> None:
+    for name, text in (("pyproject.toml", "[project\nname = 'x'\n"), ("poetry.lock", "[[package]\nname = 1\n")):
+        root = tmp_path / name / "p"
+        _write(root, {name: text})
+        (tmp_path / name / "w").mkdir()
+        result = run_components(root=root, work_dir=tmp_path / name / "w", osv_db=str(tmp_path), online=False, vex_files=[], timeout_s=5)
+        assert result.status == "error" and name in result.message, (name, result.status, result.message)
+    _write(tmp_path / "empty" / "p", {"pyproject.toml": '[project]\nname = "x"\ndependencies = []\n'})
+    (tmp_path / "empty" / "w").mkdir()
+    result = run_components(root=tmp_path / "empty" / "p", work_dir=tmp_path / "empty" / "w", osv_db=str(tmp_path), online=False, vex_files=[], timeout_s=5)
+    assert result.status == "none"
+
+
+def test_a_run_where_no_component_was_audited_is_never_a_pass(tmp_path: Path) -> None:
+    from baseline.checks.included_components import CHECK
+    from baseline.config import load_config
+    from baseline.model import Outcome
+    from baseline.tools.components_run import COMPONENTS_RUN, ComponentsResult
+
+    _write(tmp_path / "p", {"requirements.txt": "flask==2.0.0\nrequests==2.0.0\n"})
+    inventory = collect(tmp_path / "p")
+    skipped = ComponentsResult("ok", "online audit", inventory, source="pip-audit", not_audited=(("flask", "skipped by the service"), ("requests", "skipped by the service")))
+
+    class Context:
+        config = load_config(tmp_path / "p")
+
+        def shared(self, run: object) -> ComponentsResult:
+            assert run is COMPONENTS_RUN
+            return skipped
+
+    result = CHECK.run(Context())  # type: ignore[arg-type]
+    assert result.outcome is Outcome.ERROR and result.score == 0.0 and "none of the 2 components" in result.message
