@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from baseline.fuzz.campaign import FUZZ_RUN, FuzzCampaign
 from baseline.fuzz.runner import HarnessRun
 from baseline.model import CheckResult, CheckSpec, Confidence, Evidence, Finding, Location, Outcome, Provenance, Severity
@@ -23,10 +25,11 @@ SPEC = CheckSpec(
     "decoder (`baseline fuzz init` writes a first set into fuzz/), and give fuzzing enough time (fuzz.time).",
     evidence="libFuzzer's statistics of each harness run in this scan (executions, exec/s, cov, ft), the crash "
     "store (the toolkit's project folder, outside the tree) with inputs and tracebacks, and the AST scan of the fuzzable surface.",
-    scoring="score = 10 x (0.7 x surface + 0.3 x time): surface = share of fuzzable entry points the fuzzing "
+    scoring="score = 10 x (0.7 x surface + 0.3 x completion): surface = share of fuzzable entry points the fuzzing "
     "called, as recorded at run time (reached by a harness generated during the scan counts half, by a project "
-    "harness in full; naming an entry point in a harness earns nothing); time = seconds fuzzed by harnesses that "
-    "reached product code / fuzz.time. Any crash fails the check and halves the score; so do entry points left "
+    "harness in full; naming an entry point in a harness earns nothing); completion = mean over the planned "
+    "harness runs of the executions done / planned (seconds fuzzed / slice for a run planned in time), 0 for a run "
+    "that never reached product code or was skipped: the same work earns the same on a slow or loaded machine. Any crash fails the check and halves the score; so do entry points left "
     "unfuzzed. A harness that never reached the fuzz loop, or whose inputs never reached product code (one that "
     "returns at once), earns nothing.",
     references=("NIST IR 8397 section 2.9", "NIST SP 800-218 PW.8", "https://github.com/google/atheris"),
@@ -171,9 +174,31 @@ def reached_product(run: HarnessRun) -> bool:
     return run.probe is not None and run.probe.reached_product
 
 
+def run_completion(run: HarnessRun) -> float:
+    """How much of its plan one harness run did: executions done over executions planned (``-runs``),
+    or, for a run planned in time only, seconds fuzzed over its slice. Not load-dependent for a run
+    planned in executions: a slower machine takes longer for the same work, and earns the same. A run
+    whose inputs never reached product code did nothing that counts."""
+    if not run.stats.started or not reached_product(run):
+        return 0.0
+    if run.runs:
+        return min(1.0, run.stats.execs / run.runs)
+    return min(1.0, run.fuzzed_s / run.budget_s) if run.budget_s > 0 else 0.0
+
+
+def completion_share(campaign: FuzzCampaign) -> float:
+    """The mean completion of every planned harness run; a planned harness skipped for lack of budget counts 0."""
+    planned = len(campaign.runs) + len(campaign.skipped)
+    return sum(run_completion(run) for run in campaign.runs) / planned if planned else 0.0
+
+
 def judge(campaign: FuzzCampaign) -> CheckResult:
     """Turn a campaign into the T09 verdict (pure)."""
-    evidence = tuple(campaign.evidence)
+    # atheris's version is the one the harnesses imported (the target's environment or the overlay).
+    evidence = tuple(
+        replace(item, tool_version=campaign.atheris_version) if item.tool == "atheris" and not item.tool_version and campaign.atheris_version else item
+        for item in campaign.evidence
+    )
     entries = [entry.id for entry in campaign.surface.entry_points]
     generated_set = set(campaign.generated)
     metrics: dict[str, object] = {
@@ -238,9 +263,10 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
         surface = 1.0 if any(run.harness not in generated_set for run in started) else 0.5
     fuzzed = sum(run.fuzzed_s for run in started)
     time_share = min(1.0, fuzzed / campaign.budget_s) if campaign.budget_s > 0 else 0.0
-    score = 10.0 * (0.7 * surface + 0.3 * time_share)
+    completion = completion_share(campaign)
+    score = 10.0 * (0.7 * surface + 0.3 * completion)
     unfuzzed = [entry_id for entry_id in entries if entry_id not in campaign.covered]
-    metrics.update({"surface_share": round(surface, 3), "time_share": round(time_share, 3), "unfuzzed_entry_points": unfuzzed})
+    metrics.update({"surface_share": round(surface, 3), "completion_share": round(completion, 3), "time_share": round(time_share, 3), "unfuzzed_entry_points": unfuzzed})
     crashes = [finding for finding in findings if finding.rule_id in {rule for rule, _s, _c in _CRASH.values()}]
     parts = [campaign.message]
     if campaign.generated:

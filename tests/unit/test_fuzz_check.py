@@ -166,3 +166,25 @@ def test_slow_inputs_are_findings_that_move_neither_outcome_nor_score(tmp_path: 
     assert finding.location is not None and finding.location.path == "fuzz/fuzz_codec.py"
     assert finding.properties["input"] == item.input_path and "8.6 times what linear growth" in finding.message
     assert result.metrics["slow_inputs"] == [{"harness": "fuzz/fuzz_codec.py", "ratio": 8.57, "input": item.input_path}]
+
+
+def test_the_score_credits_the_work_planned_and_done_not_the_wall_time() -> None:
+    from dataclasses import replace
+
+    from baseline.checks.fuzzing import completion_share
+
+    fast = replace(run("fuzz/fuzz_codec.py", fuzzed=2.0), runs=50000)  # the planned executions, done in 2 s of a 10 s slice
+    slow = replace(run("fuzz/fuzz_codec.py", fuzzed=10.0), runs=50000)  # the same work on a loaded machine
+    assert judge(campaign(runs=(fast,))).score == judge(campaign(runs=(slow,))).score == 10.0
+    half = replace(run("fuzz/fuzz_codec.py", fuzzed=10.0), runs=100000)  # time-capped after half its executions
+    assert completion_share(campaign(runs=(half,))) == 0.5
+    assert judge(campaign(runs=(half,))).score == pytest.approx(10 * (0.7 + 0.3 * 0.5))
+    # a planned harness skipped for lack of budget counts as nothing done
+    assert completion_share(campaign(runs=(fast,), skipped=(("fuzz/fuzz_other.py", "no budget left"),))) == 0.5
+
+
+def test_atheris_evidence_names_the_version_the_harnesses_imported() -> None:
+    ran = (Evidence(provenance=Provenance.EXECUTED, summary="fuzzed", tool="atheris"),)
+    result = judge(campaign(evidence=ran, atheris_version="3.0.0", atheris_overlay="/cache/overlay/py-x"))
+    assert [item.tool_version for item in result.evidence if item.tool == "atheris"] == ["3.0.0"]
+    assert result.metrics["atheris_from"].startswith("the toolkit's overlay")
