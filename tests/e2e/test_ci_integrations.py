@@ -271,11 +271,16 @@ def test_action_inputs_override_the_policy_and_a_usage_error_stops_the_job(insta
     bin_dir = Path(installed_action["steps"]["install"]["bin"])
     subprocess.run([str(bin_dir / "baseline"), "keygen", "--out", str(tmp_path / "vendor")], check=True, capture_output=True, env=installed_action["env"])  # type: ignore[list-item]
     key = (tmp_path / "vendor.key").read_text(encoding="utf-8")
-    inputs = {"path": "app", "min-score": "90", "args": "--select T04", "artifact-name": "mine", "signing-key": key}
+    # An explicit interpreter, relative to the workspace as a workflow writes it.
+    (workspace / "env" / "bin").mkdir(parents=True)
+    (workspace / "env" / "bin" / "python").symlink_to(sys.executable)
+    inputs = {"path": "app", "min-score": "90", "args": "--select T04", "artifact-name": "mine", "signing-key": key, "python": "env/bin/python"}
     runner = ActionRunner(installed_action["action_path"], workspace, temp, inputs, installed_action["env"])
     assert runner.run(done=_install_steps(installed_action)) == 1, "\n".join(runner.logs)  # min-score 90 from the input fails the gate
     assert runner.steps["scan"]["exit-code"] == "1" and runner.uploads["artifact"][0] == "mine"
     out = Path(runner.steps["scan"]["dir"])
+    target = json.loads((out / "report.json").read_text(encoding="utf-8"))["target"]
+    assert target["interpreter_source"] == "--python" and Path(target["interpreter"]) == workspace / "env" / "bin" / "python", target
     assert (out / "evidence.zip").is_file() and not (out / "signing.key").exists(), "the key file is removed after signing"
     verified = subprocess.run(  # type: ignore[call-overload]
         [str(bin_dir / "baseline"), "verify", str(out / "evidence.zip"), "--pubkey", str(tmp_path / "vendor.pub"), "--no-rerun", "--json",

@@ -198,6 +198,12 @@ def test_mypy_runs_on_a_configured_project(tmp_path: Path) -> None:
     run = run_typecheck(root=tmp_path, python=sys.executable, work_dir=tmp_path / ".work", command=[], timeout_s=300)
     assert run.status == "ok", run.message
     assert [(e.path, e.line) for e in run.errors] == [("app/__init__.py", 2)]
+    assert run.errors[0].code == "return-value"
+    # mypy >= 1.11 speaks JSON: its -O json output was read, not the text fallback
+    import importlib.metadata
+
+    if tuple(int(part) for part in importlib.metadata.version("mypy").split(".")[:2]) >= (1, 11):
+        assert "-O" in run.evidence[0].argv and "json" in run.evidence[0].argv
     assert not (tmp_path / ".mypy_cache").exists()
     result = TYPECHECK_CHECK.run(FakeContext(tmp_path, {"typecheck": run}))
     assert result.outcome is Outcome.FAIL and result.findings[0].location.path == "app/__init__.py"

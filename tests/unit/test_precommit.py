@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from baseline import precommit
 
 
@@ -63,3 +65,16 @@ def test_a_broken_project_config_blocks_with_its_message(tmp_path: Path, monkeyp
     (tmp_path / "a.txt").write_text("hello\n", encoding="utf-8")
     assert precommit.main(["a.txt"]) == 1
     assert "min_score" in capsys.readouterr().out
+
+
+def test_the_project_config_sets_the_static_bar_and_excludes(tmp_path: Path, monkeypatch, capsys) -> None:
+    pytest.importorskip("bandit")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "gen").mkdir()
+    (tmp_path / "gen" / "shell.py").write_text("import subprocess\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n", encoding="utf-8")
+    (tmp_path / "app.py").write_text("import subprocess\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n", encoding="utf-8")
+    assert precommit.main(["app.py"]) == 1  # shell=True is high: blocks at the default bar
+    assert "app.py" in capsys.readouterr().out
+    (tmp_path / "pyproject.toml").write_text('[tool.baseline.static]\nexclude = ["gen"]\nfail_on = "critical"\n', encoding="utf-8")
+    assert precommit.main(["gen/shell.py"]) == 0  # excluded
+    assert precommit.main(["app.py"]) == 0  # below the project's bar
