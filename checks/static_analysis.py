@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from baseline.model import CheckResult, CheckSpec, Evidence, Finding, Location, Outcome, Provenance, Severity
+from baseline.model import CheckResult, CheckSpec, Confidence, Evidence, Finding, Location, Outcome, Provenance, Severity
 from baseline.runner import ScanContext
 from baseline.target import is_test_path
 from baseline.tools.static_common import CWE_TOP25_2024
@@ -15,6 +15,8 @@ from baseline.tools.static_normalise import count_by_severity
 from baseline.tools.static_run import STATIC_RUN, StaticScan
 
 SEVERITY_WEIGHT = {Severity.CRITICAL: 10.0, Severity.HIGH: 5.0, Severity.MEDIUM: 2.0, Severity.LOW: 0.5, Severity.INFO: 0.0}
+CONFIDENCE_WEIGHT = {Confidence.HIGH: 1.0, Confidence.MEDIUM: 0.75, Confidence.LOW: 0.5}
+MINOR_CAP = SEVERITY_WEIGHT[Severity.HIGH]  # all low and info findings together weigh at most one high
 
 SPEC = CheckSpec(
     id="static-analysis.scan",
@@ -34,21 +36,29 @@ SPEC = CheckSpec(
     scoring="fail on any unsuppressed product finding at static.fail_on (default high) or worse, or when fewer "
     "than static.min_analysed percent of the Python files were analysed by both tools. score = 10 x 10 / "
     "(10 + W) x analysed fraction, where W sums unsuppressed findings weighted critical 10, high 5, medium 2, "
-    "low 0.5, info 0, and findings in tests and in files the package does not ship (scripts, docs, task files) count "
-    "static.test_weight (default 0.2) of that; only product findings fail the check.",
+    "low 0.5, info 0, times their confidence (high 1, medium 0.75, low 0.5); findings in tests and in files the "
+    "package does not ship (scripts, docs, task files) count static.test_weight (default 0.2) of that; low and info "
+    "findings together weigh at most 5 (one high), so many minor notes never outweigh one serious weakness; only "
+    "product findings fail the check.",
     references=("NIST IR 8397 section 2.3", "NIST SP 800-218 PW.7.1", "NIST SP 800-218 PW.7.2", "CWE Top 25 (2024)", "OWASP Top 10 (2021)"),
     cwe=CWE_TOP25_2024,
 )
 
 
 def weighted_load(findings: Iterable[Finding], test_weight: float) -> float:
-    """W: the severity-weighted count of unsuppressed findings (tests scaled by ``test_weight``)."""
-    total = 0.0
+    """W: the severity- and confidence-weighted count of unsuppressed findings (tests scaled by
+    ``test_weight``). Low and info findings together weigh at most one high finding: many minor
+    notes (asserts in a library) can never outweigh one serious weakness (an injection in an app)."""
+    serious = minor = 0.0
     for finding in findings:
         if finding.suppressed:
             continue
-        total += SEVERITY_WEIGHT[finding.severity] * (1.0 if finding.context == "product" else test_weight)
-    return total
+        weight = SEVERITY_WEIGHT[finding.severity] * CONFIDENCE_WEIGHT[finding.confidence] * (1.0 if finding.context == "product" else test_weight)
+        if finding.severity.rank > Severity.LOW.rank:
+            serious += weight
+        else:
+            minor += weight
+    return serious + min(minor, MINOR_CAP)
 
 
 def static_score(findings: Iterable[Finding], test_weight: float, analysed_fraction: float) -> float:

@@ -94,3 +94,18 @@ def test_score_function():
 def test_metrics_count_product_and_test_separately():
     result = CHECK.run(FakeContext(scan([finding(Severity.MEDIUM), finding(Severity.LOW, context="test")])))
     assert result.metrics["product"]["medium"] == 1 and result.metrics["test"]["low"] == 1
+
+
+def test_confidence_weighs_and_many_minor_findings_never_outweigh_one_serious_one() -> None:
+    from dataclasses import replace
+
+    from baseline.model import Confidence
+
+    assert weighted_load([replace(finding(Severity.HIGH), confidence=Confidence.LOW)], 0.2) == pytest.approx(2.5)
+    assert weighted_load([replace(finding(Severity.MEDIUM), confidence=Confidence.MEDIUM)], 0.2) == pytest.approx(1.5)
+    asserts = [replace(finding(Severity.LOW, cwe=(703,)), rule_id=f"B101-{n}") for n in range(200)]  # a library's asserts
+    injection = [finding(Severity.CRITICAL)]  # one SQL injection in an app
+    assert weighted_load(asserts, 0.2) == pytest.approx(5.0)  # capped at one high
+    assert static_score(asserts, 0.2, 1.0) > static_score(injection, 0.2, 1.0)
+    # adding a serious finding never raises the score; the cap never hides a new medium or worse
+    assert static_score(asserts + injection, 0.2, 1.0) < static_score(asserts, 0.2, 1.0)
