@@ -145,6 +145,7 @@ class WebScanningCheck:
             "duration_s": scan.duration_s,
             "dropped_on_proxy_pages": int(scan.extra.get("dropped_on_proxy_pages", 0)),
             "network": scan.extra.get("network"),
+            "callbacks": scan.extra.get("callbacks"),  # the app's requests to the SSRF/XXE endpoint the proxy plays
         }
         evidence = scan.evidence
         if scan.status == "no-web":

@@ -181,6 +181,17 @@ def parse_report(path: Path) -> WapitiReport:
     )
 
 
+_ANOMALY_CATEGORIES = frozenset({"Internal Server Error", "Resource consumption"})
+
+
+def _kind(stored: str, category: str) -> str:
+    """The kind of a stored payload. wapiti 3.2 stores some findings with a wrong type (its XXE
+    findings say "XPATHi"): those are judged by their category."""
+    if stored in ("vulnerability", "anomaly", "additional"):
+        return stored
+    return "anomaly" if category in _ANOMALY_CATEGORIES or category.startswith("Fingerprint") else "vulnerability"
+
+
 def parse_session(session_dir: Path) -> WapitiReport | None:
     """What wapiti had stored in its session database when it stopped (killed before its report).
 
@@ -220,7 +231,7 @@ def parse_session(session_dir: Path) -> WapitiReport | None:
             curl = f'curl "{parts.scheme}://{parts.netloc}{target}"' + (f' -d "{body}"' if body else "")
             findings.append(
                 WebFinding(
-                    category=str(category), kind=str(kind) if kind in ("vulnerability", "anomaly", "additional") else "anomaly",
+                    category=str(category), kind=_kind(str(kind), str(category)),
                     module=str(module), method=str(method).upper(), path=path, parameter=str(parameter or ""), info=str(info),
                     level=int(level or 0), cwe=_cwes(str(category), {}),
                     request=redact_request(request, attacked=(str(parameter or ""),)), curl=redact_request(curl, attacked=(str(parameter or ""),)),
@@ -232,6 +243,11 @@ def parse_session(session_dir: Path) -> WapitiReport | None:
     finally:
         connection.close()
     return WapitiReport(target="", version="", crawled_pages=crawled, findings=tuple(findings))
+
+
+def identity(item: WebFinding) -> tuple[str, str, str, str, str, int]:
+    """What makes two entries (of the report and of the session) the same result."""
+    return (item.category, item.kind, item.method.upper(), item.path, item.parameter, item.level)
 
 
 def severity_of(item: WebFinding) -> Severity:

@@ -299,6 +299,16 @@ def _scan(
         except (OSError, ValueError, KeyError, TypeError) as exc:
             unreadable = f"wapiti's report could not be read: {exc}"
     cut_short = ""
+    recovered = 0
+    if report is not None:
+        # wapiti's JSON report leaves out the categories its report generator does not list (its XML
+        # External Entity findings among them); its session store has every finding it made.
+        stored = wapiti.parse_session(work_dir / "wapiti-session")
+        if stored is not None:
+            known = {wapiti.identity(item) for item in report.findings}
+            missing = tuple(item for item in stored.findings if wapiti.identity(item) not in known)
+            recovered = len(missing)
+            report = replace(report, findings=report.findings + missing)
     if report is None:
         # Killed (or its report lost): what it had stored in its session up to then is kept.
         report = wapiti.parse_session(work_dir / "wapiti-session")
@@ -310,7 +320,7 @@ def _scan(
     kept = [item for item in report.findings if item not in on_proxy]
     collapsed = wapiti.collapse(kept)
     findings += [wapiti.to_finding(item, _route_location(routes, item.path), payloads) for item, payloads in collapsed]
-    common["extra"] = {"dropped_on_proxy_pages": len(on_proxy), "cut_short": bool(cut_short)}
+    common["extra"] = {"dropped_on_proxy_pages": len(on_proxy), "cut_short": bool(cut_short), "callbacks": supervisor.oob.summary(), "recovered_from_session": recovered}
     weaknesses = [(item, payloads) for item, payloads in collapsed if item.kind == "vulnerability"]
     message = (
         f"wapiti crawled {report.crawled_pages} pages and requested {len(requested)} distinct paths in {process.duration_s:.1f} s; "

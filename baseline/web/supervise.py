@@ -30,6 +30,7 @@ from typing import Callable
 from urllib.parse import parse_qsl, urlsplit
 
 from baseline.web.app import probe
+from baseline.web.oob import OutOfBand
 
 _HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers", "transfer-encoding", "upgrade"}
 ENDPOINT_PREFIX = "/__baseline_endpoint__/"
@@ -175,6 +176,7 @@ class Supervisor:
         self.excluded: list[Exclusion] = []
         self._normal: dict[tuple[str, str], set[tuple[str, str]]] = {}  # (method, path) -> parameter values answered below 500
         self.endpoint_hits: list[str] = []
+        self.oob = OutOfBand(ENDPOINT_PREFIX)  # wapiti's SSRF/XXE endpoint, played by the proxy
         self.inflight: dict[int, Flight] = {}
         self.down = False
         self.closed = False  # the scan is over: a late failure of a request answered 504 restarts nothing
@@ -408,8 +410,11 @@ def make_handler(supervisor: Supervisor) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length) if length > 0 else None
             path = self.path
             if path.startswith(ENDPOINT_PREFIX):
-                supervisor.endpoint_hits.append(path)
-                self._reply(404, b"", own="endpoint")
+                supervisor.endpoint_hits.append(path[:2000])
+                address = self.server.server_address
+                base = f"http://127.0.0.1:{address[1]}" if isinstance(address, tuple) else "http://127.0.0.1"
+                status, data, content_type = supervisor.oob.handle(self.command, path, base)
+                self._reply(status, data, [("Content-Type", content_type)], own="endpoint")
                 return
             headers = tuple((name, value) for name, value in self.headers.items() if name.lower() not in _HOP_BY_HOP)
             pending = Pending(time.monotonic(), self.command, path, headers, body)

@@ -121,3 +121,15 @@ def test_apps_on_their_own_port_are_found_and_scanned(tmp_path: Path, fixture: s
     assert xss and xss[0].properties["url_path"] == path, [finding.message for finding in result.findings]
     started = [item.summary for item in result.evidence if "asked for" in item.summary]
     assert started and said in started[0], [item.summary for item in result.evidence]
+
+
+@needs_wapiti
+def test_ssrf_and_xxe_are_proven_by_the_apps_callbacks_to_the_proxys_endpoint(tmp_path: Path) -> None:
+    root = _copy("flask_callbacks", tmp_path)
+    report = _scan(root, {"web-app-scanning.wapiti"}, **{"web.time": 60, "web.modules": ["ssrf", "xxe"]})
+    (result,) = report.results
+    found = {(cwe, finding.properties["url_path"], finding.properties["parameter"]) for finding in result.findings for cwe in finding.cwe}
+    assert (918, "/preview", "url") in found, result.message  # the app fetched the proxy's endpoint
+    assert (611, "/convert", "xml") in found, result.message  # in-band (kept from wapiti's session: its JSON report drops XXE)
+    assert (611, "/import", "doc") in found, result.message  # blind: only the callback proves it
+    assert result.outcome is Outcome.FAIL and result.metrics["callbacks"]["ssrf"] >= 1 and result.metrics["callbacks"]["xxe"] >= 1
