@@ -146,6 +146,8 @@ class WebScanningCheck:
             "dropped_on_proxy_pages": int(scan.extra.get("dropped_on_proxy_pages", 0)),
             "network": scan.extra.get("network"),
             "callbacks": scan.extra.get("callbacks"),  # the app's requests to the SSRF/XXE endpoint the proxy plays
+            "requests_by_method": scan.extra.get("requests_by_method"),
+            "openapi": scan.extra.get("openapi"),  # the specification whose operations wapiti attacked too
         }
         evidence = scan.evidence
         if scan.status == "no-web":

@@ -115,9 +115,12 @@ def build_argv(
     output: Path,
     session_dir: Path,
     endpoint: str,
+    swagger: str | None = None,
 ) -> list[str]:
-    """The wapiti command line for one offline scan of ``url``."""
+    """The wapiti command line for one offline scan of ``url`` (with ``swagger``, an OpenAPI file or URL whose operations it attacks too)."""
     argv = [executable, "-u", url, "-m", ",".join(modules), "-f", "json", "-o", str(output)]
+    if swagger:
+        argv += ["--swagger", swagger]
     argv += ["--flush-session", "--store-session", str(session_dir), "--max-scan-time", str(int(max_scan_time))]
     argv += ["--endpoint", endpoint, "--external-endpoint", endpoint, "--internal-endpoint", endpoint, "--dns-endpoint", "127.0.0.1"]
     argv += ["--verbose", "0", "--tasks", "8"]

@@ -8,7 +8,9 @@ wapiti; one that runs neither T06 nor the API check skips schemathesis.
 
 from __future__ import annotations
 
+import shutil
 import time
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from baseline.model import Artifact, Evidence, Finding, Location, Provenance, Se
 from baseline.target import file_sha256
 from baseline.tools import wapiti
 from baseline.web.api import ApiRun, run_api_tests
+from baseline.web.openapi import SpecSource, find_spec
 from baseline.web.app import AppSpec, RunningApp, is_loopback_url
 from baseline.web.detect import FRAMEWORKS, WebSurface, detect
 from baseline.reports.redact import redact_request
@@ -237,7 +240,8 @@ def _run_web_scan(
                 status, message = wapiti_problem or ("error", "wapiti is not installed")
                 result = WebScan(status, message, surface, spec, tuple(routes), evidence=tuple(evidence))
             else:
-                result = _scan(root, work_dir, config, spec, surface, tuple(routes), supervisor, proxy, executable, evidence, instances, tree_digest, started)
+                api_spec = api.spec if api.spec is not None else find_spec(root, f"http://127.0.0.1:{supervisor.upstream_port}/", config.get("web.openapi")).source
+                result = _scan(root, work_dir, config, spec, surface, tuple(routes), supervisor, proxy, executable, evidence, instances, tree_digest, started, api_spec)
         return replace(result, api=api)
     finally:
         for instance in instances:
@@ -247,7 +251,7 @@ def _run_web_scan(
 def _scan(
     root: Path, work_dir: Path, config: Any, spec: AppSpec, surface: WebSurface, routes: tuple[Route, ...],
     supervisor: Supervisor, proxy: SupervisingProxy, executable: str, evidence: list[Evidence], instances: list[RunningApp], tree_digest: str,
-    started: float,
+    started: float, api_spec: SpecSource | None = None,
 ) -> WebScan:
     modules = [module for module in config.get("web.modules") if module]
     budget = float(config.get("web.time"))
@@ -258,10 +262,19 @@ def _scan(
     starts = [base + path for path in dict.fromkeys(
         [p for p in (route.sample_url_path() for route in routes) if p] + list(config.get("web.paths"))
     ) if path != "/"]
+    # The API's JSON operations are attacked too: wapiti reads them from the OpenAPI specification.
+    swagger = None
+    if api_spec is not None:
+        if api_spec.kind == "served":
+            swagger = base + api_spec.location
+        elif Path(api_spec.location).is_file():
+            copy = work_dir / ("openapi" + (Path(api_spec.location).suffix or ".json"))
+            shutil.copyfile(api_spec.location, copy)
+            swagger = str(copy)
     argv = wapiti.build_argv(
         executable, proxy.url, start_urls=starts, excludes=[base + path for path in config.get("web.exclude")],
         modules=modules, max_scan_time=budget, output=output, session_dir=work_dir / "wapiti-session",
-        endpoint=base + ENDPOINT_PREFIX,
+        endpoint=base + ENDPOINT_PREFIX, swagger=swagger,
     )
     home = work_dir / "home"
     home.mkdir(exist_ok=True)
@@ -320,7 +333,8 @@ def _scan(
     kept = [item for item in report.findings if item not in on_proxy]
     collapsed = wapiti.collapse(kept)
     findings += [wapiti.to_finding(item, _route_location(routes, item.path), payloads) for item, payloads in collapsed]
-    common["extra"] = {"dropped_on_proxy_pages": len(on_proxy), "cut_short": bool(cut_short), "callbacks": supervisor.oob.summary(), "recovered_from_session": recovered}
+    common["extra"] = {"dropped_on_proxy_pages": len(on_proxy), "cut_short": bool(cut_short), "callbacks": supervisor.oob.summary(), "recovered_from_session": recovered,
+        "requests_by_method": dict(sorted(Counter(method for method, _path, _status in wapiti_requests).items())), "openapi": swagger}
     weaknesses = [(item, payloads) for item, payloads in collapsed if item.kind == "vulnerability"]
     message = (
         f"wapiti crawled {report.crawled_pages} pages and requested {len(requested)} distinct paths in {process.duration_s:.1f} s; "

@@ -66,6 +66,8 @@ def test_schemathesis_finds_the_500_with_a_cwe_and_the_request(tmp_path: Path) -
     wapiti = results["web-app-scanning.wapiti"]
     assert wapiti.outcome in (Outcome.PASS, Outcome.FAIL), wapiti.message  # type: ignore[attr-defined]
     assert wapiti.metrics["frameworks"] == ["FastAPI"] and "/ratio" in wapiti.metrics["paths_requested"]  # type: ignore[attr-defined]
+    # wapiti attacked the JSON operations too, from the specification the app serves (POST /notes has no form to crawl).
+    assert str(wapiti.metrics["openapi"]).endswith("/openapi.json") and wapiti.metrics["requests_by_method"].get("POST", 0) > 0  # type: ignore[attr-defined]
     assert [path.name for path in root.glob(".baseline/web/app-*.log")] == ["app-0.log"]
 
 
