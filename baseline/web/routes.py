@@ -32,6 +32,7 @@ class Route:
     line: int
     query_params: tuple[str, ...] = ()
     source: str = "ast"  # "ast" | "url_map"
+    form_params: tuple[str, ...] = ()  # names read from the posted form (request.form, request.POST)
 
     def sample_url_path(self) -> str | None:
         """A concrete path (placeholders replaced by 1) with its GET parameters, or None for regexes."""
@@ -57,6 +58,21 @@ def _methods_keyword(call: ast.Call, default: tuple[str, ...]) -> tuple[str, ...
             values = [_string(item) for item in keyword.value.elts]
             return tuple(value.upper() for value in values if value)
     return default
+
+
+def form_params(function: ast.AST) -> tuple[str, ...]:
+    """Names of posted form fields a view reads (request.form['x'], request.form.get('x'), request.POST['x'])."""
+    found: list[str] = []
+    for node in ast.walk(function):
+        container: ast.AST | None = None
+        name: str | None = None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("get", "getlist", "get_all") and node.args:
+            container, name = node.func.value, _string(node.args[0])
+        elif isinstance(node, ast.Subscript):
+            container, name = node.value, _string(node.slice)
+        if name and isinstance(container, ast.Attribute) and _PARAM_SOURCES.get(container.attr) == "POST" and name not in found:
+            found.append(name)
+    return tuple(found)
 
 
 def _query_params(function: ast.AST, path: str) -> tuple[str, ...]:
@@ -105,7 +121,7 @@ def routes_in_module(tree: ast.Module, relative: str) -> list[Route]:
                     continue
                 default = ("GET",) if attr in ("route", "api_route", "websocket") else (attr.upper(),)
                 methods = _methods_keyword(decorator, default)
-                routes.append(Route(path, methods, node.name, relative, node.lineno, _query_params(node, path)))
+                routes.append(Route(path, methods, node.name, relative, node.lineno, _query_params(node, path), form_params=form_params(node)))
         elif isinstance(node, ast.Call):
             name = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id if isinstance(node.func, ast.Name) else ""
             path = _string(node.args[0]) if node.args else None
@@ -143,6 +159,34 @@ def merge_url_map(routes: list[Route], rules: Iterable[dict[str, object]]) -> li
         if not path or path in known or endpoint == "static":
             continue
         methods = tuple(sorted(str(m) for m in rule.get("methods", []) if m not in ("HEAD", "OPTIONS")))  # type: ignore[attr-defined]
-        merged.append(Route(path, methods or ("GET",), endpoint, "", 0, (), "url_map"))
+        # A blueprint's rule is its code's route under a prefix: it keeps that route's parameters and place.
+        function = endpoint.rsplit(".", 1)[-1]
+        code = next((route for route in routes if route.function == function and route.path != "/" and path.endswith(route.path)), None)
+        if code is not None:
+            merged.append(Route(path, methods or code.methods, endpoint, code.file, code.line, code.query_params, "url_map", code.form_params))
+        else:
+            merged.append(Route(path, methods or ("GET",), endpoint, "", 0, (), "url_map"))
         known.add(path)
     return merged
+
+
+def seed_page(routes: Iterable[Route]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """(an HTML page with a form for each route that takes posted fields, the (method, path) of those
+    forms), so a crawler attacks them although no page of the app links to them (placeholders filled with 1)."""
+    import html
+
+    forms: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for route in routes:
+        posted = [method for method in route.methods if method in ("POST", "PUT", "PATCH")]
+        target = route.sample_url_path()
+        if not posted or target is None or not route.form_params:
+            continue
+        action = target.split("?", 1)[0]
+        if (action, posted[0]) in seen:
+            continue
+        seen.add((action, posted[0]))
+        fields = "".join(f'<input type="text" name="{html.escape(name)}" value="1">' for name in route.form_params)
+        forms.append(f'<form method="post" action="{html.escape(action)}">{fields}<input type="submit" value="send"></form>')
+    page = "<!doctype html><html><head><title>routes</title></head><body>" + "\n".join(forms) + "</body></html>"
+    return page, tuple(sorted((method, action) for action, method in seen))

@@ -25,8 +25,8 @@ from baseline.web.openapi import SpecSource, find_spec
 from baseline.web.app import AppSpec, RunningApp, is_loopback_url
 from baseline.web.detect import FRAMEWORKS, WebSurface, detect
 from baseline.reports.redact import redact_request
-from baseline.web.routes import Route, extract_routes, merge_url_map
-from baseline.web.supervise import ENDPOINT_PREFIX, Crash, SupervisingProxy, Supervisor
+from baseline.web.routes import Route, extract_routes, merge_url_map, seed_page
+from baseline.web.supervise import ENDPOINT_PREFIX, SEED_PATH, Crash, SupervisingProxy, Supervisor
 
 _PREFERRED = ("Flask", "FastAPI", "Starlette", "Quart", "Bottle", "Django", "WSGI", "ASGI", "http.server")
 
@@ -262,6 +262,10 @@ def _scan(
     starts = [base + path for path in dict.fromkeys(
         [p for p in (route.sample_url_path() for route in routes) if p] + list(config.get("web.paths"))
     ) if path != "/"]
+    seed, actions = seed_page(routes)
+    if actions:  # posted routes no page links to: a page of forms the proxy serves
+        supervisor.seed_html, supervisor.seed_actions = seed, actions
+        starts.append(base + SEED_PATH)
     # The API's JSON operations are attacked too: wapiti reads them from the OpenAPI specification.
     swagger = None
     if api_spec is not None:
@@ -329,7 +333,9 @@ def _scan(
             why = unreadable or f"wapiti did not complete ({process.describe()}): {process.stderr_tail(5)}"
             return WebScan("error", why, surface, spec, findings=tuple(findings), **common)
         cut_short = unreadable or f"wapiti did not finish ({process.describe()})"
-    on_proxy = [item for item in report.findings if _on_proxy_page(supervisor, item)]
+    # The seed page's forms carry no anti-CSRF token: wapiti's CSRF verdict on them is about the proxy's form.
+    seeded = {(route_action.upper(), path) for route_action, path in supervisor.seed_actions}
+    on_proxy = [item for item in report.findings if _on_proxy_page(supervisor, item) or (item.module == "csrf" and (item.method.upper(), item.path) in seeded)]
     kept = [item for item in report.findings if item not in on_proxy]
     collapsed = wapiti.collapse(kept)
     findings += [wapiti.to_finding(item, _route_location(routes, item.path), payloads) for item, payloads in collapsed]

@@ -34,6 +34,7 @@ from baseline.web.oob import OutOfBand
 
 _HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers", "transfer-encoding", "upgrade"}
 ENDPOINT_PREFIX = "/__baseline_endpoint__/"
+SEED_PATH = "/__baseline_seed__/forms"  # the proxy's page of forms for the posted routes no page links to
 PROXY_HEADER = "X-Baseline-Proxy"
 _MAX_REPLAYS = 6
 
@@ -177,6 +178,8 @@ class Supervisor:
         self._normal: dict[tuple[str, str], set[tuple[str, str]]] = {}  # (method, path) -> parameter values answered below 500
         self.endpoint_hits: list[str] = []
         self.oob = OutOfBand(ENDPOINT_PREFIX)  # wapiti's SSRF/XXE endpoint, played by the proxy
+        self.seed_html = ""  # served at SEED_PATH when set
+        self.seed_actions: tuple[tuple[str, str], ...] = ()  # (method, path) of its forms
         self.inflight: dict[int, Flight] = {}
         self.down = False
         self.closed = False  # the scan is over: a late failure of a request answered 504 restarts nothing
@@ -409,6 +412,10 @@ def make_handler(supervisor: Supervisor) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length > 0 else None
             path = self.path
+            if path.split("?", 1)[0] == SEED_PATH and supervisor.seed_html:
+                supervisor.record(self.command, path, 200, own=True)  # results computed on it are dropped
+                self._reply(200, supervisor.seed_html.encode(), [("Content-Type", "text/html; charset=utf-8")], own="seed")
+                return
             if path.startswith(ENDPOINT_PREFIX):
                 supervisor.endpoint_hits.append(path[:2000])
                 address = self.server.server_address

@@ -242,3 +242,29 @@ def test_a_killed_wapiti_keeps_the_findings_of_its_session(tmp_path: Path) -> No
     (tmp_path / "junk").mkdir()
     (tmp_path / "junk" / "x.db").write_bytes(b"not a database")
     assert wapiti.parse_session(tmp_path / "junk") is None
+
+
+def test_posted_form_fields_are_read_and_offered_on_a_seed_page_of_forms() -> None:
+    from baseline.web.routes import routes_in_module, seed_page
+
+    source = (
+        "from flask import Flask, request\napp = Flask(__name__)\n"
+        "@app.route('/register', methods=['POST'])\ndef register():\n    return request.form['password'] + request.form.get('user', '')\n"
+        "@app.route('/search')\ndef search():\n    return request.args.get('q', '')\n"
+    )
+    routes = routes_in_module(ast.parse(source), "app.py")
+    by_path = {route.path: route for route in routes}
+    assert by_path["/register"].form_params == ("password", "user") and by_path["/register"].query_params == ()
+    assert by_path["/search"].form_params == () and by_path["/search"].query_params == ("q",)
+    page, actions = seed_page(routes)
+    assert actions == (("POST", "/register"),)
+    assert '<form method="post" action="/register"><input type="text" name="password" value="1"><input type="text" name="user" value="1">' in page
+    assert "/search" not in page  # GET routes are start URLs, not forms
+    assert seed_page(routes_in_module(ast.parse("x = 1\n"), "m.py")) == ("<!doctype html><html><head><title>routes</title></head><body></body></html>", ())
+
+
+def test_a_blueprint_rule_keeps_its_code_routes_parameters_and_place() -> None:
+    code = [Route("/login", ("POST",), "login", "app/auth.py", 12, (), form_params=("user", "password"))]
+    merged = merge_url_map(code, [{"rule": "/auth/login", "endpoint": "auth.login", "methods": ["POST", "OPTIONS"]}])
+    prefixed = next(route for route in merged if route.path == "/auth/login")
+    assert (prefixed.file, prefixed.line, prefixed.form_params, prefixed.methods) == ("app/auth.py", 12, ("user", "password"), ("POST",))

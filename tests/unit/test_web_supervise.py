@@ -108,8 +108,14 @@ def test_endpoint_requests_are_answered_locally() -> None:
     supervisor = Supervisor(app.port, lambda: (None, ""), max_restarts=0)
     try:
         with SupervisingProxy(supervisor) as proxy:
-            assert _get(proxy.port, "/__baseline_endpoint__/get_ssrf.php?id=1")[0] == 404
-            assert supervisor.endpoint_hits and not supervisor.requests
+            # wapiti's result query is answered by the proxy's endpoint (never forwarded to the app)
+            assert _get(proxy.port, "/__baseline_endpoint__/get_ssrf.php?session_id=s")[0] == 200
+            assert _get(proxy.port, "/__baseline_endpoint__/ssrf/s/3/75726c/")[0] == 200  # the app's callback
+            assert _get(proxy.port, "/__baseline_endpoint__/unknown")[0] == 404
+            assert len(supervisor.endpoint_hits) == 3 and not supervisor.requests and supervisor.oob.summary()["ssrf"] == 1
+            # the seed page of forms is the proxy's own page: results on it are dropped
+            supervisor.seed_html, supervisor.seed_actions = "<form method='post' action='/x'></form>", (("POST", "/x"),)
+            assert _get(proxy.port, "/__baseline_seed__/forms")[0] == 200 and supervisor.proxy_only("GET", "/__baseline_seed__/forms")
     finally:
         app._close()
 
