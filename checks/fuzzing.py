@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Collection, Mapping, Sequence
+
 from baseline.fuzz.campaign import FUZZ_RUN, FuzzCampaign
 from baseline.fuzz.runner import HarnessRun
 from baseline.model import CheckResult, CheckSpec, Confidence, Evidence, Finding, Location, Outcome, Provenance, Severity
@@ -177,7 +179,10 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
     entries = [entry.id for entry in campaign.surface.entry_points]
     generated_set = set(campaign.generated)
     metrics: dict[str, object] = {
+        "status": campaign.status,
         "entry_points": len(entries),
+        "entry_point_ids": entries,
+        "covered": {entry_id: list(harnesses) for entry_id, harnesses in campaign.covered.items()},
         "harnesses_found": sum(1 for item in campaign.harness_files if item.is_harness),
         "token_files": sum(1 for item in campaign.harness_files if not item.is_harness),
         "generated": list(campaign.generated),
@@ -189,6 +194,7 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
             {"harness": run.harness, "generated": run.generated, "status": run.status, "kind": run.kind, "budget_s": run.budget_s,
              "fuzzed_s": run.fuzzed_s, "execs": run.stats.execs, "runs_planned": run.runs, "time_capped": run.capped, "exec_per_s": run.stats.exec_per_s, "cov": run.stats.cov, "ft": run.stats.ft,
              "recorded_execs": run.probe.executions if run.probe else None,
+             "started": run.stats.started, "reached_product": reached_product(run),
              "product_functions_reached": len(run.probe.functions) if run.probe else 0,
              "entry_points_called": list(run.probe.entries) if run.probe else []}
             for run in campaign.runs
@@ -224,36 +230,46 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
         crashed = sum(1 for finding in findings if finding.rule_id in crash_rules)
         prefix = f"{crashed} distinct crash(es) (reproducers stored in the crash store); " if crashed else ""
         return CheckResult(SPEC, Outcome.FAIL, 0.0, f"{prefix}no harness's inputs reached the product's code ({names}): fuzzing that calls nothing earns nothing", tuple(findings), evidence, metrics)
-    # Surface: an entry point fuzzed by a project harness counts 1, only by a scan-time generated one 0.5.
-    if entries:
-        credit = 0.0
-        for entry_id in entries:
-            harnesses = campaign.covered.get(entry_id, ())
-            if any(h not in generated_set for h in harnesses):
-                credit += 1.0
-            elif harnesses:
-                credit += 0.5
-        surface = credit / len(entries)
-    else:
-        surface = 1.0 if any(run.harness not in generated_set for run in started) else 0.5
-    fuzzed = sum(run.fuzzed_s for run in started)
-    time_share = min(1.0, fuzzed / campaign.budget_s) if campaign.budget_s > 0 else 0.0
-    score = 10.0 * (0.7 * surface + 0.3 * time_share)
-    unfuzzed = [entry_id for entry_id in entries if entry_id not in campaign.covered]
+    crashes = [finding for finding in findings if finding.rule_id in crash_rules]
+    outcome, score, surface, time_share, unfuzzed = verdict(
+        entries, campaign.covered, generated_set, [run.harness for run in started], sum(run.fuzzed_s for run in started), campaign.budget_s, len(crashes)
+    )
     metrics.update({"surface_share": round(surface, 3), "time_share": round(time_share, 3), "unfuzzed_entry_points": unfuzzed})
-    crashes = [finding for finding in findings if finding.rule_id in {rule for rule, _s, _c in _CRASH.values()}]
     parts = [campaign.message]
     if campaign.generated:
         parts.append(f"{len(campaign.generated)} harness(es) generated for this scan (the project has none for those entry points; `baseline fuzz init` writes them into fuzz/)")
     if unfuzzed:
         parts.append(f"{len(unfuzzed)} of {len(entries)} fuzzable entry point(s) not fuzzed (raise fuzz.time or fuzz.max_generated, or add harnesses)")
-    if crashes or unfuzzed:
-        outcome, score = Outcome.FAIL, score * 0.5
-        if crashes:
-            parts.insert(0, f"{len(crashes)} distinct crash(es) (reproducers stored in the crash store, fuzz/crashes under the work folder)")
+    if crashes:
+        parts.insert(0, f"{len(crashes)} distinct crash(es) (reproducers stored in the crash store, fuzz/crashes under the work folder)")
+    return CheckResult(SPEC, outcome, score, "; ".join(parts), tuple(findings), evidence, metrics)
+
+
+def verdict(
+    entries: Sequence[str], covered: Mapping[str, Sequence[str]], generated: Collection[str], reaching: Sequence[str],
+    fuzzed_s: float, budget_s: float, crashes: int,
+) -> tuple[Outcome, float, float, float, list[str]]:
+    """(outcome, score, surface, time share, unfuzzed entry points) of a campaign in which some harness's
+    inputs reached product code (``reaching``: those harnesses; ``fuzzed_s``: the seconds they fuzzed).
+    Shared with the verifier's re-derivation (baseline/rederive.py)."""
+    # Surface: an entry point fuzzed by a project harness counts 1, only by a scan-time generated one 0.5.
+    if entries:
+        credit = 0.0
+        for entry_id in entries:
+            harnesses = covered.get(entry_id, ())
+            if any(h not in generated for h in harnesses):
+                credit += 1.0
+            elif harnesses:
+                credit += 0.5
+        surface = credit / len(entries)
     else:
-        outcome = Outcome.PASS
-    return CheckResult(SPEC, outcome, round(score, 2), "; ".join(parts), tuple(findings), evidence, metrics)
+        surface = 1.0 if any(harness not in generated for harness in reaching) else 0.5
+    time_share = min(1.0, fuzzed_s / budget_s) if budget_s > 0 else 0.0
+    score = 10.0 * (0.7 * surface + 0.3 * time_share)
+    unfuzzed = [entry_id for entry_id in entries if entry_id not in covered]
+    if crashes or unfuzzed:
+        return Outcome.FAIL, round(score * 0.5, 2), surface, time_share, unfuzzed
+    return Outcome.PASS, round(score, 2), surface, time_share, unfuzzed
 
 
 class FuzzingCheck:
