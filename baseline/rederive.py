@@ -2,11 +2,20 @@
 configuration: a signed bundle whose outcome says ``pass`` while its metrics say "2 failed" is
 caught here, without the source.
 
-Each rule mirrors the judgement of one built-in check (the check module named beside it) and reads
-only the result's metrics and findings, which come from an untrusted bundle: a figure that is not a
-finite number is itself a mismatch. A check without a rule keeps its claimed outcome and score,
-and the verifier marks it as replayed. The forgery corpus (tests/forgery/) runs every rule against
-real scans, so a rule that drifted from its check fails there on an honest bundle.
+Every built-in check has a rule (RULES). Each mirrors the judgement of one check (the check module
+named beside it), calling the verdict function the check itself calls where there is arithmetic to
+share, and reads only the result's metrics and findings, which come from an untrusted bundle: a
+figure that is missing or not a finite number is itself a mismatch, and where the check lists each
+counted item as a finding (a failed test, an uncovered sink, a crash) the findings count too, so a
+figure lowered in the metrics alone changes nothing. Thresholds and budgets are the verifier's.
+
+A ``not_applicable`` claim takes a check out of the mean: it is a mismatch (``not_evaluated``, 0)
+for a check that never concludes it (baseline/applicability.py, the table docs/checks.md shows)
+and for one whose own figures or findings show it had something to judge. ``error`` and
+``not_evaluated`` claims score 0 and are taken as claimed. A check without a rule (a plugin) keeps
+its claimed outcome and score, and the verifier marks it as replayed. The forgery corpus
+(tests/forgery/) runs every rule against a real scan, so a rule that drifted from its check fails
+there on an honest bundle.
 """
 
 from __future__ import annotations

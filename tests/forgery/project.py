@@ -1,6 +1,6 @@
 """The project the vendor-forgery corpus scans: small, real, and with something to hide.
 
-Two failing tests, a high-severity static finding (a shell command built from input) and a
+Three failing tests, a high-severity static finding (a shell command built from input) and a
 hard-coded token: an honest scan scores it low, which is what a dishonest vendor wants to hide.
 The token is assembled at run time so that this file holds no secret of its own.
 
