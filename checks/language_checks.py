@@ -23,6 +23,8 @@ from baseline.tools.typecheck import TYPECHECK_RUN
 
 _REFS = ("NIST IR 8397 section 2.5", "NIST SP 800-218 PW.6")
 _ABSOLUTE_PATH = re.compile(r"(?:/[\w.@+-]+){2,}")
+HARDENING_PROPERTIES = 6  # RELRO, BIND_NOW, NX, stack protector, FORTIFY_SOURCE, PIC: checked per readable module
+CRITICAL_HARDENING = {"relro": Severity.MEDIUM, "nx": Severity.HIGH, "pic": Severity.MEDIUM}  # one missing from a module fails
 
 WARNINGS_SPEC = CheckSpec(
     id="language-checks.dev-mode-warnings",
@@ -281,7 +283,7 @@ class NativeHardeningCheck:
             return CheckResult(self.spec, Outcome.NOT_APPLICABLE, None, "pure-Python project: no native extension module", evidence=evidence)
         reports = [inspect_elf(path, context.root) for path in modules]
         readable = [report for report in reports if report.error is None]
-        critical = {"relro": Severity.MEDIUM, "nx": Severity.HIGH, "pic": Severity.MEDIUM}  # CRITICAL_HARDENING
+        critical = CRITICAL_HARDENING
         findings: list[Finding] = []
         for report in reports:
             if report.error:
@@ -317,8 +319,6 @@ class NativeHardeningCheck:
 
 
 # The verdicts from the counts, shared with the verifier's re-derivation (baseline/rederive.py).
-HARDENING_PROPERTIES = 6  # RELRO, BIND_NOW, NX, stack protector, FORTIFY_SOURCE, PIC: checked per readable module
-CRITICAL_HARDENING = ("relro", "nx", "pic")  # one missing from any module fails
 
 
 def warnings_verdict(product_sites: int, test_sites: int) -> tuple[Outcome, float]:
