@@ -141,20 +141,24 @@ class BlackBoxTestsCheck:
             "per_test_details": bool(run.details),
             "generated": generated,
         }
+        outcome, score = verdict(passed, executed, negative_passed)
         if passed == 0:
             why = "no black-box test was found" if identified == 0 else f"{identified} black-box test(s) identified but none passed"
-            return CheckResult(SPEC, Outcome.FAIL, 0.0, f"{why}: {SPEC.remediation}", tuple(findings), tuple(evidence), metrics)
-        rate = passed / executed
-        negative_factor = min(1.0, negative_passed / max(1.0, NEGATIVE_TARGET * passed))
-        score = 10.0 * rate * (0.6 + 0.4 * negative_factor)
+            return CheckResult(SPEC, outcome, score, f"{why}: {SPEC.remediation}", tuple(findings), tuple(evidence), metrics)
         message = f"{passed} black-box test(s) passed, {negative_passed} of them negative cases"
         if negative_passed == 0:
-            return CheckResult(
-                SPEC, Outcome.FAIL, round(score, 2), message + ": add negative cases (invalid input must be rejected: pytest.raises, error exit codes or statuses)",
-                tuple(findings), tuple(evidence), metrics,
-            )
-        outcome = Outcome.FAIL if executed > passed else Outcome.PASS
-        return CheckResult(SPEC, outcome, round(score, 2), message, tuple(findings), tuple(evidence), metrics)
+            message += ": add negative cases (invalid input must be rejected: pytest.raises, error exit codes or statuses)"
+        return CheckResult(SPEC, outcome, score, message, tuple(findings), tuple(evidence), metrics)
+
+
+def verdict(passed: int, executed: int, negative_passed: int) -> tuple[Outcome, float]:
+    """(outcome, score) from the counts (shared with the verifier's re-derivation): 10 x pass rate x
+    (0.6 + 0.4 x negative share of the target); fail with no pass, no negative case or any failure."""
+    if passed == 0:
+        return Outcome.FAIL, 0.0
+    negative_factor = min(1.0, negative_passed / max(1.0, NEGATIVE_TARGET * passed))
+    score = round(10.0 * passed / executed * (0.6 + 0.4 * negative_factor), 2)
+    return (Outcome.FAIL if negative_passed == 0 or executed > passed else Outcome.PASS), score
 
 
 def _count_generated(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Collection, Mapping, Sequence
 
 from baseline.fuzz.campaign import FUZZ_RUN, FuzzCampaign
 from baseline.fuzz.runner import HarnessRun
@@ -174,16 +175,21 @@ def reached_product(run: HarnessRun) -> bool:
     return run.probe is not None and run.probe.reached_product
 
 
-def run_completion(run: HarnessRun) -> float:
+def completion_of(started: bool, reached: bool, execs: float, planned: float | None, fuzzed_s: float, budget_s: float) -> float:
     """How much of its plan one harness run did: executions done over executions planned (``-runs``),
     or, for a run planned in time only, seconds fuzzed over its slice. Not load-dependent for a run
     planned in executions: a slower machine takes longer for the same work, and earns the same. A run
-    whose inputs never reached product code did nothing that counts."""
-    if not run.stats.started or not reached_product(run):
+    whose inputs never reached product code did nothing that counts. Shared with baseline/rederive.py."""
+    if not started or not reached:
         return 0.0
-    if run.runs:
-        return min(1.0, run.stats.execs / run.runs)
-    return min(1.0, run.fuzzed_s / run.budget_s) if run.budget_s > 0 else 0.0
+    if planned:
+        return min(1.0, execs / planned)
+    return min(1.0, fuzzed_s / budget_s) if budget_s > 0 else 0.0
+
+
+def run_completion(run: HarnessRun) -> float:
+    """:func:`completion_of` for one run of the campaign."""
+    return completion_of(run.stats.started, reached_product(run), run.stats.execs, run.runs, run.fuzzed_s, run.budget_s)
 
 
 def completion_share(campaign: FuzzCampaign) -> float:
@@ -202,7 +208,10 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
     entries = [entry.id for entry in campaign.surface.entry_points]
     generated_set = set(campaign.generated)
     metrics: dict[str, object] = {
+        "status": campaign.status,
         "entry_points": len(entries),
+        "entry_point_ids": entries,
+        "covered": {entry_id: list(harnesses) for entry_id, harnesses in campaign.covered.items()},
         "harnesses_found": sum(1 for item in campaign.harness_files if item.is_harness),
         "token_files": sum(1 for item in campaign.harness_files if not item.is_harness),
         "generated": list(campaign.generated),
@@ -214,6 +223,7 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
             {"harness": run.harness, "generated": run.generated, "status": run.status, "kind": run.kind, "budget_s": run.budget_s,
              "fuzzed_s": run.fuzzed_s, "execs": run.stats.execs, "runs_planned": run.runs, "time_capped": run.capped, "exec_per_s": run.stats.exec_per_s, "cov": run.stats.cov, "ft": run.stats.ft,
              "recorded_execs": run.probe.executions if run.probe else None,
+             "started": run.stats.started, "reached_product": reached_product(run),
              "product_functions_reached": len(run.probe.functions) if run.probe else 0,
              "entry_points_called": list(run.probe.entries) if run.probe else []}
             for run in campaign.runs
@@ -249,37 +259,49 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
         crashed = sum(1 for finding in findings if finding.rule_id in crash_rules)
         prefix = f"{crashed} distinct crash(es) (reproducers stored in the crash store); " if crashed else ""
         return CheckResult(SPEC, Outcome.FAIL, 0.0, f"{prefix}no harness's inputs reached the product's code ({names}): fuzzing that calls nothing earns nothing", tuple(findings), evidence, metrics)
-    # Surface: an entry point fuzzed by a project harness counts 1, only by a scan-time generated one 0.5.
-    if entries:
-        credit = 0.0
-        for entry_id in entries:
-            harnesses = campaign.covered.get(entry_id, ())
-            if any(h not in generated_set for h in harnesses):
-                credit += 1.0
-            elif harnesses:
-                credit += 0.5
-        surface = credit / len(entries)
-    else:
-        surface = 1.0 if any(run.harness not in generated_set for run in started) else 0.5
-    fuzzed = sum(run.fuzzed_s for run in started)
-    time_share = min(1.0, fuzzed / campaign.budget_s) if campaign.budget_s > 0 else 0.0
+    crashes = [finding for finding in findings if finding.rule_id in crash_rules]
     completion = completion_share(campaign)
-    score = 10.0 * (0.7 * surface + 0.3 * completion)
-    unfuzzed = [entry_id for entry_id in entries if entry_id not in campaign.covered]
+    outcome, score, surface, completion, unfuzzed = verdict(
+        entries, campaign.covered, generated_set, [run.harness for run in started], completion, len(crashes)
+    )
+    fuzzed = sum(run.fuzzed_s for run in started)
+    time_share = min(1.0, fuzzed / campaign.budget_s) if campaign.budget_s > 0 else 0.0  # reported, not scored
     metrics.update({"surface_share": round(surface, 3), "completion_share": round(completion, 3), "time_share": round(time_share, 3), "unfuzzed_entry_points": unfuzzed})
-    crashes = [finding for finding in findings if finding.rule_id in {rule for rule, _s, _c in _CRASH.values()}]
     parts = [campaign.message]
     if campaign.generated:
         parts.append(f"{len(campaign.generated)} harness(es) generated for this scan (the project has none for those entry points; `baseline fuzz init` writes them into fuzz/)")
     if unfuzzed:
         parts.append(f"{len(unfuzzed)} of {len(entries)} fuzzable entry point(s) not fuzzed (raise fuzz.time or fuzz.max_generated, or add harnesses)")
-    if crashes or unfuzzed:
-        outcome, score = Outcome.FAIL, score * 0.5
-        if crashes:
-            parts.insert(0, f"{len(crashes)} distinct crash(es) (reproducers stored in the crash store, fuzz/crashes under the work folder)")
+    if crashes:
+        parts.insert(0, f"{len(crashes)} distinct crash(es) (reproducers stored in the crash store, fuzz/crashes under the work folder)")
+    return CheckResult(SPEC, outcome, score, "; ".join(parts), tuple(findings), evidence, metrics)
+
+
+def verdict(
+    entries: Sequence[str], covered: Mapping[str, Sequence[str]], generated: Collection[str], reaching: Sequence[str],
+    completion: float, crashes: int,
+) -> tuple[Outcome, float, float, float, list[str]]:
+    """(outcome, score, surface, completion share, unfuzzed entry points) of a campaign in which some
+    harness's inputs reached product code (``reaching``: those harnesses; ``completion``: see
+    :func:`completion_share`). Shared with the verifier's re-derivation (baseline/rederive.py)."""
+    # Surface: an entry point fuzzed by a project harness counts 1, only by a scan-time generated one 0.5.
+    if entries:
+        credit = 0.0
+        for entry_id in entries:
+            harnesses = covered.get(entry_id, ())
+            if any(h not in generated for h in harnesses):
+                credit += 1.0
+            elif harnesses:
+                credit += 0.5
+        surface = credit / len(entries)
     else:
-        outcome = Outcome.PASS
-    return CheckResult(SPEC, outcome, round(score, 2), "; ".join(parts), tuple(findings), evidence, metrics)
+        surface = 1.0 if any(harness not in generated for harness in reaching) else 0.5
+    completion = max(0.0, min(1.0, completion))
+    score = 10.0 * (0.7 * surface + 0.3 * completion)
+    unfuzzed = [entry_id for entry_id in entries if entry_id not in covered]
+    if crashes or unfuzzed:
+        return Outcome.FAIL, round(score * 0.5, 2), surface, completion, unfuzzed
+    return Outcome.PASS, round(score, 2), surface, completion, unfuzzed
 
 
 class FuzzingCheck:

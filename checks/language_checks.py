@@ -23,6 +23,8 @@ from baseline.tools.typecheck import TYPECHECK_RUN
 
 _REFS = ("NIST IR 8397 section 2.5", "NIST SP 800-218 PW.6")
 _ABSOLUTE_PATH = re.compile(r"(?:/[\w.@+-]+){2,}")
+HARDENING_PROPERTIES = 6  # RELRO, BIND_NOW, NX, stack protector, FORTIFY_SOURCE, PIC: checked per readable module
+CRITICAL_HARDENING = {"relro": Severity.MEDIUM, "nx": Severity.HIGH, "pic": Severity.MEDIUM}  # one missing from a module fails
 
 WARNINGS_SPEC = CheckSpec(
     id="language-checks.dev-mode-warnings",
@@ -168,13 +170,16 @@ class DevModeWarningsCheck:
                 tool="python -X dev",
             )
         )
-        metrics = {"warnings": len(run.warnings), "sites": len(sites), "by_place": dict(places), "by_category": dict(categories), "recorder": run.recorder_ok}
-        score = max(0.0, 10.0 - 2.0 * places["product"] - 0.5 * places["test"])
+        metrics = {
+            "warnings": len(run.warnings), "sites": len(sites), "by_place": dict(places), "by_category": dict(categories), "recorder": run.recorder_ok,
+            "product_sites": places["product"], "test_sites": places["test"],
+        }
+        outcome, score = warnings_verdict(places["product"], places["test"])
         if places["product"]:
             message = f"{places['product']} warning site(s) in product code under development mode: " + ", ".join(f"{rule} x{n}" for rule, n in categories.most_common())
-            return CheckResult(self.spec, Outcome.FAIL, round(score, 2), message, tuple(findings), tuple(evidence), metrics)
+            return CheckResult(self.spec, outcome, score, message, tuple(findings), tuple(evidence), metrics)
         message = f"no warning in product code under development mode ({places['test']} in tests, {places['third-party']} in third-party code)"
-        return CheckResult(self.spec, Outcome.PASS, round(score, 2), message, tuple(findings), tuple(evidence), metrics)
+        return CheckResult(self.spec, outcome, score, message, tuple(findings), tuple(evidence), metrics)
 
 
 class AssertGuardsCheck:
@@ -223,12 +228,12 @@ class AssertGuardsCheck:
             for guard in guards
         )
         kinds = Counter(guard.kind for guard in guards)
-        score = max(0.0, 10.0 - 4.0 * kinds["authorisation"] - 1.0 * (kinds["validation"] + kinds["state"]))
+        outcome, score = assert_verdict(kinds["authorisation"], kinds["validation"], kinds["state"])
         metrics = {"modules": scanned, "unparsable": len(unparsable), **{kind: kinds[kind] for kind in ("authorisation", "validation", "state")}}
         if kinds["authorisation"]:
-            return CheckResult(self.spec, Outcome.FAIL, score, f"{kinds['authorisation']} authorisation check(s) rely on assert", findings, tuple(evidence), metrics)
+            return CheckResult(self.spec, outcome, score, f"{kinds['authorisation']} authorisation check(s) rely on assert", findings, tuple(evidence), metrics)
         message = "no authorisation check relies on assert" + (f" ({kinds['validation']} validation, {kinds['state']} state asserts listed)" if guards else "")
-        return CheckResult(self.spec, Outcome.PASS, score, message, findings, tuple(evidence), metrics)
+        return CheckResult(self.spec, outcome, score, message, findings, tuple(evidence), metrics)
 
 
 class TypeCheckerCheck:
@@ -260,10 +265,9 @@ class TypeCheckerCheck:
             for error in run.errors[:200]
         )
         count = len(run.errors)
-        score = 10.0 * 10.0 / (10.0 + count)
+        outcome, score = typecheck_verdict(count)
         metrics = {"tool": run.tool, "configured_in": run.configured_in, "errors": count}
-        outcome = Outcome.PASS if count == 0 else Outcome.FAIL
-        return CheckResult(self.spec, outcome, round(score, 2), f"{run.message} (configured in {run.configured_in})", findings, tuple(evidence), metrics)
+        return CheckResult(self.spec, outcome, score, f"{run.message} (configured in {run.configured_in})", findings, tuple(evidence), metrics)
 
 
 class NativeHardeningCheck:
@@ -279,7 +283,7 @@ class NativeHardeningCheck:
             return CheckResult(self.spec, Outcome.NOT_APPLICABLE, None, "pure-Python project: no native extension module", evidence=evidence)
         reports = [inspect_elf(path, context.root) for path in modules]
         readable = [report for report in reports if report.error is None]
-        critical = {"relro": Severity.MEDIUM, "nx": Severity.HIGH, "pic": Severity.MEDIUM}
+        critical = CRITICAL_HARDENING
         findings: list[Finding] = []
         for report in reports:
             if report.error:
@@ -304,14 +308,39 @@ class NativeHardeningCheck:
         )
         if not readable:
             return CheckResult(self.spec, Outcome.ERROR, 0.0, "no extension module could be read as ELF", tuple(findings), evidence)
-        checked = 6 * len(readable)
+        checked = HARDENING_PROPERTIES * len(readable)
         present = checked - sum(len(report.missing) for report in readable)
-        score = 10.0 * present / checked
-        metrics = {"modules": len(reports), "readable": len(readable), "present": present, "checked": checked}
         severe = [report.path for report in readable if set(report.missing) & set(critical)]
+        metrics = {"modules": len(reports), "readable": len(readable), "present": present, "checked": checked, "severe": len(severe)}
+        outcome, score = hardening_verdict(present, checked, len(severe))
         if severe:
-            return CheckResult(self.spec, Outcome.FAIL, round(score, 2), f"{len(severe)} module(s) lack RELRO, NX or PIC", tuple(findings), evidence, metrics)
-        return CheckResult(self.spec, Outcome.PASS, round(score, 2), f"{len(readable)} module(s): {present}/{checked} hardening properties present", tuple(findings), evidence, metrics)
+            return CheckResult(self.spec, outcome, score, f"{len(severe)} module(s) lack RELRO, NX or PIC", tuple(findings), evidence, metrics)
+        return CheckResult(self.spec, outcome, score, f"{len(readable)} module(s): {present}/{checked} hardening properties present", tuple(findings), evidence, metrics)
+
+
+# The verdicts from the counts, shared with the verifier's re-derivation (baseline/rederive.py).
+
+
+def warnings_verdict(product_sites: int, test_sites: int) -> tuple[Outcome, float]:
+    """10 - 2 per product warning site - 0.5 per test site (floor 0); fail with any product site."""
+    score = round(max(0.0, 10.0 - 2.0 * product_sites - 0.5 * test_sites), 2)
+    return (Outcome.FAIL if product_sites else Outcome.PASS), score
+
+
+def assert_verdict(authorisation: int, validation: int, state: int) -> tuple[Outcome, float]:
+    """10 - 4 per authorisation assert - 1 per validation or state assert (floor 0); fail with any authorisation one."""
+    score = max(0.0, 10.0 - 4.0 * authorisation - 1.0 * (validation + state))
+    return (Outcome.FAIL if authorisation else Outcome.PASS), score
+
+
+def typecheck_verdict(errors: int) -> tuple[Outcome, float]:
+    """10 x 10 / (10 + errors); pass with no error."""
+    return (Outcome.PASS if errors == 0 else Outcome.FAIL), round(10.0 * 10.0 / (10.0 + errors), 2)
+
+
+def hardening_verdict(present: int, checked: int, severe: int) -> tuple[Outcome, float]:
+    """10 x properties present / checked; fail when any module lacks RELRO, NX or PIC."""
+    return (Outcome.FAIL if severe else Outcome.PASS), round(10.0 * present / checked, 2)
 
 
 WARNINGS_CHECK = DevModeWarningsCheck()

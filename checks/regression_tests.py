@@ -143,11 +143,35 @@ class CitedRegressionTestsCheck:
             if cited_only:
                 reason += f"; {len(cited_only)} test(s) cite a bug without the fix commit that added them and earn nothing"
             return CheckResult(self.spec, Outcome.FAIL, 0.0, f"{reason}: {self.spec.remediation}", tuple(findings), tuple(evidence), metrics)
-        outcome = Outcome.PASS if passed == executed else Outcome.FAIL
+        outcome, score = cited_verdict(passed, executed)
         message = f"{passed} regression test(s) added by fix commits passed of {executed} executed"
         if cited_only:
             message += f"; {len(cited_only)} citing test(s) without a fix commit earn nothing"
-        return CheckResult(self.spec, outcome, round(10.0 * passed / executed, 2), message, tuple(findings), tuple(evidence), metrics)
+        return CheckResult(self.spec, outcome, score, message, tuple(findings), tuple(evidence), metrics)
+
+
+# The verdicts from the counts, shared with the verifier's re-derivation (baseline/rederive.py).
+
+
+def cited_verdict(passed: int, executed: int) -> tuple[Outcome, float]:
+    """10 x passed / executed among the tests fix commits added; fail with none passed or any not passing."""
+    if passed == 0:
+        return Outcome.FAIL, 0.0
+    return (Outcome.PASS if passed == executed else Outcome.FAIL), round(10.0 * passed / executed, 2)
+
+
+def fix_commit_verdict(fixes: int, with_tests: int, min_share: float) -> tuple[Outcome, float]:
+    """10 x share of fix commits that added a test; fail below min_share percent (fixes > 0)."""
+    share = 100.0 * with_tests / fixes
+    return (Outcome.PASS if share >= min_share else Outcome.FAIL), round(share / 10.0, 2)
+
+
+def replay_verdict(fixed: int, crashes: int, hangs: int, unreplayable: int) -> tuple[Outcome, float]:
+    """10 x fixed / stored; fail when any still crashes or hangs (or could not be replayed); error when none could be."""
+    total = fixed + crashes + hangs + unreplayable
+    if unreplayable == total:
+        return Outcome.ERROR, 0.0
+    return (Outcome.PASS if fixed == total else Outcome.FAIL), round(10.0 * fixed / total, 2)
 
 
 def history_unavailable(history: History) -> str | None:
@@ -195,8 +219,8 @@ class FixCommitsCheck:
         metrics["share"] = round(share, 1)
         minimum = float(context.config.get("regression.min_share"))
         message = f"{len(with_tests)} of {len(fixes)} fix commit(s) touching product code in the last {len(history.commits)} commits added a test ({share:.0f}%, minimum {minimum:g}%)"
-        outcome = Outcome.PASS if share >= minimum else Outcome.FAIL
-        return CheckResult(self.spec, outcome, round(share / 10.0, 2), message, findings, tuple(evidence), metrics)
+        outcome, score = fix_commit_verdict(len(fixes), len(with_tests), minimum)
+        return CheckResult(self.spec, outcome, score, message, findings, tuple(evidence), metrics)
 
 
 class FuzzReplayCheck:
@@ -233,10 +257,9 @@ class FuzzReplayCheck:
         if counts["unreplayable"] == total:
             summary = (Evidence(provenance=Provenance.INSPECTED, summary=f"{total} stored crash(es), none replayable"),)
             return CheckResult(self.spec, Outcome.ERROR, 0.0, f"none of the {total} stored crashes could be replayed", tuple(findings), evidence + summary, counts)
-        score = 10.0 * counts["fixed"] / total
+        outcome, score = replay_verdict(counts["fixed"], counts["crashes"], counts["hangs"], counts["unreplayable"])
         message = f"{counts['fixed']} of {total} stored crash(es) fixed, {counts['crashes']} still crash, {counts['hangs']} hang, {counts['unreplayable']} unreplayable"
-        outcome = Outcome.PASS if counts["fixed"] == total else Outcome.FAIL
-        return CheckResult(self.spec, outcome, round(score, 2), message, tuple(findings), evidence, counts)
+        return CheckResult(self.spec, outcome, score, message, tuple(findings), evidence, counts)
 
 
 TESTS_CHECK = CitedRegressionTestsCheck()

@@ -89,13 +89,14 @@ class ThreatModelingCheck:
         share = 100.0 * len(covered) / len(reqs) if reqs else None
         max_age = int(context.config.get("threat_model.max_age_days"))
         age = review.age_days
-        stale = age is not None and age > max_age
+        stale = is_stale(age, max_age)
         if stale:
             findings.append(Finding("threat-model.stale", Severity.MEDIUM, f"the code changed {age:.0f} days after the threat model (allowed: {max_age})", "baseline", Location(model.path)))
         evidence.append(Evidence(Provenance.INSPECTED, f"model last changed {iso(review.model_date.epoch)} ({review.model_date.source}); code last changed {iso(review.code_date.epoch)} ({review.code_date.source})"))
         named = tuple(dict.fromkeys(model.tests_named + tuple(name for block in model.blocks for name in TEST_NAME.findall(block))))
         broken_tests = self._named_tests(run, outcomes, named, findings, evidence, model.path)
-        score = 10.0 * share / 100.0 if share is not None else 10.0 * len(model.elements) / len(ELEMENTS)
+        minimum = float(context.config.get("threat_model.min_coverage"))
+        ok, score = model_verdict(len(model.elements), len(covered), len(reqs), stale, broken_tests, minimum)
         entry_total = sum(1 for req in reqs if req.entry_point)
         entry_covered = sum(1 for item in covered if item.requirement.entry_point)
         metrics.update(
@@ -109,6 +110,11 @@ class ThreatModelingCheck:
                 "age_days": None if age is None else round(age, 1),
                 "tests_named": list(named),
                 "not_covered": [f"{item.requirement.label}: {item.reason}" for item in coverage if not item.covered][:100],
+                # The figures the verdict is computed from (baseline/rederive.py re-derives it from them).
+                "requirements": len(reqs),
+                "covered": len(covered),
+                "age_days_exact": age,
+                "named_tests_failing": broken_tests,
             }
         )
         evidence.append(
@@ -118,8 +124,6 @@ class ThreatModelingCheck:
                 tool="pytest",
             )
         )
-        minimum = float(context.config.get("threat_model.min_coverage"))
-        ok = len(model.elements) == len(ELEMENTS) and (share is None or share >= minimum) and not stale and not broken_tests
         gaps = [item.requirement.name for item in coverage if not item.covered]
         msg = (
             f"{model.path}: {len(model.elements)}/5 elements; "
@@ -128,7 +132,7 @@ class ThreatModelingCheck:
             + (f"; not covered: {', '.join(gaps[:10])}" + (f" and {len(gaps) - 10} more" if len(gaps) > 10 else "") if gaps else "")
             + (f"; {broken_tests} named test(s) did not pass" if broken_tests else "")
         )
-        return CheckResult(SPEC, Outcome.PASS if ok else Outcome.FAIL, round(score, 2), msg, tuple(findings), tuple(evidence), metrics)
+        return CheckResult(SPEC, Outcome.PASS if ok else Outcome.FAIL, score, msg, tuple(findings), tuple(evidence), metrics)
 
     @staticmethod
     def _named_tests(run: TestRun, outcomes: dict[str, str], names: tuple[str, ...], findings: list[Finding], evidence: list[Evidence], path: str) -> int:
@@ -144,6 +148,21 @@ class ThreatModelingCheck:
                 findings.append(Finding("threat-model.mitigation-test", Severity.MEDIUM, f"mitigation test {name} {reason}", "baseline", Location(path)))
         evidence.append(Evidence(Provenance.EXECUTED, f"tests named by the model checked against the test run ({run.message}): {len(names) - broken}/{len(names)} pass", tool="pytest"))
         return broken
+
+
+def is_stale(age_days: float | None, max_age_days: int) -> bool:
+    """The code changed more than max_age_days after the model (unknown age is not stale)."""
+    return age_days is not None and age_days > max_age_days
+
+
+def model_verdict(elements: int, covered: int, requirements: int, stale: bool, broken_tests: int, min_coverage: float) -> tuple[bool, float]:
+    """(pass, score) of a readable model: the share of entry points and sinks covered (the elements
+    described when nothing was extracted); pass needs all five elements, coverage at the floor, a
+    model not stale and every named test passing. Shared with the verifier's re-derivation."""
+    share = 100.0 * covered / requirements if requirements else None
+    score = 10.0 * share / 100.0 if share is not None else 10.0 * elements / len(ELEMENTS)
+    ok = elements == len(ELEMENTS) and (share is None or share >= min_coverage) and not stale and not broken_tests
+    return ok, round(score, 2)
 
 
 def test_outcomes(run: TestRun) -> dict[str, str]:

@@ -5,7 +5,9 @@ the vendor's own exclusions and allow-lists, are shared by every case. Each forg
 the bundle the way a dishonest vendor holding the signing key would, re-signs it, and runs
 ``baseline verify``: every forgery exits non-zero and is named; the honest bundle exits 0, also
 against a fresh clone with ``--source``. The mutation test changes one field of the honest report
-at a time, re-signs, and checks that every change that alters a verdict is reported.
+at a time, re-signs, and checks that every change that alters a verdict is reported; the
+re-derivation cases flip, inflate or take out of the mean (not_applicable) one check's result at a
+time and must be caught from the bundle's own figures, without the source.
 """
 
 from __future__ import annotations
@@ -196,7 +198,7 @@ def test_outcomes_flipped_to_pass_while_metrics_say_two_failed(world):
     forged = resign(world["tmp"] / "honest.zip", world["tmp"] / "flipped.zip", flip_to_pass, (world["key"],))
     done = verify(world, forged)
     assert done.returncode == 1, done.stdout
-    assert "automated-testing.pytest outcome: claimed pass, its own metrics give fail (2 passed, 2 failed, 0 errors)" in done.stdout
+    assert "automated-testing.pytest outcome: claimed pass, its own metrics give fail (5 passed, 3 failed, 0 errors)" in done.stdout
     assert "structural-coverage.coverage outcome: claimed pass" in done.stdout
 
 
@@ -230,7 +232,7 @@ def test_combined_forgery_against_a_fresh_clone(world):
     out = done.stdout
     assert "discrepancies:  none" not in out and "result:         NOT VERIFIED" in out
     assert "automated-testing.pytest outcome: claimed pass, its own metrics give fail" in out
-    assert "static-analysis.scan (re-run): findings: re-run gave 2, the bundle has 0" in out
+    assert "static-analysis.scan (re-run): findings: re-run gave 3, the bundle has 0" in out, out
     # The vendor's allow-list hid a secret: the verifier's own lists re-judge it from the findings, before any re-run.
     assert "hardcoded-secrets.scan outcome: claimed pass, its own metrics give fail" in out
     assert "- catalog:" in out and "- config exclude (--exclude):" in out
@@ -367,3 +369,83 @@ def test_mutations_without_the_source_are_caught_by_the_metrics(world, verifier)
         result = verifier(forged, with_source=False)
         named = [d.subject for d in result.discrepancies] + [d.subject for d in result.differences]
         assert not result.ok and any(subject in item for item in named), (name, named)
+
+
+# --- re-derivation without the source: every rule, one forged claim at a time -----------------
+
+
+def _claim(check_id: str, outcome: str | None = None, score: float | None = None, not_applicable: bool = False) -> Callable[[dict, dict], None]:
+    """The vendor rewrites one result's claim (its figures untouched) and makes the breakdown agree."""
+
+    def change(report, members):
+        result = _result(report, check_id)
+        if not_applicable:
+            # What the runner's evidence rule asks of not_applicable: one line saying it looked.
+            result["outcome"], result["score"] = "not_applicable", None
+            result["evidence"] = list(result["evidence"]) + [{"provenance": "inspected", "summary": "looked: nothing to judge"}]
+        if outcome is not None:
+            result["outcome"] = outcome
+        if score is not None:
+            result["score"] = score
+        rescore(report, members[B.CATALOG].decode("utf-8"))
+
+    return change
+
+
+# (check id, forged claim): every one contradicts the check's own metrics or findings.
+REDERIVED = {
+    "T01 fail to pass": ("threat-modeling.model", dict(outcome="pass")),
+    "T01 score": ("threat-modeling.model", dict(score=6.5)),
+    "T01 not applicable": ("threat-modeling.model", dict(not_applicable=True)),
+    "T02 not applicable": ("automated-testing.pytest", dict(not_applicable=True)),
+    "T04 not applicable": ("hardcoded-secrets.scan", dict(not_applicable=True)),
+    "T07 not applicable": ("structural-coverage.coverage", dict(not_applicable=True)),
+    "T05 asserts fail": ("language-checks.assert-guards", dict(outcome="fail")),
+    "T05 asserts inflated": ("language-checks.assert-guards", dict(score=10.0)),
+    "T05 asserts not applicable": ("language-checks.assert-guards", dict(not_applicable=True)),
+    "T05 warnings fail": ("language-checks.dev-mode-warnings", dict(outcome="fail")),
+    "T05 warnings score": ("language-checks.dev-mode-warnings", dict(score=8.0)),
+    "T05 warnings not applicable": ("language-checks.dev-mode-warnings", dict(not_applicable=True)),
+    "T05 native pass": ("language-checks.native-hardening", dict(outcome="pass", score=10.0)),
+    "T05 type checker pass": ("language-checks.type-checker", dict(outcome="pass", score=10.0)),
+    "T06 fail to pass": ("black-box-tests.identified", dict(outcome="pass")),
+    "T06 inflated": ("black-box-tests.identified", dict(score=9.0)),
+    "T06 not applicable": ("black-box-tests.identified", dict(not_applicable=True)),
+    "T08 cited fail": ("regression-tests.cited", dict(outcome="fail")),
+    "T08 cited score": ("regression-tests.cited", dict(score=5.0)),
+    "T08 cited not applicable": ("regression-tests.cited", dict(not_applicable=True)),
+    "T08 fix commits fail": ("regression-tests.fix-commits", dict(outcome="fail")),
+    "T08 fix commits inflated": ("regression-tests.fix-commits", dict(score=10.0)),
+    "T08 fix commits not applicable": ("regression-tests.fix-commits", dict(not_applicable=True)),
+    "T08 replay pass": ("regression-tests.fuzz-replay", dict(outcome="pass", score=10.0)),
+    "T09 not evaluated to pass": ("fuzzing.atheris", dict(outcome="pass", score=10.0)),
+    "T09 not applicable": ("fuzzing.atheris", dict(not_applicable=True)),
+}
+
+
+def test_the_honest_bundle_is_re_derived_check_by_check(world, verifier):
+    """Every result with figures is judged by a rule, and all agree with the honest claims."""
+    from baseline.rederive import RULES
+
+    result = verifier(world["tmp"] / "honest.zip", False)
+    assert result.ok and not result.discrepancies, (result.discrepancies, result.differences)
+    outcomes = {item.spec.id: item.outcome.value for item in result.results}
+    for check_id in RULES:
+        if outcomes[check_id] not in ("error", "not_evaluated"):
+            assert result.status[check_id] == "re-derived from its metrics", (check_id, result.status[check_id])
+    # The corpus gives the new rules real figures: each of these was judged on something.
+    assert {outcomes[c] for c in ("threat-modeling.model", "black-box-tests.identified", "regression-tests.cited", "regression-tests.fix-commits", "language-checks.assert-guards")} <= {"pass", "fail"}
+
+
+@pytest.mark.parametrize("name", sorted(REDERIVED))
+def test_a_forged_claim_is_caught_from_its_own_figures(world, verifier, name):
+    check_id, claim = REDERIVED[name]
+    original = _result(world["report"], check_id)
+    assert (claim.get("outcome"), claim.get("score")) != (original["outcome"], original["score"]), "the honest claim already says this"
+    forged = resign(world["tmp"] / "honest.zip", world["tmp"] / f"rederive-{name.replace(' ', '-')}.zip", _claim(check_id, **claim), (world["key"],))
+    result = verifier(forged, with_source=False)
+    named = [d.subject for d in result.discrepancies]
+    assert not result.ok and any(subject.startswith(f"{check_id} ") for subject in named), (name, named, result.differences)
+    judged = next(item for item in result.results if item.spec.id == check_id)
+    # The forged claim earns nothing it did not earn: the verified result is the honest one or not_evaluated.
+    assert (judged.outcome.value, judged.score) in ((original["outcome"], original["score"]), ("not_evaluated", 0.0)), (judged.outcome, judged.score)
