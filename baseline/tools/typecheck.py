@@ -233,7 +233,8 @@ def run_typecheck(*, root: Path, python: str, work_dir: Path, command: list[str]
     if tool == "mypy" and not command and not sources and not _configures_files(root):
         return TypeCheckRun("error", "mypy is configured but the project has no product modules to check", tool, configured_in)
     # Type checkers load the project's plugins (mypy plugins, stubs): target code.
-    confine = sandbox.Confine(project=root, writable=(work_dir,), readable=shown)
+    # The target's interpreter is shown too: the toolkit's mypy inspects it (--python-executable).
+    confine = sandbox.Confine(project=root, writable=(work_dir,), readable=(*shown, Path(python)))
     process = sandbox.run(argv, cwd=root, limits=sandbox.Limits(timeout_s=timeout_s), confine=confine, extra_env=env)
     json_output = tool == "mypy" and not command
     if json_output and _no_json_output(process):

@@ -94,3 +94,23 @@ def test_mypy_missing_from_the_environment_runs_from_the_projects_group_in_the_o
     assert str(seen["env"]["PYTHONPATH"]).endswith("-boot")  # type: ignore[index]
     assert folder in seen["confine"].readable  # type: ignore[attr-defined]
     assert "[dependency-groups] typing added in the toolkit's overlay" in run.evidence[0].summary
+
+
+def test_the_toolkits_mypy_is_shown_the_targets_interpreter_it_inspects(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("X = 1\n")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "pkg"\n[tool.mypy]\nstrict = true\n')  # no group declares mypy
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(typecheck, "_has_module", lambda python, root, module: python == sys.executable)
+
+    def fake_run(argv: list[str], **kwargs: object) -> sandbox.ProcessResult:
+        seen["argv"], seen["confine"] = argv, kwargs.get("confine")
+        return _process(True, "", tuple(argv))
+
+    monkeypatch.setattr(typecheck.sandbox, "run", fake_run)
+    run = typecheck.run_typecheck(root=tmp_path, python="/cache/envs/pkg/bin/python", work_dir=tmp_path / "w", command=[], timeout_s=30)
+    assert run.status == "ok", run.message
+    assert seen["argv"][:3] == [sys.executable, "-m", "mypy"] and "--python-executable=/cache/envs/pkg/bin/python" in seen["argv"]  # type: ignore[index,operator]
+    assert Path("/cache/envs/pkg/bin/python") in seen["confine"].readable  # type: ignore[attr-defined]  # else: "Invalid python executable"
