@@ -179,3 +179,15 @@ def test_t09_a_harness_that_returns_at_once_earns_nothing_and_a_real_one_is_gene
     assert check["outcome"] == "fail" and "fuzzing.uncaught-exception" in rules(check)
     # No credit from the project's harness: the surface share is the generated harness's half.
     assert check["metrics"]["surface_share"] == 0.5
+
+
+# -- T07: coverage configuration that hides the product -----------------------------------------
+
+
+def test_t07_omit_exclude_and_pragma_hiding_the_product_count_as_not_covered(tmp_path: Path) -> None:
+    check = result(scan(tmp_path, "forgery_coverage_omit", "T02,T07"), "structural-coverage.coverage")
+    metrics = check["metrics"]
+    assert check["outcome"] == "fail", check["message"]  # never "100.0% statements (0/0)"
+    # every product line counts: the 11 statements of calc/, 4 of them run by the one test
+    assert (metrics["num_statements"], metrics["covered_lines"]) == (11, 4) and metrics["percent_statements"] < 40, metrics
+    assert metrics["project_omit"] == ["calc/*"] and metrics["project_exclude"] == ["def ", "return"]  # shown, not obeyed
