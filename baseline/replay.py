@@ -8,7 +8,7 @@ bundle bytes: they parse, never execute, and treat unparsable input as a mismatc
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from defusedxml import ElementTree as safe_et
 
@@ -90,6 +90,57 @@ def replay_coverage(data: bytes, metrics: Mapping[str, Any]) -> str:
 
 # Which technique's metrics each replayer can recompute: other checks share the same artifacts
 # (e.g. black-box tests count a subset of the JUnit cases) and must not be compared with totals.
+def unlisted_tool_results(data: bytes, findings: Sequence[Any], root: str) -> str:
+    """A bandit or semgrep result in the bundled tool output that no finding of the result covers.
+
+    T03's findings come from those outputs (merged where both tools report one weakness on
+    overlapping lines; assert checks in test files are the one thing dropped): a result deleted
+    from the report while the tool's own output still holds it is a forgery, whatever score the
+    claim recomputed. Paths in the outputs are absolute (the vendor's ``root``) or relative.
+    """
+    from baseline.target import is_test_path
+    from baseline.tools.static_normalise import TEST_IDIOMS
+
+    if not data.lstrip().startswith(b"{"):
+        return ""
+    try:
+        document = json_loads(data.decode("utf-8", "replace"))
+    except ValueError:
+        return "the static analysis output is not valid JSON"
+    results = document.get("results") if isinstance(document, dict) else None
+    if not isinstance(results, list):
+        return ""
+    covered: dict[str, list[tuple[int, int]]] = {}
+    for finding in findings:
+        location = getattr(finding, "location", None)
+        if location is not None and location.start_line is not None:
+            covered.setdefault(location.path, []).append((location.start_line, location.end_line or location.start_line))
+    prefix = root.rstrip("/") + "/" if root else ""
+    for item in results[:100_000]:
+        if not isinstance(item, dict):
+            return "the static analysis output holds a result that is not an object"
+        if "test_id" in item:  # bandit
+            tool, rule, path = "bandit", str(item.get("test_id", "")), str(item.get("filename", ""))
+            span = item.get("line_range")
+            lines: list[Any] = span if isinstance(span, list) and span else [item.get("line_number")]
+            first, last = _number(lines[0]), _number(lines[-1])
+        elif "check_id" in item:  # semgrep
+            tool, rule, path = "semgrep", str(item.get("check_id", "")), str(item.get("path", ""))
+            start, end = item.get("start"), item.get("end")
+            first = _number(start.get("line")) if isinstance(start, dict) else None
+            last = _number(end.get("line")) if isinstance(end, dict) else first
+        else:
+            continue
+        if first is None or last is None:
+            return f"a {tool} result has no line number"
+        relative = path[len(prefix):] if prefix and path.startswith(prefix) else path.removeprefix("./")
+        if (tool, rule) in TEST_IDIOMS and is_test_path(relative):
+            continue
+        if not any(start <= last and first <= end for start, end in covered.get(relative, ())):
+            return f"{tool} reported {rule} at {relative[:120]}:{int(first)}, which the result does not list"
+    return ""
+
+
 REPLAYERS: dict[str, tuple[Replayer, ...]] = {"T02": (replay_junit,), "T07": (replay_coverage,)}
 
 

@@ -34,7 +34,7 @@ from baseline.errors import BaselineError
 from baseline.gate import evaluate_gate
 from baseline.model import Catalog, CheckResult, CheckSpec, GateVerdict, Outcome, Report, ScoreBreakdown
 from baseline.rederive import rederive
-from baseline.replay import replay
+from baseline.replay import replay, unlisted_tool_results
 from baseline.scoring import score_report
 
 # (source, check ids, the verifier's configuration) -> fresh results of a normal scan of the source
@@ -350,7 +350,7 @@ def _demote(result: CheckResult, reason: str) -> CheckResult:
     return replace(result, outcome=Outcome.NOT_EVALUATED, score=0.0, message=f"failed verification: {reason} (vendor: {result.outcome.value}: {result.message})")
 
 
-def _evidence_problem(result: CheckResult, members: Mapping[str, bytes], good: set[str]) -> str:
+def _evidence_problem(result: CheckResult, members: Mapping[str, bytes], good: set[str], root: str = "") -> str:
     """Why this result's evidence does not verify ('' when it does)."""
     for evidence in result.evidence:
         for artifact in evidence.artifacts:
@@ -363,6 +363,8 @@ def _evidence_problem(result: CheckResult, members: Mapping[str, bytes], good: s
             if B.sha256(members[member]) != artifact.sha256:
                 return f"evidence artifact {name} does not match the digest recorded in the report"
             mismatch = replay(members[member], result.metrics, result.spec.technique)
+            if not mismatch and result.spec.id == "static-analysis.scan":
+                mismatch = unlisted_tool_results(members[member], result.findings, root)
             if mismatch:
                 return f"{mismatch} ({name})"
     return ""
@@ -396,7 +398,7 @@ def _judge_results(
         if (sane.outcome, sane.score) != (result.outcome, result.score):
             c.fail(f"{check_id}", f"claims {result.outcome.value} with score {_short(result.score)}, which the model does not allow ({sane.message[:200]})")
             result = sane
-        reason = _evidence_problem(result, members, good)
+        reason = _evidence_problem(result, members, good, report.target.path)
         if reason:
             c.fail(check_id, reason)
             results.append(_demote(result, reason))

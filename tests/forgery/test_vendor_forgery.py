@@ -274,6 +274,21 @@ def _drop_finding(report, members):
     result["findings"] = [f for f in result["findings"] if f is not worst]
 
 
+def _drop_finding_and_rescore(report, members):
+    """The dropped finding with the score and outcome recomputed to match: only the tool's own output shows it."""
+    from baseline.checks.static_analysis import static_score
+    from baseline.reports.load import report_from_dict
+
+    _drop_finding(report, members)
+    result = _result(report, "static-analysis.scan")
+    metrics = result["metrics"]
+    loaded = next(item for item in report_from_dict(report).results if item.spec.id == "static-analysis.scan")
+    fraction = metrics["analysed_files"] / metrics["python_files"] if metrics.get("python_files") else 0.0
+    result["score"] = static_score(loaded.findings, 0.2, fraction)
+    if not any(f["severity"] in ("critical", "high") and f.get("context") == "product" and not f.get("suppression") for f in result["findings"]):
+        result["outcome"] = "pass"
+
+
 def _add_accepted(report, members):
     finding = _result(report, "static-analysis.scan")["findings"][0]
     finding["suppression"] = {"kind": "accepted", "reason": "fine", "owner": "vendor", "expires": None}
@@ -287,6 +302,7 @@ MUTATIONS = {
     "T07 metrics": (_set(lambda r: _result(r, "structural-coverage.coverage")["metrics"], "percent_statements", 95.0), "structural-coverage.coverage"),
     "T03 outcome": (_set(lambda r: _result(r, "static-analysis.scan"), "outcome", "fail"), "static-analysis.scan outcome"),
     "T03 findings": (_drop_finding, "static-analysis.scan"),
+    "T03 findings rescored": (_drop_finding_and_rescore, "static-analysis.scan"),
     "T04 outcome": (_set(lambda r: _result(r, "hardcoded-secrets.scan"), "outcome", "pass"), "hardcoded-secrets.scan"),
     "T04 score": (_set(lambda r: _result(r, "hardcoded-secrets.scan"), "score", 10.0), "hardcoded-secrets.scan"),
     "T01 outcome": (_set(lambda r: _result(r, "threat-modeling.model"), "outcome", "pass"), "threat-modeling.model"),
@@ -363,12 +379,14 @@ def test_changes_that_alter_no_verdict_still_verify(world, verifier, name):
 
 
 def test_mutations_without_the_source_are_caught_by_the_metrics(world, verifier):
-    for name in ("T02 outcome", "T02 metrics", "T07 metrics", "T03 findings", "trust score", "catalog", "config exclude"):
+    for name in ("T02 outcome", "T02 metrics", "T07 metrics", "T03 findings", "T03 findings rescored", "trust score", "catalog", "config exclude"):
         change, subject = MUTATIONS[name]
         forged = resign(world["tmp"] / "honest.zip", world["tmp"] / "nosource.zip", change, (world["key"],))
         result = verifier(forged, with_source=False)
         named = [d.subject for d in result.discrepancies] + [d.subject for d in result.differences]
         assert not result.ok and any(subject in item for item in named), (name, named)
+        if name == "T03 findings rescored":  # the score agrees with the findings left: the tool's own output shows the deleted one
+            assert any("which the result does not list" in d.message for d in result.discrepancies), result.discrepancies
 
 
 # --- re-derivation without the source: every rule, one forged claim at a time -----------------

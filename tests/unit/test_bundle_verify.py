@@ -357,3 +357,21 @@ def test_components_and_web_verdicts_follow_their_findings() -> None:
     result, mismatches, _ = rederive(_result("web-app-scanning.wapiti", "pass", 10.0, [xss]), Config({}, None))
     assert result.outcome is Outcome.FAIL and result.score == 7.0
     assert rederive(_result("web-app-scanning.api", "pass", 10.0, []), Config({}, None))[1] == []
+
+
+def test_a_tool_result_the_report_does_not_list_is_named() -> None:
+    import json as _json
+
+    from baseline.model import Finding, Location, Severity
+    from baseline.replay import unlisted_tool_results
+
+    listed = (Finding("B602", Severity.HIGH, "shell", "bandit+semgrep", location=Location("app/run.py", 9, 11)),)
+    bandit = {"results": [{"filename": "/src/proj/app/run.py", "line_number": 10, "line_range": [10], "test_id": "B602"},
+                          {"filename": "/src/proj/tests/test_x.py", "line_number": 3, "line_range": [3], "test_id": "B101"}]}
+    semgrep = {"results": [{"path": "app/run.py", "start": {"line": 11}, "end": {"line": 12}, "check_id": "shell"}]}
+    assert unlisted_tool_results(_json.dumps(bandit).encode(), listed, "/src/proj") == ""  # overlapping lines; a test assert is dropped
+    assert unlisted_tool_results(_json.dumps(semgrep).encode(), listed, "/src/proj") == ""
+    deleted = {"results": [*bandit["results"], {"filename": "/src/proj/app/db.py", "line_number": 4, "line_range": [4], "test_id": "B608"}]}
+    assert "bandit reported B608 at app/db.py:4" in unlisted_tool_results(_json.dumps(deleted).encode(), listed, "/src/proj")
+    assert unlisted_tool_results(b"{not json", listed, "/src/proj") == "the static analysis output is not valid JSON"
+    assert unlisted_tool_results(b"<xml/>", listed, "/src/proj") == ""  # not a tool output: another replayer's business
