@@ -451,7 +451,9 @@ def _toolkit_paths() -> list[str]:
     import importlib.util
 
     paths = {sys.prefix, sys.exec_prefix, sys.base_prefix, *_python_environment(sys.executable)}
-    for name in ("baseline", "checks", "reports", "fuzz"):
+    # The subpackages by their installed names: checks/, reports/ and fuzz/ are mapped into the
+    # package from folders of their own (an editable install leaves them where they are).
+    for name in ("baseline", "baseline.checks", "baseline.reports", "baseline.fuzz"):
         try:
             spec = importlib.util.find_spec(name)
         except (ImportError, ValueError):

@@ -110,16 +110,30 @@ def test_token_harness_alone_earns_nothing(tmp_path: Path) -> None:
     assert campaign.runs == ()
 
 
-def test_missing_atheris_in_the_target_interpreter_is_an_error(tmp_path: Path) -> None:
+def test_missing_atheris_comes_from_the_toolkits_overlay_and_an_overlay_that_cannot_be_built_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from baseline import provision
+    from baseline.fuzz import runner
+
     root = _copy("fuzz_parsers", tmp_path)
-    env_dir = tmp_path / "bare-venv"
-    venv.create(env_dir, with_pip=False, system_site_packages=False)
     config = load_config(root, {"fuzz.time": 5})
-    campaign = run_campaign(root=root, python=str(env_dir / "bin" / "python"), config=config, fuzz_dir=root / ".baseline" / "fuzz")
+    # No way to add it (uv unavailable): an error that says so, with the probe as evidence.
+    offline = tmp_path / "offline-venv"
+    venv.create(offline, with_pip=False, system_site_packages=False)
+    with monkeypatch.context() as patch:
+        patch.setattr(provision, "find_uv", lambda: None)
+        campaign = run_campaign(root=root, python=str(offline / "bin" / "python"), config=config, fuzz_dir=root / ".baseline" / "fuzz-offline")
     result = judge(campaign)
     assert result.outcome is Outcome.ERROR
-    assert "atheris is not installed" in result.message
+    assert "atheris is not installed" in result.message and "uv is not available" in result.message
     assert any(evidence.argv for evidence in result.evidence)
+    # The usual case: the environment lacks atheris, the toolkit's overlay supplies it (never installed into the environment).
+    bare = tmp_path / "bare-venv"
+    venv.create(bare, with_pip=False, system_site_packages=False)
+    campaign = run_campaign(root=root, python=str(bare / "bin" / "python"), config=config, fuzz_dir=root / ".baseline" / "fuzz")
+    result = judge(campaign)
+    assert result.outcome in (Outcome.PASS, Outcome.FAIL) and result.metrics["executions"] > 0, result.message
+    assert str(result.metrics["atheris_from"]).startswith("the toolkit's overlay") and runner.harness_readable(str(bare / "bin" / "python"))
+    assert not list(bare.glob("lib/python*/site-packages/atheris*"))
 
 
 def test_quadratic_time_is_a_slow_input_finding_and_linear_time_is_not(tmp_path: Path) -> None:
