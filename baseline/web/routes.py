@@ -60,8 +60,9 @@ def _methods_keyword(call: ast.Call, default: tuple[str, ...]) -> tuple[str, ...
     return default
 
 
-def form_params(function: ast.AST) -> tuple[str, ...]:
-    """Names of posted form fields a view reads (request.form['x'], request.form.get('x'), request.POST['x'])."""
+def _read_names(function: ast.AST, where: str) -> list[str]:
+    """Names a view reads from the request's ``where`` ("GET" or "POST") containers, in order
+    (``request.args.get('x')``, ``request.form['x']``, ``request.POST['x']``...)."""
     found: list[str] = []
     for node in ast.walk(function):
         container: ast.AST | None = None
@@ -70,24 +71,19 @@ def form_params(function: ast.AST) -> tuple[str, ...]:
             container, name = node.func.value, _string(node.args[0])
         elif isinstance(node, ast.Subscript):
             container, name = node.value, _string(node.slice)
-        if name and isinstance(container, ast.Attribute) and _PARAM_SOURCES.get(container.attr) == "POST" and name not in found:
+        if name and isinstance(container, ast.Attribute) and _PARAM_SOURCES.get(container.attr) == where and name not in found:
             found.append(name)
-    return tuple(found)
+    return found
+
+
+def form_params(function: ast.AST) -> tuple[str, ...]:
+    """Names of posted form fields a view reads (request.form['x'], request.form.get('x'), request.POST['x'])."""
+    return tuple(_read_names(function, "POST"))
 
 
 def _query_params(function: ast.AST, path: str) -> tuple[str, ...]:
     """Names of request parameters a view reads (request.args.get('x'), request.GET['x'], FastAPI args)."""
-    found: list[str] = []
-    for node in ast.walk(function):
-        container: ast.AST | None = None
-        name: str | None = None
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("get", "getlist", "get_all") and node.args:
-            container, name = node.func.value, _string(node.args[0])
-        elif isinstance(node, ast.Subscript):
-            container, name = node.value, _string(node.slice)
-        if name and isinstance(container, ast.Attribute) and container.attr in _PARAM_SOURCES and _PARAM_SOURCES[container.attr] == "GET":
-            if name not in found:
-                found.append(name)
+    found = _read_names(function, "GET")
     if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
         placeholders = {match.group(1) or match.group(2) for match in _PLACEHOLDER.finditer(path)}
         decorated_fastapi = any(
