@@ -87,6 +87,8 @@ def unpack(sdist: Path, into: Path) -> Path:
 
 def _hand_counts(runner: str, process: sandbox.ProcessResult, junit: Path, root: Path) -> dict[str, int]:
     if runner == "pytest":
+        if not junit.is_file():  # the command by hand did not run: say so, do not crash the benchmark
+            raise RuntimeError(f"the documented command wrote no JUnit report ({process.describe()}): {process.stderr_tail(3)}")
         _, counts = parse_junit(junit, root)
         return {"collected": counts.collected, "passed": counts.passed, "failed": counts.failed, "errors": counts.errors, "skipped": counts.skipped}
     text = process.stderr
