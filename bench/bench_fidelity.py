@@ -92,7 +92,8 @@ def _hand_counts(runner: str, process: sandbox.ProcessResult, junit: Path, root:
         _, counts = parse_junit(junit, root)
         return {"collected": counts.collected, "passed": counts.passed, "failed": counts.failed, "errors": counts.errors, "skipped": counts.skipped}
     text = process.stderr
-    ran = int(re.search(r"Ran (\d+) test", text).group(1)) if re.search(r"Ran (\d+) test", text) else -1
+    found = re.search(r"Ran (\d+) test", text)
+    ran = int(found.group(1)) if found else -1
     numbers = {key: int(value) for key, value in re.findall(r"(failures|errors|skipped|expected failures)=(\d+)", text)}
     failed, errors, skips = numbers.get("failures", 0), numbers.get("errors", 0), numbers.get("skipped", 0) + numbers.get("expected failures", 0)
     return {"collected": ran, "passed": ran - failed - errors - skips, "failed": failed, "errors": errors, "skipped": skips}
