@@ -480,15 +480,6 @@ def build_overlay(python: str, version: str | None, missing: list[str], *, timeo
     if not result.ok:
         shutil.rmtree(folder, ignore_errors=True)
         return None, f"uv could not install {', '.join(missing)} for {python}: {_tail(result)}"
-    # Confined runs drop to an unprivileged user: the overlay must be readable by everyone.
-    for path in (folder, *folder.rglob("*")):
-        try:
-            if path.is_dir() and not path.is_symlink():
-                path.chmod(path.stat().st_mode | 0o755)
-            elif path.is_file() and not path.is_symlink():
-                path.chmod(path.stat().st_mode | 0o444)
-        except OSError:
-            pass
     (folder / ".complete").write_text("", encoding="utf-8")
     return folder, ""
 

@@ -20,7 +20,7 @@ from typing import Any
 from baseline import sandbox
 from baseline.model import Evidence, Provenance
 from baseline.parsing import json_loads, toml_loads
-from baseline.provision import build_overlay, overlay_boot
+from baseline.provision import overlay, overlay_boot
 from baseline.target import product_sources
 from baseline.tools.test_records import redact
 
@@ -209,10 +209,8 @@ def run_typecheck(*, root: Path, python: str, work_dir: Path, command: list[str]
         declared = declared_requirements(root, "mypy")
         if _has_module(python, root, "mypy"):
             argv = [python, "-m", "mypy"]
-        elif declared is not None and (added := build_overlay(python, None, declared[0]))[0] is not None:
+        elif declared is not None and (folder := overlay(python, None, declared[0])) is not None:
             # The project's own mypy and stubs, from the group its CI installs, in the toolkit's overlay.
-            folder = added[0]
-            assert folder is not None
             boot = overlay_boot(folder)
             env = {"PYTHONPATH": str(boot)}
             shown = (boot, folder)

@@ -334,7 +334,7 @@ def _scan(
             return WebScan("error", why, surface, spec, findings=tuple(findings), **common)
         cut_short = unreadable or f"wapiti did not finish ({process.describe()})"
     # The seed page's forms carry no anti-CSRF token: wapiti's CSRF verdict on them is about the proxy's form.
-    seeded = {(route_action.upper(), path) for route_action, path in supervisor.seed_actions}
+    seeded = set(supervisor.seed_actions)
     on_proxy = [item for item in report.findings if _on_proxy_page(supervisor, item) or (item.module == "csrf" and (item.method.upper(), item.path) in seeded)]
     kept = [item for item in report.findings if item not in on_proxy]
     collapsed = wapiti.collapse(kept)

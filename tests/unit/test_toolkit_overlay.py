@@ -80,7 +80,11 @@ def test_mypy_missing_from_the_environment_runs_from_the_projects_group_in_the_o
     folder.mkdir(parents=True)
     seen: dict[str, object] = {}
     monkeypatch.setattr(typecheck, "_has_module", lambda python, root, module: False)
-    monkeypatch.setattr(typecheck, "build_overlay", lambda python, version, missing, **_: (seen.setdefault("missing", missing) and folder, ""))
+    def fake_overlay(python: str, version: str | None, missing: list[str], **_: object) -> Path:
+        seen["missing"] = missing
+        return folder
+
+    monkeypatch.setattr(typecheck, "overlay", fake_overlay)
 
     def fake_run(argv: list[str], **kwargs: object) -> sandbox.ProcessResult:
         seen["argv"], seen["env"], seen["confine"] = argv, kwargs.get("extra_env"), kwargs.get("confine")
