@@ -196,6 +196,20 @@ def resolve_interpreter(root: Path, requested: str | None, *, project_venv: bool
     return Interpreter(path=path, source=source, version=version)
 
 
+def activated_environment(python: str) -> dict[str, str]:
+    """What activating the interpreter's virtual environment sets: its ``bin`` first on PATH, VIRTUAL_ENV.
+
+    A project's CI runs its tests in an activated environment, so tests and plugins that look up a
+    tool by name (``mypy``, a console script of the project) find the environment's own. The folder
+    is the interpreter's as given (a venv's ``bin/python`` is often a link to the base interpreter).
+    """
+    folder = os.path.dirname(os.path.abspath(python))
+    env = {"PATH": os.pathsep.join(part for part in (folder, os.environ.get("PATH", os.defpath)) if part)}
+    if os.path.isfile(os.path.join(os.path.dirname(folder), "pyvenv.cfg")):
+        env["VIRTUAL_ENV"] = os.path.dirname(folder)
+    return env
+
+
 def sandbox_which(name: str) -> str | None:
     """Find an executable on PATH."""
     return shutil.which(name)

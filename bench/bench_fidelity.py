@@ -27,6 +27,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from baseline import sandbox  # noqa: E402
+from baseline.target import activated_environment  # noqa: E402
 from baseline.tools.pytest_run import parse_junit  # noqa: E402
 from bench.common import REPO, Options, Row, skipped  # noqa: E402
 
@@ -132,20 +133,28 @@ def one_library(name: str, version: str, scratch: Path) -> dict[str, Any]:
     overlay = sorted((cache / "overlay").glob("*-boot"))
     pythonpath = os.pathsep.join(roots + [str(item) for item in overlay[:1]])
     spec = BY_HAND[name]
-    junit = scratch / f"{name}-hand.xml"
+    out_dir = scratch / f"{name}-hand-out"
+    junit = out_dir / "junit.xml"
     argv = [part.replace("{python}", hand_env.python) for part in spec["tests"]] + ([f"--junitxml={junit}"] if spec["runner"] == "pytest" else [])
+    # By hand is still the project's code: confined like the scan, the hand copy and the report folder
+    # writable (the unprivileged user owns them there), the environment and the overlay readable.
+    confine = sandbox.Confine(writable=(hand_root, out_dir), readable=(Path(hand_env.python), cache, *roots), network=False)
+
+    def by_hand(command: list[str]) -> sandbox.ProcessResult:
+        return sandbox.run([part.replace("{python}", hand_env.python) for part in command], cwd=hand_root,
+                           limits=sandbox.Limits(timeout_s=3600), confine=confine,
+                           extra_env={**activated_environment(hand_env.python), "PYTHONPATH": pythonpath})
+
     started = time.perf_counter()
-    tests = sandbox.run(argv, cwd=hand_root, limits=sandbox.Limits(timeout_s=3600, network=False, contain=True), extra_env={"PYTHONPATH": pythonpath})
+    tests = by_hand(argv)
     tests_s = time.perf_counter() - started
     counts = _hand_counts(spec["runner"], tests, junit, hand_root)
     started = time.perf_counter()
     for command in spec["coverage"]:
-        sandbox.run([part.replace("{python}", hand_env.python) for part in command], cwd=hand_root,
-                    limits=sandbox.Limits(timeout_s=3600, network=False, contain=True), extra_env={"PYTHONPATH": pythonpath})
+        by_hand(command)
     coverage_s = time.perf_counter() - started
-    report = hand_root / "hand-coverage.json"
-    sandbox.run([hand_env.python, "-m", "coverage", "json", "-o", str(report), "--fail-under=0"], cwd=hand_root,
-                limits=sandbox.Limits(timeout_s=600), extra_env={"PYTHONPATH": pythonpath})
+    report = out_dir / "hand-coverage.json"
+    by_hand(["{python}", "-m", "coverage", "json", "-o", str(report), "--fail-under=0"])
     hand_cov = json.loads(report.read_text())["totals"]["percent_statements_covered"] if report.is_file() else None
     ours = {key: t02.get("metrics", {}).get(key) for key in ("collected", "passed", "failed", "errors", "skipped")}
     return {

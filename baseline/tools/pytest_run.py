@@ -26,7 +26,7 @@ from baseline.model import Artifact, Evidence, Provenance
 from baseline.parsing import toml_loads
 from baseline.product import Product, define_product
 from baseline.provision import overlay, overlay_boot, provisioned_plan
-from baseline.target import PROVISION_FAILED, file_sha256
+from baseline.target import PROVISION_FAILED, activated_environment, file_sha256
 from baseline.testcommand import discover_test_command, uses_load_tests
 from baseline.tools.test_records import (
     PLUGIN_DIR,
@@ -410,6 +410,7 @@ def run_tests(
     else:
         argv = [*interpreter, "-m", *runner_args]
     env = {
+        **activated_environment(python),
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONUNBUFFERED": "1",
         "PY_COLORS": "0",

@@ -134,3 +134,26 @@ def test_recorder_works_in_a_target_venv_without_baseline(tmp_path: Path) -> Non
     assert run.status == "ok" and run.recorder_ok and run.dev_mode
     assert {detail.name for detail in run.details} >= {"test_read_config", "test_notify"}
     assert {warning.category for warning in run.warnings} >= {"ResourceWarning", "BytesWarning", "RuntimeWarning"}
+
+
+def test_tests_run_in_the_activated_environment(tmp_path: Path) -> None:
+    """As in the project's CI: the interpreter's bin first on PATH, VIRTUAL_ENV set (tools found by name)."""
+    from baseline.tools.pytest_run import run_tests
+
+    root = tmp_path / "activated"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("X = 1\n")
+    (root / "tests").mkdir()
+    (root / "tests" / "test_env.py").write_text(
+        "import os, shutil, sys\n\n"
+        "def test_bin_first_on_path():\n"
+        "    assert os.environ['PATH'].split(os.pathsep)[0] == os.path.dirname(sys.executable)\n"
+        "    assert shutil.which('python') == os.path.join(os.path.dirname(sys.executable), 'python')\n\n"
+        "def test_virtual_env():\n"
+        "    assert os.environ.get('VIRTUAL_ENV') == (os.path.dirname(os.path.dirname(sys.executable)) if sys.prefix != sys.base_prefix else None)\n"
+    )
+    work = tmp_path / "work"
+    work.mkdir()
+    run = run_tests(root=root, python=sys.executable, work_dir=work, timeout_s=300, memory_mb=None, extra_args=[], test_paths=[], source_override=[], allow_env=[], tree_digest="-")
+    assert run.status == "ok"
+    assert {detail.name: detail.outcome for detail in run.details} == {"test_bin_first_on_path": "passed", "test_virtual_env": "passed"}
