@@ -26,6 +26,7 @@ site-packages, so the project's own pins always win and its environment is never
 
 from __future__ import annotations
 
+import ast
 import configparser
 import hashlib
 import json
@@ -142,6 +143,89 @@ def _tox_deps(root: Path) -> list[str]:
     return deps
 
 
+_NOXFILE_CAP = 1_000_000  # bytes: a larger noxfile.py is not read
+
+
+def _decorator_name(node: ast.expr) -> str:
+    target = node.func if isinstance(node, ast.Call) else node
+    return target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
+
+
+def _nox_session_name(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    """The session's name when ``function`` is a nox session (``@nox.session``, ``@session(name=...)``)."""
+    for decorator in function.decorator_list:
+        if _decorator_name(decorator) != "session":
+            continue
+        if isinstance(decorator, ast.Call):
+            for keyword in decorator.keywords:
+                if keyword.arg == "name" and isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, str):
+                    return keyword.value.value
+        return function.name
+    return None
+
+
+def _runs_tests(function: ast.AST) -> bool:
+    for node in ast.walk(function):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "run":
+            words = [arg.value for arg in node.args if isinstance(arg, ast.Constant) and isinstance(arg.value, str)]
+            if any(word in ("pytest", "unittest", "coverage", "py.test") for word in words):
+                return True
+    return False
+
+
+def _nox_deps(root: Path) -> tuple[list[str], list[str], list[str]]:
+    """What the noxfile's test sessions install: (requirements, requirement files, the project's extras).
+
+    Read from the syntax tree, never run: the constant arguments of ``session.install(...)`` in the
+    sessions whose name says test or that run pytest, unittest or coverage. ``-e .``/``.`` is the
+    project itself; ``.[a,b]`` names its extras; ``-r FILE`` a requirements file; other options and
+    computed arguments are skipped.
+    """
+    path = root / "noxfile.py"
+    try:
+        if not path.is_file() or path.is_symlink() or path.stat().st_size > _NOXFILE_CAP:
+            return [], [], []
+        tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, SyntaxError, ValueError, RecursionError):
+        return [], [], []
+    requirements: list[str] = []
+    files: list[str] = []
+    extras: list[str] = []
+    for function in ast.walk(tree):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        name = _nox_session_name(function)
+        if name is None or not ("test" in name.lower() or _runs_tests(function)):
+            continue
+        for node in ast.walk(function):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "install"):
+                continue
+            words = [arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None for arg in node.args]
+            skip_next = False
+            for index, word in enumerate(words):
+                if skip_next or word is None:
+                    skip_next = False
+                    continue
+                if word in ("-r", "--requirement"):
+                    following = words[index + 1] if index + 1 < len(words) else None
+                    if following:
+                        files.append(following)
+                    skip_next = True
+                elif word.startswith("-r") and len(word) > 2:
+                    files.append(word[2:].strip())
+                elif word in ("-c", "--constraint", "-e", "--editable", "-i", "--index-url"):
+                    skip_next = word in ("-c", "--constraint", "-i", "--index-url")
+                elif word.startswith("-"):
+                    continue
+                else:
+                    self_install = re.match(r"^\.(?:/)?(?:\[([^\]]*)\])?$", word)
+                    if self_install:
+                        extras += [part.strip() for part in (self_install.group(1) or "").split(",") if part.strip()]
+                    elif "/" not in word and "{" not in word:
+                        requirements.append(word)
+    return requirements, files, extras
+
+
 def plan(root: Path) -> Plan:
     """Read the project's declarations (nothing is executed)."""
     data: dict[str, Any] = {}
@@ -193,6 +277,18 @@ def plan(root: Path) -> Plan:
             requirements.append(dep)
     if (root / "tox.ini").is_file() and _tox_deps(root):
         sources.append("tox [testenv] deps")
+    nox_requirements, nox_files, nox_extras = _nox_deps(root)
+    for target in nox_files:
+        if (root / target).is_file() and target not in files and ".." not in Path(target).parts and not Path(target).is_absolute():
+            files.append(target)
+    requirements += nox_requirements
+    for extra in nox_extras:
+        if extra in optional and extra not in extras:
+            extras.append(extra)
+            if not install_project:
+                requirements += _strings(optional[extra])
+    if nox_requirements or nox_files or nox_extras:
+        sources.append("noxfile.py test sessions' installs")
     sources += [f"requirements file {name}" for name in files]
     product = define_product(root)
     import_roots = sorted({str(Path(item).parent.as_posix()) for item in product.roots}) if not install_project else []

@@ -82,3 +82,43 @@ def test_requirements_files_never_build_the_tree_and_follow_nested_files(tmp_pat
 def test_self_references_expand_to_the_projects_extras(tmp_path: Path) -> None:
     root = _write(tmp_path, {"pyproject.toml": '[project]\nname="My.Pkg"\ndependencies=[]\n[project.optional-dependencies]\ndev=["my-pkg[test,docs]", "ruff"]\ntest=["pytest"]\ndocs=["sphinx"]\n'})
     assert plan(root).requirements == ("pytest", "ruff", "sphinx")
+
+
+def test_nox_test_sessions_installs_are_read_not_run(tmp_path: Path) -> None:
+    """The constant installs of nox sessions that test (by name or by running pytest); other sessions,
+    computed arguments and options are left out; ``.[x]`` names the project's extras."""
+    root = _write(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname="p"\nversion="1"\n[project.optional-dependencies]\nhttp=["h"]\nsocks=["s"]\n',
+            "p/__init__.py": "",
+            "requirements/nox.txt": "r\n",
+            "noxfile.py": (
+                "import nox\n\n"
+                "@nox.session(python=['3.11', '3.12'])\n"
+                "def tests(session):\n"
+                "    session.install('-e', '.[http]')\n"
+                "    session.install('pytest', 'trustme>=1', '-r', 'requirements/nox.txt', '--pre', session.posargs[0])\n"
+                "    session.run('pytest', *session.posargs)\n\n"
+                "@nox.session(name='check')\n"
+                "def runner(session):\n"
+                "    session.install('coverage')\n"
+                "    session.run('coverage', 'run', '-m', 'pytest')\n\n"
+                "@nox.session\n"
+                "def lint(session):\n"
+                "    session.install('ruff', '.[socks]')\n"
+                "    session.run('ruff', 'check')\n"
+            ),
+        },
+    )
+    found = plan(root)
+    assert found.requirements == ("pytest", "trustme>=1", "coverage", "h")
+    assert found.requirement_files == ("requirements/nox.txt",)
+    assert "ruff" not in found.requirements and "s" not in found.requirements
+    assert "noxfile.py test sessions' installs" in found.sources
+
+
+def test_a_noxfile_that_does_not_parse_adds_nothing(tmp_path: Path) -> None:
+    root = _write(tmp_path, {"pyproject.toml": '[project]\nname="p"\nversion="1"\n', "p/__init__.py": "", "noxfile.py": "def broken(:\n"})
+    found = plan(root)
+    assert found.requirements == () and not any("nox" in source for source in found.sources)
