@@ -282,6 +282,16 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class Span:
+    """When one piece of a scan ran, in seconds from the scan's start: a check, or a run checks share."""
+
+    name: str
+    kind: str  # "check" or "shared" (one execution several checks read: the test run, the SBOM...)
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything one scan produced. The canonical JSON report renders this record."""
 
@@ -301,3 +311,4 @@ class Report:
     config: Mapping[str, Any] = field(default_factory=dict)
     sandbox: Mapping[str, Any] = field(default_factory=dict)
     unconfined: bool = False  # the operator passed --unconfined: the project's code ran without filesystem confinement
+    timeline: tuple[Span, ...] = ()  # what ran when: shows which work ran beside which (not signed into any score)

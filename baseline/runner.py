@@ -32,6 +32,7 @@ from baseline.model import (
     Problem,
     Provenance,
     Report,
+    Span,
     Target,
 )
 from baseline.sandbox import Limits, network_isolation_prefix, policy
@@ -85,7 +86,27 @@ class ScanContext:
         self._slots: dict[str, _Slot[Any]] = {}
         self._slots_lock = threading.Lock()
         self.shared_log: list[tuple[str, float]] = []
+        self.started = time.monotonic()
+        self.spans: list[Span] = []  # list.append is atomic: checks in several threads add to it
         self.planned: frozenset[str] | None = None  # check and technique ids this scan runs; None = unknown
+        # ``jobs`` permits: a check holds one while it works and gives it back while it waits for a
+        # run another check is executing, so a waiting check never keeps the others from starting.
+        self._permits: threading.Semaphore | None = None
+        self._holding = threading.local()
+
+    def work(self, jobs: int) -> None:
+        """Limit the checks working at once to ``jobs`` (checks run in threads of their own)."""
+        self._permits = threading.Semaphore(max(1, jobs))
+
+    def take_permit(self) -> None:
+        if self._permits is not None and not getattr(self._holding, "held", False):
+            self._permits.acquire()
+            self._holding.held = True
+
+    def give_permit(self) -> None:
+        if self._permits is not None and getattr(self._holding, "held", False):
+            self._holding.held = False
+            self._permits.release()
 
     def plans(self, *names: str) -> bool:
         """True when this scan runs a check or technique named in ``names`` (or when that is unknown).
@@ -118,7 +139,22 @@ class ScanContext:
         """Execute ``run`` once per scan and return its (cached) record."""
         with self._slots_lock:
             slot = self._slots.setdefault(run.key, _Slot())
-        with slot.lock:
+        if not slot.lock.acquire(blocking=False):
+            # Another check is executing this run: wait without a permit, so that others work meanwhile.
+            held = getattr(self._holding, "held", False)
+            self.give_permit()
+            slot.lock.acquire()
+            if not slot.done:
+                if held:
+                    self.take_permit()
+            else:
+                slot.lock.release()
+                if held:
+                    self.take_permit()
+                if slot.error is not None:
+                    raise slot.error
+                return slot.value
+        try:
             if not slot.done:
                 self.progress(run.key, "running")
                 started = time.monotonic()
@@ -128,7 +164,10 @@ class ScanContext:
                     slot.error = exc
                 slot.done = True
                 self.shared_log.append((run.key, time.monotonic() - started))
+                self.spans.append(Span(run.key, "shared", round(started - self.started, 3), round(time.monotonic() - self.started, 3)))
                 self.progress(run.key, "done")
+        finally:
+            slot.lock.release()
         if slot.error is not None:
             raise slot.error
         return slot.value
@@ -246,16 +285,29 @@ def execute_scan(
             runnable.append(loaded)
     context.planned = frozenset(loaded.spec.id for loaded in runnable) | frozenset(loaded.spec.technique for loaded in runnable)
 
-    def job(loaded: LoadedCheck) -> CheckResult:
-        context.progress(loaded.spec.id, "start")
-        result = run_check(loaded, context)
-        context.progress(loaded.spec.id, f"end:{result.outcome.value}")
-        return result
+    context.started = started
 
-    jobs = max(1, int(config.get("jobs")))
-    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="check") as pool:
-        for loaded, result in zip(runnable, pool.map(job, runnable)):
-            results[loaded.spec.id] = result
+    def job(loaded: LoadedCheck) -> CheckResult:
+        context.take_permit()
+        try:
+            context.progress(loaded.spec.id, "start")
+            begun = time.monotonic()
+            result = run_check(loaded, context)
+            context.spans.append(Span(loaded.spec.id, "check", round(begun - started, 3), round(time.monotonic() - started, 3)))
+            context.progress(loaded.spec.id, f"end:{result.outcome.value}")
+            return result
+        finally:
+            context.give_permit()
+
+    # Every check has a thread; ``jobs`` of them work at once (a check waiting for a shared run gives
+    # its permit back). Checks that only read the source start first, so static analysis and the
+    # secrets scan run beside the project's test run instead of after it.
+    context.work(max(1, int(config.get("jobs"))))
+    order = sorted(runnable, key=lambda loaded: not bool(getattr(loaded.check, "reads_source_only", False)))
+    if order:
+        with ThreadPoolExecutor(max_workers=len(order), thread_name_prefix="check") as pool:
+            for loaded, result in zip(order, pool.map(job, order)):
+                results[loaded.spec.id] = result
 
     ordered = tuple(
         replace(results[loaded.spec.id], findings=assign_fingerprints(results[loaded.spec.id].findings))
@@ -293,6 +345,7 @@ def execute_scan(
         config=config.as_dict(),
         sandbox=sandbox_info or {},
         unconfined=policy().unconfined,
+        timeline=tuple(sorted(context.spans, key=lambda span: (span.start_s, span.name))),
     )
 
 

@@ -239,6 +239,7 @@ class HardcodedSecretsCheck:
     """Judge the shared secrets run."""
 
     spec = SPEC
+    reads_source_only = True  # never runs the project's code: starts first, beside the test run
 
     def run(self, context: ScanContext) -> CheckResult:
         """Scan (once per scan, shared) and judge."""

@@ -99,6 +99,7 @@ class StaticAnalysisCheck:
     """Judge the shared static run."""
 
     spec = SPEC
+    reads_source_only = True  # never runs the project's code: starts first, beside the test run
 
     def run(self, context: ScanContext) -> CheckResult:
         """Fail on serious product findings; score the rest; never pass a mostly unanalysed tree."""

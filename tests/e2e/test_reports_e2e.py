@@ -144,3 +144,16 @@ def test_removing_real_evidence_drops_the_verified_score(scans, capsys):
     assert result["rederived_score"] < result["vendor_score"]
     demoted = [r for r in result["results"] if r["outcome"] == "not_evaluated" and "missing from the bundle" in r["message"]]
     assert any(r["check"] == "automated-testing.pytest" for r in demoted)
+
+
+def test_timeline_shows_static_analysis_and_secrets_beside_the_test_run(scans):
+    """The report says what ran when: T03 and T04 do not wait for the project's test run."""
+    report = json.loads((scans["good"] / "report.json").read_text())
+    spans = {(span["kind"], span["name"]): span for span in report["timeline"]}
+    ran = {result["spec"]["id"] for result in report["results"] if result["outcome"] != "not_evaluated"}
+    assert ran <= {name for kind, name in spans if kind == "check"}
+    tests = spans[("shared", "test-run")]
+    for name in ("static-run", "secrets.scan"):
+        other = spans[("shared", name)]
+        assert other["start_s"] < tests["end_s"], (name, other, tests)  # started before the test run ended
+    assert all(0 <= span["start_s"] <= span["end_s"] <= report["duration_s"] + 0.01 for span in report["timeline"])

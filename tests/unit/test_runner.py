@@ -87,3 +87,45 @@ def test_disable_and_select(tmp_path: Path) -> None:
     assert outcomes == {"a": Outcome.NOT_EVALUATED, "b": Outcome.PASS}
     report = _scan(tmp_path, Judge("a", run), select=["T07"])
     assert report.results[0].message == "not selected for this scan ('select')"
+
+
+class Source:
+    """A check that only reads the source: it must not wait for a shared run another check executes."""
+
+    reads_source_only = True
+
+    def __init__(self, check_id: str, seen: list[str]) -> None:
+        self.spec = spec(check_id, "T03")
+        self.seen = seen
+
+    def run(self, context: ScanContext) -> CheckResult:
+        self.seen.append(self.spec.id)
+        return CheckResult(self.spec, Outcome.PASS, 10.0, "read", evidence=EVIDENCE)
+
+
+def test_a_check_waiting_for_a_shared_run_leaves_its_permit_to_others(tmp_path: Path) -> None:
+    """With 2 jobs: one check executes the slow run, two more wait for it; a fourth still works meanwhile."""
+    run = CountingRun()
+    seen: list[str] = []
+
+    class Late(Source):
+        reads_source_only = False
+
+        def run(self, context: ScanContext) -> CheckResult:
+            while run.calls == 0:  # starts only once the slow run is under way
+                time.sleep(0.005)
+            return super().run(context)
+
+    report = _scan(tmp_path, Judge("a.one", run), Judge("a.two", run), Judge("a.three", run), Late("b.late", seen), jobs=2)
+    spans = {span.name: span for span in report.timeline}
+    assert run.calls == 1 and seen == ["b.late"]
+    assert spans["b.late"].end_s <= spans["counting"].end_s  # finished while the run was still executing
+    assert {result.outcome for result in report.results} == {Outcome.PASS}
+
+
+def test_checks_that_read_the_source_start_first(tmp_path: Path) -> None:
+    run = CountingRun()
+    seen: list[str] = []
+    report = _scan(tmp_path, Judge("a.first", run), Source("z.static", seen), jobs=1)
+    spans = {span.name: span for span in report.timeline}
+    assert spans["z.static"].start_s <= spans["a.first"].start_s and spans["z.static"].end_s <= spans["counting"].start_s
