@@ -69,7 +69,7 @@ CORE_KEYS: tuple[KeySpec, ...] = (
     KeySpec("required", list, [], "Gate: techniques (ids or slugs) that must be evaluated and pass."),
     KeySpec("select", list, [], "Run only these checks (check ids, technique ids or slugs); the rest are not_evaluated."),
     KeySpec("disable", list, [], "Check ids not to run (reported as not_evaluated, scored 0)."),
-    KeySpec("jobs", int, 2, "Checks run in parallel.", minimum=1, maximum=64),
+    KeySpec("jobs", int, 2, "Checks working at once. A check waiting for a run another check is executing (the test run, the SBOM) gives its turn back, and checks that only read the source (static analysis, secrets) start first, so they run beside the test run; the report's `timeline` shows what ran when.", minimum=1, maximum=64),
     KeySpec(
         "work_dir", str, None,
         "Folder for the scan's work files and the fuzzing store (operator only); default: the project's folder under "

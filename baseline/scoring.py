@@ -69,6 +69,9 @@ Every check answers with an outcome and a score from 0 to 10; the score is built
    a time (its blocking findings fixed, or the check brought to a full pass) and lists the changes by the
    trust-score points each would gain; the console prints the top three.
 
+   The JSON report's `timeline` lists when each check and each shared run (the test run, the static
+   analysis run, the SBOM...) started and ended, in seconds from the scan's start; no score depends on it.
+
 Properties the tests hold the model to (tests/unit/test_score_model.py, with hypothesis): adding a
 critical finding never raises a score; removing a finding never lowers it; a project without tests never
 scores above the same project with passing tests at 80% coverage; many low findings never outweigh one
