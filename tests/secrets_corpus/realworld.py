@@ -535,14 +535,26 @@ def N2(kind: str, cause: int, name: str, template: str) -> None:
     _N2.append((kind, cause, name, template))
 
 
+def _crc_token(rng: random.Random, prefix: str) -> str:
+    """A token of GitHub's / npm's format: 30 random base62 characters and their CRC32 in 6 base62 digits."""
+    import zlib
+
+    body = _r(rng, 36)[:30]  # 36 draws, as for the other 36-character bodies
+    value, digits = zlib.crc32(body.encode()), ""
+    for _ in range(6):
+        value, digit = divmod(value, 62)
+        digits = (DIGITS + UPPER + LOWER)[digit] + digits
+    return prefix + body + digits
+
+
 SECRET_GENERATORS.update({
     "passphrase": lambda rng: "-".join(_word(rng, 2) for _ in range(4)),
     "vault": lambda rng: "hvs." + _r(rng, 24) if rng.random() < 0.5 else "hvs.CAESI" + _r(rng, 86, ALNUM + "-_"),
-    "npm": lambda rng: "npm_" + _r(rng, 36),
+    "npm": lambda rng: _crc_token(rng, "npm_"),
     "pypi": lambda rng: "pypi-AgEIcHlwaS5vcmc" + _r(rng, 140, ALNUM + "-_"),
     "github_pat": lambda rng: "github_pat_11" + _r(rng, 20, UPPER + DIGITS) + "_" + _r(rng, 59),
-    "ghp": lambda rng: "ghp_" + _r(rng, 36),
-    "gho": lambda rng: "gho_" + _r(rng, 36),
+    "ghp": lambda rng: _crc_token(rng, "ghp_"),
+    "gho": lambda rng: _crc_token(rng, "gho_"),
     "shopify": lambda rng: "shpat_" + _r(rng, 32, HEX),
     "linear": lambda rng: "lin_api_" + _r(rng, 40),
     "grafana_sa": lambda rng: "glsa_" + _r(rng, 32) + "_" + _r(rng, 8, HEX),

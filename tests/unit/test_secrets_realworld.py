@@ -178,3 +178,54 @@ def test_worker_count_reads_the_quota_of_the_process_cgroup_and_its_ancestors(tm
     (v1 / "cpu.cfs_period_us").write_text("100000\n")
     assert parallel.available_cpus(str(root), str(proc)) == 1
     assert parallel.cgroup_cpu_limit(str(tmp_path / "none"), str(tmp_path / "no-proc")) is None
+
+
+_PW = "Vq8Lm2xTz7pR4kW9"  # a made-up value for the syntax tests below
+
+
+@pytest.mark.parametrize(
+    ("path", "line"),
+    [
+        ("deploy.sh", f"sshpass -p '{_PW}' ssh deploy@host uptime"),
+        ("check.sh", f"redis-cli -h cache -a {_PW} ping"),
+        ("ldap.sh", f"ldapsearch -x -D cn=reader,dc=corp -w {_PW} -b dc=corp"),
+        ("setup.sh", f"aws configure set aws_secret_access_key {_PW}/x+Q"),
+        ("setup.sh", f"yarn config set npmAuthToken {_PW}"),
+        ("users.sql", f"CREATE USER 'svc'@'%' IDENTIFIED WITH caching_sha2_password BY '{_PW}';"),
+        ("client.py", f'r = requests.get(url, auth=("reader", "{_PW}"))'),
+        ("client.py", f'session.auth = HTTPBasicAuth("svc", "{_PW}")'),
+        ("mail.py", f'server.login("alerts@corp.com", "{_PW}")'),
+        ("Ldap.java", f'env.put(Context.SECURITY_CREDENTIALS, "{_PW}");'),
+        ("token.php", f"<?php\n$jwt = JWT::encode($payload, '{_PW}', 'HS256');"),
+        ("Tokens.java", f'Jwts.builder().signWith(SignatureAlgorithm.HS256, "{_PW}").compact();'),
+        ("jwt.go", f'signed, err := token.SignedString([]byte("{_PW}"))'),
+        ("Sign.java", f'Algorithm algorithm = Algorithm.HMAC256("{_PW}");'),
+        ("wpa_supplicant.conf", f'network={{\n    psk="{_PW}"\n}}'),
+    ],
+)
+def test_syntax_of_tools_calls_and_sql_dialects_is_read(path: str, line: str) -> None:
+    detections, _ = engine.scan_blob((line + "\n").encode(), path)
+    assert detections, line
+    assert all(_PW not in d.snippet for d in detections)
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("renovate.json", '{"hostRules": [{"matchHost": "npm.internal", "encrypted": {"token": "' + _PW + 'Zx81+/Qa0b"}}]}'),
+        ("sealed.yaml", "kind: SealedSecret\nspec:\n  encryptedData:\n    password: AgB" + _PW * 4 + "\n"),
+        ("meta.html", '<input type="hidden" name="authenticity_token" value="' + _PW + 'Zx81Qa0b">'),
+        ("run.sh", 'redis-cli -a "$REDIS_PASSWORD" ping'),
+        ("client.py", "session.auth = HTTPBasicAuth(user, password)"),
+        ("client.py", 'server.login("alerts@corp.com", password)'),
+    ],
+)
+def test_ciphertext_and_csrf_values_and_variables_do_not_fire(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob((text + "\n").encode(), path)
+    assert not detections, [d.rule_id for d in detections]
+
+
+def test_a_secret_beside_an_encrypted_block_still_fires() -> None:
+    text = f'encrypted:\n  token: AgB{_PW * 3}\nplain:\n  password: "{_PW}"\n'
+    detections, _ = engine.scan_blob(text.encode(), "config.yaml")
+    assert [d.start_line for d in detections] == [4]

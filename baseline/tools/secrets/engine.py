@@ -234,6 +234,8 @@ def _generic_candidates(data: bytes, lowered: bytes, hits: dict[bytes, list[int]
         documents += generic.find_name_value_pairs(data)
     for v_start, v_end, value in documents:
         found.append(_Candidate(GENERIC_RULE, v_start, v_end, value, False, generic.shannon_entropy(value), True))
+    if found and b"encrypted" in lowered:  # ciphertext under an "encrypted..." key is not a credential
+        found = [candidate for candidate in found if not generic.under_encrypted_key(data, candidate.start)]
     return found
 
 

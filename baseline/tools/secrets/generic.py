@@ -37,7 +37,7 @@ DIRECTIVE_SUFFIXES = frozenset({".conf", ".cfg", ".config", ""})
 KEYWORDS = (
     "pass", "pwd", "pw", "pswd", "secret", "token", "key", "auth", "salt", "nonce", "cred", "private",
     "signing", "hmac", "pepper", "identified", "bearer", "basic ", "mysql", "mariadb", "login", "-u ", "--user", "jwt.",
-    '"kty"',
+    '"kty"', "psk", "jwt::", "signwith", "signedstring", "setsigningkey", "sshpass", "redis-cli", "ldap", "sqlcmd", "mongo",
 )
 
 # --- names ---------------------------------------------------------------------------------------
@@ -45,7 +45,7 @@ KEYWORDS = (
 _STRONG_WORDS = frozenset(
     {"password", "passwd", "passwort", "pass", "pwd", "pw", "pswd", "passphrase", "passcode", "secret", "secrets", "token",
      "credential", "credentials", "cred", "creds", "apikey", "privatekey", "secretkey", "accesskey", "authtoken", "requirepass",
-     "bindpw", "masterauth"}
+     "bindpw", "masterauth", "psk"}
 )
 _WEAK_WORDS = frozenset({"key", "auth", "salt", "nonce", "private", "signing", "hmac", "pepper"})
 # "key" after one of these makes a strong compound (api_key, signingKey, CLIENT-KEY...)
@@ -82,7 +82,7 @@ _NOT_CREDENTIAL_WORDS = frozenset(
      "author", "authors", "authority", "oauth", "login", "signin", "signup", "type", "ref", "secretref", "keyref",
      "mount", "volume", "volumes", "source", "sources", "arn", "store", "vault", "manager", "ring", "press", "down", "up",
      "enter", "escape", "map", "mapping", "dict", "item", "items", "object", "property", "properties", "column", "table",
-     "level", "bucket", "estimate", "budget", "usage", "per", "rate", "window"}
+     "level", "bucket", "estimate", "budget", "usage", "per", "rate", "window", "authenticity"}
 )
 _NAME_WORD = re.compile(rb"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
@@ -246,7 +246,7 @@ _OP = rb"(?P<op>:=|\?=|\+=|=>|===|!==|==|!=|=|:|<-|\|\||\?\?|\s+or\s+|\.(?:equal
 AFTER_NAME = re.compile(rb"(?:[\"']?\]?)" + _TYPE + rb"\s*" + _OP + rb"\s*(?:" + _WRAP + _QUOTED + rb"|" + _UNQUOTED + rb")")
 NAME_KEYWORDS = frozenset(
     {b"pass", b"pwd", b"pw", b"pswd", b"secret", b"token", b"key", b"auth", b"salt", b"nonce", b"cred", b"private", b"signing",
-     b"hmac", b"pepper"}
+     b"hmac", b"pepper", b"psk"}
 )
 _IDENT = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.$@-")
 _IDENT_MASK = bytes(ord("a") if byte in _IDENT else ord(" ") for byte in range(256))
@@ -292,7 +292,7 @@ def _names(line: bytes, hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
             continue
         spans.append((start, end))
     return spans
-_KW = rb"(?i:pass|pwd|pw|pswd|secret|token|key|auth|salt|nonce|cred|private|signing|hmac|pepper)"
+_KW = rb"(?i:pass|pwd|pw|pswd|secret|token|key|auth|salt|nonce|cred|private|signing|hmac|pepper|psk)"
 # "NAME", "value" / ('NAME') { 'value' } / ('NAME') || 'value' inside a call
 CALL_DEFAULT = re.compile(
     rb"(?:\(|\bset\s+)\s*(?:[\"'](?P<name>[\w.$@:-]{0,40}?" + _KW + rb"[\w.$@:-]{0,40})[\"']|:(?P<sym>\w{0,40}?" + _KW + rb"\w{0,40}))"
@@ -308,14 +308,22 @@ XML_ELEMENT = re.compile(rb"<(?P<name>[\w:.-]{2,80})>\s*(?P<uv>[^<\s]{4,256})\s*
 CLI_FLAG = re.compile(rb"(?<![\w-])--?(?P<name>(?=[A-Za-z])[\w-]{0,30}?" + _KW + rb"[\w-]{0,30})(?:=|[ \t]+)(?:(?P<q>[\"'])(?P<qv>[^\"'\n$]{4,256})(?P=q)|(?P<uv>[^\s\"'`$-][^\s\"'`;|&)\]}]{3,255}))")
 # mysql -pX / docker login -p X
 CLI_P = re.compile(
-    rb"\b(?:mysql\w*|mariadb\w*|(?:docker|podman|buildah|nerdctl|oras|skopeo)\s+login|helm\s+registry\s+login)\b[^\n]*?\s-p[ \t]*"
+    rb"\b(?:(?:mysql\w*|mariadb\w*|mongo\w*|sshpass|(?:docker|podman|buildah|nerdctl|oras|skopeo)\s+login|helm\s+registry\s+login)\b[^\n]*?\s-p"
+    rb"|redis-cli\b[^\n]*?\s-a|(?:ldap\w+|ldap)\b[^\n]*?\s-w|(?:sqlcmd|bcp|osql)\b[^\n]*?\s-P)[ \t]*"
+    rb"(?:(?P<q>[\"'])(?P<qv>[^\"'\n$]{4,256})(?P=q)|(?P<uv>[^\s\"'`$-][^\s\"'`;|&]{3,255}))"
+)
+# aws configure set aws_secret_access_key X, npm / yarn / pnpm config set NAME X, git config NAME X
+CLI_CONFIG_SET = re.compile(
+    rb"\b(?:configure\s+set|config\s+set|config(?:\s+--(?:global|local|system))?)\s+(?P<name>[\w./:@-]{2,120})[ \t=]+"
     rb"(?:(?P<q>[\"'])(?P<qv>[^\"'\n$]{4,256})(?P=q)|(?P<uv>[^\s\"'`$-][^\s\"'`;|&]{3,255}))"
 )
 # curl -u user:pass, --user user:pass
 CLI_USER = re.compile(rb"(?<![\w-])(?:-u|--user|--proxy-user)[ \t=]+[\"']?[^\s:\"'$]{1,64}:(?P<uv>[^\s\"'$`]{4,256})")
 # echo TOKEN | docker login --password-stdin
 CLI_STDIN = re.compile(rb"\becho\s+[\"']?(?P<uv>[^\s\"'$|]{8,256})[\"']?\s*\|\s*(?:sudo\s+)?\w+(?:\s+\w+)?\s+login\b")
-SQL_PASSWORD = re.compile(rb"(?i)\b(?:identified\s+by|password)\s+(?:=\s*)?(?P<q>['\"])(?P<qv>[^'\"\n]{4,256})(?P=q)")
+SQL_PASSWORD = re.compile(
+    rb"(?i)\b(?:identified\s+(?:with\s+['\"`]?\w+['\"`]?\s+)?by|password)\s+(?:=\s*)?(?:password\s*\(\s*)?(?P<q>['\"])(?P<qv>[^'\"\n]{4,256})(?P=q)"
+)
 AUTH_HEADER = re.compile(
     rb"(?i)\b(?:authorization|proxy-authorization)[\"']?\s*[:=,]\s*[`\"']?\s*(?:(?P<scheme>bearer|basic|token|bot|apikey|digest|sso-key)\s+)?"
     rb"(?P<uv>[A-Za-z0-9._~+/=:-]{12,})|\bbearer\s+(?P<bv>[A-Za-z0-9._~+/-]{16,}=*)"
@@ -326,7 +334,18 @@ TABLE_CELL = re.compile(rb"^\s*\|\s*`?(?P<name>[\w.-]{2,60})`?\s*\|\s*`?(?P<uv>[
 # {"name": "DB_PASSWORD", "value": "v"} (container definitions), name: X / value: v on one line
 NAME_VALUE = re.compile(rb"(?i)[\"']?name[\"']?\s*[:=]\s*[\"'](?P<name>[\w.-]{2,80})[\"']\s*,\s*[\"']?value[\"']?\s*[:=]\s*" + _QUOTED)
 DEFINE = re.compile(rb"#\s*define\s+(?P<name>\w{2,80})\s+" + _QUOTED)
-JWT_CALL = re.compile(rb"\bjwt\.(?:encode|sign)\(\s*[^,()]{1,80}(?:\([^()]*\))?[^,()]{0,40},\s*" + _QUOTED)
+JWT_CALL = re.compile(
+    rb"(?i:\bjwt(?:\.|::)(?:encode|sign|decode|verify))\(\s*[^,()]{1,80}(?:\([^()]*\))?[^,()]{0,40},\s*" + _QUOTED
+)
+# signWith(SignatureAlgorithm.HS256, "k"), token.SignedString([]byte("k")), Algorithm.HMAC256("k"), hmac.new(b"k", ...)
+SIGN_CALL = re.compile(rb"\b(?:signWith|setSigningKey|SignedString|HMAC(?:256|384|512)|hmac\.new)\(\s*(?:[\w.]+\s*,\s*)?" + _WRAP + _QUOTED)
+# requests auth=("user", "pw"), HTTPBasicAuth("user", "pw"), smtp.login("user", "pw"), ldap bind(dn, pw)
+AUTH_PAIR = re.compile(
+    rb"(?:\bauth\s*[=:]\s*\(|\b(?:[\w.]*(?:BasicAuth|DigestAuth|Credentials?|login|Login|simple_bind_s|bind_s|authenticate|set_credentials))\()"
+    rb"\s*[\"'][^\"'\n]{1,120}[\"']\s*,\s*" + _WRAP + _QUOTED
+)
+# map.put(Context.SECURITY_CREDENTIALS, "pw"), config.set(DB_PASSWORD, "pw"): a constant as the name
+CONSTANT_CALL = re.compile(rb"\(\s*(?P<name>(?:[A-Za-z_]\w*\.){0,3}[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|(?:[A-Za-z_]\w*\.){1,3}[A-Z]{4,})\s*,\s*" + _WRAP + _QUOTED)
 
 _ENTITIES = ((b"&quot;", b'"'), (b"&#34;", b'"'), (b"&apos;", b"'"), (b"&#39;", b"'"), (b"&lt;", b"<"), (b"&gt;", b">"))
 
@@ -360,7 +379,10 @@ def _judge(name: bytes, value: bytes, strength: int) -> float | None:
 
 # Pre-filter keywords that gate the syntax patterns below ("pass" for "password", "auth" for
 # "authorization"): when the pre-filter found none in the file, no line of it is tested for the word.
-GATE_KEYWORDS = frozenset({b"login", b"mysql", b"mariadb", b"identified", b"pass", b"auth", b"bearer", b"jwt."})
+CLI_TOOL_GATES = (b"login", b"mysql", b"mariadb", b"sshpass", b"redis-cli", b"ldap", b"sqlcmd", b"mongo")
+JWT_GATES = (b"jwt.", b"jwt::", b"signwith", b"signedstring", b"setsigningkey", b"hmac")
+AUTH_PAIR_GATES = (b"auth", b"login", b"cred", b"ldap")
+GATE_KEYWORDS = frozenset({b"identified", b"pass", b"bearer", *CLI_TOOL_GATES, *JWT_GATES, *AUTH_PAIR_GATES})
 
 
 def _candidates(
@@ -426,7 +448,7 @@ def _candidates(
                 out.append((found[1], found[2], name, found[0], name_strength(name)))
     patterns = []
     login = b"login" in gates and b"login" in lowered
-    if (login or b"mysql" in gates or b"mariadb" in gates) and b"-p" in line and (login or b"mysql" in lowered or b"mariadb" in lowered):
+    if b" -" in line and any(tool in gates and tool in lowered for tool in CLI_TOOL_GATES):
         patterns.append(CLI_P)
     if b"-u" in line:  # "--user" and "--proxy-user" contain "-u"
         patterns.append(CLI_USER)
@@ -436,8 +458,13 @@ def _candidates(
         patterns.append(SQL_PASSWORD)
     if (b"auth" in gates and b"authorization" in lowered) or (b"bearer" in gates and b"bearer" in lowered):
         patterns.append(AUTH_HEADER)
-    if b"jwt." in gates and b"jwt." in lowered:
-        patterns.append(JWT_CALL)
+    if b"(" in line:
+        if any(word in gates and word in lowered for word in JWT_GATES):
+            patterns += (JWT_CALL, SIGN_CALL)
+        if any(word in gates and word in lowered for word in AUTH_PAIR_GATES):
+            patterns.append(AUTH_PAIR)
+    if b"config" in lowered and (b"set" in lowered or b"config " in lowered):
+        patterns.append(CLI_CONFIG_SET)
     for pattern in patterns:
         for match in pattern.finditer(line):
             found = _value(match)
@@ -445,7 +472,17 @@ def _candidates(
                 continue
             if pattern is AUTH_HEADER and found[0] == match.group("uv") and not match.group("scheme") and not random_looking(found[0]):
                 continue  # "Authorization", "Proxy-Authorization" in a list of header names
+            if pattern is CLI_CONFIG_SET:
+                strength = name_strength(match.group("name"))
+                if strength:
+                    out.append((found[1], found[2], match.group("name"), found[0], strength))
+                continue
             out.append((found[1], found[2], b"password", found[0], 2))
+    if b"," in line and b"(" in line:
+        for match in CONSTANT_CALL.finditer(line):
+            found = _value(match)
+            if found is not None and name_strength(match.group("name")) == 2:
+                out.append((found[1], found[2], match.group("name"), found[0], 2))
     if directives:
         for match in DIRECTIVE.finditer(line):
             name = match.group("name")
@@ -496,6 +533,39 @@ def find_assignments(
         spans.append((start, end))
         found.append((start, end, name, value, entropy))
     return found
+
+
+# --- ciphertext ----------------------------------------------------------------------------------
+
+_ENCRYPTED_KEY = re.compile(rb"(?i)encrypted\w*[\"']?\s*[:=]")
+
+
+def under_encrypted_key(data: bytes, pos: int) -> bool:
+    """The value at ``pos`` is ciphertext: it sits under an ``encrypted...`` key, on its line
+    (``"encrypted": {"token": "..."}``) or in an enclosing block of less indentation
+    (``encryptedData:`` of a SealedSecret, an ``encrypted:`` map), up to 8 parents above."""
+    line_start = data.rfind(b"\n", 0, pos) + 1
+    if _ENCRYPTED_KEY.search(data, line_start, pos):
+        return True
+    line = data[line_start:pos]
+    indent = len(line) - len(line.lstrip(b" \t-"))
+    end, parents = line_start - 1, 0
+    while end > 0 and parents < 8:
+        start = data.rfind(b"\n", 0, end) + 1
+        above = data[start:end]
+        end = start - 1
+        stripped = above.lstrip(b" \t-")
+        if not stripped or stripped.startswith(b"#"):
+            continue
+        level = len(above) - len(stripped)
+        if level < indent:
+            parents += 1
+            indent = level
+            if _ENCRYPTED_KEY.match(stripped):
+                return True
+            if level == 0:
+                break
+    return False
 
 
 # --- whole-document formats ----------------------------------------------------------------------
