@@ -229,3 +229,11 @@ def test_a_secret_beside_an_encrypted_block_still_fires() -> None:
     text = f'encrypted:\n  token: AgB{_PW * 3}\nplain:\n  password: "{_PW}"\n'
     detections, _ = engine.scan_blob(text.encode(), "config.yaml")
     assert [d.start_line for d in detections] == [4]
+
+
+def test_markdown_table_column_named_by_its_header() -> None:
+    table = f"| service | secret |\n|---|---|\n| billing | `{_PW}Zx81` |\n| search | `<ask ops>` |\n"
+    detections, _ = engine.scan_blob(table.encode(), "handbook.md")
+    assert [d.start_line for d in detections] == [3]
+    docs = "| option | token | notes |\n|:---|:---:|---|\n| `--token` | `TOKEN` | the API token |\n| `--ttl` | 3600 | seconds |\n"
+    assert engine.scan_blob(docs.encode(), "usage.md")[0] == []

@@ -618,6 +618,43 @@ def find_name_value_pairs(data: bytes) -> list[tuple[int, int, bytes]]:
     return out
 
 
+_TABLE_SEPARATOR = re.compile(rb"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?$")
+
+
+def _cells(line: bytes) -> list[bytes]:
+    return [cell.strip().strip(b"`").strip() for cell in line.strip().strip(b"|").split(b"|")]
+
+
+def find_table_columns(data: bytes) -> list[tuple[int, int, bytes]]:
+    """Values in a Markdown table column whose header names a credential (``| service | secret |``)."""
+    out: list[tuple[int, int, bytes]] = []
+    lines = data.split(b"\n")
+    offsets = [0]
+    for line in lines[:-1]:
+        offsets.append(offsets[-1] + len(line) + 1)
+    for index in range(1, len(lines)):
+        if not _TABLE_SEPARATOR.match(lines[index]) or b"|" not in lines[index - 1]:
+            continue
+        header = _cells(lines[index - 1])
+        columns = [(column, name) for column, name in enumerate(header) if name and name_strength(name) == 2]
+        if not columns:
+            continue
+        for row in range(index + 1, len(lines)):
+            line = lines[row]
+            if b"|" not in line or not line.strip():
+                break
+            cells = _cells(line)
+            for column, name in columns:
+                if column >= len(cells) or not cells[column]:
+                    continue
+                value = cells[column]
+                if _judge(name, value, 2) is None:
+                    continue
+                start = line.find(value)
+                out.append((offsets[row] + start, offsets[row] + start + len(value), value))
+    return out
+
+
 def find_jwk_private(data: bytes) -> list[tuple[int, int, bytes]]:
     """Private members of JSON Web Keys (``d``, ``p``, ``q``, ``dp``, ``dq``, ``qi``; ``k`` of symmetric keys)."""
     out = []
