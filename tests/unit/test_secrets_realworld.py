@@ -237,3 +237,53 @@ def test_markdown_table_column_named_by_its_header() -> None:
     assert [d.start_line for d in detections] == [3]
     docs = "| option | token | notes |\n|:---|:---:|---|\n| `--token` | `TOKEN` | the API token |\n| `--ttl` | 3600 | seconds |\n"
     assert engine.scan_blob(docs.encode(), "usage.md")[0] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "line"),
+    [
+        ("a.sh", f"smbclient //srv/share -U admin%{_PW}"),
+        ("a.sh", f"echo '{_PW}' | sudo -S apt-get update"),
+        ("a.sh", f"az login --service-principal -u app -p {_PW} --tenant t"),
+        ("a.sql", f"ALTER LOGIN sa WITH PASSWORD = N'{_PW}';"),
+        ("a.py", f'ftp = FTP("ftp.internal", "deploy", "{_PW}")'),
+        ("a.go", f'db, _ := sql.Open("mysql", "app:{_PW}@tcp(db:3306)/app")'),
+        ("a.rb", f'ENV["STRIPE_SECRET"] ||= "{_PW}"'),
+        ("a.java", f'DriverManager.getConnection(url, "app", "{_PW}");'),
+        ("a.kt", f'val creds = Credentials.basic("svc", "{_PW}")'),
+        ("a.php", f'$db = mysqli_connect("db", "app", "{_PW}", "shop");'),
+        ("a.go", f'auth := smtp.PlainAuth("", "me@corp.com", "{_PW}", "smtp.corp.com")'),
+        ("a.yaml", f'args: ["--token", "{_PW}"]'),
+        ("a.toml", f'[auth]\ntoken = """{_PW}"""'),
+        ("Dockerfile", f"RUN echo 'machine github.com login bot password {_PW}' > ~/.netrc"),
+        ("main.tf", f'variable "db_password" {{\n  type    = string\n  default = "{_PW}"\n}}'),
+        ("notes.md", f"The staging password is {_PW}"),
+        ("a.js", f"fetch(`https://api.x.com/v1?access_token={_PW}`)"),
+    ],
+)
+def test_more_ways_of_writing_a_credential_are_read(path: str, line: str) -> None:
+    detections, _ = engine.scan_blob((line + "\n").encode(), path)
+    assert detections, line
+    assert all(_PW not in d.snippet for d in detections)
+
+
+@pytest.mark.parametrize(
+    ("path", "line"),
+    [
+        ("a.java", 'DriverManager.getConnection(url, "app", System.getenv("DB_PASSWORD"));'),
+        ("a.py", "ftp = FTP(host, user, passwd)"),
+        ("a.go", 'db, _ := sql.Open("mysql", user+":"+pass+"@tcp(db:3306)/app")'),
+        ("a.php", '$db = mysqli_connect("db", "app", $password, "shop");'),
+        ("a.yaml", 'args: ["--token-file", "/var/run/secrets/token"]'),
+        ("a.md", "The password is stored in Vault."),
+        ("a.py", "if password is None:\n    pass"),
+        ("main.tf", 'variable "token_ttl" {\n  default = "3600"\n}'),
+        ("a.sql", "SET PASSWORD FOR 'app'@'%' = :new_password;"),
+        ("a.sh", "echo 'deb http://deb.debian.org/debian bookworm main' | sudo tee /etc/apt/sources.list"),
+        ("a.sh", "az login -u app -p $AZ_PASSWORD"),
+        ("a.js", "fetch(`https://api.x.com/v1?access_token=${token}`)"),
+    ],
+)
+def test_variables_and_prose_around_the_new_syntaxes_do_not_fire(path: str, line: str) -> None:
+    detections, _ = engine.scan_blob((line + "\n").encode(), path)
+    assert not detections, [d.rule_id for d in detections]

@@ -37,7 +37,7 @@ DIRECTIVE_SUFFIXES = frozenset({".conf", ".cfg", ".config", ""})
 KEYWORDS = (
     "pass", "pwd", "pw", "pswd", "secret", "token", "key", "auth", "salt", "nonce", "cred", "private",
     "signing", "hmac", "pepper", "identified", "bearer", "basic ", "mysql", "mariadb", "login", "-u ", "--user", "jwt.",
-    '"kty"', "psk", "jwt::", "signwith", "signedstring", "setsigningkey", "sshpass", "redis-cli", "ldap", "sqlcmd", "mongo",
+    '"kty"', "@tcp(", "sudo -s", "getconnection(", "ftp(", "ftp_tls(", "psk", "jwt::", "signwith", "signedstring", "setsigningkey", "sshpass", "redis-cli", "ldap", "sqlcmd", "mongo",
 )
 
 # --- names ---------------------------------------------------------------------------------------
@@ -235,12 +235,12 @@ def passes_strength(value: bytes, strength: int = 2) -> tuple[bool, float]:
 
 # --- syntax --------------------------------------------------------------------------------------
 
-_QUOTED = rb"(?:&quot;(?P<ev>[^&\n]{4,256}?)&quot;|[rbuflL@]{0,2}(?P<q>[\"'`])(?P<qv>[^\"'`\n\\]{4,256})(?P=q))"
+_QUOTED = rb"(?:&quot;(?P<ev>[^&\n]{4,256}?)&quot;|[rbuflLN@]{0,2}(?P<q>\"\"\"|'''|[\"'`])(?P<qv>[^\"'`\n\\]{4,256})(?P=q))"
 _UNQUOTED = rb"(?P<uv>(?:!!binary\s+)?(?:[^\s\"'`,;{}()\[\]<>|&]|&(?![\w.-]+=)){4,256})"
 # calls that turn a literal into a key: []byte("..."), Encoding.UTF8.GetBytes("..."), Buffer.from('...'), SecretStr("...")
 _WRAP = rb"(?:new\s+)?(?:[\w.\[\]]*(?:[Bb]ytes?|[Dd]ecode|[Ee]ncode|[Ff]rom|[Ss]ecret|SecretStr|[Kk]ey|str|String|unhexlify|fromhex|Password)\(\s*){0,3}"
 _TYPE = rb"(?:\s*:\s*[A-Za-z_][\w.\[\], |]{0,30}?(?=\s*=)|\s+(?P<type>[A-Za-z_][\w.\[\]*]{0,60})(?=\s*=))?"
-_OP = rb"(?P<op>:=|\?=|\+=|=>|===|!==|==|!=|=|:|<-|\|\||\?\?|\s+or\s+|\.(?:equals|Equals|equalsIgnoreCase)\(|\s+(?:is|was)\s+)"
+_OP = rb"(?P<op>:=|\?\?=|\|\|=|\?=|\+=|=>|===|!==|==|!=|=|:|<-|\|\||\?\?|\s+or\s+|\.(?:equals|Equals|equalsIgnoreCase)\(|\s+(?:is|was)\s+)"
 
 # after a NAME: <op> value, with an optional closing quote / bracket and type annotation
 AFTER_NAME = re.compile(rb"(?:[\"']?\]?)" + _TYPE + rb"\s*" + _OP + rb"\s*(?:" + _WRAP + _QUOTED + rb"|" + _UNQUOTED + rb")")
@@ -318,11 +318,24 @@ CLI_CONFIG_SET = re.compile(
     rb"(?:(?P<q>[\"'])(?P<qv>[^\"'\n$]{4,256})(?P=q)|(?P<uv>[^\s\"'`$-][^\s\"'`;|&]{3,255}))"
 )
 # curl -u user:pass, --user user:pass
-CLI_USER = re.compile(rb"(?<![\w-])(?:-u|--user|--proxy-user)[ \t=]+[\"']?[^\s:\"'$]{1,64}:(?P<uv>[^\s\"'$`]{4,256})")
+CLI_USER = re.compile(
+    rb"(?<![\w-])(?:(?:-u|--user|--proxy-user)[ \t=]+[\"']?[^\s:\"'$]{1,64}:|-U[ \t]+[\"']?[^\s%\"'$]{1,64}%"
+    rb"|(?:-u|--username)[ \t=]+[\"']?[^\s\"'$-][^\s\"']{0,63}[\"']?[ \t]+(?:-p|--password)[ \t=]+)[\"']?(?P<uv>[^\s\"'$`]{4,256})"
+)
 # echo TOKEN | docker login --password-stdin
-CLI_STDIN = re.compile(rb"\becho\s+[\"']?(?P<uv>[^\s\"'$|]{8,256})[\"']?\s*\|\s*(?:sudo\s+)?\w+(?:\s+\w+)?\s+login\b")
+CLI_STDIN = re.compile(
+    rb"\becho\s+(?:-n\s+)?[\"']?(?P<uv>[^\s\"'$|]{8,256})[\"']?\s*\|\s*"
+    rb"(?:(?:sudo\s+)?\w+(?:\s+\w+)?\s+login\b|sudo\s+-\w*S|[\w-]+\b[^|\n]*--password-stdin|(?:sudo\s+)?chpasswd)"
+)
+# machine HOST login USER password VALUE (.netrc lines, also written by an echo in a Dockerfile)
+NETRC = re.compile(rb"\bmachine\s+\S+\s+login\s+\S+\s+password\s+(?P<uv>[^\s\"'`]{4,256})")
+# Go / MySQL DSN: user:pass@tcp(host:3306)/db
+GO_DSN = re.compile(rb"[\"'`][\w.-]{1,64}:(?P<uv>[^\s\"'`@/]{4,128})@(?:tcp|unix)\(")
+# ["--token", "VALUE"]: a flag and its value as items of an argument list
+QUOTED_FLAG = re.compile(rb"[\"']--?(?P<name>[\w-]{0,30}?" + rb"(?i:pass|pwd|secret|token|key|auth|cred)" + rb"[\w-]{0,30})[\"']\s*,\s*" + _QUOTED)
 SQL_PASSWORD = re.compile(
-    rb"(?i)\b(?:identified\s+(?:with\s+['\"`]?\w+['\"`]?\s+)?by|password)\s+(?:=\s*)?(?:password\s*\(\s*)?(?P<q>['\"])(?P<qv>[^'\"\n]{4,256})(?P=q)"
+    rb"(?i)\b(?:identified\s+(?:with\s+['\"`]?\w+['\"`]?\s+)?by|password(?:\s+for\s+[^\s=;]{1,120})?)\s+(?:=\s*)?(?:password\s*\(\s*)?N?"
+    rb"(?P<q>['\"])(?P<qv>[^'\"\n]{4,256})(?P=q)"
 )
 AUTH_HEADER = re.compile(
     rb"(?i)\b(?:authorization|proxy-authorization)[\"']?\s*[:=,]\s*[`\"']?\s*(?:(?P<scheme>bearer|basic|token|bot|apikey|digest|sso-key)\s+)?"
@@ -344,6 +357,19 @@ AUTH_PAIR = re.compile(
     rb"(?:\bauth\s*[=:]\s*\(|\b(?:[\w.]*(?:BasicAuth|DigestAuth|Credentials?|login|Login|simple_bind_s|bind_s|authenticate|set_credentials))\()"
     rb"\s*[\"'][^\"'\n]{1,120}[\"']\s*,\s*" + _WRAP + _QUOTED
 )
+# positional credentials: DriverManager.getConnection(url, "user", "pw"), FTP(host, "user", "pw"),
+# mysqli_connect(host, user, "pw", db), Credentials.basic("user", "pw"): the index of the password
+_PASSWORD_ARGUMENT = {
+    b"getconnection": 2, b"ftp": 2, b"ftp_tls": 2, b"mysql_connect": 2, b"mysqli_connect": 2, b"mysqli": 2,
+    b"basic": 1, b"passwordauthentication": 1, b"usernamepasswordcredentials": 1, b"usernamepasswordauthenticationtoken": 1,
+    b"basicauth": 1, b"httpbasicauth": 1, b"networkcredential": 1, b"plainauth": 2, b"setbasicauth": 1, b"basicauthcredentials": 1,
+}
+POSITIONAL_CALL = re.compile(
+    rb"(?<![\w.])(?:new\s+)?(?:[A-Za-z_]\w*\.){0,3}(?P<call>(?i:getConnection|FTP(?:_TLS)?|mysqli?_connect|mysqli|basic|PasswordAuthentication|"
+    rb"UsernamePasswordCredentials|UsernamePasswordAuthenticationToken|BasicAuth|HTTPBasicAuth|NetworkCredential|PlainAuth|SetBasicAuth|"
+    rb"BasicAuthCredentials))\((?P<args>[^()\n]{0,400})\)"
+)
+_ARGUMENT = re.compile(rb"\s*(?:[rbuflL@]{0,2}(?P<q>[\"'`])(?P<qv>[^\"'`\n\\]{4,256})(?P=q)|[^,]*)\s*(?:,|$)")
 # map.put(Context.SECURITY_CREDENTIALS, "pw"), config.set(DB_PASSWORD, "pw"): a constant as the name
 CONSTANT_CALL = re.compile(rb"\(\s*(?P<name>(?:[A-Za-z_]\w*\.){0,3}[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|(?:[A-Za-z_]\w*\.){1,3}[A-Z]{4,})\s*,\s*" + _WRAP + _QUOTED)
 
@@ -364,7 +390,7 @@ def _value(match: re.Match[bytes]) -> tuple[bytes, int, int, bool] | None:
 def _inside_string(line: bytes, pos: int) -> bool:
     """An odd number of double (or single) quotes before ``pos``: a connection string fragment in code."""
     before = line[:pos].replace(b'\\"', b"").replace(b"\\'", b"")
-    return before.count(b'"') % 2 == 1 or before.count(b"'") % 2 == 1
+    return before.count(b'"') % 2 == 1 or before.count(b"'") % 2 == 1 or before.count(b"`") % 2 == 1
 
 
 def _judge(name: bytes, value: bytes, strength: int) -> float | None:
@@ -410,9 +436,10 @@ def _candidates(
         if not quoted:
             if code_file and not _inside_string(line, start):
                 continue  # code expressions: a variable, a call (a value inside a string literal is a literal)
-            if op in (b"||", b"??", b"or", b"is", b"was", b"==", b"!=", b"===", b"!==") or op.startswith(b"."):
+            stated = op in (b"is", b"was") and prose and random_looking(value)  # prose: "the password is Hq7vX2..."
+            if not stated and (op in (b"||", b"??", b"or", b"is", b"was", b"==", b"!=", b"===", b"!==") or op.startswith(b".")):
                 continue
-            if prose and not _inside_string(line, name_start) and b"`" not in line and b"=" not in op:
+            if not stated and prose and not _inside_string(line, name_start) and b"`" not in line and b"=" not in op:
                 if line[:name_start].strip(b" \t-*>#0123456789."):
                     continue  # prose: "the password: see the vault"; a "  passwd: value" line still counts
         out.append((start, end, name, value, strength))
@@ -450,10 +477,14 @@ def _candidates(
     login = b"login" in gates and b"login" in lowered
     if b" -" in line and any(tool in gates and tool in lowered for tool in CLI_TOOL_GATES):
         patterns.append(CLI_P)
-    if b"-u" in line:  # "--user" and "--proxy-user" contain "-u"
+    if b"-u" in lowered:  # "--user", "--proxy-user" and "--username" contain "-u"; smbclient's "-U user%pass"
         patterns.append(CLI_USER)
-    if login and b"echo" in line:
+    if b"echo" in line and b"|" in line:
         patterns.append(CLI_STDIN)
+    if b"machine" in lowered and b"login" in lowered:
+        patterns.append(NETRC)
+    if b"@tcp(" in line or b"@unix(" in line:
+        patterns.append(GO_DSN)
     if (b"identified" in gates and b"identified" in lowered) or (b"pass" in gates and b"password" in lowered):
         patterns.append(SQL_PASSWORD)
     if (b"auth" in gates and b"authorization" in lowered) or (b"bearer" in gates and b"bearer" in lowered):
@@ -478,7 +509,20 @@ def _candidates(
                     out.append((found[1], found[2], match.group("name"), found[0], strength))
                 continue
             out.append((found[1], found[2], b"password", found[0], 2))
+    if b"-" in line and (b'"-' in line or b"'-" in line):
+        for match in QUOTED_FLAG.finditer(line):
+            found = _value(match)
+            if found is not None and name_strength(match.group("name")) == 2:
+                out.append((found[1], found[2], match.group("name"), found[0], 2))
     if b"," in line and b"(" in line:
+        for match in POSITIONAL_CALL.finditer(line):
+            index = _PASSWORD_ARGUMENT.get(match.group("call").lower())
+            if index is None:
+                continue
+            arguments = list(_ARGUMENT.finditer(line, match.start("args"), match.end("args")))
+            if len(arguments) > index and arguments[index].group("qv") is not None:
+                argument = arguments[index]
+                out.append((argument.start("qv"), argument.end("qv"), b"password", argument.group("qv"), 2))
         for match in CONSTANT_CALL.finditer(line):
             found = _value(match)
             if found is not None and name_strength(match.group("name")) == 2:
@@ -652,6 +696,26 @@ def find_table_columns(data: bytes) -> list[tuple[int, int, bytes]]:
                     continue
                 start = line.find(value)
                 out.append((offsets[row] + start, offsets[row] + start + len(value), value))
+    return out
+
+
+_TF_VARIABLE = re.compile(rb'\bvariable\s+"(?P<name>[^"\n]{2,80})"\s*\{(?P<body>[^{}]{0,800})\}')
+_TF_DEFAULT = re.compile(rb'(?m)^\s*default\s*=\s*"(?P<v>[^"\n]{4,256})"')
+
+
+def find_variable_defaults(data: bytes) -> list[tuple[int, int, bytes]]:
+    """Terraform / HCL ``variable "db_password" { default = "..." }``: a credential as a variable's default."""
+    out = []
+    for match in _TF_VARIABLE.finditer(data):
+        name = match.group("name")
+        strength = name_strength(name)
+        default = _TF_DEFAULT.search(match.group("body"))
+        if not strength or default is None:
+            continue
+        value = default.group("v")
+        if _judge(name, value, strength) is not None:
+            start = match.start("body") + default.start("v")
+            out.append((start, start + len(value), value))
     return out
 
 
