@@ -287,3 +287,46 @@ def test_more_ways_of_writing_a_credential_are_read(path: str, line: str) -> Non
 def test_variables_and_prose_around_the_new_syntaxes_do_not_fire(path: str, line: str) -> None:
     detections, _ = engine.scan_blob((line + "\n").encode(), path)
     assert not detections, [d.rule_id for d in detections]
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("values.yaml", f"db:\n  password: |\n    {_PW}\n"),
+        ("values.yaml", f"password: >-\n  {_PW}\nuser: app\n"),
+        ("task.json", '{"config": "{\\"password\\": \\"' + _PW + '\\"}"}'),
+        ("run.sh", f"java -Djavax.net.ssl.keyStorePassword={_PW} -jar app.jar"),
+        ("main.c", f'char pass[] = "{_PW}";'),
+        ("Module.vb", f'Dim password As String = "{_PW}"'),
+        ("profile.ps1", f'$env:API_TOKEN = "{_PW}"'),
+        ("a.py", f'token = ("{_PW}")'),
+        ("a.py", f'keyring.set_password("svc", "user", "{_PW}")'),
+        ("a.go", f'client := github.NewClient(nil).WithAuthToken("{_PW}")'),
+        ("Ds.java", f'dataSource.setPassword("{_PW}");'),
+    ],
+)
+def test_block_scalars_escaped_json_system_properties_and_setters_are_read(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob((text + "\n").encode(), path)
+    assert detections, text
+    assert all(_PW not in d.snippet for d in detections)
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("values.yaml", "password: >-\n  {{ vault_password }}\n"),
+        ("cert.yaml", f"tls:\n  certificate: |\n    {_PW}AAAA\n    {_PW}BBBB\n"),
+        ("a.java", 'String password = config.getPassword("db.password");'),
+        ("a.py", 'token = lookup_token("deploy-bot")'),
+        ("a.py", 'password_reset_token = "/account/reset"'),
+    ],
+)
+def test_templates_multi_line_blocks_and_getters_do_not_fire(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob((text + "\n").encode(), path)
+    assert not detections, [d.rule_id for d in detections]
+
+
+@pytest.mark.parametrize(("name", "strength"), [("keyStorePassword", 2), ("login_password", 2), ("vault_password", 2),
+                                                ("password_store", 0), ("csrf_token", 0), ("password_reset_token", 0)])
+def test_a_qualifier_before_a_final_credential_word_keeps_it_a_credential(name: str, strength: int) -> None:
+    assert generic.name_strength(name.encode()) == strength

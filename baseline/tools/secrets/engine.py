@@ -232,6 +232,8 @@ def _generic_candidates(data: bytes, lowered: bytes, hits: dict[bytes, list[int]
         documents += generic.find_kubernetes_secrets(data)
     if b"value:" in lowered and b"name:" in lowered:
         documents += generic.find_name_value_pairs(data)
+    if b": |" in data or b": >" in data:
+        documents += generic.find_yaml_block_scalars(data)
     if b"variable" in lowered and b"default" in lowered:
         documents += generic.find_variable_defaults(data)
     if prose and b"--" in data and b"|" in data:  # a Markdown table whose header names a credential column

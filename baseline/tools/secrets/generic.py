@@ -84,6 +84,8 @@ _NOT_CREDENTIAL_WORDS = frozenset(
      "enter", "escape", "map", "mapping", "dict", "item", "items", "object", "property", "properties", "column", "table",
      "level", "bucket", "estimate", "budget", "usage", "per", "rate", "window", "authenticity"}
 )
+# Metadata words that, before a final credential word, only say whose credential it is.
+_QUALIFYING_WORDS = frozenset({"store", "keystore", "truststore", "login", "vault", "keyring", "source", "env", "environment", "cache", "default", "mount", "volume", "provider"})
 _NAME_WORD = re.compile(rb"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
 
@@ -98,7 +100,14 @@ def name_words(name: bytes) -> list[bytes]:
 def name_strength(name: bytes) -> int:
     """2 for a credential name, 1 for a weak one (``key``, ``auth``, ``salt``...), 0 for anything else."""
     words = name_words(name)
-    if not words or any(word.decode() in _NOT_CREDENTIAL_WORDS for word in words):
+    if not words:
+        return 0
+    if words[-1].decode() in _STRONG_WORDS and any(word.decode() in _NOT_CREDENTIAL_WORDS for word in words[:-1]):
+        # "keyStorePassword", "login_password", "vault_password": what qualifies a final credential word
+        # may be a metadata word of its own and still name a credential
+        if all(word.decode() not in _NOT_CREDENTIAL_WORDS or word.decode() in _QUALIFYING_WORDS for word in words[:-1]):
+            return 2
+    if any(word.decode() in _NOT_CREDENTIAL_WORDS for word in words):
         return 0
     best = 0
     for index, word in enumerate(words):
@@ -238,12 +247,12 @@ def passes_strength(value: bytes, strength: int = 2) -> tuple[bool, float]:
 _QUOTED = rb"(?:&quot;(?P<ev>[^&\n]{4,256}?)&quot;|[rbuflLN@]{0,2}(?P<q>\"\"\"|'''|[\"'`])(?P<qv>[^\"'`\n\\]{4,256})(?P=q))"
 _UNQUOTED = rb"(?P<uv>(?:!!binary\s+)?(?:[^\s\"'`,;{}()\[\]<>|&]|&(?![\w.-]+=)){4,256})"
 # calls that turn a literal into a key: []byte("..."), Encoding.UTF8.GetBytes("..."), Buffer.from('...'), SecretStr("...")
-_WRAP = rb"(?:new\s+)?(?:[\w.\[\]]*(?:[Bb]ytes?|[Dd]ecode|[Ee]ncode|[Ff]rom|[Ss]ecret|SecretStr|[Kk]ey|str|String|unhexlify|fromhex|Password)\(\s*){0,3}"
-_TYPE = rb"(?:\s*:\s*[A-Za-z_][\w.\[\], |]{0,30}?(?=\s*=)|\s+(?P<type>[A-Za-z_][\w.\[\]*]{0,60})(?=\s*=))?"
+_WRAP = rb"(?:new\s+)?(?:\(\s*|[\w.\[\]]*(?:[Bb]ytes?|[Dd]ecode|[Ee]ncode|[Ff]rom|[Ss]ecret|SecretStr|[Kk]ey|str|String|unhexlify|fromhex|Password)\(\s*){0,3}"
+_TYPE = rb"(?:\s*:\s*[A-Za-z_][\w.\[\], |]{0,30}?(?=\s*=)|\s+(?i:as)\s+[A-Za-z_][\w.]{0,30}(?=\s*=)|\s+(?P<type>[A-Za-z_][\w.\[\]*]{0,60})(?=\s*=))?"
 _OP = rb"(?P<op>:=|\?\?=|\|\|=|\?=|\+=|=>|===|!==|==|!=|=|:|<-|\|\||\?\?|\s+or\s+|\.(?:equals|Equals|equalsIgnoreCase)\(|\s+(?:is|was)\s+)"
 
 # after a NAME: <op> value, with an optional closing quote / bracket and type annotation
-AFTER_NAME = re.compile(rb"(?:[\"']?\]?)" + _TYPE + rb"\s*" + _OP + rb"\s*(?:" + _WRAP + _QUOTED + rb"|" + _UNQUOTED + rb")")
+AFTER_NAME = re.compile(rb"(?:[\"']?\]?|\[\d{0,4}\])" + _TYPE + rb"\s*" + _OP + rb"\s*(?:" + _WRAP + _QUOTED + rb"|" + _UNQUOTED + rb")")
 NAME_KEYWORDS = frozenset(
     {b"pass", b"pwd", b"pw", b"pswd", b"secret", b"token", b"key", b"auth", b"salt", b"nonce", b"cred", b"private", b"signing",
      b"hmac", b"pepper", b"psk"}
@@ -288,7 +297,8 @@ def _names(line: bytes, hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
             start += 1
         while end > start and line[end - 1] in b".-":
             end -= 1
-        if end - start > 80 or (start > 0 and line[start - 1] in b":/") or (start, end) in spans:
+        after_colon = start > 0 and line[start - 1] in b":/" and not line[max(0, start - 4) : start].lower() == b"env:"
+        if end - start > 80 or after_colon or (start, end) in spans:
             continue
         spans.append((start, end))
     return spans
@@ -362,14 +372,18 @@ AUTH_PAIR = re.compile(
 _PASSWORD_ARGUMENT = {
     b"getconnection": 2, b"ftp": 2, b"ftp_tls": 2, b"mysql_connect": 2, b"mysqli_connect": 2, b"mysqli": 2,
     b"basic": 1, b"passwordauthentication": 1, b"usernamepasswordcredentials": 1, b"usernamepasswordauthenticationtoken": 1,
-    b"basicauth": 1, b"httpbasicauth": 1, b"networkcredential": 1, b"plainauth": 2, b"setbasicauth": 1, b"basicauthcredentials": 1,
+    b"set_password": 2, b"basicauth": 1, b"httpbasicauth": 1, b"networkcredential": 1, b"plainauth": 2, b"setbasicauth": 1, b"basicauthcredentials": 1,
 }
 POSITIONAL_CALL = re.compile(
-    rb"(?<![\w.])(?:new\s+)?(?:[A-Za-z_]\w*\.){0,3}(?P<call>(?i:getConnection|FTP(?:_TLS)?|mysqli?_connect|mysqli|basic|PasswordAuthentication|"
+    rb"(?<![\w.])(?:new\s+)?(?:[A-Za-z_]\w*\.){0,3}(?P<call>(?i:getConnection|set_password|FTP(?:_TLS)?|mysqli?_connect|mysqli|basic|PasswordAuthentication|"
     rb"UsernamePasswordCredentials|UsernamePasswordAuthenticationToken|BasicAuth|HTTPBasicAuth|NetworkCredential|PlainAuth|SetBasicAuth|"
     rb"BasicAuthCredentials))\((?P<args>[^()\n]{0,400})\)"
 )
 _ARGUMENT = re.compile(rb"\s*(?:[rbuflL@]{0,2}(?P<q>[\"'`])(?P<qv>[^\"'`\n\\]{4,256})(?P=q)|[^,]*)\s*(?:,|$)")
+# a setter or builder method named for a credential, given one literal: setPassword("..."),
+# .WithAuthToken("..."), .password("...") (getters and lookups take a key's name, not a value)
+SETTER_CALL = re.compile(rb"(?<![\w$])(?P<name>[A-Za-z_]\w{1,60})\(\s*" + _QUOTED + rb"\s*\)")
+_NOT_SETTER = re.compile(rb"(?i)^_*(?:get|read|load|fetch|lookup|find|decrypt|delete|remove|has|is|parse|format|print|log|describe|list|require|validate|verify|hash|check|mask|redact|prompt|input|ask)")
 # map.put(Context.SECURITY_CREDENTIALS, "pw"), config.set(DB_PASSWORD, "pw"): a constant as the name
 CONSTANT_CALL = re.compile(rb"\(\s*(?P<name>(?:[A-Za-z_]\w*\.){0,3}[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|(?:[A-Za-z_]\w*\.){1,3}[A-Z]{4,})\s*,\s*" + _WRAP + _QUOTED)
 
@@ -514,6 +528,12 @@ def _candidates(
             found = _value(match)
             if found is not None and name_strength(match.group("name")) == 2:
                 out.append((found[1], found[2], match.group("name"), found[0], 2))
+    if b"(" in line and b")" in line and (b'"' in line or b"'" in line or b"`" in line):
+        for match in SETTER_CALL.finditer(line):
+            name = match.group("name")
+            found = _value(match)
+            if found is not None and not _NOT_SETTER.match(name) and name_strength(name) == 2:
+                out.append((found[1], found[2], name, found[0], 2))
     if b"," in line and b"(" in line:
         for match in POSITIONAL_CALL.finditer(line):
             index = _PASSWORD_ARGUMENT.get(match.group("call").lower())
@@ -555,6 +575,9 @@ def find_assignments(
     if b"&" in line and any(entity in line for entity, _ in _ENTITIES):
         for entity, char in _ENTITIES:
             decoded = decoded.replace(entity, char)
+        lowered, hits = None, None
+    if b'\\"' in decoded:  # JSON or code inside a string literal: {\"password\": \"...\"}
+        decoded = decoded.replace(b'\\"', b'"')
         lowered, hits = None, None
     if lowered is None:
         lowered = decoded.lower()
@@ -696,6 +719,28 @@ def find_table_columns(data: bytes) -> list[tuple[int, int, bytes]]:
                     continue
                 start = line.find(value)
                 out.append((offsets[row] + start, offsets[row] + start + len(value), value))
+    return out
+
+
+_YAML_BLOCK = re.compile(
+    rb"(?m)^(?P<indent>[ \t]*)(?:-[ \t]+)?[\"']?(?P<name>[\w.-]{2,80})[\"']?:[ \t]*[|>][-+0-9]?[ \t]*\r?\n"
+    rb"(?P<vindent>[ \t]+)(?P<v>[^\s#][^\s]{3,255})[ \t]*\r?(?:\n|$)"
+)
+
+
+def find_yaml_block_scalars(data: bytes) -> list[tuple[int, int, bytes]]:
+    """``password: >-`` / ``token: |`` with the value alone on the next, more indented line."""
+    out = []
+    for match in _YAML_BLOCK.finditer(data):
+        if len(match.group("vindent")) <= len(match.group("indent")):
+            continue
+        following = data[match.end() : match.end() + 256].split(b"\n", 1)[0]
+        if following.startswith(match.group("vindent")) and following.strip():
+            continue  # a block of several lines: text, a certificate (the PEM rules read keys)
+        name, value = match.group("name"), match.group("v")
+        strength = name_strength(name)
+        if strength and _judge(name, value, strength) is not None:
+            out.append((match.start("v"), match.end("v"), value))
     return out
 
 
