@@ -203,6 +203,10 @@ def _provider_candidates(data: bytes, hits: dict[bytes, list[int]], rejected: li
     return found
 
 
+_YAML_SUFFIXES = frozenset({".yaml", ".yml"})
+_HCL_SUFFIXES = frozenset({".tf", ".hcl", ".tfvars"})
+
+
 def _generic_candidates(data: bytes, lowered: bytes, hits: dict[bytes, list[int]], path: str) -> list[_Candidate]:
     suffix = os.path.splitext(path)[1].lower()
     code_file, prose = suffix in generic.CODE_SUFFIXES, suffix in generic.PROSE_SUFFIXES
@@ -232,9 +236,9 @@ def _generic_candidates(data: bytes, lowered: bytes, hits: dict[bytes, list[int]
         documents += generic.find_kubernetes_secrets(data)
     if b"value:" in lowered and b"name:" in lowered:
         documents += generic.find_name_value_pairs(data)
-    if b": |" in data or b": >" in data:
+    if suffix in _YAML_SUFFIXES and (b": |" in data or b": >" in data):
         documents += generic.find_yaml_block_scalars(data)
-    if b"variable" in lowered and b"default" in lowered:
+    if suffix in _HCL_SUFFIXES and b"variable" in lowered:
         documents += generic.find_variable_defaults(data)
     if prose and b"--" in data and b"|" in data:  # a Markdown table whose header names a credential column
         documents += generic.find_table_columns(data)

@@ -358,13 +358,13 @@ TABLE_CELL = re.compile(rb"^\s*\|\s*`?(?P<name>[\w.-]{2,60})`?\s*\|\s*`?(?P<uv>[
 NAME_VALUE = re.compile(rb"(?i)[\"']?name[\"']?\s*[:=]\s*[\"'](?P<name>[\w.-]{2,80})[\"']\s*,\s*[\"']?value[\"']?\s*[:=]\s*" + _QUOTED)
 DEFINE = re.compile(rb"#\s*define\s+(?P<name>\w{2,80})\s+" + _QUOTED)
 JWT_CALL = re.compile(
-    rb"(?i:\bjwt(?:\.|::)(?:encode|sign|decode|verify))\(\s*[^,()]{1,80}(?:\([^()]*\))?[^,()]{0,40},\s*" + _QUOTED
+    rb"\b(?:jwt|JWT)(?:\.|::)(?:encode|sign|decode|verify)\(\s*[^,()]{1,80}(?:\([^()]*\))?[^,()]{0,40},\s*" + _QUOTED
 )
 # signWith(SignatureAlgorithm.HS256, "k"), token.SignedString([]byte("k")), Algorithm.HMAC256("k"), hmac.new(b"k", ...)
 SIGN_CALL = re.compile(rb"\b(?:signWith|setSigningKey|SignedString|HMAC(?:256|384|512)|hmac\.new)\(\s*(?:[\w.]+\s*,\s*)?" + _WRAP + _QUOTED)
 # requests auth=("user", "pw"), HTTPBasicAuth("user", "pw"), smtp.login("user", "pw"), ldap bind(dn, pw)
 AUTH_PAIR = re.compile(
-    rb"(?:\bauth\s*[=:]\s*\(|\b(?:[\w.]*(?:BasicAuth|DigestAuth|Credentials?|login|Login|simple_bind_s|bind_s|authenticate|set_credentials))\()"
+    rb"(?:\bauth\s*[=:]\s*\(|(?:BasicAuth|DigestAuth|Credentials?|login|Login|simple_bind_s|bind_s|authenticate|set_credentials)\()"
     rb"\s*[\"'][^\"'\n]{1,120}[\"']\s*,\s*" + _WRAP + _QUOTED
 )
 # positional credentials: DriverManager.getConnection(url, "user", "pw"), FTP(host, "user", "pw"),
@@ -382,10 +382,32 @@ POSITIONAL_CALL = re.compile(
 _ARGUMENT = re.compile(rb"\s*(?:[rbuflL@]{0,2}(?P<q>[\"'`])(?P<qv>[^\"'`\n\\]{4,256})(?P=q)|[^,]*)\s*(?:,|$)")
 # a setter or builder method named for a credential, given one literal: setPassword("..."),
 # .WithAuthToken("..."), .password("...") (getters and lookups take a key's name, not a value)
-SETTER_CALL = re.compile(rb"(?<![\w$])(?P<name>[A-Za-z_]\w{1,60})\(\s*" + _QUOTED + rb"\s*\)")
+SETTER_ARGUMENT = re.compile(rb"\(\s*" + _WRAP + _QUOTED + rb"\s*\)")
 _NOT_SETTER = re.compile(rb"(?i)^_*(?:get|read|load|fetch|lookup|find|decrypt|delete|remove|has|is|parse|format|print|log|describe|list|require|validate|verify|hash|check|mask|redact|prompt|input|ask)")
 # map.put(Context.SECURITY_CREDENTIALS, "pw"), config.set(DB_PASSWORD, "pw"): a constant as the name
-CONSTANT_CALL = re.compile(rb"\(\s*(?P<name>(?:[A-Za-z_]\w*\.){0,3}[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|(?:[A-Za-z_]\w*\.){1,3}[A-Z]{4,})\s*,\s*" + _WRAP + _QUOTED)
+CONSTANT_ARGUMENT = re.compile(rb"\s*,\s*" + _WRAP + _QUOTED)
+_CONSTANT = re.compile(rb"(?:[A-Za-z_]\w*\.){0,3}(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{4,})$")
+
+
+def _call_argument(line: bytes, name_start: int, name_end: int, name: bytes) -> list[tuple[int, int, bytes, bytes, int]]:
+    """A credential name in a call: a setter given one literal (``setPassword("...")``), or a constant
+    naming the first argument (``env.put(Context.SECURITY_CREDENTIALS, "...")``)."""
+    if line.startswith(b"(", name_end):
+        last = name.rsplit(b".", 1)[-1]
+        match = SETTER_ARGUMENT.match(line, name_end)
+        if match is not None and not _NOT_SETTER.match(last):
+            found = _value(match)
+            if found is not None:
+                return [(found[1], found[2], name, found[0], 2)]
+        return []
+    before = line[:name_start].rstrip()
+    if before.endswith(b"(") and _CONSTANT.match(name):
+        match = CONSTANT_ARGUMENT.match(line, name_end)
+        if match is not None:
+            found = _value(match)
+            if found is not None:
+                return [(found[1], found[2], name, found[0], 2)]
+    return []
 
 _ENTITIES = ((b"&quot;", b'"'), (b"&#34;", b'"'), (b"&apos;", b"'"), (b"&#39;", b"'"), (b"&lt;", b"<"), (b"&gt;", b">"))
 
@@ -420,9 +442,10 @@ def _judge(name: bytes, value: bytes, strength: int) -> float | None:
 # Pre-filter keywords that gate the syntax patterns below ("pass" for "password", "auth" for
 # "authorization"): when the pre-filter found none in the file, no line of it is tested for the word.
 CLI_TOOL_GATES = (b"login", b"mysql", b"mariadb", b"sshpass", b"redis-cli", b"ldap", b"sqlcmd", b"mongo")
-JWT_GATES = (b"jwt.", b"jwt::", b"signwith", b"signedstring", b"setsigningkey", b"hmac")
+JWT_GATES = (b"jwt.", b"jwt::")
+_SIGN_GATES = (b"signwith", b"signedstring", b"setsigningkey", b"hmac")
 AUTH_PAIR_GATES = (b"auth", b"login", b"cred", b"ldap")
-GATE_KEYWORDS = frozenset({b"identified", b"pass", b"bearer", *CLI_TOOL_GATES, *JWT_GATES, *AUTH_PAIR_GATES})
+GATE_KEYWORDS = frozenset({b"identified", b"pass", b"bearer", *CLI_TOOL_GATES, *JWT_GATES, *_SIGN_GATES, *AUTH_PAIR_GATES})
 
 
 def _candidates(
@@ -436,6 +459,8 @@ def _candidates(
         strength = name_strength(name)
         match = AFTER_NAME.match(line, name_end)
         if match is None:
+            if name_end < len(line) and line[name_end] in b"(,) \t" and strength == 2:
+                out += _call_argument(line, name_start, name_end, name)
             continue
         found = _value(match)
         if found is None:
@@ -504,11 +529,18 @@ def _candidates(
     if (b"auth" in gates and b"authorization" in lowered) or (b"bearer" in gates and b"bearer" in lowered):
         patterns.append(AUTH_HEADER)
     if b"(" in line:
-        if any(word in gates and word in lowered for word in JWT_GATES):
-            patterns += (JWT_CALL, SIGN_CALL)
-        if any(word in gates and word in lowered for word in AUTH_PAIR_GATES):
+        if (b"jwt." in gates or b"jwt::" in gates) and (b"jwt." in lowered or b"jwt::" in lowered):
+            patterns.append(JWT_CALL)
+        if (b"signwith" in gates or b"signedstring" in gates or b"setsigningkey" in gates or b"hmac" in gates) and (
+            b"signwith" in lowered or b"signedstring" in lowered or b"setsigningkey" in lowered or b"hmac" in lowered
+        ):
+            patterns.append(SIGN_CALL)
+        if (b"auth" in gates or b"login" in gates or b"cred" in gates or b"ldap" in gates) and (
+            b"auth=(" in lowered or b"auth = (" in lowered or b"auth: (" in lowered or b"auth(" in lowered
+            or b"login(" in lowered or b"credential" in lowered or b"bind_s(" in lowered or b"authenticate(" in lowered
+        ):
             patterns.append(AUTH_PAIR)
-    if b"config" in lowered and (b"set" in lowered or b"config " in lowered):
+    if b"config" in lowered and (b"config set" in lowered or b"configure set" in lowered or b"git config" in lowered):
         patterns.append(CLI_CONFIG_SET)
     for pattern in patterns:
         for match in pattern.finditer(line):
@@ -528,13 +560,10 @@ def _candidates(
             found = _value(match)
             if found is not None and name_strength(match.group("name")) == 2:
                 out.append((found[1], found[2], match.group("name"), found[0], 2))
-    if b"(" in line and b")" in line and (b'"' in line or b"'" in line or b"`" in line):
-        for match in SETTER_CALL.finditer(line):
-            name = match.group("name")
-            found = _value(match)
-            if found is not None and not _NOT_SETTER.match(name) and name_strength(name) == 2:
-                out.append((found[1], found[2], name, found[0], 2))
-    if b"," in line and b"(" in line:
+    if b"," in line and b"(" in line and (
+        b"getconnection" in lowered or b"ftp" in lowered or b"mysqli" in lowered or b"basic" in lowered
+        or b"passwordauth" in lowered or b"credentials" in lowered or b"plainauth" in lowered or b"set_password" in lowered
+    ):
         for match in POSITIONAL_CALL.finditer(line):
             index = _PASSWORD_ARGUMENT.get(match.group("call").lower())
             if index is None:
@@ -543,10 +572,6 @@ def _candidates(
             if len(arguments) > index and arguments[index].group("qv") is not None:
                 argument = arguments[index]
                 out.append((argument.start("qv"), argument.end("qv"), b"password", argument.group("qv"), 2))
-        for match in CONSTANT_CALL.finditer(line):
-            found = _value(match)
-            if found is not None and name_strength(match.group("name")) == 2:
-                out.append((found[1], found[2], match.group("name"), found[0], 2))
     if directives:
         for match in DIRECTIVE.finditer(line):
             name = match.group("name")
@@ -576,7 +601,7 @@ def find_assignments(
         for entity, char in _ENTITIES:
             decoded = decoded.replace(entity, char)
         lowered, hits = None, None
-    if b'\\"' in decoded:  # JSON or code inside a string literal: {\"password\": \"...\"}
+    if b'\\":' in decoded or b'=\\"' in decoded:  # JSON or code inside a string literal: {\"password\": \"...\"}
         decoded = decoded.replace(b'\\"', b'"')
         lowered, hits = None, None
     if lowered is None:
@@ -728,10 +753,27 @@ _YAML_BLOCK = re.compile(
 )
 
 
+def _matches_at_lines(pattern: re.Pattern[bytes], data: bytes, literals: tuple[bytes, ...], line_start: bool = True) -> list[re.Match[bytes]]:
+    """``pattern`` tried only where one of ``literals`` occurs (at the start of its line, or at the literal)."""
+    matches = []
+    tried: set[int] = set()
+    for literal in literals:
+        pos = data.find(literal)
+        while pos >= 0:
+            start = data.rfind(b"\n", 0, pos) + 1 if line_start else pos
+            if start not in tried:
+                tried.add(start)
+                match = pattern.match(data, start)
+                if match is not None:
+                    matches.append(match)
+            pos = data.find(literal, pos + len(literal))
+    return sorted(matches, key=lambda match: match.start())
+
+
 def find_yaml_block_scalars(data: bytes) -> list[tuple[int, int, bytes]]:
     """``password: >-`` / ``token: |`` with the value alone on the next, more indented line."""
     out = []
-    for match in _YAML_BLOCK.finditer(data):
+    for match in _matches_at_lines(_YAML_BLOCK, data, (b": |", b": >")):
         if len(match.group("vindent")) <= len(match.group("indent")):
             continue
         following = data[match.end() : match.end() + 256].split(b"\n", 1)[0]
@@ -751,7 +793,7 @@ _TF_DEFAULT = re.compile(rb'(?m)^\s*default\s*=\s*"(?P<v>[^"\n]{4,256})"')
 def find_variable_defaults(data: bytes) -> list[tuple[int, int, bytes]]:
     """Terraform / HCL ``variable "db_password" { default = "..." }``: a credential as a variable's default."""
     out = []
-    for match in _TF_VARIABLE.finditer(data):
+    for match in _matches_at_lines(_TF_VARIABLE, data, (b'variable "',), line_start=False):
         name = match.group("name")
         strength = name_strength(name)
         default = _TF_DEFAULT.search(match.group("body"))
