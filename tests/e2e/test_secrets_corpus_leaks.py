@@ -1,7 +1,8 @@
 """End to end: one real ``--select T04`` scan of the labelled real-world corpus, every output format searched.
 
 No labelled secret of the corpus may appear verbatim in the terminal output, the JSON, SARIF, JUnit,
-Markdown or HTML reports, or anything the scan leaves in the project's work folder, whether the
+Markdown or HTML reports, any member of the signed evidence bundle, or anything the scan leaves in
+the project's work folder (its logs and tool outputs included), whether the
 detector found that secret or not (an undetected secret on the line of a detected one is redacted
 too).
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -44,7 +46,11 @@ def scan(tmp_path_factory: pytest.TempPathFactory) -> dict:
     (project / "pyproject.toml").write_text('[project]\nname = "leaks"\nversion = "0.1"\n')
     out = root / "out"
     out.mkdir()
-    args = [sys.executable, "-m", "baseline", "scan", str(project), "--select", "T04"]
+    keygen = sandbox.run([sys.executable, "-m", "baseline", "keygen", "--out", str(root / "key")], cwd=root,
+                         limits=sandbox.Limits(timeout_s=120))
+    assert keygen.ok, keygen.stderr_tail()
+    args = [sys.executable, "-m", "baseline", "scan", str(project), "--select", "T04",
+            "--bundle", str(out / "bundle.zip"), "--sign", str(root / "key.key")]
     for name, filename in FORMATS.items():
         args += ["--format", name, "--output", str(out / filename)]
     run = sandbox.run(args, cwd=root, limits=sandbox.Limits(timeout_s=300), extra_env={"CI": ""})
@@ -54,6 +60,11 @@ def scan(tmp_path_factory: pytest.TempPathFactory) -> dict:
     for name, filename in FORMATS.items():
         path = out / filename
         texts[name] = path.read_text(errors="replace") if path.exists() else ""
+    bundle = out / "bundle.zip"
+    if bundle.exists():
+        with zipfile.ZipFile(bundle) as archive:
+            for member in archive.namelist():
+                texts[f"bundle:{member}"] = archive.read(member).decode("utf-8", "replace")
     work = project / ".baseline"
     if work.is_dir():
         for path in work.rglob("*"):
@@ -65,6 +76,7 @@ def scan(tmp_path_factory: pytest.TempPathFactory) -> dict:
 def test_every_format_was_written_and_the_scan_found_secrets(scan: dict) -> None:
     for name in FORMATS:
         assert scan["texts"][name], f"no {name} output"
+    assert "bundle:report.json" in scan["texts"] and "bundle:attestation.dsse.json" in scan["texts"]
     findings = [finding for result in scan["json"].get("results", []) for finding in result.get("findings", [])]
     positives = sum(case.positive for case in scan["cases"])
     assert len(findings) >= positives * 0.8, (len(findings), positives)  # the scan really read the corpus

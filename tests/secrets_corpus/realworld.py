@@ -174,7 +174,8 @@ class Case:
     positive: bool
     secrets: tuple[str, ...]  # the labelled secret values (empty for negatives)
     secret_lines: tuple[int, ...]  # 1-based line where each secret starts
-    held_out: bool = False  # in the untouched third (see build_cases)
+    held_out: bool = False  # in the held-out third (see build_cases)
+    round: int = 1  # 1: the first set of cases; 2: written later, with its own held-out third
 
 
 # (kind, cause, file name, template). P = must fire, N = must not fire.
@@ -517,6 +518,294 @@ N("code", 5, "types.ts", "interface Credentials { username: string; password: st
 N("code", 5, "sql_params.py", 'cursor.execute("ALTER USER app WITH PASSWORD %s", (new_password,))\n')
 
 
+# =============================================================================================
+# Round 2: more cases written later, with their own held-out third (``round == 2``), frozen
+# before any rule changed for them. Values come from a second random stream, so the cases of
+# round 1 and their split are unchanged.
+# =============================================================================================
+_P2: list[tuple[str, int, str, str]] = []
+_N2: list[tuple[str, int, str, str]] = []
+
+
+def P2(kind: str, cause: int, name: str, template: str) -> None:
+    _P2.append((kind, cause, name, template))
+
+
+def N2(kind: str, cause: int, name: str, template: str) -> None:
+    _N2.append((kind, cause, name, template))
+
+
+def _crc_token(rng: random.Random, prefix: str) -> str:
+    """A token of GitHub's / npm's format: 30 random base62 characters and their CRC32 in 6 base62 digits."""
+    import zlib
+
+    body = _r(rng, 36)[:30]  # 36 draws, as for the other 36-character bodies
+    value, digits = zlib.crc32(body.encode()), ""
+    for _ in range(6):
+        value, digit = divmod(value, 62)
+        digits = (DIGITS + UPPER + LOWER)[digit] + digits
+    return prefix + body + digits
+
+
+SECRET_GENERATORS.update({
+    "passphrase": lambda rng: "-".join(_word(rng, 2) for _ in range(4)),
+    "vault": lambda rng: "hvs." + _r(rng, 24) if rng.random() < 0.5 else "hvs.CAESI" + _r(rng, 86, ALNUM + "-_"),
+    "npm": lambda rng: _crc_token(rng, "npm_"),
+    "pypi": lambda rng: "pypi-AgEIcHlwaS5vcmc" + _r(rng, 140, ALNUM + "-_"),
+    "github_pat": lambda rng: "github_pat_11" + _r(rng, 20, UPPER + DIGITS) + "_" + _r(rng, 59),
+    "ghp": lambda rng: _crc_token(rng, "ghp_"),
+    "gho": lambda rng: _crc_token(rng, "gho_"),
+    "shopify": lambda rng: "shpat_" + _r(rng, 32, HEX),
+    "linear": lambda rng: "lin_api_" + _r(rng, 40),
+    "grafana_sa": lambda rng: "glsa_" + _r(rng, 32) + "_" + _r(rng, 8, HEX),
+    "databricks": lambda rng: "dapi" + _r(rng, 32, HEX),
+    "pulumi": lambda rng: "pul-" + _r(rng, 40, HEX),
+    "tfc": lambda rng: _r(rng, 14) + ".atlasv1." + _r(rng, 67, ALNUM),
+    "do_pat": lambda rng: "dop_v1_" + _r(rng, 64, HEX),
+    "mailchimp": lambda rng: _r(rng, 32, HEX) + "-us" + str(rng.randint(1, 21)),
+    "twilio_sk": lambda rng: "SK" + _r(rng, 32, HEX),
+    "postman": lambda rng: "PMAK-" + _r(rng, 24, HEX) + "-" + _r(rng, 34, HEX),
+    "age": lambda rng: "AGE-SECRET-KEY-1" + _r(rng, 58, "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L"),
+    "hf": lambda rng: "hf_" + _r(rng, 34, LOWER + UPPER),
+    "groq": lambda rng: "gsk_" + _r(rng, 52),
+    "replicate": lambda rng: "r8_" + _r(rng, 37),
+    "rk_live": lambda rng: "rk_live_" + _r(rng, 99),
+    "slack_hook": lambda rng: f"https://hooks.slack.com/services/T{_r(rng, 10, UPPER + DIGITS)}/B{_r(rng, 10, UPPER + DIGITS)}/{_r(rng, 24)}",
+    "discord_hook": lambda rng: f"https://discord.com/api/webhooks/{rng.randint(10**17, 10**18)}/{_r(rng, 68, ALNUM + '-_')}",
+    "telegram": lambda rng: f"{rng.randint(10**8, 10**10)}:AA{_r(rng, 33, ALNUM + '-_')}",
+    "gocspx": lambda rng: "GOCSPX-" + _r(rng, 28, ALNUM + "-_"),
+    "azure_ad": lambda rng: _r(rng, 3) + str(rng.randint(0, 9)) + "Q~" + _r(rng, 34, ALNUM + "-_.~"),
+    "mapbox": lambda rng: "sk.eyJ1Ijoi" + _r(rng, 40) + "." + _r(rng, 22, ALNUM + "-_"),
+    "laravel": lambda rng: "base64:" + _b64(rng.randbytes(32)),
+    "b64_64": lambda rng: _b64(rng.randbytes(64)),
+    "pwdollar": lambda rng: _mixed(rng, 8, ALNUM) + "$" + _mixed(rng, 7, ALNUM),
+    "pwhash": lambda rng: _mixed(rng, 6, ALNUM) + "#" + _mixed(rng, 8, ALNUM) + "!",
+    "alnum20": lambda rng: _mixed(rng, 20, ALNUM),
+    "lowhex_uuid": lambda rng: "-".join(_r(rng, n, HEX) for n in (8, 4, 4, 4, 12)),
+    "pemssh": lambda rng: "-----BEGIN OPENSSH PRIVATE KEY-----\n" + "\n".join(
+        _b64(b"openssh-key-v1\x00" + rng.randbytes(380))[i : i + 70] for i in range(0, 528, 70)) + "\n-----END OPENSSH PRIVATE KEY-----",
+})
+LOOKALIKE_GENERATORS.update({
+    "sops": lambda rng: f"ENC[AES256_GCM,data:{_b64(rng.randbytes(18))},iv:{_b64(rng.randbytes(32))},tag:{_b64(rng.randbytes(16))},type:str]",
+    "sealed": lambda rng: "AgB" + _r(rng, 300, ALNUM + "+/") + "==",
+    "vaulthex": lambda rng: "\n".join(_r(rng, 80, DIGITS + "abcdef") for _ in range(3)),
+    "bcrypt": lambda rng: "$2b$12$" + _r(rng, 53, ALNUM + "./"),
+    "cert": lambda rng: "-----BEGIN CERTIFICATE-----\n" + "\n".join(_b64(rng.randbytes(48)) for _ in range(4)) + "\n-----END CERTIFICATE-----",
+    "xs": lambda rng: "x" * rng.choice((16, 24, 32, 40)),
+    "lfsoid": lambda rng: "sha256:" + _r(rng, 64, HEX),
+})
+
+# --- 1. syntax --------------------------------------------------------------------------------
+P2("infra", 1, "psql.sh", 'psql "host=db.internal port=5432 user=app password=§pwsh§ dbname=app sslmode=require"\n')
+P2("infra", 1, "restore.sh", "#!/bin/sh\nPGPASSWORD=§pwsh§ pg_restore -h db -U app -d app dump.bin\n")
+P2("infra", 1, "ssh-deploy.sh", "sshpass -p '§pwsh§' ssh deploy@10.0.0.5 'systemctl restart app'\n")
+P2("infra", 1, "cache-check.sh", "redis-cli -h cache -a §pwsh§ ping\n")
+P2("infra", 1, "mirror.sh", "git clone https://oauth2:§lowalnum§@gitlab.internal/platform/infra.git\n")
+P2("infra", 1, "make-secret.sh", "kubectl create secret generic db-creds --from-literal=username=app --from-literal=password=§pwsh§\n")
+P2("infra", 1, "dev-db.sh", "docker run -d --name pg -e POSTGRES_PASSWORD=§pwsh§ -p 5432:5432 postgres:16\n")
+P2("infra", 1, "aws-setup.sh", "aws configure set aws_access_key_id AKIAXXXXXXXXXXXXXXXX\naws configure set aws_secret_access_key §b64slash§\n")
+P2("infra", 1, "site.sh", 'ansible-playbook site.yml -i prod --extra-vars "db_password=§pwsh§ env=prod"\n')
+P2("infra", 1, "pack.sh", "openssl pkcs12 -export -in app.crt -inkey app.key -out app.p12 -passout pass:§pwsh§\n")
+P2("infra", 1, "keystore.sh", "keytool -genkeypair -alias app -keystore app.jks -storepass §pwsh§ -dname CN=app\n")
+P2("code", 1, "grant.sql", "GRANT ALL PRIVILEGES ON app.* TO 'app'@'localhost' IDENTIFIED BY \"§pwxml§\";\n")
+P2("code", 1, "native.sql", "CREATE USER 'svc'@'%' IDENTIFIED WITH mysql_native_password BY '§pwxml§';\n")
+P2("code", 1, "setpw.sql", "SET PASSWORD FOR 'app'@'%' = PASSWORD('§pwxml§');\n")
+P2("code", 1, "link.sql", "CREATE DATABASE LINK sales CONNECT TO reporter IDENTIFIED BY §jwtkey§ USING 'ORCL';\n")
+P2("config", 1, "Web.Release.config", '<connectionStrings>\n  <add name="Db" connectionString="Server=sql01;Database=Shop;User ID=shop;Password=§pwurl§" providerName="System.Data.SqlClient" />\n</connectionStrings>\n')
+P2("config", 1, "applicationContext.xml", '<bean id="ds" class="org.apache.commons.dbcp2.BasicDataSource">\n  <property name="username" value="app"/>\n  <property name="password" value="§pwxml§"/>\n</bean>\n')
+P2("config", 1, "strings.xml", '<resources>\n    <string name="app_name">Shop</string>\n    <string name="maps_api_secret">§jwtkey§</string>\n</resources>\n')
+P2("config", 1, "hibernate.cfg.xml", '<session-factory>\n  <property name="hibernate.connection.username">app</property>\n  <property name="hibernate.connection.password">§pwxml§</property>\n</session-factory>\n')
+P2("config", 1, "jmx.properties.xml", '<entry key="jmx.remote.secret">§jwtkey§</entry>\n')
+P2("code", 1, "mailer.py", 'server = smtplib.SMTP_SSL("smtp.corp.com", 465)\nserver.login("alerts@corp.com", "§pw§")\n')
+P2("code", 1, "fetch.py", 'r = requests.get(url, auth=("svc-reader", "§pw§"), timeout=10)\n')
+P2("code", 1, "basic.py", 'session.auth = HTTPBasicAuth("svc", "§pw§")\n')
+P2("code", 1, "legacy_db.py", 'db = mysql.connector.connect(host="db", user="app", passwd="§pw§")\n')
+P2("code", 1, "atlas.py", 'client = MongoClient("mongodb+srv://app:§pwurl§@cluster0.x1y2z.mongodb.net/?retryWrites=true")\n')
+P2("code", 1, "engine.py", 'engine = create_engine("mysql+pymysql://app:§pwurl§@db.internal/app")\n')
+P2("config", 1, "celery.yaml", "broker_url: amqp://worker:§pwurl§@rabbit.internal:5672/prod\n")
+P2("config", 1, "cache.env", "REDIS_URL=redis://:§pwurl§@cache.internal:6379/0\n")
+P2("docs", 1, "upload.md", "Upload the build with `lftp ftp://deploy:§pwurl§@ftp.corp.internal/releases`.\n")
+P2("code", 1, "defaults.py", 'API_TOKEN = os.environ.get("API_TOKEN", "§lowalnum§")\n')
+P2("code", 1, "secrets.rb", 'SESSION_SECRET = ENV.fetch("SESSION_SECRET", "§hex64§")\n')
+P2("code", 1, "Env.java", 'String pass = System.getenv().getOrDefault("DB_PASS", "§pw§");\n')
+P2("infra", 1, "entrypoint.sh", 'export DB_PASSWORD="${DB_PASSWORD:-§pwsh§}"\nexec ./server\n')
+P2("infra", 1, "docker-compose.dev.yml", "services:\n  db:\n    environment:\n      MYSQL_ROOT_PASSWORD: ${MYSQL_ROOT_PASSWORD:-§pwsh§}\n")
+P2("config", 1, "application-dev.properties", "spring.datasource.password=${DB_PASSWORD:§pw§}\n")
+P2("code", 1, "conf_reader.py", 'password = cfg.get("password", "§pw§")\n')
+P2("code", 1, "upload.js", 'xhr.setRequestHeader("Authorization", "Bearer §jwtkey§");\n')
+P2("infra", 1, "search.sh", 'curl -s --header "X-Api-Key: §hexlow§" https://search.internal/indexes\n')
+P2("code", 1, "client.go", 'req.Header = http.Header{"Authorization": {"Basic §basic_b64§"}}\n')
+P2("code", 1, "drf_client.py", 'HEADERS = {"Authorization": "Token §hex40§"}\n')
+P2("docs", 1, "requests.http", "POST https://api.internal/v2/orders\nX-API-Key: §lowalnum§\nContent-Type: application/json\n")
+P2("config", 1, "hmac-jwk.json", '{"keys": [{"kty": "oct", "kid": "hmac-1", "alg": "HS256", "k": "§b64key§"}]}\n')
+P2("infra", 1, "pull-secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: regcred\ntype: kubernetes.io/basic-auth\ndata:\n  username: ZGVwbG95\n  password: §k8s_b64§\n")
+P2("code", 1, "secrets.yml", "production:\n  secret_key_base: §hex64§\n")
+P2("config", 1, "laravel.env", "APP_NAME=Shop\nAPP_KEY=§laravel§\nAPP_DEBUG=false\n")
+P2("code", 1, "settings_base.py", 'SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "§djangokey§")\n')
+P2("code", 1, "server.js", "app.use(session({ secret: '§jwtkey§', resave: false, saveUninitialized: false }));\n")
+P2("code", 1, "cookies.js", "app.use(cookieParser('§jwtkey§'));\n")
+P2("code", 1, "token.php", "<?php\n$jwt = JWT::encode($payload, '§jwtkey§', 'HS256');\n")
+P2("code", 1, "Tokens.java", 'String jws = Jwts.builder().setSubject(user).signWith(SignatureAlgorithm.HS256, "§jwtkey§").compact();\n')
+P2("code", 1, "jwt.go", 'signed, err := token.SignedString([]byte("§jwtkey§"))\n')
+P2("config", 1, "prod.exs", 'config :shop, ShopWeb.Endpoint,\n  secret_key_base: "§b64_48§"\n')
+P2("code", 1, "config_flask.py", 'class Config:\n    SECRET_KEY = "§flaskkey§"\n    JWT_SECRET_KEY = "§jwtkey§"\n')
+
+# --- 2. names ---------------------------------------------------------------------------------
+P2("config", 2, "wpa_supplicant.conf", 'network={\n    ssid="corp-iot"\n    psk="§pw§"\n}\n')
+P2("config", 2, "keepalived.conf", "vrrp_instance VI_1 {\n    authentication {\n        auth_type PASS\n        auth_pass §pwsh§\n    }\n}\n")
+P2("config", 2, "bitcoin.conf", "server=1\nrpcuser=node\nrpcpassword=§pw§\n")
+P2("config", 2, "postgresql.env", "ROOT_PW=§pw§\n")
+P2("code", 2, "admin.ts", "const adminPass = '§pw§';\n")
+P2("code", 2, "ldap.java", 'env.put(Context.SECURITY_CREDENTIALS, "§pw§");\n')
+P2("config", 2, "smtp.yaml", "mail:\n  smtp-pass: §pw§\n")
+P2("code", 2, "crypto_cfg.py", 'HMAC_SALT = "§b64key§"\n')
+P2("config", 2, "gpg.env", "GPG_PASSPHRASE=§pw§\n")
+P2("code", 2, "signing.gradle", "android {\n  signingConfigs {\n    release {\n      storePassword '§pw§'\n      keyPassword '§pw§'\n    }\n  }\n}\n")
+P2("code", 2, "oauth_cfg.py", 'CLIENT_SECRET = "§alnum20§"\n')
+P2("config", 2, "twitter.yaml", "twitter:\n  consumer_secret: §alnum20§\n  access_secret: §alnum20§\n")
+P2("code", 2, "ext.js", "const privKey = '§b64key§';\n")
+P2("config", 2, "refresh.json", '{"refresh_token": "§lowalnum§", "expires_in": 3600}\n')
+P2("code", 2, "app_secret.go", 'var appSecret = "§hexlow§"\n')
+P2("config", 2, "cookie.toml", '[server]\ncookie_secret = "§b64key§"\n')
+P2("config", 2, "master.ini", "[crypto]\nMasterKey = §b64key§\n")
+P2("code", 2, "bot.ts", "const botToken = '§lowalnum§';\n")
+P2("config", 2, "license.yml", "agent:\n  license_key: §hexlow§\n")
+P2("code", 2, "Sftp.cs", 'var sftpPassword = "§pw§";\n')
+P2("config", 2, "Pass.ini", "[login]\nUser=svc\nPass=§pw§\n")
+P2("config", 2, "UPPER.env", "SMTP_PASS=§pw§\n")
+P2("config", 2, "pkcs.properties", "ssl.key.password=§pw§\nssl.keystore.location=/etc/app/ks.jks\n")
+P2("code", 2, "s3conf.js", "module.exports = { secretAccessKey: '§b64slash§', region: 'eu-west-1' };\n")
+P2("config", 2, "pass_phrase.yaml", "backup:\n  pass_phrase: §pw§\n")
+P2("docs", 2, "handover.txt", "VPN: user ops-admin, pwd §pw§ (rotate after the audit)\n")
+
+# --- 3. shape filters -------------------------------------------------------------------------
+P2("config", 3, "search.yaml", "algolia:\n  admin_api_key: §hexlow§\n")
+P2("config", 3, "vault-pass.yml", "vault_password: §passphrase§\n")
+P2("code", 3, "uuidkey.py", 'SENDGRID_API_KEY_ID = "x"\nPAYMENT_API_KEY = "§uuidtok§"\n')
+P2("config", 3, "tok.env", "SLACK_SIGNING_SECRET=§hexlow§\n")
+P2("config", 3, "bang.env", 'ADMIN_PASSWORD="§bang§"\n')
+P2("config", 3, "dollar.yaml", "db:\n  password: '§pwdollar§'\n")
+P2("config", 3, "hash.env", 'DB_PASS="§pwhash§"\n')
+P2("code", 3, "secret64.py", 'ENCRYPTION_KEY = "§b64_64§"\n')
+P2("config", 3, "camel.properties", "mail.password=§camel§\n")
+P2("code", 3, "keys.rb", "config.api_secret = '§hex40§'\n")
+P2("infra", 3, "tf.tfvars", 'aws_secret_key = "§b64slash§"\n')
+P2("docs", 3, "ops.md", "Rotate the token `§hex64§` used by the nightly export.\n")
+
+# --- 4. provider formats ----------------------------------------------------------------------
+P2("infra", 4, "vault.sh", "export VAULT_ADDR=https://vault.internal\nexport VAULT_TOKEN=§vault§\n")
+P2("config", 4, ".npmrc", "//registry.npmjs.org/:_authToken=§npm§\n")
+P2("config", 4, ".pypirc", "[pypi]\nusername = __token__\npassword = §pypi§\n")
+P2("infra", 4, "gh-release.yml", "env:\n  RELEASE: §github_pat§\n")
+P2("docs", 4, "token.md", "I used `§ghp§` for the migration run.\n")
+P2("code", 4, "gh_oauth.py", 'gh = Github("§gho§")\n')
+P2("code", 4, "shop.rb", "ShopifyAPI::Context.setup(api_key: 'k', api_secret_key: 's', access_token: '§shopify§')\n")
+P2("config", 4, "linear.env", "LINEAR=§linear§\n")
+P2("infra", 4, "grafana.yaml", "grafana:\n  sa: §grafana_sa§\n")
+P2("code", 4, "dbx.py", 'w = WorkspaceClient(host=HOST, token="§databricks§")\n')
+P2("infra", 4, "pulumi.yml", "env:\n  PULUMI_ACCESS_TOKEN: §pulumi§\n")
+P2("config", 4, ".terraformrc", 'credentials "app.terraform.io" {\n  token = "§tfc§"\n}\n')
+P2("infra", 4, "doctl.sh", "doctl auth init --access-token §do_pat§\n")
+P2("code", 4, "mc.py", 'client.set_config({"api_key": "§mailchimp§", "server": "us6"})\n')
+P2("code", 4, "twilio_key.py", 'client = Client("§twilio_sk§", API_SECRET, ACCOUNT_SID)\n')
+P2("infra", 4, "newman.sh", "newman run https://api.getpostman.com/collections/1?apikey=§postman§\n")
+P2("config", 4, "age.txt", "# created: 2024-03-01T10:00:00Z\n§age§\n")
+P2("code", 4, "hf.py", 'login(token="§hf§")\n')
+P2("config", 4, "llm.env", "GROQ=§groq§\n")
+P2("code", 4, "gen.js", "const replicate = new Replicate({ auth: '§replicate§' });\n")
+P2("config", 4, "billing.json", '{"stripe_restricted": "§rk_live§"}\n')
+P2("config", 4, "alerts.yaml", "notify:\n  slack_webhook: §slack_hook§\n")
+P2("code", 4, "notify.py", 'WEBHOOK = "§discord_hook§"\n')
+P2("code", 4, "tg.py", 'bot = telebot.TeleBot("§telegram§")\n')
+P2("config", 4, "client_secret.json", '{"web": {"client_id": "123-abc.apps.googleusercontent.com", "client_secret": "§gocspx§"}}\n')
+P2("config", 4, "entra.env", "AZ=§azure_ad§\n")
+P2("code", 4, "map.js", "mapboxgl.accessToken = '§mapbox§';\n")
+P2("docs", 4, "deploy-notes.md", "```\nnpm config set //registry.npmjs.org/:_authToken §npm§\n```\n")
+
+# --- 6. silent gaps ---------------------------------------------------------------------------
+P2("code", 6, "keys.go", "const deployKey = `§pem§`\n")
+P2("infra", 6, "tls.tf", 'resource "tls_private_key" "x" {}\nlocals {\n  key = <<EOF\n§pem8§\nEOF\n}\n')
+P2("config", 6, "id_deploy", "§pemssh§\n")
+P2("config", 6, "crlf.key", "§pemcrlf§\n")
+P2("docs", 6, "debug.log", "§pemlog§\n")
+P2("code", 6, "build/settings.py", 'DB_PASSWORD = "§pw§"\n')
+P2("code", 6, "dist/config.js", "const apiToken = '§lowalnum§';\n")
+P2("config", 6, "env/prod.env", "API_SECRET=§hex64§\n")
+P2("config", 6, "node_modules/.cache/app/config.json", '{"password": "§pw§"}\n')
+P2("config", 6, "venv/app.cfg", "[auth]\npassword = §pw§\n")
+
+# --- 7. two secrets on one line ---------------------------------------------------------------
+P2("code", 7, "two.py", 'connect(user="svc", password="§pw§", api_key="§hexlow§")\n')
+P2("infra", 7, "two.sh", "mysql -u app -p§pwsh§ -e \"SET @k='§jwtkey§'\"\n")
+
+# --- documentation ----------------------------------------------------------------------------
+P2("docs", 1, "QUICKSTART.md", "Run the stack locally:\n\n```sh\ndocker run -e MYSQL_ROOT_PASSWORD=§pwsh§ -p 3306:3306 mysql:8\n```\n")
+P2("docs", 1, "onboarding.md", "## Staging\n\n- host: `stage-db.corp.internal`\n- user: `qa`\n- password: `§pw§`\n")
+P2("docs", 2, "wiki.txt", "Shared mailbox alerts@corp.com / pass: §pw§\n")
+P2("docs", 1, "api-guide.rst", "Example request::\n\n    curl -H \"Authorization: Bearer §lowalnum§\" https://api.corp.internal/v1/ping\n")
+P2("docs", 1, "setup.ipynb", '{"cells": [{"cell_type": "code", "source": ["import os\\n", "os.environ[\\"HF_TOKEN\\"] = \\"§hf§\\"\\n"]}]}\n')
+P2("docs", 4, "incident-2024-03.md", "The leaked key was `§stripe_live§`; it was rolled the same day.\n")
+P2("docs", 1, "runbook.html", "<p>Connect with <code>mongosh \"mongodb://ops:§pwurl§@mongo.internal:27017/admin\"</code></p>\n")
+P2("docs", 3, "handbook.md", "| service | secret |\n|---|---|\n| billing webhook | `§hex64§` |\n")
+P2("docs", 1, "install.txt", "Set the admin account in config.ini:\n\n    [admin]\n    password = §pw§\n")
+
+# --- must not fire ----------------------------------------------------------------------------
+N2("config", 5, ".npmrc", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\nalways-auth=true\n")
+N2("code", 5, "gen_key.py", "SECRET_KEY = get_random_secret_key()\napi_key = settings.API_KEY\n")
+N2("code", 5, "headers.py", 'token = request.headers.get("Authorization")\npassword = getpass.getpass("Password: ")\n')
+N2("infra", 5, "start.sh", "password=$(cat /run/secrets/db)\nPGPASSWORD=\"$(vault kv get -field=password db)\" psql -h db\n")
+N2("infra", 5, "run-pg.sh", "docker run -e POSTGRES_PASSWORD -e POSTGRES_USER postgres:16\n")
+N2("infra", 5, "server.sh", "./server --password-file /run/secrets/pw --token-file /run/secrets/token\n")
+N2("infra", 5, "aws.j2", "[default]\naws_secret_access_key = {{ aws_secret }}\n")
+N2("code", 5, "fmt.py", 'DSN = "postgresql://%(user)s:%(password)s@%(host)s/app"\n')
+N2("code", 5, "react.js", "const apiKey = process.env.REACT_APP_API_KEY;\nconst token = localStorage.getItem('token');\n")
+N2("docs", 5, "aws-cli.md", "aws_access_key_id = AKIAI44QH8DH" + "BEXAMPLE\n")
+N2("config", 5, "oidc.yaml", "oidc:\n  tokenEndpoint: https://login.corp.com/oauth2/v2.0/token\n  auth_type: oauth2\n  auth_domain: corp.eu.auth0.com\n")
+N2("config", 5, "azure.yaml", "secret_name: prod-db\nkey_vault_name: kv-prod-weu\nkeyAlias: upload\n")
+N2("code", 5, "thresholds.py", "pass_threshold = 0.75\npassenger_count = 4\nprivate_network = True\n")
+N2("code", 5, "jwtcfg.py", 'SIGNING_ALGORITHM = "RS256"\nnonce_size = 12\nsalt_rounds = 10\n')
+N2("config", 5, "tls.yaml", "tls:\n  private_key_path: /etc/ssl/private/app.key\n  passphrase_file: /etc/ssl/private/app.pass\n")
+N2("code", 5, "users.py", 'hashed_password = "§bcrypt§"\n')
+N2("config", 5, "lfs.txt", "version https://git-lfs.github.com/spec/v1\noid §lfsoid§\nsize 1048576\n")
+N2("config", 5, "secrets.enc.yaml", "db:\n  password: §sops§\n")
+N2("infra", 5, "sealed-secret.yaml", "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nspec:\n  encryptedData:\n    password: §sealed§\n")
+N2("infra", 5, "group_vars.yml", "db_password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n§vaulthex§\n")
+N2("docs", 5, "CONFIG.md", "Set the `API_KEY` environment variable to your key, and `DB_PASSWORD` to the database password.\n")
+N2("code", 5, "JwtConfig.java", '@Value("${jwt.secret}")\nprivate String jwtSecret;\n')
+N2("code", 5, "Login.cs", '[JsonProperty("password")]\npublic string Password { get; set; }\n')
+N2("code", 5, "user.go", 'type User struct {\n    Password string `json:"password" yaml:"password"`\n}\n')
+N2("code", 5, "users.sql", "CREATE TABLE users (\n  id SERIAL PRIMARY KEY,\n  password VARCHAR(255) NOT NULL\n);\nALTER USER app PASSWORD EXPIRE;\n")
+N2("infra", 5, "call.sh", 'curl -u "$API_USER:$API_KEY" https://api.internal/\n')
+N2("docs", 5, "auth.http", "GET https://api.internal/me\nAuthorization: Bearer {{access_token}}\n")
+N2("infra", 5, "keys.sh", "openssl rand -hex 32 > secret.key\nssh-keygen -t ed25519 -N '' -f deploy_key\n")
+N2("config", 5, "empty.yaml", 'db:\n  password: ""\n  token: null\n  secret: ~\n')
+N2("code", 5, "oauth_form.py", 'body = "grant_type=password&username=" + user + "&password=" + pw\n')
+N2("config", 5, "en.json", '{"passwordPlaceholder": "Enter your password", "tokenExpired": "Your token has expired"}\n')
+N2("code", 5, "lengths.py", "KEY_LENGTH = 32\nTOKEN_BYTES = 48\n")
+N2("config", 5, "public-jwk.json", '{"kty": "EC", "crv": "P-256", "x": "§b64blob§", "y": "§b64blob§", "use": "sig"}\n')
+N2("config", 5, "ca.pem", "§cert§\n")
+N2("docs", 5, "tokens.md", "Your token looks like `ghp_§xs§` and your password `<PASSWORD>`.\n")
+N2("docs", 5, "logs.md", "```\npassword=**** token=[REDACTED] Authorization: Bearer <hidden>\n```\n")
+N2("config", 5, "tfstate.json", '{"version": 4, "serial": 12, "lineage": "§uuid§"}\n')
+N2("code", 5, "stripe_pub.js", "const stripe = Stripe('§pk_live§', { apiVersion: '2024-06-20' });\n")
+N2("code", 5, "webauthn.py", 'credential_id = "§csrf§"\npublic_token = "§csrf§"\n')
+N2("docs", 5, "meta.html", '<meta name="csrf-token" content="§csrf§">\n<input type="hidden" name="authenticity_token" value="§csrf§">\n')
+N2("code", 5, "nonce.js", "const nonce = crypto.randomBytes(16).toString('base64');\nconst salt = await bcrypt.genSalt(10);\n")
+N2("infra", 5, "k8s-secret-ref.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\nstringData:\n  DB_PASSWORD: ${DB_PASSWORD}\n")
+N2("code", 5, "tests_const.py", 'TEST_PASSWORD = "hunter2"\nFAKE_TOKEN = "fake-token-for-tests"\n')
+N2("code", 5, "etag.py", 'ETAG = "§md5§"\ncache_key = "§sha1§"\n')
+N2("infra", 5, "gh-actions.yml", "steps:\n  - uses: docker/login-action@v3\n    with:\n      password: ${{ secrets.REGISTRY_TOKEN }}\n")
+N2("config", 5, "hosts.ini", "[web]\nweb1 ansible_host=10.0.0.1 ansible_password=\"{{ vault_web_password }}\"\n")
+N2("code", 5, "migrations.py", 'op.add_column("users", sa.Column("password_digest", sa.String(128)))\n')
+N2("docs", 5, "faq.rst", "Q: What is the default password?\nA: There is none; the installer asks for one.\n")
+N2("config", 5, "keymap.json", '{"key": "cmd+shift+k", "when": "editorTextFocus"}\n')
+
+
+def _round2_variants(rng: random.Random) -> dict[str, tuple[str, str]]:
+    pem = _pem(rng)
+    return {"pemcrlf": (pem.replace("\n", "\r\n"), pem)}
+
+
 def _pem_variants(rng: random.Random) -> dict[str, tuple[str, str]]:
     """(rendered text, labelled secret) for PEM keys written in code or logs."""
     pem = _pem(rng)
@@ -548,6 +837,8 @@ _MARKER = re.compile(r"§(\w+)§")
 def _render(template: str, rng: random.Random, positive: bool) -> tuple[str, tuple[str, ...], tuple[int, ...]]:
     """The file text, its secret values and the 1-based line where each starts."""
     pem_variants = _pem_variants(rng)
+    if "§pemcrlf§" in template:
+        pem_variants.update(_round2_variants(rng))
     examples = _published_examples()
     secrets: list[str] = []
     offsets: list[int] = []
@@ -589,21 +880,22 @@ def _utf16_cases(rng: random.Random) -> list[Case]:
     return out
 
 
-def build_cases(seed: int = 2020) -> list[Case]:
-    """Every case, deterministic for a seed. ``content`` of UTF-16/32 cases is their bytes as latin-1."""
-    rng = random.Random(seed)
+def _table_cases(tables: tuple[tuple[bool, list[tuple[str, int, str, str]]], ...], rng: random.Random, prefix: str) -> list[Case]:
     cases: list[Case] = []
     seen: dict[str, int] = {}
-    for positive, table in ((True, _P), (False, _N)):
+    for positive, table in tables:
         for kind, cause, name, template in table:
-            base = f"{'P' if positive else 'N'}:{name}:{hashlib.sha256(template.encode()).hexdigest()[:10]}"
+            base = f"{prefix}{'P' if positive else 'N'}:{name}:{hashlib.sha256(template.encode()).hexdigest()[:10]}"
             seen[base] = seen.get(base, 0) + 1
             case_id = base if seen[base] == 1 else f"{base}:{seen[base]}"
             content, secrets, lines = _render(template, rng, positive)
             cases.append(Case(case_id, kind, cause, name, content, positive, secrets, lines))
-    cases.extend(_utf16_cases(rng))
-    # The held-out third: within each kind of source and label, every third case in the order of
-    # the hashes of their ids (a stratified split that does not depend on the order of the tables).
+    return cases
+
+
+def _held_out_third(cases: list[Case]) -> set[str]:
+    """Within each kind of source and label, every third case in the order of the hashes of their
+    ids (a stratified split that does not depend on the order of the tables)."""
     ranked: dict[tuple[str, bool], list[Case]] = {}
     for case in cases:
         ranked.setdefault((case.kind, case.positive), []).append(case)
@@ -611,12 +903,38 @@ def build_cases(seed: int = 2020) -> list[Case]:
     for group in ranked.values():
         group.sort(key=lambda case: hashlib.sha256(case.id.encode()).hexdigest())
         held.update(case.id for case in group[::3])
-    return [replace(case, held_out=case.id in held) for case in cases]
+    return held
+
+
+def _utf_round2(rng: random.Random) -> list[Case]:
+    """More encodings: UTF-16 big endian with a byte order mark, UTF-8 with a byte order mark."""
+    out = []
+    for encoding, name, line in (("utf-16-be", "Deploy.ps1", '$Password = "{}"'), ("utf-8-sig", "appsettings.Development.json", '{{"ApiSecret": "{}"}}')):
+        value = SECRET_GENERATORS["pw"](rng)
+        text = "# settings\r\n" + line.format(value) + "\r\n"
+        encoded = (b"\xfe\xff" if encoding == "utf-16-be" else b"") + text.encode(encoding)
+        out.append(Case(f"r2:utf:{encoding}:{name}", "config", 6, name, encoded.decode("latin-1"), True, (value,), (2,), round=2))
+    return out
+
+
+def build_cases(seed: int = 2020) -> list[Case]:
+    """Every case, deterministic for a seed. ``content`` of UTF-16/32 cases is their bytes as latin-1.
+
+    Round 1 and round 2 each keep their own held-out third, so adding round 2 moved no case of round 1.
+    """
+    rng = random.Random(seed)
+    first = _table_cases(((True, _P), (False, _N)), rng, "")
+    first.extend(_utf16_cases(rng))
+    rng2 = random.Random(seed * 1000 + 2)
+    second = [replace(case, round=2) for case in _table_cases(((True, _P2), (False, _N2)), rng2, "r2:")]
+    second.extend(_utf_round2(rng2))
+    held = _held_out_third(first) | _held_out_third(second)
+    return [replace(case, held_out=case.id in held) for case in first + second]
 
 
 def content_bytes(case: Case) -> bytes:
     """The bytes of a case's file."""
-    if case.id.startswith("utf:"):
+    if case.id.startswith(("utf:", "r2:utf:")):
         return case.content.encode("latin-1")
     return case.content.encode("utf-8")
 

@@ -52,7 +52,7 @@ def test_corpus_covers_every_cause_and_kind_and_keeps_a_third_apart() -> None:
     for case in CASES:
         assert case.positive == bool(case.secrets)
         for secret, line in zip(case.secrets, case.secret_lines):
-            text = realworld.content_bytes(case).decode("utf-8") if not case.id.startswith("utf:") else None
+            text = realworld.content_bytes(case).decode("utf-8") if not case.id.startswith(("utf:", "r2:utf:")) else None
             if text is not None:
                 assert secret.split("\n")[0] in text.splitlines()[line - 1] or "\\n" in text, case.id
 
@@ -178,3 +178,155 @@ def test_worker_count_reads_the_quota_of_the_process_cgroup_and_its_ancestors(tm
     (v1 / "cpu.cfs_period_us").write_text("100000\n")
     assert parallel.available_cpus(str(root), str(proc)) == 1
     assert parallel.cgroup_cpu_limit(str(tmp_path / "none"), str(tmp_path / "no-proc")) is None
+
+
+_PW = "Vq8Lm2xTz7pR4kW9"  # a made-up value for the syntax tests below
+
+
+@pytest.mark.parametrize(
+    ("path", "line"),
+    [
+        ("deploy.sh", f"sshpass -p '{_PW}' ssh deploy@host uptime"),
+        ("check.sh", f"redis-cli -h cache -a {_PW} ping"),
+        ("ldap.sh", f"ldapsearch -x -D cn=reader,dc=corp -w {_PW} -b dc=corp"),
+        ("setup.sh", f"aws configure set aws_secret_access_key {_PW}/x+Q"),
+        ("setup.sh", f"yarn config set npmAuthToken {_PW}"),
+        ("users.sql", f"CREATE USER 'svc'@'%' IDENTIFIED WITH caching_sha2_password BY '{_PW}';"),
+        ("client.py", f'r = requests.get(url, auth=("reader", "{_PW}"))'),
+        ("client.py", f'session.auth = HTTPBasicAuth("svc", "{_PW}")'),
+        ("mail.py", f'server.login("alerts@corp.com", "{_PW}")'),
+        ("Ldap.java", f'env.put(Context.SECURITY_CREDENTIALS, "{_PW}");'),
+        ("token.php", f"<?php\n$jwt = JWT::encode($payload, '{_PW}', 'HS256');"),
+        ("Tokens.java", f'Jwts.builder().signWith(SignatureAlgorithm.HS256, "{_PW}").compact();'),
+        ("jwt.go", f'signed, err := token.SignedString([]byte("{_PW}"))'),
+        ("Sign.java", f'Algorithm algorithm = Algorithm.HMAC256("{_PW}");'),
+        ("wpa_supplicant.conf", f'network={{\n    psk="{_PW}"\n}}'),
+    ],
+)
+def test_syntax_of_tools_calls_and_sql_dialects_is_read(path: str, line: str) -> None:
+    detections, _ = engine.scan_blob((line + "\n").encode(), path)
+    assert detections, line
+    assert all(_PW not in d.snippet for d in detections)
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("renovate.json", '{"hostRules": [{"matchHost": "npm.internal", "encrypted": {"token": "' + _PW + 'Zx81+/Qa0b"}}]}'),
+        ("sealed.yaml", "kind: SealedSecret\nspec:\n  encryptedData:\n    password: AgB" + _PW * 4 + "\n"),
+        ("meta.html", '<input type="hidden" name="authenticity_token" value="' + _PW + 'Zx81Qa0b">'),
+        ("run.sh", 'redis-cli -a "$REDIS_PASSWORD" ping'),
+        ("client.py", "session.auth = HTTPBasicAuth(user, password)"),
+        ("client.py", 'server.login("alerts@corp.com", password)'),
+    ],
+)
+def test_ciphertext_and_csrf_values_and_variables_do_not_fire(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob((text + "\n").encode(), path)
+    assert not detections, [d.rule_id for d in detections]
+
+
+def test_a_secret_beside_an_encrypted_block_still_fires() -> None:
+    text = f'encrypted:\n  token: AgB{_PW * 3}\nplain:\n  password: "{_PW}"\n'
+    detections, _ = engine.scan_blob(text.encode(), "config.yaml")
+    assert [d.start_line for d in detections] == [4]
+
+
+def test_markdown_table_column_named_by_its_header() -> None:
+    table = f"| service | secret |\n|---|---|\n| billing | `{_PW}Zx81` |\n| search | `<ask ops>` |\n"
+    detections, _ = engine.scan_blob(table.encode(), "handbook.md")
+    assert [d.start_line for d in detections] == [3]
+    docs = "| option | token | notes |\n|:---|:---:|---|\n| `--token` | `TOKEN` | the API token |\n| `--ttl` | 3600 | seconds |\n"
+    assert engine.scan_blob(docs.encode(), "usage.md")[0] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "line"),
+    [
+        ("a.sh", f"smbclient //srv/share -U admin%{_PW}"),
+        ("a.sh", f"echo '{_PW}' | sudo -S apt-get update"),
+        ("a.sh", f"az login --service-principal -u app -p {_PW} --tenant t"),
+        ("a.sql", f"ALTER LOGIN sa WITH PASSWORD = N'{_PW}';"),
+        ("a.py", f'ftp = FTP("ftp.internal", "deploy", "{_PW}")'),
+        ("a.go", f'db, _ := sql.Open("mysql", "app:{_PW}@tcp(db:3306)/app")'),
+        ("a.rb", f'ENV["STRIPE_SECRET"] ||= "{_PW}"'),
+        ("a.java", f'DriverManager.getConnection(url, "app", "{_PW}");'),
+        ("a.kt", f'val creds = Credentials.basic("svc", "{_PW}")'),
+        ("a.php", f'$db = mysqli_connect("db", "app", "{_PW}", "shop");'),
+        ("a.go", f'auth := smtp.PlainAuth("", "me@corp.com", "{_PW}", "smtp.corp.com")'),
+        ("a.yaml", f'args: ["--token", "{_PW}"]'),
+        ("a.toml", f'[auth]\ntoken = """{_PW}"""'),
+        ("Dockerfile", f"RUN echo 'machine github.com login bot password {_PW}' > ~/.netrc"),
+        ("main.tf", f'variable "db_password" {{\n  type    = string\n  default = "{_PW}"\n}}'),
+        ("notes.md", f"The staging password is {_PW}"),
+        ("a.js", f"fetch(`https://api.x.com/v1?access_token={_PW}`)"),
+    ],
+)
+def test_more_ways_of_writing_a_credential_are_read(path: str, line: str) -> None:
+    detections, _ = engine.scan_blob((line + "\n").encode(), path)
+    assert detections, line
+    assert all(_PW not in d.snippet for d in detections)
+
+
+@pytest.mark.parametrize(
+    ("path", "line"),
+    [
+        ("a.java", 'DriverManager.getConnection(url, "app", System.getenv("DB_PASSWORD"));'),
+        ("a.py", "ftp = FTP(host, user, passwd)"),
+        ("a.go", 'db, _ := sql.Open("mysql", user+":"+pass+"@tcp(db:3306)/app")'),
+        ("a.php", '$db = mysqli_connect("db", "app", $password, "shop");'),
+        ("a.yaml", 'args: ["--token-file", "/var/run/secrets/token"]'),
+        ("a.md", "The password is stored in Vault."),
+        ("a.py", "if password is None:\n    pass"),
+        ("main.tf", 'variable "token_ttl" {\n  default = "3600"\n}'),
+        ("a.sql", "SET PASSWORD FOR 'app'@'%' = :new_password;"),
+        ("a.sh", "echo 'deb http://deb.debian.org/debian bookworm main' | sudo tee /etc/apt/sources.list"),
+        ("a.sh", "az login -u app -p $AZ_PASSWORD"),
+        ("a.js", "fetch(`https://api.x.com/v1?access_token=${token}`)"),
+    ],
+)
+def test_variables_and_prose_around_the_new_syntaxes_do_not_fire(path: str, line: str) -> None:
+    detections, _ = engine.scan_blob((line + "\n").encode(), path)
+    assert not detections, [d.rule_id for d in detections]
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("values.yaml", f"db:\n  password: |\n    {_PW}\n"),
+        ("values.yaml", f"password: >-\n  {_PW}\nuser: app\n"),
+        ("task.json", '{"config": "{\\"password\\": \\"' + _PW + '\\"}"}'),
+        ("run.sh", f"java -Djavax.net.ssl.keyStorePassword={_PW} -jar app.jar"),
+        ("main.c", f'char pass[] = "{_PW}";'),
+        ("Module.vb", f'Dim password As String = "{_PW}"'),
+        ("profile.ps1", f'$env:API_TOKEN = "{_PW}"'),
+        ("a.py", f'token = ("{_PW}")'),
+        ("a.py", f'keyring.set_password("svc", "user", "{_PW}")'),
+        ("a.go", f'client := github.NewClient(nil).WithAuthToken("{_PW}")'),
+        ("Ds.java", f'dataSource.setPassword("{_PW}");'),
+    ],
+)
+def test_block_scalars_escaped_json_system_properties_and_setters_are_read(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob((text + "\n").encode(), path)
+    assert detections, text
+    assert all(_PW not in d.snippet for d in detections)
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("values.yaml", "password: >-\n  {{ vault_password }}\n"),
+        ("cert.yaml", f"tls:\n  certificate: |\n    {_PW}AAAA\n    {_PW}BBBB\n"),
+        ("a.java", 'String password = config.getPassword("db.password");'),
+        ("a.py", 'token = lookup_token("deploy-bot")'),
+        ("a.py", 'password_reset_token = "/account/reset"'),
+    ],
+)
+def test_templates_multi_line_blocks_and_getters_do_not_fire(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob((text + "\n").encode(), path)
+    assert not detections, [d.rule_id for d in detections]
+
+
+@pytest.mark.parametrize(("name", "strength"), [("keyStorePassword", 2), ("login_password", 2), ("vault_password", 2),
+                                                ("password_store", 0), ("csrf_token", 0), ("password_reset_token", 0)])
+def test_a_qualifier_before_a_final_credential_word_keeps_it_a_credential(name: str, strength: int) -> None:
+    assert generic.name_strength(name.encode()) == strength

@@ -203,6 +203,10 @@ def _provider_candidates(data: bytes, hits: dict[bytes, list[int]], rejected: li
     return found
 
 
+_YAML_SUFFIXES = frozenset({".yaml", ".yml"})
+_HCL_SUFFIXES = frozenset({".tf", ".hcl", ".tfvars"})
+
+
 def _generic_candidates(data: bytes, lowered: bytes, hits: dict[bytes, list[int]], path: str) -> list[_Candidate]:
     suffix = os.path.splitext(path)[1].lower()
     code_file, prose = suffix in generic.CODE_SUFFIXES, suffix in generic.PROSE_SUFFIXES
@@ -232,8 +236,16 @@ def _generic_candidates(data: bytes, lowered: bytes, hits: dict[bytes, list[int]
         documents += generic.find_kubernetes_secrets(data)
     if b"value:" in lowered and b"name:" in lowered:
         documents += generic.find_name_value_pairs(data)
+    if suffix in _YAML_SUFFIXES and (b": |" in data or b": >" in data):
+        documents += generic.find_yaml_block_scalars(data)
+    if suffix in _HCL_SUFFIXES and b"variable" in lowered:
+        documents += generic.find_variable_defaults(data)
+    if prose and b"--" in data and b"|" in data:  # a Markdown table whose header names a credential column
+        documents += generic.find_table_columns(data)
     for v_start, v_end, value in documents:
         found.append(_Candidate(GENERIC_RULE, v_start, v_end, value, False, generic.shannon_entropy(value), True))
+    if found and b"encrypted" in lowered:  # ciphertext under an "encrypted..." key is not a credential
+        found = [candidate for candidate in found if not generic.under_encrypted_key(data, candidate.start)]
     return found
 
 

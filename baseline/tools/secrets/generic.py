@@ -37,7 +37,7 @@ DIRECTIVE_SUFFIXES = frozenset({".conf", ".cfg", ".config", ""})
 KEYWORDS = (
     "pass", "pwd", "pw", "pswd", "secret", "token", "key", "auth", "salt", "nonce", "cred", "private",
     "signing", "hmac", "pepper", "identified", "bearer", "basic ", "mysql", "mariadb", "login", "-u ", "--user", "jwt.",
-    '"kty"',
+    '"kty"', "@tcp(", "sudo -s", "getconnection(", "ftp(", "ftp_tls(", "psk", "jwt::", "signwith", "signedstring", "setsigningkey", "sshpass", "redis-cli", "ldap", "sqlcmd", "mongo",
 )
 
 # --- names ---------------------------------------------------------------------------------------
@@ -45,7 +45,7 @@ KEYWORDS = (
 _STRONG_WORDS = frozenset(
     {"password", "passwd", "passwort", "pass", "pwd", "pw", "pswd", "passphrase", "passcode", "secret", "secrets", "token",
      "credential", "credentials", "cred", "creds", "apikey", "privatekey", "secretkey", "accesskey", "authtoken", "requirepass",
-     "bindpw", "masterauth"}
+     "bindpw", "masterauth", "psk"}
 )
 _WEAK_WORDS = frozenset({"key", "auth", "salt", "nonce", "private", "signing", "hmac", "pepper"})
 # "key" after one of these makes a strong compound (api_key, signingKey, CLIENT-KEY...)
@@ -82,8 +82,10 @@ _NOT_CREDENTIAL_WORDS = frozenset(
      "author", "authors", "authority", "oauth", "login", "signin", "signup", "type", "ref", "secretref", "keyref",
      "mount", "volume", "volumes", "source", "sources", "arn", "store", "vault", "manager", "ring", "press", "down", "up",
      "enter", "escape", "map", "mapping", "dict", "item", "items", "object", "property", "properties", "column", "table",
-     "level", "bucket", "estimate", "budget", "usage", "per", "rate", "window"}
+     "level", "bucket", "estimate", "budget", "usage", "per", "rate", "window", "authenticity"}
 )
+# Metadata words that, before a final credential word, only say whose credential it is.
+_QUALIFYING_WORDS = frozenset({"store", "keystore", "truststore", "login", "vault", "keyring", "source", "env", "environment", "cache", "default", "mount", "volume", "provider"})
 _NAME_WORD = re.compile(rb"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
 
@@ -98,7 +100,14 @@ def name_words(name: bytes) -> list[bytes]:
 def name_strength(name: bytes) -> int:
     """2 for a credential name, 1 for a weak one (``key``, ``auth``, ``salt``...), 0 for anything else."""
     words = name_words(name)
-    if not words or any(word.decode() in _NOT_CREDENTIAL_WORDS for word in words):
+    if not words:
+        return 0
+    if words[-1].decode() in _STRONG_WORDS and any(word.decode() in _NOT_CREDENTIAL_WORDS for word in words[:-1]):
+        # "keyStorePassword", "login_password", "vault_password": what qualifies a final credential word
+        # may be a metadata word of its own and still name a credential
+        if all(word.decode() not in _NOT_CREDENTIAL_WORDS or word.decode() in _QUALIFYING_WORDS for word in words[:-1]):
+            return 2
+    if any(word.decode() in _NOT_CREDENTIAL_WORDS for word in words):
         return 0
     best = 0
     for index, word in enumerate(words):
@@ -235,18 +244,18 @@ def passes_strength(value: bytes, strength: int = 2) -> tuple[bool, float]:
 
 # --- syntax --------------------------------------------------------------------------------------
 
-_QUOTED = rb"(?:&quot;(?P<ev>[^&\n]{4,256}?)&quot;|[rbuflL@]{0,2}(?P<q>[\"'`])(?P<qv>[^\"'`\n\\]{4,256})(?P=q))"
+_QUOTED = rb"(?:&quot;(?P<ev>[^&\n]{4,256}?)&quot;|[rbuflLN@]{0,2}(?P<q>\"\"\"|'''|[\"'`])(?P<qv>[^\"'`\n\\]{4,256})(?P=q))"
 _UNQUOTED = rb"(?P<uv>(?:!!binary\s+)?(?:[^\s\"'`,;{}()\[\]<>|&]|&(?![\w.-]+=)){4,256})"
 # calls that turn a literal into a key: []byte("..."), Encoding.UTF8.GetBytes("..."), Buffer.from('...'), SecretStr("...")
-_WRAP = rb"(?:new\s+)?(?:[\w.\[\]]*(?:[Bb]ytes?|[Dd]ecode|[Ee]ncode|[Ff]rom|[Ss]ecret|SecretStr|[Kk]ey|str|String|unhexlify|fromhex|Password)\(\s*){0,3}"
-_TYPE = rb"(?:\s*:\s*[A-Za-z_][\w.\[\], |]{0,30}?(?=\s*=)|\s+(?P<type>[A-Za-z_][\w.\[\]*]{0,60})(?=\s*=))?"
-_OP = rb"(?P<op>:=|\?=|\+=|=>|===|!==|==|!=|=|:|<-|\|\||\?\?|\s+or\s+|\.(?:equals|Equals|equalsIgnoreCase)\(|\s+(?:is|was)\s+)"
+_WRAP = rb"(?:new\s+)?(?:\(\s*|[\w.\[\]]*(?:[Bb]ytes?|[Dd]ecode|[Ee]ncode|[Ff]rom|[Ss]ecret|SecretStr|[Kk]ey|str|String|unhexlify|fromhex|Password)\(\s*){0,3}"
+_TYPE = rb"(?:\s*:\s*[A-Za-z_][\w.\[\], |]{0,30}?(?=\s*=)|\s+(?i:as)\s+[A-Za-z_][\w.]{0,30}(?=\s*=)|\s+(?P<type>[A-Za-z_][\w.\[\]*]{0,60})(?=\s*=))?"
+_OP = rb"(?P<op>:=|\?\?=|\|\|=|\?=|\+=|=>|===|!==|==|!=|=|:|<-|\|\||\?\?|\s+or\s+|\.(?:equals|Equals|equalsIgnoreCase)\(|\s+(?:is|was)\s+)"
 
 # after a NAME: <op> value, with an optional closing quote / bracket and type annotation
-AFTER_NAME = re.compile(rb"(?:[\"']?\]?)" + _TYPE + rb"\s*" + _OP + rb"\s*(?:" + _WRAP + _QUOTED + rb"|" + _UNQUOTED + rb")")
+AFTER_NAME = re.compile(rb"(?:[\"']?\]?|\[\d{0,4}\])" + _TYPE + rb"\s*" + _OP + rb"\s*(?:" + _WRAP + _QUOTED + rb"|" + _UNQUOTED + rb")")
 NAME_KEYWORDS = frozenset(
     {b"pass", b"pwd", b"pw", b"pswd", b"secret", b"token", b"key", b"auth", b"salt", b"nonce", b"cred", b"private", b"signing",
-     b"hmac", b"pepper"}
+     b"hmac", b"pepper", b"psk"}
 )
 _IDENT = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.$@-")
 _IDENT_MASK = bytes(ord("a") if byte in _IDENT else ord(" ") for byte in range(256))
@@ -288,11 +297,12 @@ def _names(line: bytes, hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
             start += 1
         while end > start and line[end - 1] in b".-":
             end -= 1
-        if end - start > 80 or (start > 0 and line[start - 1] in b":/") or (start, end) in spans:
+        after_colon = start > 0 and line[start - 1] in b":/" and not line[max(0, start - 4) : start].lower() == b"env:"
+        if end - start > 80 or after_colon or (start, end) in spans:
             continue
         spans.append((start, end))
     return spans
-_KW = rb"(?i:pass|pwd|pw|pswd|secret|token|key|auth|salt|nonce|cred|private|signing|hmac|pepper)"
+_KW = rb"(?i:pass|pwd|pw|pswd|secret|token|key|auth|salt|nonce|cred|private|signing|hmac|pepper|psk)"
 # "NAME", "value" / ('NAME') { 'value' } / ('NAME') || 'value' inside a call
 CALL_DEFAULT = re.compile(
     rb"(?:\(|\bset\s+)\s*(?:[\"'](?P<name>[\w.$@:-]{0,40}?" + _KW + rb"[\w.$@:-]{0,40})[\"']|:(?P<sym>\w{0,40}?" + _KW + rb"\w{0,40}))"
@@ -308,14 +318,35 @@ XML_ELEMENT = re.compile(rb"<(?P<name>[\w:.-]{2,80})>\s*(?P<uv>[^<\s]{4,256})\s*
 CLI_FLAG = re.compile(rb"(?<![\w-])--?(?P<name>(?=[A-Za-z])[\w-]{0,30}?" + _KW + rb"[\w-]{0,30})(?:=|[ \t]+)(?:(?P<q>[\"'])(?P<qv>[^\"'\n$]{4,256})(?P=q)|(?P<uv>[^\s\"'`$-][^\s\"'`;|&)\]}]{3,255}))")
 # mysql -pX / docker login -p X
 CLI_P = re.compile(
-    rb"\b(?:mysql\w*|mariadb\w*|(?:docker|podman|buildah|nerdctl|oras|skopeo)\s+login|helm\s+registry\s+login)\b[^\n]*?\s-p[ \t]*"
+    rb"\b(?:(?:mysql\w*|mariadb\w*|mongo\w*|sshpass|(?:docker|podman|buildah|nerdctl|oras|skopeo)\s+login|helm\s+registry\s+login)\b[^\n]*?\s-p"
+    rb"|redis-cli\b[^\n]*?\s-a|(?:ldap\w+|ldap)\b[^\n]*?\s-w|(?:sqlcmd|bcp|osql)\b[^\n]*?\s-P)[ \t]*"
+    rb"(?:(?P<q>[\"'])(?P<qv>[^\"'\n$]{4,256})(?P=q)|(?P<uv>[^\s\"'`$-][^\s\"'`;|&]{3,255}))"
+)
+# aws configure set aws_secret_access_key X, npm / yarn / pnpm config set NAME X, git config NAME X
+CLI_CONFIG_SET = re.compile(
+    rb"\b(?:configure\s+set|config\s+set|config(?:\s+--(?:global|local|system))?)\s+(?P<name>[\w./:@-]{2,120})[ \t=]+"
     rb"(?:(?P<q>[\"'])(?P<qv>[^\"'\n$]{4,256})(?P=q)|(?P<uv>[^\s\"'`$-][^\s\"'`;|&]{3,255}))"
 )
 # curl -u user:pass, --user user:pass
-CLI_USER = re.compile(rb"(?<![\w-])(?:-u|--user|--proxy-user)[ \t=]+[\"']?[^\s:\"'$]{1,64}:(?P<uv>[^\s\"'$`]{4,256})")
+CLI_USER = re.compile(
+    rb"(?<![\w-])(?:(?:-u|--user|--proxy-user)[ \t=]+[\"']?[^\s:\"'$]{1,64}:|-U[ \t]+[\"']?[^\s%\"'$]{1,64}%"
+    rb"|(?:-u|--username)[ \t=]+[\"']?[^\s\"'$-][^\s\"']{0,63}[\"']?[ \t]+(?:-p|--password)[ \t=]+)[\"']?(?P<uv>[^\s\"'$`]{4,256})"
+)
 # echo TOKEN | docker login --password-stdin
-CLI_STDIN = re.compile(rb"\becho\s+[\"']?(?P<uv>[^\s\"'$|]{8,256})[\"']?\s*\|\s*(?:sudo\s+)?\w+(?:\s+\w+)?\s+login\b")
-SQL_PASSWORD = re.compile(rb"(?i)\b(?:identified\s+by|password)\s+(?:=\s*)?(?P<q>['\"])(?P<qv>[^'\"\n]{4,256})(?P=q)")
+CLI_STDIN = re.compile(
+    rb"\becho\s+(?:-n\s+)?[\"']?(?P<uv>[^\s\"'$|]{8,256})[\"']?\s*\|\s*"
+    rb"(?:(?:sudo\s+)?\w+(?:\s+\w+)?\s+login\b|sudo\s+-\w*S|[\w-]+\b[^|\n]*--password-stdin|(?:sudo\s+)?chpasswd)"
+)
+# machine HOST login USER password VALUE (.netrc lines, also written by an echo in a Dockerfile)
+NETRC = re.compile(rb"\bmachine\s+\S+\s+login\s+\S+\s+password\s+(?P<uv>[^\s\"'`]{4,256})")
+# Go / MySQL DSN: user:pass@tcp(host:3306)/db
+GO_DSN = re.compile(rb"[\"'`][\w.-]{1,64}:(?P<uv>[^\s\"'`@/]{4,128})@(?:tcp|unix)\(")
+# ["--token", "VALUE"]: a flag and its value as items of an argument list
+QUOTED_FLAG = re.compile(rb"[\"']--?(?P<name>[\w-]{0,30}?" + rb"(?i:pass|pwd|secret|token|key|auth|cred)" + rb"[\w-]{0,30})[\"']\s*,\s*" + _QUOTED)
+SQL_PASSWORD = re.compile(
+    rb"(?i)\b(?:identified\s+(?:with\s+['\"`]?\w+['\"`]?\s+)?by|password(?:\s+for\s+[^\s=;]{1,120})?)\s+(?:=\s*)?(?:password\s*\(\s*)?N?"
+    rb"(?P<q>['\"])(?P<qv>[^'\"\n]{4,256})(?P=q)"
+)
 AUTH_HEADER = re.compile(
     rb"(?i)\b(?:authorization|proxy-authorization)[\"']?\s*[:=,]\s*[`\"']?\s*(?:(?P<scheme>bearer|basic|token|bot|apikey|digest|sso-key)\s+)?"
     rb"(?P<uv>[A-Za-z0-9._~+/=:-]{12,})|\bbearer\s+(?P<bv>[A-Za-z0-9._~+/-]{16,}=*)"
@@ -326,7 +357,57 @@ TABLE_CELL = re.compile(rb"^\s*\|\s*`?(?P<name>[\w.-]{2,60})`?\s*\|\s*`?(?P<uv>[
 # {"name": "DB_PASSWORD", "value": "v"} (container definitions), name: X / value: v on one line
 NAME_VALUE = re.compile(rb"(?i)[\"']?name[\"']?\s*[:=]\s*[\"'](?P<name>[\w.-]{2,80})[\"']\s*,\s*[\"']?value[\"']?\s*[:=]\s*" + _QUOTED)
 DEFINE = re.compile(rb"#\s*define\s+(?P<name>\w{2,80})\s+" + _QUOTED)
-JWT_CALL = re.compile(rb"\bjwt\.(?:encode|sign)\(\s*[^,()]{1,80}(?:\([^()]*\))?[^,()]{0,40},\s*" + _QUOTED)
+JWT_CALL = re.compile(
+    rb"\b(?:jwt|JWT)(?:\.|::)(?:encode|sign|decode|verify)\(\s*[^,()]{1,80}(?:\([^()]*\))?[^,()]{0,40},\s*" + _QUOTED
+)
+# signWith(SignatureAlgorithm.HS256, "k"), token.SignedString([]byte("k")), Algorithm.HMAC256("k"), hmac.new(b"k", ...)
+SIGN_CALL = re.compile(rb"\b(?:signWith|setSigningKey|SignedString|HMAC(?:256|384|512)|hmac\.new)\(\s*(?:[\w.]+\s*,\s*)?" + _WRAP + _QUOTED)
+# requests auth=("user", "pw"), HTTPBasicAuth("user", "pw"), smtp.login("user", "pw"), ldap bind(dn, pw)
+AUTH_PAIR = re.compile(
+    rb"(?:\bauth\s*[=:]\s*\(|(?:BasicAuth|DigestAuth|Credentials?|login|Login|simple_bind_s|bind_s|authenticate|set_credentials)\()"
+    rb"\s*[\"'][^\"'\n]{1,120}[\"']\s*,\s*" + _WRAP + _QUOTED
+)
+# positional credentials: DriverManager.getConnection(url, "user", "pw"), FTP(host, "user", "pw"),
+# mysqli_connect(host, user, "pw", db), Credentials.basic("user", "pw"): the index of the password
+_PASSWORD_ARGUMENT = {
+    b"getconnection": 2, b"ftp": 2, b"ftp_tls": 2, b"mysql_connect": 2, b"mysqli_connect": 2, b"mysqli": 2,
+    b"basic": 1, b"passwordauthentication": 1, b"usernamepasswordcredentials": 1, b"usernamepasswordauthenticationtoken": 1,
+    b"set_password": 2, b"basicauth": 1, b"httpbasicauth": 1, b"networkcredential": 1, b"plainauth": 2, b"setbasicauth": 1, b"basicauthcredentials": 1,
+}
+POSITIONAL_CALL = re.compile(
+    rb"(?<![\w.])(?:new\s+)?(?:[A-Za-z_]\w*\.){0,3}(?P<call>(?i:getConnection|set_password|FTP(?:_TLS)?|mysqli?_connect|mysqli|basic|PasswordAuthentication|"
+    rb"UsernamePasswordCredentials|UsernamePasswordAuthenticationToken|BasicAuth|HTTPBasicAuth|NetworkCredential|PlainAuth|SetBasicAuth|"
+    rb"BasicAuthCredentials))\((?P<args>[^()\n]{0,400})\)"
+)
+_ARGUMENT = re.compile(rb"\s*(?:[rbuflL@]{0,2}(?P<q>[\"'`])(?P<qv>[^\"'`\n\\]{4,256})(?P=q)|[^,]*)\s*(?:,|$)")
+# a setter or builder method named for a credential, given one literal: setPassword("..."),
+# .WithAuthToken("..."), .password("...") (getters and lookups take a key's name, not a value)
+SETTER_ARGUMENT = re.compile(rb"\(\s*" + _WRAP + _QUOTED + rb"\s*\)")
+_NOT_SETTER = re.compile(rb"(?i)^_*(?:get|read|load|fetch|lookup|find|decrypt|delete|remove|has|is|parse|format|print|log|describe|list|require|validate|verify|hash|check|mask|redact|prompt|input|ask)")
+# map.put(Context.SECURITY_CREDENTIALS, "pw"), config.set(DB_PASSWORD, "pw"): a constant as the name
+CONSTANT_ARGUMENT = re.compile(rb"\s*,\s*" + _WRAP + _QUOTED)
+_CONSTANT = re.compile(rb"(?:[A-Za-z_]\w*\.){0,3}(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{4,})$")
+
+
+def _call_argument(line: bytes, name_start: int, name_end: int, name: bytes) -> list[tuple[int, int, bytes, bytes, int]]:
+    """A credential name in a call: a setter given one literal (``setPassword("...")``), or a constant
+    naming the first argument (``env.put(Context.SECURITY_CREDENTIALS, "...")``)."""
+    if line.startswith(b"(", name_end):
+        last = name.rsplit(b".", 1)[-1]
+        match = SETTER_ARGUMENT.match(line, name_end)
+        if match is not None and not _NOT_SETTER.match(last):
+            found = _value(match)
+            if found is not None:
+                return [(found[1], found[2], name, found[0], 2)]
+        return []
+    before = line[:name_start].rstrip()
+    if before.endswith(b"(") and _CONSTANT.match(name):
+        match = CONSTANT_ARGUMENT.match(line, name_end)
+        if match is not None:
+            found = _value(match)
+            if found is not None:
+                return [(found[1], found[2], name, found[0], 2)]
+    return []
 
 _ENTITIES = ((b"&quot;", b'"'), (b"&#34;", b'"'), (b"&apos;", b"'"), (b"&#39;", b"'"), (b"&lt;", b"<"), (b"&gt;", b">"))
 
@@ -345,7 +426,7 @@ def _value(match: re.Match[bytes]) -> tuple[bytes, int, int, bool] | None:
 def _inside_string(line: bytes, pos: int) -> bool:
     """An odd number of double (or single) quotes before ``pos``: a connection string fragment in code."""
     before = line[:pos].replace(b'\\"', b"").replace(b"\\'", b"")
-    return before.count(b'"') % 2 == 1 or before.count(b"'") % 2 == 1
+    return before.count(b'"') % 2 == 1 or before.count(b"'") % 2 == 1 or before.count(b"`") % 2 == 1
 
 
 def _judge(name: bytes, value: bytes, strength: int) -> float | None:
@@ -360,7 +441,11 @@ def _judge(name: bytes, value: bytes, strength: int) -> float | None:
 
 # Pre-filter keywords that gate the syntax patterns below ("pass" for "password", "auth" for
 # "authorization"): when the pre-filter found none in the file, no line of it is tested for the word.
-GATE_KEYWORDS = frozenset({b"login", b"mysql", b"mariadb", b"identified", b"pass", b"auth", b"bearer", b"jwt."})
+CLI_TOOL_GATES = (b"login", b"mysql", b"mariadb", b"sshpass", b"redis-cli", b"ldap", b"sqlcmd", b"mongo")
+JWT_GATES = (b"jwt.", b"jwt::")
+_SIGN_GATES = (b"signwith", b"signedstring", b"setsigningkey", b"hmac")
+AUTH_PAIR_GATES = (b"auth", b"login", b"cred", b"ldap")
+GATE_KEYWORDS = frozenset({b"identified", b"pass", b"bearer", *CLI_TOOL_GATES, *JWT_GATES, *_SIGN_GATES, *AUTH_PAIR_GATES})
 
 
 def _candidates(
@@ -374,6 +459,8 @@ def _candidates(
         strength = name_strength(name)
         match = AFTER_NAME.match(line, name_end)
         if match is None:
+            if name_end < len(line) and line[name_end] in b"(,) \t" and strength == 2:
+                out += _call_argument(line, name_start, name_end, name)
             continue
         found = _value(match)
         if found is None:
@@ -388,9 +475,10 @@ def _candidates(
         if not quoted:
             if code_file and not _inside_string(line, start):
                 continue  # code expressions: a variable, a call (a value inside a string literal is a literal)
-            if op in (b"||", b"??", b"or", b"is", b"was", b"==", b"!=", b"===", b"!==") or op.startswith(b"."):
+            stated = op in (b"is", b"was") and prose and random_looking(value)  # prose: "the password is Hq7vX2..."
+            if not stated and (op in (b"||", b"??", b"or", b"is", b"was", b"==", b"!=", b"===", b"!==") or op.startswith(b".")):
                 continue
-            if prose and not _inside_string(line, name_start) and b"`" not in line and b"=" not in op:
+            if not stated and prose and not _inside_string(line, name_start) and b"`" not in line and b"=" not in op:
                 if line[:name_start].strip(b" \t-*>#0123456789."):
                     continue  # prose: "the password: see the vault"; a "  passwd: value" line still counts
         out.append((start, end, name, value, strength))
@@ -426,18 +514,34 @@ def _candidates(
                 out.append((found[1], found[2], name, found[0], name_strength(name)))
     patterns = []
     login = b"login" in gates and b"login" in lowered
-    if (login or b"mysql" in gates or b"mariadb" in gates) and b"-p" in line and (login or b"mysql" in lowered or b"mariadb" in lowered):
+    if b" -" in line and any(tool in gates and tool in lowered for tool in CLI_TOOL_GATES):
         patterns.append(CLI_P)
-    if b"-u" in line:  # "--user" and "--proxy-user" contain "-u"
+    if b"-u" in lowered:  # "--user", "--proxy-user" and "--username" contain "-u"; smbclient's "-U user%pass"
         patterns.append(CLI_USER)
-    if login and b"echo" in line:
+    if b"echo" in line and b"|" in line:
         patterns.append(CLI_STDIN)
+    if b"machine" in lowered and b"login" in lowered:
+        patterns.append(NETRC)
+    if b"@tcp(" in line or b"@unix(" in line:
+        patterns.append(GO_DSN)
     if (b"identified" in gates and b"identified" in lowered) or (b"pass" in gates and b"password" in lowered):
         patterns.append(SQL_PASSWORD)
     if (b"auth" in gates and b"authorization" in lowered) or (b"bearer" in gates and b"bearer" in lowered):
         patterns.append(AUTH_HEADER)
-    if b"jwt." in gates and b"jwt." in lowered:
-        patterns.append(JWT_CALL)
+    if b"(" in line:
+        if (b"jwt." in gates or b"jwt::" in gates) and (b"jwt." in lowered or b"jwt::" in lowered):
+            patterns.append(JWT_CALL)
+        if (b"signwith" in gates or b"signedstring" in gates or b"setsigningkey" in gates or b"hmac" in gates) and (
+            b"signwith" in lowered or b"signedstring" in lowered or b"setsigningkey" in lowered or b"hmac" in lowered
+        ):
+            patterns.append(SIGN_CALL)
+        if (b"auth" in gates or b"login" in gates or b"cred" in gates or b"ldap" in gates) and (
+            b"auth=(" in lowered or b"auth = (" in lowered or b"auth: (" in lowered or b"auth(" in lowered
+            or b"login(" in lowered or b"credential" in lowered or b"bind_s(" in lowered or b"authenticate(" in lowered
+        ):
+            patterns.append(AUTH_PAIR)
+    if b"config" in lowered and (b"config set" in lowered or b"configure set" in lowered or b"git config" in lowered):
+        patterns.append(CLI_CONFIG_SET)
     for pattern in patterns:
         for match in pattern.finditer(line):
             found = _value(match)
@@ -445,7 +549,29 @@ def _candidates(
                 continue
             if pattern is AUTH_HEADER and found[0] == match.group("uv") and not match.group("scheme") and not random_looking(found[0]):
                 continue  # "Authorization", "Proxy-Authorization" in a list of header names
+            if pattern is CLI_CONFIG_SET:
+                strength = name_strength(match.group("name"))
+                if strength:
+                    out.append((found[1], found[2], match.group("name"), found[0], strength))
+                continue
             out.append((found[1], found[2], b"password", found[0], 2))
+    if b"-" in line and (b'"-' in line or b"'-" in line):
+        for match in QUOTED_FLAG.finditer(line):
+            found = _value(match)
+            if found is not None and name_strength(match.group("name")) == 2:
+                out.append((found[1], found[2], match.group("name"), found[0], 2))
+    if b"," in line and b"(" in line and (
+        b"getconnection" in lowered or b"ftp" in lowered or b"mysqli" in lowered or b"basic" in lowered
+        or b"passwordauth" in lowered or b"credentials" in lowered or b"plainauth" in lowered or b"set_password" in lowered
+    ):
+        for match in POSITIONAL_CALL.finditer(line):
+            index = _PASSWORD_ARGUMENT.get(match.group("call").lower())
+            if index is None:
+                continue
+            arguments = list(_ARGUMENT.finditer(line, match.start("args"), match.end("args")))
+            if len(arguments) > index and arguments[index].group("qv") is not None:
+                argument = arguments[index]
+                out.append((argument.start("qv"), argument.end("qv"), b"password", argument.group("qv"), 2))
     if directives:
         for match in DIRECTIVE.finditer(line):
             name = match.group("name")
@@ -475,6 +601,9 @@ def find_assignments(
         for entity, char in _ENTITIES:
             decoded = decoded.replace(entity, char)
         lowered, hits = None, None
+    if b'\\":' in decoded or b'=\\"' in decoded:  # JSON or code inside a string literal: {\"password\": \"...\"}
+        decoded = decoded.replace(b'\\"', b'"')
+        lowered, hits = None, None
     if lowered is None:
         lowered = decoded.lower()
     if hits is None:
@@ -496,6 +625,39 @@ def find_assignments(
         spans.append((start, end))
         found.append((start, end, name, value, entropy))
     return found
+
+
+# --- ciphertext ----------------------------------------------------------------------------------
+
+_ENCRYPTED_KEY = re.compile(rb"(?i)encrypted\w*[\"']?\s*[:=]")
+
+
+def under_encrypted_key(data: bytes, pos: int) -> bool:
+    """The value at ``pos`` is ciphertext: it sits under an ``encrypted...`` key, on its line
+    (``"encrypted": {"token": "..."}``) or in an enclosing block of less indentation
+    (``encryptedData:`` of a SealedSecret, an ``encrypted:`` map), up to 8 parents above."""
+    line_start = data.rfind(b"\n", 0, pos) + 1
+    if _ENCRYPTED_KEY.search(data, line_start, pos):
+        return True
+    line = data[line_start:pos]
+    indent = len(line) - len(line.lstrip(b" \t-"))
+    end, parents = line_start - 1, 0
+    while end > 0 and parents < 8:
+        start = data.rfind(b"\n", 0, end) + 1
+        above = data[start:end]
+        end = start - 1
+        stripped = above.lstrip(b" \t-")
+        if not stripped or stripped.startswith(b"#"):
+            continue
+        level = len(above) - len(stripped)
+        if level < indent:
+            parents += 1
+            indent = level
+            if _ENCRYPTED_KEY.match(stripped):
+                return True
+            if level == 0:
+                break
+    return False
 
 
 # --- whole-document formats ----------------------------------------------------------------------
@@ -545,6 +707,102 @@ def find_name_value_pairs(data: bytes) -> list[tuple[int, int, bytes]]:
         strength = name_strength(match.group("name"))
         if strength and _judge(match.group("name"), value, strength) is not None:
             out.append((start, end, value))
+    return out
+
+
+_TABLE_SEPARATOR = re.compile(rb"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?$")
+
+
+def _cells(line: bytes) -> list[bytes]:
+    return [cell.strip().strip(b"`").strip() for cell in line.strip().strip(b"|").split(b"|")]
+
+
+def find_table_columns(data: bytes) -> list[tuple[int, int, bytes]]:
+    """Values in a Markdown table column whose header names a credential (``| service | secret |``)."""
+    out: list[tuple[int, int, bytes]] = []
+    lines = data.split(b"\n")
+    offsets = [0]
+    for line in lines[:-1]:
+        offsets.append(offsets[-1] + len(line) + 1)
+    for index in range(1, len(lines)):
+        if not _TABLE_SEPARATOR.match(lines[index]) or b"|" not in lines[index - 1]:
+            continue
+        header = _cells(lines[index - 1])
+        columns = [(column, name) for column, name in enumerate(header) if name and name_strength(name) == 2]
+        if not columns:
+            continue
+        for row in range(index + 1, len(lines)):
+            line = lines[row]
+            if b"|" not in line or not line.strip():
+                break
+            cells = _cells(line)
+            for column, name in columns:
+                if column >= len(cells) or not cells[column]:
+                    continue
+                value = cells[column]
+                if _judge(name, value, 2) is None:
+                    continue
+                start = line.find(value)
+                out.append((offsets[row] + start, offsets[row] + start + len(value), value))
+    return out
+
+
+_YAML_BLOCK = re.compile(
+    rb"(?m)^(?P<indent>[ \t]*)(?:-[ \t]+)?[\"']?(?P<name>[\w.-]{2,80})[\"']?:[ \t]*[|>][-+0-9]?[ \t]*\r?\n"
+    rb"(?P<vindent>[ \t]+)(?P<v>[^\s#][^\s]{3,255})[ \t]*\r?(?:\n|$)"
+)
+
+
+def _matches_at_lines(pattern: re.Pattern[bytes], data: bytes, literals: tuple[bytes, ...], line_start: bool = True) -> list[re.Match[bytes]]:
+    """``pattern`` tried only where one of ``literals`` occurs (at the start of its line, or at the literal)."""
+    matches = []
+    tried: set[int] = set()
+    for literal in literals:
+        pos = data.find(literal)
+        while pos >= 0:
+            start = data.rfind(b"\n", 0, pos) + 1 if line_start else pos
+            if start not in tried:
+                tried.add(start)
+                match = pattern.match(data, start)
+                if match is not None:
+                    matches.append(match)
+            pos = data.find(literal, pos + len(literal))
+    return sorted(matches, key=lambda match: match.start())
+
+
+def find_yaml_block_scalars(data: bytes) -> list[tuple[int, int, bytes]]:
+    """``password: >-`` / ``token: |`` with the value alone on the next, more indented line."""
+    out = []
+    for match in _matches_at_lines(_YAML_BLOCK, data, (b": |", b": >")):
+        if len(match.group("vindent")) <= len(match.group("indent")):
+            continue
+        following = data[match.end() : match.end() + 256].split(b"\n", 1)[0]
+        if following.startswith(match.group("vindent")) and following.strip():
+            continue  # a block of several lines: text, a certificate (the PEM rules read keys)
+        name, value = match.group("name"), match.group("v")
+        strength = name_strength(name)
+        if strength and _judge(name, value, strength) is not None:
+            out.append((match.start("v"), match.end("v"), value))
+    return out
+
+
+_TF_VARIABLE = re.compile(rb'\bvariable\s+"(?P<name>[^"\n]{2,80})"\s*\{(?P<body>[^{}]{0,800})\}')
+_TF_DEFAULT = re.compile(rb'(?m)^\s*default\s*=\s*"(?P<v>[^"\n]{4,256})"')
+
+
+def find_variable_defaults(data: bytes) -> list[tuple[int, int, bytes]]:
+    """Terraform / HCL ``variable "db_password" { default = "..." }``: a credential as a variable's default."""
+    out = []
+    for match in _matches_at_lines(_TF_VARIABLE, data, (b'variable "',), line_start=False):
+        name = match.group("name")
+        strength = name_strength(name)
+        default = _TF_DEFAULT.search(match.group("body"))
+        if not strength or default is None:
+            continue
+        value = default.group("v")
+        if _judge(name, value, strength) is not None:
+            start = match.start("body") + default.start("v")
+            out.append((start, start + len(value), value))
     return out
 
 

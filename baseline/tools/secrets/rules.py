@@ -231,7 +231,7 @@ RULES: tuple[Rule, ...] = (
     _prefixed("secrets.adafruit-key", "Adafruit IO key", M, "aio_", r"[A-Za-z0-9]{28}"),
     _prefixed("secrets.onepassword-service-token", "1Password service account token", C, "ops_eyJ", r"[A-Za-z0-9+/=_-]{250,}"),
     _prefixed("secrets.age-secret-key", "age encryption secret key", C, "AGE-SECRET-KEY-1", r"[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}"),
-    _prefixed("secrets.mapbox-secret-token", "Mapbox secret access token", H, "sk.eyJ", r"[A-Za-z0-9_-]{50,}\.[A-Za-z0-9_-]{20,}"),
+    _prefixed("secrets.mapbox-secret-token", "Mapbox secret access token", H, "sk.eyJ", r"[A-Za-z0-9_-]{30,}\.[A-Za-z0-9_-]{20,}"),
     # --- private keys ----------------------------------------------------------------------------
     _pem("secrets.private-key-rsa", "RSA private key (PEM)", "RSA PRIVATE KEY", "pem_der"),
     _pem("secrets.private-key-ec", "EC private key (PEM)", "EC PRIVATE KEY", "pem_der"),
