@@ -6,6 +6,8 @@ that history-based checks see the same thing everywhere), scanned once with the 
 benchmark prints every project's score, each pair's order (better must score strictly higher) and
 Kendall's tau between the expected order and the scores.
 
+Libraries named ``pypi:NAME==VERSION`` in the pairs are fetched as PyPI sdists (cached) and scanned too.
+
     python bench/bench_ranking.py [--fuzz-time 20] [--web-time 30] [--only good_project,weak_project]
     python bench/bench_ranking.py --scores FILE   # re-judge saved scores (JSON {name: score}), scanning nothing
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -24,6 +27,8 @@ import tomllib
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))  # bench.bench_fidelity, when run as a script
 FIXTURES = REPO / "tests" / "fixtures"
 PAIRS = Path(__file__).resolve().parent / "ranking_pairs.toml"
 DEFAULT_DB = REPO.parent / "shared" / "data" / "advisory-database"
@@ -59,16 +64,22 @@ def kendall_tau(expected: list[str], scores: dict[str, float]) -> float:
 
 def scan(name: str, scratch: Path, flags: list[str]) -> tuple[float | None, dict[str, object]]:
     """Scan a copy of the fixture; (trust score, per-technique scores and the top fix) or (None, error)."""
-    project = scratch / name
-    shutil.copytree(FIXTURES / name, project, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+    if name.startswith("pypi:"):  # a pinned PyPI sdist, unpacked
+        from bench.bench_fidelity import fetch, unpack
+
+        package, _, version = name[len("pypi:"):].partition("==")
+        project = unpack(fetch(package, version), scratch / re.sub(r"[^A-Za-z0-9_.-]+", "-", name))
+    else:
+        project = scratch / name
+        shutil.copytree(FIXTURES / name, project, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
     subprocess.run([*GIT, "init", "-q"], cwd=project, check=False, capture_output=True)
     subprocess.run([*GIT, "add", "-A"], cwd=project, check=False, capture_output=True)
     subprocess.run([*GIT, "commit", "-q", "-m", "initial"], cwd=project, check=False, capture_output=True)
-    output = scratch / f"{name}.json"
+    output = scratch / f"{project.name}.json"
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "baseline", "scan", str(project), "--quiet", "--format", "json", "--output", str(output),
-         "--work-dir", str(scratch / f"{name}.work"), *flags],
+         "--work-dir", str(scratch / f"{project.name}.work"), *flags],
         cwd=REPO, capture_output=True, text=True, check=False,
     )
     if not output.is_file():
@@ -111,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.scores:
         scores = {str(k): float(v) for k, v in json.loads(Path(args.scores).read_text(encoding="utf-8")).items()}
     else:
-        names = [name for name in (args.only.split(",") if args.only else order) if name]
+        libraries = [name for pair in pairs for name in pair[:2] if name.startswith("pypi:")]
+        names = [name for name in (args.only.split(",") if args.only else list(dict.fromkeys(order + libraries))) if name]
         flags = ["--fuzz-time", args.fuzz_time, "--web-time", args.web_time]
         if args.osv_db is not None:
             flags += ["--components-osv-db", str(args.osv_db)]
