@@ -4,7 +4,8 @@ Every folder of the tree that holds a manifest is read (the root, an ``app/`` wi
 requirements, the sub-projects of a monorepo), each as its own group named by its path. Within one
 folder the sources have an order of precedence (the first that exists wins, so a lock file beats a
 loose declaration): pylock.toml, uv.lock, poetry.lock, Pipfile.lock, requirements*.txt (and
-requirements/*.txt), then pyproject.toml ``[project] dependencies``. Nothing is resolved against an
+requirements/*.txt), then pyproject.toml ``[project] dependencies`` (with its ``optional-dependencies`` extras and
+PEP 735 ``[dependency-groups]`` as the optional scope). Nothing is resolved against an
 index: an unpinned requirement stays versionless and is reported, because it cannot be verified,
 unless the target's installed environment resolves it (baseline/tools/environment.py, which also
 adds the transitive dependencies that ship).
@@ -179,10 +180,53 @@ def _collect_folder(folder: Path, root: Path, problems: list[str], seen_files: s
         if not isinstance(declared, list):
             problems.append(f"{relative}: [project] dependencies is not a list of requirement strings")
             declared = []
-        if declared:
-            parsed = [_component(text, relative, None, problems) for text in declared if isinstance(text, str)]
-            return [c for c in parsed if c is not None], [relative]
+        parsed = [_component(text, relative, None, problems) for text in declared if isinstance(text, str)]
+        found = [c for c in parsed if c is not None]
+        for _group, texts in _optional_groups(project if isinstance(project, dict) else {}, data, relative, problems):
+            for text in texts:
+                component = _component(text, relative, None, problems)
+                if component is not None:
+                    found.append(_with_scope(component, "optional"))
+        if found:
+            return found, [relative]
     return [], []
+
+
+MAX_GROUP_INCLUDES = 64
+
+
+def _optional_groups(project: Mapping[str, Any], data: Mapping[str, Any], relative: str, problems: list[str]) -> list[tuple[str, list[str]]]:
+    """``[project.optional-dependencies]`` extras and PEP 735 ``[dependency-groups]`` (with ``include-group``)."""
+    groups: list[tuple[str, list[str]]] = []
+    extras = project.get("optional-dependencies")
+    if isinstance(extras, dict):
+        for name, texts in extras.items():
+            if isinstance(texts, list):
+                groups.append((f"extra {name}", [t for t in texts if isinstance(t, str)]))
+            else:
+                problems.append(f"{relative}: optional-dependencies.{name} is not a list of requirement strings")
+    raw = data.get("dependency-groups")
+    if isinstance(raw, dict):
+        for name in raw:
+            members: list[str] = []
+            pending: list[Any] = [name]
+            seen: set[Any] = set()
+            while pending and len(seen) < MAX_GROUP_INCLUDES:
+                current = pending.pop()
+                if current in seen:
+                    continue
+                seen.add(current)
+                entries = raw.get(current)
+                if not isinstance(entries, list):
+                    problems.append(f"{relative}: dependency-groups.{str(current)[:60]} is not a list")
+                    continue
+                for entry in entries:
+                    if isinstance(entry, str):
+                        members.append(entry)
+                    elif isinstance(entry, dict) and isinstance(entry.get("include-group"), str):
+                        pending.append(entry["include-group"])
+            groups.append((f"group {name}", members))
+    return groups
 
 
 def project_version(root: Path) -> str | None:
@@ -440,9 +484,12 @@ def build_sbom(inventory: Inventory, project_name: str, project_version: str | N
     project_ref = f"project:{project_name}"
     components: list[dict[str, Any]] = []
     first_ref: dict[str, str] = {}
+    installed_ref: dict[str, str] = {}  # the version the environment holds, when a manifest pins another
     for ref, items in grouped.items():
         item = min(items, key=lambda candidate: _SCOPE_RANK.get(candidate.scope, 0))
         first_ref.setdefault(item.key, ref)
+        if any(i.installed for i in items):
+            installed_ref.setdefault(item.key, ref)
         entry: dict[str, Any] = {"bom-ref": ref, "type": "library", "name": item.name}
         if item.version:
             entry["version"] = item.version
@@ -471,7 +518,8 @@ def build_sbom(inventory: Inventory, project_name: str, project_version: str | N
     dependencies: list[dict[str, Any]] = [{"ref": project_ref, "dependsOn": direct}] if direct else [{"ref": project_ref}]
     for ref, items in grouped.items():
         names = sorted({name for i in items for name in i.dependencies})
-        depends = sorted({first_ref[name] for name in names if name in first_ref})
+        refs = installed_ref if any(i.installed for i in items) else {}
+        depends = sorted({refs.get(name) or first_ref[name] for name in names if name in first_ref})
         dependencies.append({"ref": ref, "dependsOn": depends} if depends else {"ref": ref})
     metadata_component: dict[str, Any] = {"bom-ref": project_ref, "type": "application", "name": project_name}
     if project_version:

@@ -200,3 +200,49 @@ def test_a_run_where_no_component_was_audited_is_never_a_pass(tmp_path: Path) ->
 
     result = CHECK.run(Context())  # type: ignore[arg-type]
     assert result.outcome is Outcome.ERROR and result.score == 0.0 and "none of the 2 components" in result.message
+
+
+def test_extras_and_dependency_groups_are_the_optional_scope(tmp_path: Path) -> None:
+    _write(
+        tmp_path / "p",
+        {
+            "pyproject.toml": '[project]\nname = "lib"\ndependencies = ["requests==2.0.0"]\n'
+            '[project.optional-dependencies]\nspeed = ["ujson==1.0"]\n'
+            '[dependency-groups]\ntest = ["pytest==3.0", {include-group = "lint"}]\nlint = ["ruff==0.1", {include-group = "test"}]\n',
+        },
+    )
+    inventory = collect(tmp_path / "p")
+    scopes = {(c.key, c.version): c.scope for c in inventory.components}
+    assert scopes == {("requests", "2.0.0"): "required", ("ujson", "1.0"): "optional", ("pytest", "3.0"): "optional", ("ruff", "0.1"): "optional"}
+    assert len(unique_components(inventory.components)) == 4  # the groups that include each other count once
+    _valid_cyclonedx(build_sbom(inventory, "lib"))
+
+
+def test_optional_scope_setting_relabels_groups_and_never_what_ships(tmp_path: Path) -> None:
+    from baseline.config import load_config
+
+    project, db = tmp_path / "p", tmp_path / "db"
+    _write(
+        project,
+        {
+            "pyproject.toml": '[project]\nname = "lib"\ndependencies = ["flask==0.12"]\n[dependency-groups]\ndev = ["pytest==3.0"]\n'
+            '[tool.baseline]\ncomponents.optional_scope = "excluded"\n',
+        },
+    )
+    _write(db, {"a.json": _record("OSV-FLASK-1", "flask", "0", "1.0"), "b.json": _record("OSV-PYTEST-1", "pytest", "0", "4.0")})
+    config = load_config(project)
+    assert config.get("components.optional_scope") == "excluded" and not config.ignored  # the project may say it
+    for scope in ("optional", "excluded"):
+        work = tmp_path / f"w-{scope}"
+        work.mkdir()
+        result = run_components(root=project, work_dir=work, osv_db=str(db), online=False, vex_files=[], timeout_s=30, optional_scope=scope)
+        assert {(m.advisory.id, m.component.scope) for m in result.matches} == {("OSV-FLASK-1", "required"), ("OSV-PYTEST-1", scope)}
+        sbom = json.loads((work / "sbom.cdx.json").read_text())
+        assert {c["name"]: c["scope"] for c in sbom["components"]} == {"flask": "required", "pytest": scope}
+
+
+def test_a_library_with_only_unpinned_groups_ships_nothing(tmp_path: Path) -> None:
+    _write(tmp_path / "p", {"pyproject.toml": '[project]\nname = "lib"\ndependencies = []\n[project.optional-dependencies]\ndocs = ["sphinx"]\n'})
+    (tmp_path / "w").mkdir()
+    result = run_components(root=tmp_path / "p", work_dir=tmp_path / "w", osv_db=str(tmp_path), online=False, vex_files=[], timeout_s=5)
+    assert result.status == "none" and "ships no dependency" in result.message
