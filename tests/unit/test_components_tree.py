@@ -246,3 +246,59 @@ def test_a_library_with_only_unpinned_groups_ships_nothing(tmp_path: Path) -> No
     (tmp_path / "w").mkdir()
     result = run_components(root=tmp_path / "p", work_dir=tmp_path / "w", osv_db=str(tmp_path), online=False, vex_files=[], timeout_s=5)
     assert result.status == "none" and "ships no dependency" in result.message
+
+
+class _FakeAudit:
+    """What sandbox.run returns for a pip-audit run that exits with a JSON report."""
+
+    def __init__(self, report: dict[str, object]) -> None:
+        self.stdout = json.dumps(report)
+        self.timed_out = False
+        self.start_error = None
+        self.signal_name = None
+        self.exit_code = 1
+        self.duration_s = 0.5
+        self.argv = ["pip-audit"]
+
+    def stderr_tail(self, lines: int) -> str:
+        return ""
+
+    def describe(self) -> str:
+        return "exited 1"
+
+
+def _online(tmp_path: Path, monkeypatch, report: dict[str, object], requirements: str):  # type: ignore[no-untyped-def]
+    import baseline.tools.components_run as components_run
+
+    monkeypatch.setattr(components_run.shutil, "which", lambda *args, **kwargs: "/usr/bin/pip-audit")
+    monkeypatch.setattr(components_run.sandbox, "run", lambda *args, **kwargs: _FakeAudit(report))
+    project, work = tmp_path / "p", tmp_path / "w"
+    _write(project, {"requirements.txt": requirements})
+    work.mkdir()
+    return run_components(root=project, work_dir=work, osv_db=None, online=True, vex_files=[], timeout_s=30)
+
+
+def test_online_audit_counts_only_what_the_service_answered(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    report = {
+        "dependencies": [
+            {"name": "flask", "version": "0.12", "vulns": [{"id": "PYSEC-2018-66", "aliases": ["CVE-2018-1000656"], "fix_versions": ["0.12.3"]}]},
+            {"name": "flask", "version": "0.12", "vulns": []},  # a duplicate line answers nothing more
+            {"name": "requests", "version": "2.0.0", "skip_reason": "Dependency not found on PyPI"},
+            {"name": "not-asked", "version": "1.0", "vulns": []},
+        ]
+    }
+    result = _online(tmp_path / "a", monkeypatch, report, "flask==0.12\nflask==0.12\nrequests==2.0.0\nsix==1.0\n")
+    assert result.status == "ok"
+    assert [m.advisory.id for m in result.matches] == ["PYSEC-2018-66"]
+    assert dict(result.not_audited) == {
+        "requests": "not audited by pip-audit: Dependency not found on PyPI",
+        "six": "not in pip-audit's report: not audited",
+    }
+    assert any("pip-audit audited 1 of 3 pinned components online" in e.summary for e in result.evidence)
+
+
+def test_online_audit_that_skipped_everything_is_an_error(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    report = {"dependencies": [{"name": "flask", "version": "0.12", "skip_reason": "Connection refused"}, {"name": "flask", "version": "0.12", "vulns": []}]}
+    result = _online(tmp_path, monkeypatch, report, "flask==0.12\nflask==0.12\nrequests==2.0.0\n")
+    assert result.status == "error" and "pip-audit could not audit any dependency" in result.message
+    assert "Connection refused" in result.message
