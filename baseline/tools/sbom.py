@@ -150,7 +150,7 @@ def _collect_folder(folder: Path, root: Path, problems: list[str], seen_files: s
         if path.is_file():
             relative = path.relative_to(root).as_posix()
             try:
-                return reader(path, root), [relative]
+                return (reader(path, root, problems) if reader is _read_pylock else reader(path, root)), [relative]
             except ValueError as exc:  # TOML, JSON, UTF-8 and shape errors alike
                 problems.append(f"{relative}: unreadable ({exc}); falling back to other sources")
     requirement_files = sorted(
@@ -446,8 +446,51 @@ def _read_pipfile_lock(path: Path, root: Path) -> list[Component]:
     return out
 
 
-def _read_pylock(path: Path, root: Path) -> list[Component]:
+def _read_pylock(path: Path, root: Path, problems: list[str] | None = None) -> list[Component]:
+    """A PEP 751 lock file, validated by ``packaging.pylock`` (markers, sdists and direct sources kept).
+
+    A file packaging rejects is still read field by field (so nothing is lost), with the validation
+    error reported as a problem.
+    """
     data = toml_loads(path.read_text(encoding="utf-8"))
+    relative = path.relative_to(root).as_posix()
+    try:
+        from packaging.pylock import Pylock, PylockUnsupportedVersionError, PylockValidationError
+    except ImportError:  # packaging older than 26: no pylock module
+        return _read_pylock_fields(data, relative)
+    try:
+        lock = Pylock.from_dict(data)
+    except (PylockValidationError, PylockUnsupportedVersionError) as exc:
+        if problems is not None:
+            problems.append(f"{relative}: not a valid PEP 751 lock file ({str(exc)[:200]}); read field by field")
+        return _read_pylock_fields(data, relative)
+    out = []
+    for package in lock.packages:
+        hashes = [f"{algorithm}:{digest}" for wheel in package.wheels or () for algorithm, digest in wheel.hashes.items()]
+        if package.sdist is not None:
+            hashes.extend(f"{algorithm}:{digest}" for algorithm, digest in package.sdist.hashes.items())
+        version = str(package.version) if package.version is not None else None
+        direct = package.vcs or package.directory or package.archive
+        if direct is not None:
+            kind = "VCS" if package.vcs else "local directory" if package.directory else "archive"
+            where = getattr(direct, "url", None) or getattr(direct, "path", None) or ""
+            note = f"direct reference ({kind} {str(where)[:80]}): not verifiable against advisories"
+            version = version if package.archive is not None else None
+        else:
+            note = "" if version else "no version in the lock file"
+        dependencies = tuple(
+            sorted({canonicalize_name(str(d["name"])) for d in package.dependencies or () if isinstance(d.get("name"), str)})
+        )
+        out.append(
+            Component(
+                package.name, version, relative, hashes=_hash_pairs(hashes), note=note,
+                marker=str(package.marker) if package.marker is not None else "", dependencies=dependencies,
+            )
+        )
+    return out
+
+
+def _read_pylock_fields(data: Any, relative: str) -> list[Component]:
     out = []
     for index, package in enumerate(_tables(data, "packages", "pylock.toml")):
         where = f"packages[{index}]"
@@ -457,7 +500,7 @@ def _read_pylock(path: Path, root: Path) -> list[Component]:
             if isinstance(digests, dict):
                 hashes.extend(f"{algorithm}:{digest}" for algorithm, digest in digests.items())
         version = _version(package, where)
-        out.append(Component(_name(package, where), version, path.relative_to(root).as_posix(), hashes=_hash_pairs(hashes), note="" if version else "no version in the lock file"))
+        out.append(Component(_name(package, where), version, relative, hashes=_hash_pairs(hashes), note="" if version else "no version in the lock file"))
     return out
 
 

@@ -193,3 +193,45 @@ def test_vex_readers(tmp_path: Path) -> None:
     broken.write_text("{}")
     with pytest.raises(ValueError, match="c.vex.json"):
         read_vex(broken)
+
+
+PYLOCK = '''lock-version = "1.0"
+created-by = "uv"
+requires-python = ">=3.9"
+
+[[packages]]
+name = "idna"
+version = "3.6"
+marker = "python_version >= '3.9'"
+dependencies = [{ name = "Six" }]
+sdist = { name = "idna-3.6.tar.gz", url = "https://files.example/idna-3.6.tar.gz", hashes = { sha256 = "cc" } }
+wheels = [{ name = "idna-3.6-py3-none-any.whl", url = "https://files.example/idna-3.6-py3-none-any.whl", hashes = { sha256 = "bb" } }]
+
+[[packages]]
+name = "six"
+version = "1.16.0"
+wheels = [{ name = "six-1.16.0-py2.py3-none-any.whl", url = "https://files.example/six.whl", hashes = { sha256 = "dd" } }]
+
+[[packages]]
+name = "tool"
+vcs = { type = "git", url = "https://example.invalid/tool.git", commit-id = "0123456789abcdef0123456789abcdef01234567" }
+'''
+
+
+def test_pylock_read_through_packaging_with_markers_sdists_and_direct_sources(tmp_path: Path) -> None:
+    (tmp_path / "pylock.toml").write_text(PYLOCK)
+    inventory = collect(tmp_path)
+    assert inventory.problems == ()
+    by_name = {c.key: c for c in inventory.components}
+    idna = by_name["idna"]
+    assert idna.version == "3.6" and idna.marker == 'python_version >= "3.9"' and idna.dependencies == ("six",)
+    assert set(idna.hashes) == {("sha256", "bb"), ("sha256", "cc")}  # the sdist's hash too
+    assert by_name["six"].version == "1.16.0"
+    assert by_name["tool"].version is None and "direct reference (VCS https://example.invalid/tool.git)" in by_name["tool"].note
+
+
+def test_an_invalid_pylock_is_read_field_by_field_and_said_invalid(tmp_path: Path) -> None:
+    (tmp_path / "pylock.toml").write_text('lock-version = "1.0"\n[[packages]]\nname = "idna"\nversion = "3.6"\n')
+    inventory = collect(tmp_path)
+    assert [(c.key, c.version) for c in inventory.components] == [("idna", "3.6")]
+    assert any("not a valid PEP 751 lock file" in p and "created-by" in p for p in inventory.problems), inventory.problems
