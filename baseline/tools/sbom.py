@@ -275,8 +275,8 @@ def _read_requirements(path: Path, root: Path, problems: list[str], seen: set[Pa
     components: list[Component] = []
     logical: list[tuple[int, str]] = []
     buffer, start = "", 0
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.split(" #", 1)[0].rstrip() if not raw.lstrip().startswith("#") else ""
+    for number, raw in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
+        line = _COMMENT.sub("", raw).rstrip()  # as pip: '#' at the start or after whitespace
         if not buffer:
             start = number
         if line.endswith("\\"):
@@ -286,6 +286,8 @@ def _read_requirements(path: Path, root: Path, problems: list[str], seen: set[Pa
         if buffer.strip():
             logical.append((start, buffer.strip()))
         buffer = ""
+    if buffer.strip():  # a continuation on the last line ends there, as pip reads it
+        logical.append((start, buffer.strip()))
     for number, line in logical:
         if line.startswith(("-r ", "--requirement ", "-r", "--requirement=")):
             target = re.split(r"[=\s]", line, maxsplit=1)[1].strip() if " " in line or "=" in line else line[2:].strip()
@@ -301,19 +303,29 @@ def _read_requirements(path: Path, root: Path, problems: list[str], seen: set[Pa
                 problems.append(f"{relative}:{number}: included file {target[:80]} not found")
             continue
         if line.startswith(("-e ", "--editable")):
-            components.append(Component(line.split()[-1][:80], None, relative, number, note="editable install: not verifiable against advisories"))
+            components.append(Component(_direct_name(line.split()[-1]), None, relative, number, note="editable install: not verifiable against advisories"))
             continue
         if line.startswith("-"):
             continue  # index options, --hash-only lines, constraints
         hashes = tuple((algorithm, digest.lower()) for algorithm, digest in _HASH.findall(line))
         requirement_text = _HASH.sub("", line).strip()
         if requirement_text.startswith((".", "/", "file:")) or re.match(r"^(git|hg|svn|bzr)\+", requirement_text) or "://" in requirement_text.split(";")[0] and "@" not in requirement_text:
-            components.append(Component(requirement_text[:80], None, relative, number, note="local path or VCS/URL requirement: not verifiable against advisories"))
+            components.append(Component(_direct_name(requirement_text), None, relative, number, note="local path or VCS/URL requirement: not verifiable against advisories"))
             continue
         component = _component(requirement_text, relative, number, problems, hashes)
         if component is not None:
             components.append(component)
     return components
+
+
+_COMMENT = re.compile(r"(^|\s)#.*$")
+_EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def _direct_name(reference: str) -> str:
+    """The project a path, URL or VCS requirement names (its ``#egg=``), else the reference itself."""
+    egg = _EGG.search(reference)
+    return egg.group(1) if egg else reference[:80]
 
 
 def _hash_pairs(values: Iterable[str]) -> tuple[tuple[str, str], ...]:
