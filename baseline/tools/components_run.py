@@ -129,7 +129,9 @@ def run_components(
     inventory = with_optional_scope(inventory, optional_scope)
     sbom = build_sbom(inventory, project_name(root), project_version(root))
     sbom_path = work_dir / "sbom.cdx.json"
-    sbom_path.write_text(json.dumps(sbom, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    # Indented for people; a very large SBOM is written compact (the indenting encoder is pure Python).
+    indent = 2 if len(sbom["components"]) <= 5000 else None
+    sbom_path.write_text(json.dumps(sbom, indent=indent, sort_keys=True) + "\n", encoding="utf-8")
     sbom_evidence = Evidence(
         Provenance.INSPECTED,
         f"CycloneDX 1.6 SBOM of {len(inventory.components) - environment.transitive} declared components from {', '.join(inventory.sources)}"

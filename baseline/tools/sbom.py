@@ -307,6 +307,10 @@ def _read_requirements(path: Path, root: Path, problems: list[str], seen: set[Pa
             continue
         if line.startswith("-"):
             continue  # index options, --hash-only lines, constraints
+        simple = _plain_pin(line)
+        if simple is not None:  # the common 'name==version' line, without the full PEP 508 parser
+            components.append(Component(simple[0], simple[1], relative, number, "==" + simple[1]))
+            continue
         hashes = tuple((algorithm, digest.lower()) for algorithm, digest in _HASH.findall(line))
         requirement_text = _HASH.sub("", line).strip()
         if requirement_text.startswith((".", "/", "file:")) or re.match(r"^(git|hg|svn|bzr)\+", requirement_text) or "://" in requirement_text.split(";")[0] and "@" not in requirement_text:
@@ -316,6 +320,26 @@ def _read_requirements(path: Path, root: Path, problems: list[str], seen: set[Pa
         if component is not None:
             components.append(component)
     return components
+
+
+_PLAIN_PIN = re.compile(r"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)==([0-9][0-9A-Za-z.+!_-]*)")
+
+
+def _plain_pin(line: str) -> tuple[str, str] | None:
+    """(name, version) of a line that is only ``name==version`` with a valid version, else None.
+
+    What :func:`_component` gives for such a line, at a fraction of the cost (a 100,000-line file).
+    """
+    from packaging.version import InvalidVersion, Version
+
+    match = _PLAIN_PIN.fullmatch(line)
+    if match is None:
+        return None
+    try:
+        Version(match[2])
+    except InvalidVersion:
+        return None
+    return match[1], match[2]
 
 
 _COMMENT = re.compile(r"(^|\s)#.*$")
@@ -520,6 +544,17 @@ _CDX_HASHES = {"sha256": "SHA-256", "sha384": "SHA-384", "sha512": "SHA-512", "m
 _SCOPE_RANK = {"required": 0, "optional": 1, "excluded": 2}
 
 
+_PURL_SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9.-]*")
+_PURL_SAFE_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def _purl(key: str, version: str | None, package_url: Any) -> str:
+    """``pkg:pypi/NAME@VERSION``: written directly when nothing needs quoting, else by packageurl."""
+    if _PURL_SAFE_NAME.fullmatch(key) and (version is None or _PURL_SAFE_VERSION.fullmatch(version)):
+        return f"pkg:pypi/{key}" + (f"@{version}" if version else "")
+    return str(package_url("pypi", None, key, version).to_string())
+
+
 def build_sbom(inventory: Inventory, project_name: str, project_version: str | None = None) -> dict[str, Any]:
     """A CycloneDX 1.6 JSON document of the inventory.
 
@@ -550,7 +585,7 @@ def build_sbom(inventory: Inventory, project_name: str, project_version: str | N
             entry["version"] = item.version
         entry["scope"] = item.scope if item.scope in _SCOPE_RANK else "required"
         if item.version or not item.note.startswith(("direct", "local", "editable")):
-            entry["purl"] = str(PackageURL("pypi", None, item.key, item.version).to_string())
+            entry["purl"] = _purl(item.key, item.version, PackageURL)
         hashes = [
             {"alg": _CDX_HASHES[alg], "content": digest}
             for alg, digest in dict.fromkeys(h for i in items for h in i.hashes)

@@ -279,3 +279,19 @@ def test_requirements_reader_agrees_with_pip_requirements_parser(tmp_path: Path,
         for r in parsed.requirements
     )
     assert ours == theirs and not parsed.invalid_lines and inventory.problems == ()
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["flask==2.0.1", "Zope.Interface==5.4.0", "a==1", "pkg_x==1.0+local.7", "x==1!2.0", "x==1.0.post1", "x==2.0rc1",
+     "x==1.0_a", "x==1.0-1", "x==1.0.dev3", "x==1.0abc", "x==1.0.*", "x-==1.0", "x==1..0", "x==01.0", "x==1.0+", "x==v1.0"],
+)
+def test_plain_pin_fast_path_gives_what_the_full_parser_gives(tmp_path: Path, line: str) -> None:
+    from baseline.tools.sbom import _component
+
+    (tmp_path / "requirements.txt").write_text(line + "\n")
+    problems: list[str] = []
+    expected = _component(line, "requirements.txt", 1, problems)
+    inventory = collect(tmp_path)
+    assert list(inventory.components) == ([expected] if expected is not None else [])
+    assert bool(inventory.problems) == bool(problems)
