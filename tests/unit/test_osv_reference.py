@@ -243,3 +243,17 @@ def test_matcher_agrees_with_univers_on_whole_snapshot() -> None:
     records, checks, _explained, unexplained = outcome
     assert records > 2000 and checks > 20000
     assert unexplained == [], unexplained[:10]
+
+
+@pytest.mark.parametrize(
+    "events",
+    [
+        (("introduced", "0"), ("fixed", "1.0"), ("introduced", "1.0"), ("fixed", "2.0")),  # close, then reopen at 1.0
+        (("introduced", "1.0"), ("fixed", "2.0"), ("introduced", "0"), ("fixed", "1.0")),  # the same, listed in another order
+    ],
+)
+def test_equal_version_events_close_before_they_open(events: tuple[tuple[str, str], ...]) -> None:
+    """At one version a 'fixed' sorts before an 'introduced': the span after it stays affected."""
+    for version, affected in (("0.5", True), ("1.0", True), ("1.5", True), ("2.0", False)):
+        assert range_affects(Version(version), events) is affected, version
+        assert reference_affected(Version(version), events) is affected, version
