@@ -510,8 +510,8 @@ def _read_pylock(path: Path, root: Path, problems: list[str] | None = None) -> l
         if direct is not None:
             kind = "VCS" if package.vcs else "local directory" if package.directory else "archive"
             where = getattr(direct, "url", None) or getattr(direct, "path", None) or ""
-            note = f"direct reference ({kind} {str(where)[:80]}): not verifiable against advisories"
-            version = version if package.archive is not None else None
+            version = version if package.archive is not None else None  # an archive's lock entry names its version
+            note = f"direct reference ({kind} {str(where)[:80]})" + ("" if version else ": not verifiable against advisories")
         else:
             note = "" if version else "no version in the lock file"
         dependencies = tuple(
