@@ -35,14 +35,38 @@ def _scan(root: Path, *extra: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def scanned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def env_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("env") / "installed_env"
     shutil.copytree(FIXTURES / "installed_env", root)
     venv.create(root / ".venv", with_pip=False, symlinks=True)
     site = root / ".venv" / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
     for dist_info in sorted((root / "environment").iterdir()):
         shutil.copytree(dist_info, site / dist_info.name)
-    return _scan(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def scanned(env_root: Path) -> dict[str, Any]:
+    return _scan(env_root)
+
+
+def test_sbom_command_reads_the_installed_environment_like_the_scan(env_root: Path, scanned: dict[str, Any]) -> None:
+    out = env_root.parent / "cli-sbom.cdx.json"
+    proc = subprocess.run(baseline_argv("sbom", str(env_root), "--output", str(out)), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "installed environment read (8 distributions): 5 ship" in proc.stderr
+    scan_sbom = next(a["path"] for e in scanned["evidence"] for a in e["artifacts"] if a["path"].endswith("sbom.cdx.json"))
+    ours = {(c["name"], c.get("version"), c["scope"]) for c in json.loads(out.read_text())["components"]}
+    assert ours == {(c["name"], c.get("version"), c["scope"]) for c in json.loads(Path(scan_sbom).read_text())["components"]}
+    assert ("accel", "0.5", "required") in ours
+    proc = subprocess.run(
+        baseline_argv("sbom", str(env_root), "--no-environment", "--optional-scope", "excluded", "--output", str(out)),
+        capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0 and "transitive dependencies were not examined: --no-environment" in proc.stderr
+    declared = {(c["name"], c.get("version"), c["scope"]) for c in json.loads(out.read_text())["components"]}
+    assert ("accel", "0.5", "required") not in {(n, v, s) for n, v, s in declared}
+    assert {s for n, _v, s in declared if n == "lint-helper"} == {"excluded"}
 
 
 def _osv_findings(scanned: dict[str, Any]) -> dict[tuple[str, str, str], set[str]]:
