@@ -143,6 +143,7 @@ COMPONENTS_KEYS: tuple[KeySpec, ...] = (
     KeySpec("components.fail_on", str, "low", "T11 fails on any open known vulnerability of this severity or worse.", choices=SEVERITIES),
     KeySpec("components.vex", list, [], "VEX files (CycloneDX or OpenVEX) besides vex.cdx.json, *.vex.json, *.openvex.json and .vex/."),
     KeySpec("components.timeout", float, 300.0, "Time limit of the online lookup in seconds.", minimum=1),
+    KeySpec("components.optional_scope", str, "optional", "Scope given to development, test, docs and optional groups: 'optional' or 'excluded' (reported either way; only what ships decides T11).", choices=("optional", "excluded")),
 )
 
 

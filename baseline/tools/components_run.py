@@ -71,6 +71,7 @@ class ComponentsRunner:
             timeout_s=float(config.get("components.timeout")),
             python=context.python,
             interpreter_source=context.target.interpreter_source,
+            optional_scope=str(config.get("components.optional_scope")),
         )
 
 
@@ -99,11 +100,14 @@ def run_components(
     timeout_s: float,
     python: str | None = None,
     interpreter_source: str = "",
+    optional_scope: str = "optional",
 ) -> ComponentsResult:
     """Build the SBOM of the project's own dependencies and match it; never raises for tool failures.
 
     ``python`` is the target's interpreter: its installed environment resolves declared ranges and
-    adds the transitive dependencies that ship (baseline/tools/environment.py).
+    adds the transitive dependencies that ship (baseline/tools/environment.py). ``optional_scope``
+    (``optional`` or ``excluded``) is the scope development, test, docs and optional groups get;
+    it never touches a ``required`` component, so no setting can take what ships out of the verdict.
     """
     inventory = collect(root)
     if not inventory.components and inventory.problems:
@@ -121,15 +125,18 @@ def run_components(
             inventory,
             evidence=(Evidence(Provenance.INSPECTED, "looked for " + ", ".join(inventory.looked_for) + ": none declares a dependency"),),
         )
-    inventory, environment = _environment(inventory, root, python, interpreter_source, timeout_s)
+    inventory, environment = resolve_environment(inventory, root, python, interpreter_source, timeout_s)
+    inventory = with_optional_scope(inventory, optional_scope)
     sbom = build_sbom(inventory, project_name(root), project_version(root))
     sbom_path = work_dir / "sbom.cdx.json"
-    sbom_path.write_text(json.dumps(sbom, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    # Indented for people; a very large SBOM is written compact (the indenting encoder is pure Python).
+    indent = 2 if len(sbom["components"]) <= 5000 else None
+    sbom_path.write_text(json.dumps(sbom, indent=indent, sort_keys=True) + "\n", encoding="utf-8")
     sbom_evidence = Evidence(
         Provenance.INSPECTED,
         f"CycloneDX 1.6 SBOM of {len(inventory.components) - environment.transitive} declared components from {', '.join(inventory.sources)}"
         + (f" and {environment.transitive} transitive components from the installed environment" if environment.transitive else ""),
-        tool="cyclonedx-python-lib",
+        tool="baseline",  # written as the specification's JSON; the schema validation runs in the tests
         input_digests={source: "sha256:" + file_sha256(root / source) for source in inventory.sources if (root / source).is_file()},
         artifacts=(Artifact(str(sbom_path), file_sha256(sbom_path), "application/vnd.cyclonedx+json"),),
     )
@@ -146,6 +153,16 @@ def run_components(
     components = unique_components(inventory.components)
     pinned = [component for component in components if component.version]
     not_audited = [(component.name, component.note or "no version") for component in components if not component.version]
+    if not pinned and not any(component.scope == "required" for component in components):
+        # A library with no runtime dependency whose extras and development groups are not pinned:
+        # nothing ships, so there is nothing to gate; the unpinned groups are said, not judged.
+        return ComponentsResult(
+            "none",
+            f"the project ships no dependency; its {len(components)} optional or development components are not pinned",
+            inventory,
+            evidence=(*environment.evidence, sbom_evidence), environment=environment,
+            vex_problems=tuple(vex_problems),
+        )
     if not pinned:
         return ComponentsResult(
             "error",
@@ -246,7 +263,16 @@ def run_components(
     )
 
 
-def _environment(inventory: Inventory, root: Path, python: str | None, source: str, timeout_s: float) -> tuple[Inventory, EnvironmentReport]:
+def with_optional_scope(inventory: Inventory, optional_scope: str) -> Inventory:
+    """The inventory with every ``optional`` component given ``optional_scope``; ``required`` ones never change."""
+    if optional_scope == "optional":
+        return inventory
+    if optional_scope != "excluded":
+        raise ValueError(f"optional scope must be 'optional' or 'excluded', not {optional_scope!r}")
+    return replace(inventory, components=tuple(replace(c, scope="excluded") if c.scope == "optional" else c for c in inventory.components))
+
+
+def resolve_environment(inventory: Inventory, root: Path, python: str | None, source: str, timeout_s: float) -> tuple[Inventory, EnvironmentReport]:
     """The inventory resolved against the target's installed environment, or unchanged with the reason it was not read."""
     if not python:
         return inventory, not_read("no interpreter of the target was given")

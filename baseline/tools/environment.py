@@ -378,11 +378,13 @@ def apply_environment(inventory: Inventory, environment: Environment) -> tuple[I
         elif component.version is not None and _differs(component.version, reached.version):
             problems.append(f"{component.name}: {component.source} pins {component.version}, the target's environment has {reached.version} installed")
         components.append(replace(component, **changes) if changes else component)
-    shipped_keys = {c.key for c in components if c.scope == "required"}
+    # A package another manifest (a sub-project) pins at a different version is still installed at
+    # the reached version: only a shipped component of the same version stands for it.
+    shipped = [(c.key, c.version) for c in components if c.scope == "required"]
     by_root = {c.key: c for c in declared if c.scope == "required"}
     transitive: list[Component] = []
     for key, reached in sorted(result.reached.items(), key=lambda item: (len(item[1].path), item[0])):
-        if key in shipped_keys:
+        if any(k == key and (v is None or not _differs(v, reached.version)) for k, v in shipped):
             continue
         root = by_root.get(reached.path[0])
         transitive.append(

@@ -193,3 +193,105 @@ def test_vex_readers(tmp_path: Path) -> None:
     broken.write_text("{}")
     with pytest.raises(ValueError, match="c.vex.json"):
         read_vex(broken)
+
+
+PYLOCK = '''lock-version = "1.0"
+created-by = "uv"
+requires-python = ">=3.9"
+
+[[packages]]
+name = "idna"
+version = "3.6"
+marker = "python_version >= '3.9'"
+dependencies = [{ name = "Six" }]
+sdist = { name = "idna-3.6.tar.gz", url = "https://files.example/idna-3.6.tar.gz", hashes = { sha256 = "cc" } }
+wheels = [{ name = "idna-3.6-py3-none-any.whl", url = "https://files.example/idna-3.6-py3-none-any.whl", hashes = { sha256 = "bb" } }]
+
+[[packages]]
+name = "six"
+version = "1.16.0"
+wheels = [{ name = "six-1.16.0-py2.py3-none-any.whl", url = "https://files.example/six.whl", hashes = { sha256 = "dd" } }]
+
+[[packages]]
+name = "tool"
+vcs = { type = "git", url = "https://example.invalid/tool.git", commit-id = "0123456789abcdef0123456789abcdef01234567" }
+'''
+
+
+def test_pylock_read_through_packaging_with_markers_sdists_and_direct_sources(tmp_path: Path) -> None:
+    (tmp_path / "pylock.toml").write_text(PYLOCK)
+    inventory = collect(tmp_path)
+    assert inventory.problems == ()
+    by_name = {c.key: c for c in inventory.components}
+    idna = by_name["idna"]
+    assert idna.version == "3.6" and idna.marker == 'python_version >= "3.9"' and idna.dependencies == ("six",)
+    assert set(idna.hashes) == {("sha256", "bb"), ("sha256", "cc")}  # the sdist's hash too
+    assert by_name["six"].version == "1.16.0"
+    assert by_name["tool"].version is None and "direct reference (VCS https://example.invalid/tool.git)" in by_name["tool"].note
+
+
+def test_an_invalid_pylock_is_read_field_by_field_and_said_invalid(tmp_path: Path) -> None:
+    (tmp_path / "pylock.toml").write_text('lock-version = "1.0"\n[[packages]]\nname = "idna"\nversion = "3.6"\n')
+    inventory = collect(tmp_path)
+    assert [(c.key, c.version) for c in inventory.components] == [("idna", "3.6")]
+    assert any("not a valid PEP 751 lock file" in p and "created-by" in p for p in inventory.problems), inventory.problems
+
+
+REQUIREMENT_LINES = (
+    "Requests==2.19.0 \\\n    --hash=sha256:abcdef0123 \\\n    --hash=sha256:0123\n",
+    "pyyaml==5.3 ; python_version >= '3.6'\n",
+    "urllib3[secure]==1.24.1  # comment\n",
+    "urllib3==1.24.1\t# a comment after a tab\n",
+    "pkg @ https://example.invalid/pkg-1.0.tar.gz\n",
+    "foo==1.0 #comment\n",
+    "--requirement=more.txt\n",
+    "foo ==  1.0\n",
+    "foo>=1,==1.2\n",
+    "foo==1.0; sys_platform == 'win32' \\\n  and python_version < '3.8'\n",
+    "-e git+https://example.invalid/x.git#egg=x\n",
+    "git+https://example.invalid/y.git#egg=y\n",
+    "--index-url https://example.invalid/simple\nfoo==1.0\n",
+    "foo==1.0 --hash sha256:ab\n",
+    "foo[a,b]==1.0 ; extra == 'x'\n",
+    "foo==1.0 \\\n",  # a continuation on the last line
+    "\ufeffbom==1.0\n",  # a byte order mark
+)
+
+
+@pytest.mark.parametrize("text", REQUIREMENT_LINES)
+def test_requirements_reader_agrees_with_pip_requirements_parser(tmp_path: Path, text: str) -> None:
+    """pip-requirements-parser (pip's own parsing code, maintained separately) as the oracle.
+
+    The product keeps its own reader: pip-requirements-parser takes about ten times as long on a
+    100,000-line file (bench/README.md). Deliberate differences are not in this list: ``-c``
+    constraint files are not components, and ``==1.*`` is not a pin.
+    """
+    parser = pytest.importorskip("pip_requirements_parser")
+    from packaging.utils import canonicalize_name
+
+    (tmp_path / "requirements.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "more.txt").write_text("six==1.0\n")
+    inventory = collect(tmp_path)
+    ours = sorted((c.key, c.version, c.marker) for c in inventory.components)
+    parsed = parser.RequirementsFile.from_file(str(tmp_path / "requirements.txt"), include_nested=True)
+    theirs = sorted(
+        (canonicalize_name(r.name), str(next(iter(r.specifier)).version) if r.is_pinned else None, str(r.marker) if r.marker else "")
+        for r in parsed.requirements
+    )
+    assert ours == theirs and not parsed.invalid_lines and inventory.problems == ()
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["flask==2.0.1", "Zope.Interface==5.4.0", "a==1", "pkg_x==1.0+local.7", "x==1!2.0", "x==1.0.post1", "x==2.0rc1",
+     "x==1.0_a", "x==1.0-1", "x==1.0.dev3", "x==1.0abc", "x==1.0.*", "x-==1.0", "x==1..0", "x==01.0", "x==1.0+", "x==v1.0"],
+)
+def test_plain_pin_fast_path_gives_what_the_full_parser_gives(tmp_path: Path, line: str) -> None:
+    from baseline.tools.sbom import _component
+
+    (tmp_path / "requirements.txt").write_text(line + "\n")
+    problems: list[str] = []
+    expected = _component(line, "requirements.txt", 1, problems)
+    inventory = collect(tmp_path)
+    assert list(inventory.components) == ([expected] if expected is not None else [])
+    assert bool(inventory.problems) == bool(problems)

@@ -103,13 +103,16 @@ def test_apply_resolves_ranges_adds_transitive_components_and_leaves_the_rest() 
         ("coverage", "7.0", ()),
     )
     updated, report = apply_environment(inventory, environment)
-    by_key = {(c.key, c.scope): c for c in updated.components}
+    by_key = {(c.key, c.scope): c for c in updated.components if (c.key, c.version) != ("requests", "2.1.0")}
     flask = by_key[("flask", "required")]
     assert flask.version == "2.0.1" and flask.installed and flask.note == "" and flask.specifier == ">=2"
     assert flask.dependencies == ("click", "werkzeug")
     assert by_key[("tomli", "optional")].note.startswith("marker 'python_version < \"3.11\"' is false")
     assert by_key[("requests", "required")].version == "2.0.0"  # the pin stays; the difference is reported
     assert any("pins 2.0.0" in problem and "2.1.0 installed" in problem for problem in updated.problems)
+    # What the environment holds is reported too: a pin of another version does not hide it.
+    installed_requests = next(c for c in updated.components if (c.key, c.version) == ("requests", "2.1.0"))
+    assert installed_requests.installed and installed_requests.scope == "required" and installed_requests.dependencies == ("urllib3",)
     urllib3 = by_key[("urllib3", "required")]
     assert urllib3.version == "1.26.0" and urllib3.via == ("requests",) and urllib3.source == "requirements.txt" and urllib3.line == 3
     assert by_key[("pytest", "required")].via == ("flask", "click")  # ships through click
@@ -118,10 +121,10 @@ def test_apply_resolves_ranges_adds_transitive_components_and_leaves_the_rest() 
     assert next(c for c in updated.components if c.name == "./vendored").version is None
     assert by_key[("ghost", "required")].note == "not pinned to one version (>=1); not installed in the target's environment"
     assert report.not_installed == ("ghost",)
-    assert report.read and report.distributions == 8 and report.closure == 6 and report.transitive == 4
+    assert report.read and report.distributions == 8 and report.closure == 6 and report.transitive == 5
     assert report.resolved == ("Flask 2.0.1 (declared >=2 in requirements.txt)",)
     assert report.markers_false == ("tomli",) and report.outside == 2
-    assert "installed environment read (8 distributions): 6 ship (4 transitive added" in report.note()
+    assert "installed environment read (8 distributions): 6 ship (5 transitive added" in report.note()
 
     from baseline.tools.components_run import unique_components
 
@@ -131,7 +134,7 @@ def test_apply_resolves_ranges_adds_transitive_components_and_leaves_the_rest() 
     sbom = build_sbom(updated, "demo", "1.0")
     _valid_cyclonedx(sbom)
     graph = {entry["ref"]: entry.get("dependsOn", []) for entry in sbom["dependencies"]}
-    assert graph["project:demo"] == ["flask@2.0.1", "tomli@unpinned", "requests@2.0.0", "pytest@8.0", "-/vendored@unpinned", "ghost@unpinned"]
+    assert graph["project:demo"] == ["flask@2.0.1", "tomli@unpinned", "requests@2.0.0", "pytest@8.0", "-/vendored@unpinned", "ghost@unpinned", "requests@2.1.0"]
     assert graph["flask@2.0.1"] == ["click@8.0", "werkzeug@2.0.0"]
     assert graph["requests@2.0.0"] == ["urllib3@1.26.0"]
     paths = {c["bom-ref"]: {p["name"]: p["value"] for p in c["properties"]} for c in sbom["components"]}

@@ -200,3 +200,105 @@ def test_a_run_where_no_component_was_audited_is_never_a_pass(tmp_path: Path) ->
 
     result = CHECK.run(Context())  # type: ignore[arg-type]
     assert result.outcome is Outcome.ERROR and result.score == 0.0 and "none of the 2 components" in result.message
+
+
+def test_extras_and_dependency_groups_are_the_optional_scope(tmp_path: Path) -> None:
+    _write(
+        tmp_path / "p",
+        {
+            "pyproject.toml": '[project]\nname = "lib"\ndependencies = ["requests==2.0.0"]\n'
+            '[project.optional-dependencies]\nspeed = ["ujson==1.0"]\n'
+            '[dependency-groups]\ntest = ["pytest==3.0", {include-group = "lint"}]\nlint = ["ruff==0.1", {include-group = "test"}]\n',
+        },
+    )
+    inventory = collect(tmp_path / "p")
+    scopes = {(c.key, c.version): c.scope for c in inventory.components}
+    assert scopes == {("requests", "2.0.0"): "required", ("ujson", "1.0"): "optional", ("pytest", "3.0"): "optional", ("ruff", "0.1"): "optional"}
+    assert len(unique_components(inventory.components)) == 4  # the groups that include each other count once
+    _valid_cyclonedx(build_sbom(inventory, "lib"))
+
+
+def test_optional_scope_setting_relabels_groups_and_never_what_ships(tmp_path: Path) -> None:
+    from baseline.config import load_config
+
+    project, db = tmp_path / "p", tmp_path / "db"
+    _write(
+        project,
+        {
+            "pyproject.toml": '[project]\nname = "lib"\ndependencies = ["flask==0.12"]\n[dependency-groups]\ndev = ["pytest==3.0"]\n'
+            '[tool.baseline]\ncomponents.optional_scope = "excluded"\n',
+        },
+    )
+    _write(db, {"a.json": _record("OSV-FLASK-1", "flask", "0", "1.0"), "b.json": _record("OSV-PYTEST-1", "pytest", "0", "4.0")})
+    config = load_config(project)
+    assert config.get("components.optional_scope") == "excluded" and not config.ignored  # the project may say it
+    for scope in ("optional", "excluded"):
+        work = tmp_path / f"w-{scope}"
+        work.mkdir()
+        result = run_components(root=project, work_dir=work, osv_db=str(db), online=False, vex_files=[], timeout_s=30, optional_scope=scope)
+        assert {(m.advisory.id, m.component.scope) for m in result.matches} == {("OSV-FLASK-1", "required"), ("OSV-PYTEST-1", scope)}
+        sbom = json.loads((work / "sbom.cdx.json").read_text())
+        assert {c["name"]: c["scope"] for c in sbom["components"]} == {"flask": "required", "pytest": scope}
+
+
+def test_a_library_with_only_unpinned_groups_ships_nothing(tmp_path: Path) -> None:
+    _write(tmp_path / "p", {"pyproject.toml": '[project]\nname = "lib"\ndependencies = []\n[project.optional-dependencies]\ndocs = ["sphinx"]\n'})
+    (tmp_path / "w").mkdir()
+    result = run_components(root=tmp_path / "p", work_dir=tmp_path / "w", osv_db=str(tmp_path), online=False, vex_files=[], timeout_s=5)
+    assert result.status == "none" and "ships no dependency" in result.message
+
+
+class _FakeAudit:
+    """What sandbox.run returns for a pip-audit run that exits with a JSON report."""
+
+    def __init__(self, report: dict[str, object]) -> None:
+        self.stdout = json.dumps(report)
+        self.timed_out = False
+        self.start_error = None
+        self.signal_name = None
+        self.exit_code = 1
+        self.duration_s = 0.5
+        self.argv = ["pip-audit"]
+
+    def stderr_tail(self, lines: int) -> str:
+        return ""
+
+    def describe(self) -> str:
+        return "exited 1"
+
+
+def _online(tmp_path: Path, monkeypatch, report: dict[str, object], requirements: str):  # type: ignore[no-untyped-def]
+    import baseline.tools.components_run as components_run
+
+    monkeypatch.setattr(components_run.shutil, "which", lambda *args, **kwargs: "/usr/bin/pip-audit")
+    monkeypatch.setattr(components_run.sandbox, "run", lambda *args, **kwargs: _FakeAudit(report))
+    project, work = tmp_path / "p", tmp_path / "w"
+    _write(project, {"requirements.txt": requirements})
+    work.mkdir()
+    return run_components(root=project, work_dir=work, osv_db=None, online=True, vex_files=[], timeout_s=30)
+
+
+def test_online_audit_counts_only_what_the_service_answered(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    report = {
+        "dependencies": [
+            {"name": "flask", "version": "0.12", "vulns": [{"id": "PYSEC-2018-66", "aliases": ["CVE-2018-1000656"], "fix_versions": ["0.12.3"]}]},
+            {"name": "flask", "version": "0.12", "vulns": []},  # a duplicate line answers nothing more
+            {"name": "requests", "version": "2.0.0", "skip_reason": "Dependency not found on PyPI"},
+            {"name": "not-asked", "version": "1.0", "vulns": []},
+        ]
+    }
+    result = _online(tmp_path / "a", monkeypatch, report, "flask==0.12\nflask==0.12\nrequests==2.0.0\nsix==1.0\n")
+    assert result.status == "ok"
+    assert [m.advisory.id for m in result.matches] == ["PYSEC-2018-66"]
+    assert dict(result.not_audited) == {
+        "requests": "not audited by pip-audit: Dependency not found on PyPI",
+        "six": "not in pip-audit's report: not audited",
+    }
+    assert any("pip-audit audited 1 of 3 pinned components online" in e.summary for e in result.evidence)
+
+
+def test_online_audit_that_skipped_everything_is_an_error(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    report = {"dependencies": [{"name": "flask", "version": "0.12", "skip_reason": "Connection refused"}, {"name": "flask", "version": "0.12", "vulns": []}]}
+    result = _online(tmp_path, monkeypatch, report, "flask==0.12\nflask==0.12\nrequests==2.0.0\n")
+    assert result.status == "error" and "pip-audit could not audit any dependency" in result.message
+    assert "Connection refused" in result.message
