@@ -10,6 +10,7 @@ of its module): the package's own exception classes and the non-bug exceptions i
 are accepted wherever they are raised (``expected``); the exceptions its own body raises with a
 ``raise`` statement, and bug-class exceptions its docstring names, are accepted only when the
 function's own frame raised them (``raised_here``): the same type raised deeper down is a bug.
+Test modules shipped inside a package (``pkg.tests``, ``pkg/test_x.py``) are not its surface.
 
 Types are mapped from the annotation itself: a union is fuzzed as each of its members
 (``Union[str, bytes]`` as both), ``Optional`` drops ``None``, and an annotation with a member that
@@ -249,6 +250,11 @@ def _module_name(root: Path, path: Path) -> str:
     return ".".join(parts)
 
 
+def _test_module(module: str) -> bool:
+    """True for test code shipped inside a package (``pkg.tests.test_x``, ``pkg/test_util.py``, ``conftest``)."""
+    return any(part in ("test", "tests", "conftest") or part.startswith("test_") or part.endswith("_test") for part in module.split(".")[1:])
+
+
 def _python_files(source: Path) -> list[Path]:
     if source.is_file():
         return [source]
@@ -369,6 +375,8 @@ def find_surface(root: Path, exclude: Iterable[str] = ()) -> Surface:
                 unparsable.append(path.relative_to(root).as_posix())
                 continue
             module = _module_name(root, path)
+            if _test_module(module):
+                continue  # a package's own tests are not its surface
             trees[module] = tree
             paths[module] = path
     exported = _reexported(trees)

@@ -139,3 +139,57 @@ def test_text_harness_reads_the_input_as_utf8_so_plain_seeds_decode_to_their_tex
     entry = find_surface(root).entry_points[0]
     text = render_harness(entry, depth=1)
     assert "FuzzedDataProvider" not in text and 'data.decode("utf-8", "replace")' in text
+
+
+REJECTS = '''
+import decimal
+
+LIMITS = {"a": 1}
+
+
+def _check(text):
+    if len(text) < 3:
+        raise ValueError(
+            "too short"
+        )
+    if text == "key":
+        raise KeyError(text)
+    if text.startswith("n"):
+        return int(text)
+    if text.startswith("d"):
+        return decimal.Decimal(text) + 1
+    return LIMITS[text]
+
+
+def parse_value(text: str) -> object:
+    """Parse a value."""
+    return _check(text)
+'''
+
+
+def test_a_rejection_raised_on_purpose_deeper_in_the_package_is_not_a_crash(tmp_path: Path) -> None:
+    root = _project(tmp_path, REJECTS)
+    harness = _harness(root, "pkg.mod:parse_value")
+    harness(b"ab")  # `raise ValueError(...)` in a helper of the package (a multi-line statement): a rejection
+
+
+def test_the_same_type_raised_implicitly_and_bug_classes_raised_deeper_stay_crashes(tmp_path: Path) -> None:
+    root = _project(tmp_path, REJECTS)
+    harness = _harness(root, "pkg.mod:parse_value")
+    with pytest.raises(ValueError):
+        harness(b"nope")  # int("nope"): raised by the interpreter, not by a raise statement
+    with pytest.raises(KeyError):
+        harness(b"key")  # a bug class raised on purpose, but below the function itself
+    with pytest.raises(KeyError):
+        harness(b"zzz")  # an implicit KeyError
+    with pytest.raises(Exception, match="ConversionSyntax"):
+        harness(b"dxx")  # decimal.InvalidOperation from the library
+
+
+def test_a_package_s_own_tests_are_not_its_surface(tmp_path: Path) -> None:
+    root = _project(tmp_path, "def parse(text: str):\n    return text\n")
+    (root / "pkg" / "tests").mkdir()
+    (root / "pkg" / "tests" / "__init__.py").write_text("", encoding="utf-8")
+    (root / "pkg" / "tests" / "helpers.py").write_text("def parse_case(text: str):\n    return text\n", encoding="utf-8")
+    (root / "pkg" / "test_util.py").write_text("def decode(data: bytes):\n    return data\n", encoding="utf-8")
+    assert [entry.id for entry in find_surface(root).entry_points] == ["pkg.mod:parse"]
