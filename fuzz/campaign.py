@@ -306,7 +306,7 @@ def run_campaign(
         summary=f"read {surface.files_scanned} module(s) of the project's own packages: {surface.public_functions} public "
         f"function(s)/method(s), {len(surface.entry_points)} take bytes, text or a stream (fuzzable entry points)"
         + (
-            f"; {len(surface.skipped)} not fuzzed because their input type cannot be built from fuzz bytes: "
+            f"; {len(surface.skipped)} not fuzzed (an input type that cannot be built from fuzz bytes, or a module that cannot be imported on this platform): "
             + "; ".join(f"{entry_id} ({reason})" for entry_id, reason in surface.skipped[:10])
             + (" ..." if len(surface.skipped) > 10 else "")
             if surface.skipped
@@ -524,6 +524,18 @@ def run_campaign(
     )
 
 
+MINIMIZE_FLOOR_S = 2  # seconds of minimisation every crash gets, even past the fuzzing deadline
+
+
+def minimize_seconds(configured: int, remaining: float) -> int:
+    """Seconds to minimise one crash input: ``fuzz.minimize_time`` within what is left of the budget,
+    but never below MINIMIZE_FLOOR_S (a crash found at the end of the budget is minimised too:
+    a crash is reported once, its input is what a developer debugs); 0 only when configured 0."""
+    if configured <= 0:
+        return 0
+    return max(min(configured, int(remaining)), min(configured, MINIMIZE_FLOOR_S))
+
+
 def _triage(
     run: HarnessRun, root: Path, harness: Path, python: str, fuzz_dir: Path, config: Any, allow_env: list[str], deadline: float
 ) -> FoundCrash | str:
@@ -548,7 +560,7 @@ def _triage(
         if confirm.ok:
             return f"{info.exception} did not reproduce when its input was replayed: not reported"
     minimized = False
-    seconds = min(int(config.get("fuzz.minimize_time")), int(deadline - time.monotonic()))
+    seconds = minimize_seconds(int(config.get("fuzz.minimize_time")), deadline - time.monotonic())
     if kind == "exception" and len(data) > 1 and seconds >= 1:
         smaller = minimize(python=python, root=root, harness=harness, crash_input=artifact, out_dir=fuzz_dir / "minimize", seconds=seconds, allow_env=allow_env, network=network)
         if smaller is not None:

@@ -97,17 +97,35 @@ def _raised_by_target(error):
     return trace.tb_frame.f_code is TARGET_CODE
 
 
+def _in_package(frame):
+    module = frame.f_globals.get("__name__") or ""
+    return module == PACKAGE or module.startswith(PACKAGE + ".")
+
+
 def _rejected_on_purpose(error):
-    """True for a non-bug exception raised by a `raise` statement of the package's own code."""
+    """True for a non-bug exception the package's own code raised on purpose.
+
+    The innermost frame must be the package's, on a `raise` statement; a raise helper outside the
+    package (a function named like six.raise_from or reraise) stands for its caller, whose line
+    must then build the exception (`six.raise_from(ValueError(msg), e)`).
+    """
     trace = error.__traceback__
     if trace is None or isinstance(error, BUG_CLASSES):
         return False
-    while trace.tb_next is not None:
+    frames = []
+    while trace is not None:
+        frames.append((trace.tb_frame, trace.tb_lineno))
         trace = trace.tb_next
-    module = trace.tb_frame.f_globals.get("__name__") or ""
-    if module != PACKAGE and not module.startswith(PACKAGE + "."):
+    frame, lineno = frames.pop()
+    helped = False
+    while frames and not _in_package(frame) and "raise" in frame.f_code.co_name.lower():
+        frame, lineno = frames.pop()
+        helped = True
+    if not _in_package(frame):
         return False
-    line = linecache.getline(trace.tb_frame.f_code.co_filename, trace.tb_lineno).lstrip()
+    line = linecache.getline(frame.f_code.co_filename, lineno).lstrip()
+    if helped:
+        return type(error).__name__ + "(" in line
     return line.startswith("raise ") or line.startswith("raise(")
 
 

@@ -10,7 +10,8 @@ of its module): the package's own exception classes and the non-bug exceptions i
 are accepted wherever they are raised (``expected``); the exceptions its own body raises with a
 ``raise`` statement, and bug-class exceptions its docstring names, are accepted only when the
 function's own frame raised them (``raised_here``): the same type raised deeper down is a bug.
-Test modules shipped inside a package (``pkg.tests``, ``pkg/test_x.py``) are not its surface.
+Test modules shipped inside a package (``pkg.tests``, ``pkg/test_x.py``) are not its surface, and
+a module that imports a Windows-only module at its top (``winreg``...) is skipped elsewhere.
 
 Types are mapped from the annotation itself: a union is fuzzed as each of its members
 (``Union[str, bytes]`` as both), ``Optional`` drops ``None``, and an annotation with a member that
@@ -23,6 +24,7 @@ from __future__ import annotations
 import ast
 import builtins
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -255,6 +257,27 @@ def _test_module(module: str) -> bool:
     return any(part in ("test", "tests", "conftest") or part.startswith("test_") or part.endswith("_test") for part in module.split(".")[1:])
 
 
+_WINDOWS_ONLY = frozenset({"winreg", "_winreg", "msvcrt", "_winapi", "winsound", "win32api", "win32con", "pywintypes", "win32file"})
+
+
+def _platform_import(tree: ast.Module) -> str | None:
+    """A Windows-only module the module imports unconditionally at its top (None on Windows, or when none)."""
+    if sys.platform == "win32":
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [f"{node.module or ''}.{alias.name}" for alias in node.names] + [node.module or ""]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            if parts[0] in _WINDOWS_ONLY or (parts[0] == "six" and parts[-1] in _WINDOWS_ONLY):
+                return parts[-1] if parts[0] == "six" else parts[0]
+    return None
+
+
 def _python_files(source: Path) -> list[Path]:
     if source.is_file():
         return [source]
@@ -387,6 +410,11 @@ def find_surface(root: Path, exclude: Iterable[str] = ()) -> Surface:
     for module, tree in trees.items():
         relative = paths[module].relative_to(root).as_posix()
         private = any(part.startswith("_") for part in module.split(".")[1:])
+        windows = _platform_import(tree)
+        if windows:
+            # Its import fails here: a harness for it could only fail to start.
+            skipped.append((module, f"imports the Windows-only module {windows}"))
+            continue
         for node in tree.body:
             if private and getattr(node, "name", None) not in exported.get(module, ()):
                 continue  # a private module's names count only when a public module re-exports them

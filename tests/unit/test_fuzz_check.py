@@ -188,3 +188,13 @@ def test_atheris_evidence_names_the_version_the_harnesses_imported() -> None:
     result = judge(campaign(evidence=ran, atheris_version="3.0.0", atheris_overlay="/cache/overlay/py-x"))
     assert [item.tool_version for item in result.evidence if item.tool == "atheris"] == ["3.0.0"]
     assert result.metrics["atheris_from"].startswith("the toolkit's overlay")
+
+
+def test_every_crash_is_minimised_even_at_the_end_of_the_budget() -> None:
+    from baseline.fuzz.campaign import MINIMIZE_FLOOR_S, minimize_seconds
+
+    assert minimize_seconds(5, 100.0) == 5  # the configured time while the budget lasts
+    assert minimize_seconds(5, 3.4) == 3  # what is left of the budget
+    assert minimize_seconds(5, -7.0) == MINIMIZE_FLOOR_S  # past the deadline: still the floor
+    assert minimize_seconds(1, -7.0) == 1  # never more than configured
+    assert minimize_seconds(0, 100.0) == 0  # 0 keeps inputs as found
