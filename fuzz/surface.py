@@ -305,6 +305,45 @@ def _builtin_exception(name: str) -> bool:
     return isinstance(value, type) and issubclass(value, Exception)
 
 
+_EXCEPTION_NAME = r"[A-Z][A-Za-z0-9]*(?:Error|Exception|Exit|Iteration|Warning)"
+_SPHINX_RAISES = re.compile(r":(?:raises?|exception|except)\s+([\w.,\s]+?):")
+_PROSE_RAISES = re.compile(r"(\w+(?:\s+\w+)?)?\s*\b(?:raise[sd]?|throws?)\s+(?:an?\s+|the\s+)?`{0,2}(?:[\w.]+\.)?(" + _EXCEPTION_NAME + r")\b", re.IGNORECASE)
+_PROSE_RAISED = re.compile(r"`{0,2}(?:[\w.]+\.)?(" + _EXCEPTION_NAME + r")`{0,2}\s+(?:is|are|will\s+be|may\s+be|can\s+be|gets|get)\s+raised")
+_SECTION = re.compile(r"^(\s*)(?:Raises|Raise|Exceptions|Throws)\s*:?\s*$", re.IGNORECASE)
+_NEGATION = re.compile(r"\b(never|not|no|without)\b|n't\b", re.IGNORECASE)
+
+
+def documented_exceptions(docstring: str) -> set[str]:
+    """Exception class names a docstring says the function raises.
+
+    Read from a ``Raises:`` section (Google and NumPy styles), Sphinx fields (``:raises ValueError:``)
+    and prose ("Raises ValueError when...", "KeyError is raised if..."); a name the docstring only
+    mentions ("never raises ValueError", "unlike json, TypeError...") is not documented.
+    """
+    found: set[str] = set()
+    for match in _SPHINX_RAISES.finditer(docstring):
+        found.update(name.rsplit(".", 1)[-1] for name in re.split(r"[,\s]+", match.group(1)) if re.fullmatch(_EXCEPTION_NAME, name.rsplit(".", 1)[-1]))
+    for match in _PROSE_RAISES.finditer(docstring):
+        if not (match.group(1) and _NEGATION.search(match.group(1))):
+            found.add(match.group(2))
+    found.update(match.group(1) for match in _PROSE_RAISED.finditer(docstring))
+    lines = docstring.splitlines()
+    for index, line in enumerate(lines):
+        header = _SECTION.match(line)
+        if not header:
+            continue
+        indent = len(header.group(1))
+        for item in lines[index + 1 :]:
+            if not item.strip() or set(item.strip()) <= set("-="):
+                continue  # a blank line or a NumPy underline
+            if len(item) - len(item.lstrip()) < indent or (len(item) - len(item.lstrip()) == indent and item.strip().endswith(":") and not re.match(_EXCEPTION_NAME, item.strip())):
+                break  # the next section
+            name = re.match(r"\s*`{0,2}(?:[\w.]+\.)?(" + _EXCEPTION_NAME + r")\b", item)
+            if name:
+                found.add(name.group(1))
+    return found
+
+
 def _expected_for(
     func: ast.FunctionDef | ast.AsyncFunctionDef, own: dict[str, str]
 ) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
@@ -316,7 +355,7 @@ def _expected_for(
     names, are accepted only when the function itself raised them: from deeper down they are bugs.
     """
     raised = _raised_names(func)
-    documented = set(re.findall(r"\b([A-Z][A-Za-z]*(?:Error|Exception|Exit|Iteration))\b", ast.get_docstring(func) or ""))
+    documented = documented_exceptions(ast.get_docstring(func) or "")
     anywhere: set[tuple[str, str]] = {(module, name) for name, module in own.items()}
     here: set[tuple[str, str]] = set()
     for name in documented | raised:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 from baseline.fuzz.discovery import classify, covered_entries, find_harnesses
 from baseline.fuzz.generate import GENERATED_MARKER, generated_entry, render_harness, write_harnesses
 from baseline.fuzz.surface import find_surface
@@ -132,3 +134,22 @@ def test_paths_containers_side_effects_and_dataclasses_are_not_fuzzed(tmp_path: 
         "def parse_version(text: str):\n    return text.split('.')\n",
     )
     assert [entry.id for entry in find_surface(tmp_path).entry_points] == ["tool:parse_version"]
+
+
+@pytest.mark.parametrize(
+    ("docstring", "names"),
+    [
+        ("Parse it.\n\nRaises:\n    ValueError: when bad.\n    KeyError: for an unknown key.\n\nReturns:\n    TypeError-free value.", {"ValueError", "KeyError"}),
+        ("Parse it.\n\nRaises\n------\nValueError\n    when bad.\nUnicodeDecodeError\n    when not UTF-8.\n\nReturns\n-------\nint", {"ValueError", "UnicodeDecodeError"}),
+        (":param s: text\n:raises ValueError: Raised for invalid input.\n:raises OverflowError: too big.", {"ValueError", "OverflowError"}),
+        ("Raises ValueError when the text is not a number.", {"ValueError"}),
+        ("A ``KeyError`` is raised for an unknown field.", {"KeyError"}),
+        ("Never raises ValueError: returns None instead. Unlike json, TypeError is not an issue.", set()),
+        ("Does not raise KeyError for a missing key.", set()),
+        ("Returns the parsed value.", set()),
+    ],
+)
+def test_documented_exceptions_are_read_from_raises_sections_fields_and_prose(docstring: str, names: set[str]) -> None:
+    from baseline.fuzz.surface import documented_exceptions
+
+    assert documented_exceptions(docstring) == names
