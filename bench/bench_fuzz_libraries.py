@@ -93,7 +93,7 @@ def judge(result: dict[str, Any], library: dict[str, Any]) -> dict[str, Any]:
         if hit and known is None:
             known = finding
         elif finding["rule_id"].startswith("fuzzing."):
-            others.append(f"{finding['rule_id']} {finding['message'].split(' in ', 1)[0][:90]} @ {finding['location']['path']}")
+            others.append(f"{finding['rule_id']} {finding['message'].split(' in ', 1)[0][:90]} @ {finding['location']['path']} (harness {Path(harness).name})")
     seconds = None
     if known is not None:
         harness = known.get("properties", {}).get("harness", "")

@@ -220,7 +220,8 @@ def budget_share(remaining: float, harnesses_left: int, cap: float = 0.0) -> int
     return max(int(share), MIN_HARNESS_BUDGET)
 
 
-# Value of a harness in the budget: parsers and decoders first, then other entry points, then helpers.
+# Value of a harness in the budget: parsers and decoders first, then the public API's other entry
+# points, then entry points deeper in the package, then harnesses that drive none.
 WEIGHT_PARSER = 3.0
 WEIGHT_ENTRY = 2.0
 WEIGHT_HELPER = 1.0
@@ -229,11 +230,16 @@ DERIVED_RATE = 20_000  # exec/s that turns fuzz.time into an execution budget wh
 FLOOR_RESERVE_S = MIN_HARNESS_BUDGET + 1  # seconds kept for each later harness (its floor and its start-up)
 
 
+WEIGHT_INNER = 1.5  # an entry point outside the public API (a package's __init__ does not export it)
+
+
 def harness_weight(priorities: list[int]) -> float:
-    """Weight of a harness from the priorities of the entry points it drives (0 = a parser)."""
+    """Weight of a harness from the priorities of the entry points it drives (0 = a parser, 1 = public API)."""
     if any(priority == 0 for priority in priorities):
         return WEIGHT_PARSER
-    return WEIGHT_ENTRY if priorities else WEIGHT_HELPER
+    if any(priority == 1 for priority in priorities):
+        return WEIGHT_ENTRY
+    return WEIGHT_INNER if priorities else WEIGHT_HELPER
 
 
 def allocate_runs(weights: list[float], total_runs: int) -> list[int]:

@@ -60,6 +60,7 @@ class EntryPoint:
     expected: tuple[tuple[str, str], ...] = ()  # (module or "builtins", class name): accepted wherever raised
     call: str = "function"  # "function" | "classmethod" | "method"
     raised_here: tuple[tuple[str, str], ...] = ()  # accepted only when the function's own frame raised them
+    api: bool = False  # a package's __init__ exports it (or its class): the project's public API
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -73,8 +74,10 @@ class EntryPoint:
 
     @property
     def priority(self) -> int:
-        """Parsers and decoders first."""
-        return 0 if _PARSER_NAME.search(self.qualname.rsplit(".", 1)[-1]) else 1
+        """Parsers and decoders first (0), then the public API's other entry points (1), then the rest (2)."""
+        if _PARSER_NAME.search(self.qualname.rsplit(".", 1)[-1]):
+            return 0
+        return 1 if self.api else 2
 
 
 @dataclass(frozen=True)
@@ -417,6 +420,28 @@ def _reexported(trees: dict[str, ast.Module]) -> dict[str, set[str]]:
     return found
 
 
+def _package_exports(trees: dict[str, ast.Module], paths: dict[str, Path]) -> set[tuple[str, str]]:
+    """(module, name) of every name a package's ``__init__`` imports from the project: its public API."""
+    found: set[tuple[str, str]] = set()
+    for module, tree in trees.items():
+        if paths[module].name != "__init__.py":
+            continue
+        nodes = [node for top in tree.body for node in ([top] if not isinstance(top, ast.Try) else top.body)]
+        for node in nodes:
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            if node.level > 0:
+                base = module.split(".")
+                base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
+                source = ".".join(base + ([node.module] if node.module else []))
+            else:
+                source = node.module or ""
+            if source in trees:
+                found.update((source, alias.name) for alias in node.names)
+        found.update((module, node.name) for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef)))
+    return found
+
+
 def _is_package(trees: dict[str, ast.Module], module: str) -> bool:
     return any(other.startswith(module + ".") for other in trees)
 
@@ -442,6 +467,7 @@ def find_surface(root: Path, exclude: Iterable[str] = ()) -> Surface:
             trees[module] = tree
             paths[module] = path
     exported = _reexported(trees)
+    api = _package_exports(trees, paths)
     own = _exception_classes(trees)
     entries: list[EntryPoint] = []
     skipped: list[tuple[str, str]] = []
@@ -464,7 +490,9 @@ def find_surface(root: Path, exclude: Iterable[str] = ()) -> Surface:
                     skipped.append((f"{module}:{node.name}", found))
                 elif found:
                     anywhere, here = _expected_for(node, own)
-                    entries.append(EntryPoint(module, node.name, relative, node.lineno, found[0], found[1], anywhere, raised_here=here))
+                    entries.append(
+                        EntryPoint(module, node.name, relative, node.lineno, found[0], found[1], anywhere, raised_here=here, api=(module, node.name) in api)
+                    )
             elif isinstance(node, ast.ClassDef) and not node.name.startswith("_") and node.name not in own:
                 constructible = _constructible(node)
                 for item in node.body:
@@ -485,7 +513,7 @@ def find_surface(root: Path, exclude: Iterable[str] = ()) -> Surface:
                     elif found:
                         anywhere, here = _expected_for(item, own)
                         entries.append(
-                            EntryPoint(module, f"{node.name}.{item.name}", relative, item.lineno, found[0], found[1], anywhere, call, here)
+                            EntryPoint(module, f"{node.name}.{item.name}", relative, item.lineno, found[0], found[1], anywhere, call, here, (module, node.name) in api)
                         )
-    entries.sort(key=lambda entry: (entry.priority, entry.module, entry.qualname))
+    entries.sort(key=lambda entry: (entry.priority, not entry.api, entry.module, entry.qualname))
     return Surface(tuple(entries), len(trees), public, tuple(unparsable), tuple(sorted(skipped)))

@@ -128,6 +128,9 @@ def test_budget_is_shared_by_value_in_executions_with_a_floor() -> None:
     from baseline.fuzz.campaign import FLOOR_RESERVE_S, RUNS_FLOOR, WEIGHT_ENTRY, WEIGHT_HELPER, WEIGHT_PARSER, allocate_runs, harness_seed, harness_weight, safety_cap
 
     assert harness_weight([1, 0]) == WEIGHT_PARSER and harness_weight([1]) == WEIGHT_ENTRY and harness_weight([]) == WEIGHT_HELPER
+    from baseline.fuzz.campaign import WEIGHT_INNER
+
+    assert harness_weight([2, 1]) == WEIGHT_ENTRY and harness_weight([2]) == WEIGHT_INNER and WEIGHT_HELPER < WEIGHT_INNER < WEIGHT_ENTRY
     parser, entry, helper = allocate_runs([WEIGHT_PARSER, WEIGHT_ENTRY, WEIGHT_HELPER], 600_000)
     assert parser > entry > helper and parser + entry + helper == 600_000
     assert allocate_runs([WEIGHT_PARSER, WEIGHT_HELPER], 100) == [RUNS_FLOOR, RUNS_FLOOR]  # every harness gets the floor

@@ -153,3 +153,24 @@ def test_documented_exceptions_are_read_from_raises_sections_fields_and_prose(do
     from baseline.fuzz.surface import documented_exceptions
 
     assert documented_exceptions(docstring) == names
+
+
+def test_parsers_then_the_public_api_then_inner_helpers(tmp_path: Path) -> None:
+    """The public API is what a package's __init__ exports; its entry points come before inner helpers."""
+    package = tmp_path / "mdlib"
+    (package / "common").mkdir(parents=True)
+    (package / "__init__.py").write_text("from .main import Markdown\n", encoding="utf-8")
+    (package / "main.py").write_text(
+        "class Markdown:\n    def parse(self, src: str):\n        return src\n\n    def render(self, src: str):\n        return src\n", encoding="utf-8"
+    )
+    (package / "common" / "__init__.py").write_text("", encoding="utf-8")
+    (package / "common" / "utils.py").write_text(
+        "def escape(text: str):\n    return text\n\ndef decode_entity(text: str):\n    return text\n", encoding="utf-8"
+    )
+    entries = find_surface(tmp_path).entry_points
+    assert [(entry.id, entry.priority) for entry in entries] == [
+        ("mdlib.main:Markdown.parse", 0),
+        ("mdlib.common.utils:decode_entity", 0),
+        ("mdlib.main:Markdown.render", 1),
+        ("mdlib.common.utils:escape", 2),
+    ]
