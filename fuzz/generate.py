@@ -147,6 +147,8 @@ _VALUE = {
     "str": 'data.decode("utf-8", "replace")',
     "stream-bytes": "io.BytesIO(data)",
     "stream-str": 'io.StringIO(data.decode("utf-8", "replace"))',
+    "lines-bytes": "data.splitlines(True)",
+    "lines-str": 'data.decode("utf-8", "replace").splitlines(True)',
 }
 
 _CALL = """    try:

@@ -14,7 +14,9 @@ Test modules shipped inside a package (``pkg.tests``, ``pkg/test_x.py``) are not
 a module that imports a Windows-only module at its top (``winreg``...) is skipped elsewhere.
 
 Types are mapped from the annotation itself: a union is fuzzed as each of its members
-(``Union[str, bytes]`` as both), ``Optional`` drops ``None``, and an annotation with a member that
+(``Union[str, bytes]`` as both), ``Optional`` drops ``None``, reader protocols
+(``SupportsRead[bytes]``) get a stream, ``Iterable[str]``/``Sequence[bytes]``/``list[str]`` the input
+split into lines, and an annotation with a member that
 cannot be built from bytes (``MutableMapping[...]``, ``re.Match[str]``, ``str | Mapping``) is not
 fuzzed at all: it is listed in ``Surface.skipped`` with the reason.
 """
@@ -55,7 +57,7 @@ class EntryPoint:
     qualname: str  # "parse" or "Reader.from_bytes"
     path: str  # file relative to the target root
     line: int
-    input_kind: str  # "bytes" | "str" | "stream-bytes" | "stream-str"
+    input_kind: str  # "bytes" | "str" | "stream-bytes" | "stream-str" | "lines-bytes" | "lines-str", "+"-joined for a union
     reason: str  # why it was picked (annotation, default, name)
     expected: tuple[tuple[str, str], ...] = ()  # (module or "builtins", class name): accepted wherever raised
     call: str = "function"  # "function" | "classmethod" | "method"
@@ -103,6 +105,7 @@ _SIDE_EFFECTS = re.compile(r"^(main|run\w*|exec\w*|write\w*|save\w*|dump\w*|remo
 _STR_NAMES = frozenset({"str", "Text", "LiteralString"})
 _STREAM_STR = frozenset({"TextIO", "StringIO", "TextIOBase", "TextIOWrapper"})
 _NONE_NAMES = frozenset({"None", "NoneType"})
+_LINE_CONTAINERS = frozenset({"Iterable", "Sequence", "Collection", "List", "list"})  # fed a list of lines
 
 
 class Unbuildable(Exception):
@@ -139,6 +142,16 @@ def _member_kinds(node: ast.expr) -> set[str]:
                 return {"stream-bytes"} if inner == "bytes" else {"stream-bytes", "stream-str"}
             if inner in _STR_NAMES:
                 return {"stream-str"}
+        if name in ("SupportsRead", "SupportsReadline"):  # typeshed's reader protocols
+            inner = _annotation_text(node.slice)
+            if inner == "bytes":
+                return {"stream-bytes"}
+            if inner in _STR_NAMES:
+                return {"stream-str"}
+        if name in _LINE_CONTAINERS:  # structured input: a sequence of lines
+            inner_kinds = {kind for member in _members(node.slice) for kind in _member_kinds(member)}
+            if inner_kinds and inner_kinds <= {"bytes", "str"}:
+                return {f"lines-{kind}" for kind in inner_kinds}
         if name in ("Annotated",) and isinstance(node.slice, ast.Tuple) and node.slice.elts:
             return {kind for member in _members(node.slice.elts[0]) for kind in _member_kinds(member)}
         raise Unbuildable(text)

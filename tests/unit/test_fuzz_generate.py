@@ -239,3 +239,25 @@ def test_a_module_that_imports_a_windows_only_module_is_skipped_and_said_so(tmp_
     surface = find_surface(root)
     assert [entry.id for entry in surface.entry_points] == ["pkg.mod:parse"]
     assert dict(surface.skipped) == {"pkg.win": "imports the Windows-only module winreg", "pkg.reg": "imports the Windows-only module winreg"}
+
+
+def test_reader_protocols_get_a_stream_and_line_sequences_get_the_input_split_into_lines(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path,
+        "from typing import TYPE_CHECKING, Iterable, Iterator, Sequence\n"
+        "if TYPE_CHECKING:\n    from _typeshed import SupportsRead\n"
+        "SEEN = []\n"
+        "def parse_lines(lines: Iterable[str]):\n    SEEN.append(list(lines))\n"
+        "def load_records(rows: Sequence[bytes]):\n    SEEN.append(list(rows))\n"
+        "def load_from(fp: 'SupportsRead[bytes]'):\n    SEEN.append(fp.read())\n"
+        "def scan_lines(lines: Iterator[str]):\n    return lines\n",
+    )
+    surface = find_surface(root)
+    kinds = {entry.id: entry.input_kind for entry in surface.entry_points}
+    assert kinds == {"pkg.mod:parse_lines": "lines-str", "pkg.mod:load_records": "lines-bytes", "pkg.mod:load_from": "stream-bytes"}
+    assert "pkg.mod:scan_lines" in dict(surface.skipped)
+    entry = next(entry for entry in surface.entry_points if entry.id == "pkg.mod:parse_lines")
+    assert "splitlines(True)" in render_harness(entry, depth=1)
+    harness = _harness(root, "pkg.mod:parse_lines")
+    harness(b"a=1\nb=2\n")
+    assert harness.__globals__["target_module"].SEEN == [["a=1\n", "b=2\n"]]  # the input as its lines
