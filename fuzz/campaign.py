@@ -145,6 +145,15 @@ def _trim_seeds(corpus: Path) -> None:
             path.unlink()
 
 
+_DATA_SUFFIXES = frozenset({".txt", ".json", ".xml", ".html", ".htm", ".md", ".csv", ".tsv", ".yaml", ".yml", ".toml", ".bin", ".dat", ".raw", ".eml", ".sql", ".svg", ".pdf"})
+_NOT_DATA = re.compile(r"^(requirements|constraints|readme|license|changelog|pyproject|tox|setup)", re.IGNORECASE)
+
+
+def _loose_test_data(path: Path, folder: Path) -> bool:
+    """A data file directly in the test folder (``tests/IdnaTestV2.txt``), not a requirements or readme file."""
+    return path.parent == folder and path.suffix.lower() in _DATA_SUFFIXES and not _NOT_DATA.match(path.name)
+
+
 def seed_corpus(root: Path, corpus: Path, encode: Callable[[bytes], bytes] | None = None) -> int:
     """Seed an empty corpus folder with small cases cut from the project's test data; returns their number.
 
@@ -168,7 +177,7 @@ def seed_corpus(root: Path, corpus: Path, encode: Callable[[bytes], bytes] | Non
                 continue
             if "/fixtures/" in relative and base == "tests" and (root / "tests" / "fixtures").is_dir() and relative.count("/") > 3:
                 continue  # nested fixture projects are not data
-            if not _SEED_DIRS.search(relative) or not 0 < path.stat().st_size <= _SEED_MAX_BYTES:
+            if not (_SEED_DIRS.search(relative) or _loose_test_data(path, folder)) or not 0 < path.stat().st_size <= _SEED_MAX_BYTES:
                 continue
             pieces = split_seed(path.read_bytes())
             for index, piece in enumerate(pieces):

@@ -163,3 +163,15 @@ def test_seeds_for_a_harness_that_reads_text_through_fuzzeddataprovider_decode_t
     (tmp_path / "tests" / "data" / "pairs.txt").write_text("a=1;b=2", encoding="utf-8")
     seed_corpus(tmp_path, tmp_path / "corpus", fdp_text_seed)
     assert [path.read_bytes() for path in (tmp_path / "corpus").iterdir()] == [b"\x01a=1;b=2"]
+
+
+def test_data_files_directly_in_the_test_folder_seed_the_corpus_but_requirements_do_not(tmp_path: Path) -> None:
+    from baseline.fuzz.campaign import seed_corpus
+
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "IdnaTest.txt").write_bytes(b"xn--fa-hia.de")
+    (tmp_path / "tests" / "requirements.txt").write_bytes(b"pytest\n")
+    (tmp_path / "tests" / "conftest.py").write_text("x = 1\n")
+    corpus = tmp_path / "corpus"
+    assert seed_corpus(tmp_path, corpus) == 1
+    assert [path.read_bytes() for path in corpus.iterdir()] == [b"xn--fa-hia.de"]
