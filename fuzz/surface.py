@@ -99,6 +99,8 @@ def _annotation_text(node: ast.expr | None) -> str:
 
 _CONTAINERS = re.compile(r"\b(Sequence|Iterable|Iterator|Collection|List|list|Tuple|tuple|Set|set|frozenset|Dict|dict|Mapping|Callable)\[")
 # Functions with side effects are never fuzzed blindly (they could write, delete, send or run things).
+# Command-line argument parsing exits the interpreter on bad arguments (argparse): its input is argv, not data.
+_CLI = re.compile(r"^(parse_)?(args|argv|arguments|known_args|cmdline|command_line|cli_args|options)$|^parse_(args|argv|arguments|known_args|cmdline|command_line|options)_?\w*$")
 _SIDE_EFFECTS = re.compile(r"^(main|run\w*|exec\w*|write\w*|save\w*|dump\w*|remove\w*|delete\w*|unlink\w*|rm\w*|install\w*|send\w*|post\w*|put\w*|kill\w*|shutdown\w*|system|spawn\w*|call|popen\w*)$")
 
 
@@ -387,7 +389,7 @@ def _expected_for(
 
 
 def _candidate(func: ast.FunctionDef | ast.AsyncFunctionDef, skip_first: bool) -> tuple[str, str] | str | None:
-    if isinstance(func, ast.AsyncFunctionDef) or func.name.startswith("_") or _SIDE_EFFECTS.match(func.name):
+    if isinstance(func, ast.AsyncFunctionDef) or func.name.startswith("_") or _SIDE_EFFECTS.match(func.name) or _CLI.match(func.name):
         return None
     args = func.args
     positional = args.posonlyargs + args.args
@@ -475,7 +477,7 @@ def find_surface(root: Path, exclude: Iterable[str] = ()) -> Surface:
                 unparsable.append(path.relative_to(root).as_posix())
                 continue
             module = _module_name(root, path)
-            if _test_module(module):
+            if _test_module(module) or module.rsplit(".", 1)[-1] == "__main__":
                 continue  # a package's own tests are not its surface
             trees[module] = tree
             paths[module] = path

@@ -174,3 +174,18 @@ def test_parsers_then_the_public_api_then_inner_helpers(tmp_path: Path) -> None:
         ("mdlib.main:Markdown.render", 1),
         ("mdlib.common.utils:escape", 2),
     ]
+
+
+def test_command_line_argument_parsers_are_not_fuzzed_as_data(tmp_path: Path) -> None:
+    """argparse exits on bad arguments (SystemExit): argv is not the data a parser reads."""
+    package = tmp_path / "tool"
+    (package / "cli").mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "__main__.py").write_text("def parse(text: str):\n    return text\n", encoding="utf-8")
+    (package / "cli" / "__init__.py").write_text("", encoding="utf-8")
+    (package / "cli" / "parse.py").write_text(
+        "from typing import Sequence\n\ndef parse_args(args: Sequence[str] | None = None):\n    return args\n\n"
+        "def parse_options(argv: Sequence[str]):\n    return argv\n\ndef parse_doc(text: str):\n    return text\n",
+        encoding="utf-8",
+    )
+    assert [entry.id for entry in find_surface(tmp_path).entry_points] == ["tool.cli.parse:parse_doc"]
