@@ -261,3 +261,15 @@ def test_reader_protocols_get_a_stream_and_line_sequences_get_the_input_split_in
     harness = _harness(root, "pkg.mod:parse_lines")
     harness(b"a=1\nb=2\n")
     assert harness.__globals__["target_module"].SEEN == [["a=1\n", "b=2\n"]]  # the input as its lines
+
+
+def test_bytes_that_do_not_decode_are_the_rejection_of_a_text_or_bytes_function_not_of_a_binary_parser(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path,
+        "from typing import Union\n"
+        "def check_label(label: Union[str, bytes]):\n    if isinstance(label, bytes):\n        label = label.decode('utf-8')\n    return label\n"
+        "def parse_record(data: bytes):\n    return data[2:].decode('utf-8')\n",
+    )
+    _harness(root, "pkg.mod:check_label")(b"\xff\xfe")  # text given as bytes that are not UTF-8: rejected
+    with pytest.raises(UnicodeDecodeError):
+        _harness(root, "pkg.mod:parse_record")(b"ab\xff")  # a binary parser decoding a field: a crash
