@@ -24,8 +24,8 @@ from baseline.fuzz.discovery import HarnessFile, covered_entries, find_harnesses
 from baseline.fuzz.generate import write_harnesses
 from baseline.fuzz.runner import HarnessRun, ensure_atheris, harness_readable, run_harness
 from baseline.fuzz.slow import SlowInput, judge_probe, save_slow_input
-from baseline.fuzz.surface import Surface, find_surface
-from baseline.fuzz.triage import describe_crash, minimize, replay_with_faulthandler
+from baseline.fuzz.surface import EntryPoint, Surface, find_surface
+from baseline.fuzz.triage import describe_crash, documented_behaviour, minimize, replay_with_faulthandler
 from baseline.model import Artifact, Evidence, Provenance
 from baseline.target import file_sha256, product_sources
 
@@ -441,7 +441,7 @@ def run_campaign(
             if growth is not None and (relative not in slow or growth.ratio > slow[relative].growth.ratio):
                 slow[relative] = save_slow_input(fuzz_dir / "slow-inputs" / corpus_name(relative), run.harness, generated, growth)
         if run.status == "crash" and run.artifact and run.kind:
-            triaged = _triage(run, root, harness_path, python, fuzz_dir, config, allow_env, deadline)
+            triaged = _triage(run, root, harness_path, python, fuzz_dir, config, allow_env, deadline, surface.entry_points)
             if isinstance(triaged, FoundCrash):
                 found.append(triaged)
             else:
@@ -552,11 +552,14 @@ def minimize_seconds(configured: int, remaining: float) -> int:
 
 
 def _triage(
-    run: HarnessRun, root: Path, harness: Path, python: str, fuzz_dir: Path, config: Any, allow_env: list[str], deadline: float
+    run: HarnessRun, root: Path, harness: Path, python: str, fuzz_dir: Path, config: Any, allow_env: list[str], deadline: float,
+    entries: tuple[EntryPoint, ...] = (),
 ) -> FoundCrash | str:
     """Describe, confirm, minimise and store one crash; a string says why it was dropped.
 
-    An exception crash is replayed first (``python <harness> <input>``, as ``baseline fuzz replay``
+    An exception that is an entry point's documented behaviour (see
+    :func:`~baseline.fuzz.triage.documented_behaviour`), whatever harness raised it, is not
+    reported; another is replayed first (``python <harness> <input>``, as ``baseline fuzz replay``
     does): one that does not reproduce is not reported. A minimised input replaces the found one
     only when it still crashes the same way.
     """
@@ -571,6 +574,9 @@ def _triage(
     info = describe_crash(kind, stdout, stderr, root, harness)
     data = artifact.read_bytes()
     if kind == "exception":
+        documented = documented_behaviour(info, entries)
+        if documented:
+            return f"{info.exception} is documented behaviour of {documented} (raised where it says): not reported"
         confirm = store.replay(python, root, harness, artifact, replay_timeout, allow_env, network)
         if confirm.ok:
             return f"{info.exception} did not reproduce when its input was replayed: not reported"

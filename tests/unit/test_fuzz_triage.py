@@ -175,3 +175,27 @@ def test_data_files_directly_in_the_test_folder_seed_the_corpus_but_requirements
     corpus = tmp_path / "corpus"
     assert seed_corpus(tmp_path, corpus) == 1
     assert [path.read_bytes() for path in corpus.iterdir()] == [b"xn--fa-hia.de"]
+
+
+def test_an_exception_an_entry_point_documents_or_raises_itself_is_dropped_whatever_the_harness() -> None:
+    from baseline.fuzz.surface import EntryPoint
+    from baseline.fuzz.triage import CrashInfo, documented_behaviour
+
+    entry = EntryPoint(
+        "pkg.fields", "field_number", "pkg/fields.py", 3, "str", "annotated",
+        expected=(("builtins", "ValueError"), ("pkg.errors", "FormatError")), raised_here=(("builtins", "KeyError"),),
+    )
+
+    def crash(exception: str, *frames: str) -> CrashInfo:
+        lines = ["Traceback (most recent call last):", '  File "fuzz/fuzz_fields.py", line 9, in TestOneInput']
+        lines += [f'  File "{path}", line {line}, in {func}' for path, line, func in (frame.split(":") for frame in frames)]
+        return CrashInfo("exception", exception, (), "\n".join(lines + [exception]), "sig")
+
+    own = "pkg/fields.py:5:field_number"
+    deeper = "pkg/table.py:12:lookup"
+    assert documented_behaviour(crash("KeyError: 'x'", own), [entry]) == "pkg.fields:field_number"  # its own raise
+    assert documented_behaviour(crash("KeyError: 'x'", own, deeper), [entry]) is None  # the same type deeper down: a bug
+    assert documented_behaviour(crash("ValueError: bad", own, deeper), [entry]) == "pkg.fields:field_number"  # documented
+    assert documented_behaviour(crash("pkg.errors.FormatError: short", own, deeper), [entry]) == "pkg.fields:field_number"
+    assert documented_behaviour(crash("ValueError: bad", "pkg/other.py:3:parse"), [entry]) is None  # another function's
+    assert documented_behaviour(crash("IndexError: out of range", own), [entry]) is None  # never documented
