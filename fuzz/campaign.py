@@ -24,8 +24,8 @@ from baseline.fuzz.discovery import HarnessFile, covered_entries, find_harnesses
 from baseline.fuzz.generate import write_harnesses
 from baseline.fuzz.runner import HarnessRun, ensure_atheris, harness_readable, run_harness
 from baseline.fuzz.slow import SlowInput, judge_probe, save_slow_input
-from baseline.fuzz.surface import Surface, find_surface
-from baseline.fuzz.triage import describe_crash, minimize, replay_with_faulthandler
+from baseline.fuzz.surface import EntryPoint, Surface, find_surface
+from baseline.fuzz.triage import describe_crash, documented_behaviour, minimize, replay_with_faulthandler
 from baseline.model import Artifact, Evidence, Provenance
 from baseline.target import file_sha256, product_sources
 
@@ -145,6 +145,15 @@ def _trim_seeds(corpus: Path) -> None:
             path.unlink()
 
 
+_DATA_SUFFIXES = frozenset({".txt", ".json", ".xml", ".html", ".htm", ".md", ".csv", ".tsv", ".yaml", ".yml", ".toml", ".bin", ".dat", ".raw", ".eml", ".sql", ".svg", ".pdf"})
+_NOT_DATA = re.compile(r"^(requirements|constraints|readme|license|changelog|pyproject|tox|setup)", re.IGNORECASE)
+
+
+def _loose_test_data(path: Path, folder: Path) -> bool:
+    """A data file directly in the test folder (``tests/IdnaTestV2.txt``), not a requirements or readme file."""
+    return path.parent == folder and path.suffix.lower() in _DATA_SUFFIXES and not _NOT_DATA.match(path.name)
+
+
 def seed_corpus(root: Path, corpus: Path, encode: Callable[[bytes], bytes] | None = None) -> int:
     """Seed an empty corpus folder with small cases cut from the project's test data; returns their number.
 
@@ -168,7 +177,7 @@ def seed_corpus(root: Path, corpus: Path, encode: Callable[[bytes], bytes] | Non
                 continue
             if "/fixtures/" in relative and base == "tests" and (root / "tests" / "fixtures").is_dir() and relative.count("/") > 3:
                 continue  # nested fixture projects are not data
-            if not _SEED_DIRS.search(relative) or not 0 < path.stat().st_size <= _SEED_MAX_BYTES:
+            if not (_SEED_DIRS.search(relative) or _loose_test_data(path, folder)) or not 0 < path.stat().st_size <= _SEED_MAX_BYTES:
                 continue
             pieces = split_seed(path.read_bytes())
             for index, piece in enumerate(pieces):
@@ -220,7 +229,8 @@ def budget_share(remaining: float, harnesses_left: int, cap: float = 0.0) -> int
     return max(int(share), MIN_HARNESS_BUDGET)
 
 
-# Value of a harness in the budget: parsers and decoders first, then other entry points, then helpers.
+# Value of a harness in the budget: parsers and decoders first, then the public API's other entry
+# points, then entry points deeper in the package, then harnesses that drive none.
 WEIGHT_PARSER = 3.0
 WEIGHT_ENTRY = 2.0
 WEIGHT_HELPER = 1.0
@@ -229,11 +239,16 @@ DERIVED_RATE = 20_000  # exec/s that turns fuzz.time into an execution budget wh
 FLOOR_RESERVE_S = MIN_HARNESS_BUDGET + 1  # seconds kept for each later harness (its floor and its start-up)
 
 
+WEIGHT_INNER = 1.5  # an entry point outside the public API (a package's __init__ does not export it)
+
+
 def harness_weight(priorities: list[int]) -> float:
-    """Weight of a harness from the priorities of the entry points it drives (0 = a parser)."""
+    """Weight of a harness from the priorities of the entry points it drives (0 = a parser, 1 = public API)."""
     if any(priority == 0 for priority in priorities):
         return WEIGHT_PARSER
-    return WEIGHT_ENTRY if priorities else WEIGHT_HELPER
+    if any(priority == 1 for priority in priorities):
+        return WEIGHT_ENTRY
+    return WEIGHT_INNER if priorities else WEIGHT_HELPER
 
 
 def allocate_runs(weights: list[float], total_runs: int) -> list[int]:
@@ -306,7 +321,7 @@ def run_campaign(
         summary=f"read {surface.files_scanned} module(s) of the project's own packages: {surface.public_functions} public "
         f"function(s)/method(s), {len(surface.entry_points)} take bytes, text or a stream (fuzzable entry points)"
         + (
-            f"; {len(surface.skipped)} not fuzzed because their input type cannot be built from fuzz bytes: "
+            f"; {len(surface.skipped)} not fuzzed (an input type that cannot be built from fuzz bytes, or a module that cannot be imported on this platform): "
             + "; ".join(f"{entry_id} ({reason})" for entry_id, reason in surface.skipped[:10])
             + (" ..." if len(surface.skipped) > 10 else "")
             if surface.skipped
@@ -426,7 +441,7 @@ def run_campaign(
             if growth is not None and (relative not in slow or growth.ratio > slow[relative].growth.ratio):
                 slow[relative] = save_slow_input(fuzz_dir / "slow-inputs" / corpus_name(relative), run.harness, generated, growth)
         if run.status == "crash" and run.artifact and run.kind:
-            triaged = _triage(run, root, harness_path, python, fuzz_dir, config, allow_env, deadline)
+            triaged = _triage(run, root, harness_path, python, fuzz_dir, config, allow_env, deadline, surface.entry_points)
             if isinstance(triaged, FoundCrash):
                 found.append(triaged)
             else:
@@ -524,12 +539,27 @@ def run_campaign(
     )
 
 
+MINIMIZE_FLOOR_S = 2  # seconds of minimisation every crash gets, even past the fuzzing deadline
+
+
+def minimize_seconds(configured: int, remaining: float) -> int:
+    """Seconds to minimise one crash input: ``fuzz.minimize_time`` within what is left of the budget,
+    but never below MINIMIZE_FLOOR_S (a crash found at the end of the budget is minimised too:
+    a crash is reported once, its input is what a developer debugs); 0 only when configured 0."""
+    if configured <= 0:
+        return 0
+    return max(min(configured, int(remaining)), min(configured, MINIMIZE_FLOOR_S))
+
+
 def _triage(
-    run: HarnessRun, root: Path, harness: Path, python: str, fuzz_dir: Path, config: Any, allow_env: list[str], deadline: float
+    run: HarnessRun, root: Path, harness: Path, python: str, fuzz_dir: Path, config: Any, allow_env: list[str], deadline: float,
+    entries: tuple[EntryPoint, ...] = (),
 ) -> FoundCrash | str:
     """Describe, confirm, minimise and store one crash; a string says why it was dropped.
 
-    An exception crash is replayed first (``python <harness> <input>``, as ``baseline fuzz replay``
+    An exception that is an entry point's documented behaviour (see
+    :func:`~baseline.fuzz.triage.documented_behaviour`), whatever harness raised it, is not
+    reported; another is replayed first (``python <harness> <input>``, as ``baseline fuzz replay``
     does): one that does not reproduce is not reported. A minimised input replaces the found one
     only when it still crashes the same way.
     """
@@ -544,11 +574,14 @@ def _triage(
     info = describe_crash(kind, stdout, stderr, root, harness)
     data = artifact.read_bytes()
     if kind == "exception":
+        documented = documented_behaviour(info, entries)
+        if documented:
+            return f"{info.exception} is documented behaviour of {documented} (raised where it says): not reported"
         confirm = store.replay(python, root, harness, artifact, replay_timeout, allow_env, network)
         if confirm.ok:
             return f"{info.exception} did not reproduce when its input was replayed: not reported"
     minimized = False
-    seconds = min(int(config.get("fuzz.minimize_time")), int(deadline - time.monotonic()))
+    seconds = minimize_seconds(int(config.get("fuzz.minimize_time")), deadline - time.monotonic())
     if kind == "exception" and len(data) > 1 and seconds >= 1:
         smaller = minimize(python=python, root=root, harness=harness, crash_input=artifact, out_dir=fuzz_dir / "minimize", seconds=seconds, allow_env=allow_env, network=network)
         if smaller is not None:

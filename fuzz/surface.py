@@ -10,9 +10,13 @@ of its module): the package's own exception classes and the non-bug exceptions i
 are accepted wherever they are raised (``expected``); the exceptions its own body raises with a
 ``raise`` statement, and bug-class exceptions its docstring names, are accepted only when the
 function's own frame raised them (``raised_here``): the same type raised deeper down is a bug.
+Test modules shipped inside a package (``pkg.tests``, ``pkg/test_x.py``) are not its surface, and
+a module that imports a Windows-only module at its top (``winreg``...) is skipped elsewhere.
 
 Types are mapped from the annotation itself: a union is fuzzed as each of its members
-(``Union[str, bytes]`` as both), ``Optional`` drops ``None``, and an annotation with a member that
+(``Union[str, bytes]`` as both), ``Optional`` drops ``None``, reader protocols
+(``SupportsRead[bytes]``) get a stream, ``Iterable[str]``/``Sequence[bytes]``/``list[str]`` the input
+split into lines, and an annotation with a member that
 cannot be built from bytes (``MutableMapping[...]``, ``re.Match[str]``, ``str | Mapping``) is not
 fuzzed at all: it is listed in ``Surface.skipped`` with the reason.
 """
@@ -22,6 +26,7 @@ from __future__ import annotations
 import ast
 import builtins
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -52,11 +57,12 @@ class EntryPoint:
     qualname: str  # "parse" or "Reader.from_bytes"
     path: str  # file relative to the target root
     line: int
-    input_kind: str  # "bytes" | "str" | "stream-bytes" | "stream-str"
+    input_kind: str  # "bytes" | "str" | "stream-bytes" | "stream-str" | "lines-bytes" | "lines-str", "+"-joined for a union
     reason: str  # why it was picked (annotation, default, name)
     expected: tuple[tuple[str, str], ...] = ()  # (module or "builtins", class name): accepted wherever raised
     call: str = "function"  # "function" | "classmethod" | "method"
     raised_here: tuple[tuple[str, str], ...] = ()  # accepted only when the function's own frame raised them
+    api: bool = False  # a package's __init__ exports it (or its class): the project's public API
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -70,8 +76,10 @@ class EntryPoint:
 
     @property
     def priority(self) -> int:
-        """Parsers and decoders first."""
-        return 0 if _PARSER_NAME.search(self.qualname.rsplit(".", 1)[-1]) else 1
+        """Parsers and decoders first (0), then the public API's other entry points (1), then the rest (2)."""
+        if _PARSER_NAME.search(self.qualname.rsplit(".", 1)[-1]):
+            return 0
+        return 1 if self.api else 2
 
 
 @dataclass(frozen=True)
@@ -91,12 +99,15 @@ def _annotation_text(node: ast.expr | None) -> str:
 
 _CONTAINERS = re.compile(r"\b(Sequence|Iterable|Iterator|Collection|List|list|Tuple|tuple|Set|set|frozenset|Dict|dict|Mapping|Callable)\[")
 # Functions with side effects are never fuzzed blindly (they could write, delete, send or run things).
+# Command-line argument parsing exits the interpreter on bad arguments (argparse): its input is argv, not data.
+_CLI = re.compile(r"^(parse_)?(args|argv|arguments|known_args|cmdline|command_line|cli_args|options)$|^parse_(args|argv|arguments|known_args|cmdline|command_line|options)_?\w*$")
 _SIDE_EFFECTS = re.compile(r"^(main|run\w*|exec\w*|write\w*|save\w*|dump\w*|remove\w*|delete\w*|unlink\w*|rm\w*|install\w*|send\w*|post\w*|put\w*|kill\w*|shutdown\w*|system|spawn\w*|call|popen\w*)$")
 
 
 _STR_NAMES = frozenset({"str", "Text", "LiteralString"})
 _STREAM_STR = frozenset({"TextIO", "StringIO", "TextIOBase", "TextIOWrapper"})
 _NONE_NAMES = frozenset({"None", "NoneType"})
+_LINE_CONTAINERS = frozenset({"Iterable", "Sequence", "Collection", "List", "list"})  # fed a list of lines
 
 
 class Unbuildable(Exception):
@@ -133,6 +144,16 @@ def _member_kinds(node: ast.expr) -> set[str]:
                 return {"stream-bytes"} if inner == "bytes" else {"stream-bytes", "stream-str"}
             if inner in _STR_NAMES:
                 return {"stream-str"}
+        if name in ("SupportsRead", "SupportsReadline"):  # typeshed's reader protocols
+            inner = _annotation_text(node.slice)
+            if inner == "bytes":
+                return {"stream-bytes"}
+            if inner in _STR_NAMES:
+                return {"stream-str"}
+        if name in _LINE_CONTAINERS:  # structured input: a sequence of lines
+            inner_kinds = {kind for member in _members(node.slice) for kind in _member_kinds(member)}
+            if inner_kinds and inner_kinds <= {"bytes", "str"}:
+                return {f"lines-{kind}" for kind in inner_kinds}
         if name in ("Annotated",) and isinstance(node.slice, ast.Tuple) and node.slice.elts:
             return {kind for member in _members(node.slice.elts[0]) for kind in _member_kinds(member)}
         raise Unbuildable(text)
@@ -249,6 +270,32 @@ def _module_name(root: Path, path: Path) -> str:
     return ".".join(parts)
 
 
+def _test_module(module: str) -> bool:
+    """True for test code shipped inside a package (``pkg.tests.test_x``, ``pkg/test_util.py``, ``conftest``)."""
+    return any(part in ("test", "tests", "conftest") or part.startswith("test_") or part.endswith("_test") for part in module.split(".")[1:])
+
+
+_WINDOWS_ONLY = frozenset({"winreg", "_winreg", "msvcrt", "_winapi", "winsound", "win32api", "win32con", "pywintypes", "win32file"})
+
+
+def _platform_import(tree: ast.Module) -> str | None:
+    """A Windows-only module the module imports unconditionally at its top (None on Windows, or when none)."""
+    if sys.platform == "win32":
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [f"{node.module or ''}.{alias.name}" for alias in node.names] + [node.module or ""]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            if parts[0] in _WINDOWS_ONLY or (parts[0] == "six" and parts[-1] in _WINDOWS_ONLY):
+                return parts[-1] if parts[0] == "six" else parts[0]
+    return None
+
+
 def _python_files(source: Path) -> list[Path]:
     if source.is_file():
         return [source]
@@ -276,6 +323,45 @@ def _builtin_exception(name: str) -> bool:
     return isinstance(value, type) and issubclass(value, Exception)
 
 
+_EXCEPTION_NAME = r"[A-Z][A-Za-z0-9]*(?:Error|Exception|Exit|Iteration|Warning)"
+_SPHINX_RAISES = re.compile(r":(?:raises?|exception|except)\s+([\w.,\s]+?):")
+_PROSE_RAISES = re.compile(r"(\w+(?:\s+\w+)?)?\s*\b(?:raise[sd]?|throws?)\s+(?:an?\s+|the\s+)?`{0,2}(?:[\w.]+\.)?(" + _EXCEPTION_NAME + r")\b", re.IGNORECASE)
+_PROSE_RAISED = re.compile(r"`{0,2}(?:[\w.]+\.)?(" + _EXCEPTION_NAME + r")`{0,2}\s+(?:is|are|will\s+be|may\s+be|can\s+be|gets|get)\s+raised")
+_SECTION = re.compile(r"^(\s*)(?:Raises|Raise|Exceptions|Throws)\s*:?\s*$", re.IGNORECASE)
+_NEGATION = re.compile(r"\b(never|not|no|without)\b|n't\b", re.IGNORECASE)
+
+
+def documented_exceptions(docstring: str) -> set[str]:
+    """Exception class names a docstring says the function raises.
+
+    Read from a ``Raises:`` section (Google and NumPy styles), Sphinx fields (``:raises ValueError:``)
+    and prose ("Raises ValueError when...", "KeyError is raised if..."); a name the docstring only
+    mentions ("never raises ValueError", "unlike json, TypeError...") is not documented.
+    """
+    found: set[str] = set()
+    for match in _SPHINX_RAISES.finditer(docstring):
+        found.update(name.rsplit(".", 1)[-1] for name in re.split(r"[,\s]+", match.group(1)) if re.fullmatch(_EXCEPTION_NAME, name.rsplit(".", 1)[-1]))
+    for match in _PROSE_RAISES.finditer(docstring):
+        if not (match.group(1) and _NEGATION.search(match.group(1))):
+            found.add(match.group(2))
+    found.update(match.group(1) for match in _PROSE_RAISED.finditer(docstring))
+    lines = docstring.splitlines()
+    for index, line in enumerate(lines):
+        header = _SECTION.match(line)
+        if not header:
+            continue
+        indent = len(header.group(1))
+        for item in lines[index + 1 :]:
+            if not item.strip() or set(item.strip()) <= set("-="):
+                continue  # a blank line or a NumPy underline
+            if len(item) - len(item.lstrip()) < indent or (len(item) - len(item.lstrip()) == indent and item.strip().endswith(":") and not re.match(_EXCEPTION_NAME, item.strip())):
+                break  # the next section
+            name = re.match(r"\s*`{0,2}(?:[\w.]+\.)?(" + _EXCEPTION_NAME + r")\b", item)
+            if name:
+                found.add(name.group(1))
+    return found
+
+
 def _expected_for(
     func: ast.FunctionDef | ast.AsyncFunctionDef, own: dict[str, str]
 ) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
@@ -287,7 +373,7 @@ def _expected_for(
     names, are accepted only when the function itself raised them: from deeper down they are bugs.
     """
     raised = _raised_names(func)
-    documented = set(re.findall(r"\b([A-Z][A-Za-z]*(?:Error|Exception|Exit|Iteration))\b", ast.get_docstring(func) or ""))
+    documented = documented_exceptions(ast.get_docstring(func) or "")
     anywhere: set[tuple[str, str]] = {(module, name) for name, module in own.items()}
     here: set[tuple[str, str]] = set()
     for name in documented | raised:
@@ -303,7 +389,7 @@ def _expected_for(
 
 
 def _candidate(func: ast.FunctionDef | ast.AsyncFunctionDef, skip_first: bool) -> tuple[str, str] | str | None:
-    if isinstance(func, ast.AsyncFunctionDef) or func.name.startswith("_") or _SIDE_EFFECTS.match(func.name):
+    if isinstance(func, ast.AsyncFunctionDef) or func.name.startswith("_") or _SIDE_EFFECTS.match(func.name) or _CLI.match(func.name):
         return None
     args = func.args
     positional = args.posonlyargs + args.args
@@ -349,6 +435,28 @@ def _reexported(trees: dict[str, ast.Module]) -> dict[str, set[str]]:
     return found
 
 
+def _package_exports(trees: dict[str, ast.Module], paths: dict[str, Path]) -> set[tuple[str, str]]:
+    """(module, name) of every name a package's ``__init__`` imports from the project: its public API."""
+    found: set[tuple[str, str]] = set()
+    for module, tree in trees.items():
+        if paths[module].name != "__init__.py":
+            continue
+        nodes = [node for top in tree.body for node in ([top] if not isinstance(top, ast.Try) else top.body)]
+        for node in nodes:
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            if node.level > 0:
+                base = module.split(".")
+                base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
+                source = ".".join(base + ([node.module] if node.module else []))
+            else:
+                source = node.module or ""
+            if source in trees:
+                found.update((source, alias.name) for alias in node.names)
+        found.update((module, node.name) for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef)))
+    return found
+
+
 def _is_package(trees: dict[str, ast.Module], module: str) -> bool:
     return any(other.startswith(module + ".") for other in trees)
 
@@ -369,9 +477,12 @@ def find_surface(root: Path, exclude: Iterable[str] = ()) -> Surface:
                 unparsable.append(path.relative_to(root).as_posix())
                 continue
             module = _module_name(root, path)
+            if _test_module(module) or module.rsplit(".", 1)[-1] == "__main__":
+                continue  # a package's own tests are not its surface
             trees[module] = tree
             paths[module] = path
     exported = _reexported(trees)
+    api = _package_exports(trees, paths)
     own = _exception_classes(trees)
     entries: list[EntryPoint] = []
     skipped: list[tuple[str, str]] = []
@@ -379,6 +490,11 @@ def find_surface(root: Path, exclude: Iterable[str] = ()) -> Surface:
     for module, tree in trees.items():
         relative = paths[module].relative_to(root).as_posix()
         private = any(part.startswith("_") for part in module.split(".")[1:])
+        windows = _platform_import(tree)
+        if windows:
+            # Its import fails here: a harness for it could only fail to start.
+            skipped.append((module, f"imports the Windows-only module {windows}"))
+            continue
         for node in tree.body:
             if private and getattr(node, "name", None) not in exported.get(module, ()):
                 continue  # a private module's names count only when a public module re-exports them
@@ -389,7 +505,9 @@ def find_surface(root: Path, exclude: Iterable[str] = ()) -> Surface:
                     skipped.append((f"{module}:{node.name}", found))
                 elif found:
                     anywhere, here = _expected_for(node, own)
-                    entries.append(EntryPoint(module, node.name, relative, node.lineno, found[0], found[1], anywhere, raised_here=here))
+                    entries.append(
+                        EntryPoint(module, node.name, relative, node.lineno, found[0], found[1], anywhere, raised_here=here, api=(module, node.name) in api)
+                    )
             elif isinstance(node, ast.ClassDef) and not node.name.startswith("_") and node.name not in own:
                 constructible = _constructible(node)
                 for item in node.body:
@@ -410,7 +528,7 @@ def find_surface(root: Path, exclude: Iterable[str] = ()) -> Surface:
                     elif found:
                         anywhere, here = _expected_for(item, own)
                         entries.append(
-                            EntryPoint(module, f"{node.name}.{item.name}", relative, item.lineno, found[0], found[1], anywhere, call, here)
+                            EntryPoint(module, f"{node.name}.{item.name}", relative, item.lineno, found[0], found[1], anywhere, call, here, (module, node.name) in api)
                         )
-    entries.sort(key=lambda entry: (entry.priority, entry.module, entry.qualname))
+    entries.sort(key=lambda entry: (entry.priority, not entry.api, entry.module, entry.qualname))
     return Surface(tuple(entries), len(trees), public, tuple(unparsable), tuple(sorted(skipped)))

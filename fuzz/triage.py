@@ -17,6 +17,7 @@ from pathlib import Path
 
 from baseline import sandbox
 from baseline.fuzz.runner import harness_env, harness_readable
+from baseline.fuzz.surface import EntryPoint
 
 _FRAME = re.compile(r'^\s*File "([^"]+)", line (\d+)(?:, in (.+)| in (.+))?$')
 _EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning|Iteration|[A-Z]\w*)):?(.*)$")
@@ -167,4 +168,31 @@ def minimize(
     )
     if result_file.is_file() and result_file.stat().st_size < crash_input.stat().st_size:
         return result_file
+    return None
+
+
+def documented_behaviour(info: CrashInfo, entries: tuple[EntryPoint, ...] | list[EntryPoint]) -> str | None:
+    """Which entry point's documented behaviour an exception crash is (None: it is a crash).
+
+    The false-crash guard behind every harness, the project's own included: an exception an entry
+    point documents or the project defines (its ``expected``) raised while that entry point was on
+    the stack, or one its own ``raise`` statements name (its ``raised_here``) raised by its own
+    frame, is its behaviour, not a bug.
+    """
+    if info.kind != "exception" or not info.exception:
+        return None
+    name = info.exception.split(":", 1)[0].rsplit(".", 1)[-1]
+    stack = [(filename, func) for filename, _line, func in _frames(info.traceback)]  # outermost first
+    if not stack:
+        return None
+    for entry in entries:
+        function = entry.qualname.rsplit(".", 1)[-1]
+
+        def here(filename: str, func: str) -> bool:
+            return func == function and (filename == entry.path or filename.endswith("/" + entry.path))
+
+        if any(name == accepted for _module, accepted in entry.expected) and any(here(*frame) for frame in stack):
+            return entry.id
+        if any(name == accepted for _module, accepted in entry.raised_here) and here(*stack[-1]):
+            return entry.id
     return None

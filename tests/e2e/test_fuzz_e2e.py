@@ -160,3 +160,21 @@ def test_quadratic_time_is_a_slow_input_finding_and_linear_time_is_not(tmp_path:
     first, second = campaign.runs[0], campaign.runs[1]
     assert first.grace_s == 20.0 and first.probe is not None and first.probe.startup_s is not None
     assert second.grace_s == startup_grace(20.0, [first.probe.startup_s], 0)[0] <= 20.0
+
+
+def test_libfuzzer_minimises_an_atheris_crash_input_through_the_launcher(tmp_path: Path) -> None:
+    """libFuzzer's -minimize_crash re-executes argv[0]: with an atheris harness that is the launcher."""
+    from baseline.fuzz.triage import minimize
+
+    root = tmp_path / "proj"
+    root.mkdir()
+    harness = root / "fuzz_bug.py"
+    harness.write_text(
+        "import sys\nimport atheris\n\n\ndef TestOneInput(data):\n    if b'BUG' in data:\n        raise KeyError('bug')\n\n\n"
+        "atheris.Setup(sys.argv, TestOneInput)\natheris.Fuzz()\n",
+        encoding="utf-8",
+    )
+    found = tmp_path / "crash-input"
+    found.write_bytes(b"x" * 1500 + b"BUG" + b"y" * 1272)  # 2,775 bytes, as a fuzzer might leave it
+    smaller = minimize(python=sys.executable, root=root, harness=harness, crash_input=found, out_dir=tmp_path / "min", seconds=4, allow_env=[])
+    assert smaller is not None and smaller.read_bytes() == b"BUG"

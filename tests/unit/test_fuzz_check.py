@@ -128,6 +128,9 @@ def test_budget_is_shared_by_value_in_executions_with_a_floor() -> None:
     from baseline.fuzz.campaign import FLOOR_RESERVE_S, RUNS_FLOOR, WEIGHT_ENTRY, WEIGHT_HELPER, WEIGHT_PARSER, allocate_runs, harness_seed, harness_weight, safety_cap
 
     assert harness_weight([1, 0]) == WEIGHT_PARSER and harness_weight([1]) == WEIGHT_ENTRY and harness_weight([]) == WEIGHT_HELPER
+    from baseline.fuzz.campaign import WEIGHT_INNER
+
+    assert harness_weight([2, 1]) == WEIGHT_ENTRY and harness_weight([2]) == WEIGHT_INNER and WEIGHT_HELPER < WEIGHT_INNER < WEIGHT_ENTRY
     parser, entry, helper = allocate_runs([WEIGHT_PARSER, WEIGHT_ENTRY, WEIGHT_HELPER], 600_000)
     assert parser > entry > helper and parser + entry + helper == 600_000
     assert allocate_runs([WEIGHT_PARSER, WEIGHT_HELPER], 100) == [RUNS_FLOOR, RUNS_FLOOR]  # every harness gets the floor
@@ -188,3 +191,13 @@ def test_atheris_evidence_names_the_version_the_harnesses_imported() -> None:
     result = judge(campaign(evidence=ran, atheris_version="3.0.0", atheris_overlay="/cache/overlay/py-x"))
     assert [item.tool_version for item in result.evidence if item.tool == "atheris"] == ["3.0.0"]
     assert result.metrics["atheris_from"].startswith("the toolkit's overlay")
+
+
+def test_every_crash_is_minimised_even_at_the_end_of_the_budget() -> None:
+    from baseline.fuzz.campaign import MINIMIZE_FLOOR_S, minimize_seconds
+
+    assert minimize_seconds(5, 100.0) == 5  # the configured time while the budget lasts
+    assert minimize_seconds(5, 3.4) == 3  # what is left of the budget
+    assert minimize_seconds(5, -7.0) == MINIMIZE_FLOOR_S  # past the deadline: still the floor
+    assert minimize_seconds(1, -7.0) == 1  # never more than configured
+    assert minimize_seconds(0, 100.0) == 0  # 0 keeps inputs as found

@@ -30,7 +30,7 @@ def _harness(root: Path, entry_id: str):
         namespace = runpy.run_path(str(path), run_name="harness")
     finally:
         sys.path.remove(str(root))
-        for name in [name for name in sys.modules if name == "pkg" or name.startswith("pkg.")]:
+        for name in [name for name in sys.modules if name in ("pkg", "raisehelp") or name.startswith("pkg.")]:
             del sys.modules[name]
     return namespace["TestOneInput"]
 
@@ -139,3 +139,137 @@ def test_text_harness_reads_the_input_as_utf8_so_plain_seeds_decode_to_their_tex
     entry = find_surface(root).entry_points[0]
     text = render_harness(entry, depth=1)
     assert "FuzzedDataProvider" not in text and 'data.decode("utf-8", "replace")' in text
+
+
+# A library outside the package: a raise helper (as six.raise_from) and a function that rejects on purpose.
+RAISE_HELPER = """
+def raise_from(value, cause):
+    try:
+        raise value from cause
+    finally:
+        value = None
+
+
+def convert(text):
+    raise ValueError(text)
+"""
+
+REJECTS = '''
+import decimal
+
+LIMITS = {"a": 1}
+
+
+def _check(text):
+    if len(text) < 3:
+        raise ValueError(
+            "too short"
+        )
+    if text == "key":
+        raise KeyError(text)
+    if text.startswith("n"):
+        return int(text)
+    if text.startswith("d"):
+        return decimal.Decimal(text) + 1
+    if text.startswith("c"):
+        return convert(text)
+    return LIMITS[text]
+
+
+from raisehelp import convert, raise_from
+
+
+def _ascii(text):
+    try:
+        return text.encode("ascii")
+    except UnicodeEncodeError as error:
+        raise_from(ValueError("ASCII only"), error)
+
+
+def parse_ascii(text: str) -> bytes:
+    """Through a raise helper, as six.raise_from does."""
+    return _ascii(text)
+
+
+def parse_value(text: str) -> object:
+    """Parse a value."""
+    return _check(text)
+'''
+
+
+def test_a_rejection_raised_on_purpose_deeper_in_the_package_is_not_a_crash(tmp_path: Path) -> None:
+    root = _project(tmp_path, REJECTS)
+    # A raise helper outside the package, as six.raise_from is.
+    (root / "raisehelp.py").write_text(RAISE_HELPER, encoding="utf-8")
+    harness = _harness(root, "pkg.mod:parse_value")
+    harness(b"ab")  # `raise ValueError(...)` in a helper of the package (a multi-line statement): a rejection
+    _harness(root, "pkg.mod:parse_ascii")("é".encode())  # built in the package, raised by a raise helper
+
+
+def test_the_same_type_raised_implicitly_and_bug_classes_raised_deeper_stay_crashes(tmp_path: Path) -> None:
+    root = _project(tmp_path, REJECTS)
+    (root / "raisehelp.py").write_text(RAISE_HELPER, encoding="utf-8")
+    harness = _harness(root, "pkg.mod:parse_value")
+    with pytest.raises(ValueError):
+        harness(b"nope")  # int("nope"): raised by the interpreter, not by a raise statement
+    with pytest.raises(KeyError):
+        harness(b"key")  # a bug class raised on purpose, but below the function itself
+    with pytest.raises(KeyError):
+        harness(b"zzz")  # an implicit KeyError
+    with pytest.raises(Exception, match="ConversionSyntax"):
+        harness(b"dxx")  # decimal.InvalidOperation from the library
+    with pytest.raises(ValueError, match="cxx"):
+        harness(b"cxx")  # raised on purpose, but by a library outside the package
+
+
+def test_a_package_s_own_tests_are_not_its_surface(tmp_path: Path) -> None:
+    root = _project(tmp_path, "def parse(text: str):\n    return text\n")
+    (root / "pkg" / "tests").mkdir()
+    (root / "pkg" / "tests" / "__init__.py").write_text("", encoding="utf-8")
+    (root / "pkg" / "tests" / "helpers.py").write_text("def parse_case(text: str):\n    return text\n", encoding="utf-8")
+    (root / "pkg" / "test_util.py").write_text("def decode(data: bytes):\n    return data\n", encoding="utf-8")
+    assert [entry.id for entry in find_surface(root).entry_points] == ["pkg.mod:parse"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the module imports on Windows")
+def test_a_module_that_imports_a_windows_only_module_is_skipped_and_said_so(tmp_path: Path) -> None:
+    root = _project(tmp_path, "def parse(text: str):\n    return text\n")
+    (root / "pkg" / "win.py").write_text("from six.moves import winreg\n\ndef load_name(data: bytes):\n    return data\n", encoding="utf-8")
+    (root / "pkg" / "reg.py").write_text("import winreg\n\ndef parse_key(text: str):\n    return text\n", encoding="utf-8")
+    surface = find_surface(root)
+    assert [entry.id for entry in surface.entry_points] == ["pkg.mod:parse"]
+    assert dict(surface.skipped) == {"pkg.win": "imports the Windows-only module winreg", "pkg.reg": "imports the Windows-only module winreg"}
+
+
+def test_reader_protocols_get_a_stream_and_line_sequences_get_the_input_split_into_lines(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path,
+        "from typing import TYPE_CHECKING, Iterable, Iterator, Sequence\n"
+        "if TYPE_CHECKING:\n    from _typeshed import SupportsRead\n"
+        "SEEN = []\n"
+        "def parse_lines(lines: Iterable[str]):\n    SEEN.append(list(lines))\n"
+        "def load_records(rows: Sequence[bytes]):\n    SEEN.append(list(rows))\n"
+        "def load_from(fp: 'SupportsRead[bytes]'):\n    SEEN.append(fp.read())\n"
+        "def scan_lines(lines: Iterator[str]):\n    return lines\n",
+    )
+    surface = find_surface(root)
+    kinds = {entry.id: entry.input_kind for entry in surface.entry_points}
+    assert kinds == {"pkg.mod:parse_lines": "lines-str", "pkg.mod:load_records": "lines-bytes", "pkg.mod:load_from": "stream-bytes"}
+    assert "pkg.mod:scan_lines" in dict(surface.skipped)
+    entry = next(entry for entry in surface.entry_points if entry.id == "pkg.mod:parse_lines")
+    assert "splitlines(True)" in render_harness(entry, depth=1)
+    harness = _harness(root, "pkg.mod:parse_lines")
+    harness(b"a=1\nb=2\n")
+    assert harness.__globals__["target_module"].SEEN == [["a=1\n", "b=2\n"]]  # the input as its lines
+
+
+def test_bytes_that_do_not_decode_are_the_rejection_of_a_text_or_bytes_function_not_of_a_binary_parser(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path,
+        "from typing import Union\n"
+        "def check_label(label: Union[str, bytes]):\n    if isinstance(label, bytes):\n        label = label.decode('utf-8')\n    return label\n"
+        "def parse_record(data: bytes):\n    return data[2:].decode('utf-8')\n",
+    )
+    _harness(root, "pkg.mod:check_label")(b"\xff\xfe")  # text given as bytes that are not UTF-8: rejected
+    with pytest.raises(UnicodeDecodeError):
+        _harness(root, "pkg.mod:parse_record")(b"ab\xff")  # a binary parser decoding a field: a crash

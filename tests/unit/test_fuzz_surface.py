@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 from baseline.fuzz.discovery import classify, covered_entries, find_harnesses
 from baseline.fuzz.generate import GENERATED_MARKER, generated_entry, render_harness, write_harnesses
 from baseline.fuzz.surface import find_surface
@@ -132,3 +134,58 @@ def test_paths_containers_side_effects_and_dataclasses_are_not_fuzzed(tmp_path: 
         "def parse_version(text: str):\n    return text.split('.')\n",
     )
     assert [entry.id for entry in find_surface(tmp_path).entry_points] == ["tool:parse_version"]
+
+
+@pytest.mark.parametrize(
+    ("docstring", "names"),
+    [
+        ("Parse it.\n\nRaises:\n    ValueError: when bad.\n    KeyError: for an unknown key.\n\nReturns:\n    TypeError-free value.", {"ValueError", "KeyError"}),
+        ("Parse it.\n\nRaises\n------\nValueError\n    when bad.\nUnicodeDecodeError\n    when not UTF-8.\n\nReturns\n-------\nint", {"ValueError", "UnicodeDecodeError"}),
+        (":param s: text\n:raises ValueError: Raised for invalid input.\n:raises OverflowError: too big.", {"ValueError", "OverflowError"}),
+        ("Raises ValueError when the text is not a number.", {"ValueError"}),
+        ("A ``KeyError`` is raised for an unknown field.", {"KeyError"}),
+        ("Never raises ValueError: returns None instead. Unlike json, TypeError is not an issue.", set()),
+        ("Does not raise KeyError for a missing key.", set()),
+        ("Returns the parsed value.", set()),
+    ],
+)
+def test_documented_exceptions_are_read_from_raises_sections_fields_and_prose(docstring: str, names: set[str]) -> None:
+    from baseline.fuzz.surface import documented_exceptions
+
+    assert documented_exceptions(docstring) == names
+
+
+def test_parsers_then_the_public_api_then_inner_helpers(tmp_path: Path) -> None:
+    """The public API is what a package's __init__ exports; its entry points come before inner helpers."""
+    package = tmp_path / "mdlib"
+    (package / "common").mkdir(parents=True)
+    (package / "__init__.py").write_text("from .main import Markdown\n", encoding="utf-8")
+    (package / "main.py").write_text(
+        "class Markdown:\n    def parse(self, src: str):\n        return src\n\n    def render(self, src: str):\n        return src\n", encoding="utf-8"
+    )
+    (package / "common" / "__init__.py").write_text("", encoding="utf-8")
+    (package / "common" / "utils.py").write_text(
+        "def escape(text: str):\n    return text\n\ndef decode_entity(text: str):\n    return text\n", encoding="utf-8"
+    )
+    entries = find_surface(tmp_path).entry_points
+    assert [(entry.id, entry.priority) for entry in entries] == [
+        ("mdlib.main:Markdown.parse", 0),
+        ("mdlib.common.utils:decode_entity", 0),
+        ("mdlib.main:Markdown.render", 1),
+        ("mdlib.common.utils:escape", 2),
+    ]
+
+
+def test_command_line_argument_parsers_are_not_fuzzed_as_data(tmp_path: Path) -> None:
+    """argparse exits on bad arguments (SystemExit): argv is not the data a parser reads."""
+    package = tmp_path / "tool"
+    (package / "cli").mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "__main__.py").write_text("def parse(text: str):\n    return text\n", encoding="utf-8")
+    (package / "cli" / "__init__.py").write_text("", encoding="utf-8")
+    (package / "cli" / "parse.py").write_text(
+        "from typing import Sequence\n\ndef parse_args(args: Sequence[str] | None = None):\n    return args\n\n"
+        "def parse_options(argv: Sequence[str]):\n    return argv\n\ndef parse_doc(text: str):\n    return text\n",
+        encoding="utf-8",
+    )
+    assert [entry.id for entry in find_surface(tmp_path).entry_points] == ["tool.cli.parse:parse_doc"]

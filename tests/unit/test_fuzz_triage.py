@@ -163,3 +163,39 @@ def test_seeds_for_a_harness_that_reads_text_through_fuzzeddataprovider_decode_t
     (tmp_path / "tests" / "data" / "pairs.txt").write_text("a=1;b=2", encoding="utf-8")
     seed_corpus(tmp_path, tmp_path / "corpus", fdp_text_seed)
     assert [path.read_bytes() for path in (tmp_path / "corpus").iterdir()] == [b"\x01a=1;b=2"]
+
+
+def test_data_files_directly_in_the_test_folder_seed_the_corpus_but_requirements_do_not(tmp_path: Path) -> None:
+    from baseline.fuzz.campaign import seed_corpus
+
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "IdnaTest.txt").write_bytes(b"xn--fa-hia.de")
+    (tmp_path / "tests" / "requirements.txt").write_bytes(b"pytest\n")
+    (tmp_path / "tests" / "conftest.py").write_text("x = 1\n")
+    corpus = tmp_path / "corpus"
+    assert seed_corpus(tmp_path, corpus) == 1
+    assert [path.read_bytes() for path in corpus.iterdir()] == [b"xn--fa-hia.de"]
+
+
+def test_an_exception_an_entry_point_documents_or_raises_itself_is_dropped_whatever_the_harness() -> None:
+    from baseline.fuzz.surface import EntryPoint
+    from baseline.fuzz.triage import CrashInfo, documented_behaviour
+
+    entry = EntryPoint(
+        "pkg.fields", "field_number", "pkg/fields.py", 3, "str", "annotated",
+        expected=(("builtins", "ValueError"), ("pkg.errors", "FormatError")), raised_here=(("builtins", "KeyError"),),
+    )
+
+    def crash(exception: str, *frames: str) -> CrashInfo:
+        lines = ["Traceback (most recent call last):", '  File "fuzz/fuzz_fields.py", line 9, in TestOneInput']
+        lines += [f'  File "{path}", line {line}, in {func}' for path, line, func in (frame.split(":") for frame in frames)]
+        return CrashInfo("exception", exception, (), "\n".join(lines + [exception]), "sig")
+
+    own = "pkg/fields.py:5:field_number"
+    deeper = "pkg/table.py:12:lookup"
+    assert documented_behaviour(crash("KeyError: 'x'", own), [entry]) == "pkg.fields:field_number"  # its own raise
+    assert documented_behaviour(crash("KeyError: 'x'", own, deeper), [entry]) is None  # the same type deeper down: a bug
+    assert documented_behaviour(crash("ValueError: bad", own, deeper), [entry]) == "pkg.fields:field_number"  # documented
+    assert documented_behaviour(crash("pkg.errors.FormatError: short", own, deeper), [entry]) == "pkg.fields:field_number"
+    assert documented_behaviour(crash("ValueError: bad", "pkg/other.py:3:parse"), [entry]) is None  # another function's
+    assert documented_behaviour(crash("IndexError: out of range", own), [entry]) is None  # never documented
