@@ -388,7 +388,8 @@ def run_static(
             f"{len(all_paths)} Python files listed ({tests} in tests); {len(sources)} passed the pre-screen; "
             f"{len(templates)} templates read by semgrep ({len({n.path for n in template_notes})} not analysed); "
             f"cross-function summaries: {len(summary.functions)} functions and {len(summary.methods)} methods return request "
-            f"data, {len(summary.fields)} self fields hold it (digest {summary.digest()}); "
+            f"data, {len(summary.fields)} self fields hold it, {len(summary.sinks)} helper parameters reach a sink "
+            f"(digest {summary.digest()}); "
             f"cache hits bandit {cache.hits['bandit']}, semgrep {cache.hits['semgrep']}",
             input_digests={"rule_pack": pack_digest},
             data_version=semgrep_tool.RULE_PACK_VERSION,
