@@ -128,22 +128,48 @@ def _functions(tree: ast.Module) -> Iterable[_Function]:
                     yield _Function(item, node.name)
 
 
-def _tainted(node: ast.AST, local: set[str], summary: Summary, owner: str | None) -> bool:
+@dataclass(frozen=True)
+class _Facts:
+    """What an expression mentions, read once: the rounds of the fixed point only intersect sets."""
+
+    request: bool
+    names: frozenset[str]
+    functions: frozenset[str]
+    methods: frozenset[str]
+    self_attrs: frozenset[str]
+
+
+def _facts(node: ast.AST) -> _Facts:
+    request = False
+    names: set[str] = set()
+    functions: set[str] = set()
+    methods: set[str] = set()
+    self_attrs: set[str] = set()
     for sub in ast.walk(node):
         if isinstance(sub, ast.Attribute):
             if sub.attr in REQUEST_ATTRS and _is_request_base(sub.value):
-                return True
-            if owner and isinstance(sub.value, ast.Name) and sub.value.id == "self" and (owner, sub.attr) in summary.fields:
-                return True
-        elif isinstance(sub, ast.Name) and sub.id in local:
-            return True
+                request = True
+            if isinstance(sub.value, ast.Name) and sub.value.id == "self":
+                self_attrs.add(sub.attr)
+        elif isinstance(sub, ast.Name):
+            names.add(sub.id)
         elif isinstance(sub, ast.Call):
             func = sub.func
-            if isinstance(func, ast.Name) and func.id in summary.functions:
-                return True
-            if isinstance(func, ast.Attribute) and func.attr in summary.methods:
-                return True
-    return False
+            if isinstance(func, ast.Name):
+                functions.add(func.id)
+            elif isinstance(func, ast.Attribute):
+                methods.add(func.attr)
+    return _Facts(request, frozenset(names), frozenset(functions), frozenset(methods), frozenset(self_attrs))
+
+
+def _tainted(facts: _Facts, local: set[str], summary: Summary, owner: str | None) -> bool:
+    return (
+        facts.request
+        or not facts.names.isdisjoint(local)
+        or not facts.functions.isdisjoint(summary.functions)
+        or not facts.methods.isdisjoint(summary.methods)
+        or (bool(owner) and any((owner, attr) in summary.fields for attr in facts.self_attrs))
+    )
 
 
 def _targets(target: ast.AST) -> Iterable[ast.AST]:
@@ -154,34 +180,56 @@ def _targets(target: ast.AST) -> Iterable[ast.AST]:
         yield target
 
 
+# One step of a function, in ast.walk order: (facts of the value, local names bound, self fields set),
+# or (facts of a returned value, None, None).
+_Step = tuple[_Facts, "list[str] | None", "list[str] | None"]
+
+
+def _steps(function: _Function) -> list[_Step]:
+    cached: list[_Step] | None = getattr(function, "_steps", None)
+    if cached is not None:
+        return cached
+    steps: list[_Step] = []
+    for node in ast.walk(function.node):
+        if isinstance(node, ast.Return) and node.value is not None:
+            steps.append((_facts(node.value), None, None))
+            continue
+        if isinstance(node, ast.Assign):
+            value, targets = node.value, list(node.targets)
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and node.value is not None:
+            value, targets = node.value, [node.target]
+        else:
+            continue
+        names: list[str] = []
+        fields: list[str] = []
+        for target in targets:
+            for item in _targets(target):
+                if isinstance(item, ast.Name):
+                    names.append(item.id)
+                elif isinstance(item, ast.Attribute) and isinstance(item.value, ast.Name) and item.value.id == "self" and IDENTIFIER.match(item.attr):
+                    fields.append(item.attr)
+        steps.append((_facts(value), names, fields))
+    function._steps = steps  # type: ignore[attr-defined]
+    return steps
+
+
 def _visit(function: _Function, summary: Summary) -> bool:
     """Update ``summary`` from one function; True when something was added."""
     local: set[str] = set()
     changed = False
     returns = False
-    for node in ast.walk(function.node):
-        value: ast.AST | None = None
-        targets: list[ast.AST] = []
-        if isinstance(node, ast.Assign):
-            value, targets = node.value, list(node.targets)
-        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and node.value is not None:
-            value, targets = node.value, [node.target]
-        elif isinstance(node, ast.Return) and node.value is not None:
-            returns = returns or _tainted(node.value, local, summary, function.owner)
+    owner = function.owner
+    for facts, names, fields in _steps(function):
+        if names is None:
+            returns = returns or _tainted(facts, local, summary, owner)
             continue
-        if value is None or not _tainted(value, local, summary, function.owner):
+        if not _tainted(facts, local, summary, owner):
             continue
-        for target in targets:
-            for item in _targets(target):
-                if isinstance(item, ast.Name):
-                    local.add(item.id)
-                elif (
-                    function.owner and isinstance(item, ast.Attribute) and isinstance(item.value, ast.Name)
-                    and item.value.id == "self" and IDENTIFIER.match(item.attr) and (function.owner, item.attr) not in summary.fields
-                    and len(summary.fields) < MAX_ITEMS
-                ):
-                    summary.fields.add((function.owner, item.attr))
-                    changed = True
+        local.update(names)
+        for name in fields or ():
+            if owner and (owner, name) not in summary.fields and len(summary.fields) < MAX_ITEMS:
+                summary.fields.add((owner, name))
+                changed = True
     if returns and not function.route and IDENTIFIER.match(function.name) and function.name not in AMBIGUOUS:
         bucket = summary.methods if function.owner else summary.functions
         if function.name not in bucket and len(bucket) < MAX_ITEMS:
@@ -225,33 +273,66 @@ def _shell_true(call: ast.Call) -> bool:
     return any(k.arg == "shell" and isinstance(k.value, ast.Constant) and k.value.value is True for k in call.keywords)
 
 
-def _sink_rules(call: ast.Call, names: set[str], summary: Summary) -> set[str]:
-    """The rules whose sink ``call`` is, with one of ``names`` in the sink argument."""
-    callee = _callee(call)
-    rules: set[str] = set()
-    method = "." + callee.rsplit(".", 1)[-1] if callee else ""
+def _sink_index() -> dict[str, list[tuple[str, int, bool]]]:
+    """``SINKS`` by callee: name -> [(rule, argument index, needs shell=True)]."""
+    index: dict[str, list[tuple[str, int, bool]]] = {}
     for rule, sinks in SINKS.items():
-        for target, index in sinks:
+        for target, position in sinks:
             name, _, condition = target.partition(":")
-            if name != callee and name != method:
-                continue
-            if condition == "shell" and not _shell_true(call):
-                continue
-            argument = _argument(call, index, None)
-            if argument is not None and _carries(argument, names):
-                rules.add(rule)
-    for rule, helper, index, is_method in summary.sinks:
-        if (is_method and callee.endswith("." + helper)) or (not is_method and callee == helper):
-            argument = _argument(call, index, None)
-            if argument is not None and _carries(argument, names):
-                rules.add(rule)
-    return rules
+            index.setdefault(name, []).append((rule, position, condition == "shell"))
+    return index
 
 
-def _visit_sinks(function: _Function, summary: Summary) -> bool:
+SINK_INDEX = _sink_index()
+Helpers = dict[str, list[tuple[str, int]]]  # "name" or ".name" (a method) -> [(rule, argument index)]
+
+
+def _helper_index(summary: Summary) -> Helpers:
+    index: Helpers = {}
+    for rule, name, position, is_method in summary.sinks:
+        index.setdefault(("." if is_method else "") + name, []).append((rule, position))
+    return index
+
+
+def _call_sinks(call: ast.Call, callee: str, helpers: Helpers) -> list[tuple[str, int]]:
+    """(rule, argument index) of every sink ``call`` (whose callee is ``callee``) is: a table sink or a known sink helper."""
+    if not callee:
+        return []
+    method = "." + callee.rsplit(".", 1)[-1]
+    found = [(rule, position) for key in {callee, method} for rule, position, shell in SINK_INDEX.get(key, ()) if not shell or _shell_true(call)]
+    found.extend(helpers.get(method, ()))
+    if "." not in callee:
+        found.extend(helpers.get(callee, ()))
+    return found
+
+
+def _body(function: _Function) -> tuple[list[tuple[ast.AST, list[str]]], list[tuple[ast.Call, str]]]:
+    """The function's assignments (value, target names) and calls, read once."""
+    cached = getattr(function, "_body", None)
+    if cached is not None:
+        return cached
+    assigns: list[tuple[ast.AST, list[str]]] = []
+    calls: list[tuple[ast.Call, str]] = []
+    for sub in ast.walk(function.node):
+        if isinstance(sub, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and sub.value is not None:
+            targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
+            assigns.append((sub.value, [n.id for target in targets for n in _targets(target) if isinstance(n, ast.Name)]))
+        elif isinstance(sub, (ast.With, ast.AsyncWith)):
+            assigns.extend((item.context_expr, [item.optional_vars.id]) for item in sub.items if isinstance(item.optional_vars, ast.Name))
+        elif isinstance(sub, ast.Call):
+            calls.append((sub, _callee(sub)))
+    function._body = (assigns, calls)  # type: ignore[attr-defined]
+    return assigns, calls
+
+
+def _visit_sinks(function: _Function, summary: Summary, helpers: Helpers) -> bool:
     """Add the parameters of ``function`` that reach a sink; True when something was added."""
     node = function.node
     if function.route or not IDENTIFIER.match(function.name) or function.name in AMBIGUOUS:
+        return False
+    assigns, calls = _body(function)
+    sinks = [(call, found) for call, callee in calls for found in [_call_sinks(call, callee, helpers)] if found]
+    if not sinks:
         return False
     params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
     is_method = bool(function.owner) and bool(params) and params[0] in ("self", "cls")
@@ -263,21 +344,16 @@ def _visit_sinks(function: _Function, summary: Summary) -> bool:
             continue
         names = {param}
         for _ in range(2):  # assignments in any order, twice: enough for straight-line helpers
-            for sub in ast.walk(node):
-                if isinstance(sub, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and sub.value is not None and _carries(sub.value, names):
-                    targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
-                    names.update(t.id for target in targets for t in _targets(target) if isinstance(t, ast.Name))
-                elif isinstance(sub, (ast.With, ast.AsyncWith)):
-                    for item in sub.items:
-                        if isinstance(item.optional_vars, ast.Name) and _carries(item.context_expr, names):
-                            names.add(item.optional_vars.id)
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Call):
-                for rule in _sink_rules(sub, names, summary):
-                    key = (rule, function.name, index, is_method)
-                    if key not in summary.sinks and len(summary.sinks) < MAX_ITEMS:
-                        summary.sinks.add(key)
-                        changed = True
+            for value, targets in assigns:
+                if targets and not names.issuperset(targets) and _carries(value, names):
+                    names.update(targets)
+        for call, found in sinks:
+            for rule, position in found:
+                argument = _argument(call, position, None)
+                key = (rule, function.name, index, is_method)
+                if argument is not None and key not in summary.sinks and len(summary.sinks) < MAX_ITEMS and _carries(argument, names):
+                    summary.sinks.add(key)
+                    changed = True
     return changed
 
 
@@ -293,10 +369,11 @@ def summarise(texts: Iterable[str]) -> Summary:
     summary = Summary()
     for _ in range(MAX_ROUNDS):
         changed = False
+        helpers = _helper_index(summary)
         for function in functions:
             try:
                 changed = _visit(function, summary) or changed
-                changed = _visit_sinks(function, summary) or changed
+                changed = _visit_sinks(function, summary, helpers) or changed
             except RecursionError:
                 continue
         if not changed:
