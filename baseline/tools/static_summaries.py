@@ -25,7 +25,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 # Attributes of a request object that hold client-controlled data (Flask, Django, Starlette/FastAPI,
 # aiohttp, http.server) and request methods that return it.
@@ -110,36 +110,13 @@ def _is_request_base(node: ast.AST) -> bool:
     return False
 
 
-class _Function:
-    def __init__(self, node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None) -> None:
-        self.node = node
-        self.owner = owner
-        self.name = node.name
-        self.route = any(ROUTE_DECORATOR.search(ast.unparse(d).split("(")[0]) for d in node.decorator_list)
+# Facts: what each function of a file says, read once from its AST into plain JSON-able lists, so
+# they can be cached per file content and the fixed point over the project only intersects sets.
+FACTS_FORMAT = "facts-1"
 
 
-def _functions(tree: ast.Module) -> Iterable[_Function]:
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            yield _Function(node, None)
-        elif isinstance(node, ast.ClassDef):
-            for item in node.body:
-                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    yield _Function(item, node.name)
-
-
-@dataclass(frozen=True)
-class _Facts:
-    """What an expression mentions, read once: the rounds of the fixed point only intersect sets."""
-
-    request: bool
-    names: frozenset[str]
-    functions: frozenset[str]
-    methods: frozenset[str]
-    self_attrs: frozenset[str]
-
-
-def _facts(node: ast.AST) -> _Facts:
+def _names(node: ast.AST) -> tuple[bool, list[str], list[str], list[str], list[str]]:
+    """(reads request data, names, called function names, called method names, self attributes)."""
     request = False
     names: set[str] = set()
     functions: set[str] = set()
@@ -159,17 +136,7 @@ def _facts(node: ast.AST) -> _Facts:
                 functions.add(func.id)
             elif isinstance(func, ast.Attribute):
                 methods.add(func.attr)
-    return _Facts(request, frozenset(names), frozenset(functions), frozenset(methods), frozenset(self_attrs))
-
-
-def _tainted(facts: _Facts, local: set[str], summary: Summary, owner: str | None) -> bool:
-    return (
-        facts.request
-        or not facts.names.isdisjoint(local)
-        or not facts.functions.isdisjoint(summary.functions)
-        or not facts.methods.isdisjoint(summary.methods)
-        or (bool(owner) and any((owner, attr) in summary.fields for attr in facts.self_attrs))
-    )
+    return request, sorted(names), sorted(functions), sorted(methods), sorted(self_attrs)
 
 
 def _targets(target: ast.AST) -> Iterable[ast.AST]:
@@ -178,64 +145,6 @@ def _targets(target: ast.AST) -> Iterable[ast.AST]:
             yield from _targets(item)
     else:
         yield target
-
-
-# One step of a function, in ast.walk order: (facts of the value, local names bound, self fields set),
-# or (facts of a returned value, None, None).
-_Step = tuple[_Facts, "list[str] | None", "list[str] | None"]
-
-
-def _steps(function: _Function) -> list[_Step]:
-    cached: list[_Step] | None = getattr(function, "_steps", None)
-    if cached is not None:
-        return cached
-    steps: list[_Step] = []
-    for node in ast.walk(function.node):
-        if isinstance(node, ast.Return) and node.value is not None:
-            steps.append((_facts(node.value), None, None))
-            continue
-        if isinstance(node, ast.Assign):
-            value, targets = node.value, list(node.targets)
-        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and node.value is not None:
-            value, targets = node.value, [node.target]
-        else:
-            continue
-        names: list[str] = []
-        fields: list[str] = []
-        for target in targets:
-            for item in _targets(target):
-                if isinstance(item, ast.Name):
-                    names.append(item.id)
-                elif isinstance(item, ast.Attribute) and isinstance(item.value, ast.Name) and item.value.id == "self" and IDENTIFIER.match(item.attr):
-                    fields.append(item.attr)
-        steps.append((_facts(value), names, fields))
-    function._steps = steps  # type: ignore[attr-defined]
-    return steps
-
-
-def _visit(function: _Function, summary: Summary) -> bool:
-    """Update ``summary`` from one function; True when something was added."""
-    local: set[str] = set()
-    changed = False
-    returns = False
-    owner = function.owner
-    for facts, names, fields in _steps(function):
-        if names is None:
-            returns = returns or _tainted(facts, local, summary, owner)
-            continue
-        if not _tainted(facts, local, summary, owner):
-            continue
-        local.update(names)
-        for name in fields or ():
-            if owner and (owner, name) not in summary.fields and len(summary.fields) < MAX_ITEMS:
-                summary.fields.add((owner, name))
-                changed = True
-    if returns and not function.route and IDENTIFIER.match(function.name) and function.name not in AMBIGUOUS:
-        bucket = summary.methods if function.owner else summary.functions
-        if function.name not in bucket and len(bucket) < MAX_ITEMS:
-            bucket.add(function.name)
-            changed = True
-    return changed
 
 
 def _callee(node: ast.Call) -> str:
@@ -251,26 +160,149 @@ def _callee(node: ast.Call) -> str:
     return "." + parts[0] if parts else ""
 
 
-def _carries(node: ast.AST, names: set[str]) -> bool:
-    """True when ``node`` contains one of ``names`` other than inside a neutralising call."""
-    if isinstance(node, ast.Name):
-        return node.id in names
-    if isinstance(node, ast.Call) and _callee(node) in NEUTRALISERS:
-        return False
-    return any(_carries(child, names) for child in ast.iter_child_nodes(node))
-
-
-def _argument(call: ast.Call, index: int, keyword: str | None) -> ast.AST | None:
-    if index < len(call.args) and not any(isinstance(a, ast.Starred) for a in call.args[: index + 1]):
-        return call.args[index]
-    for item in call.keywords:
-        if keyword is not None and item.arg == keyword:
-            return item.value
-    return None
+def _carried(node: ast.AST) -> list[str]:
+    """The names ``node`` carries: every name in it except those inside a neutralising call."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ast.Name):
+            found.add(item.id)
+        elif isinstance(item, ast.Call) and _callee(item) in NEUTRALISERS:
+            continue
+        else:
+            stack.extend(ast.iter_child_nodes(item))
+    return sorted(found)
 
 
 def _shell_true(call: ast.Call) -> bool:
     return any(k.arg == "shell" and isinstance(k.value, ast.Constant) and k.value.value is True for k in call.keywords)
+
+
+def _function_facts(node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None) -> dict[str, Any]:
+    steps: list[list[Any]] = []  # [facts of a value, bound local names or None (a return), self fields set]
+    assigns: list[list[Any]] = []  # [carried names, bound local names]
+    calls: list[list[Any]] = []  # [callee, shell=True, [carried names of each positional argument]]
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Return) and sub.value is not None:
+            steps.append([list(_names(sub.value)), None, []])
+            continue
+        if isinstance(sub, ast.Call):
+            arguments: list[list[str]] = []
+            for argument in sub.args:
+                if isinstance(argument, ast.Starred):
+                    break
+                arguments.append(_carried(argument))
+            calls.append([_callee(sub), _shell_true(sub), arguments])
+            continue
+        if isinstance(sub, (ast.With, ast.AsyncWith)):
+            assigns.extend([_carried(i.context_expr), [i.optional_vars.id]] for i in sub.items if isinstance(i.optional_vars, ast.Name))
+            continue
+        if isinstance(sub, ast.Assign):
+            value, targets = sub.value, list(sub.targets)
+        elif isinstance(sub, (ast.AnnAssign, ast.AugAssign)) and sub.value is not None:
+            value, targets = sub.value, [sub.target]
+        else:
+            continue
+        names: list[str] = []
+        fields: list[str] = []
+        for target in targets:
+            for item in _targets(target):
+                if isinstance(item, ast.Name):
+                    names.append(item.id)
+                elif isinstance(item, ast.Attribute) and isinstance(item.value, ast.Name) and item.value.id == "self":
+                    fields.append(item.attr)
+        steps.append([list(_names(value)), names, fields])
+        assigns.append([_carried(value), names])
+    params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
+    return {
+        "name": node.name,
+        "owner": owner,
+        "route": any(ROUTE_DECORATOR.search(ast.unparse(d).split("(")[0]) for d in node.decorator_list),
+        "params": params,
+        "steps": steps,
+        "assigns": assigns,
+        "calls": calls,
+    }
+
+
+def file_facts(text: str) -> list[dict[str, Any]] | None:
+    """The facts of every function and method of one file (None when it does not parse here)."""
+    try:
+        tree = ast.parse(text)
+        facts = []
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                facts.append(_function_facts(node, None))
+            elif isinstance(node, ast.ClassDef):
+                facts.extend(_function_facts(item, node.name) for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)))
+        return facts
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+@dataclass(frozen=True)
+class _Facts:
+    request: bool
+    names: frozenset[str]
+    functions: frozenset[str]
+    methods: frozenset[str]
+    self_attrs: frozenset[str]
+
+
+class _Function:
+    """One function's facts, as sets (built from :func:`file_facts`' output, cached or fresh)."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.name = str(data["name"])
+        owner = data["owner"]
+        self.owner = str(owner) if owner is not None else None
+        self.route = bool(data["route"])
+        params = [str(p) for p in data["params"]]
+        self.is_method = bool(self.owner) and bool(params) and params[0] in ("self", "cls")
+        self.params = params[1:] if self.is_method else params
+        self.steps: list[tuple[_Facts, list[str] | None, list[str]]] = [
+            (_Facts(bool(f[0]), frozenset(f[1]), frozenset(f[2]), frozenset(f[3]), frozenset(f[4])),
+             None if names is None else [str(n) for n in names], [str(n) for n in fields])
+            for f, names, fields in data["steps"]
+        ]
+        self.assigns = [(frozenset(carried), [str(n) for n in names]) for carried, names in data["assigns"]]
+        self.calls = [(str(callee), bool(shell), [frozenset(a) for a in arguments]) for callee, shell, arguments in data["calls"]]
+
+
+def _tainted(facts: _Facts, local: set[str], summary: Summary, owner: str | None) -> bool:
+    return (
+        facts.request
+        or not facts.names.isdisjoint(local)
+        or not facts.functions.isdisjoint(summary.functions)
+        or not facts.methods.isdisjoint(summary.methods)
+        or (bool(owner) and any((owner, attr) in summary.fields for attr in facts.self_attrs))
+    )
+
+
+def _visit(function: _Function, summary: Summary) -> bool:
+    """Update ``summary``'s sources from one function; True when something was added."""
+    local: set[str] = set()
+    changed = False
+    returns = False
+    owner = function.owner
+    for facts, names, fields in function.steps:
+        if names is None:
+            returns = returns or _tainted(facts, local, summary, owner)
+            continue
+        if not _tainted(facts, local, summary, owner):
+            continue
+        local.update(names)
+        for name in fields:
+            if owner and IDENTIFIER.match(name) and (owner, name) not in summary.fields and len(summary.fields) < MAX_ITEMS:
+                summary.fields.add((owner, name))
+                changed = True
+    if returns and not function.route and IDENTIFIER.match(function.name) and function.name not in AMBIGUOUS:
+        bucket = summary.methods if function.owner else summary.functions
+        if function.name not in bucket and len(bucket) < MAX_ITEMS:
+            bucket.add(function.name)
+            changed = True
+    return changed
 
 
 def _sink_index() -> dict[str, list[tuple[str, int, bool]]]:
@@ -294,91 +326,67 @@ def _helper_index(summary: Summary) -> Helpers:
     return index
 
 
-def _call_sinks(call: ast.Call, callee: str, helpers: Helpers) -> list[tuple[str, int]]:
-    """(rule, argument index) of every sink ``call`` (whose callee is ``callee``) is: a table sink or a known sink helper."""
+def _call_sinks(callee: str, shell: bool, helpers: Helpers) -> list[tuple[str, int]]:
+    """(rule, argument index) of every sink a call of ``callee`` is: a table sink or a known sink helper."""
     if not callee:
         return []
     method = "." + callee.rsplit(".", 1)[-1]
-    found = [(rule, position) for key in {callee, method} for rule, position, shell in SINK_INDEX.get(key, ()) if not shell or _shell_true(call)]
+    found = [(rule, position) for key in {callee, method} for rule, position, needs_shell in SINK_INDEX.get(key, ()) if shell or not needs_shell]
     found.extend(helpers.get(method, ()))
     if "." not in callee:
         found.extend(helpers.get(callee, ()))
     return found
 
 
-def _body(function: _Function) -> tuple[list[tuple[ast.AST, list[str]]], list[tuple[ast.Call, str]]]:
-    """The function's assignments (value, target names) and calls, read once."""
-    cached = getattr(function, "_body", None)
-    if cached is not None:
-        return cached
-    assigns: list[tuple[ast.AST, list[str]]] = []
-    calls: list[tuple[ast.Call, str]] = []
-    for sub in ast.walk(function.node):
-        if isinstance(sub, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and sub.value is not None:
-            targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
-            assigns.append((sub.value, [n.id for target in targets for n in _targets(target) if isinstance(n, ast.Name)]))
-        elif isinstance(sub, (ast.With, ast.AsyncWith)):
-            assigns.extend((item.context_expr, [item.optional_vars.id]) for item in sub.items if isinstance(item.optional_vars, ast.Name))
-        elif isinstance(sub, ast.Call):
-            calls.append((sub, _callee(sub)))
-    function._body = (assigns, calls)  # type: ignore[attr-defined]
-    return assigns, calls
-
-
 def _visit_sinks(function: _Function, summary: Summary, helpers: Helpers) -> bool:
     """Add the parameters of ``function`` that reach a sink; True when something was added."""
-    node = function.node
     if function.route or not IDENTIFIER.match(function.name) or function.name in AMBIGUOUS:
         return False
-    assigns, calls = _body(function)
-    sinks = [(call, found) for call, callee in calls for found in [_call_sinks(call, callee, helpers)] if found]
+    sinks = [(arguments, found) for callee, shell, arguments in function.calls for found in [_call_sinks(callee, shell, helpers)] if found]
     if not sinks:
         return False
-    params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
-    is_method = bool(function.owner) and bool(params) and params[0] in ("self", "cls")
-    if is_method:
-        params = params[1:]
     changed = False
-    for index, param in enumerate(params):
+    for index, param in enumerate(function.params):
         if param in REQUEST_NAMES or not IDENTIFIER.match(param):
             continue
         names = {param}
         for _ in range(2):  # assignments in any order, twice: enough for straight-line helpers
-            for value, targets in assigns:
-                if targets and not names.issuperset(targets) and _carries(value, names):
+            for carried, targets in function.assigns:
+                if targets and not names.issuperset(targets) and not carried.isdisjoint(names):
                     names.update(targets)
-        for call, found in sinks:
+        for arguments, found in sinks:
             for rule, position in found:
-                argument = _argument(call, position, None)
-                key = (rule, function.name, index, is_method)
-                if argument is not None and key not in summary.sinks and len(summary.sinks) < MAX_ITEMS and _carries(argument, names):
+                key = (rule, function.name, index, function.is_method)
+                if position < len(arguments) and key not in summary.sinks and len(summary.sinks) < MAX_ITEMS and not arguments[position].isdisjoint(names):
                     summary.sinks.add(key)
                     changed = True
     return changed
 
 
-def summarise(texts: Iterable[str]) -> Summary:
-    """The project's summary from its files' texts (files that do not parse here are skipped)."""
+def summarise_facts(per_file: Iterable[list[dict[str, Any]] | None]) -> Summary:
+    """The project's summary from its files' facts (:func:`file_facts`; None for a file that did not parse)."""
     functions: list[_Function] = []
-    for text in texts:
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            continue
-        functions.extend(_functions(tree))
+    for facts in per_file:
+        for item in facts or ():
+            try:
+                functions.append(_Function(item))
+            except (KeyError, TypeError, ValueError, IndexError):
+                continue  # a malformed entry (never written by file_facts): the function is left out
     summary = Summary()
     for _ in range(MAX_ROUNDS):
         changed = False
         helpers = _helper_index(summary)
         for function in functions:
-            try:
-                changed = _visit(function, summary) or changed
-                changed = _visit_sinks(function, summary, helpers) or changed
-            except RecursionError:
-                continue
+            changed = _visit(function, summary) or changed
+            changed = _visit_sinks(function, summary, helpers) or changed
         if not changed:
             break
     return summary
+
+
+def summarise(texts: Iterable[str]) -> Summary:
+    """The project's summary from its files' texts (files that do not parse here are skipped)."""
+    return summarise_facts(file_facts(text) for text in texts)
 
 
 def render_sources(summary: Summary) -> str:

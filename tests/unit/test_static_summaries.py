@@ -107,3 +107,24 @@ def test_rendered_sinks_go_into_the_rule_whose_sink_is_reached(tmp_path):
     assert "shell($A0, ...)" in (folder / "command-injection.yaml").read_text()
     assert "by_name" not in (folder / "command-injection.yaml").read_text()
     assert summary.digest() != Summary(sinks={("sql-injection", "by_name", 0, True)}).digest()
+
+
+def test_facts_survive_the_json_cache_and_give_the_same_summary(tmp_path):
+    import json
+
+    from baseline.tools.static_run import ResultCache, SourceFile
+    from baseline.tools.static_summaries import file_facts, summarise_facts
+
+    texts = [CODE, SINK_CODE, "def broken(:\n"]
+    facts = [file_facts(text) for text in texts]
+    assert facts[2] is None
+    cache = ResultCache(tmp_path, {"summary": "facts"})
+    for index, value in enumerate(facts):
+        cache.store_facts("summary", SourceFile(f"f{index}.py", f"d{index}"), value)
+    loaded = [cache.load_facts("summary", SourceFile(f"copy{index}.py", f"d{index}")) for index in range(3)]
+    assert all(found for found, _ in loaded) and cache.hits["summary"] == 3
+    assert cache.load_facts("summary", SourceFile("new.py", "other")) == (False, None)
+    fresh = summarise(texts)
+    assert summarise_facts(value for _, value in loaded).digest() == fresh.digest()
+    assert summarise_facts(json.loads(json.dumps(facts))).digest() == fresh.digest()
+    assert summarise_facts([[{"name": "x"}], None]).empty()  # a malformed entry is left out, never fatal
