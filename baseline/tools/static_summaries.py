@@ -410,13 +410,22 @@ def render_sources(summary: Summary) -> str:
 
 
 def render_sinks(summary: Summary, rule: str) -> str:
-    """The sink helpers of ``rule`` as YAML ``pattern-sinks`` items: the argument at the call is the sink."""
-    lines: list[str] = []
+    """The sink helpers of ``rule`` as YAML ``pattern-sinks`` items: the argument at the call is the sink.
+
+    Helpers are grouped by argument position and kind (function or method), one pattern per group
+    with the names in a regex, so a project with hundreds of helpers adds a handful of patterns.
+    """
+    groups: dict[tuple[int, bool], list[str]] = {}
     for _, name, index, is_method in sorted(s for s in summary.sinks if s[0] == rule):
-        receiver = "$OBJ." if is_method else ""
+        groups.setdefault((index, is_method), []).append(name)
+    lines: list[str] = []
+    for (index, is_method), names in sorted(groups.items()):
         arguments = ", ".join(f"$A{i}" for i in range(index + 1))
         lines.append("  - patterns:")
-        lines.append(f"    - pattern: {receiver}{name}({arguments}, ...)")
+        lines.append(f"    - pattern: {'$OBJ.' if is_method else ''}$HELPER({arguments}, ...)")
+        lines.append("    - metavariable-regex:")
+        lines.append("        metavariable: $HELPER")
+        lines.append(f"        regex: ^({'|'.join(names)})$")
         lines.append(f"    - focus-metavariable: $A{index}")
     return "\n".join(lines) + ("\n" if lines else "")
 

@@ -101,11 +101,13 @@ def test_sink_helpers_follow_parameters_to_sinks_through_locals_and_other_helper
 def test_rendered_sinks_go_into_the_rule_whose_sink_is_reached(tmp_path):
     summary = Summary(sinks={("sql-injection", "by_name", 1, True), ("command-injection", "shell", 0, False)})
     text = render_sinks(summary, "sql-injection")
-    assert "pattern: $OBJ.by_name($A0, $A1, ...)" in text and "focus-metavariable: $A1" in text
+    assert "pattern: $OBJ.$HELPER($A0, $A1, ...)" in text and "regex: ^(by_name)$" in text and "focus-metavariable: $A1" in text
     folder = project_pack(rules_dir(), summary, tmp_path / "pack")
-    assert "by_name($A0, $A1, ...)" in (folder / "sql-injection.yaml").read_text()
-    assert "shell($A0, ...)" in (folder / "command-injection.yaml").read_text()
+    assert "^(by_name)$" in (folder / "sql-injection.yaml").read_text()
+    assert "$HELPER($A0, ...)" in (folder / "command-injection.yaml").read_text() and "^(shell)$" in (folder / "command-injection.yaml").read_text()
     assert "by_name" not in (folder / "command-injection.yaml").read_text()
+    many = Summary(sinks={("sql-injection", f"helper_{n}", 0, False) for n in range(50)})
+    assert render_sinks(many, "sql-injection").count("- patterns:") == 1  # one pattern per position and kind
     assert summary.digest() != Summary(sinks={("sql-injection", "by_name", 0, True)}).digest()
 
 
