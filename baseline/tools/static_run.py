@@ -197,6 +197,22 @@ class ResultCache:
         self.hits[tool] += 1
         return findings, notes
 
+    def load_facts(self, tool: str, source: SourceFile) -> tuple[bool, Any]:
+        """(True, cached value) for this file's content, or (False, None)."""
+        path = self._path(tool, source.digest)
+        data = state.read_entry(path) if path is not None else None
+        if not isinstance(data, dict) or "value" not in data:
+            self.misses[tool] += 1
+            return False, None
+        self.hits[tool] += 1
+        return True, data["value"]
+
+    def store_facts(self, tool: str, source: SourceFile, value: Any) -> None:
+        """Remember one JSON value for this file's content (best effort)."""
+        path = self._path(tool, source.digest)
+        if path is not None and not state.write_entry(path, {"value": value}):
+            self.folder = None
+
     def store(self, tool: str, source: SourceFile, findings: list[RawFinding], notes: list[FileNote]) -> None:
         """Remember one file's results (best effort: a read-only tree just gets no cache)."""
         path = self._path(tool, source.digest)
@@ -280,7 +296,18 @@ def run_static(
         (sources if isinstance(screened, SourceFile) else notes).append(screened)  # type: ignore[arg-type]
     pack_digest = semgrep_tool.rule_pack_digest()
     # Cross-function summaries (AST pre-pass) become extra taint sources in a per-project copy of the pack.
-    summary = static_summaries.summarise(text for text in (read_text(root / source.path) for source in sources) if text is not None)
+    # Each file's facts are cached by its content: a rescan parses only the files that changed.
+    facts_cache = ResultCache(cache_dir, {"summary": f"{CACHE_FORMAT}|{static_summaries.FACTS_FORMAT}|python {sys.version_info[:2]}"})
+    per_file: list[Any] = []
+    for source in sources:
+        found, facts = facts_cache.load_facts("summary", source)
+        if not found:
+            text = read_text(root / source.path)
+            facts = static_summaries.file_facts(text) if text is not None else None
+            if text is not None:
+                facts_cache.store_facts("summary", source, facts)
+        per_file.append(facts)
+    summary = static_summaries.summarise_facts(per_file)
     pack = semgrep_tool.rules_dir()
     if not summary.empty():
         pack = static_summaries.project_pack(pack, summary, work_dir / "pack")
@@ -388,7 +415,8 @@ def run_static(
             f"{len(all_paths)} Python files listed ({tests} in tests); {len(sources)} passed the pre-screen; "
             f"{len(templates)} templates read by semgrep ({len({n.path for n in template_notes})} not analysed); "
             f"cross-function summaries: {len(summary.functions)} functions and {len(summary.methods)} methods return request "
-            f"data, {len(summary.fields)} self fields hold it (digest {summary.digest()}); "
+            f"data, {len(summary.fields)} self fields hold it, {len(summary.sinks)} helper parameters reach a sink "
+            f"(digest {summary.digest()}; facts of {facts_cache.hits['summary']} files from the cache); "
             f"cache hits bandit {cache.hits['bandit']}, semgrep {cache.hits['semgrep']}",
             input_digests={"rule_pack": pack_digest},
             data_version=semgrep_tool.RULE_PACK_VERSION,

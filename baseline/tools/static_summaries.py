@@ -5,10 +5,15 @@ project (with :mod:`ast`, never importing or running it) and computes, by name:
 
 - *source helpers*: functions and methods whose return value carries request data (directly, via
   a local variable, a tainted ``self`` field or another source helper);
-- *tainted fields*: ``self.<field>`` of a class that some method sets from request data.
+- *tainted fields*: ``self.<field>`` of a class that some method sets from request data;
+- *sink helpers*: functions and methods one of whose parameters reaches a sink of a taint rule
+  (directly, through local variables, or through another sink helper), unless it passes through a
+  conversion that neutralises it (``int()``, ``shlex.quote()``, ``os.path.basename()``, ...) first.
 
-It iterates to a fixed point (bounded), then renders them as extra ``pattern-sources`` that are
-added to every taint rule of a per-project copy of the rule pack. The summary's digest is part of
+It iterates to a fixed point (bounded), then renders sources as extra ``pattern-sources`` added to
+every taint rule of a per-project copy of the rule pack, and sink helpers as extra
+``pattern-sinks`` of the rule whose sink the parameter reaches (the argument at the call site is the
+sink). Sinks are recognised by a small table (``SINKS``) that mirrors the pack's main sinks. The summary's digest is part of
 the semgrep cache key: a change that alters a summary re-analyses the files it may affect. Names are
 Python identifiers (checked), so the generated YAML cannot be steered by the target's code.
 """
@@ -20,7 +25,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 # Attributes of a request object that hold client-controlled data (Flask, Django, Starlette/FastAPI,
 # aiohttp, http.server) and request methods that return it.
@@ -41,6 +46,41 @@ IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,80}$")
 MAX_ITEMS = 300
 MAX_ROUNDS = 6
 
+# rule file stem -> (callee, index of the argument that is the sink). A callee is a dotted name as
+# written at the call (``subprocess.check_output``), or ``.name`` for a method of any object.
+# ``shell`` marks subprocess calls that are sinks only with ``shell=True``.
+SINKS: dict[str, tuple[tuple[str, int], ...]] = {
+    "sql-injection": (
+        (".execute", 0), (".executemany", 0), (".executescript", 0), (".exec_driver_sql", 0), (".raw", 0),
+        ("sqlalchemy.text", 0), ("text", 0), ("pandas.read_sql", 0), ("pd.read_sql", 0), ("pandas.read_sql_query", 0),
+    ),
+    "command-injection": (
+        ("os.system", 0), ("os.popen", 0), ("subprocess.getoutput", 0), ("subprocess.getstatusoutput", 0),
+        ("subprocess.run:shell", 0), ("subprocess.call:shell", 0), ("subprocess.check_call:shell", 0),
+        ("subprocess.check_output:shell", 0), ("subprocess.Popen:shell", 0), ("asyncio.create_subprocess_shell", 0),
+    ),
+    "code-injection": (("eval", 0), ("exec", 0)),
+    "path-traversal": (
+        ("open", 0), ("io.open", 0), ("codecs.open", 0), ("os.remove", 0), ("os.unlink", 0), ("os.rmdir", 0),
+        ("os.listdir", 0), ("shutil.rmtree", 0), ("send_file", 0), ("flask.send_file", 0), ("tarfile.open", 0),
+        ("zipfile.ZipFile", 0),
+    ),
+    "ssrf": tuple(
+        [(f"requests.{verb}", 0) for verb in ("get", "post", "put", "patch", "delete", "head", "options")]
+        + [(f"httpx.{verb}", 0) for verb in ("get", "post", "put", "patch", "delete", "head", "options")]
+        + [("requests.request", 1), ("urlopen", 0), ("urllib.request.urlopen", 0), ("urllib.request.Request", 0)]
+    ),
+    "template-injection": (("render_template_string", 0), ("flask.render_template_string", 0), ("jinja2.Template", 0)),
+    "unsafe-deserialisation": (("pickle.loads", 0), ("pickle.load", 0), ("marshal.loads", 0)),
+    "open-redirect": (("redirect", 0), ("flask.redirect", 0), ("HttpResponseRedirect", 0)),
+}
+# Calls whose result no longer carries the parameter as written (conversions and escaping).
+NEUTRALISERS = frozenset({
+    "int", "float", "bool", "len", "hash", "shlex.quote", "quote", "pipes.quote", "os.path.basename", "basename",
+    "secure_filename", "werkzeug.utils.secure_filename", "escape", "html.escape", "markupsafe.escape",
+    "uuid.UUID", "urllib.parse.quote", "re.escape",
+})
+
 
 @dataclass
 class Summary:
@@ -49,13 +89,17 @@ class Summary:
     functions: set[str] = field(default_factory=set)
     methods: set[str] = field(default_factory=set)
     fields: set[tuple[str, str]] = field(default_factory=set)  # (class, field)
+    sinks: set[tuple[str, str, int, bool]] = field(default_factory=set)  # (rule, name, argument index, method)
 
     def digest(self) -> str:
-        text = "\n".join(sorted(self.functions) + ["--"] + sorted(self.methods) + ["--"] + sorted(f"{c}.{f}" for c, f in self.fields))
+        text = "\n".join(
+            sorted(self.functions) + ["--"] + sorted(self.methods) + ["--"] + sorted(f"{c}.{f}" for c, f in self.fields)
+            + ["--"] + sorted(f"{r}:{n}:{i}:{m}" for r, n, i, m in self.sinks)
+        )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def empty(self) -> bool:
-        return not (self.functions or self.methods or self.fields)
+        return not (self.functions or self.methods or self.fields or self.sinks)
 
 
 def _is_request_base(node: ast.AST) -> bool:
@@ -66,40 +110,33 @@ def _is_request_base(node: ast.AST) -> bool:
     return False
 
 
-class _Function:
-    def __init__(self, node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None) -> None:
-        self.node = node
-        self.owner = owner
-        self.name = node.name
-        self.route = any(ROUTE_DECORATOR.search(ast.unparse(d).split("(")[0]) for d in node.decorator_list)
+# Facts: what each function of a file says, read once from its AST into plain JSON-able lists, so
+# they can be cached per file content and the fixed point over the project only intersects sets.
+FACTS_FORMAT = "facts-1"
 
 
-def _functions(tree: ast.Module) -> Iterable[_Function]:
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            yield _Function(node, None)
-        elif isinstance(node, ast.ClassDef):
-            for item in node.body:
-                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    yield _Function(item, node.name)
-
-
-def _tainted(node: ast.AST, local: set[str], summary: Summary, owner: str | None) -> bool:
+def _names(node: ast.AST) -> tuple[bool, list[str], list[str], list[str], list[str]]:
+    """(reads request data, names, called function names, called method names, self attributes)."""
+    request = False
+    names: set[str] = set()
+    functions: set[str] = set()
+    methods: set[str] = set()
+    self_attrs: set[str] = set()
     for sub in ast.walk(node):
         if isinstance(sub, ast.Attribute):
             if sub.attr in REQUEST_ATTRS and _is_request_base(sub.value):
-                return True
-            if owner and isinstance(sub.value, ast.Name) and sub.value.id == "self" and (owner, sub.attr) in summary.fields:
-                return True
-        elif isinstance(sub, ast.Name) and sub.id in local:
-            return True
+                request = True
+            if isinstance(sub.value, ast.Name) and sub.value.id == "self":
+                self_attrs.add(sub.attr)
+        elif isinstance(sub, ast.Name):
+            names.add(sub.id)
         elif isinstance(sub, ast.Call):
             func = sub.func
-            if isinstance(func, ast.Name) and func.id in summary.functions:
-                return True
-            if isinstance(func, ast.Attribute) and func.attr in summary.methods:
-                return True
-    return False
+            if isinstance(func, ast.Name):
+                functions.add(func.id)
+            elif isinstance(func, ast.Attribute):
+                methods.add(func.attr)
+    return request, sorted(names), sorted(functions), sorted(methods), sorted(self_attrs)
 
 
 def _targets(target: ast.AST) -> Iterable[ast.AST]:
@@ -110,34 +147,156 @@ def _targets(target: ast.AST) -> Iterable[ast.AST]:
         yield target
 
 
-def _visit(function: _Function, summary: Summary) -> bool:
-    """Update ``summary`` from one function; True when something was added."""
-    local: set[str] = set()
-    changed = False
-    returns = False
-    for node in ast.walk(function.node):
-        value: ast.AST | None = None
-        targets: list[ast.AST] = []
-        if isinstance(node, ast.Assign):
-            value, targets = node.value, list(node.targets)
-        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and node.value is not None:
-            value, targets = node.value, [node.target]
-        elif isinstance(node, ast.Return) and node.value is not None:
-            returns = returns or _tainted(node.value, local, summary, function.owner)
+def _callee(node: ast.Call) -> str:
+    """The dotted name of a call's target as written (``a.b.c``), ``.name`` for other receivers, else ""."""
+    parts: list[str] = []
+    func: ast.AST = node.func
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if isinstance(func, ast.Name):
+        parts.append(func.id)
+        return ".".join(reversed(parts))
+    return "." + parts[0] if parts else ""
+
+
+def _carried(node: ast.AST) -> list[str]:
+    """The names ``node`` carries: every name in it except those inside a neutralising call."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ast.Name):
+            found.add(item.id)
+        elif isinstance(item, ast.Call) and _callee(item) in NEUTRALISERS:
             continue
-        if value is None or not _tainted(value, local, summary, function.owner):
+        else:
+            stack.extend(ast.iter_child_nodes(item))
+    return sorted(found)
+
+
+def _shell_true(call: ast.Call) -> bool:
+    return any(k.arg == "shell" and isinstance(k.value, ast.Constant) and k.value.value is True for k in call.keywords)
+
+
+def _function_facts(node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None) -> dict[str, Any]:
+    steps: list[list[Any]] = []  # [facts of a value, bound local names or None (a return), self fields set]
+    assigns: list[list[Any]] = []  # [carried names, bound local names]
+    calls: list[list[Any]] = []  # [callee, shell=True, [carried names of each positional argument]]
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Return) and sub.value is not None:
+            steps.append([list(_names(sub.value)), None, []])
             continue
+        if isinstance(sub, ast.Call):
+            arguments: list[list[str]] = []
+            for argument in sub.args:
+                if isinstance(argument, ast.Starred):
+                    break
+                arguments.append(_carried(argument))
+            calls.append([_callee(sub), _shell_true(sub), arguments])
+            continue
+        if isinstance(sub, (ast.With, ast.AsyncWith)):
+            assigns.extend([_carried(i.context_expr), [i.optional_vars.id]] for i in sub.items if isinstance(i.optional_vars, ast.Name))
+            continue
+        if isinstance(sub, ast.Assign):
+            value, targets = sub.value, list(sub.targets)
+        elif isinstance(sub, (ast.AnnAssign, ast.AugAssign)) and sub.value is not None:
+            value, targets = sub.value, [sub.target]
+        else:
+            continue
+        names: list[str] = []
+        fields: list[str] = []
         for target in targets:
             for item in _targets(target):
                 if isinstance(item, ast.Name):
-                    local.add(item.id)
-                elif (
-                    function.owner and isinstance(item, ast.Attribute) and isinstance(item.value, ast.Name)
-                    and item.value.id == "self" and IDENTIFIER.match(item.attr) and (function.owner, item.attr) not in summary.fields
-                    and len(summary.fields) < MAX_ITEMS
-                ):
-                    summary.fields.add((function.owner, item.attr))
-                    changed = True
+                    names.append(item.id)
+                elif isinstance(item, ast.Attribute) and isinstance(item.value, ast.Name) and item.value.id == "self":
+                    fields.append(item.attr)
+        steps.append([list(_names(value)), names, fields])
+        assigns.append([_carried(value), names])
+    params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
+    return {
+        "name": node.name,
+        "owner": owner,
+        "route": any(ROUTE_DECORATOR.search(ast.unparse(d).split("(")[0]) for d in node.decorator_list),
+        "params": params,
+        "steps": steps,
+        "assigns": assigns,
+        "calls": calls,
+    }
+
+
+def file_facts(text: str) -> list[dict[str, Any]] | None:
+    """The facts of every function and method of one file (None when it does not parse here)."""
+    try:
+        tree = ast.parse(text)
+        facts = []
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                facts.append(_function_facts(node, None))
+            elif isinstance(node, ast.ClassDef):
+                facts.extend(_function_facts(item, node.name) for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)))
+        return facts
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+@dataclass(frozen=True)
+class _Facts:
+    request: bool
+    names: frozenset[str]
+    functions: frozenset[str]
+    methods: frozenset[str]
+    self_attrs: frozenset[str]
+
+
+class _Function:
+    """One function's facts, as sets (built from :func:`file_facts`' output, cached or fresh)."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.name = str(data["name"])
+        owner = data["owner"]
+        self.owner = str(owner) if owner is not None else None
+        self.route = bool(data["route"])
+        params = [str(p) for p in data["params"]]
+        self.is_method = bool(self.owner) and bool(params) and params[0] in ("self", "cls")
+        self.params = params[1:] if self.is_method else params
+        self.steps: list[tuple[_Facts, list[str] | None, list[str]]] = [
+            (_Facts(bool(f[0]), frozenset(f[1]), frozenset(f[2]), frozenset(f[3]), frozenset(f[4])),
+             None if names is None else [str(n) for n in names], [str(n) for n in fields])
+            for f, names, fields in data["steps"]
+        ]
+        self.assigns = [(frozenset(carried), [str(n) for n in names]) for carried, names in data["assigns"]]
+        self.calls = [(str(callee), bool(shell), [frozenset(a) for a in arguments]) for callee, shell, arguments in data["calls"]]
+
+
+def _tainted(facts: _Facts, local: set[str], summary: Summary, owner: str | None) -> bool:
+    return (
+        facts.request
+        or not facts.names.isdisjoint(local)
+        or not facts.functions.isdisjoint(summary.functions)
+        or not facts.methods.isdisjoint(summary.methods)
+        or (bool(owner) and any((owner, attr) in summary.fields for attr in facts.self_attrs))
+    )
+
+
+def _visit(function: _Function, summary: Summary) -> bool:
+    """Update ``summary``'s sources from one function; True when something was added."""
+    local: set[str] = set()
+    changed = False
+    returns = False
+    owner = function.owner
+    for facts, names, fields in function.steps:
+        if names is None:
+            returns = returns or _tainted(facts, local, summary, owner)
+            continue
+        if not _tainted(facts, local, summary, owner):
+            continue
+        local.update(names)
+        for name in fields:
+            if owner and IDENTIFIER.match(name) and (owner, name) not in summary.fields and len(summary.fields) < MAX_ITEMS:
+                summary.fields.add((owner, name))
+                changed = True
     if returns and not function.route and IDENTIFIER.match(function.name) and function.name not in AMBIGUOUS:
         bucket = summary.methods if function.owner else summary.functions
         if function.name not in bucket and len(bucket) < MAX_ITEMS:
@@ -146,26 +305,88 @@ def _visit(function: _Function, summary: Summary) -> bool:
     return changed
 
 
-def summarise(texts: Iterable[str]) -> Summary:
-    """The project's summary from its files' texts (files that do not parse here are skipped)."""
-    functions: list[_Function] = []
-    for text in texts:
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+def _sink_index() -> dict[str, list[tuple[str, int, bool]]]:
+    """``SINKS`` by callee: name -> [(rule, argument index, needs shell=True)]."""
+    index: dict[str, list[tuple[str, int, bool]]] = {}
+    for rule, sinks in SINKS.items():
+        for target, position in sinks:
+            name, _, condition = target.partition(":")
+            index.setdefault(name, []).append((rule, position, condition == "shell"))
+    return index
+
+
+SINK_INDEX = _sink_index()
+Helpers = dict[str, list[tuple[str, int]]]  # "name" or ".name" (a method) -> [(rule, argument index)]
+
+
+def _helper_index(summary: Summary) -> Helpers:
+    index: Helpers = {}
+    for rule, name, position, is_method in summary.sinks:
+        index.setdefault(("." if is_method else "") + name, []).append((rule, position))
+    return index
+
+
+def _call_sinks(callee: str, shell: bool, helpers: Helpers) -> list[tuple[str, int]]:
+    """(rule, argument index) of every sink a call of ``callee`` is: a table sink or a known sink helper."""
+    if not callee:
+        return []
+    method = "." + callee.rsplit(".", 1)[-1]
+    found = [(rule, position) for key in {callee, method} for rule, position, needs_shell in SINK_INDEX.get(key, ()) if shell or not needs_shell]
+    found.extend(helpers.get(method, ()))
+    if "." not in callee:
+        found.extend(helpers.get(callee, ()))
+    return found
+
+
+def _visit_sinks(function: _Function, summary: Summary, helpers: Helpers) -> bool:
+    """Add the parameters of ``function`` that reach a sink; True when something was added."""
+    if function.route or not IDENTIFIER.match(function.name) or function.name in AMBIGUOUS:
+        return False
+    sinks = [(arguments, found) for callee, shell, arguments in function.calls for found in [_call_sinks(callee, shell, helpers)] if found]
+    if not sinks:
+        return False
+    changed = False
+    for index, param in enumerate(function.params):
+        if param in REQUEST_NAMES or not IDENTIFIER.match(param):
             continue
-        functions.extend(_functions(tree))
+        names = {param}
+        for _ in range(2):  # assignments in any order, twice: enough for straight-line helpers
+            for carried, targets in function.assigns:
+                if targets and not names.issuperset(targets) and not carried.isdisjoint(names):
+                    names.update(targets)
+        for arguments, found in sinks:
+            for rule, position in found:
+                key = (rule, function.name, index, function.is_method)
+                if position < len(arguments) and key not in summary.sinks and len(summary.sinks) < MAX_ITEMS and not arguments[position].isdisjoint(names):
+                    summary.sinks.add(key)
+                    changed = True
+    return changed
+
+
+def summarise_facts(per_file: Iterable[list[dict[str, Any]] | None]) -> Summary:
+    """The project's summary from its files' facts (:func:`file_facts`; None for a file that did not parse)."""
+    functions: list[_Function] = []
+    for facts in per_file:
+        for item in facts or ():
+            try:
+                functions.append(_Function(item))
+            except (KeyError, TypeError, ValueError, IndexError):
+                continue  # a malformed entry (never written by file_facts): the function is left out
     summary = Summary()
     for _ in range(MAX_ROUNDS):
         changed = False
+        helpers = _helper_index(summary)
         for function in functions:
-            try:
-                changed = _visit(function, summary) or changed
-            except RecursionError:
-                continue
+            changed = _visit(function, summary) or changed
+            changed = _visit_sinks(function, summary, helpers) or changed
         if not changed:
             break
     return summary
+
+
+def summarise(texts: Iterable[str]) -> Summary:
+    """The project's summary from its files' texts (files that do not parse here are skipped)."""
+    return summarise_facts(file_facts(text) for text in texts)
 
 
 def render_sources(summary: Summary) -> str:
@@ -188,16 +409,42 @@ def render_sources(summary: Summary) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
+def render_sinks(summary: Summary, rule: str) -> str:
+    """The sink helpers of ``rule`` as YAML ``pattern-sinks`` items: the argument at the call is the sink.
+
+    Helpers are grouped by argument position and kind (function or method), one pattern per group
+    with the names in a regex, so a project with hundreds of helpers adds a handful of patterns.
+    """
+    groups: dict[tuple[int, bool], list[str]] = {}
+    for _, name, index, is_method in sorted(s for s in summary.sinks if s[0] == rule):
+        groups.setdefault((index, is_method), []).append(name)
+    lines: list[str] = []
+    for (index, is_method), names in sorted(groups.items()):
+        arguments = ", ".join(f"$A{i}" for i in range(index + 1))
+        lines.append("  - patterns:")
+        lines.append(f"    - pattern: {'$OBJ.' if is_method else ''}$HELPER({arguments}, ...)")
+        lines.append("    - metavariable-regex:")
+        lines.append("        metavariable: $HELPER")
+        lines.append(f"        regex: ^({'|'.join(names)})$")
+        lines.append(f"    - focus-metavariable: $A{index}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
 SOURCES_ANCHOR = "  pattern-sources:\n"
+SINKS_ANCHOR = "  pattern-sinks:\n"
 
 
 def project_pack(pack: Path, summary: Summary, folder: Path) -> Path:
-    """A copy of the rule pack in ``folder`` with the summary's sources added to every taint rule."""
+    """A copy of the rule pack in ``folder`` with the summary's sources added to every taint rule and
+    its sink helpers to the rule whose sink they reach."""
     folder.mkdir(parents=True, exist_ok=True)
     extra = render_sources(summary)
     for path in sorted(pack.glob("*.yaml")):
         text = path.read_text(encoding="utf-8")
         if extra and "mode: taint" in text and SOURCES_ANCHOR in text:
             text = text.replace(SOURCES_ANCHOR, SOURCES_ANCHOR + extra, 1)
+        sinks = render_sinks(summary, path.stem)
+        if sinks and "mode: taint" in text and text.count(SINKS_ANCHOR) == 1:
+            text = text.replace(SINKS_ANCHOR, SINKS_ANCHOR + sinks, 1)
         (folder / path.name).write_text(text, encoding="utf-8")
     return folder

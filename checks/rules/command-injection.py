@@ -39,3 +39,18 @@ def main():
     os.popen("grep " + sys.argv[1] + " notes.txt")
     # ok: command-injection
     os.system("ls -l")
+
+
+@app.route("/log")
+def git_log():
+    import re
+
+    branch = request.args["branch"]
+    if not re.match(r"[A-Za-z]", branch):
+        return "bad branch", 400
+    # ruleid: command-injection
+    subprocess.check_output(f"git log -1 {branch}", shell=True)
+    if not re.match(r"^[A-Za-z0-9._-]+$", branch):
+        return "bad branch", 400
+    # ok: command-injection
+    return subprocess.check_output(f"git log -1 {branch}", shell=True)

@@ -53,3 +53,21 @@ def login(response, user):
     user.set_password(str(random.gauss(0, 1)))
     # ok: insecure-random
     user.set_password(secrets.token_urlsafe(16))
+
+
+def invite_key(model, email, letters):
+    # ruleid: insecure-random
+    return model.objects.create(email=email, key="".join(random.choices(letters, k=40)))
+
+
+def login_code(user, send_mail):
+    # ruleid: insecure-random
+    code = random.randint(100000, 999999)
+    send_mail("Your code", f"Code: {code}", "noreply@example.com", [user.email])
+
+
+def jitter(attempt):
+    # ok: insecure-random
+    delay = random.uniform(0, 1)
+    print("retrying in", delay)
+    return sorted(range(attempt), key=lambda _: random.random())

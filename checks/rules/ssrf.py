@@ -54,3 +54,22 @@ def avatar():
         return "no", 400
     # ok: ssrf
     return requests.get(url, timeout=5).text
+
+
+@app.route("/fetch-logged")
+def fetch_logged():
+    url = request.args["url"]
+    if urlparse(url).hostname not in ALLOWED_HOSTS:
+        print("unexpected host", url)
+    # ruleid: ssrf
+    return requests.get(url, timeout=5).text
+
+
+@app.route("/fetch-parsed")
+def fetch_parsed():
+    url = request.args["url"]
+    parsed = urlparse(url)
+    if parsed.hostname not in ALLOWED_HOSTS:
+        raise ValueError("host not allowed")
+    # ok: ssrf
+    return requests.get(url, timeout=5).text

@@ -126,3 +126,21 @@ class Search(tornado.web.RequestHandler):
         query = self.get_argument("q", "")
         # ok: xss
         self.write("<p>" + tornado.escape.xhtml_escape(query) + "</p>")
+
+
+@app.route("/banner")
+def banner():
+    text = request.form.get("banner", "")
+    # ruleid: xss
+    return render_template("banner.html", banner=Markup(text))
+
+
+@app.route("/motd")
+def motd():
+    # ok: xss
+    return render_template("banner.html", banner=Markup("<i>Scheduled maintenance</i>"), user=request.args["u"])
+
+
+def bio_view(request):
+    # ruleid: xss
+    return django.shortcuts.render(request, "bio.html", {"bio": mark_safe(request.POST["bio"])})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from baseline.tools.static_summaries import Summary, project_pack, render_sources, summarise
+from baseline.tools.static_summaries import Summary, project_pack, render_sinks, render_sources, summarise
 from baseline.tools.semgrep import rules_dir
 
 CODE = textwrap.dedent('''
@@ -54,3 +54,79 @@ def test_rendered_sources_go_into_every_taint_rule_and_only_there(tmp_path):
     assert "get_param(...)" in sql
     assert "get_param(...)" not in (folder / "weak-hash.yaml").read_text()
     assert summary.digest() != Summary().digest()
+
+
+SINK_CODE = textwrap.dedent('''
+    import os, subprocess
+
+    class Repo:
+        def by_name(self, name, limit=10):
+            sql = "SELECT * FROM t WHERE name = '%s' LIMIT %d" % (name, int(limit))
+            return self._run(sql)
+
+        def _run(self, statement):
+            return self.db.execute(statement).fetchall()
+
+        def by_id(self, ident):
+            return self.db.execute("SELECT * FROM t WHERE id = ?", (ident,))
+
+    def shell(cmd):
+        return subprocess.check_output("tool " + cmd, shell=True)
+
+    def no_shell(cmd):
+        return subprocess.check_output(["tool", cmd])
+
+    def read(name):
+        with open(os.path.join("/srv", os.path.basename(name))) as handle:
+            return handle.read()
+
+    def read_raw(folder, name):
+        path = os.path.join(folder, name)
+        with open(path) as handle:
+            return handle.read()
+''')
+
+
+def test_sink_helpers_follow_parameters_to_sinks_through_locals_and_other_helpers():
+    summary = summarise([SINK_CODE])
+    assert summary.sinks == {
+        ("sql-injection", "_run", 0, True),
+        ("sql-injection", "by_name", 0, True),  # through a local and the _run helper; int(limit) is not
+        ("command-injection", "shell", 0, False),
+        ("path-traversal", "read_raw", 0, False),
+        ("path-traversal", "read_raw", 1, False),
+    }  # by_id binds its parameter, no_shell runs no shell, read takes the basename
+
+
+def test_rendered_sinks_go_into_the_rule_whose_sink_is_reached(tmp_path):
+    summary = Summary(sinks={("sql-injection", "by_name", 1, True), ("command-injection", "shell", 0, False)})
+    text = render_sinks(summary, "sql-injection")
+    assert "pattern: $OBJ.$HELPER($A0, $A1, ...)" in text and "regex: ^(by_name)$" in text and "focus-metavariable: $A1" in text
+    folder = project_pack(rules_dir(), summary, tmp_path / "pack")
+    assert "^(by_name)$" in (folder / "sql-injection.yaml").read_text()
+    assert "$HELPER($A0, ...)" in (folder / "command-injection.yaml").read_text() and "^(shell)$" in (folder / "command-injection.yaml").read_text()
+    assert "by_name" not in (folder / "command-injection.yaml").read_text()
+    many = Summary(sinks={("sql-injection", f"helper_{n}", 0, False) for n in range(50)})
+    assert render_sinks(many, "sql-injection").count("- patterns:") == 1  # one pattern per position and kind
+    assert summary.digest() != Summary(sinks={("sql-injection", "by_name", 0, True)}).digest()
+
+
+def test_facts_survive_the_json_cache_and_give_the_same_summary(tmp_path):
+    import json
+
+    from baseline.tools.static_run import ResultCache, SourceFile
+    from baseline.tools.static_summaries import file_facts, summarise_facts
+
+    texts = [CODE, SINK_CODE, "def broken(:\n"]
+    facts = [file_facts(text) for text in texts]
+    assert facts[2] is None
+    cache = ResultCache(tmp_path, {"summary": "facts"})
+    for index, value in enumerate(facts):
+        cache.store_facts("summary", SourceFile(f"f{index}.py", f"d{index}"), value)
+    loaded = [cache.load_facts("summary", SourceFile(f"copy{index}.py", f"d{index}")) for index in range(3)]
+    assert all(found for found, _ in loaded) and cache.hits["summary"] == 3
+    assert cache.load_facts("summary", SourceFile("new.py", "other")) == (False, None)
+    fresh = summarise(texts)
+    assert summarise_facts(value for _, value in loaded).digest() == fresh.digest()
+    assert summarise_facts(json.loads(json.dumps(facts))).digest() == fresh.digest()
+    assert summarise_facts([[{"name": "x"}], None]).empty()  # a malformed entry is left out, never fatal
