@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -592,23 +593,26 @@ def _report_coverage(
             return None, f"coverage.py could not combine {len(parallel)} parallel data files: {combined.stderr_tail(3) or combined.stdout[-300:]}", []
     if not data_file.exists():
         return None, "coverage.py wrote no data (did the tests import the project's code?)", []
-    full = sandbox.run(
-        [python, "-m", "coverage", "json", f"--rcfile={run_rc}", f"--data-file={data_file}", "-o", str(coverage_json), "--ignore-errors", "--fail-under=0"],
-        cwd=root,
-        limits=limits,
-        extra_env=env,
-        confine=confine,
-    )
-    if not (full.ok and coverage_json.is_file()):
-        detail = full.stdout.strip()[-300:] or full.stderr_tail(3)
-        return None, f"coverage.py could not report ({full.describe()}): {detail}", []
-    # The project's own terms: its configuration file, its omit and its exclusions.
+    # The project's own terms: its configuration file, its omit and its exclusions. Both reports read
+    # the same data and write their own files: they run at the same time.
     own_argv = [python, "-m", "coverage", "json", f"--data-file={data_file}", "-o", str(project_json), "--ignore-errors", "--fail-under=0"]
     if project.omit:
         own_argv.append("--omit=" + ",".join(project.omit))
     if project.include:
         own_argv.append("--include=" + ",".join(project.include))
-    own = sandbox.run(own_argv, cwd=root, limits=limits, extra_env=env, confine=confine)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="coverage-report") as pool:
+        pending = pool.submit(sandbox.run, own_argv, cwd=root, limits=limits, extra_env=env, confine=confine)
+        full = sandbox.run(
+            [python, "-m", "coverage", "json", f"--rcfile={run_rc}", f"--data-file={data_file}", "-o", str(coverage_json), "--ignore-errors", "--fail-under=0"],
+            cwd=root,
+            limits=limits,
+            extra_env=env,
+            confine=confine,
+        )
+        own = pending.result()
+    if not (full.ok and coverage_json.is_file()):
+        detail = full.stdout.strip()[-300:] or full.stderr_tail(3)
+        return None, f"coverage.py could not report ({full.describe()}): {detail}", []
     evidence = [
         Evidence(
             provenance=Provenance.EXECUTED,
