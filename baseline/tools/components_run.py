@@ -150,35 +150,34 @@ def run_components(
     ignored, ignore_problems = read_ignore_files(root)
     statements.extend(ignored)
     vex_problems.extend(ignore_problems)
+
+    def stopped(outcome: str, message: str, **extra: Any) -> ComponentsResult:
+        """A result that ends the run before matching: what was read so far is kept as evidence."""
+        return ComponentsResult(
+            outcome, message, inventory, evidence=(*environment.evidence, sbom_evidence), environment=environment,
+            vex_problems=tuple(vex_problems), **extra,
+        )
+
     components = unique_components(inventory.components)
     pinned = [component for component in components if component.version]
     not_audited = [(component.name, component.note or "no version") for component in components if not component.version]
     if not pinned and not any(component.scope == "required" for component in components):
         # A library with no runtime dependency whose extras and development groups are not pinned:
         # nothing ships, so there is nothing to gate; the unpinned groups are said, not judged.
-        return ComponentsResult(
-            "none",
-            f"the project ships no dependency; its {len(components)} optional or development components are not pinned",
-            inventory,
-            evidence=(*environment.evidence, sbom_evidence), environment=environment,
-            vex_problems=tuple(vex_problems),
-        )
+        return stopped("none", f"the project ships no dependency; its {len(components)} optional or development components are not pinned")
     if not pinned:
-        return ComponentsResult(
+        return stopped(
             "error",
             f"nothing could be audited: none of the {len(components)} components is pinned to one version "
             "(pin them with a lock file or '==' requirements)",
-            inventory,
             not_audited=tuple(not_audited),
-            evidence=(*environment.evidence, sbom_evidence), environment=environment,
-            vex_problems=tuple(vex_problems),
         )
 
     if osv_db:
         try:
             database = load_database(osv_db, cache_dir=state.cache_home() / "osv")
         except (ValueError, OSError) as exc:
-            return ComponentsResult("error", f"the OSV database could not be used: {exc}", inventory, evidence=(*environment.evidence, sbom_evidence), environment=environment, vex_problems=tuple(vex_problems))
+            return stopped("error", f"the OSV database could not be used: {exc}")
         matches = [Match(component, advisory) for component in pinned for advisory in database.match(component.name, component.version or "")]
         info = database.info
         source = f"OSV database {info.source}"
@@ -194,24 +193,12 @@ def run_components(
     elif online:
         outcome = _pip_audit(pinned, work_dir, timeout_s)
         if isinstance(outcome, str):
-            return ComponentsResult(
-                "error",
-                f"online advisory lookup failed: {outcome} (offline: set components.osv_db to a local OSV database)",
-                inventory,
-                evidence=(*environment.evidence, sbom_evidence), environment=environment,
-                vex_problems=tuple(vex_problems),
-            )
+            return stopped("error", f"online advisory lookup failed: {outcome} (offline: set components.osv_db to a local OSV database)")
         matches, skipped, match_evidence = outcome
         not_audited.extend(skipped)
         source = "pip-audit (PyPI vulnerability service)"
     else:
-        return ComponentsResult(
-            "error",
-            "no advisory source: set components.osv_db to a local OSV database or allow components.online",
-            inventory,
-            evidence=(*environment.evidence, sbom_evidence), environment=environment,
-            vex_problems=tuple(vex_problems),
-        )
+        return stopped("error", "no advisory source: set components.osv_db to a local OSV database or allow components.online")
 
     merged = _merge_aliases(matches)
     with_vex = []
