@@ -86,7 +86,7 @@ class ScanContext:
         self._slots: dict[str, _Slot[Any]] = {}
         self._slots_lock = threading.Lock()
         self.shared_log: list[tuple[str, float]] = []
-        self.started = time.monotonic()
+        self.started = time.monotonic()  # the timeline's zero
         self.spans: list[Span] = []  # list.append is atomic: checks in several threads add to it
         self.planned: frozenset[str] | None = None  # check and technique ids this scan runs; None = unknown
         # ``jobs`` permits: a check holds one while it works and gives it back while it waits for a
@@ -285,15 +285,13 @@ def execute_scan(
             runnable.append(loaded)
     context.planned = frozenset(loaded.spec.id for loaded in runnable) | frozenset(loaded.spec.technique for loaded in runnable)
 
-    context.started = started
-
     def job(loaded: LoadedCheck) -> CheckResult:
         context.take_permit()
         try:
             context.progress(loaded.spec.id, "start")
             begun = time.monotonic()
             result = run_check(loaded, context)
-            context.spans.append(Span(loaded.spec.id, "check", round(begun - started, 3), round(time.monotonic() - started, 3)))
+            context.spans.append(Span(loaded.spec.id, "check", round(begun - context.started, 3), round(time.monotonic() - context.started, 3)))
             context.progress(loaded.spec.id, f"end:{result.outcome.value}")
             return result
         finally:
