@@ -22,6 +22,12 @@ project whose ``requires-python`` no local interpreter meets gets an error namin
 What the toolkit itself needs in that interpreter (pytest when the project does not list it,
 coverage.py) goes into an *overlay* folder appended to ``sys.path`` after the environment's own
 site-packages, so the project's own pins always win and its environment is never modified.
+
+Where packages come from is the operator's choice, never the project's: uv's index settings from
+the operator's environment (``UV_INDEX_URL``, ``UV_EXTRA_INDEX_URL``, ``UV_DEFAULT_INDEX``,
+``UV_INDEX``, ``UV_FIND_LINKS``, ``UV_OFFLINE``, ``UV_NO_INDEX``) pass through, and
+``BASELINE_FIND_LINKS`` (folders of wheels or URLs, separated by commas or spaces) adds local
+wheelhouses, readable inside the sandbox. Both take part in the cache key.
 """
 
 from __future__ import annotations
@@ -403,6 +409,44 @@ def find_uv() -> str | None:
     return str(found) if found.is_file() else shutil.which("uv")
 
 
+# uv's own settings for where packages come from, taken from the operator's environment.
+UV_SOURCE_ENV = ("UV_INDEX_URL", "UV_EXTRA_INDEX_URL", "UV_DEFAULT_INDEX", "UV_INDEX", "UV_FIND_LINKS", "UV_OFFLINE", "UV_NO_INDEX")
+
+
+@dataclass(frozen=True)
+class PackageSources:
+    """Where uv finds packages, as the operator set it: extra arguments, folders to read, variables to keep."""
+
+    args: tuple[str, ...] = ()
+    readable: tuple[Path, ...] = ()
+    allow_env: tuple[str, ...] = ()
+
+    def key(self) -> str:
+        """What identifies these sources in a cache key (the values, not the folders' contents)."""
+        return json.dumps([list(self.args), sorted(f"{name}={os.environ.get(name, '')}" for name in self.allow_env)])
+
+
+def package_sources() -> PackageSources:
+    """``BASELINE_FIND_LINKS`` wheelhouses and uv's index variables of the operator's environment."""
+    args: list[str] = []
+    readable: list[Path] = []
+    for item in re.split(r"[\s,]+", os.environ.get("BASELINE_FIND_LINKS") or ""):
+        if not item:
+            continue
+        if "://" in item:
+            args += ["--find-links", item]
+            continue
+        folder = Path(item).expanduser().resolve()
+        if not folder.is_dir():
+            raise ProvisionError(f"BASELINE_FIND_LINKS names {item!r}, which is not a folder or a URL")
+        args += ["--find-links", str(folder)]
+        readable.append(folder)
+    for item in re.split(r"[\s,]+", os.environ.get("UV_FIND_LINKS") or ""):
+        if item and "://" not in item and Path(item).is_dir():
+            readable.append(Path(item).resolve())
+    return PackageSources(tuple(args), tuple(readable), tuple(name for name in UV_SOURCE_ENV if os.environ.get(name)))
+
+
 def _uv_env(cache: Path) -> dict[str, str]:
     return {
         "UV_PYTHON_DOWNLOADS": "never",
@@ -440,12 +484,16 @@ def provision(root: Path, *, timeout_s: float = 1200.0, allow_env: tuple[str, ..
     started = time.monotonic()
     the_plan = plan(root)
     cache = cache_root()
+    sources = package_sources()
     digest = the_plan.digest(root)
+    if sources.args or sources.allow_env:  # another package source can give other packages: another environment
+        digest = hashlib.sha256(f"{digest}\0{sources.key()}".encode()).hexdigest()[: len(digest)]
+    allow_env = (*allow_env, *sources.allow_env)
     env_dir = cache / "envs" / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', the_plan.name)[:40]}-{digest}"
     python = env_dir / "bin" / "python"
     marker = env_dir / MARKER
     if marker.is_file() and python.exists():
-        return Provisioned(str(python), _describe(the_plan, cached=True), True, time.monotonic() - started, str(env_dir))
+        return Provisioned(str(python), _describe(the_plan, cached=True, sources=sources), True, time.monotonic() - started, str(env_dir))
     uv = find_uv()
     if uv is None:
         raise ProvisionError("uv is not installed (pip install uv), so the project's environment cannot be built; pass --python")
@@ -458,7 +506,7 @@ def provision(root: Path, *, timeout_s: float = 1200.0, allow_env: tuple[str, ..
     limits = sandbox.Limits(timeout_s=timeout_s, network=True, contain=True)
     # Build backends are the project's code: the install runs confined, with the network for this step
     # only, writing nothing but the environment, the installer's cache and the build's scratch copy.
-    confine = sandbox.Confine(writable=(work, cache / "uv"), readable=(root,), network=True)
+    confine = sandbox.Confine(writable=(work, cache / "uv"), readable=(root, *sources.readable), network=True)
     made = sandbox.run(
         [uv, "venv", "--quiet", "--python", request, str(env_dir)], cwd=work, limits=limits, extra_env=env, allow_env=allow_env, confine=confine
     )
@@ -482,7 +530,7 @@ def provision(root: Path, *, timeout_s: float = 1200.0, allow_env: tuple[str, ..
     try:
         if flat:
             installed = sandbox.run(
-                [uv, "pip", "install", "--quiet", "--python", str(python), *flat],
+                [uv, "pip", "install", "--quiet", "--python", str(python), *sources.args, *flat],
                 cwd=copy or work,
                 limits=limits,
                 extra_env=env,
@@ -499,7 +547,7 @@ def provision(root: Path, *, timeout_s: float = 1200.0, allow_env: tuple[str, ..
     finally:
         if copy is not None:
             shutil.rmtree(copy, ignore_errors=True)
-    return Provisioned(str(python), _describe(the_plan, cached=False), False, time.monotonic() - started, str(env_dir))
+    return Provisioned(str(python), _describe(the_plan, cached=False, sources=sources), False, time.monotonic() - started, str(env_dir))
 
 
 def _site_packages(env_dir: Path) -> Path | None:
@@ -526,11 +574,16 @@ def _write_dist_info(env_dir: Path, the_plan: Plan) -> None:
         (info / "entry_points.txt").write_text("\n".join(lines), encoding="utf-8")
 
 
-def _describe(the_plan: Plan, cached: bool) -> str:
+def _describe(the_plan: Plan, cached: bool, sources: PackageSources | None = None) -> str:
     how = "the project installed from a copy of its tree" if the_plan.install_project else "the project's import roots on PYTHONPATH"
+    where = ""
+    if sources is not None and (sources.args or sources.allow_env):
+        parts = [value for flag, value in zip(sources.args[::2], sources.args[1::2]) if flag == "--find-links"]
+        where = "; packages from " + ", ".join([*(f"wheelhouse {item}" for item in parts), *sources.allow_env]) + " as well"
     return (
         f"built with uv ({'cached' if cached else 'new'}): {how}; dependencies from "
         + ", ".join(the_plan.sources)
+        + where
     )
 
 
@@ -560,18 +613,23 @@ def build_overlay(python: str, version: str | None, missing: list[str], *, timeo
     uv = find_uv()
     if uv is None:
         return None, "uv is not available to add " + ", ".join(missing)
-    key = hashlib.sha256(json.dumps([os.path.realpath(python), version, sorted(missing), FORMAT]).encode()).hexdigest()[:16]
+    try:
+        sources = package_sources()
+    except ProvisionError as exc:
+        return None, str(exc)
+    key = hashlib.sha256(json.dumps([os.path.realpath(python), version, sorted(missing), FORMAT, sources.key()]).encode()).hexdigest()[:16]
     folder = cache_root() / "overlay" / f"py{version or 'x'}-{key}"
     if (folder / ".complete").is_file():
         return folder, ""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     result = sandbox.run(
-        [uv, "pip", "install", "--quiet", "--python", python, "--target", str(folder), *missing],
+        [uv, "pip", "install", "--quiet", "--python", python, "--target", str(folder), *sources.args, *missing],
         cwd=folder,
         limits=sandbox.Limits(timeout_s=timeout_s, network=True, contain=True),
         extra_env=_uv_env(cache_root()),
-        confine=sandbox.Confine(writable=(folder, cache_root() / "uv"), readable=(python,), network=True),
+        allow_env=sources.allow_env,
+        confine=sandbox.Confine(writable=(folder, cache_root() / "uv"), readable=(python, *sources.readable), network=True),
     )
     if not result.ok:
         shutil.rmtree(folder, ignore_errors=True)

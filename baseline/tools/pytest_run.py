@@ -45,11 +45,24 @@ from baseline.tools.test_records import (
 GUARD_DIR = Path(__file__).resolve().parent / "session_guard"
 GUARD_MODULE = "baseline_session_guard"
 
+# The versions come from the installed distribution's metadata when it is the one that provides
+# the module (no import: importing pytest costs a second on a loaded machine); otherwise, or when the
+# metadata cannot say, from the imported module itself.
 _PROBE = (
-    "import importlib.util, sys\n"
+    "import importlib.util, os, sys\n"
     "def v(name):\n"
-    "    if importlib.util.find_spec(name) is None:\n"
+    "    spec = importlib.util.find_spec(name)\n"
+    "    if spec is None:\n"
     "        return None\n"
+    "    try:\n"
+    "        from importlib.metadata import distribution\n"
+    "        dist = distribution(name)\n"
+    "        home = os.path.realpath(str(dist.locate_file('')))\n"
+    "        origin = os.path.realpath(spec.origin or '')\n"
+    "        if dist.version and origin.startswith(home + os.sep):\n"
+    "            return dist.version\n"
+    "    except Exception:\n"
+    "        pass\n"
     "    try:\n"
     "        return __import__(name).__version__\n"
     "    except Exception:\n"

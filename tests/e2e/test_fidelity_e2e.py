@@ -158,13 +158,15 @@ def test_tox_only_configuration_gives_the_command(scans: dict[str, dict[str, Any
     assert scans["fid_tox_only"][T07]["metrics"]["sources"] == ["toxp"]
 
 
-def _scan_provisioned(root: Path, cache: Path, select: str = "T02,T07", *extra: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def _scan_provisioned(
+    root: Path, cache: Path, select: str = "T02,T07", *extra: str, env: dict[str, str] | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
     out = root.parent / f"{root.name}-{len(list(root.parent.glob('*.json')))}.json"
     process = sandbox.run(
         [sys.executable, "-m", "baseline", "scan", str(root), "--select", select, *extra, "--format", "json", "--output", str(out)],
         cwd=REPO_ROOT,
         limits=sandbox.Limits(timeout_s=900),
-        extra_env={"BASELINE_PROVISION": "1", "BASELINE_CACHE_DIR": str(cache)},
+        extra_env={"BASELINE_PROVISION": "1", "BASELINE_CACHE_DIR": str(cache), **(env or {})},
     )
     assert "Traceback" not in process.stderr, process.stderr
     report = json.loads(out.read_text())
@@ -200,6 +202,28 @@ def test_dependency_groups_only_project_is_provisioned_with_uv_and_cached(tmp_pa
     assert not list(env_site.glob("lib/python*/site-packages/atheris*")) and not list(env_site.glob("lib/python*/site-packages/mypy"))
     again, _ = _scan_provisioned(root, cache)
     assert again["interpreter_source"].startswith("built with uv (cached)") and again["interpreter"] == target["interpreter"]
+
+
+def test_a_dependency_from_a_locally_built_wheel(tmp_path: Path) -> None:
+    """The project needs a package that exists only as a wheel built here: BASELINE_FIND_LINKS provides it."""
+    wheelhouse = tmp_path / "wheelhouse"
+    built = sandbox.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "--wheel-dir", str(wheelhouse), str(REPO_ROOT / "tests" / "data" / "wheel_sources" / "wordcount")],
+        cwd=tmp_path,
+        limits=sandbox.Limits(timeout_s=300, network=False),
+    )
+    assert built.ok and list(wheelhouse.glob("baseline_fixture_wordcount-1.0.0-*.whl")), built.stderr_tail(10)
+    root = _copy(tmp_path, "fid_local_wheel")
+    target, results = _scan_provisioned(root, tmp_path / "cache", env={"BASELINE_FIND_LINKS": str(wheelhouse)})
+    assert target["interpreter_source"].startswith("built with uv (new)"), target["interpreter_source"]
+    assert f"wheelhouse {wheelhouse.resolve()}" in target["interpreter_source"]
+    assert results[T02]["outcome"] == "pass" and results[T02]["metrics"]["passed"] == 2, results[T02]["message"]
+    assert results[T07]["outcome"] == "pass", results[T07]["message"]
+    site = Path(target["interpreter"]).parent.parent
+    assert list(site.glob("lib/python*/site-packages/baseline_fixture_wordcount-1.0.0.dist-info"))
+    # Without the wheelhouse the same project cannot be built, and the scan says so instead of failing.
+    _, without = _scan_provisioned(_copy(tmp_path / "again", "fid_local_wheel"), tmp_path / "cache-2")
+    assert without[T02]["outcome"] == "error" and "baseline-fixture-wordcount" in without[T02]["message"], without[T02]["message"]
 
 
 def _counts(junit: Path, root: Path) -> tuple[int, ...]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from baseline.provision import plan
 
 
@@ -122,3 +124,23 @@ def test_a_noxfile_that_does_not_parse_adds_nothing(tmp_path: Path) -> None:
     root = _write(tmp_path, {"pyproject.toml": '[project]\nname="p"\nversion="1"\n', "p/__init__.py": "", "noxfile.py": "def broken(:\n"})
     found = plan(root)
     assert found.requirements == () and not any("nox" in source for source in found.sources)
+
+
+def test_package_sources_come_from_the_operator_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from baseline.provision import ProvisionError, package_sources
+
+    for name in ("BASELINE_FIND_LINKS", "UV_INDEX_URL", "UV_EXTRA_INDEX_URL", "UV_DEFAULT_INDEX", "UV_INDEX", "UV_FIND_LINKS", "UV_OFFLINE", "UV_NO_INDEX"):
+        monkeypatch.delenv(name, raising=False)
+    assert package_sources().args == () and package_sources().allow_env == ()
+    plain = package_sources().key()
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    monkeypatch.setenv("BASELINE_FIND_LINKS", f"{wheels},https://mirror.example/simple/wheels/")
+    monkeypatch.setenv("UV_INDEX_URL", "https://mirror.example/simple")
+    sources = package_sources()
+    assert sources.args == ("--find-links", str(wheels.resolve()), "--find-links", "https://mirror.example/simple/wheels/")
+    assert sources.readable == (wheels.resolve(),) and sources.allow_env == ("UV_INDEX_URL",)
+    assert sources.key() != plain  # another source: another cached environment
+    monkeypatch.setenv("BASELINE_FIND_LINKS", str(tmp_path / "missing"))
+    with pytest.raises(ProvisionError, match="not a folder or a URL"):
+        package_sources()
