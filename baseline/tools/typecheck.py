@@ -25,6 +25,8 @@ from baseline.target import product_sources
 from baseline.tools.test_records import redact
 
 # mypy before 1.11 has no ``-O json``: its text lines are read instead (the only text parsing left).
+# A text diagnostic, with or without a line number (configuration messages have none).
+_MYPY_TEXT_LINE = re.compile(r"^(?P<file>[^:\n{]+):(?:(?P<line>\d+)(?::\d+)?:)? (?P<level>error|note|warning): (?P<message>.*)$")
 _MYPY_LINE = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+)(?::\d+)?: (?P<level>error|note|warning): (?P<message>.*?)(?:  \[(?P<code>[\w-]+)\])?$", re.MULTILINE)
 
 
@@ -118,10 +120,38 @@ def declared_requirements(root: Path, tool: str) -> tuple[list[str], str] | None
 
 
 def _configures_files(root: Path) -> bool:
-    for name in ("mypy.ini", ".mypy.ini", "setup.cfg", "pyproject.toml"):
+    """Whether the mypy configuration mypy itself would read names ``files`` to check.
+
+    mypy reads the first of mypy.ini, .mypy.ini, pyproject.toml ([tool.mypy]) and setup.cfg ([mypy])
+    that configures it; only that file's mypy section counts (``files =`` of another tool's section,
+    bumpversion's in setup.cfg say, does not).
+    """
+    import configparser
+
+    for name in ("mypy.ini", ".mypy.ini", "pyproject.toml", "setup.cfg"):
         path = root / name
-        if path.is_file() and re.search(r"^\s*files\s*=", path.read_text(encoding="utf-8", errors="replace"), re.MULTILINE):
-            return True
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if name == "pyproject.toml":
+            try:
+                table = toml_loads(text).get("tool", {}).get("mypy")
+            except ValueError:
+                continue
+            if isinstance(table, dict):
+                return bool(table.get("files"))
+            continue
+        parser = configparser.RawConfigParser(strict=False)
+        try:
+            parser.read_string(text)
+        except configparser.Error:
+            if name in ("mypy.ini", ".mypy.ini"):
+                return False
+            continue
+        if parser.has_section("mypy"):
+            return bool(parser.get("mypy", "files", fallback="").strip())
+        if name in ("mypy.ini", ".mypy.ini"):
+            return False  # mypy uses this file even without the section
     return False
 
 
@@ -141,11 +171,18 @@ def _relative(path: str, root: Path) -> str:
 def parse_mypy_json(output: str, root: Path) -> list[TypeError_]:
     """Errors from ``mypy -O json`` (one JSON object per line; notes are context, not errors).
 
-    ValueError when a line is not one of mypy's JSON diagnostics.
+    mypy writes messages about its configuration as text even then (``setup.cfg: note: unused
+    section(s)...``): a text diagnostic line is read as text. ValueError for any other line.
     """
     errors: list[TypeError_] = []
     for line in output.splitlines():
         if not line.strip():
+            continue
+        text = _MYPY_TEXT_LINE.match(line)
+        if text and not line.lstrip().startswith("{"):
+            if text.group("level") == "error":
+                number = text.group("line")
+                errors.append(TypeError_(_relative(text.group("file"), root), int(number) if number else None, redact(text.group("message").strip()), ""))
             continue
         item = json_loads(line)
         if not isinstance(item, dict) or not isinstance(item.get("file"), str) or "severity" not in item:

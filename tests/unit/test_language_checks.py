@@ -243,5 +243,8 @@ def test_mypy_json_output_is_read_as_json(tmp_path: Path) -> None:
     errors = parse_mypy_json("\n".join(json.dumps(item) for item in lines) + "\n", tmp_path)
     assert [(e.path, e.line, e.code) for e in errors] == [("app/a.py", 3, "return-value"), ("app/b.py", None, "")]
     assert "s3cr3t" not in errors[1].message and "(see docs)" in errors[1].message
+    # Configuration messages come as text even in JSON mode: notes are skipped, errors kept.
+    mixed = "setup.cfg: note: unused section(s): [mypy-tests.*]\n" + json.dumps(lines[0]) + "\nsetup.cfg: error: bad option\n"
+    assert [(e.path, e.line) for e in parse_mypy_json(mixed, tmp_path)] == [("app/a.py", 3), ("setup.cfg", None)]
     with pytest.raises(ValueError):
-        parse_mypy_json("app/a.py:3: error: text output\n", tmp_path)
+        parse_mypy_json("Traceback (most recent call last)\n", tmp_path)
