@@ -128,12 +128,12 @@ def score(cases: list[realworld.Case], names: list[str], found: Findings) -> dic
 
 
 def PARTS(cases: list[realworld.Case]) -> list[tuple[str, list[bool]]]:
-    """The tuning part, each round's held-out third (round 1's was measured and looked at once; round
-    2's is untouched until the closing measurement) and the whole corpus."""
-    return [("tuning", [not c.held_out for c in cases]),
-            ("held-out r1", [c.held_out and c.round == 1 for c in cases]),
-            ("held-out r2", [c.held_out and c.round == 2 for c in cases]),
-            ("all", [True] * len(cases))]
+    """The tuning part, each round's held-out third (round 1's was measured and looked at once; each
+    later round's is untouched until its closing measurement) and the whole corpus."""
+    rounds = sorted({case.round for case in cases})
+    return ([("tuning", [not c.held_out for c in cases])]
+            + [(f"held-out r{number}", [c.held_out and c.round == number for c in cases]) for number in rounds]
+            + [("all", [True] * len(cases))])
 
 
 def misses(cases: list[realworld.Case], names: list[str], found: Findings) -> list[str]:
@@ -185,6 +185,7 @@ def corpus(work: Path, peers: Path | None, kingfisher_venv: Path | None) -> dict
             for cause in sorted({c.cause for c in cases})
         }
     return {"cases": len(cases), "positives": sum(c.positive for c in cases), "held_out": sum(c.held_out for c in cases), "tools": results,
+            "parts": [part for part, _ in PARTS(cases)],
             "misses": misses(cases, names, raw["baseline"]) if "baseline" in raw else []}
 
 
@@ -236,7 +237,7 @@ def _children_cpu() -> float:
 
 def render(data: dict, held_out: bool = True) -> str:
     lines = [f"corpus: {data['corpus']['cases']} cases, {data['corpus']['positives']} positives, {data['corpus']['held_out']} held out"]
-    for part in ("tuning", "held-out r1", "held-out r2", "all") if held_out else ("tuning",):
+    for part in data["corpus"]["parts"] if held_out else ("tuning",):
         lines.append(f"\n{part}: tool | " + " | ".join(f"{kind} F1" for kind in KINDS) + " | P | R | F1 | false fires")
         for tool, result in data["corpus"]["tools"].items():
             if "error" in result:

@@ -175,7 +175,7 @@ class Case:
     secrets: tuple[str, ...]  # the labelled secret values (empty for negatives)
     secret_lines: tuple[int, ...]  # 1-based line where each secret starts
     held_out: bool = False  # in the held-out third (see build_cases)
-    round: int = 1  # 1: the first set of cases; 2: written later, with its own held-out third
+    round: int = 1  # 1: the first set of cases; 2, 3: written later, each with its own held-out third
 
 
 # (kind, cause, file name, template). P = must fire, N = must not fire.
@@ -801,6 +801,143 @@ N2("docs", 5, "faq.rst", "Q: What is the default password?\nA: There is none; th
 N2("config", 5, "keymap.json", '{"key": "cmd+shift+k", "when": "editorTextFocus"}\n')
 
 
+# =============================================================================================
+# Round 3: documentation as people write it (Markdown / RST / AsciiDoc code blocks, shell
+# sessions, prose, tables, field lists, notes files) and a few more configuration, code and
+# infrastructure shapes, with their own held-out third (``round == 3``), frozen before any rule
+# changed for them. Values come from a third random stream: rounds 1 and 2 are unchanged.
+# =============================================================================================
+_P3: list[tuple[str, int, str, str]] = []
+_N3: list[tuple[str, int, str, str]] = []
+
+
+def P3(kind: str, cause: int, name: str, template: str) -> None:
+    _P3.append((kind, cause, name, template))
+
+
+def N3(kind: str, cause: int, name: str, template: str) -> None:
+    _N3.append((kind, cause, name, template))
+
+
+# --- docs: code blocks in Markdown, RST and AsciiDoc ---
+P3("docs", 1, "README.md", "## Quick start\n\n```bash\nexport API_TOKEN=§lowalnum§\n./run.sh --port 8080\n```\n")
+P3("docs", 1, "README.md", "Configure the client:\n\n```sh\nexport AWS_ACCESS_KEY_ID=§aws_id§\nexport AWS_SECRET_ACCESS_KEY=§b64slash§\n```\n")
+P3("docs", 1, "docs/install.md", "```shell\n$ export DB_PASSWORD='§pwsh§'\n$ make migrate\n```\n")
+P3("docs", 1, "docs/install.rst", "Installation\n============\n\n.. code-block:: bash\n\n   export SECRET_KEY=§flaskkey§\n   flask run\n")
+P3("docs", 1, "docs/settings.rst", "Put this in ``settings.py``::\n\n    SECRET_KEY = '§djangokey§'\n    DEBUG = False\n")
+P3("docs", 1, "docs/deploy.adoc", "== Deploy\n\n[source,bash]\n----\nexport GITLAB_TOKEN=§glpat_new§\n----\n")
+P3("docs", 1, "README.md", "```python\nimport stripe\nstripe.api_key = \"§stripe_live§\"\n```\n")
+P3("docs", 1, "docs/client.md", "```python\nclient = Client(api_key=\"§hexlow§\", region=\"eu\")\n```\n")
+P3("docs", 1, "docs/config.md", "Example configuration:\n\n```yaml\ndatabase:\n  host: db.internal\n  password: §human§\n```\n")
+P3("docs", 1, "docs/config.md", "```json\n{\n  \"client_id\": \"web-app\",\n  \"client_secret\": \"§b64key§\"\n}\n```\n")
+P3("docs", 1, "docs/env.md", "Create a `.env` file:\n\n```\nREDIS_URL=redis://cache:6379/0\nREDIS_PASSWORD=§pwsh§\n```\n")
+P3("docs", 1, "docs/api.md", "```bash\ncurl -H \"Authorization: Bearer §jwt§\" https://api.internal/v1/users\n```\n")
+P3("docs", 1, "docs/search.md", "Check the cluster:\n\n    curl -u elastic:§pwurl§ http://localhost:9200/_cluster/health\n")
+P3("docs", 1, "docs/docker.md", "```console\n$ docker run -d -e POSTGRES_PASSWORD=§pwsh§ -p 5432:5432 postgres:16\n```\n")
+P3("docs", 1, "docs/k8s.md", "```\nkubectl create secret generic db-creds --from-literal=password=§pwsh§\n```\n")
+P3("docs", 1, "docs/heroku.md", "    $ heroku config:set SECRET_KEY=§flaskkey§ --app web-prod\n")
+P3("docs", 1, "docs/windows.md", "```powershell\nPS> $env:API_KEY = \"§lowalnum§\"\nPS> .\\run.ps1\n```\n")
+P3("docs", 1, "docs/windows.md", "```bat\nset DB_PASSWORD=§pwsh§\nstart app.exe\n```\n")
+P3("docs", 1, "docs/ci.md", "```\ngh secret set NPM_TOKEN --body \"§pw§\"\n```\n")
+P3("docs", 1, "README.md", "Connect with:\n\n```\npsql postgresql://app:§pwurl§@db.internal:5432/app\n```\n")
+P3("docs", 1, "docs/mysql.md", "```\n$ mysql -h db.internal -u root -p§pwsh§ app\n```\n")
+P3("docs", 1, "docs/index.html", "<pre><code>export SLACK_TOKEN=§slack_bot§\n</code></pre>\n")
+P3("docs", 1, "docs/ssh.md", "```\n-----BEGIN OPENSSH PRIVATE KEY-----\n```\nis how the file starts; ours is:\n\n```\n§pem§\n```\n")
+P3("docs", 1, "docs/notebook.md", "```ipython\nIn [1]: import openai\nIn [2]: openai.api_key = '§openai§'\n```\n")
+P3("docs", 1, "docs/toml.md", "```toml\n[auth]\nsigning_secret = \"§jwtkey§\"\n```\n")
+P3("docs", 1, "docs/ini.rst", ".. code-block:: ini\n\n   [smtp]\n   user = mailer\n   password = §pw§\n")
+# --- docs: prose, bold and inline code ---
+P3("docs", 1, "docs/onboarding.md", "The staging admin password is `§human§` until we move to SSO.\n")
+P3("docs", 1, "docs/onboarding.md", "Log in as `admin` with password `§pw§` and change it on first use.\n")
+P3("docs", 1, "SETUP.md", "- **Username:** admin\n- **Password:** §pw§\n")
+P3("docs", 1, "SETUP.md", "**API key**: `§hexlow§`\n")
+P3("docs", 1, "notes.txt", "staging box\nuser: deploy\npass: §pw§\n")
+P3("docs", 1, "docs/wifi.txt", "Office wifi: network GuestNet, the password is §human§\n")
+P3("docs", 1, "docs/run.md", "Then start it with `API_KEY=§hexlow§ npm start`.\n")
+P3("docs", 1, "docs/setup.md", "Set `SECRET_KEY` to `§djangokey§` in production.\n")
+P3("docs", 1, "docs/setup.md", "Use the token §ghs_long§ for the bot account.\n")
+P3("docs", 1, "docs/vpn.md", "Pre-shared key: `§pw§`\n")
+P3("docs", 1, "CHANGELOG.md", "## 1.4.0\n- Rotated the webhook secret (old value: `§hexlow§`).\n")
+P3("docs", 2, "docs/handover.md", "The Grafana pwd is §pw§ (shared account).\n")
+P3("docs", 2, "docs/runbook.md", "* Credentials: `svc_backup` / `§pw§`\n")
+# --- docs: tables and field lists ---
+P3("docs", 1, "docs/environments.md", "| Variable | Value |\n|---|---|\n| `DB_USER` | app |\n| `DB_PASSWORD` | `§pw§` |\n")
+P3("docs", 1, "docs/accounts.md", "| Service | User | Password |\n|---|---|---|\n| grafana | admin | §human§ |\n")
+P3("docs", 1, "docs/keys.md", "| Environment | API key |\n| --- | --- |\n| staging | `§lowalnum§` |\n")
+P3("docs", 1, "docs/settings.rst", ":host: db.internal\n:user: app\n:password: §pw§\n")
+P3("docs", 1, "docs/accounts.rst", "==========  ====================\nSetting     Value\n==========  ====================\nuser        admin\npassword    §pw§\n==========  ====================\n")
+P3("docs", 1, "docs/grid.rst", "+-----------+----------------------+\n| Name      | Value                |\n+===========+======================+\n| api_token | §lowalnum§ |\n+-----------+----------------------+\n")
+P3("docs", 1, "docs/wiki.txt", "h2. Accounts\n\n||Host||User||Password||\n|db01|root|§pw§|\n")
+# --- docs: provider formats in prose ---
+P3("docs", 4, "docs/integrations.md", "Our Sonar token for CI: §sonar§\n")
+P3("docs", 4, "docs/integrations.md", "SendGrid key (prod): §sendgrid§\n")
+P3("docs", 4, "docs/llm.md", "Example run:\n\n```\nANTHROPIC_API_KEY=§anthropic§ python agent.py\n```\n")
+P3("docs", 3, "docs/aws.md", "aws_secret_access_key = §b64slash§\n")
+P3("docs", 3, "docs/keys.md", "Encryption key: §b64key§\n")
+
+# --- docs: look-alikes that must not fire ---
+N3("docs", 5, "README.md", "```bash\nexport API_TOKEN=<your-token>\n./run.sh\n```\n")
+N3("docs", 5, "README.md", "```bash\nexport API_TOKEN=xxxxxxxxxxxxxxxxxxxx\n```\n")
+N3("docs", 5, "README.md", "```bash\nexport API_TOKEN=${API_TOKEN}\nexport DB_PASSWORD=\"$DB_PASSWORD\"\n```\n")
+N3("docs", 5, "docs/config.md", "```yaml\ndatabase:\n  password: changeme\n```\n")
+N3("docs", 5, "docs/config.md", "Set `PASSWORD` to your own password before the first start.\n")
+N3("docs", 5, "docs/faq.md", "The password is stored in Vault under `secret/app/db`.\n")
+N3("docs", 5, "docs/faq.md", "The token is valid for 24 hours; the password is required.\n")
+N3("docs", 5, "docs/api.md", "```bash\ncurl -H \"Authorization: Bearer $TOKEN\" https://api.internal/v1/users\n```\n")
+N3("docs", 5, "docs/api.md", "```bash\ncurl -H 'Authorization: Bearer <access-token>' https://api.internal/v1/me\n```\n")
+N3("docs", 5, "docs/docker.md", "```\ndocker run -e POSTGRES_PASSWORD=mysecretpassword -d postgres\n```\n")
+N3("docs", 5, "docs/django.md", "```\nDJANGO_SECRET_KEY=your-secret-key-here\n```\n")
+N3("docs", 5, "docs/env.md", "| Variable | Required | Description |\n|---|---|---|\n| `DB_PASSWORD` | yes | Password of the database user |\n| `API_TOKEN` | no | Token for the metrics API |\n")
+N3("docs", 5, "docs/env.md", "| Name | Type | Default |\n|---|---|---|\n| `secret_key` | string | `None` |\n| `token_ttl` | int | `3600` |\n")
+N3("docs", 5, "docs/api.rst", ":param password: the user's password\n:param token: an access token with the ``repo`` scope\n")
+N3("docs", 5, "docs/cli.md", "```\nOptions:\n  -p, --password TEXT   password of the account\n  --token TOKEN         API token (or set API_TOKEN)\n```\n")
+N3("docs", 5, "docs/openai.md", "```python\nopenai.api_key = \"sk-...\"\n```\n")
+N3("docs", 5, "docs/openai.md", "```\nOPENAI_API_KEY=sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n```\n")
+N3("docs", 5, "docs/github.md", "```\nexport GITHUB_TOKEN=ghp_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\n```\n")
+N3("docs", 5, "docs/settings.md", "```python\nSECRET_KEY = os.environ[\"SECRET_KEY\"]\n```\n")
+N3("docs", 5, "CHANGELOG.md", "- Fix token refresh when the password contains `%` or `#`.\n")
+N3("docs", 5, "docs/release.md", "Release signing key fingerprint: `§sha1§`\n")
+N3("docs", 5, "docs/ssh.md", "Add this public key to the server: `§pubkey§`\n")
+N3("docs", 5, "docs/ansible.md", "```yaml\nvault_token: \"{{ lookup('env', 'VAULT_TOKEN') }}\"\ndb_password: \"********\"\n```\n")
+N3("docs", 5, "docs/env.md", "```\nPASSWORD=<password>\nSECRET_KEY=\nAPI_KEY=\n```\n")
+N3("docs", 5, "docs/rails.md", "```yaml\nsecret_key_base: <%= ENV[\"SECRET_KEY_BASE\"] %>\n```\n")
+N3("docs", 5, "docs/api.md", "Send `Authorization: Basic <base64 of user:password>` with each request.\n")
+N3("docs", 5, "docs/mysql.md", "```\n$ mysql -u root -p\nEnter password:\n```\n")
+N3("docs", 5, "docs/k8s.md", "```\nkubectl create secret generic db --from-literal=password='<db-password>'\n```\n")
+N3("docs", 5, "docs/heroku.md", "```\nheroku config:set SECRET_KEY=$(openssl rand -hex 32)\n```\n")
+N3("docs", 5, "docs/logs.md", "Each log line carries `request_id: §uuid§`.\n")
+N3("docs", 5, "docs/jwt.md", "A token looks like this: `§jwtexample§`\n")
+N3("docs", 5, "docs/aws.md", "```ini\n[default]\naws_access_key_id = §awsexample§\n```\n")
+N3("docs", 5, "docs/output.md", "```\n$ app token create\nToken created: ****************\n```\n")
+N3("docs", 5, "docs/curl.md", "```bash\ncurl -u \"$API_USER:$API_PASSWORD\" https://api.internal/\n```\n")
+N3("docs", 5, "docs/settings.rst", ":password: see the team vault\n:token: your personal token\n")
+N3("docs", 5, "docs/tables.md", "| Key | Description |\n|---|---|\n| `Ctrl+K` | open the command palette |\n| `Ctrl+P` | quick open |\n")
+N3("docs", 5, "docs/security.md", "Passwords are hashed with argon2; the salt is random per user.\n")
+N3("docs", 2, "docs/glossary.md", "**Token bucket**: a rate-limiting algorithm.\n**Secret sharing**: splitting a key into parts.\n")
+N3("docs", 5, "docs/upgrade.md", "The `auth_token` setting was renamed to `api_token` in 3.0.\n")
+N3("docs", 5, "docs/integrity.md", "Verify the download: `sha256sum app.tar.gz` should print `§sha256§`.\n")
+
+# --- config / code / infra: a few more shapes ---
+P3("config", 1, "config/app.ini", "[oauth]\nclient_secret=§b64_48§\n")
+P3("config", 1, "settings.local.json", '{\n  "Smtp": {\n    "Host": "smtp.internal",\n    "Password": "§pwxml§"\n  }\n}\n')
+P3("config", 2, ".env.production", "SENTRY_AUTH=§hex64§\nNODE_ENV=production\n")
+P3("config", 3, "config/keys.yml", "webhook:\n  signing_key: §hex40§\n")
+P3("code", 1, "app/mail.py", 'server.login("alerts@corp.internal", "§human§")\n')
+P3("code", 1, "src/db.ts", "const pool = new Pool({ user: 'app', password: '§pw§', host: 'db' });\n")
+P3("code", 1, "app/config.rb", 'config.secret_key_base = "§hex64§"\n')
+P3("code", 2, "cmd/main.go", 'const apiPasswd = "§pw§"\n')
+P3("infra", 1, ".github/workflows/deploy.yml", "    steps:\n      - run: ./deploy.sh\n        env:\n          DEPLOY_TOKEN: §lowalnum§\n")
+P3("infra", 1, "docker-compose.yml", "services:\n  db:\n    environment:\n      - MYSQL_ROOT_PASSWORD=§pwsh§\n")
+P3("infra", 1, "Dockerfile", "FROM node:20\nARG NPM_TOKEN=§pw§\nRUN npm ci\n")
+P3("infra", 1, "main.tf", 'resource "aws_db_instance" "main" {\n  username = "app"\n  password = "§pw§"\n}\n')
+N3("config", 5, "config/app.ini", "[oauth]\nclient_secret=${OAUTH_CLIENT_SECRET}\n")
+N3("config", 5, "settings.json", '{"Smtp": {"Password": ""}, "TokenLifetime": "00:30:00"}\n')
+N3("code", 5, "app/mail.py", 'server.login(user, os.environ["SMTP_PASSWORD"])\n')
+N3("code", 5, "src/db.ts", "const pool = new Pool({ user: 'app', password: process.env.DB_PASSWORD });\n")
+N3("infra", 5, ".github/workflows/deploy.yml", "        env:\n          DEPLOY_TOKEN: ${{ secrets.DEPLOY_TOKEN }}\n")
+N3("infra", 5, "docker-compose.yml", "services:\n  db:\n    environment:\n      - MYSQL_ROOT_PASSWORD_FILE=/run/secrets/db_root\n")
+
+
 def _round2_variants(rng: random.Random) -> dict[str, tuple[str, str]]:
     pem = _pem(rng)
     return {"pemcrlf": (pem.replace("\n", "\r\n"), pem)}
@@ -920,7 +1057,7 @@ def _utf_round2(rng: random.Random) -> list[Case]:
 def build_cases(seed: int = 2020) -> list[Case]:
     """Every case, deterministic for a seed. ``content`` of UTF-16/32 cases is their bytes as latin-1.
 
-    Round 1 and round 2 each keep their own held-out third, so adding round 2 moved no case of round 1.
+    Each round keeps its own held-out third, so adding a round moved no case of an earlier one.
     """
     rng = random.Random(seed)
     first = _table_cases(((True, _P), (False, _N)), rng, "")
@@ -928,8 +1065,10 @@ def build_cases(seed: int = 2020) -> list[Case]:
     rng2 = random.Random(seed * 1000 + 2)
     second = [replace(case, round=2) for case in _table_cases(((True, _P2), (False, _N2)), rng2, "r2:")]
     second.extend(_utf_round2(rng2))
-    held = _held_out_third(first) | _held_out_third(second)
-    return [replace(case, held_out=case.id in held) for case in first + second]
+    rng3 = random.Random(seed * 1000 + 3)
+    third = [replace(case, round=3) for case in _table_cases(((True, _P3), (False, _N3)), rng3, "r3:")]
+    held = _held_out_third(first) | _held_out_third(second) | _held_out_third(third)
+    return [replace(case, held_out=case.id in held) for case in first + second + third]
 
 
 def content_bytes(case: Case) -> bytes:
