@@ -330,3 +330,45 @@ def test_templates_multi_line_blocks_and_getters_do_not_fire(path: str, text: st
                                                 ("password_store", 0), ("csrf_token", 0), ("password_reset_token", 0)])
 def test_a_qualifier_before_a_final_credential_word_keeps_it_a_credential(name: str, strength: int) -> None:
     assert generic.name_strength(name.encode()) == strength
+
+
+# Documentation as people write it (round 3 of the corpus): labels, bold, field lists, simple tables, pairs.
+@pytest.mark.parametrize(
+    ("path", "text", "line"),
+    [
+        ("keys.md", f"Encryption key: {_PW}Zx81/+Qa\n", 1),
+        ("vpn.md", f"- Pre-shared key: `{_PW}`\n", 1),
+        ("setup.md", f"- **Username:** admin\n- **Password:** {_PW}\n", 2),
+        ("setup.md", f"**Database password**: `{_PW}`\n", 1),
+        ("settings.rst", f":host: db.internal\n:password: {_PW}\n", 2),
+        ("runbook.md", f"* Credentials: `svc_backup` / `{_PW}`\n", 1),
+        ("runbook.md", f"Login: deploy:{_PW}\n", 1),
+        ("wifi.txt", "Office wifi: the password is LunaDorm2024!x\n", 1),  # baseline: allow-secret -- made-up sample value of the unit test
+        ("accounts.rst", f"========  ==========\nSetting   Value\n========  ==========\nuser      admin\npassword  {_PW}\n========  ==========\n", 5),
+        ("accounts.rst", f"=======  =======  ==========\nService  User     Password\n=======  =======  ==========\ngrafana  admin    {_PW}\n=======  =======  ==========\n", 4),
+    ],
+)
+def test_documentation_labels_field_lists_simple_tables_and_pairs_are_read(path: str, text: str, line: int) -> None:
+    detections, _ = engine.scan_blob(text.encode(), path)
+    assert [d.start_line for d in detections] == [line], text
+    assert all(_PW not in d.snippet for d in detections)
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("faq.md", "the password: see the vault entry for the team\n"),
+        ("faq.md", "Your password: 12 characters or more, e.g. mixed case\n"),
+        ("faq.md", "The token is valid for 24 hours; the password is required.\n"),
+        ("faq.md", "The new password is Required-For-Everyone\n"),
+        ("setup.md", "- **Password:** `<your password>`\n- **API key**: `${API_KEY}`\n"),
+        ("settings.rst", ":password: see the team vault\n:token: your personal token\n"),
+        ("runbook.md", "* Credentials: `admin` / `changeme`\n* Login: `root` / `<ask ops>`\n"),
+        ("util.md", "The source argument for a token is `args[token.index]`.\n"),
+        ("accounts.rst", "========  ==========\nSetting   Value\n========  ==========\npassword  ``$DB_PASSWORD``\ntoken     see vault\n========  ==========\n"),
+        ("api.rst", "=========  ===========================\nName       Description\n=========  ===========================\npassword   the password of the account\n=========  ===========================\n"),
+    ],
+)
+def test_documentation_prose_placeholders_and_descriptions_do_not_fire(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob(text.encode(), path)
+    assert not detections, [(d.start_line, d.rule_id) for d in detections]

@@ -242,6 +242,8 @@ def _generic_candidates(data: bytes, lowered: bytes, hits: dict[bytes, list[int]
         documents += generic.find_variable_defaults(data)
     if prose and b"--" in data and b"|" in data:  # a Markdown table whose header names a credential column
         documents += generic.find_table_columns(data)
+    if prose and b"= " in data:  # a reStructuredText simple table (=====  ===== borders)
+        documents += generic.find_simple_tables(data)
     for v_start, v_end, value in documents:
         found.append(_Candidate(GENERIC_RULE, v_start, v_end, value, False, generic.shannon_entropy(value), True))
     if found and b"encrypted" in lowered:  # ciphertext under an "encrypted..." key is not a credential

@@ -159,6 +159,8 @@ _PATHLIKE = re.compile(rb"^(?:[.~]?/|[A-Za-z]:\\|[\w.-]+/[\w./-]*$|[\w-]+\.(?:pe
 _URL = re.compile(rb"^[a-z][a-z0-9+.-]*://")
 _LONE_TAG = re.compile(rb"^[!&*@#%][A-Za-z_][\w.-]*[!@%]?$")  # !vault, &anchor, *alias, @VAR@, #comment, %VAR%
 _NUMBER = re.compile(rb"^[\d.,:_-]+$")
+# a subscript or attribute expression quoted in prose: `args[token.index]`, `request.headers["X-Token"]`
+_SUBSCRIPT = re.compile(rb"^[A-Za-z_][\w.]*(?:\[[\w.\"'-]+\])+(?:\.[A-Za-z_]\w*)*$")
 _FLAG_OR_PROMPT = re.compile(rb"^--?[a-z][a-z0-9]*(?:-[a-z0-9]+)*$|[:?]\s*$")  # "--password" (a flag name), "Password: " (a prompt)
 
 
@@ -221,7 +223,7 @@ def looks_like_non_secret(value: bytes, name: bytes) -> bool:
     if not random_looking(value):
         if _IDENTIFIER.match(value) or _IMPORT_REF.match(value) or _PATHLIKE.match(value) or _LETTERS_WORDY.match(value):
             return True
-    if _REGEX_OR_FORMAT.search(value):
+    if _REGEX_OR_FORMAT.search(value) or _SUBSCRIPT.match(value):
         return True
     weak = name_strength(name) < 2
     if weak and (_UUID.match(value) or (_HEX.match(value) and len(value) in (40, 64))):
@@ -273,6 +275,13 @@ def _keyword_hits(lowered: bytes) -> list[tuple[int, int]]:
 
 
 _EQUALS_METHODS = (b".equalsIgnoreCase", b".equals", b".Equals")
+# one to three words that open a line of prose before a credential name: "Encryption key: ...",
+# "- Database password: ...", "1. Pre-shared key: ..." (a label, not a sentence)
+_LABEL_BEFORE = re.compile(rb"[ \t]*(?:[-*+>][ \t]+|\d{1,2}[.)][ \t]+)?(?P<words>(?:[A-Za-z][A-Za-z0-9-]{0,30}[ \t]+){1,3})$")
+_NOT_LABEL_WORDS = frozenset(
+    {b"the", b"a", b"an", b"your", b"our", b"my", b"this", b"that", b"its", b"their", b"no", b"not", b"note", b"see", b"if",
+     b"when", b"where", b"set", b"use", b"enter", b"change", b"reset", b"new", b"old", b"wrong", b"invalid", b"missing", b"empty"}
+)
 
 
 def _names(line: bytes, hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -298,6 +307,8 @@ def _names(line: bytes, hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
         while end > start and line[end - 1] in b".-":
             end -= 1
         after_colon = start > 0 and line[start - 1] in b":/" and not line[max(0, start - 4) : start].lower() == b"env:"
+        if after_colon and line[start - 1] == 58 and not line[: start - 1].strip() and line.startswith(b":", end):
+            after_colon = False  # a reStructuredText field list: ":password: value"
         if end - start > 80 or after_colon or (start, end) in spans:
             continue
         spans.append((start, end))
@@ -350,6 +361,11 @@ SQL_PASSWORD = re.compile(
 AUTH_HEADER = re.compile(
     rb"(?i)\b(?:authorization|proxy-authorization)[\"']?\s*[:=,]\s*[`\"']?\s*(?:(?P<scheme>bearer|basic|token|bot|apikey|digest|sso-key)\s+)?"
     rb"(?P<uv>[A-Za-z0-9._~+/=:-]{12,})|\bbearer\s+(?P<bv>[A-Za-z0-9._~+/-]{16,}=*)"
+)
+# prose: "Credentials: `svc_backup` / `value`", "login: admin:value" (a user, then its password)
+CRED_PAIR = re.compile(
+    rb"(?i)\b(?:credentials?|creds|log[ -]?in)\s*[:=]\s*[`\"']?[\w.@+-]{1,64}[`\"']?(?:[ \t]*/[ \t]*|:)"
+    rb"(?:(?P<q>[`\"'])(?P<qv>[^`\"'\n]{4,256})(?P=q)|(?P<uv>[^\s`\"']{4,256}))"
 )
 # a directive line of a configuration file: "requirepass VALUE", "bindpw VALUE", ".netrc ... password VALUE"
 DIRECTIVE = re.compile(rb"(?:^|[ \t])(?P<name>[A-Za-z][\w.-]{1,60})[ \t]+(?P<uv>[^\s\"'`=:]{6,256})[ \t]*(?:$|#)")
@@ -472,14 +488,26 @@ def _candidates(
         if not strength:
             continue
         op = match.group("op").strip()
+        label = None
+        if prose and op in (b":", b"=", b"is", b"was"):
+            label = _LABEL_BEFORE.match(line, 0, name_start)
+            if label is not None:  # "Encryption key: ...", "- Pre-shared key: ...": the words before are the name's
+                words = label.group("words").split()
+                joined = b"_".join(words) + b"_" + name
+                if name_strength(joined) > strength:
+                    name, strength = joined, name_strength(joined)
+                elif not words[0][:1].isupper() or words[0].lower() in _NOT_LABEL_WORDS:
+                    label = None  # "the password: see the vault" is a sentence; "Database password: ..." a label
         if not quoted:
             if code_file and not _inside_string(line, start):
                 continue  # code expressions: a variable, a call (a value inside a string literal is a literal)
-            stated = op in (b"is", b"was") and prose and random_looking(value)  # prose: "the password is Hq7vX2..."
+            # prose: "the password is Hq7vX2...", "the wifi password is LunaDorm2024!" (a human-made password
+            # mixes upper and lower case, digits and symbols; the words that follow "is" in prose do not)
+            stated = op in (b"is", b"was") and prose and strength == 2 and (random_looking(value) or char_classes(value) == 4)
             if not stated and (op in (b"||", b"??", b"or", b"is", b"was", b"==", b"!=", b"===", b"!==") or op.startswith(b".")):
                 continue
             if not stated and prose and not _inside_string(line, name_start) and b"`" not in line and b"=" not in op:
-                if line[:name_start].strip(b" \t-*>#0123456789."):
+                if line[:name_start].strip(b" \t-*>#0123456789.:") and label is None:
                     continue  # prose: "the password: see the vault"; a "  passwd: value" line still counts
         out.append((start, end, name, value, strength))
     if (b"(" in line or b"set " in line) and (b'"' in line or b"'" in line or b"`" in line or b"&quot;" in line):
@@ -520,6 +548,8 @@ def _candidates(
         patterns.append(CLI_USER)
     if b"echo" in line and b"|" in line:
         patterns.append(CLI_STDIN)
+    if prose and (b"cred" in lowered or b"login" in lowered or b"log in" in lowered):
+        patterns.append(CRED_PAIR)
     if b"machine" in lowered and b"login" in lowered:
         patterns.append(NETRC)
     if b"@tcp(" in line or b"@unix(" in line:
@@ -601,6 +631,8 @@ def find_assignments(
         for entity, char in _ENTITIES:
             decoded = decoded.replace(entity, char)
         lowered, hits = None, None
+    if prose and b"**" in decoded:  # Markdown bold, "**Password:** value", "**API key**: value": same offsets
+        decoded = decoded.replace(b"**", b"  ")
     if b'\\":' in decoded or b'=\\"' in decoded:  # JSON or code inside a string literal: {\"password\": \"...\"}
         decoded = decoded.replace(b'\\"', b'"')
         lowered, hits = None, None
@@ -744,6 +776,53 @@ def find_table_columns(data: bytes) -> list[tuple[int, int, bytes]]:
                     continue
                 start = line.find(value)
                 out.append((offsets[row] + start, offsets[row] + start + len(value), value))
+    return out
+
+
+_SIMPLE_BORDER = re.compile(rb"(?m)^[ \t]*=+(?:[ \t]+=+)+[ \t]*\r?$")
+
+
+def find_simple_tables(data: bytes) -> list[tuple[int, int, bytes]]:
+    """Values in reStructuredText simple tables (columns under ``=====  =====`` borders): a row whose first
+    cell names a credential (``password    value``), or a column whose header does."""
+    out: list[tuple[int, int, bytes]] = []
+    border = _SIMPLE_BORDER.search(data)
+    while border is not None:
+        columns = [(match.start() - border.start(), match.end() - border.start()) for match in re.finditer(rb"=+", border.group())]
+        rows: list[tuple[int, bytes]] = []  # (offset, line) between the borders
+        borders = 1
+        pos = border.end() + 1
+        while pos < len(data) and borders < 3 and len(rows) < 500:
+            end = data.find(b"\n", pos)
+            end = len(data) if end < 0 else end
+            line = data[pos:end].rstrip(b"\r")
+            if _SIMPLE_BORDER.fullmatch(line):
+                borders += 1
+                rows.append((-1, b""))
+            elif not line.strip() and (end >= len(data) or not data[end + 1 : end + 2].strip()):
+                break
+            else:
+                rows.append((pos, line))
+            pos = end + 1
+        separators = [index for index, (offset, _) in enumerate(rows) if offset < 0]
+        header = [row for row in rows[: separators[0]]] if len(separators) >= 2 else []
+        body = [row for row in rows[separators[0] + 1 if len(separators) >= 2 else 0 :] if row[0] >= 0]
+
+        def cells(line: bytes) -> list[tuple[int, bytes]]:
+            spans = [(start, columns[index + 1][0] if index + 1 < len(columns) else len(line)) for index, (start, _) in enumerate(columns)]
+            return [(start + len(line[start:end]) - len(line[start:end].lstrip()), line[start:end].strip()) for start, end in spans]
+
+        names = [name for _, name in cells(header[0][1])] if header else []
+        for offset, line in body:
+            row = cells(line)
+            readings = [(row[0][1], row[1])] if len(row) >= 2 and name_strength(row[0][1]) == 2 else []
+            readings += [(names[index], row[index]) for index in range(min(len(names), len(row))) if name_strength(names[index]) == 2]
+            for name, (start, value) in readings:
+                value = value.strip(b"`")
+                if value and b" " not in value and _judge(name, value, 2) is not None:
+                    begin = offset + line.find(value, start)
+                    out.append((begin, begin + len(value), value))
+        border = _SIMPLE_BORDER.search(data, pos)
     return out
 
 
