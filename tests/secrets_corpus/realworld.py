@@ -175,7 +175,7 @@ class Case:
     secrets: tuple[str, ...]  # the labelled secret values (empty for negatives)
     secret_lines: tuple[int, ...]  # 1-based line where each secret starts
     held_out: bool = False  # in the held-out third (see build_cases)
-    round: int = 1  # 1: the first set of cases; 2, 3: written later, each with its own held-out third
+    round: int = 1  # 1: the first set of cases; 2, 3, 4: written later, each with its own held-out third
 
 
 # (kind, cause, file name, template). P = must fire, N = must not fire.
@@ -938,6 +938,85 @@ N3("infra", 5, ".github/workflows/deploy.yml", "        env:\n          DEPLOY_T
 N3("infra", 5, "docker-compose.yml", "services:\n  db:\n    environment:\n      - MYSQL_ROOT_PASSWORD_FILE=/run/secrets/db_root\n")
 
 
+# =============================================================================================
+# Round 4: more documentation (here-documents, REPL sessions, HTTP examples, HTML tables and
+# definition lists, AsciiDoc attributes, front matter, URLs with credentials, Windows shells) and
+# its look-alikes, with their own held-out third (``round == 4``), frozen before any rule changed
+# for them. Values come from a fourth random stream: earlier rounds are unchanged.
+# =============================================================================================
+_P4: list[tuple[str, int, str, str]] = []
+_N4: list[tuple[str, int, str, str]] = []
+
+
+def P4(kind: str, cause: int, name: str, template: str) -> None:
+    _P4.append((kind, cause, name, template))
+
+
+def N4(kind: str, cause: int, name: str, template: str) -> None:
+    _N4.append((kind, cause, name, template))
+
+
+P4("docs", 1, "README.md", "```bash\ncat > .env <<EOF\nSTRIPE_SECRET_KEY=§stripe_live§\nEOF\n```\n")
+P4("docs", 1, "docs/grafana.md", "```yaml\nservices:\n  grafana:\n    environment:\n      - GF_SECURITY_ADMIN_PASSWORD=§pwsh§\n```\n")
+P4("docs", 1, "docs/flask.rst", ".. code-block:: python\n\n    app = Flask(__name__)\n    app.config[\"SECRET_KEY\"] = \"§flaskkey§\"\n")
+P4("docs", 1, "docs/storage.md", "```pycon\n>>> client = Minio(\"s3.internal\", access_key=\"minio\", secret_key=\"§b64key§\")\n```\n")
+P4("docs", 1, "docs/requests.md", "```pycon\n>>> r = requests.get(url, auth=(\"api\", \"§pw§\"))\n>>> r.status_code\n200\n```\n")
+P4("docs", 1, "docs/accounts.html", "<table>\n<tr><td>user</td><td>admin</td></tr>\n<tr><td>password</td><td>§pw§</td></tr>\n</table>\n")
+P4("docs", 1, "docs/keys.html", "<dl>\n<dt>API token</dt>\n<dd><code>§lowalnum§</code></dd>\n</dl>\n")
+P4("docs", 1, "docs/image.md", "> **Note:** the root password of the image is `§human§`.\n")
+P4("docs", 1, "docs/vault.md", "1. Log in:\n\n   ```\n   export VAULT_TOKEN=§pw§\n   vault status\n   ```\n")
+P4("docs", 1, "docs/git.md", "```\ngit clone https://oauth2:§glpat_new§@gitlab.com/org/repo.git\n```\n")
+P4("docs", 1, "docs/pip.md", "```\npip install --index-url https://deploy:§pwurl§@pypi.internal/simple app\n```\n")
+P4("docs", 1, "docs/npm.md", "```\necho \"//npm.internal/:_authToken=§pw§\" >> ~/.npmrc\n```\n")
+P4("docs", 1, "ticket.txt", "Issue: CI cannot pull images\nToken: §lowalnum§\nReporter: ops\n")
+P4("docs", 1, "docs/deploy.md", "Password for the `deploy` user: `§pw§`\n")
+P4("docs", 2, "notes.txt", "jenkins\npw: §pw§\n")
+P4("docs", 1, "docs/manual.adoc", "= Manual\n:api-token: §lowalnum§\n:toc:\n")
+P4("docs", 1, "docs/guide.md", "---\ntitle: Setup\napi_key: §hexlow§\n---\n\n# Setup\n")
+P4("docs", 1, "INSTALL.txt", "Before running:\n\n    export OPENAI_API_KEY=\"§openai§\"\n")
+P4("docs", 1, "docs/windows.md", "```cmd\nsetx API_TOKEN \"§pw§\"\n```\n")
+P4("docs", 1, "docs/powershell.md", "```powershell\n$password = ConvertTo-SecureString \"§pw§\" -AsPlainText -Force\n```\n")
+P4("docs", 1, "docs/spring.md", "```\njava -Dspring.datasource.password=§pwsh§ -jar app.jar\n```\n")
+P4("docs", 1, "docs/local.md", "```\nDATABASE_URL=postgres://app:§pwurl§@localhost/app\n```\n")
+P4("docs", 1, "docs/redis.md", "```\nredis-cli -h cache.internal -a §pwsh§ ping\n```\n")
+P4("docs", 1, "docs/api.md", "```http\nGET /api/items HTTP/1.1\nHost: api.internal\nAuthorization: Token §hex40§\n```\n")
+P4("docs", 1, "docs/api.md", "```http\nGET /v2/orders HTTP/1.1\nX-API-Key: §lowalnum§\n```\n")
+P4("docs", 1, "docs/curl.md", "```\ncurl -H \"X-Api-Key: §lowalnum§\" https://api.internal/v1/ping\n```\n")
+P4("docs", 1, "docs/maps.md", "Open https://maps.internal/tiles?api_key=§hexlow§ in the browser.\n")
+P4("docs", 1, "docs/mail.md", "| Variable | Value | Notes |\n|---|---|---|\n| `SMTP_PASSWORD` | `§pw§` | mail relay |\n")
+P4("docs", 3, "docs/crypto.md", "Data key (base64): `§b64_48§`\n")
+P4("docs", 4, "docs/discord.md", "Bot token: §discord§\n")
+
+N4("docs", 5, "README.md", "```bash\ncat > .env <<EOF\nSTRIPE_SECRET_KEY=sk_live_...\nEOF\n```\n")
+N4("docs", 5, "docs/grafana.md", "```yaml\nenvironment:\n  - GF_SECURITY_ADMIN_PASSWORD=${GRAFANA_PASSWORD:-admin}\n```\n")
+N4("docs", 5, "docs/flask.rst", ".. code-block:: python\n\n    app.config[\"SECRET_KEY\"] = os.urandom(24)\n")
+N4("docs", 5, "docs/storage.md", "```pycon\n>>> client = Minio(\"s3.internal\", access_key=\"ACCESS_KEY\", secret_key=\"SECRET_KEY\")\n```\n")
+N4("docs", 5, "docs/accounts.html", "<table>\n<tr><td>password</td><td>The account's password</td></tr>\n</table>\n")
+N4("docs", 5, "docs/git.md", "```\ngit clone https://oauth2:$GITLAB_TOKEN@gitlab.com/org/repo.git\n```\n")
+N4("docs", 5, "docs/pip.md", "```\npip install --index-url https://__token__:<pypi-token>@pypi.internal/simple app\n```\n")
+N4("docs", 5, "docs/accounts.md", "Token: (none)\nPassword: N/A\n")
+N4("docs", 5, "docs/windows.md", "```cmd\nsetx API_TOKEN \"%API_TOKEN%\"\n```\n")
+N4("docs", 5, "docs/powershell.md", "```powershell\n$password = Read-Host -AsSecureString\n```\n")
+N4("docs", 5, "docs/api.md", "```http\nAuthorization: Token <your token>\nX-API-Key: YOUR_API_KEY\n```\n")
+N4("docs", 5, "docs/nasa.md", "Try it with `https://api.internal/planetary?api_key=DEMO_KEY`.\n")
+N4("docs", 5, "docs/mail.md", "| Variable | Value | Notes |\n|---|---|---|\n| `SMTP_PASSWORD` | *(required)* | mail relay |\n")
+N4("docs", 5, "docs/keys.md", "Keys are rotated every 90 days; the signing key is kept in the HSM.\n")
+N4("docs", 5, "docs/policy.md", "The password must contain at least one of `!@#$%^&*`.\n")
+N4("docs", 5, "docs/ui.md", "Press `Ctrl+Shift+P`, then type `token` to find the command.\n")
+N4("docs", 5, "docs/secret.md", "Run `openssl rand -base64 32` and paste the output as `SECRET_KEY`.\n")
+N4("docs", 5, "docs/manual.adoc", "= Manual\n:api-token: <token>\n:toc:\n")
+N4("docs", 5, "docs/release.md", "| File | sha256 |\n|---|---|\n| app.tar.gz | §sha256§ |\n")
+N4("docs", 5, "docs/image.md", "Default credentials: `admin` / `admin` (change them on first login).\n")
+N4("docs", 5, "docs/ansible.md", "```yaml\ndb_password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  §sha256§\n```\n")
+N4("docs", 5, "docs/ssh.md", "```\nThe key fingerprint is SHA256:§b64blob§\n```\n")
+N4("docs", 5, "docs/jwt.md", "```\ncurl -H \"Authorization: Bearer §jwtexample§\" https://api.internal/\n```\n")
+N4("docs", 5, "docs/output.md", "```\n$ app whoami\nuser: ci-bot\npassword: ********\n```\n")
+N4("docs", 5, "docs/mysql.md", "```\nmysql -u root -p\"$MYSQL_ROOT_PASSWORD\" app\n```\n")
+N4("docs", 5, "docs/npm.md", "```\necho \"//npm.internal/:_authToken=${NPM_TOKEN}\" >> ~/.npmrc\n```\n")
+N4("docs", 5, "ticket.txt", "Issue: CI cannot pull images\nToken: expired, see INC-4411\n")
+N4("docs", 2, "docs/keys.html", "<dl>\n<dt>API token</dt>\n<dd>Create one under Settings, then Tokens.</dd>\n</dl>\n")
+
+
 def _round2_variants(rng: random.Random) -> dict[str, tuple[str, str]]:
     pem = _pem(rng)
     return {"pemcrlf": (pem.replace("\n", "\r\n"), pem)}
@@ -1067,8 +1146,10 @@ def build_cases(seed: int = 2020) -> list[Case]:
     second.extend(_utf_round2(rng2))
     rng3 = random.Random(seed * 1000 + 3)
     third = [replace(case, round=3) for case in _table_cases(((True, _P3), (False, _N3)), rng3, "r3:")]
-    held = _held_out_third(first) | _held_out_third(second) | _held_out_third(third)
-    return [replace(case, held_out=case.id in held) for case in first + second + third]
+    rng4 = random.Random(seed * 1000 + 4)
+    fourth = [replace(case, round=4) for case in _table_cases(((True, _P4), (False, _N4)), rng4, "r4:")]
+    held = _held_out_third(first) | _held_out_third(second) | _held_out_third(third) | _held_out_third(fourth)
+    return [replace(case, held_out=case.id in held) for case in first + second + third + fourth]
 
 
 def content_bytes(case: Case) -> bytes:
