@@ -37,7 +37,7 @@ DIRECTIVE_SUFFIXES = frozenset({".conf", ".cfg", ".config", ""})
 KEYWORDS = (
     "pass", "pwd", "pw", "pswd", "secret", "token", "key", "auth", "salt", "nonce", "cred", "private",
     "signing", "hmac", "pepper", "identified", "bearer", "basic ", "mysql", "mariadb", "login", "-u ", "--user", "jwt.",
-    '"kty"', "@tcp(", "sudo -s", "getconnection(", "ftp(", "ftp_tls(", "psk", "jwt::", "signwith", "signedstring", "setsigningkey", "sshpass", "redis-cli", "ldap", "sqlcmd", "mongo",
+    '"kty"', "@tcp(", "sudo -s", "getconnection(", "ftp(", "ftp_tls(", "psk", "jwt::", "signwith", "signedstring", "setsigningkey", "sshpass", "redis-cli", "ldap", "sqlcmd", "mongo", "securestring",
 )
 
 # --- names ---------------------------------------------------------------------------------------
@@ -159,6 +159,8 @@ _PATHLIKE = re.compile(rb"^(?:[.~]?/|[A-Za-z]:\\|[\w.-]+/[\w./-]*$|[\w-]+\.(?:pe
 _URL = re.compile(rb"^[a-z][a-z0-9+.-]*://")
 _LONE_TAG = re.compile(rb"^[!&*@#%][A-Za-z_][\w.-]*[!@%]?$")  # !vault, &anchor, *alias, @VAR@, #comment, %VAR%
 _NUMBER = re.compile(rb"^[\d.,:_-]+$")
+# a PowerShell cmdlet as the right-hand side: $password = Read-Host -AsSecureString
+_CMDLET = re.compile(rb"^(?:Get|Set|Read|New|Remove|Add|Invoke|ConvertTo|ConvertFrom|Import|Export|Start|Stop|Write|Test|Select|Out)-[A-Z][A-Za-z]+$")
 # a subscript or attribute expression quoted in prose: `args[token.index]`, `request.headers["X-Token"]`
 _SUBSCRIPT = re.compile(rb"^[A-Za-z_][\w.]*(?:\[[\w.\"'-]+\])+(?:\.[A-Za-z_]\w*)*$")
 _FLAG_OR_PROMPT = re.compile(rb"^--?[a-z][a-z0-9]*(?:-[a-z0-9]+)*$|[:?]\s*$")  # "--password" (a flag name), "Password: " (a prompt)
@@ -211,6 +213,9 @@ def is_placeholder(value: bytes) -> bool:
         return True
     if any(word in lowered for word in _PLACEHOLDER_WORDS) or _PRINTF.search(value):
         return True
+    bare = lowered.strip(b"*_")
+    if bare.startswith(b"(") and bare.endswith(b")"):
+        return True  # "(none)", "*(required)*": a note in a table cell or a label's place
     return len(set(lowered)) <= 3
 
 
@@ -221,7 +226,8 @@ def looks_like_non_secret(value: bytes, name: bytes) -> bool:
     if _FLAG_OR_PROMPT.search(value):
         return True
     if not random_looking(value):
-        if _IDENTIFIER.match(value) or _IMPORT_REF.match(value) or _PATHLIKE.match(value) or _LETTERS_WORDY.match(value):
+        if (_IDENTIFIER.match(value) or _IMPORT_REF.match(value) or _PATHLIKE.match(value) or _LETTERS_WORDY.match(value)
+                or _CMDLET.match(value)):
             return True
     if _REGEX_OR_FORMAT.search(value) or _SUBSCRIPT.match(value):
         return True
@@ -309,6 +315,8 @@ def _names(line: bytes, hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
         after_colon = start > 0 and line[start - 1] in b":/" and not line[max(0, start - 4) : start].lower() == b"env:"
         if after_colon and line[start - 1] == 58 and not line[: start - 1].strip() and line.startswith(b":", end):
             after_colon = False  # a reStructuredText field list: ":password: value"
+        if after_colon and line.endswith(b"/:", 0, start) and line.startswith(b"=", end):
+            after_colon = False  # an .npmrc registry scope: //registry.internal/:_authToken=value
         if end - start > 80 or after_colon or (start, end) in spans:
             continue
         spans.append((start, end))
@@ -324,6 +332,11 @@ CALL_DEFAULT = re.compile(
 XML_KEY_VALUE = re.compile(
     rb"(?i)\b(?:key|name)\s*=\s*[\"'](?P<name>[^\"'<>]{2,80})[\"'][^>]{0,80}?(?:\bvalue\s*=\s*[\"'](?P<qv>[^\"'\n]{4,256})[\"']|>(?P<uv>[^<\s]{4,256})</)"
 )
+# <td>password</td><td>value</td>, <th>API token</th><td><code>value</code></td>: a cell naming a credential, then its value
+HTML_CELLS = re.compile(
+    rb"(?i)<(?P<tag>td|th)\b[^>]{0,80}>\s*(?:<(?:b|strong|code|em)>)?(?P<name>[\w .-]{2,40}?)(?:</(?:b|strong|code|em)>)?\s*:?\s*</(?P=tag)>"
+    rb"\s*<td\b[^>]{0,80}>\s*(?:<(?:code|kbd|samp|tt)>)?(?P<uv>[^<\s]{4,256})(?:</(?:code|kbd|samp|tt)>)?\s*</td>"
+)
 XML_ELEMENT = re.compile(rb"<(?P<name>[\w:.-]{2,80})>\s*(?P<uv>[^<\s]{4,256})\s*</(?P=name)>")
 # --password X, --db-password=X, --auth X
 CLI_FLAG = re.compile(rb"(?<![\w-])--?(?P<name>(?=[A-Za-z])[\w-]{0,30}?" + _KW + rb"[\w-]{0,30})(?:=|[ \t]+)(?:(?P<q>[\"'])(?P<qv>[^\"'\n$]{4,256})(?P=q)|(?P<uv>[^\s\"'`$-][^\s\"'`;|&)\]}]{3,255}))")
@@ -335,7 +348,7 @@ CLI_P = re.compile(
 )
 # aws configure set aws_secret_access_key X, npm / yarn / pnpm config set NAME X, git config NAME X
 CLI_CONFIG_SET = re.compile(
-    rb"\b(?:configure\s+set|config\s+set|config(?:\s+--(?:global|local|system))?)\s+(?P<name>[\w./:@-]{2,120})[ \t=]+"
+    rb"\b(?:configure\s+set|config\s+set|config(?:\s+--(?:global|local|system))?|setx)\s+(?P<name>[\w./:@-]{2,120})[ \t=]+"
     rb"(?:(?P<q>[\"'])(?P<qv>[^\"'\n$]{4,256})(?P=q)|(?P<uv>[^\s\"'`$-][^\s\"'`;|&]{3,255}))"
 )
 # curl -u user:pass, --user user:pass
@@ -367,6 +380,8 @@ CRED_PAIR = re.compile(
     rb"(?i)\b(?:credentials?|creds|log[ -]?in)\s*[:=]\s*[`\"']?[\w.@+-]{1,64}[`\"']?(?:[ \t]*/[ \t]*|:)"
     rb"(?:(?P<q>[`\"'])(?P<qv>[^`\"'\n]{4,256})(?P=q)|(?P<uv>[^\s`\"']{4,256}))"
 )
+# PowerShell: ConvertTo-SecureString "value" -AsPlainText (a literal turned into a credential)
+SECURE_STRING = re.compile(rb"(?i)\bConvertTo-SecureString\s+(?:-String\s+)?" + _QUOTED + rb"(?=[^\n]*-AsPlainText)")
 # a directive line of a configuration file: "requirepass VALUE", "bindpw VALUE", ".netrc ... password VALUE"
 DIRECTIVE = re.compile(rb"(?:^|[ \t])(?P<name>[A-Za-z][\w.-]{1,60})[ \t]+(?P<uv>[^\s\"'`=:]{6,256})[ \t]*(?:$|#)")
 TABLE_CELL = re.compile(rb"^\s*\|\s*`?(?P<name>[\w.-]{2,60})`?\s*\|\s*`?(?P<uv>[^\s|`]{4,256})`?\s*\|")
@@ -461,7 +476,7 @@ CLI_TOOL_GATES = (b"login", b"mysql", b"mariadb", b"sshpass", b"redis-cli", b"ld
 JWT_GATES = (b"jwt.", b"jwt::")
 _SIGN_GATES = (b"signwith", b"signedstring", b"setsigningkey", b"hmac")
 AUTH_PAIR_GATES = (b"auth", b"login", b"cred", b"ldap")
-GATE_KEYWORDS = frozenset({b"identified", b"pass", b"bearer", *CLI_TOOL_GATES, *JWT_GATES, *_SIGN_GATES, *AUTH_PAIR_GATES})
+GATE_KEYWORDS = frozenset({b"identified", b"pass", b"bearer", b"securestring", *CLI_TOOL_GATES, *JWT_GATES, *_SIGN_GATES, *AUTH_PAIR_GATES})
 
 
 def _candidates(
@@ -474,6 +489,10 @@ def _candidates(
         name = line[name_start:name_end]
         strength = name_strength(name)
         match = AFTER_NAME.match(line, name_end)
+        if match is None and prose and line.startswith(b" (", name_end):  # "Data key (base64): value"
+            close = line.find(b")", name_end + 2, name_end + 40)
+            if close > 0:
+                match = AFTER_NAME.match(line, close + 1)
         if match is None:
             if name_end < len(line) and line[name_end] in b"(,) \t" and strength == 2:
                 out += _call_argument(line, name_start, name_end, name)
@@ -523,6 +542,8 @@ def _candidates(
             patterns.append(XML_KEY_VALUE)
         if closing:
             patterns.append(XML_ELEMENT)
+            if b"</t" in lowered:
+                patterns.append(HTML_CELLS)
         if value_word and b"name" in lowered:
             patterns.append(NAME_VALUE)
     if b"|" in line and line.lstrip().startswith(b"|"):
@@ -550,6 +571,8 @@ def _candidates(
         patterns.append(CLI_STDIN)
     if prose and (b"cred" in lowered or b"login" in lowered or b"log in" in lowered):
         patterns.append(CRED_PAIR)
+    if b"securestring" in gates and b"convertto-securestring" in lowered:
+        patterns.append(SECURE_STRING)
     if b"machine" in lowered and b"login" in lowered:
         patterns.append(NETRC)
     if b"@tcp(" in line or b"@unix(" in line:
@@ -570,7 +593,7 @@ def _candidates(
             or b"login(" in lowered or b"credential" in lowered or b"bind_s(" in lowered or b"authenticate(" in lowered
         ):
             patterns.append(AUTH_PAIR)
-    if b"config" in lowered and (b"config set" in lowered or b"configure set" in lowered or b"git config" in lowered):
+    if (b"config" in lowered and (b"config set" in lowered or b"configure set" in lowered or b"git config" in lowered)) or b"setx " in lowered:
         patterns.append(CLI_CONFIG_SET)
     for pattern in patterns:
         for match in pattern.finditer(line):
