@@ -372,3 +372,36 @@ def test_documentation_labels_field_lists_simple_tables_and_pairs_are_read(path:
 def test_documentation_prose_placeholders_and_descriptions_do_not_fire(path: str, text: str) -> None:
     detections, _ = engine.scan_blob(text.encode(), path)
     assert not detections, [(d.start_line, d.rule_id) for d in detections]
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("accounts.html", f"<tr><td>user</td><td>admin</td></tr>\n<tr><td>password</td><td><code>{_PW}</code></td></tr>\n"),
+        ("npm.md", f'echo "//npm.internal/:_authToken={_PW}" >> ~/.npmrc\n'),
+        ("windows.md", f'setx API_TOKEN "{_PW}"\n'),
+        ("ps.md", f'$cred = ConvertTo-SecureString "{_PW}" -AsPlainText -Force\n'),
+        ("crypto.md", f"Data key (base64): `{_PW}Zx81/+Qa`\n"),
+    ],
+)
+def test_html_cells_npmrc_scopes_setx_and_secure_strings_are_read(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob(text.encode(), path)
+    assert len(detections) == 1, text
+    assert all(_PW not in d.snippet for d in detections)
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("ps.md", "$password = Read-Host -AsSecureString\n"),
+        ("ps.md", "$cred = ConvertTo-SecureString $env:DB_PASSWORD -AsPlainText -Force\n"),
+        ("mail.md", "| Variable | Value |\n|---|---|\n| `SMTP_PASSWORD` | *(required)* |\n"),
+        ("accounts.md", "Token: (none)\n"),
+        ("accounts.html", "<tr><td>password</td><td>The account's password</td></tr>\n"),
+        ("npm.md", 'echo "//npm.internal/:_authToken=${NPM_TOKEN}" >> ~/.npmrc\n'),
+        ("windows.md", 'setx API_TOKEN "%API_TOKEN%"\n'),
+    ],
+)
+def test_html_cells_npmrc_scopes_setx_and_secure_strings_without_a_literal_do_not_fire(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob(text.encode(), path)
+    assert not detections, [(d.start_line, d.rule_id) for d in detections]
