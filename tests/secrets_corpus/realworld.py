@@ -175,7 +175,7 @@ class Case:
     secrets: tuple[str, ...]  # the labelled secret values (empty for negatives)
     secret_lines: tuple[int, ...]  # 1-based line where each secret starts
     held_out: bool = False  # in the held-out third (see build_cases)
-    round: int = 1  # 1: the first set of cases; 2, 3, 4: written later, each with its own held-out third
+    round: int = 1  # 1: the first set of cases; 2 to 5: written later, each with its own held-out third
 
 
 # (kind, cause, file name, template). P = must fire, N = must not fire.
@@ -1017,6 +1017,75 @@ N4("docs", 5, "ticket.txt", "Issue: CI cannot pull images\nToken: expired, see I
 N4("docs", 2, "docs/keys.html", "<dl>\n<dt>API token</dt>\n<dd>Create one under Settings, then Tokens.</dd>\n</dl>\n")
 
 
+# =============================================================================================
+# Round 5: more documentation and command lines in documentation (numbered steps, RST notes and
+# literal blocks, AsciiDoc tables, onboarding prose, value-before-name sentences, htpasswd / openssl
+# / keytool), with their own held-out third (``round == 5``), frozen before any rule changed for
+# them. Values come from a fifth random stream: earlier rounds are unchanged.
+# =============================================================================================
+_P5: list[tuple[str, int, str, str]] = []
+_N5: list[tuple[str, int, str, str]] = []
+
+
+def P5(kind: str, cause: int, name: str, template: str) -> None:
+    _P5.append((kind, cause, name, template))
+
+
+def N5(kind: str, cause: int, name: str, template: str) -> None:
+    _N5.append((kind, cause, name, template))
+
+
+P5("docs", 1, "docs/registry.md", "1. Install Docker.\n2. Run `docker login -u ci -p §pwsh§ registry.internal`.\n")
+P5("docs", 1, "docs/welcome.md", "Your access token is: `§lowalnum§`\n")
+P5("docs", 1, "docs/keys.txt", "API Key = §hexlow§\n")
+P5("docs", 1, "docs/admin.rst", ".. note::\n\n   The admin password is ``§human§``.\n")
+P5("docs", 1, "docs/config.adoc", "|===\n| Name | Value\n\n| user | app\n| password | §pw§\n|===\n")
+P5("docs", 1, "docs/setup.md", "- Database:\n  - host: db.internal\n  - password: §pw§\n")
+P5("docs", 1, "docs/cache.rst", "Example::\n\n    redis:\n      host: cache\n      password: §pw§\n")
+P5("docs", 1, "docs/mongo.md", "Connect using `mongodb+srv://app:§pwurl§@cluster0.internal/app`.\n")
+P5("docs", 1, "docs/psql.md", "Run `PGPASSWORD=§pwsh§ psql -h db -U app` to open a shell.\n")
+P5("docs", 1, "docs/terraform.md", "```hcl\nprovider \"github\" {\n  token = \"§lowalnum§\"\n}\n```\n")
+P5("docs", 1, "docs/netrc.md", "Add to `~/.netrc`:\n\n    machine api.internal login bot password §pw§\n")
+P5("docs", 1, "docs/client.md", "```json\n{\"endpoint\": \"https://api.internal\", \"apiKey\": \"§lowalnum§\"}\n```\n")
+P5("docs", 1, "docs/mail.md", "```properties\nmail.smtp.user=alerts\nmail.smtp.password=§pw§\n```\n")
+P5("docs", 2, "docs/keys.md", "key: §b64key§\n")
+P5("docs", 1, "docs/config.md", "`token`: `§lowalnum§`\n")
+P5("docs", 1, "docs/quickstart.md", "Use `§pw§` as the password when the installer asks.\n")
+P5("docs", 1, "docs/email.md", "> Hi, the account is ready.\n> Password: §pw§\n")
+P5("docs", 2, "docs/gpg.md", "Passphrase for the signing key: §human§\n")
+P5("docs", 1, "docs/nginx.md", "```\nhtpasswd -b -c /etc/nginx/.htpasswd admin §pwsh§\n```\n")
+P5("docs", 1, "docs/tls.md", "```\nopenssl pkcs12 -export -in cert.pem -inkey key.pem -out app.p12 -passout pass:§pwsh§\n```\n")
+P5("docs", 1, "docs/java.md", "```\nkeytool -importcert -file ca.pem -keystore truststore.jks -storepass §pwsh§\n```\n")
+P5("docs", 1, "docs/azure.md", "The command prints:\n\n```json\n{\n  \"appId\": \"§uuid§\",\n  \"password\": \"§pw§\",\n  \"tenant\": \"§uuid§\"\n}\n```\n")
+P5("docs", 1, "docs/wget.md", "```\nwget --http-user=ci --http-password=§pwsh§ https://artifacts.internal/app.tgz\n```\n")
+P5("docs", 1, "docs/smtp.md", "SMTP credentials (prod): `mailer@corp.internal` / `§pw§`\n")
+P5("config", 1, "config/mail.properties", "mail.smtp.password = §pw§\n")
+P5("infra", 1, "scripts/bootstrap.sh", "htpasswd -b -c /etc/nginx/.htpasswd admin §pwsh§\n")
+
+N5("docs", 5, "docs/quickstart.md", "Use `<password>` as the password when the installer asks.\n")
+N5("docs", 5, "docs/welcome.md", "Your access token is: (shown once, copy it now)\n")
+N5("docs", 5, "docs/keys.txt", "API Key = YOUR-API-KEY\n")
+N5("docs", 5, "docs/admin.rst", ".. note::\n\n   The default admin password is ``admin``; change it.\n")
+N5("docs", 5, "docs/config.adoc", "|===\n| Name | Value\n\n| password | _set at install time_\n|===\n")
+N5("docs", 5, "docs/mongo.md", "Connect using `mongodb+srv://<user>:<password>@cluster0.internal/app`.\n")
+N5("docs", 5, "docs/psql.md", "Run `PGPASSWORD=$DB_PASS psql -h db -U app` to open a shell.\n")
+N5("docs", 5, "docs/terraform.md", "```hcl\nprovider \"github\" {\n  token = var.github_token\n}\n```\n")
+N5("docs", 5, "docs/client.md", "```json\n{\"endpoint\": \"https://api.internal\", \"apiKey\": \"YOUR_API_KEY\"}\n```\n")
+N5("docs", 5, "docs/mail.md", "```properties\nmail.smtp.password=${SMTP_PASSWORD}\n```\n")
+N5("docs", 5, "docs/nginx.md", "```\nhtpasswd -c /etc/nginx/.htpasswd admin\n```\n")
+N5("docs", 5, "docs/tls.md", "```\nopenssl pkcs12 -export -in cert.pem -out app.p12 -passout env:P12_PASSWORD\n```\n")
+N5("docs", 5, "docs/azure.md", "```json\n{\"appId\": \"§uuid§\", \"password\": null, \"tenant\": \"§uuid§\"}\n```\n")
+N5("docs", 5, "docs/reference.md", "`api_key` (string): your API key, from the dashboard.\n")
+N5("docs", 5, "docs/history.md", "The password `hunter2` became a famous joke.\n")
+N5("docs", 5, "docs/tokens.md", "Token format: `ghp_` followed by 36 characters.\n")
+N5("docs", 5, "docs/smtp.md", "SMTP credentials: ask in #ops (never paste them here).\n")
+N5("docs", 5, "docs/java.md", "```\nkeytool -list -keystore truststore.jks -storepass changeit\n```\n")
+N5("docs", 5, "docs/errors.md", "`401 Unauthorized`: the token expired or the password is wrong.\n")
+N5("docs", 5, "docs/welcome.md", "Keep your key safe: anyone with it can act as you.\n")
+N5("config", 5, "config/mail.properties", "mail.smtp.password = ${SMTP_PASSWORD}\n")
+N5("infra", 5, "scripts/bootstrap.sh", 'htpasswd -b -c /etc/nginx/.htpasswd admin "$ADMIN_PASSWORD"\n')
+
+
 def _round2_variants(rng: random.Random) -> dict[str, tuple[str, str]]:
     pem = _pem(rng)
     return {"pemcrlf": (pem.replace("\n", "\r\n"), pem)}
@@ -1148,8 +1217,10 @@ def build_cases(seed: int = 2020) -> list[Case]:
     third = [replace(case, round=3) for case in _table_cases(((True, _P3), (False, _N3)), rng3, "r3:")]
     rng4 = random.Random(seed * 1000 + 4)
     fourth = [replace(case, round=4) for case in _table_cases(((True, _P4), (False, _N4)), rng4, "r4:")]
-    held = _held_out_third(first) | _held_out_third(second) | _held_out_third(third) | _held_out_third(fourth)
-    return [replace(case, held_out=case.id in held) for case in first + second + third + fourth]
+    rng5 = random.Random(seed * 1000 + 5)
+    fifth = [replace(case, round=5) for case in _table_cases(((True, _P5), (False, _N5)), rng5, "r5:")]
+    held = set().union(*(_held_out_third(part) for part in (first, second, third, fourth, fifth)))
+    return [replace(case, held_out=case.id in held) for case in first + second + third + fourth + fifth]
 
 
 def content_bytes(case: Case) -> bytes:
