@@ -405,3 +405,38 @@ def test_html_cells_npmrc_scopes_setx_and_secure_strings_are_read(path: str, tex
 def test_html_cells_npmrc_scopes_setx_and_secure_strings_without_a_literal_do_not_fire(path: str, text: str) -> None:
     detections, _ = engine.scan_blob(text.encode(), path)
     assert not detections, [(d.start_line, d.rule_id) for d in detections]
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("welcome.md", f"Your access token is: `{_PW}`\n"),
+        ("config.adoc", f"|===\n| Name | Value\n\n| password | {_PW}\n|===\n"),
+        ("quickstart.md", f"Use `{_PW}` as the password when the installer asks.\n"),
+        ("nginx.md", f"htpasswd -b -c /etc/nginx/.htpasswd admin {_PW}\n"),
+        ("bootstrap.sh", f"htpasswd -bB .htpasswd admin '{_PW}'\n"),
+        ("tls.md", f"openssl pkcs12 -export -in cert.pem -out app.p12 -passout pass:{_PW}\n"),
+    ],
+)
+def test_value_first_sentences_asciidoc_rows_htpasswd_and_openssl_passwords_are_read(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob(text.encode(), path)
+    assert len(detections) == 1, text
+    assert all(_PW not in d.snippet for d in detections)
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("quickstart.md", "Use `<password>` as the password when the installer asks.\n"),
+        ("quickstart.md", "Use `--token-file` as the token source.\n"),
+        ("welcome.md", "Your access token is: (shown once, copy it now)\n"),
+        ("nginx.md", "htpasswd -c /etc/nginx/.htpasswd admin\n"),
+        ("bootstrap.sh", 'htpasswd -b -c /etc/nginx/.htpasswd admin "$ADMIN_PASSWORD"\n'),
+        ("tls.md", "openssl pkcs12 -export -in cert.pem -out app.p12 -passout env:P12_PASSWORD\n"),
+        ("tls.md", "openssl rsa -in key.pem -passin pass:$KEY_PASSPHRASE\n"),
+        ("config.adoc", "|===\n| Name | Value\n\n| password | _set at install time_\n|===\n"),
+    ],
+)
+def test_value_first_sentences_htpasswd_and_openssl_without_a_literal_do_not_fire(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob(text.encode(), path)
+    assert not detections, [(d.start_line, d.rule_id) for d in detections]

@@ -257,7 +257,7 @@ _UNQUOTED = rb"(?P<uv>(?:!!binary\s+)?(?:[^\s\"'`,;{}()\[\]<>|&]|&(?![\w.-]+=)){
 # calls that turn a literal into a key: []byte("..."), Encoding.UTF8.GetBytes("..."), Buffer.from('...'), SecretStr("...")
 _WRAP = rb"(?:new\s+)?(?:\(\s*|[\w.\[\]]*(?:[Bb]ytes?|[Dd]ecode|[Ee]ncode|[Ff]rom|[Ss]ecret|SecretStr|[Kk]ey|str|String|unhexlify|fromhex|Password)\(\s*){0,3}"
 _TYPE = rb"(?:\s*:\s*[A-Za-z_][\w.\[\], |]{0,30}?(?=\s*=)|\s+(?i:as)\s+[A-Za-z_][\w.]{0,30}(?=\s*=)|\s+(?P<type>[A-Za-z_][\w.\[\]*]{0,60})(?=\s*=))?"
-_OP = rb"(?P<op>:=|\?\?=|\|\|=|\?=|\+=|=>|===|!==|==|!=|=|:|<-|\|\||\?\?|\s+or\s+|\.(?:equals|Equals|equalsIgnoreCase)\(|\s+(?:is|was)\s+)"
+_OP = rb"(?P<op>:=|\?\?=|\|\|=|\?=|\+=|=>|===|!==|==|!=|=|:|<-|\|\||\?\?|\s+or\s+|\.(?:equals|Equals|equalsIgnoreCase)\(|\s+(?:is|was):?\s+)"
 
 # after a NAME: <op> value, with an optional closing quote / bracket and type annotation
 AFTER_NAME = re.compile(rb"(?:[\"']?\]?|\[\d{0,4}\])" + _TYPE + rb"\s*" + _OP + rb"\s*(?:" + _WRAP + _QUOTED + rb"|" + _UNQUOTED + rb")")
@@ -382,9 +382,18 @@ CRED_PAIR = re.compile(
 )
 # PowerShell: ConvertTo-SecureString "value" -AsPlainText (a literal turned into a credential)
 SECURE_STRING = re.compile(rb"(?i)\bConvertTo-SecureString\s+(?:-String\s+)?" + _QUOTED + rb"(?=[^\n]*-AsPlainText)")
+# prose, the value first: "Use `value` as the password", "log in with 'value' as your API key"
+VALUE_AS_NAME = re.compile(
+    rb"(?i)\b(?:use|using|with|enter|type|set)\s+(?P<q>[`\"'])(?P<qv>[^`\"'\n]{4,256})(?P=q)\s+as\s+(?:the\s+|your\s+|a\s+|an\s+)?"
+    rb"(?P<name>(?:[\w-]+\s+){0,2}?(?:password|passphrase|passwd|pwd|token|secret|key|credential))\b"
+)
+# htpasswd -b FILE USER PASSWORD (batch mode: the password is the last argument)
+HTPASSWD = re.compile(rb"\bhtpasswd\s+(?:-[A-Za-z]+\s+)*?-[A-Za-z]*b[A-Za-z]*\s+(?:-[A-Za-z]+\s+)*(?:[^\s-]\S*\s+){2}(?:(?P<q>[\"'])(?P<qv>[^\"'\n$]{4,256})(?P=q)|(?P<uv>[^\s\"'`$-][^\s\"'`;|&]{3,255}))")
+# openssl -passin / -passout / -pass / -password pass:VALUE (env:, file:, fd: and stdin name no value)
+OPENSSL_PASS = re.compile(rb"(?<![\w-])-pass(?:in|out|word)?[ \t]+[\"']?pass:(?P<uv>[^\s\"'`$][^\s\"'`;|&]{3,255})")
 # a directive line of a configuration file: "requirepass VALUE", "bindpw VALUE", ".netrc ... password VALUE"
 DIRECTIVE = re.compile(rb"(?:^|[ \t])(?P<name>[A-Za-z][\w.-]{1,60})[ \t]+(?P<uv>[^\s\"'`=:]{6,256})[ \t]*(?:$|#)")
-TABLE_CELL = re.compile(rb"^\s*\|\s*`?(?P<name>[\w.-]{2,60})`?\s*\|\s*`?(?P<uv>[^\s|`]{4,256})`?\s*\|")
+TABLE_CELL = re.compile(rb"^\s*\|\s*`?(?P<name>[\w.-]{2,60})`?\s*\|\s*`?(?P<uv>[^\s|`]{4,256})`?\s*(?:\||\r?$)")  # AsciiDoc rows have no closing |
 # {"name": "DB_PASSWORD", "value": "v"} (container definitions), name: X / value: v on one line
 NAME_VALUE = re.compile(rb"(?i)[\"']?name[\"']?\s*[:=]\s*[\"'](?P<name>[\w.-]{2,80})[\"']\s*,\s*[\"']?value[\"']?\s*[:=]\s*" + _QUOTED)
 DEFINE = re.compile(rb"#\s*define\s+(?P<name>\w{2,80})\s+" + _QUOTED)
@@ -506,7 +515,7 @@ def _candidates(
             strength = name_strength(name)
         if not strength:
             continue
-        op = match.group("op").strip()
+        op = match.group("op").strip().rstrip(b":") or b":"  # "the token is: value" reads as "is"
         label = None
         if prose and op in (b":", b"=", b"is", b"was"):
             label = _LABEL_BEFORE.match(line, 0, name_start)
@@ -571,6 +580,14 @@ def _candidates(
         patterns.append(CLI_STDIN)
     if prose and (b"cred" in lowered or b"login" in lowered or b"log in" in lowered):
         patterns.append(CRED_PAIR)
+    if prose and b" as " in lowered:
+        for match in VALUE_AS_NAME.finditer(line):
+            if name_strength(match.group("name").replace(b" ", b"_")) == 2:
+                out.append((match.start("qv"), match.end("qv"), match.group("name"), match.group("qv"), 2))
+    if b"htpasswd" in lowered:
+        patterns.append(HTPASSWD)
+    if b"pass:" in lowered:
+        patterns.append(OPENSSL_PASS)
     if b"securestring" in gates and b"convertto-securestring" in lowered:
         patterns.append(SECURE_STRING)
     if b"machine" in lowered and b"login" in lowered:
