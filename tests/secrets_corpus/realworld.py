@@ -175,7 +175,7 @@ class Case:
     secrets: tuple[str, ...]  # the labelled secret values (empty for negatives)
     secret_lines: tuple[int, ...]  # 1-based line where each secret starts
     held_out: bool = False  # in the held-out third (see build_cases)
-    round: int = 1  # 1: the first set of cases; 2 to 5: written later, each with its own held-out third
+    round: int = 1  # 1: the first set of cases; 2 to 6: written later, each with its own held-out third
 
 
 # (kind, cause, file name, template). P = must fire, N = must not fire.
@@ -1086,6 +1086,92 @@ N5("config", 5, "config/mail.properties", "mail.smtp.password = ${SMTP_PASSWORD}
 N5("infra", 5, "scripts/bootstrap.sh", 'htpasswd -b -c /etc/nginx/.htpasswd admin "$ADMIN_PASSWORD"\n')
 
 
+# =============================================================================================
+# Round 6: configuration, code and infrastructure files as people write them (language literals
+# and calls, client configuration files, build properties, Helm / Ansible / CloudFormation /
+# systemd / cron), with their own held-out third (``round == 6``), frozen before any rule changed
+# for them. Values come from a sixth random stream: earlier rounds are unchanged.
+# =============================================================================================
+_P6: list[tuple[str, int, str, str]] = []
+_N6: list[tuple[str, int, str, str]] = []
+
+
+def P6(kind: str, cause: int, name: str, template: str) -> None:
+    _P6.append((kind, cause, name, template))
+
+
+def N6(kind: str, cause: int, name: str, template: str) -> None:
+    _N6.append((kind, cause, name, template))
+
+
+P6("code", 1, "mysite/settings.py", 'DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "PASSWORD": "§pw§"}}\n')
+P6("code", 1, "app/env.py", 'os.environ.setdefault("API_KEY", "§lowalnum§")\n')
+P6("code", 1, "tests/conftest.py", 'os.environ["API_TOKEN"] = "§pw§"\n')
+P6("code", 1, "src/auth.js", "const config = { clientId: 'web', clientSecret: '§b64key§' };\n")
+P6("code", 1, "src/jwt.service.ts", 'export class JwtService {\n  private readonly secret = "§jwtkey§";\n}\n')
+P6("code", 1, "src/main/java/app/Db.java", '@Value("${db.password:§pw§}")\nprivate String password;\n')
+P6("code", 1, "src/main/java/app/Mail.java", 'props.setProperty("mail.smtp.password", "§pw§");\n')
+P6("code", 1, "Data/Db.cs", 'var conn = new SqlConnection("Server=db;User Id=sa;Password=§pwxml§;");\n')
+P6("code", 1, "Startup.cs", 'options.ClientSecret = "§b64key§";\n')
+P6("code", 1, "internal/config/config.go", 'var cfg = Config{\n\tUser:     "app",\n\tPassword: "§pw§",\n}\n')
+P6("code", 1, "src/main.rs", 'let api_key = "§hexlow§";\n')
+P6("code", 1, "wp-config.php", "define( 'DB_PASSWORD', '§pw§' );\n")
+P6("code", 1, "config/database.php", "    'password' => '§pw§',\n")
+P6("code", 1, "app/src/main/java/app/Keys.kt", 'const val API_SECRET = "§pw§"\n')
+P6("code", 1, "Sources/App/Config.swift", 'let clientSecret = "§b64key§"\n')
+P6("code", 1, "client.py", 'resp = requests.get(url, headers={"Authorization": "Bearer §lowalnum§"})\n')
+P6("code", 1, "client.py", 'headers = {"X-Api-Key": "§lowalnum§", "Accept": "application/json"}\n')
+P6("code", 1, "src/api.js", "axios.get(url, { headers: { 'x-api-key': '§lowalnum§' } });\n")
+P6("code", 1, "db.py", 'engine = create_engine("postgresql://app:§pwurl§@db.internal/app")\n')
+P6("code", 1, "cache.py", 'r = redis.Redis(host="cache", port=6379, password="§pw§")\n')
+P6("code", 1, "init.lua", 'local password = "§pw§"\n')
+P6("code", 1, "deploy.pl", "my $password = '§pw§';\n")
+P6("config", 1, ".pgpass", "db.internal:5432:app:app:§pw§\n")
+P6("config", 1, "my.cnf", "[client]\nuser=backup\npassword=\"§pw§\"\n")
+P6("config", 1, "pip.conf", "[global]\nindex-url = https://deploy:§pwurl§@pypi.internal/simple\n")
+P6("config", 1, ".npmrc", "//registry.npmjs.org/:_authToken=§lowalnum§\n")
+P6("config", 1, "settings.xml", "<servers>\n  <server>\n    <id>releases</id>\n    <username>deploy</username>\n    <password>§pwxml§</password>\n  </server>\n</servers>\n")
+P6("config", 1, ".git-credentials", "https://bot:§pwurl§@github.com\n")
+P6("config", 1, ".docker/config.json", '{"auths": {"registry.internal": {"auth": "§basic_b64§"}}}\n')
+P6("config", 1, ".s3cfg", "[default]\naccess_key = §aws_id§\nsecret_key = §b64slash§\n")
+P6("config", 1, "inventory/hosts.ini", "[web]\nweb1 ansible_host=10.0.0.5 ansible_user=deploy ansible_password=§pw§\n")
+P6("config", 1, "odbc.ini", "[app]\nDriver = PostgreSQL\nServername = db\nPassword = §pw§\n")
+P6("config", 2, ".Renviron", "GITHUB_PAT=§lowalnum§\n")
+P6("config", 2, "gradle.properties", "signing.keyId=24875D73\nsigning.password=§pw§\nossrhPassword=§pw§\n")
+P6("config", 1, "sentry.properties", "defaults.org=acme\nauth.token=§hex64§\n")
+P6("infra", 1, "values.yaml", "postgresql:\n  auth:\n    postgresPassword: §pw§\n")
+P6("infra", 1, "k8s/configmap.yaml", "apiVersion: v1\nkind: ConfigMap\ndata:\n  DB_PASSWORD: \"§pw§\"\n")
+P6("infra", 1, "group_vars/all.yml", "ansible_become_pass: §pw§\n")
+P6("infra", 1, "prod.tfvars", 'db_password = "§pw§"\n')
+P6("infra", 1, "template.yaml", "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      MasterUsername: admin\n      MasterUserPassword: §pw§\n")
+P6("infra", 1, "app.service", '[Service]\nEnvironment="API_TOKEN=§pw§"\nExecStart=/usr/bin/app\n')
+P6("infra", 1, "nginx.conf", 'location / {\n  proxy_set_header Authorization "Basic §basic_b64§";\n}\n')
+P6("infra", 1, "Jenkinsfile", "sh 'curl -fsS -u admin:§pwurl§ https://nexus.internal/service/rest/v1/status'\n")
+P6("infra", 1, "Vagrantfile", 'config.vm.provision "shell", inline: "echo root:§pwsh§ | chpasswd"\n')
+P6("infra", 1, "crontab", "0 3 * * * PGPASSWORD=§pwsh§ pg_dump -h db app > /backup/app.sql\n")
+
+N6("code", 5, "mysite/settings.py", 'DATABASES = {"default": {"PASSWORD": os.environ["DB_PASSWORD"]}}\n')
+N6("code", 5, "app/env.py", 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n')
+N6("code", 5, "src/auth.js", "const config = { clientId: 'web', clientSecret: process.env.CLIENT_SECRET };\n")
+N6("code", 5, "src/main/java/app/Db.java", '@Value("${db.password}")\nprivate String password;\n')
+N6("code", 5, "Startup.cs", 'options.ClientSecret = Configuration["Auth:ClientSecret"];\n')
+N6("code", 5, "config/database.php", "    'password' => env('DB_PASSWORD', ''),\n")
+N6("code", 5, "client.py", 'resp = requests.get(url, headers={"Authorization": f"Bearer {token}"})\n')
+N6("code", 5, "build.py", 'BUILD_ID = "§sha1§"\nCOMMIT = "§sha1§"\n')
+N6("code", 5, "models.py", 'password = models.CharField(max_length=128)\ntoken = models.UUIDField(default=uuid.uuid4)\n')
+N6("config", 5, ".htpasswd", "admin:$apr1$§nonce_hex§$§b64blob§\n")
+N6("config", 5, "pip.conf", "[global]\nindex-url = https://pypi.org/simple\ntrusted-host = pypi.internal\n")
+N6("config", 5, ".npmrc", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n")
+N6("config", 5, "settings.xml", "<server>\n  <id>releases</id>\n  <password>${env.MAVEN_PASSWORD}</password>\n</server>\n")
+N6("config", 5, "gradle.properties", "signing.password=\nossrhPassword=\norg.gradle.jvmargs=-Xmx2g\n")
+N6("infra", 5, "values.yaml", "postgresql:\n  auth:\n    existingSecret: db-credentials\n    secretKeys:\n      adminPasswordKey: postgres-password\n")
+N6("infra", 5, "templates/deployment.yaml", "        - name: DB_PASSWORD\n          value: {{ .Values.db.password | quote }}\n")
+N6("infra", 5, "template.yaml", "      MasterUserPassword: !Ref DbPassword\n      Token: '{{resolve:secretsmanager:prod/app:SecretString:token}}'\n")
+N6("infra", 5, "prod.tfvars", "db_password_secret_name = \"prod/app/db\"\n")
+N6("infra", 5, "app.service", "[Service]\nEnvironmentFile=/etc/app/secrets.env\nLoadCredential=token:/etc/app/token\n")
+N6("infra", 5, "crontab", "0 3 * * * PGPASSFILE=/root/.pgpass pg_dump -h db app > /backup/app.sql\n")
+
+
 def _round2_variants(rng: random.Random) -> dict[str, tuple[str, str]]:
     pem = _pem(rng)
     return {"pemcrlf": (pem.replace("\n", "\r\n"), pem)}
@@ -1219,8 +1305,10 @@ def build_cases(seed: int = 2020) -> list[Case]:
     fourth = [replace(case, round=4) for case in _table_cases(((True, _P4), (False, _N4)), rng4, "r4:")]
     rng5 = random.Random(seed * 1000 + 5)
     fifth = [replace(case, round=5) for case in _table_cases(((True, _P5), (False, _N5)), rng5, "r5:")]
-    held = set().union(*(_held_out_third(part) for part in (first, second, third, fourth, fifth)))
-    return [replace(case, held_out=case.id in held) for case in first + second + third + fourth + fifth]
+    rng6 = random.Random(seed * 1000 + 6)
+    sixth = [replace(case, round=6) for case in _table_cases(((True, _P6), (False, _N6)), rng6, "r6:")]
+    held = set().union(*(_held_out_third(part) for part in (first, second, third, fourth, fifth, sixth)))
+    return [replace(case, held_out=case.id in held) for case in first + second + third + fourth + fifth + sixth]
 
 
 def content_bytes(case: Case) -> bytes:
