@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import random
 import sys
@@ -438,5 +439,35 @@ def test_value_first_sentences_asciidoc_rows_htpasswd_and_openssl_passwords_are_
     ],
 )
 def test_value_first_sentences_htpasswd_and_openssl_without_a_literal_do_not_fire(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob(text.encode(), path)
+    assert not detections, [(d.start_line, d.rule_id) for d in detections]
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("Db.cs", f'var conn = new SqlConnection("Server=db;User Id=sa;Password={_PW}.**^x;");\n'),
+        (".pgpass", f"# staging\ndb.internal:5432:app:app:{_PW}\n"),
+        (".Renviron", f"GITHUB_PAT={_PW}\n"),
+        ("ci.yml", f"  ado-pat: {_PW}\n"),
+        ("nginx.conf", 'proxy_set_header Authorization "Basic ' + base64.b64encode(f"deploy:{_PW}".encode()).decode() + '";\n'),
+    ],
+)
+def test_connection_string_symbols_pgpass_pat_names_and_nginx_headers_are_read(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob(text.encode(), path)
+    assert len(detections) == 1, text
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("app.service", "[Service]\nLoadCredential=token:/etc/app/token\n"),
+        (".pgpass", "db.internal:5432:app:app:*\nlocalhost:*:*:app:changeme\n"),
+        ("settings.py", 'FILE_PATH = "a1b2c3d4e5f6a7b8c9d0e1f2"\nURL_PATTERN = "^/api/v1/.*$"\n'),
+        ("nginx.conf", 'proxy_set_header Authorization "Basic $http_authorization";\n'),
+        ("a.py", 'password_regex = "^(?=.*[A-Z])(?=.*\\\\d).{12,}$"\n'),
+    ],
+)
+def test_systemd_credentials_pgpass_placeholders_paths_and_regexes_do_not_fire(path: str, text: str) -> None:
     detections, _ = engine.scan_blob(text.encode(), path)
     assert not detections, [(d.start_line, d.rule_id) for d in detections]

@@ -38,6 +38,9 @@ KEYWORDS = (
     "pass", "pwd", "pw", "pswd", "secret", "token", "key", "auth", "salt", "nonce", "cred", "private",
     "signing", "hmac", "pepper", "identified", "bearer", "basic ", "mysql", "mariadb", "login", "-u ", "--user", "jwt.",
     '"kty"', "@tcp(", "sudo -s", "getconnection(", "ftp(", "ftp_tls(", "psk", "jwt::", "signwith", "signedstring", "setsigningkey", "sshpass", "redis-cli", "ldap", "sqlcmd", "mongo", "securestring",
+    # a personal access token as the last word of a name (GITHUB_PAT=, ado_pat:): "pat" alone would
+    # hit every "path" and "pattern", so the keyword carries the character after the name
+    "_pat=", "_pat:", '_pat"', "_pat'", "_pat ", "-pat=", "-pat:",
 )
 
 # --- names ---------------------------------------------------------------------------------------
@@ -45,7 +48,7 @@ KEYWORDS = (
 _STRONG_WORDS = frozenset(
     {"password", "passwd", "passwort", "pass", "pwd", "pw", "pswd", "passphrase", "passcode", "secret", "secrets", "token",
      "credential", "credentials", "cred", "creds", "apikey", "privatekey", "secretkey", "accesskey", "authtoken", "requirepass",
-     "bindpw", "masterauth", "psk"}
+     "bindpw", "masterauth", "psk", "pat"}
 )
 _WEAK_WORDS = frozenset({"key", "auth", "salt", "nonce", "private", "signing", "hmac", "pepper"})
 # "key" after one of these makes a strong compound (api_key, signingKey, CLIENT-KEY...)
@@ -155,7 +158,7 @@ _HEX = re.compile(rb"^[0-9a-fA-F]+$")
 _B64 = re.compile(rb"^[A-Za-z0-9+/_-]+={0,2}$")
 _UUID = re.compile(rb"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _SRI = re.compile(rb"^(?:sha(?:1|224|256|384|512)|md5)[-:=]")
-_PATHLIKE = re.compile(rb"^(?:[.~]?/|[A-Za-z]:\\|[\w.-]+/[\w./-]*$|[\w-]+\.(?:pem|key|crt|json|txt|yaml|yml|toml|cfg|ini|env)$)")
+_PATHLIKE = re.compile(rb"^(?:[.~]?/|[A-Za-z]:\\|[\w.-]+/[\w./-]*$|[\w.-]{1,40}:(?:/[\w.-]+)+/?$|[\w-]+\.(?:pem|key|crt|json|txt|yaml|yml|toml|cfg|ini|env)$)")
 _URL = re.compile(rb"^[a-z][a-z0-9+.-]*://")
 _LONE_TAG = re.compile(rb"^[!&*@#%][A-Za-z_][\w.-]*[!@%]?$")  # !vault, &anchor, *alias, @VAR@, #comment, %VAR%
 _NUMBER = re.compile(rb"^[\d.,:_-]+$")
@@ -164,6 +167,14 @@ _CMDLET = re.compile(rb"^(?:Get|Set|Read|New|Remove|Add|Invoke|ConvertTo|Convert
 # a subscript or attribute expression quoted in prose: `args[token.index]`, `request.headers["X-Token"]`
 _SUBSCRIPT = re.compile(rb"^[A-Za-z_][\w.]*(?:\[[\w.\"'-]+\])+(?:\.[A-Za-z_]\w*)*$")
 _FLAG_OR_PROMPT = re.compile(rb"^--?[a-z][a-z0-9]*(?:-[a-z0-9]+)*$|[:?]\s*$")  # "--password" (a flag name), "Password: " (a prompt)
+
+
+def _compiles(value: bytes) -> bool:
+    try:
+        re.compile(value)
+    except (re.error, OverflowError, RecursionError):
+        return False
+    return True
 
 
 def shannon_entropy(value: bytes) -> float:
@@ -229,8 +240,8 @@ def looks_like_non_secret(value: bytes, name: bytes) -> bool:
         if (_IDENTIFIER.match(value) or _IMPORT_REF.match(value) or _PATHLIKE.match(value) or _LETTERS_WORDY.match(value)
                 or _CMDLET.match(value)):
             return True
-    if _REGEX_OR_FORMAT.search(value) or _SUBSCRIPT.match(value):
-        return True
+    if (_REGEX_OR_FORMAT.search(value) and _compiles(value)) or _SUBSCRIPT.match(value):
+        return True  # a regular expression or a format string (a value no regex engine accepts is neither)
     weak = name_strength(name) < 2
     if weak and (_UUID.match(value) or (_HEX.match(value) and len(value) in (40, 64))):
         return True  # a git sha / digest / id under a bare "key": usually not a credential
@@ -270,12 +281,19 @@ _IDENT_MASK = bytes(ord("a") if byte in _IDENT else ord(" ") for byte in range(2
 _IDENT_START = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_$@")
 
 
+# keyword -> length of the name part of a hit (the "_pat=" keywords end one character after the name)
+NAME_KEYWORD_LENGTHS: dict[bytes, int] = {
+    **{keyword: len(keyword) for keyword in NAME_KEYWORDS},
+    **{keyword.encode(): 4 for keyword in KEYWORDS if keyword[1:4] == "pat" and keyword[0] in "_-"},
+}
+
+
 def _keyword_hits(lowered: bytes) -> list[tuple[int, int]]:
     hits = []
-    for keyword in NAME_KEYWORDS:
+    for keyword, length in NAME_KEYWORD_LENGTHS.items():
         pos = lowered.find(keyword)
         while pos >= 0:
-            hits.append((pos, len(keyword)))
+            hits.append((pos, length))
             pos = lowered.find(keyword, pos + 1)
     return hits
 
@@ -372,7 +390,7 @@ SQL_PASSWORD = re.compile(
     rb"(?P<q>['\"])(?P<qv>[^'\"\n]{4,256})(?P=q)"
 )
 AUTH_HEADER = re.compile(
-    rb"(?i)\b(?:authorization|proxy-authorization)[\"']?\s*[:=,]\s*[`\"']?\s*(?:(?P<scheme>bearer|basic|token|bot|apikey|digest|sso-key)\s+)?"
+    rb"(?i)\b(?:authorization|proxy-authorization)[\"']?(?:\s*[:=,]\s*|[ \t]+(?=[`\"'](?:bearer|basic|token|digest)\s))[`\"']?\s*(?:(?P<scheme>bearer|basic|token|bot|apikey|digest|sso-key)\s+)?"
     rb"(?P<uv>[A-Za-z0-9._~+/=:-]{12,})|\bbearer\s+(?P<bv>[A-Za-z0-9._~+/-]{16,}=*)"
 )
 # prose: "Credentials: `svc_backup` / `value`", "login: admin:value" (a user, then its password)
@@ -922,6 +940,20 @@ def find_variable_defaults(data: bytes) -> list[tuple[int, int, bytes]]:
         if _judge(name, value, strength) is not None:
             start = match.start("body") + default.start("v")
             out.append((start, start + len(value), value))
+    return out
+
+
+PGPASS_NAMES = frozenset({".pgpass", "pgpass.conf"})
+_PGPASS = re.compile(rb"(?m)^(?!#)(?:(?:\\.|[^:\n\\])*:){4}(?P<v>(?:\\.|[^\n\r\\])+)\r?$")
+
+
+def find_pgpass(data: bytes) -> list[tuple[int, int, bytes]]:
+    """PostgreSQL password files (``.pgpass``): ``host:port:database:user:password`` lines."""
+    out = []
+    for match in _PGPASS.finditer(data):
+        value = match.group("v")
+        if _judge(b"password", value, 2) is not None:
+            out.append((match.start("v"), match.end("v"), value))
     return out
 
 
