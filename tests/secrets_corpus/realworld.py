@@ -175,7 +175,7 @@ class Case:
     secrets: tuple[str, ...]  # the labelled secret values (empty for negatives)
     secret_lines: tuple[int, ...]  # 1-based line where each secret starts
     held_out: bool = False  # in the held-out third (see build_cases)
-    round: int = 1  # 1: the first set of cases; 2 to 6: written later, each with its own held-out third
+    round: int = 1  # 1: the first set of cases; 2 to 7: written later, each with its own held-out third
 
 
 # (kind, cause, file name, template). P = must fire, N = must not fire.
@@ -1172,6 +1172,75 @@ N6("infra", 5, "app.service", "[Service]\nEnvironmentFile=/etc/app/secrets.env\n
 N6("infra", 5, "crontab", "0 3 * * * PGPASSFILE=/root/.pgpass pg_dump -h db app > /backup/app.sql\n")
 
 
+# =============================================================================================
+# Round 7: documentation again (issue reports, collapsible blocks, MDX, Org mode, log and stack
+# trace excerpts, RST substitutions, a value under a heading, form and HTTPie requests, keyword
+# DSNs) and a few code shapes, with their own held-out third (``round == 7``), frozen before any
+# rule changed for them. Values come from a seventh random stream: earlier rounds are unchanged.
+# =============================================================================================
+_P7: list[tuple[str, int, str, str]] = []
+_N7: list[tuple[str, int, str, str]] = []
+
+
+def P7(kind: str, cause: int, name: str, template: str) -> None:
+    _P7.append((kind, cause, name, template))
+
+
+def N7(kind: str, cause: int, name: str, template: str) -> None:
+    _N7.append((kind, cause, name, template))
+
+
+P7("docs", 1, "ISSUE.md", "Steps to reproduce:\n\n1. `export SENTRY_AUTH_TOKEN=§hex64§`\n2. `sentry-cli releases list`\n")
+P7("docs", 1, "docs/mail.md", "<details><summary>Full config</summary>\n\n```yaml\nsmtp_password: §pw§\n```\n</details>\n")
+P7("docs", 1, "docs/deploy.mdx", "<Tabs>\n<TabItem value=\"npm\">\n\n```bash\nDEPLOY_TOKEN=\"§lowalnum§\" npm run deploy\n```\n\n</TabItem>\n</Tabs>\n")
+P7("docs", 1, "notes.org", "* Database\n#+begin_src sh\nexport DB_PASS=§pwsh§\n#+end_src\n")
+P7("docs", 1, "docs/troubleshooting.md", "```\n2024-05-01 12:00:01 ERROR auth failed for user=app password=§pw§\n```\n")
+P7("docs", 1, "docs/errors.md", "```\nsqlalchemy.exc.OperationalError: could not connect to postgresql://app:§pwurl§@db:5432/app\n```\n")
+P7("docs", 1, "docs/demo.md", "Credentials for the demo: user `demo`, password `§pw§`.\n")
+P7("docs", 1, "docs/admin.md", "Admin login: `admin` / `§human§`\n")
+P7("docs", 1, "docs/conf.rst", ".. |token| replace:: §lowalnum§\n\nUse |token| in the header.\n")
+P7("docs", 1, "docs/testing.md", "Bearer token for testing: §jwt§\n")
+P7("docs", 1, "docs/wiki.md", "### Token\n\n`§lowalnum§`\n")
+P7("docs", 1, "docs/config.md", "```yaml\nsmtp:\n  password: §pw§  # rotate monthly\n```\n")
+P7("docs", 1, "docs/start.md", "Start it with `PASSWORD=§pw§ ./start.sh`.\n")
+P7("docs", 1, "docs/oauth.md", "```\ncurl -d \"client_secret=§b64key§&grant_type=client_credentials\" https://auth.internal/token\n```\n")
+P7("docs", 1, "docs/login.md", "```\ncurl https://api.internal/login --data-urlencode \"password=§pw§\"\n```\n")
+P7("docs", 1, "docs/httpie.md", "```\nhttp POST api.internal/login username=admin password=§pw§\n```\n")
+P7("docs", 1, "docs/azure.md", "```\naz login -u me@corp.internal -p §pwsh§\n```\n")
+P7("docs", 1, "docs/psql.md", "```\npsql \"host=db user=app password=§pw§ dbname=app\"\n```\n")
+P7("docs", 1, "docs/ssh.md", "```\nssh-keygen -t ed25519 -f deploy_key -N \"§pw§\"\n```\n")
+P7("docs", 1, "docs/sql.md", "```sql\nCREATE USER app WITH PASSWORD '§pw§';\n```\n")
+P7("docs", 2, "docs/secrets.md", "Master key for the staging vault: §b64key§\n")
+P7("docs", 3, "docs/hex.md", "The HMAC secret is `§hex64§`.\n")
+P7("code", 1, "main.go", 'os.Setenv("API_TOKEN", "§pw§")\n')
+P7("code", 1, "src/Db.java", 'String url = "jdbc:postgresql://db/app?user=app&password=§pwurl§";\n')
+P7("code", 1, "src/keys.c", 'static const char *api_key = "§hexlow§";\n')
+P7("code", 1, "tests/conftest.py", "@pytest.fixture\ndef client():\n    return Client(token=\"§lowalnum§\")\n")
+P7("code", 1, "src/db.js", "mongoose.connect('mongodb://admin:§pwurl§@db:27017/app');\n")
+P7("code", 1, "app/jwt.py", 'token = jwt.encode(payload, "§jwtkey§", algorithm="HS256")\n')
+
+N7("docs", 5, "docs/demo.md", "Credentials for the demo: user `demo`, password `demo`.\n")
+N7("docs", 5, "docs/conf.rst", ".. |token| replace:: ``<token>``\n")
+N7("docs", 5, "docs/wiki.md", "### Token\n\nGenerate it under Settings, then Developer settings.\n")
+N7("docs", 5, "docs/oauth.md", "```\ncurl -d \"client_secret=$CLIENT_SECRET&grant_type=client_credentials\" https://auth.internal/token\n```\n")
+N7("docs", 5, "docs/httpie.md", "```\nhttp POST api.internal/login username=admin password=$PASSWORD\n```\n")
+N7("docs", 5, "docs/psql.md", "```\npsql \"host=db user=app password=secret dbname=app\"\n```\n")
+N7("docs", 5, "docs/sql.md", "```sql\nCREATE USER app WITH PASSWORD 'password';\n```\n")
+N7("docs", 5, "docs/troubleshooting.md", "```\n2024-05-01 12:00:01 ERROR auth failed for user=app password=***\n2024-05-01 12:00:02 WARN token expired for session §uuid§\n```\n")
+N7("docs", 5, "docs/ssh.md", "```\nssh-keygen -t ed25519 -f deploy_key -N \"\"\n```\n")
+N7("docs", 5, "docs/mail.md", "<details><summary>Full config</summary>\n\n```yaml\nsmtp_password: \"{{ smtp_password }}\"\n```\n</details>\n")
+N7("docs", 5, "docs/hashes.md", "Stored password hashes look like `$2b$12$§b64blob§`.\n")
+N7("docs", 5, "docs/cli.md", "The `--password` flag is deprecated; use `--password-file` instead.\n")
+N7("docs", 5, "notes.org", "#+begin_src sh\nexport DB_PASS=$(pass show db/app)\n#+end_src\n")
+N7("docs", 5, "docs/keys.md", "| Key | Action |\n|---|---|\n| `Enter` | confirm |\n| `Esc` | cancel |\n")
+N7("docs", 5, "docs/start.md", "Start it with `PASSWORD=$(cat /run/secrets/pw) ./start.sh`.\n")
+N7("code", 5, "main.go", 'os.Setenv("API_TOKEN", token)\n')
+N7("code", 5, "src/Db.java", 'String url = "jdbc:postgresql://db/app?user=app&password=" + System.getenv("DB_PASSWORD");\n')
+N7("code", 5, "src/keys.c", 'static const char *api_key = getenv("API_KEY");\n')
+N7("code", 5, "gen.py", 'password = "".join(secrets.choice(alphabet) for _ in range(20))\n')
+N7("code", 5, "check.py", 'if token == "" or password is None:\n    raise ValueError("missing credentials")\n')
+
+
 def _round2_variants(rng: random.Random) -> dict[str, tuple[str, str]]:
     pem = _pem(rng)
     return {"pemcrlf": (pem.replace("\n", "\r\n"), pem)}
@@ -1307,8 +1376,10 @@ def build_cases(seed: int = 2020) -> list[Case]:
     fifth = [replace(case, round=5) for case in _table_cases(((True, _P5), (False, _N5)), rng5, "r5:")]
     rng6 = random.Random(seed * 1000 + 6)
     sixth = [replace(case, round=6) for case in _table_cases(((True, _P6), (False, _N6)), rng6, "r6:")]
-    held = set().union(*(_held_out_third(part) for part in (first, second, third, fourth, fifth, sixth)))
-    return [replace(case, held_out=case.id in held) for case in first + second + third + fourth + fifth + sixth]
+    rng7 = random.Random(seed * 1000 + 7)
+    seventh = [replace(case, round=7) for case in _table_cases(((True, _P7), (False, _N7)), rng7, "r7:")]
+    held = set().union(*(_held_out_third(part) for part in (first, second, third, fourth, fifth, sixth, seventh)))
+    return [replace(case, held_out=case.id in held) for case in first + second + third + fourth + fifth + sixth + seventh]
 
 
 def content_bytes(case: Case) -> bytes:
