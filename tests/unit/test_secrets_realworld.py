@@ -471,3 +471,34 @@ def test_connection_string_symbols_pgpass_pat_names_and_nginx_headers_are_read(p
 def test_systemd_credentials_pgpass_placeholders_paths_and_regexes_do_not_fire(path: str, text: str) -> None:
     detections, _ = engine.scan_blob(text.encode(), path)
     assert not detections, [(d.start_line, d.rule_id) for d in detections]
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "line"),
+    [
+        ("demo.md", f"Credentials for the demo: user `demo`, password `{_PW}`.\n", 1),
+        ("wiki.md", f"### Token\n\n`{_PW}`\n", 3),
+        ("wiki.md", f"**Password**\n{_PW}\n", 2),
+        ("secrets.md", f"Master key for the staging vault: {_PW}Zx81/+Qa=\n", 1),
+        ("deploy.md", f"Password for the `deploy` user: `{_PW}`\n", 1),
+    ],
+)
+def test_spoken_values_headings_and_names_qualified_in_prose_are_read(path: str, text: str, line: int) -> None:
+    detections, _ = engine.scan_blob(text.encode(), path)
+    assert [d.start_line for d in detections] == [line], text
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("notes.md", "Pass `--http-server-default-timeout=milliseconds` to change it.\n"),
+        ("notes.md", "Pass `-Dpamconfdir=no` to meson to avoid installing this file.\n"),
+        ("demo.md", "Credentials for the demo: user `demo`, password `demo`.\n"),
+        ("wiki.md", "### Token\n\nGenerate it under Settings, then Developer settings.\n"),
+        ("wiki.md", "## Secret management\n\n`kubectl-create-secret`\n"),
+        ("secrets.md", "Master key for the staging vault: ask the security team\n"),
+    ],
+)
+def test_verbs_descriptions_and_placeholders_in_prose_do_not_fire(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob(text.encode(), path)
+    assert not detections, [(d.start_line, d.rule_id) for d in detections]

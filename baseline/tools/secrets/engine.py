@@ -244,6 +244,8 @@ def _generic_candidates(data: bytes, lowered: bytes, hits: dict[bytes, list[int]
         documents += generic.find_variable_defaults(data)
     if prose and b"--" in data and b"|" in data:  # a Markdown table whose header names a credential column
         documents += generic.find_table_columns(data)
+    if prose and (b"# " in data or b"**\n" in data or b"**\r\n" in data):  # "### Token" then the value on its own line
+        documents += generic.find_heading_values(data)
     if prose and b"= " in data:  # a reStructuredText simple table (=====  ===== borders)
         documents += generic.find_simple_tables(data)
     for v_start, v_end, value in documents:

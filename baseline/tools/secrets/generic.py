@@ -299,6 +299,11 @@ def _keyword_hits(lowered: bytes) -> list[tuple[int, int]]:
 
 
 _EQUALS_METHODS = (b".equalsIgnoreCase", b".equals", b".Equals")
+# prose between a credential name and its colon: "for the staging vault", "of the `deploy` user"
+_WHOSE = re.compile(rb"[ \t]+(?:for|of|on|in|to)[ \t]+(?:[\w.`@/()-]+[ \t]+){0,4}?[\w.`@/()-]+(?=[ \t]*:)")
+# prose, a value in backticks right after the name: "user `demo`, password `value`" (not the verb "pass `--flag`")
+_SPOKEN_WORDS = frozenset({"password", "passwd", "passphrase", "passcode", "pwd", "secret", "token", "apikey", "credential", "credentials"})
+_SPOKEN_VALUE = re.compile(rb"[ \t]+(?P<q>`)(?P<qv>[^`\n]{4,256})(?P=q)")
 # one to three words that open a line of prose before a credential name: "Encryption key: ...",
 # "- Database password: ...", "1. Pre-shared key: ..." (a label, not a sentence)
 _LABEL_BEFORE = re.compile(rb"[ \t]*(?:[-*+>][ \t]+|\d{1,2}[.)][ \t]+)?(?P<words>(?:[A-Za-z][A-Za-z0-9-]{0,30}[ \t]+){1,3})$")
@@ -516,10 +521,20 @@ def _candidates(
         name = line[name_start:name_end]
         strength = name_strength(name)
         match = AFTER_NAME.match(line, name_end)
-        if match is None and prose and line.startswith(b" (", name_end):  # "Data key (base64): value"
-            close = line.find(b")", name_end + 2, name_end + 40)
-            if close > 0:
-                match = AFTER_NAME.match(line, close + 1)
+        if match is None and prose:
+            if line.startswith(b" (", name_end):  # "Data key (base64): value"
+                close = line.find(b")", name_end + 2, name_end + 40)
+                if close > 0:
+                    match = AFTER_NAME.match(line, close + 1)
+            elif line.startswith(b" ", name_end):
+                whose = _WHOSE.match(line, name_end)  # "Master key for the staging vault: value"
+                if whose is not None:
+                    match = AFTER_NAME.match(line, whose.end())
+                elif strength == 2 and name_words(name)[-1:] and name_words(name)[-1].decode() in _SPOKEN_WORDS:
+                    spoken = _SPOKEN_VALUE.match(line, name_end)  # "user `demo`, password `value`"
+                    if spoken is not None:
+                        out.append((spoken.start("qv"), spoken.end("qv"), name, spoken.group("qv"), 2))
+                        continue
         if match is None:
             if name_end < len(line) and line[name_end] in b"(,) \t" and strength == 2:
                 out += _call_argument(line, name_start, name_end, name)
@@ -953,6 +968,24 @@ def find_pgpass(data: bytes) -> list[tuple[int, int, bytes]]:
     for match in _PGPASS.finditer(data):
         value = match.group("v")
         if _judge(b"password", value, 2) is not None:
+            out.append((match.start("v"), match.end("v"), value))
+    return out
+
+
+_HEADING_VALUE = re.compile(
+    rb"(?m)^(?:#{1,6}[ \t]+(?P<h>[A-Za-z][\w .-]{1,40}?)[ \t]*#*|\*\*(?P<b>[A-Za-z][\w .-]{1,40}?):?\*\*:?)[ \t]*\r?\n"
+    rb"(?:[ \t]*\r?\n){0,2}[ \t]*(?P<q>`?)(?P<v>[^\s`]{8,256})(?P=q)[ \t]*\r?$"
+)
+
+
+def find_heading_values(data: bytes) -> list[tuple[int, int, bytes]]:
+    """A Markdown heading or a bold line naming a credential, with the value alone on a following line
+    (``### Token`` then `` `value` ``)."""
+    out = []
+    for match in _HEADING_VALUE.finditer(data):
+        name = (match.group("h") or match.group("b")).replace(b" ", b"_")
+        value = match.group("v")
+        if name_strength(name) == 2 and _judge(name, value, 2) is not None:
             out.append((match.start("v"), match.end("v"), value))
     return out
 
