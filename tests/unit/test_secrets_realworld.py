@@ -502,3 +502,22 @@ def test_spoken_values_headings_and_names_qualified_in_prose_are_read(path: str,
 def test_verbs_descriptions_and_placeholders_in_prose_do_not_fire(path: str, text: str) -> None:
     detections, _ = engine.scan_blob(text.encode(), path)
     assert not detections, [(d.start_line, d.rule_id) for d in detections]
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("configuration.rst", "    broker_url = 'amqp://guest:guest@localhost:5672//'\n"),
+        ("customizing.txt", "        ADMIN_PASSWORD = 'pbkdf2_sha256$30000$Vo0VlMnkR4Bk$qEvtdyZRWTcOsCnI/oQ7fVOu1XAURIZYoOZ3iq8Dr4M='\n"),
+        ("shadow.md", "root_password: $6$rounds=5000$saltsalt$Vq8Lm2xTz7pR4kW9Vq8Lm2xTz7pR4kW9\n"),
+        ("releases.txt", '    User.objects.filter(password__startswith="bcrypt$$")\n'),
+    ],
+)
+def test_default_url_credentials_stored_hashes_and_query_lookups_do_not_fire(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob(text.encode(), path)
+    assert not detections, [(d.start_line, d.rule_id) for d in detections]
+
+
+def test_a_url_password_that_differs_from_its_user_still_fires() -> None:
+    detections, _ = engine.scan_blob(f"broker_url = 'amqp://guest:{_PW}@mq.internal:5672//'\n".encode(), "settings.py")
+    assert [d.rule_id for d in detections] == ["secrets.broker-url-password"]

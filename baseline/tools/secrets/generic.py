@@ -85,7 +85,9 @@ _NOT_CREDENTIAL_WORDS = frozenset(
      "author", "authors", "authority", "oauth", "login", "signin", "signup", "type", "ref", "secretref", "keyref",
      "mount", "volume", "volumes", "source", "sources", "arn", "store", "vault", "manager", "ring", "press", "down", "up",
      "enter", "escape", "map", "mapping", "dict", "item", "items", "object", "property", "properties", "column", "table",
-     "level", "bucket", "estimate", "budget", "usage", "per", "rate", "window", "authenticity"}
+     "level", "bucket", "estimate", "budget", "usage", "per", "rate", "window", "authenticity",
+     # Django query lookups: password__startswith="pbkdf2_"
+     "startswith", "istartswith", "endswith", "iendswith", "contains", "icontains", "iexact", "isnull"}
 )
 # Metadata words that, before a final credential word, only say whose credential it is.
 _QUALIFYING_WORDS = frozenset({"store", "keystore", "truststore", "login", "vault", "keyring", "source", "env", "environment", "cache", "default", "mount", "volume", "provider"})
@@ -157,6 +159,8 @@ _REGEX_OR_FORMAT = re.compile(rb"\(\?|\[\^|\\[dws]|\{[^}]*\}|\.\*.*[$)\]|]|[\^(\
 _HEX = re.compile(rb"^[0-9a-fA-F]+$")
 _B64 = re.compile(rb"^[A-Za-z0-9+/_-]+={0,2}$")
 _UUID = re.compile(rb"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+# a stored password hash (Django, PHC strings, crypt): pbkdf2_sha256$..., $2b$12$..., $argon2id$..., $6$...
+_PASSWORD_HASH = re.compile(rb"^(?:(?:pbkdf2_sha\d+|argon2|bcrypt(?:_sha256)?|scrypt|sha1|md5|unsalted_\w+)\$|\$(?:2[abxy]?|argon2(?:id|i|d)|[156]|apr1|scrypt|pbkdf2[\w-]*)\$)[^\s]{8,}$")
 _SRI = re.compile(rb"^(?:sha(?:1|224|256|384|512)|md5)[-:=]")
 _PATHLIKE = re.compile(rb"^(?:[.~]?/|[A-Za-z]:\\|[\w.-]+/[\w./-]*$|[\w.-]{1,40}:(?:/[\w.-]+)+/?$|[\w-]+\.(?:pem|key|crt|json|txt|yaml|yml|toml|cfg|ini|env)$)")
 _URL = re.compile(rb"^[a-z][a-z0-9+.-]*://")
@@ -232,7 +236,7 @@ def is_placeholder(value: bytes) -> bool:
 
 def looks_like_non_secret(value: bytes, name: bytes) -> bool:
     """Identifiers, paths, URLs, hashes, UUIDs and SRI strings: shapes that are not credentials."""
-    if _URL.match(value) or _SRI.match(value) or b" " in value.strip() or _DATE.match(value) or _NUMBER.match(value):
+    if _URL.match(value) or _SRI.match(value) or _PASSWORD_HASH.match(value) or b" " in value.strip() or _DATE.match(value) or _NUMBER.match(value):
         return True
     if _FLAG_OR_PROMPT.search(value):
         return True
