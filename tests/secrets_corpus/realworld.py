@@ -175,7 +175,7 @@ class Case:
     secrets: tuple[str, ...]  # the labelled secret values (empty for negatives)
     secret_lines: tuple[int, ...]  # 1-based line where each secret starts
     held_out: bool = False  # in the held-out third (see build_cases)
-    round: int = 1  # 1: the first set of cases; 2 to 7: written later, each with its own held-out third
+    round: int = 1  # 1: the first set of cases; 2 to 8: written later, each with its own held-out third
 
 
 # (kind, cause, file name, template). P = must fire, N = must not fire.
@@ -1241,6 +1241,57 @@ N7("code", 5, "gen.py", 'password = "".join(secrets.choice(alphabet) for _ in ra
 N7("code", 5, "check.py", 'if token == "" or password is None:\n    raise ValueError("missing credentials")\n')
 
 
+# =============================================================================================
+# Round 8: documents that are not prose (notebooks, OpenAPI examples, Postman collections,
+# password-manager CSV exports, e-mails, HTML comments) and Windows / Oracle command lines in
+# documentation, with their own held-out third (``round == 8``), frozen before any rule changed
+# for them. Values come from an eighth random stream: earlier rounds are unchanged.
+# =============================================================================================
+_P8: list[tuple[str, int, str, str]] = []
+_N8: list[tuple[str, int, str, str]] = []
+
+
+def P8(kind: str, cause: int, name: str, template: str) -> None:
+    _P8.append((kind, cause, name, template))
+
+
+def N8(kind: str, cause: int, name: str, template: str) -> None:
+    _N8.append((kind, cause, name, template))
+
+
+P8("docs", 1, "examples/demo.ipynb", '{\n "cells": [\n  {\n   "cell_type": "code",\n   "source": [\n    "API_KEY = \\"§lowalnum§\\"\\n",\n    "client = Client(API_KEY)"\n   ]\n  }\n ]\n}\n')
+P8("docs", 1, "examples/auth.ipynb", '{\n "cells": [\n  {\n   "outputs": [\n    {\n     "text": [\n      "Token: §lowalnum§\\n"\n     ]\n    }\n   ]\n  }\n ]\n}\n')
+P8("docs", 1, "docs/openapi.yaml", "paths:\n  /login:\n    post:\n      requestBody:\n        content:\n          application/json:\n            example:\n              username: admin\n              password: §pw§\n")
+P8("docs", 1, "docs/collection.postman_collection.json", '{"request": {"header": [{"key": "Authorization", "value": "Bearer §lowalnum§", "type": "text"}]}}\n')
+P8("docs", 1, "docs/staging.postman_environment.json", '{"values": [{"key": "api_token", "value": "§pw§", "enabled": true}]}\n')
+P8("config", 1, "passwords.csv", "name,url,username,password\nGrafana,https://grafana.internal,admin,§pw§\n")
+P8("docs", 1, "mail/welcome.eml", "Subject: your account\n\nHi,\nyour temporary password: §pw§\nPlease change it.\n")
+P8("docs", 1, "README.md", "# App\n\n<!-- staging token: §lowalnum§ -->\n")
+P8("docs", 1, "docs/login.md", "Open https://app.internal/login?user=admin&pwd=§pwurl§ to sign in.\n")
+P8("docs", 1, "docs/windows.md", "```\nnet use Z: \\\\\\\\files\\\\share /user:corp\\\\svc §pwsh§\n```\n")
+P8("docs", 1, "docs/windows.md", "```\ncmdkey /add:files.internal /user:svc /pass:§pwsh§\n```\n")
+P8("docs", 1, "docs/oracle.md", "```\nsqlplus system/§pwsh§@ORCL\n```\n")
+P8("docs", 1, "docs/rsync.md", "```\nrsync -av rsync://backup:§pwurl§@backup.internal/data ./data\n```\n")
+P8("docs", 1, "docs/mongo.md", "```\nmongosh -u admin -p §pwsh§ --authenticationDatabase admin\n```\n")
+P8("docs", 1, "docs/influx.md", "```\ninflux -username admin -password §pwsh§ -execute 'SHOW DATABASES'\n```\n")
+P8("docs", 1, "docs/wordpress.md", "```\nwp user create bob bob@corp.internal --user_pass=§pw§\n```\n")
+P8("docs", 1, "docs/ini.md", "```ini\n[api]\nsecret=§pw§\n```\n")
+P8("docs", 1, "docs/readonly.md", "Token (read-only): `§lowalnum§`\n")
+
+N8("docs", 5, "examples/demo.ipynb", '{\n "cells": [\n  {\n   "source": [\n    "API_KEY = os.environ[\\"API_KEY\\"]\\n"\n   ]\n  }\n ]\n}\n')
+N8("docs", 5, "docs/collection.postman_collection.json", '{"request": {"header": [{"key": "Authorization", "value": "Bearer {{token}}", "type": "text"}]}}\n')
+N8("config", 5, "passwords.csv", "name,url,username,password\n")
+N8("docs", 5, "README.md", "# App\n\n<!-- TODO: document where the token comes from -->\n")
+N8("docs", 5, "docs/windows.md", "```\nnet use Z: \\\\\\\\files\\\\share /user:corp\\\\svc *\n```\n")
+N8("docs", 5, "docs/windows.md", "```\ncmdkey /add:files.internal /user:svc /pass\n```\n")
+N8("docs", 5, "docs/oracle.md", "```\nsqlplus system/<password>@ORCL\nsqlplus / as sysdba\n```\n")
+N8("docs", 5, "docs/openapi.yaml", "components:\n  schemas:\n    Login:\n      properties:\n        password:\n          type: string\n          example: <password>\n")
+N8("docs", 5, "docs/influx.md", "```\ninflux -username admin -password '' -execute 'SHOW DATABASES'\n```\n")
+N8("docs", 5, "docs/shell.md", "Run `pwd` to see the working directory, for example `/home/app/releases`.\n")
+N8("docs", 5, "mail/reset.eml", "Subject: password reset\n\nFollow the link to reset your password: https://app.internal/reset\n")
+N8("docs", 5, "docs/staging.postman_environment.json", '{"values": [{"key": "api_token", "value": "", "enabled": true}]}\n')
+
+
 def _round2_variants(rng: random.Random) -> dict[str, tuple[str, str]]:
     pem = _pem(rng)
     return {"pemcrlf": (pem.replace("\n", "\r\n"), pem)}
@@ -1378,8 +1429,11 @@ def build_cases(seed: int = 2020) -> list[Case]:
     sixth = [replace(case, round=6) for case in _table_cases(((True, _P6), (False, _N6)), rng6, "r6:")]
     rng7 = random.Random(seed * 1000 + 7)
     seventh = [replace(case, round=7) for case in _table_cases(((True, _P7), (False, _N7)), rng7, "r7:")]
-    held = set().union(*(_held_out_third(part) for part in (first, second, third, fourth, fifth, sixth, seventh)))
-    return [replace(case, held_out=case.id in held) for case in first + second + third + fourth + fifth + sixth + seventh]
+    rng8 = random.Random(seed * 1000 + 8)
+    eighth = [replace(case, round=8) for case in _table_cases(((True, _P8), (False, _N8)), rng8, "r8:")]
+    rounds = (first, second, third, fourth, fifth, sixth, seventh, eighth)
+    held = set().union(*(_held_out_third(part) for part in rounds))
+    return [replace(case, held_out=case.id in held) for part in rounds for case in part]
 
 
 def content_bytes(case: Case) -> bytes:
