@@ -521,3 +521,39 @@ def test_default_url_credentials_stored_hashes_and_query_lookups_do_not_fire(pat
 def test_a_url_password_that_differs_from_its_user_still_fires() -> None:
     detections, _ = engine.scan_blob(f"broker_url = 'amqp://guest:{_PW}@mq.internal:5672//'\n".encode(), "settings.py")
     assert [d.rule_id for d in detections] == ["secrets.broker-url-password"]
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("demo.ipynb", '{\n "cells": [{\n   "source": [\n    "API_KEY = \\"' + _PW + '\\"\\n",\n    "client = Client(API_KEY)"\n   ]\n }]\n}\n'),
+        ("env.postman_environment.json", '{"values": [{"key": "api_token", "value": "' + _PW + '", "enabled": true}]}\n'),
+        ("README.md", f"<!-- staging token: {_PW} -->\n"),
+        ("notes.md", f"db password: {_PW}\n"),
+        ("windows.md", f"net use Z: \\\\files\\share /user:corp\\svc {_PW}\n"),
+        ("windows.md", f"cmdkey /add:files.internal /user:svc /pass:{_PW}\n"),
+        ("oracle.md", f"sqlplus system/{_PW}@x@ORCL\n"),
+        ("rsync.md", f"rsync -av rsync://backup:{_PW}@backup.internal/data ./data\n"),
+    ],
+)
+def test_notebooks_key_value_pairs_comments_and_windows_and_oracle_commands_are_read(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob(text.encode(), path)
+    assert len(detections) == 1, text
+    assert all(_PW not in d.snippet for d in detections)
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("demo.ipynb", '{\n "cells": [{\n   "source": [\n    "API_KEY = os.environ[\\"API_KEY\\"]\\n"\n   ]\n }]\n}\n'),
+        ("collection.json", '{"header": [{"key": "Authorization", "value": "Bearer {{token}}", "type": "text"}]}\n'),
+        ("README.md", "<!-- TODO: document where the token comes from -->\n"),
+        ("notes.md", "forgot password: use the reset link on the login page\n"),
+        ("windows.md", "net use Z: \\\\files\\share /user:corp\\svc *\n"),
+        ("windows.md", "cmdkey /add:files.internal /user:svc /pass\n"),
+        ("oracle.md", "sqlplus system/<password>@ORCL\nsqlplus / as sysdba\n"),
+    ],
+)
+def test_notebook_lookups_templates_comments_and_prompting_commands_do_not_fire(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob(text.encode(), path)
+    assert not detections, [(d.start_line, d.rule_id) for d in detections]

@@ -41,6 +41,7 @@ KEYWORDS = (
     # a personal access token as the last word of a name (GITHUB_PAT=, ado_pat:): "pat" alone would
     # hit every "path" and "pattern", so the keyword carries the character after the name
     "_pat=", "_pat:", '_pat"', "_pat'", "_pat ", "-pat=", "-pat:",
+    "/user:", "sqlplus", "sqlldr", "expdp", "impdp",
 )
 
 # --- names ---------------------------------------------------------------------------------------
@@ -310,10 +311,12 @@ _SPOKEN_WORDS = frozenset({"password", "passwd", "passphrase", "passcode", "pwd"
 _SPOKEN_VALUE = re.compile(rb"[ \t]+(?P<q>`)(?P<qv>[^`\n]{4,256})(?P=q)")
 # one to three words that open a line of prose before a credential name: "Encryption key: ...",
 # "- Database password: ...", "1. Pre-shared key: ..." (a label, not a sentence)
-_LABEL_BEFORE = re.compile(rb"[ \t]*(?:[-*+>][ \t]+|\d{1,2}[.)][ \t]+)?(?P<words>(?:[A-Za-z][A-Za-z0-9-]{0,30}[ \t]+){1,3})$")
+_LABEL_BEFORE = re.compile(rb"[ \t]*(?:<!--[ \t]*)?(?:[-*+>][ \t]+|\d{1,2}[.)][ \t]+)?(?P<words>(?:[A-Za-z][A-Za-z0-9-]{0,30}[ \t]+){1,3})$")
 _NOT_LABEL_WORDS = frozenset(
     {b"the", b"a", b"an", b"your", b"our", b"my", b"this", b"that", b"its", b"their", b"no", b"not", b"note", b"see", b"if",
-     b"when", b"where", b"set", b"use", b"enter", b"change", b"reset", b"new", b"old", b"wrong", b"invalid", b"missing", b"empty"}
+     b"when", b"where", b"set", b"use", b"enter", b"change", b"reset", b"new", b"old", b"wrong", b"invalid", b"missing", b"empty",
+     b"forgot", b"forgotten", b"lost", b"expired", b"any", b"each", b"every", b"which", b"what", b"is", b"are", b"and", b"or",
+     b"for", b"with", b"without", b"to", b"of", b"in", b"on", b"by", b"from", b"via", b"click", b"type", b"paste", b"copy"}
 )
 
 
@@ -418,11 +421,16 @@ VALUE_AS_NAME = re.compile(
 HTPASSWD = re.compile(rb"\bhtpasswd\s+(?:-[A-Za-z]+\s+)*?-[A-Za-z]*b[A-Za-z]*\s+(?:-[A-Za-z]+\s+)*(?:[^\s-]\S*\s+){2}(?:(?P<q>[\"'])(?P<qv>[^\"'\n$]{4,256})(?P=q)|(?P<uv>[^\s\"'`$-][^\s\"'`;|&]{3,255}))")
 # openssl -passin / -passout / -pass / -password pass:VALUE (env:, file:, fd: and stdin name no value)
 OPENSSL_PASS = re.compile(rb"(?<![\w-])-pass(?:in|out|word)?[ \t]+[\"']?pass:(?P<uv>[^\s\"'`$][^\s\"'`;|&]{3,255})")
+# Windows: net use \\host\share /user:DOMAIN\user VALUE; cmdkey /pass:VALUE, /password:VALUE switches
+NET_USE = re.compile(rb"(?i)\bnet\s+use\b[^\n]*?/user:[^\s\"]+\s+(?:(?P<q>[\"'])(?P<qv>[^\"'\n]{4,256})(?P=q)|(?P<uv>[^\s*/\"'%$][^\s\"']{3,255}))")
+WINDOWS_SWITCH = re.compile(rb"(?i)(?<![\w/])/(?:pass|password|pwd|pw)[:=](?:(?P<q>[\"'])(?P<qv>[^\"'\n]{4,256})(?P=q)|(?P<uv>[^\s\"'%$*][^\s\"']{3,255}))")
+# Oracle connect strings: sqlplus user/VALUE@db
+ORACLE_CONNECT = re.compile(rb"(?i)\b(?:sqlplus|sqlldr|expdp|impdp)\s+(?:-\w+\s+)*[\w$#]{1,30}/(?P<uv>[^\s@/\"'<>$][^\s/\"']{3,127})@[\w.:-]+(?:[\s/]|$)")
 # a directive line of a configuration file: "requirepass VALUE", "bindpw VALUE", ".netrc ... password VALUE"
 DIRECTIVE = re.compile(rb"(?:^|[ \t])(?P<name>[A-Za-z][\w.-]{1,60})[ \t]+(?P<uv>[^\s\"'`=:]{6,256})[ \t]*(?:$|#)")
 TABLE_CELL = re.compile(rb"^\s*\|\s*`?(?P<name>[\w.-]{2,60})`?\s*\|\s*`?(?P<uv>[^\s|`]{4,256})`?\s*(?:\||\r?$)")  # AsciiDoc rows have no closing |
 # {"name": "DB_PASSWORD", "value": "v"} (container definitions), name: X / value: v on one line
-NAME_VALUE = re.compile(rb"(?i)[\"']?name[\"']?\s*[:=]\s*[\"'](?P<name>[\w.-]{2,80})[\"']\s*,\s*[\"']?value[\"']?\s*[:=]\s*" + _QUOTED)
+NAME_VALUE = re.compile(rb"(?i)[\"']?(?:name|key)[\"']?\s*[:=]\s*[\"'](?P<name>[\w.-]{2,80})[\"']\s*,\s*[\"']?value[\"']?\s*[:=]\s*" + _QUOTED)
 DEFINE = re.compile(rb"#\s*define\s+(?P<name>\w{2,80})\s+" + _QUOTED)
 JWT_CALL = re.compile(
     rb"\b(?:jwt|JWT)(?:\.|::)(?:encode|sign|decode|verify)\(\s*[^,()]{1,80}(?:\([^()]*\))?[^,()]{0,40},\s*" + _QUOTED
@@ -476,6 +484,8 @@ def _call_argument(line: bytes, name_start: int, name_end: int, name: bytes) -> 
                 return [(found[1], found[2], name, found[0], 2)]
     return []
 
+# a line that is one JSON string of an array (notebook cells: "source": ["line\n", ...])
+_JSON_STRING_LINE = re.compile(rb'^[ \t]*"(?:[^"\\\n]|\\.)*"[ \t]*,?[ \t]*\r?$')
 _ENTITIES = ((b"&quot;", b'"'), (b"&#34;", b'"'), (b"&apos;", b"'"), (b"&#39;", b"'"), (b"&lt;", b"<"), (b"&gt;", b">"))
 
 
@@ -561,7 +571,7 @@ def _candidates(
                 joined = b"_".join(words) + b"_" + name
                 if name_strength(joined) > strength:
                     name, strength = joined, name_strength(joined)
-                elif not words[0][:1].isupper() or words[0].lower() in _NOT_LABEL_WORDS:
+                elif words[0].lower() in _NOT_LABEL_WORDS:
                     label = None  # "the password: see the vault" is a sentence; "Database password: ..." a label
         if not quoted:
             if code_file and not _inside_string(line, start):
@@ -590,7 +600,7 @@ def _candidates(
             patterns.append(XML_ELEMENT)
             if b"</t" in lowered:
                 patterns.append(HTML_CELLS)
-        if value_word and b"name" in lowered:
+        if value_word and (b"name" in lowered or b"key" in lowered):
             patterns.append(NAME_VALUE)
     if b"|" in line and line.lstrip().startswith(b"|"):
         patterns.append(TABLE_CELL)
@@ -621,6 +631,13 @@ def _candidates(
         for match in VALUE_AS_NAME.finditer(line):
             if name_strength(match.group("name").replace(b" ", b"_")) == 2:
                 out.append((match.start("qv"), match.end("qv"), match.group("name"), match.group("qv"), 2))
+    if b"/user:" in lowered and b"net" in lowered:
+        patterns.append(NET_USE)
+    if b"/p" in lowered and (b"/pass" in lowered or b"/pw" in lowered):
+        patterns.append(WINDOWS_SWITCH)
+    if b"sql" in lowered or b"expdp" in lowered or b"impdp" in lowered:
+        if b"sqlplus" in lowered or b"sqlldr" in lowered or b"expdp" in lowered or b"impdp" in lowered:
+            patterns.append(ORACLE_CONNECT)
     if b"htpasswd" in lowered:
         patterns.append(HTPASSWD)
     if b"pass:" in lowered:
@@ -710,7 +727,10 @@ def find_assignments(
         lowered, hits = None, None
     if prose and b"**" in decoded:  # Markdown bold, "**Password:** value", "**API key**: value": same offsets
         decoded = decoded.replace(b"**", b"  ")
-    if b'\\":' in decoded or b'=\\"' in decoded:  # JSON or code inside a string literal: {\"password\": \"...\"}
+    if b"\\" in decoded and _JSON_STRING_LINE.match(decoded):  # a notebook's source line: "API_KEY = \"...\"\n",
+        decoded = decoded.replace(b"\\n", b"  ").replace(b"\\r", b"  ").replace(b'\\"', b'"')
+        lowered, hits = None, None
+    elif b'\\":' in decoded or b'=\\"' in decoded:  # JSON or code inside a string literal: {\"password\": \"...\"}
         decoded = decoded.replace(b'\\"', b'"')
         lowered, hits = None, None
     if lowered is None:
