@@ -175,7 +175,7 @@ class Case:
     secrets: tuple[str, ...]  # the labelled secret values (empty for negatives)
     secret_lines: tuple[int, ...]  # 1-based line where each secret starts
     held_out: bool = False  # in the held-out third (see build_cases)
-    round: int = 1  # 1: the first set of cases; 2 to 8: written later, each with its own held-out third
+    round: int = 1  # 1: the first set of cases; 2 to 9: written later, each with its own held-out third
 
 
 # (kind, cause, file name, template). P = must fire, N = must not fire.
@@ -1292,6 +1292,55 @@ N8("docs", 5, "mail/reset.eml", "Subject: password reset\n\nFollow the link to r
 N8("docs", 5, "docs/staging.postman_environment.json", '{"values": [{"key": "api_token", "value": "", "enabled": true}]}\n')
 
 
+# =============================================================================================
+# Round 9: product documentation for tools people run (CI actions, Terraform, kubectl, Helm, the
+# AWS CLI, git, Docker, Ansible, Vault, RabbitMQ, Redis, MongoDB, Grafana, PostgreSQL, passwd),
+# with their own held-out third (``round == 9``), frozen before any rule changed for them. Values
+# come from a ninth random stream: earlier rounds are unchanged.
+# =============================================================================================
+_P9: list[tuple[str, int, str, str]] = []
+_N9: list[tuple[str, int, str, str]] = []
+
+
+def P9(kind: str, cause: int, name: str, template: str) -> None:
+    _P9.append((kind, cause, name, template))
+
+
+def N9(kind: str, cause: int, name: str, template: str) -> None:
+    _N9.append((kind, cause, name, template))
+
+
+P9("docs", 1, "docs/ci.md", "```yaml\n- uses: docker/login-action@v3\n  with:\n    username: ci\n    password: §pw§\n```\n")
+P9("docs", 1, "docs/terraform.md", "```\nexport TF_VAR_db_password=§pwsh§\nterraform apply\n```\n")
+P9("docs", 1, "docs/registry.md", "```\nkubectl create secret docker-registry regcred --docker-username=ci --docker-password=§pwsh§\n```\n")
+P9("docs", 1, "docs/helm.md", "```\nhelm install db bitnami/postgresql --set auth.postgresPassword=§pwsh§\n```\n")
+P9("docs", 1, "docs/aws.md", "```\naws configure set aws_secret_access_key §b64slash§\n```\n")
+P9("docs", 1, "docs/git.md", "```\ngit remote add origin https://ci:§pwurl§@git.internal/app.git\n```\n")
+P9("docs", 1, "docs/docker.md", "```\ndocker run -e \"API_KEY=§lowalnum§\" app:latest\n```\n")
+P9("docs", 1, "docs/ansible.md", "```\nansible-playbook site.yml -e \"ansible_password=§pw§\"\n```\n")
+P9("docs", 1, "docs/vault.md", "```\nvault kv put secret/app password=§pw§\n```\n")
+P9("docs", 1, "docs/pgadmin.md", "```yaml\nenvironment:\n  PGADMIN_DEFAULT_PASSWORD: §pw§\n```\n")
+P9("docs", 1, "docs/rabbitmq.md", "```\nrabbitmqctl add_user app §pwsh§\n```\n")
+P9("docs", 1, "docs/redis.md", "```\n127.0.0.1:6379> AUTH §pwsh§\nOK\n```\n")
+P9("docs", 1, "docs/mongo.md", "```js\ndb.createUser({user: \"app\", pwd: \"§pw§\", roles: [\"readWrite\"]})\n```\n")
+P9("docs", 1, "docs/jenkins.md", "initial admin password: §hexlow§\n")
+P9("docs", 1, "docs/grafana.md", "```\ngrafana-cli admin reset-admin-password §pwsh§\n```\n")
+P9("docs", 1, "docs/postgres.md", "```sql\nALTER ROLE app WITH LOGIN PASSWORD '§pw§';\n```\n")
+P9("docs", 1, "docs/users.md", "```\necho \"§pwsh§\" | passwd --stdin deploy\n```\n")
+
+N9("docs", 5, "docs/ci.md", "```yaml\n- uses: docker/login-action@v3\n  with:\n    username: ci\n    password: ${{ secrets.REGISTRY_PASSWORD }}\n```\n")
+N9("docs", 5, "docs/terraform.md", "```\nexport TF_VAR_db_password=$(vault read -field=password secret/db)\n```\n")
+N9("docs", 5, "docs/registry.md", "```\nkubectl create secret docker-registry regcred --docker-password=$REGISTRY_PASSWORD\n```\n")
+N9("docs", 5, "docs/helm.md", "```\nhelm install db bitnami/postgresql --set auth.postgresPassword=$PG_PASSWORD\n```\n")
+N9("docs", 5, "docs/vault.md", "```\nvault kv get -field=password secret/app\n```\n")
+N9("docs", 5, "docs/rabbitmq.md", "```\nrabbitmqctl change_password app \"$NEW_PASSWORD\"\n```\n")
+N9("docs", 5, "docs/redis.md", "```\n127.0.0.1:6379> AUTH <password>\n```\n")
+N9("docs", 5, "docs/mongo.md", "```js\ndb.createUser({user: \"app\", pwd: passwordPrompt(), roles: [\"readWrite\"]})\n```\n")
+N9("docs", 5, "docs/grafana.md", "```\ngrafana-cli admin reset-admin-password \"$GF_PASSWORD\"\n```\n")
+N9("docs", 5, "docs/users.md", "```\necho \"$DEPLOY_PASSWORD\" | passwd --stdin deploy\n```\n")
+N9("docs", 5, "docs/jenkins.md", "The initial admin password is in `/var/jenkins_home/secrets/initialAdminPassword`.\n")
+
+
 def _round2_variants(rng: random.Random) -> dict[str, tuple[str, str]]:
     pem = _pem(rng)
     return {"pemcrlf": (pem.replace("\n", "\r\n"), pem)}
@@ -1431,7 +1480,9 @@ def build_cases(seed: int = 2020) -> list[Case]:
     seventh = [replace(case, round=7) for case in _table_cases(((True, _P7), (False, _N7)), rng7, "r7:")]
     rng8 = random.Random(seed * 1000 + 8)
     eighth = [replace(case, round=8) for case in _table_cases(((True, _P8), (False, _N8)), rng8, "r8:")]
-    rounds = (first, second, third, fourth, fifth, sixth, seventh, eighth)
+    rng9 = random.Random(seed * 1000 + 9)
+    ninth = [replace(case, round=9) for case in _table_cases(((True, _P9), (False, _N9)), rng9, "r9:")]
+    rounds = (first, second, third, fourth, fifth, sixth, seventh, eighth, ninth)
     held = set().union(*(_held_out_third(part) for part in rounds))
     return [replace(case, held_out=case.id in held) for part in rounds for case in part]
 
