@@ -557,3 +557,19 @@ def test_notebooks_key_value_pairs_comments_and_windows_and_oracle_commands_are_
 def test_notebook_lookups_templates_comments_and_prompting_commands_do_not_fire(path: str, text: str) -> None:
     detections, _ = engine.scan_blob(text.encode(), path)
     assert not detections, [(d.start_line, d.rule_id) for d in detections]
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        (f"127.0.0.1:6379> AUTH {_PW}\nOK\n", True),
+        (f"AUTH default {_PW}\n", True),
+        (f'echo "{_PW}" | passwd --stdin deploy\n', True),
+        ("127.0.0.1:6379> AUTH <password>\n", False),
+        ("## AUTH TOKEN\n", False),
+        ('echo "$DEPLOY_PASSWORD" | passwd --stdin deploy\n', False),
+    ],
+)
+def test_redis_auth_commands_and_passwd_stdin(text: str, fires: bool) -> None:
+    detections, _ = engine.scan_blob(text.encode(), "redis.md")
+    assert bool(detections) == fires, text

@@ -389,7 +389,7 @@ CLI_USER = re.compile(
 # echo TOKEN | docker login --password-stdin
 CLI_STDIN = re.compile(
     rb"\becho\s+(?:-n\s+)?[\"']?(?P<uv>[^\s\"'$|]{8,256})[\"']?\s*\|\s*"
-    rb"(?:(?:sudo\s+)?\w+(?:\s+\w+)?\s+login\b|sudo\s+-\w*S|[\w-]+\b[^|\n]*--password-stdin|(?:sudo\s+)?chpasswd)"
+    rb"(?:(?:sudo\s+)?\w+(?:\s+\w+)?\s+login\b|sudo\s+-\w*S|[\w-]+\b[^|\n]*--password-stdin|(?:sudo\s+)?chpasswd|(?:sudo\s+)?passwd\b[^|\n]*--stdin)"
 )
 # machine HOST login USER password VALUE (.netrc lines, also written by an echo in a Dockerfile)
 NETRC = re.compile(rb"\bmachine\s+\S+\s+login\s+\S+\s+password\s+(?P<uv>[^\s\"'`]{4,256})")
@@ -421,6 +421,8 @@ VALUE_AS_NAME = re.compile(
 HTPASSWD = re.compile(rb"\bhtpasswd\s+(?:-[A-Za-z]+\s+)*?-[A-Za-z]*b[A-Za-z]*\s+(?:-[A-Za-z]+\s+)*(?:[^\s-]\S*\s+){2}(?:(?P<q>[\"'])(?P<qv>[^\"'\n$]{4,256})(?P=q)|(?P<uv>[^\s\"'`$-][^\s\"'`;|&]{3,255}))")
 # openssl -passin / -passout / -pass / -password pass:VALUE (env:, file:, fd: and stdin name no value)
 OPENSSL_PASS = re.compile(rb"(?<![\w-])-pass(?:in|out|word)?[ \t]+[\"']?pass:(?P<uv>[^\s\"'`$][^\s\"'`;|&]{3,255})")
+# the Redis AUTH command, at a line start or after a prompt: "127.0.0.1:6379> AUTH VALUE", "AUTH user VALUE"
+REDIS_AUTH = re.compile(rb"(?:^|[>$#][ \t]*)[ \t]*AUTH[ \t]+(?:[^\s\"'<>$]+[ \t]+)?(?:(?P<q>[\"'])(?P<qv>[^\"'\n]{4,256})(?P=q)|(?P<uv>[^\s\"'<$][^\s\"']{3,255}))[ \t]*\r?$")
 # Windows: net use \\host\share /user:DOMAIN\user VALUE; cmdkey /pass:VALUE, /password:VALUE switches
 NET_USE = re.compile(rb"(?i)\bnet\s+use\b[^\n]*?/user:[^\s\"]+\s+(?:(?P<q>[\"'])(?P<qv>[^\"'\n]{4,256})(?P=q)|(?P<uv>[^\s*/\"'%$][^\s\"']{3,255}))")
 WINDOWS_SWITCH = re.compile(rb"(?i)(?<![\w/])/(?:pass|password|pwd|pw)[:=](?:(?P<q>[\"'])(?P<qv>[^\"'\n]{4,256})(?P=q)|(?P<uv>[^\s\"'%$*][^\s\"']{3,255}))")
@@ -631,6 +633,8 @@ def _candidates(
         for match in VALUE_AS_NAME.finditer(line):
             if name_strength(match.group("name").replace(b" ", b"_")) == 2:
                 out.append((match.start("qv"), match.end("qv"), match.group("name"), match.group("qv"), 2))
+    if b"AUTH " in line:
+        patterns.append(REDIS_AUTH)
     if b"/user:" in lowered and b"net" in lowered:
         patterns.append(NET_USE)
     if b"/p" in lowered and (b"/pass" in lowered or b"/pw" in lowered):
