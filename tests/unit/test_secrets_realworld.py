@@ -573,3 +573,12 @@ def test_notebook_lookups_templates_comments_and_prompting_commands_do_not_fire(
 def test_redis_auth_commands_and_passwd_stdin(text: str, fires: bool) -> None:
     detections, _ = engine.scan_blob(text.encode(), "redis.md")
     assert bool(detections) == fires, text
+
+
+def test_long_blank_html_cells_and_flag_runs_do_not_backtrack() -> None:
+    import time
+
+    started = time.monotonic()
+    for text in (b"<td>password" + b" " * 3000 + b"</td><td>", b"<td>" + b" " * 3000 + b"</td>", b"htpasswd -" + b"b" * 3000 + b" x"):
+        engine.scan_blob(text + b"\n", "page.html")
+    assert time.monotonic() - started < 5.0  # was minutes with overlapping space quantifiers

@@ -363,9 +363,10 @@ XML_KEY_VALUE = re.compile(
     rb"(?i)\b(?:key|name)\s*=\s*[\"'](?P<name>[^\"'<>]{2,80})[\"'][^>]{0,80}?(?:\bvalue\s*=\s*[\"'](?P<qv>[^\"'\n]{4,256})[\"']|>(?P<uv>[^<\s]{4,256})</)"
 )
 # <td>password</td><td>value</td>, <th>API token</th><td><code>value</code></td>: a cell naming a credential, then its value
-HTML_CELLS = re.compile(
-    rb"(?i)<(?P<tag>td|th)\b[^>]{0,80}>\s*(?:<(?:b|strong|code|em)>)?(?P<name>[\w .-]{2,40}?)(?:</(?:b|strong|code|em)>)?\s*:?\s*</(?P=tag)>"
-    rb"\s*<td\b[^>]{0,80}>\s*(?:<(?:code|kbd|samp|tt)>)?(?P<uv>[^<\s]{4,256})(?:</(?:code|kbd|samp|tt)>)?\s*</td>"
+HTML_CELLS = re.compile(  # spaces only in bounded runs between fixed parts: no quadratic backtracking on long blank cells
+    rb"(?i)<(?P<tag>td|th)\b[^>]{0,80}>[ \t]{0,8}(?:<(?:b|strong|code|em)>)?(?P<name>[\w.-](?:[\w .-]{0,38}[\w.-])?)"
+    rb"(?:</(?:b|strong|code|em)>)?[ \t]{0,8}:?[ \t]{0,8}</(?P=tag)>"
+    rb"[ \t]{0,8}<td\b[^>]{0,80}>[ \t]{0,8}(?:<(?:code|kbd|samp|tt)>)?(?P<uv>[^<\s]{4,256})(?:</(?:code|kbd|samp|tt)>)?[ \t]{0,8}</td>"
 )
 XML_ELEMENT = re.compile(rb"<(?P<name>[\w:.-]{2,80})>\s*(?P<uv>[^<\s]{4,256})\s*</(?P=name)>")
 # --password X, --db-password=X, --auth X
@@ -418,7 +419,7 @@ VALUE_AS_NAME = re.compile(
     rb"(?P<name>(?:[\w-]+\s+){0,2}?(?:password|passphrase|passwd|pwd|token|secret|key|credential))\b"
 )
 # htpasswd -b FILE USER PASSWORD (batch mode: the password is the last argument)
-HTPASSWD = re.compile(rb"\bhtpasswd\s+(?:-[A-Za-z]+\s+)*?-[A-Za-z]*b[A-Za-z]*\s+(?:-[A-Za-z]+\s+)*(?:[^\s-]\S*\s+){2}(?:(?P<q>[\"'])(?P<qv>[^\"'\n$]{4,256})(?P=q)|(?P<uv>[^\s\"'`$-][^\s\"'`;|&]{3,255}))")
+HTPASSWD = re.compile(rb"\bhtpasswd\s+(?:-[A-Za-z]{1,8}\s+){0,6}?-[A-Za-z]{0,8}b[A-Za-z]{0,8}\s+(?:-[A-Za-z]{1,8}\s+){0,6}(?:[^\s-]\S*\s+){2}(?:(?P<q>[\"'])(?P<qv>[^\"'\n$]{4,256})(?P=q)|(?P<uv>[^\s\"'`$-][^\s\"'`;|&]{3,255}))")
 # openssl -passin / -passout / -pass / -password pass:VALUE (env:, file:, fd: and stdin name no value)
 OPENSSL_PASS = re.compile(rb"(?<![\w-])-pass(?:in|out|word)?[ \t]+[\"']?pass:(?P<uv>[^\s\"'`$][^\s\"'`;|&]{3,255})")
 # the Redis AUTH command, at a line start or after a prompt: "127.0.0.1:6379> AUTH VALUE", "AUTH user VALUE"
