@@ -15,6 +15,7 @@ The corpus was written by the same hands as the rules it measures, even if the h
 left untouched while tuning: read its figures as an upper bound, not as a field measurement.
 
 Usage: python bench/bench_secrets_realworld.py --peers-venv DIR [--kingfisher-venv DIR] [--tree-mb 50] [--json FILE]
+       [--per-kind] [--tuning-only --misses] (the last two: the tuning part only, and our misses on it)
 """
 
 from __future__ import annotations
@@ -128,12 +129,12 @@ def score(cases: list[realworld.Case], names: list[str], found: Findings) -> dic
 
 
 def PARTS(cases: list[realworld.Case]) -> list[tuple[str, list[bool]]]:
-    """The tuning part, each round's held-out third (round 1's was measured and looked at once; round
-    2's is untouched until the closing measurement) and the whole corpus."""
-    return [("tuning", [not c.held_out for c in cases]),
-            ("held-out r1", [c.held_out and c.round == 1 for c in cases]),
-            ("held-out r2", [c.held_out and c.round == 2 for c in cases]),
-            ("all", [True] * len(cases))]
+    """The tuning part, each round's held-out third (round 1's was measured and looked at once; each
+    later round's is untouched until its closing measurement) and the whole corpus."""
+    rounds = sorted({case.round for case in cases})
+    return ([("tuning", [not c.held_out for c in cases])]
+            + [(f"held-out r{number}", [c.held_out and c.round == number for c in cases]) for number in rounds]
+            + [("all", [True] * len(cases))])
 
 
 def misses(cases: list[realworld.Case], names: list[str], found: Findings) -> list[str]:
@@ -185,6 +186,7 @@ def corpus(work: Path, peers: Path | None, kingfisher_venv: Path | None) -> dict
             for cause in sorted({c.cause for c in cases})
         }
     return {"cases": len(cases), "positives": sum(c.positive for c in cases), "held_out": sum(c.held_out for c in cases), "tools": results,
+            "parts": [part for part, _ in PARTS(cases)],
             "misses": misses(cases, names, raw["baseline"]) if "baseline" in raw else []}
 
 
@@ -234,9 +236,9 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def render(data: dict, held_out: bool = True) -> str:
+def render(data: dict, held_out: bool = True, per_kind: bool = False) -> str:
     lines = [f"corpus: {data['corpus']['cases']} cases, {data['corpus']['positives']} positives, {data['corpus']['held_out']} held out"]
-    for part in ("tuning", "held-out r1", "held-out r2", "all") if held_out else ("tuning",):
+    for part in data["corpus"]["parts"] if held_out else ("tuning",):
         lines.append(f"\n{part}: tool | " + " | ".join(f"{kind} F1" for kind in KINDS) + " | P | R | F1 | false fires")
         for tool, result in data["corpus"]["tools"].items():
             if "error" in result:
@@ -247,13 +249,18 @@ def render(data: dict, held_out: bool = True) -> str:
             total = table["all"]
             lines.append(f"  {tool} | {kinds} | {total['precision']:.3f} | {total['recall']:.3f} | {total['f1']:.3f} | "
                          f"{total['false_fire_rate']:.1%} ({int(total['fires'])}/{int(total['negatives'])})")
-    if not held_out:
-        return "\n".join(lines)
-    lines.append("\nrecall by cause (issue 20), all cases: tool | " + " | ".join(data["corpus"]["tools"]["baseline"]["by_cause"]))
-    for tool, result in data["corpus"]["tools"].items():
-        if "by_cause" in result:
-            lines.append(f"  {tool} | " + " | ".join(
-                f"R {row['recall']:.2f}" if row["tp"] + row["fn"] else f"ff {row['false_fire_rate']:.2f}" for row in result["by_cause"].values()))
+            if per_kind:
+                for kind in KINDS:
+                    if kind in table:
+                        row = table[kind]
+                        lines.append(f"      {kind}: P {row['precision']:.3f} R {row['recall']:.3f} F1 {row['f1']:.3f} "
+                                     f"({int(row['tp'])} of {int(row['tp'] + row['fn'])} found; false fires {int(row['fires'])}/{int(row['negatives'])})")
+    if held_out:  # by cause over all cases, held-out thirds included
+        lines.append("\nrecall by cause (issue 20), all cases: tool | " + " | ".join(data["corpus"]["tools"]["baseline"]["by_cause"]))
+        for tool, result in data["corpus"]["tools"].items():
+            if "by_cause" in result:
+                lines.append(f"  {tool} | " + " | ".join(
+                    f"R {row['recall']:.2f}" if row["tp"] + row["fn"] else f"ff {row['false_fire_rate']:.2f}" for row in result["by_cause"].values()))
     if "throughput" in data:
         t = data["throughput"]
         lines.append(f"\nthroughput: {t['files']} files, {t['mb']} MB ({', '.join(t['packages'])}); prefilter {t['prefilter']}")
@@ -275,14 +282,15 @@ def main() -> None:
     parser.add_argument("--no-throughput", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--misses", action="store_true", help="list baseline's misses and false fires on the tuning part")
-    parser.add_argument("--tuning-only", action="store_true", help="print the tuning part only (keep the held-out third unseen)")
+    parser.add_argument("--tuning-only", action="store_true", help="print the tuning part only (keep the held-out thirds unseen)")
+    parser.add_argument("--per-kind", action="store_true", help="also print precision, recall and F1 of each kind of source")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-secrets-rw-") as scratch:
         work = Path(scratch)
         data: dict = {"corpus": corpus(work, args.peers_venv, args.kingfisher_venv)}
         if not args.no_throughput:
             data["throughput"] = throughput(work, args.tree_mb, args.repeats)
-    print(render(data, held_out=not args.tuning_only))
+    print(render(data, held_out=not args.tuning_only, per_kind=args.per_kind))
     if args.misses:
         print("\n".join(["", "tuning part, baseline's misses and false fires:"] + data["corpus"]["misses"]))
     if args.json and not args.tuning_only:

@@ -175,7 +175,7 @@ class Case:
     secrets: tuple[str, ...]  # the labelled secret values (empty for negatives)
     secret_lines: tuple[int, ...]  # 1-based line where each secret starts
     held_out: bool = False  # in the held-out third (see build_cases)
-    round: int = 1  # 1: the first set of cases; 2: written later, with its own held-out third
+    round: int = 1  # 1: the first set of cases; 2 to 9: written later, each with its own held-out third
 
 
 # (kind, cause, file name, template). P = must fire, N = must not fire.
@@ -801,6 +801,546 @@ N2("docs", 5, "faq.rst", "Q: What is the default password?\nA: There is none; th
 N2("config", 5, "keymap.json", '{"key": "cmd+shift+k", "when": "editorTextFocus"}\n')
 
 
+# =============================================================================================
+# Round 3: documentation as people write it (Markdown / RST / AsciiDoc code blocks, shell
+# sessions, prose, tables, field lists, notes files) and a few more configuration, code and
+# infrastructure shapes, with their own held-out third (``round == 3``), frozen before any rule
+# changed for them. Values come from a third random stream: rounds 1 and 2 are unchanged.
+# =============================================================================================
+_P3: list[tuple[str, int, str, str]] = []
+_N3: list[tuple[str, int, str, str]] = []
+
+
+def P3(kind: str, cause: int, name: str, template: str) -> None:
+    _P3.append((kind, cause, name, template))
+
+
+def N3(kind: str, cause: int, name: str, template: str) -> None:
+    _N3.append((kind, cause, name, template))
+
+
+# --- docs: code blocks in Markdown, RST and AsciiDoc ---
+P3("docs", 1, "README.md", "## Quick start\n\n```bash\nexport API_TOKEN=§lowalnum§\n./run.sh --port 8080\n```\n")
+P3("docs", 1, "README.md", "Configure the client:\n\n```sh\nexport AWS_ACCESS_KEY_ID=§aws_id§\nexport AWS_SECRET_ACCESS_KEY=§b64slash§\n```\n")
+P3("docs", 1, "docs/install.md", "```shell\n$ export DB_PASSWORD='§pwsh§'\n$ make migrate\n```\n")
+P3("docs", 1, "docs/install.rst", "Installation\n============\n\n.. code-block:: bash\n\n   export SECRET_KEY=§flaskkey§\n   flask run\n")
+P3("docs", 1, "docs/settings.rst", "Put this in ``settings.py``::\n\n    SECRET_KEY = '§djangokey§'\n    DEBUG = False\n")
+P3("docs", 1, "docs/deploy.adoc", "== Deploy\n\n[source,bash]\n----\nexport GITLAB_TOKEN=§glpat_new§\n----\n")
+P3("docs", 1, "README.md", "```python\nimport stripe\nstripe.api_key = \"§stripe_live§\"\n```\n")
+P3("docs", 1, "docs/client.md", "```python\nclient = Client(api_key=\"§hexlow§\", region=\"eu\")\n```\n")
+P3("docs", 1, "docs/config.md", "Example configuration:\n\n```yaml\ndatabase:\n  host: db.internal\n  password: §human§\n```\n")
+P3("docs", 1, "docs/config.md", "```json\n{\n  \"client_id\": \"web-app\",\n  \"client_secret\": \"§b64key§\"\n}\n```\n")
+P3("docs", 1, "docs/env.md", "Create a `.env` file:\n\n```\nREDIS_URL=redis://cache:6379/0\nREDIS_PASSWORD=§pwsh§\n```\n")
+P3("docs", 1, "docs/api.md", "```bash\ncurl -H \"Authorization: Bearer §jwt§\" https://api.internal/v1/users\n```\n")
+P3("docs", 1, "docs/search.md", "Check the cluster:\n\n    curl -u elastic:§pwurl§ http://localhost:9200/_cluster/health\n")
+P3("docs", 1, "docs/docker.md", "```console\n$ docker run -d -e POSTGRES_PASSWORD=§pwsh§ -p 5432:5432 postgres:16\n```\n")
+P3("docs", 1, "docs/k8s.md", "```\nkubectl create secret generic db-creds --from-literal=password=§pwsh§\n```\n")
+P3("docs", 1, "docs/heroku.md", "    $ heroku config:set SECRET_KEY=§flaskkey§ --app web-prod\n")
+P3("docs", 1, "docs/windows.md", "```powershell\nPS> $env:API_KEY = \"§lowalnum§\"\nPS> .\\run.ps1\n```\n")
+P3("docs", 1, "docs/windows.md", "```bat\nset DB_PASSWORD=§pwsh§\nstart app.exe\n```\n")
+P3("docs", 1, "docs/ci.md", "```\ngh secret set NPM_TOKEN --body \"§pw§\"\n```\n")
+P3("docs", 1, "README.md", "Connect with:\n\n```\npsql postgresql://app:§pwurl§@db.internal:5432/app\n```\n")
+P3("docs", 1, "docs/mysql.md", "```\n$ mysql -h db.internal -u root -p§pwsh§ app\n```\n")
+P3("docs", 1, "docs/index.html", "<pre><code>export SLACK_TOKEN=§slack_bot§\n</code></pre>\n")
+P3("docs", 1, "docs/ssh.md", "```\n-----BEGIN OPENSSH PRIVATE KEY-----\n```\nis how the file starts; ours is:\n\n```\n§pem§\n```\n")
+P3("docs", 1, "docs/notebook.md", "```ipython\nIn [1]: import openai\nIn [2]: openai.api_key = '§openai§'\n```\n")
+P3("docs", 1, "docs/toml.md", "```toml\n[auth]\nsigning_secret = \"§jwtkey§\"\n```\n")
+P3("docs", 1, "docs/ini.rst", ".. code-block:: ini\n\n   [smtp]\n   user = mailer\n   password = §pw§\n")
+# --- docs: prose, bold and inline code ---
+P3("docs", 1, "docs/onboarding.md", "The staging admin password is `§human§` until we move to SSO.\n")
+P3("docs", 1, "docs/onboarding.md", "Log in as `admin` with password `§pw§` and change it on first use.\n")
+P3("docs", 1, "SETUP.md", "- **Username:** admin\n- **Password:** §pw§\n")
+P3("docs", 1, "SETUP.md", "**API key**: `§hexlow§`\n")
+P3("docs", 1, "notes.txt", "staging box\nuser: deploy\npass: §pw§\n")
+P3("docs", 1, "docs/wifi.txt", "Office wifi: network GuestNet, the password is §human§\n")
+P3("docs", 1, "docs/run.md", "Then start it with `API_KEY=§hexlow§ npm start`.\n")
+P3("docs", 1, "docs/setup.md", "Set `SECRET_KEY` to `§djangokey§` in production.\n")
+P3("docs", 1, "docs/setup.md", "Use the token §ghs_long§ for the bot account.\n")
+P3("docs", 1, "docs/vpn.md", "Pre-shared key: `§pw§`\n")
+P3("docs", 1, "CHANGELOG.md", "## 1.4.0\n- Rotated the webhook secret (old value: `§hexlow§`).\n")
+P3("docs", 2, "docs/handover.md", "The Grafana pwd is §pw§ (shared account).\n")
+P3("docs", 2, "docs/runbook.md", "* Credentials: `svc_backup` / `§pw§`\n")
+# --- docs: tables and field lists ---
+P3("docs", 1, "docs/environments.md", "| Variable | Value |\n|---|---|\n| `DB_USER` | app |\n| `DB_PASSWORD` | `§pw§` |\n")
+P3("docs", 1, "docs/accounts.md", "| Service | User | Password |\n|---|---|---|\n| grafana | admin | §human§ |\n")
+P3("docs", 1, "docs/keys.md", "| Environment | API key |\n| --- | --- |\n| staging | `§lowalnum§` |\n")
+P3("docs", 1, "docs/settings.rst", ":host: db.internal\n:user: app\n:password: §pw§\n")
+P3("docs", 1, "docs/accounts.rst", "==========  ====================\nSetting     Value\n==========  ====================\nuser        admin\npassword    §pw§\n==========  ====================\n")
+P3("docs", 1, "docs/grid.rst", "+-----------+----------------------+\n| Name      | Value                |\n+===========+======================+\n| api_token | §lowalnum§ |\n+-----------+----------------------+\n")
+P3("docs", 1, "docs/wiki.txt", "h2. Accounts\n\n||Host||User||Password||\n|db01|root|§pw§|\n")
+# --- docs: provider formats in prose ---
+P3("docs", 4, "docs/integrations.md", "Our Sonar token for CI: §sonar§\n")
+P3("docs", 4, "docs/integrations.md", "SendGrid key (prod): §sendgrid§\n")
+P3("docs", 4, "docs/llm.md", "Example run:\n\n```\nANTHROPIC_API_KEY=§anthropic§ python agent.py\n```\n")
+P3("docs", 3, "docs/aws.md", "aws_secret_access_key = §b64slash§\n")
+P3("docs", 3, "docs/keys.md", "Encryption key: §b64key§\n")
+
+# --- docs: look-alikes that must not fire ---
+N3("docs", 5, "README.md", "```bash\nexport API_TOKEN=<your-token>\n./run.sh\n```\n")
+N3("docs", 5, "README.md", "```bash\nexport API_TOKEN=xxxxxxxxxxxxxxxxxxxx\n```\n")
+N3("docs", 5, "README.md", "```bash\nexport API_TOKEN=${API_TOKEN}\nexport DB_PASSWORD=\"$DB_PASSWORD\"\n```\n")
+N3("docs", 5, "docs/config.md", "```yaml\ndatabase:\n  password: changeme\n```\n")
+N3("docs", 5, "docs/config.md", "Set `PASSWORD` to your own password before the first start.\n")
+N3("docs", 5, "docs/faq.md", "The password is stored in Vault under `secret/app/db`.\n")
+N3("docs", 5, "docs/faq.md", "The token is valid for 24 hours; the password is required.\n")
+N3("docs", 5, "docs/api.md", "```bash\ncurl -H \"Authorization: Bearer $TOKEN\" https://api.internal/v1/users\n```\n")
+N3("docs", 5, "docs/api.md", "```bash\ncurl -H 'Authorization: Bearer <access-token>' https://api.internal/v1/me\n```\n")
+N3("docs", 5, "docs/docker.md", "```\ndocker run -e POSTGRES_PASSWORD=mysecretpassword -d postgres\n```\n")
+N3("docs", 5, "docs/django.md", "```\nDJANGO_SECRET_KEY=your-secret-key-here\n```\n")
+N3("docs", 5, "docs/env.md", "| Variable | Required | Description |\n|---|---|---|\n| `DB_PASSWORD` | yes | Password of the database user |\n| `API_TOKEN` | no | Token for the metrics API |\n")
+N3("docs", 5, "docs/env.md", "| Name | Type | Default |\n|---|---|---|\n| `secret_key` | string | `None` |\n| `token_ttl` | int | `3600` |\n")
+N3("docs", 5, "docs/api.rst", ":param password: the user's password\n:param token: an access token with the ``repo`` scope\n")
+N3("docs", 5, "docs/cli.md", "```\nOptions:\n  -p, --password TEXT   password of the account\n  --token TOKEN         API token (or set API_TOKEN)\n```\n")
+N3("docs", 5, "docs/openai.md", "```python\nopenai.api_key = \"sk-...\"\n```\n")
+N3("docs", 5, "docs/openai.md", "```\nOPENAI_API_KEY=sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n```\n")
+N3("docs", 5, "docs/github.md", "```\nexport GITHUB_TOKEN=ghp_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\n```\n")
+N3("docs", 5, "docs/settings.md", "```python\nSECRET_KEY = os.environ[\"SECRET_KEY\"]\n```\n")
+N3("docs", 5, "CHANGELOG.md", "- Fix token refresh when the password contains `%` or `#`.\n")
+N3("docs", 5, "docs/release.md", "Release signing key fingerprint: `§sha1§`\n")
+N3("docs", 5, "docs/ssh.md", "Add this public key to the server: `§pubkey§`\n")
+N3("docs", 5, "docs/ansible.md", "```yaml\nvault_token: \"{{ lookup('env', 'VAULT_TOKEN') }}\"\ndb_password: \"********\"\n```\n")
+N3("docs", 5, "docs/env.md", "```\nPASSWORD=<password>\nSECRET_KEY=\nAPI_KEY=\n```\n")
+N3("docs", 5, "docs/rails.md", "```yaml\nsecret_key_base: <%= ENV[\"SECRET_KEY_BASE\"] %>\n```\n")
+N3("docs", 5, "docs/api.md", "Send `Authorization: Basic <base64 of user:password>` with each request.\n")
+N3("docs", 5, "docs/mysql.md", "```\n$ mysql -u root -p\nEnter password:\n```\n")
+N3("docs", 5, "docs/k8s.md", "```\nkubectl create secret generic db --from-literal=password='<db-password>'\n```\n")
+N3("docs", 5, "docs/heroku.md", "```\nheroku config:set SECRET_KEY=$(openssl rand -hex 32)\n```\n")
+N3("docs", 5, "docs/logs.md", "Each log line carries `request_id: §uuid§`.\n")
+N3("docs", 5, "docs/jwt.md", "A token looks like this: `§jwtexample§`\n")
+N3("docs", 5, "docs/aws.md", "```ini\n[default]\naws_access_key_id = §awsexample§\n```\n")
+N3("docs", 5, "docs/output.md", "```\n$ app token create\nToken created: ****************\n```\n")
+N3("docs", 5, "docs/curl.md", "```bash\ncurl -u \"$API_USER:$API_PASSWORD\" https://api.internal/\n```\n")
+N3("docs", 5, "docs/settings.rst", ":password: see the team vault\n:token: your personal token\n")
+N3("docs", 5, "docs/tables.md", "| Key | Description |\n|---|---|\n| `Ctrl+K` | open the command palette |\n| `Ctrl+P` | quick open |\n")
+N3("docs", 5, "docs/security.md", "Passwords are hashed with argon2; the salt is random per user.\n")
+N3("docs", 2, "docs/glossary.md", "**Token bucket**: a rate-limiting algorithm.\n**Secret sharing**: splitting a key into parts.\n")
+N3("docs", 5, "docs/upgrade.md", "The `auth_token` setting was renamed to `api_token` in 3.0.\n")
+N3("docs", 5, "docs/integrity.md", "Verify the download: `sha256sum app.tar.gz` should print `§sha256§`.\n")
+
+# --- config / code / infra: a few more shapes ---
+P3("config", 1, "config/app.ini", "[oauth]\nclient_secret=§b64_48§\n")
+P3("config", 1, "settings.local.json", '{\n  "Smtp": {\n    "Host": "smtp.internal",\n    "Password": "§pwxml§"\n  }\n}\n')
+P3("config", 2, ".env.production", "SENTRY_AUTH=§hex64§\nNODE_ENV=production\n")
+P3("config", 3, "config/keys.yml", "webhook:\n  signing_key: §hex40§\n")
+P3("code", 1, "app/mail.py", 'server.login("alerts@corp.internal", "§human§")\n')
+P3("code", 1, "src/db.ts", "const pool = new Pool({ user: 'app', password: '§pw§', host: 'db' });\n")
+P3("code", 1, "app/config.rb", 'config.secret_key_base = "§hex64§"\n')
+P3("code", 2, "cmd/main.go", 'const apiPasswd = "§pw§"\n')
+P3("infra", 1, ".github/workflows/deploy.yml", "    steps:\n      - run: ./deploy.sh\n        env:\n          DEPLOY_TOKEN: §lowalnum§\n")
+P3("infra", 1, "docker-compose.yml", "services:\n  db:\n    environment:\n      - MYSQL_ROOT_PASSWORD=§pwsh§\n")
+P3("infra", 1, "Dockerfile", "FROM node:20\nARG NPM_TOKEN=§pw§\nRUN npm ci\n")
+P3("infra", 1, "main.tf", 'resource "aws_db_instance" "main" {\n  username = "app"\n  password = "§pw§"\n}\n')
+N3("config", 5, "config/app.ini", "[oauth]\nclient_secret=${OAUTH_CLIENT_SECRET}\n")
+N3("config", 5, "settings.json", '{"Smtp": {"Password": ""}, "TokenLifetime": "00:30:00"}\n')
+N3("code", 5, "app/mail.py", 'server.login(user, os.environ["SMTP_PASSWORD"])\n')
+N3("code", 5, "src/db.ts", "const pool = new Pool({ user: 'app', password: process.env.DB_PASSWORD });\n")
+N3("infra", 5, ".github/workflows/deploy.yml", "        env:\n          DEPLOY_TOKEN: ${{ secrets.DEPLOY_TOKEN }}\n")
+N3("infra", 5, "docker-compose.yml", "services:\n  db:\n    environment:\n      - MYSQL_ROOT_PASSWORD_FILE=/run/secrets/db_root\n")
+
+
+# =============================================================================================
+# Round 4: more documentation (here-documents, REPL sessions, HTTP examples, HTML tables and
+# definition lists, AsciiDoc attributes, front matter, URLs with credentials, Windows shells) and
+# its look-alikes, with their own held-out third (``round == 4``), frozen before any rule changed
+# for them. Values come from a fourth random stream: earlier rounds are unchanged.
+# =============================================================================================
+_P4: list[tuple[str, int, str, str]] = []
+_N4: list[tuple[str, int, str, str]] = []
+
+
+def P4(kind: str, cause: int, name: str, template: str) -> None:
+    _P4.append((kind, cause, name, template))
+
+
+def N4(kind: str, cause: int, name: str, template: str) -> None:
+    _N4.append((kind, cause, name, template))
+
+
+P4("docs", 1, "README.md", "```bash\ncat > .env <<EOF\nSTRIPE_SECRET_KEY=§stripe_live§\nEOF\n```\n")
+P4("docs", 1, "docs/grafana.md", "```yaml\nservices:\n  grafana:\n    environment:\n      - GF_SECURITY_ADMIN_PASSWORD=§pwsh§\n```\n")
+P4("docs", 1, "docs/flask.rst", ".. code-block:: python\n\n    app = Flask(__name__)\n    app.config[\"SECRET_KEY\"] = \"§flaskkey§\"\n")
+P4("docs", 1, "docs/storage.md", "```pycon\n>>> client = Minio(\"s3.internal\", access_key=\"minio\", secret_key=\"§b64key§\")\n```\n")
+P4("docs", 1, "docs/requests.md", "```pycon\n>>> r = requests.get(url, auth=(\"api\", \"§pw§\"))\n>>> r.status_code\n200\n```\n")
+P4("docs", 1, "docs/accounts.html", "<table>\n<tr><td>user</td><td>admin</td></tr>\n<tr><td>password</td><td>§pw§</td></tr>\n</table>\n")
+P4("docs", 1, "docs/keys.html", "<dl>\n<dt>API token</dt>\n<dd><code>§lowalnum§</code></dd>\n</dl>\n")
+P4("docs", 1, "docs/image.md", "> **Note:** the root password of the image is `§human§`.\n")
+P4("docs", 1, "docs/vault.md", "1. Log in:\n\n   ```\n   export VAULT_TOKEN=§pw§\n   vault status\n   ```\n")
+P4("docs", 1, "docs/git.md", "```\ngit clone https://oauth2:§glpat_new§@gitlab.com/org/repo.git\n```\n")
+P4("docs", 1, "docs/pip.md", "```\npip install --index-url https://deploy:§pwurl§@pypi.internal/simple app\n```\n")
+P4("docs", 1, "docs/npm.md", "```\necho \"//npm.internal/:_authToken=§pw§\" >> ~/.npmrc\n```\n")
+P4("docs", 1, "ticket.txt", "Issue: CI cannot pull images\nToken: §lowalnum§\nReporter: ops\n")
+P4("docs", 1, "docs/deploy.md", "Password for the `deploy` user: `§pw§`\n")
+P4("docs", 2, "notes.txt", "jenkins\npw: §pw§\n")
+P4("docs", 1, "docs/manual.adoc", "= Manual\n:api-token: §lowalnum§\n:toc:\n")
+P4("docs", 1, "docs/guide.md", "---\ntitle: Setup\napi_key: §hexlow§\n---\n\n# Setup\n")
+P4("docs", 1, "INSTALL.txt", "Before running:\n\n    export OPENAI_API_KEY=\"§openai§\"\n")
+P4("docs", 1, "docs/windows.md", "```cmd\nsetx API_TOKEN \"§pw§\"\n```\n")
+P4("docs", 1, "docs/powershell.md", "```powershell\n$password = ConvertTo-SecureString \"§pw§\" -AsPlainText -Force\n```\n")
+P4("docs", 1, "docs/spring.md", "```\njava -Dspring.datasource.password=§pwsh§ -jar app.jar\n```\n")
+P4("docs", 1, "docs/local.md", "```\nDATABASE_URL=postgres://app:§pwurl§@localhost/app\n```\n")
+P4("docs", 1, "docs/redis.md", "```\nredis-cli -h cache.internal -a §pwsh§ ping\n```\n")
+P4("docs", 1, "docs/api.md", "```http\nGET /api/items HTTP/1.1\nHost: api.internal\nAuthorization: Token §hex40§\n```\n")
+P4("docs", 1, "docs/api.md", "```http\nGET /v2/orders HTTP/1.1\nX-API-Key: §lowalnum§\n```\n")
+P4("docs", 1, "docs/curl.md", "```\ncurl -H \"X-Api-Key: §lowalnum§\" https://api.internal/v1/ping\n```\n")
+P4("docs", 1, "docs/maps.md", "Open https://maps.internal/tiles?api_key=§hexlow§ in the browser.\n")
+P4("docs", 1, "docs/mail.md", "| Variable | Value | Notes |\n|---|---|---|\n| `SMTP_PASSWORD` | `§pw§` | mail relay |\n")
+P4("docs", 3, "docs/crypto.md", "Data key (base64): `§b64_48§`\n")
+P4("docs", 4, "docs/discord.md", "Bot token: §discord§\n")
+
+N4("docs", 5, "README.md", "```bash\ncat > .env <<EOF\nSTRIPE_SECRET_KEY=sk_live_...\nEOF\n```\n")
+N4("docs", 5, "docs/grafana.md", "```yaml\nenvironment:\n  - GF_SECURITY_ADMIN_PASSWORD=${GRAFANA_PASSWORD:-admin}\n```\n")
+N4("docs", 5, "docs/flask.rst", ".. code-block:: python\n\n    app.config[\"SECRET_KEY\"] = os.urandom(24)\n")
+N4("docs", 5, "docs/storage.md", "```pycon\n>>> client = Minio(\"s3.internal\", access_key=\"ACCESS_KEY\", secret_key=\"SECRET_KEY\")\n```\n")
+N4("docs", 5, "docs/accounts.html", "<table>\n<tr><td>password</td><td>The account's password</td></tr>\n</table>\n")
+N4("docs", 5, "docs/git.md", "```\ngit clone https://oauth2:$GITLAB_TOKEN@gitlab.com/org/repo.git\n```\n")
+N4("docs", 5, "docs/pip.md", "```\npip install --index-url https://__token__:<pypi-token>@pypi.internal/simple app\n```\n")
+N4("docs", 5, "docs/accounts.md", "Token: (none)\nPassword: N/A\n")
+N4("docs", 5, "docs/windows.md", "```cmd\nsetx API_TOKEN \"%API_TOKEN%\"\n```\n")
+N4("docs", 5, "docs/powershell.md", "```powershell\n$password = Read-Host -AsSecureString\n```\n")
+N4("docs", 5, "docs/api.md", "```http\nAuthorization: Token <your token>\nX-API-Key: YOUR_API_KEY\n```\n")
+N4("docs", 5, "docs/nasa.md", "Try it with `https://api.internal/planetary?api_key=DEMO_KEY`.\n")
+N4("docs", 5, "docs/mail.md", "| Variable | Value | Notes |\n|---|---|---|\n| `SMTP_PASSWORD` | *(required)* | mail relay |\n")
+N4("docs", 5, "docs/keys.md", "Keys are rotated every 90 days; the signing key is kept in the HSM.\n")
+N4("docs", 5, "docs/policy.md", "The password must contain at least one of `!@#$%^&*`.\n")
+N4("docs", 5, "docs/ui.md", "Press `Ctrl+Shift+P`, then type `token` to find the command.\n")
+N4("docs", 5, "docs/secret.md", "Run `openssl rand -base64 32` and paste the output as `SECRET_KEY`.\n")
+N4("docs", 5, "docs/manual.adoc", "= Manual\n:api-token: <token>\n:toc:\n")
+N4("docs", 5, "docs/release.md", "| File | sha256 |\n|---|---|\n| app.tar.gz | §sha256§ |\n")
+N4("docs", 5, "docs/image.md", "Default credentials: `admin` / `admin` (change them on first login).\n")
+N4("docs", 5, "docs/ansible.md", "```yaml\ndb_password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  §sha256§\n```\n")
+N4("docs", 5, "docs/ssh.md", "```\nThe key fingerprint is SHA256:§b64blob§\n```\n")
+N4("docs", 5, "docs/jwt.md", "```\ncurl -H \"Authorization: Bearer §jwtexample§\" https://api.internal/\n```\n")
+N4("docs", 5, "docs/output.md", "```\n$ app whoami\nuser: ci-bot\npassword: ********\n```\n")
+N4("docs", 5, "docs/mysql.md", "```\nmysql -u root -p\"$MYSQL_ROOT_PASSWORD\" app\n```\n")
+N4("docs", 5, "docs/npm.md", "```\necho \"//npm.internal/:_authToken=${NPM_TOKEN}\" >> ~/.npmrc\n```\n")
+N4("docs", 5, "ticket.txt", "Issue: CI cannot pull images\nToken: expired, see INC-4411\n")
+N4("docs", 2, "docs/keys.html", "<dl>\n<dt>API token</dt>\n<dd>Create one under Settings, then Tokens.</dd>\n</dl>\n")
+
+
+# =============================================================================================
+# Round 5: more documentation and command lines in documentation (numbered steps, RST notes and
+# literal blocks, AsciiDoc tables, onboarding prose, value-before-name sentences, htpasswd / openssl
+# / keytool), with their own held-out third (``round == 5``), frozen before any rule changed for
+# them. Values come from a fifth random stream: earlier rounds are unchanged.
+# =============================================================================================
+_P5: list[tuple[str, int, str, str]] = []
+_N5: list[tuple[str, int, str, str]] = []
+
+
+def P5(kind: str, cause: int, name: str, template: str) -> None:
+    _P5.append((kind, cause, name, template))
+
+
+def N5(kind: str, cause: int, name: str, template: str) -> None:
+    _N5.append((kind, cause, name, template))
+
+
+P5("docs", 1, "docs/registry.md", "1. Install Docker.\n2. Run `docker login -u ci -p §pwsh§ registry.internal`.\n")
+P5("docs", 1, "docs/welcome.md", "Your access token is: `§lowalnum§`\n")
+P5("docs", 1, "docs/keys.txt", "API Key = §hexlow§\n")
+P5("docs", 1, "docs/admin.rst", ".. note::\n\n   The admin password is ``§human§``.\n")
+P5("docs", 1, "docs/config.adoc", "|===\n| Name | Value\n\n| user | app\n| password | §pw§\n|===\n")
+P5("docs", 1, "docs/setup.md", "- Database:\n  - host: db.internal\n  - password: §pw§\n")
+P5("docs", 1, "docs/cache.rst", "Example::\n\n    redis:\n      host: cache\n      password: §pw§\n")
+P5("docs", 1, "docs/mongo.md", "Connect using `mongodb+srv://app:§pwurl§@cluster0.internal/app`.\n")
+P5("docs", 1, "docs/psql.md", "Run `PGPASSWORD=§pwsh§ psql -h db -U app` to open a shell.\n")
+P5("docs", 1, "docs/terraform.md", "```hcl\nprovider \"github\" {\n  token = \"§lowalnum§\"\n}\n```\n")
+P5("docs", 1, "docs/netrc.md", "Add to `~/.netrc`:\n\n    machine api.internal login bot password §pw§\n")
+P5("docs", 1, "docs/client.md", "```json\n{\"endpoint\": \"https://api.internal\", \"apiKey\": \"§lowalnum§\"}\n```\n")
+P5("docs", 1, "docs/mail.md", "```properties\nmail.smtp.user=alerts\nmail.smtp.password=§pw§\n```\n")
+P5("docs", 2, "docs/keys.md", "key: §b64key§\n")
+P5("docs", 1, "docs/config.md", "`token`: `§lowalnum§`\n")
+P5("docs", 1, "docs/quickstart.md", "Use `§pw§` as the password when the installer asks.\n")
+P5("docs", 1, "docs/email.md", "> Hi, the account is ready.\n> Password: §pw§\n")
+P5("docs", 2, "docs/gpg.md", "Passphrase for the signing key: §human§\n")
+P5("docs", 1, "docs/nginx.md", "```\nhtpasswd -b -c /etc/nginx/.htpasswd admin §pwsh§\n```\n")
+P5("docs", 1, "docs/tls.md", "```\nopenssl pkcs12 -export -in cert.pem -inkey key.pem -out app.p12 -passout pass:§pwsh§\n```\n")
+P5("docs", 1, "docs/java.md", "```\nkeytool -importcert -file ca.pem -keystore truststore.jks -storepass §pwsh§\n```\n")
+P5("docs", 1, "docs/azure.md", "The command prints:\n\n```json\n{\n  \"appId\": \"§uuid§\",\n  \"password\": \"§pw§\",\n  \"tenant\": \"§uuid§\"\n}\n```\n")
+P5("docs", 1, "docs/wget.md", "```\nwget --http-user=ci --http-password=§pwsh§ https://artifacts.internal/app.tgz\n```\n")
+P5("docs", 1, "docs/smtp.md", "SMTP credentials (prod): `mailer@corp.internal` / `§pw§`\n")
+P5("config", 1, "config/mail.properties", "mail.smtp.password = §pw§\n")
+P5("infra", 1, "scripts/bootstrap.sh", "htpasswd -b -c /etc/nginx/.htpasswd admin §pwsh§\n")
+
+N5("docs", 5, "docs/quickstart.md", "Use `<password>` as the password when the installer asks.\n")
+N5("docs", 5, "docs/welcome.md", "Your access token is: (shown once, copy it now)\n")
+N5("docs", 5, "docs/keys.txt", "API Key = YOUR-API-KEY\n")
+N5("docs", 5, "docs/admin.rst", ".. note::\n\n   The default admin password is ``admin``; change it.\n")
+N5("docs", 5, "docs/config.adoc", "|===\n| Name | Value\n\n| password | _set at install time_\n|===\n")
+N5("docs", 5, "docs/mongo.md", "Connect using `mongodb+srv://<user>:<password>@cluster0.internal/app`.\n")
+N5("docs", 5, "docs/psql.md", "Run `PGPASSWORD=$DB_PASS psql -h db -U app` to open a shell.\n")
+N5("docs", 5, "docs/terraform.md", "```hcl\nprovider \"github\" {\n  token = var.github_token\n}\n```\n")
+N5("docs", 5, "docs/client.md", "```json\n{\"endpoint\": \"https://api.internal\", \"apiKey\": \"YOUR_API_KEY\"}\n```\n")
+N5("docs", 5, "docs/mail.md", "```properties\nmail.smtp.password=${SMTP_PASSWORD}\n```\n")
+N5("docs", 5, "docs/nginx.md", "```\nhtpasswd -c /etc/nginx/.htpasswd admin\n```\n")
+N5("docs", 5, "docs/tls.md", "```\nopenssl pkcs12 -export -in cert.pem -out app.p12 -passout env:P12_PASSWORD\n```\n")
+N5("docs", 5, "docs/azure.md", "```json\n{\"appId\": \"§uuid§\", \"password\": null, \"tenant\": \"§uuid§\"}\n```\n")
+N5("docs", 5, "docs/reference.md", "`api_key` (string): your API key, from the dashboard.\n")
+N5("docs", 5, "docs/history.md", "The password `hunter2` became a famous joke.\n")
+N5("docs", 5, "docs/tokens.md", "Token format: `ghp_` followed by 36 characters.\n")
+N5("docs", 5, "docs/smtp.md", "SMTP credentials: ask in #ops (never paste them here).\n")
+N5("docs", 5, "docs/java.md", "```\nkeytool -list -keystore truststore.jks -storepass changeit\n```\n")
+N5("docs", 5, "docs/errors.md", "`401 Unauthorized`: the token expired or the password is wrong.\n")
+N5("docs", 5, "docs/welcome.md", "Keep your key safe: anyone with it can act as you.\n")
+N5("config", 5, "config/mail.properties", "mail.smtp.password = ${SMTP_PASSWORD}\n")
+N5("infra", 5, "scripts/bootstrap.sh", 'htpasswd -b -c /etc/nginx/.htpasswd admin "$ADMIN_PASSWORD"\n')
+
+
+# =============================================================================================
+# Round 6: configuration, code and infrastructure files as people write them (language literals
+# and calls, client configuration files, build properties, Helm / Ansible / CloudFormation /
+# systemd / cron), with their own held-out third (``round == 6``), frozen before any rule changed
+# for them. Values come from a sixth random stream: earlier rounds are unchanged.
+# =============================================================================================
+_P6: list[tuple[str, int, str, str]] = []
+_N6: list[tuple[str, int, str, str]] = []
+
+
+def P6(kind: str, cause: int, name: str, template: str) -> None:
+    _P6.append((kind, cause, name, template))
+
+
+def N6(kind: str, cause: int, name: str, template: str) -> None:
+    _N6.append((kind, cause, name, template))
+
+
+P6("code", 1, "mysite/settings.py", 'DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "PASSWORD": "§pw§"}}\n')
+P6("code", 1, "app/env.py", 'os.environ.setdefault("API_KEY", "§lowalnum§")\n')
+P6("code", 1, "tests/conftest.py", 'os.environ["API_TOKEN"] = "§pw§"\n')
+P6("code", 1, "src/auth.js", "const config = { clientId: 'web', clientSecret: '§b64key§' };\n")
+P6("code", 1, "src/jwt.service.ts", 'export class JwtService {\n  private readonly secret = "§jwtkey§";\n}\n')
+P6("code", 1, "src/main/java/app/Db.java", '@Value("${db.password:§pw§}")\nprivate String password;\n')
+P6("code", 1, "src/main/java/app/Mail.java", 'props.setProperty("mail.smtp.password", "§pw§");\n')
+P6("code", 1, "Data/Db.cs", 'var conn = new SqlConnection("Server=db;User Id=sa;Password=§pwxml§;");\n')
+P6("code", 1, "Startup.cs", 'options.ClientSecret = "§b64key§";\n')
+P6("code", 1, "internal/config/config.go", 'var cfg = Config{\n\tUser:     "app",\n\tPassword: "§pw§",\n}\n')
+P6("code", 1, "src/main.rs", 'let api_key = "§hexlow§";\n')
+P6("code", 1, "wp-config.php", "define( 'DB_PASSWORD', '§pw§' );\n")
+P6("code", 1, "config/database.php", "    'password' => '§pw§',\n")
+P6("code", 1, "app/src/main/java/app/Keys.kt", 'const val API_SECRET = "§pw§"\n')
+P6("code", 1, "Sources/App/Config.swift", 'let clientSecret = "§b64key§"\n')
+P6("code", 1, "client.py", 'resp = requests.get(url, headers={"Authorization": "Bearer §lowalnum§"})\n')
+P6("code", 1, "client.py", 'headers = {"X-Api-Key": "§lowalnum§", "Accept": "application/json"}\n')
+P6("code", 1, "src/api.js", "axios.get(url, { headers: { 'x-api-key': '§lowalnum§' } });\n")
+P6("code", 1, "db.py", 'engine = create_engine("postgresql://app:§pwurl§@db.internal/app")\n')
+P6("code", 1, "cache.py", 'r = redis.Redis(host="cache", port=6379, password="§pw§")\n')
+P6("code", 1, "init.lua", 'local password = "§pw§"\n')
+P6("code", 1, "deploy.pl", "my $password = '§pw§';\n")
+P6("config", 1, ".pgpass", "db.internal:5432:app:app:§pw§\n")
+P6("config", 1, "my.cnf", "[client]\nuser=backup\npassword=\"§pw§\"\n")
+P6("config", 1, "pip.conf", "[global]\nindex-url = https://deploy:§pwurl§@pypi.internal/simple\n")
+P6("config", 1, ".npmrc", "//registry.npmjs.org/:_authToken=§lowalnum§\n")
+P6("config", 1, "settings.xml", "<servers>\n  <server>\n    <id>releases</id>\n    <username>deploy</username>\n    <password>§pwxml§</password>\n  </server>\n</servers>\n")
+P6("config", 1, ".git-credentials", "https://bot:§pwurl§@github.com\n")
+P6("config", 1, ".docker/config.json", '{"auths": {"registry.internal": {"auth": "§basic_b64§"}}}\n')
+P6("config", 1, ".s3cfg", "[default]\naccess_key = §aws_id§\nsecret_key = §b64slash§\n")
+P6("config", 1, "inventory/hosts.ini", "[web]\nweb1 ansible_host=10.0.0.5 ansible_user=deploy ansible_password=§pw§\n")
+P6("config", 1, "odbc.ini", "[app]\nDriver = PostgreSQL\nServername = db\nPassword = §pw§\n")
+P6("config", 2, ".Renviron", "GITHUB_PAT=§lowalnum§\n")
+P6("config", 2, "gradle.properties", "signing.keyId=24875D73\nsigning.password=§pw§\nossrhPassword=§pw§\n")
+P6("config", 1, "sentry.properties", "defaults.org=acme\nauth.token=§hex64§\n")
+P6("infra", 1, "values.yaml", "postgresql:\n  auth:\n    postgresPassword: §pw§\n")
+P6("infra", 1, "k8s/configmap.yaml", "apiVersion: v1\nkind: ConfigMap\ndata:\n  DB_PASSWORD: \"§pw§\"\n")
+P6("infra", 1, "group_vars/all.yml", "ansible_become_pass: §pw§\n")
+P6("infra", 1, "prod.tfvars", 'db_password = "§pw§"\n')
+P6("infra", 1, "template.yaml", "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      MasterUsername: admin\n      MasterUserPassword: §pw§\n")
+P6("infra", 1, "app.service", '[Service]\nEnvironment="API_TOKEN=§pw§"\nExecStart=/usr/bin/app\n')
+P6("infra", 1, "nginx.conf", 'location / {\n  proxy_set_header Authorization "Basic §basic_b64§";\n}\n')
+P6("infra", 1, "Jenkinsfile", "sh 'curl -fsS -u admin:§pwurl§ https://nexus.internal/service/rest/v1/status'\n")
+P6("infra", 1, "Vagrantfile", 'config.vm.provision "shell", inline: "echo root:§pwsh§ | chpasswd"\n')
+P6("infra", 1, "crontab", "0 3 * * * PGPASSWORD=§pwsh§ pg_dump -h db app > /backup/app.sql\n")
+
+N6("code", 5, "mysite/settings.py", 'DATABASES = {"default": {"PASSWORD": os.environ["DB_PASSWORD"]}}\n')
+N6("code", 5, "app/env.py", 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n')
+N6("code", 5, "src/auth.js", "const config = { clientId: 'web', clientSecret: process.env.CLIENT_SECRET };\n")
+N6("code", 5, "src/main/java/app/Db.java", '@Value("${db.password}")\nprivate String password;\n')
+N6("code", 5, "Startup.cs", 'options.ClientSecret = Configuration["Auth:ClientSecret"];\n')
+N6("code", 5, "config/database.php", "    'password' => env('DB_PASSWORD', ''),\n")
+N6("code", 5, "client.py", 'resp = requests.get(url, headers={"Authorization": f"Bearer {token}"})\n')
+N6("code", 5, "build.py", 'BUILD_ID = "§sha1§"\nCOMMIT = "§sha1§"\n')
+N6("code", 5, "models.py", 'password = models.CharField(max_length=128)\ntoken = models.UUIDField(default=uuid.uuid4)\n')
+N6("config", 5, ".htpasswd", "admin:$apr1$§nonce_hex§$§b64blob§\n")
+N6("config", 5, "pip.conf", "[global]\nindex-url = https://pypi.org/simple\ntrusted-host = pypi.internal\n")
+N6("config", 5, ".npmrc", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n")
+N6("config", 5, "settings.xml", "<server>\n  <id>releases</id>\n  <password>${env.MAVEN_PASSWORD}</password>\n</server>\n")
+N6("config", 5, "gradle.properties", "signing.password=\nossrhPassword=\norg.gradle.jvmargs=-Xmx2g\n")
+N6("infra", 5, "values.yaml", "postgresql:\n  auth:\n    existingSecret: db-credentials\n    secretKeys:\n      adminPasswordKey: postgres-password\n")
+N6("infra", 5, "templates/deployment.yaml", "        - name: DB_PASSWORD\n          value: {{ .Values.db.password | quote }}\n")
+N6("infra", 5, "template.yaml", "      MasterUserPassword: !Ref DbPassword\n      Token: '{{resolve:secretsmanager:prod/app:SecretString:token}}'\n")
+N6("infra", 5, "prod.tfvars", "db_password_secret_name = \"prod/app/db\"\n")
+N6("infra", 5, "app.service", "[Service]\nEnvironmentFile=/etc/app/secrets.env\nLoadCredential=token:/etc/app/token\n")
+N6("infra", 5, "crontab", "0 3 * * * PGPASSFILE=/root/.pgpass pg_dump -h db app > /backup/app.sql\n")
+
+
+# =============================================================================================
+# Round 7: documentation again (issue reports, collapsible blocks, MDX, Org mode, log and stack
+# trace excerpts, RST substitutions, a value under a heading, form and HTTPie requests, keyword
+# DSNs) and a few code shapes, with their own held-out third (``round == 7``), frozen before any
+# rule changed for them. Values come from a seventh random stream: earlier rounds are unchanged.
+# =============================================================================================
+_P7: list[tuple[str, int, str, str]] = []
+_N7: list[tuple[str, int, str, str]] = []
+
+
+def P7(kind: str, cause: int, name: str, template: str) -> None:
+    _P7.append((kind, cause, name, template))
+
+
+def N7(kind: str, cause: int, name: str, template: str) -> None:
+    _N7.append((kind, cause, name, template))
+
+
+P7("docs", 1, "ISSUE.md", "Steps to reproduce:\n\n1. `export SENTRY_AUTH_TOKEN=§hex64§`\n2. `sentry-cli releases list`\n")
+P7("docs", 1, "docs/mail.md", "<details><summary>Full config</summary>\n\n```yaml\nsmtp_password: §pw§\n```\n</details>\n")
+P7("docs", 1, "docs/deploy.mdx", "<Tabs>\n<TabItem value=\"npm\">\n\n```bash\nDEPLOY_TOKEN=\"§lowalnum§\" npm run deploy\n```\n\n</TabItem>\n</Tabs>\n")
+P7("docs", 1, "notes.org", "* Database\n#+begin_src sh\nexport DB_PASS=§pwsh§\n#+end_src\n")
+P7("docs", 1, "docs/troubleshooting.md", "```\n2024-05-01 12:00:01 ERROR auth failed for user=app password=§pw§\n```\n")
+P7("docs", 1, "docs/errors.md", "```\nsqlalchemy.exc.OperationalError: could not connect to postgresql://app:§pwurl§@db:5432/app\n```\n")
+P7("docs", 1, "docs/demo.md", "Credentials for the demo: user `demo`, password `§pw§`.\n")
+P7("docs", 1, "docs/admin.md", "Admin login: `admin` / `§human§`\n")
+P7("docs", 1, "docs/conf.rst", ".. |token| replace:: §lowalnum§\n\nUse |token| in the header.\n")
+P7("docs", 1, "docs/testing.md", "Bearer token for testing: §jwt§\n")
+P7("docs", 1, "docs/wiki.md", "### Token\n\n`§lowalnum§`\n")
+P7("docs", 1, "docs/config.md", "```yaml\nsmtp:\n  password: §pw§  # rotate monthly\n```\n")
+P7("docs", 1, "docs/start.md", "Start it with `PASSWORD=§pw§ ./start.sh`.\n")
+P7("docs", 1, "docs/oauth.md", "```\ncurl -d \"client_secret=§b64key§&grant_type=client_credentials\" https://auth.internal/token\n```\n")
+P7("docs", 1, "docs/login.md", "```\ncurl https://api.internal/login --data-urlencode \"password=§pw§\"\n```\n")
+P7("docs", 1, "docs/httpie.md", "```\nhttp POST api.internal/login username=admin password=§pw§\n```\n")
+P7("docs", 1, "docs/azure.md", "```\naz login -u me@corp.internal -p §pwsh§\n```\n")
+P7("docs", 1, "docs/psql.md", "```\npsql \"host=db user=app password=§pw§ dbname=app\"\n```\n")
+P7("docs", 1, "docs/ssh.md", "```\nssh-keygen -t ed25519 -f deploy_key -N \"§pw§\"\n```\n")
+P7("docs", 1, "docs/sql.md", "```sql\nCREATE USER app WITH PASSWORD '§pw§';\n```\n")
+P7("docs", 2, "docs/secrets.md", "Master key for the staging vault: §b64key§\n")
+P7("docs", 3, "docs/hex.md", "The HMAC secret is `§hex64§`.\n")
+P7("code", 1, "main.go", 'os.Setenv("API_TOKEN", "§pw§")\n')
+P7("code", 1, "src/Db.java", 'String url = "jdbc:postgresql://db/app?user=app&password=§pwurl§";\n')
+P7("code", 1, "src/keys.c", 'static const char *api_key = "§hexlow§";\n')
+P7("code", 1, "tests/conftest.py", "@pytest.fixture\ndef client():\n    return Client(token=\"§lowalnum§\")\n")
+P7("code", 1, "src/db.js", "mongoose.connect('mongodb://admin:§pwurl§@db:27017/app');\n")
+P7("code", 1, "app/jwt.py", 'token = jwt.encode(payload, "§jwtkey§", algorithm="HS256")\n')
+
+N7("docs", 5, "docs/demo.md", "Credentials for the demo: user `demo`, password `demo`.\n")
+N7("docs", 5, "docs/conf.rst", ".. |token| replace:: ``<token>``\n")
+N7("docs", 5, "docs/wiki.md", "### Token\n\nGenerate it under Settings, then Developer settings.\n")
+N7("docs", 5, "docs/oauth.md", "```\ncurl -d \"client_secret=$CLIENT_SECRET&grant_type=client_credentials\" https://auth.internal/token\n```\n")
+N7("docs", 5, "docs/httpie.md", "```\nhttp POST api.internal/login username=admin password=$PASSWORD\n```\n")
+N7("docs", 5, "docs/psql.md", "```\npsql \"host=db user=app password=secret dbname=app\"\n```\n")
+N7("docs", 5, "docs/sql.md", "```sql\nCREATE USER app WITH PASSWORD 'password';\n```\n")
+N7("docs", 5, "docs/troubleshooting.md", "```\n2024-05-01 12:00:01 ERROR auth failed for user=app password=***\n2024-05-01 12:00:02 WARN token expired for session §uuid§\n```\n")
+N7("docs", 5, "docs/ssh.md", "```\nssh-keygen -t ed25519 -f deploy_key -N \"\"\n```\n")
+N7("docs", 5, "docs/mail.md", "<details><summary>Full config</summary>\n\n```yaml\nsmtp_password: \"{{ smtp_password }}\"\n```\n</details>\n")
+N7("docs", 5, "docs/hashes.md", "Stored password hashes look like `$2b$12$§b64blob§`.\n")
+N7("docs", 5, "docs/cli.md", "The `--password` flag is deprecated; use `--password-file` instead.\n")
+N7("docs", 5, "notes.org", "#+begin_src sh\nexport DB_PASS=$(pass show db/app)\n#+end_src\n")
+N7("docs", 5, "docs/keys.md", "| Key | Action |\n|---|---|\n| `Enter` | confirm |\n| `Esc` | cancel |\n")
+N7("docs", 5, "docs/start.md", "Start it with `PASSWORD=$(cat /run/secrets/pw) ./start.sh`.\n")
+N7("code", 5, "main.go", 'os.Setenv("API_TOKEN", token)\n')
+N7("code", 5, "src/Db.java", 'String url = "jdbc:postgresql://db/app?user=app&password=" + System.getenv("DB_PASSWORD");\n')
+N7("code", 5, "src/keys.c", 'static const char *api_key = getenv("API_KEY");\n')
+N7("code", 5, "gen.py", 'password = "".join(secrets.choice(alphabet) for _ in range(20))\n')
+N7("code", 5, "check.py", 'if token == "" or password is None:\n    raise ValueError("missing credentials")\n')
+
+
+# =============================================================================================
+# Round 8: documents that are not prose (notebooks, OpenAPI examples, Postman collections,
+# password-manager CSV exports, e-mails, HTML comments) and Windows / Oracle command lines in
+# documentation, with their own held-out third (``round == 8``), frozen before any rule changed
+# for them. Values come from an eighth random stream: earlier rounds are unchanged.
+# =============================================================================================
+_P8: list[tuple[str, int, str, str]] = []
+_N8: list[tuple[str, int, str, str]] = []
+
+
+def P8(kind: str, cause: int, name: str, template: str) -> None:
+    _P8.append((kind, cause, name, template))
+
+
+def N8(kind: str, cause: int, name: str, template: str) -> None:
+    _N8.append((kind, cause, name, template))
+
+
+P8("docs", 1, "examples/demo.ipynb", '{\n "cells": [\n  {\n   "cell_type": "code",\n   "source": [\n    "API_KEY = \\"§lowalnum§\\"\\n",\n    "client = Client(API_KEY)"\n   ]\n  }\n ]\n}\n')
+P8("docs", 1, "examples/auth.ipynb", '{\n "cells": [\n  {\n   "outputs": [\n    {\n     "text": [\n      "Token: §lowalnum§\\n"\n     ]\n    }\n   ]\n  }\n ]\n}\n')
+P8("docs", 1, "docs/openapi.yaml", "paths:\n  /login:\n    post:\n      requestBody:\n        content:\n          application/json:\n            example:\n              username: admin\n              password: §pw§\n")
+P8("docs", 1, "docs/collection.postman_collection.json", '{"request": {"header": [{"key": "Authorization", "value": "Bearer §lowalnum§", "type": "text"}]}}\n')
+P8("docs", 1, "docs/staging.postman_environment.json", '{"values": [{"key": "api_token", "value": "§pw§", "enabled": true}]}\n')
+P8("config", 1, "passwords.csv", "name,url,username,password\nGrafana,https://grafana.internal,admin,§pw§\n")
+P8("docs", 1, "mail/welcome.eml", "Subject: your account\n\nHi,\nyour temporary password: §pw§\nPlease change it.\n")
+P8("docs", 1, "README.md", "# App\n\n<!-- staging token: §lowalnum§ -->\n")
+P8("docs", 1, "docs/login.md", "Open https://app.internal/login?user=admin&pwd=§pwurl§ to sign in.\n")
+P8("docs", 1, "docs/windows.md", "```\nnet use Z: \\\\\\\\files\\\\share /user:corp\\\\svc §pwsh§\n```\n")
+P8("docs", 1, "docs/windows.md", "```\ncmdkey /add:files.internal /user:svc /pass:§pwsh§\n```\n")
+P8("docs", 1, "docs/oracle.md", "```\nsqlplus system/§pwsh§@ORCL\n```\n")
+P8("docs", 1, "docs/rsync.md", "```\nrsync -av rsync://backup:§pwurl§@backup.internal/data ./data\n```\n")
+P8("docs", 1, "docs/mongo.md", "```\nmongosh -u admin -p §pwsh§ --authenticationDatabase admin\n```\n")
+P8("docs", 1, "docs/influx.md", "```\ninflux -username admin -password §pwsh§ -execute 'SHOW DATABASES'\n```\n")
+P8("docs", 1, "docs/wordpress.md", "```\nwp user create bob bob@corp.internal --user_pass=§pw§\n```\n")
+P8("docs", 1, "docs/ini.md", "```ini\n[api]\nsecret=§pw§\n```\n")
+P8("docs", 1, "docs/readonly.md", "Token (read-only): `§lowalnum§`\n")
+
+N8("docs", 5, "examples/demo.ipynb", '{\n "cells": [\n  {\n   "source": [\n    "API_KEY = os.environ[\\"API_KEY\\"]\\n"\n   ]\n  }\n ]\n}\n')
+N8("docs", 5, "docs/collection.postman_collection.json", '{"request": {"header": [{"key": "Authorization", "value": "Bearer {{token}}", "type": "text"}]}}\n')
+N8("config", 5, "passwords.csv", "name,url,username,password\n")
+N8("docs", 5, "README.md", "# App\n\n<!-- TODO: document where the token comes from -->\n")
+N8("docs", 5, "docs/windows.md", "```\nnet use Z: \\\\\\\\files\\\\share /user:corp\\\\svc *\n```\n")
+N8("docs", 5, "docs/windows.md", "```\ncmdkey /add:files.internal /user:svc /pass\n```\n")
+N8("docs", 5, "docs/oracle.md", "```\nsqlplus system/<password>@ORCL\nsqlplus / as sysdba\n```\n")
+N8("docs", 5, "docs/openapi.yaml", "components:\n  schemas:\n    Login:\n      properties:\n        password:\n          type: string\n          example: <password>\n")
+N8("docs", 5, "docs/influx.md", "```\ninflux -username admin -password '' -execute 'SHOW DATABASES'\n```\n")
+N8("docs", 5, "docs/shell.md", "Run `pwd` to see the working directory, for example `/home/app/releases`.\n")
+N8("docs", 5, "mail/reset.eml", "Subject: password reset\n\nFollow the link to reset your password: https://app.internal/reset\n")
+N8("docs", 5, "docs/staging.postman_environment.json", '{"values": [{"key": "api_token", "value": "", "enabled": true}]}\n')
+
+
+# =============================================================================================
+# Round 9: product documentation for tools people run (CI actions, Terraform, kubectl, Helm, the
+# AWS CLI, git, Docker, Ansible, Vault, RabbitMQ, Redis, MongoDB, Grafana, PostgreSQL, passwd),
+# with their own held-out third (``round == 9``), frozen before any rule changed for them. Values
+# come from a ninth random stream: earlier rounds are unchanged.
+# =============================================================================================
+_P9: list[tuple[str, int, str, str]] = []
+_N9: list[tuple[str, int, str, str]] = []
+
+
+def P9(kind: str, cause: int, name: str, template: str) -> None:
+    _P9.append((kind, cause, name, template))
+
+
+def N9(kind: str, cause: int, name: str, template: str) -> None:
+    _N9.append((kind, cause, name, template))
+
+
+P9("docs", 1, "docs/ci.md", "```yaml\n- uses: docker/login-action@v3\n  with:\n    username: ci\n    password: §pw§\n```\n")
+P9("docs", 1, "docs/terraform.md", "```\nexport TF_VAR_db_password=§pwsh§\nterraform apply\n```\n")
+P9("docs", 1, "docs/registry.md", "```\nkubectl create secret docker-registry regcred --docker-username=ci --docker-password=§pwsh§\n```\n")
+P9("docs", 1, "docs/helm.md", "```\nhelm install db bitnami/postgresql --set auth.postgresPassword=§pwsh§\n```\n")
+P9("docs", 1, "docs/aws.md", "```\naws configure set aws_secret_access_key §b64slash§\n```\n")
+P9("docs", 1, "docs/git.md", "```\ngit remote add origin https://ci:§pwurl§@git.internal/app.git\n```\n")
+P9("docs", 1, "docs/docker.md", "```\ndocker run -e \"API_KEY=§lowalnum§\" app:latest\n```\n")
+P9("docs", 1, "docs/ansible.md", "```\nansible-playbook site.yml -e \"ansible_password=§pw§\"\n```\n")
+P9("docs", 1, "docs/vault.md", "```\nvault kv put secret/app password=§pw§\n```\n")
+P9("docs", 1, "docs/pgadmin.md", "```yaml\nenvironment:\n  PGADMIN_DEFAULT_PASSWORD: §pw§\n```\n")
+P9("docs", 1, "docs/rabbitmq.md", "```\nrabbitmqctl add_user app §pwsh§\n```\n")
+P9("docs", 1, "docs/redis.md", "```\n127.0.0.1:6379> AUTH §pwsh§\nOK\n```\n")
+P9("docs", 1, "docs/mongo.md", "```js\ndb.createUser({user: \"app\", pwd: \"§pw§\", roles: [\"readWrite\"]})\n```\n")
+P9("docs", 1, "docs/jenkins.md", "initial admin password: §hexlow§\n")
+P9("docs", 1, "docs/grafana.md", "```\ngrafana-cli admin reset-admin-password §pwsh§\n```\n")
+P9("docs", 1, "docs/postgres.md", "```sql\nALTER ROLE app WITH LOGIN PASSWORD '§pw§';\n```\n")
+P9("docs", 1, "docs/users.md", "```\necho \"§pwsh§\" | passwd --stdin deploy\n```\n")
+
+N9("docs", 5, "docs/ci.md", "```yaml\n- uses: docker/login-action@v3\n  with:\n    username: ci\n    password: ${{ secrets.REGISTRY_PASSWORD }}\n```\n")
+N9("docs", 5, "docs/terraform.md", "```\nexport TF_VAR_db_password=$(vault read -field=password secret/db)\n```\n")
+N9("docs", 5, "docs/registry.md", "```\nkubectl create secret docker-registry regcred --docker-password=$REGISTRY_PASSWORD\n```\n")
+N9("docs", 5, "docs/helm.md", "```\nhelm install db bitnami/postgresql --set auth.postgresPassword=$PG_PASSWORD\n```\n")
+N9("docs", 5, "docs/vault.md", "```\nvault kv get -field=password secret/app\n```\n")
+N9("docs", 5, "docs/rabbitmq.md", "```\nrabbitmqctl change_password app \"$NEW_PASSWORD\"\n```\n")
+N9("docs", 5, "docs/redis.md", "```\n127.0.0.1:6379> AUTH <password>\n```\n")
+N9("docs", 5, "docs/mongo.md", "```js\ndb.createUser({user: \"app\", pwd: passwordPrompt(), roles: [\"readWrite\"]})\n```\n")
+N9("docs", 5, "docs/grafana.md", "```\ngrafana-cli admin reset-admin-password \"$GF_PASSWORD\"\n```\n")
+N9("docs", 5, "docs/users.md", "```\necho \"$DEPLOY_PASSWORD\" | passwd --stdin deploy\n```\n")
+N9("docs", 5, "docs/jenkins.md", "The initial admin password is in `/var/jenkins_home/secrets/initialAdminPassword`.\n")
+
+
 def _round2_variants(rng: random.Random) -> dict[str, tuple[str, str]]:
     pem = _pem(rng)
     return {"pemcrlf": (pem.replace("\n", "\r\n"), pem)}
@@ -920,7 +1460,7 @@ def _utf_round2(rng: random.Random) -> list[Case]:
 def build_cases(seed: int = 2020) -> list[Case]:
     """Every case, deterministic for a seed. ``content`` of UTF-16/32 cases is their bytes as latin-1.
 
-    Round 1 and round 2 each keep their own held-out third, so adding round 2 moved no case of round 1.
+    Each round keeps its own held-out third, so adding a round moved no case of an earlier one.
     """
     rng = random.Random(seed)
     first = _table_cases(((True, _P), (False, _N)), rng, "")
@@ -928,8 +1468,23 @@ def build_cases(seed: int = 2020) -> list[Case]:
     rng2 = random.Random(seed * 1000 + 2)
     second = [replace(case, round=2) for case in _table_cases(((True, _P2), (False, _N2)), rng2, "r2:")]
     second.extend(_utf_round2(rng2))
-    held = _held_out_third(first) | _held_out_third(second)
-    return [replace(case, held_out=case.id in held) for case in first + second]
+    rng3 = random.Random(seed * 1000 + 3)
+    third = [replace(case, round=3) for case in _table_cases(((True, _P3), (False, _N3)), rng3, "r3:")]
+    rng4 = random.Random(seed * 1000 + 4)
+    fourth = [replace(case, round=4) for case in _table_cases(((True, _P4), (False, _N4)), rng4, "r4:")]
+    rng5 = random.Random(seed * 1000 + 5)
+    fifth = [replace(case, round=5) for case in _table_cases(((True, _P5), (False, _N5)), rng5, "r5:")]
+    rng6 = random.Random(seed * 1000 + 6)
+    sixth = [replace(case, round=6) for case in _table_cases(((True, _P6), (False, _N6)), rng6, "r6:")]
+    rng7 = random.Random(seed * 1000 + 7)
+    seventh = [replace(case, round=7) for case in _table_cases(((True, _P7), (False, _N7)), rng7, "r7:")]
+    rng8 = random.Random(seed * 1000 + 8)
+    eighth = [replace(case, round=8) for case in _table_cases(((True, _P8), (False, _N8)), rng8, "r8:")]
+    rng9 = random.Random(seed * 1000 + 9)
+    ninth = [replace(case, round=9) for case in _table_cases(((True, _P9), (False, _N9)), rng9, "r9:")]
+    rounds = (first, second, third, fourth, fifth, sixth, seventh, eighth, ninth)
+    held = set().union(*(_held_out_third(part) for part in rounds))
+    return [replace(case, held_out=case.id in held) for part in rounds for case in part]
 
 
 def content_bytes(case: Case) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import random
 import sys
@@ -330,3 +331,254 @@ def test_templates_multi_line_blocks_and_getters_do_not_fire(path: str, text: st
                                                 ("password_store", 0), ("csrf_token", 0), ("password_reset_token", 0)])
 def test_a_qualifier_before_a_final_credential_word_keeps_it_a_credential(name: str, strength: int) -> None:
     assert generic.name_strength(name.encode()) == strength
+
+
+# Documentation as people write it (round 3 of the corpus): labels, bold, field lists, simple tables, pairs.
+@pytest.mark.parametrize(
+    ("path", "text", "line"),
+    [
+        ("keys.md", f"Encryption key: {_PW}Zx81/+Qa\n", 1),
+        ("vpn.md", f"- Pre-shared key: `{_PW}`\n", 1),
+        ("setup.md", f"- **Username:** admin\n- **Password:** {_PW}\n", 2),
+        ("setup.md", f"**Database password**: `{_PW}`\n", 1),
+        ("settings.rst", f":host: db.internal\n:password: {_PW}\n", 2),
+        ("runbook.md", f"* Credentials: `svc_backup` / `{_PW}`\n", 1),
+        ("runbook.md", f"Login: deploy:{_PW}\n", 1),
+        ("wifi.txt", "Office wifi: the password is LunaDorm2024!x\n", 1),  # baseline: allow-secret -- made-up sample value of the unit test
+        ("accounts.rst", f"========  ==========\nSetting   Value\n========  ==========\nuser      admin\npassword  {_PW}\n========  ==========\n", 5),
+        ("accounts.rst", f"=======  =======  ==========\nService  User     Password\n=======  =======  ==========\ngrafana  admin    {_PW}\n=======  =======  ==========\n", 4),
+    ],
+)
+def test_documentation_labels_field_lists_simple_tables_and_pairs_are_read(path: str, text: str, line: int) -> None:
+    detections, _ = engine.scan_blob(text.encode(), path)
+    assert [d.start_line for d in detections] == [line], text
+    assert all(_PW not in d.snippet for d in detections)
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("faq.md", "the password: see the vault entry for the team\n"),
+        ("faq.md", "Your password: 12 characters or more, e.g. mixed case\n"),
+        ("faq.md", "The token is valid for 24 hours; the password is required.\n"),
+        ("faq.md", "The new password is Required-For-Everyone\n"),
+        ("setup.md", "- **Password:** `<your password>`\n- **API key**: `${API_KEY}`\n"),
+        ("settings.rst", ":password: see the team vault\n:token: your personal token\n"),
+        ("runbook.md", "* Credentials: `admin` / `changeme`\n* Login: `root` / `<ask ops>`\n"),
+        ("util.md", "The source argument for a token is `args[token.index]`.\n"),
+        ("accounts.rst", "========  ==========\nSetting   Value\n========  ==========\npassword  ``$DB_PASSWORD``\ntoken     see vault\n========  ==========\n"),
+        ("api.rst", "=========  ===========================\nName       Description\n=========  ===========================\npassword   the password of the account\n=========  ===========================\n"),
+    ],
+)
+def test_documentation_prose_placeholders_and_descriptions_do_not_fire(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob(text.encode(), path)
+    assert not detections, [(d.start_line, d.rule_id) for d in detections]
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("accounts.html", f"<tr><td>user</td><td>admin</td></tr>\n<tr><td>password</td><td><code>{_PW}</code></td></tr>\n"),
+        ("npm.md", f'echo "//npm.internal/:_authToken={_PW}" >> ~/.npmrc\n'),
+        ("windows.md", f'setx API_TOKEN "{_PW}"\n'),
+        ("ps.md", f'$cred = ConvertTo-SecureString "{_PW}" -AsPlainText -Force\n'),
+        ("crypto.md", f"Data key (base64): `{_PW}Zx81/+Qa`\n"),
+    ],
+)
+def test_html_cells_npmrc_scopes_setx_and_secure_strings_are_read(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob(text.encode(), path)
+    assert len(detections) == 1, text
+    assert all(_PW not in d.snippet for d in detections)
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("ps.md", "$password = Read-Host -AsSecureString\n"),
+        ("ps.md", "$cred = ConvertTo-SecureString $env:DB_PASSWORD -AsPlainText -Force\n"),
+        ("mail.md", "| Variable | Value |\n|---|---|\n| `SMTP_PASSWORD` | *(required)* |\n"),
+        ("accounts.md", "Token: (none)\n"),
+        ("accounts.html", "<tr><td>password</td><td>The account's password</td></tr>\n"),
+        ("npm.md", 'echo "//npm.internal/:_authToken=${NPM_TOKEN}" >> ~/.npmrc\n'),
+        ("windows.md", 'setx API_TOKEN "%API_TOKEN%"\n'),
+    ],
+)
+def test_html_cells_npmrc_scopes_setx_and_secure_strings_without_a_literal_do_not_fire(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob(text.encode(), path)
+    assert not detections, [(d.start_line, d.rule_id) for d in detections]
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("welcome.md", f"Your access token is: `{_PW}`\n"),
+        ("config.adoc", f"|===\n| Name | Value\n\n| password | {_PW}\n|===\n"),
+        ("quickstart.md", f"Use `{_PW}` as the password when the installer asks.\n"),
+        ("nginx.md", f"htpasswd -b -c /etc/nginx/.htpasswd admin {_PW}\n"),
+        ("bootstrap.sh", f"htpasswd -bB .htpasswd admin '{_PW}'\n"),
+        ("tls.md", f"openssl pkcs12 -export -in cert.pem -out app.p12 -passout pass:{_PW}\n"),
+    ],
+)
+def test_value_first_sentences_asciidoc_rows_htpasswd_and_openssl_passwords_are_read(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob(text.encode(), path)
+    assert len(detections) == 1, text
+    assert all(_PW not in d.snippet for d in detections)
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("quickstart.md", "Use `<password>` as the password when the installer asks.\n"),
+        ("quickstart.md", "Use `--token-file` as the token source.\n"),
+        ("welcome.md", "Your access token is: (shown once, copy it now)\n"),
+        ("nginx.md", "htpasswd -c /etc/nginx/.htpasswd admin\n"),
+        ("bootstrap.sh", 'htpasswd -b -c /etc/nginx/.htpasswd admin "$ADMIN_PASSWORD"\n'),
+        ("tls.md", "openssl pkcs12 -export -in cert.pem -out app.p12 -passout env:P12_PASSWORD\n"),
+        ("tls.md", "openssl rsa -in key.pem -passin pass:$KEY_PASSPHRASE\n"),
+        ("config.adoc", "|===\n| Name | Value\n\n| password | _set at install time_\n|===\n"),
+    ],
+)
+def test_value_first_sentences_htpasswd_and_openssl_without_a_literal_do_not_fire(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob(text.encode(), path)
+    assert not detections, [(d.start_line, d.rule_id) for d in detections]
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("Db.cs", f'var conn = new SqlConnection("Server=db;User Id=sa;Password={_PW}.**^x;");\n'),
+        (".pgpass", f"# staging\ndb.internal:5432:app:app:{_PW}\n"),
+        (".Renviron", f"GITHUB_PAT={_PW}\n"),
+        ("ci.yml", f"  ado-pat: {_PW}\n"),
+        ("nginx.conf", 'proxy_set_header Authorization "Basic ' + base64.b64encode(f"deploy:{_PW}".encode()).decode() + '";\n'),
+    ],
+)
+def test_connection_string_symbols_pgpass_pat_names_and_nginx_headers_are_read(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob(text.encode(), path)
+    assert len(detections) == 1, text
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("app.service", "[Service]\nLoadCredential=token:/etc/app/token\n"),
+        (".pgpass", "db.internal:5432:app:app:*\nlocalhost:*:*:app:changeme\n"),
+        ("settings.py", 'FILE_PATH = "a1b2c3d4e5f6a7b8c9d0e1f2"\nURL_PATTERN = "^/api/v1/.*$"\n'),
+        ("nginx.conf", 'proxy_set_header Authorization "Basic $http_authorization";\n'),
+        ("a.py", 'password_regex = "^(?=.*[A-Z])(?=.*\\\\d).{12,}$"\n'),
+    ],
+)
+def test_systemd_credentials_pgpass_placeholders_paths_and_regexes_do_not_fire(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob(text.encode(), path)
+    assert not detections, [(d.start_line, d.rule_id) for d in detections]
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "line"),
+    [
+        ("demo.md", f"Credentials for the demo: user `demo`, password `{_PW}`.\n", 1),
+        ("wiki.md", f"### Token\n\n`{_PW}`\n", 3),
+        ("wiki.md", f"**Password**\n{_PW}\n", 2),
+        ("secrets.md", f"Master key for the staging vault: {_PW}Zx81/+Qa=\n", 1),
+        ("deploy.md", f"Password for the `deploy` user: `{_PW}`\n", 1),
+    ],
+)
+def test_spoken_values_headings_and_names_qualified_in_prose_are_read(path: str, text: str, line: int) -> None:
+    detections, _ = engine.scan_blob(text.encode(), path)
+    assert [d.start_line for d in detections] == [line], text
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("notes.md", "Pass `--http-server-default-timeout=milliseconds` to change it.\n"),
+        ("notes.md", "Pass `-Dpamconfdir=no` to meson to avoid installing this file.\n"),
+        ("demo.md", "Credentials for the demo: user `demo`, password `demo`.\n"),
+        ("wiki.md", "### Token\n\nGenerate it under Settings, then Developer settings.\n"),
+        ("wiki.md", "## Secret management\n\n`kubectl-create-secret`\n"),
+        ("secrets.md", "Master key for the staging vault: ask the security team\n"),
+    ],
+)
+def test_verbs_descriptions_and_placeholders_in_prose_do_not_fire(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob(text.encode(), path)
+    assert not detections, [(d.start_line, d.rule_id) for d in detections]
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("configuration.rst", "    broker_url = 'amqp://guest:guest@localhost:5672//'\n"),
+        ("customizing.txt", "        ADMIN_PASSWORD = 'pbkdf2_sha256$30000$Vo0VlMnkR4Bk$qEvtdyZRWTcOsCnI/oQ7fVOu1XAURIZYoOZ3iq8Dr4M='\n"),
+        ("shadow.md", "root_password: $6$rounds=5000$saltsalt$Vq8Lm2xTz7pR4kW9Vq8Lm2xTz7pR4kW9\n"),
+        ("releases.txt", '    User.objects.filter(password__startswith="bcrypt$$")\n'),
+    ],
+)
+def test_default_url_credentials_stored_hashes_and_query_lookups_do_not_fire(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob(text.encode(), path)
+    assert not detections, [(d.start_line, d.rule_id) for d in detections]
+
+
+def test_a_url_password_that_differs_from_its_user_still_fires() -> None:
+    detections, _ = engine.scan_blob(f"broker_url = 'amqp://guest:{_PW}@mq.internal:5672//'\n".encode(), "settings.py")
+    assert [d.rule_id for d in detections] == ["secrets.broker-url-password"]
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("demo.ipynb", '{\n "cells": [{\n   "source": [\n    "API_KEY = \\"' + _PW + '\\"\\n",\n    "client = Client(API_KEY)"\n   ]\n }]\n}\n'),
+        ("env.postman_environment.json", '{"values": [{"key": "api_token", "value": "' + _PW + '", "enabled": true}]}\n'),
+        ("README.md", f"<!-- staging token: {_PW} -->\n"),
+        ("notes.md", f"db password: {_PW}\n"),
+        ("windows.md", f"net use Z: \\\\files\\share /user:corp\\svc {_PW}\n"),
+        ("windows.md", f"cmdkey /add:files.internal /user:svc /pass:{_PW}\n"),
+        ("oracle.md", f"sqlplus system/{_PW}@x@ORCL\n"),
+        ("rsync.md", f"rsync -av rsync://backup:{_PW}@backup.internal/data ./data\n"),
+    ],
+)
+def test_notebooks_key_value_pairs_comments_and_windows_and_oracle_commands_are_read(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob(text.encode(), path)
+    assert len(detections) == 1, text
+    assert all(_PW not in d.snippet for d in detections)
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("demo.ipynb", '{\n "cells": [{\n   "source": [\n    "API_KEY = os.environ[\\"API_KEY\\"]\\n"\n   ]\n }]\n}\n'),
+        ("collection.json", '{"header": [{"key": "Authorization", "value": "Bearer {{token}}", "type": "text"}]}\n'),
+        ("README.md", "<!-- TODO: document where the token comes from -->\n"),
+        ("notes.md", "forgot password: use the reset link on the login page\n"),
+        ("windows.md", "net use Z: \\\\files\\share /user:corp\\svc *\n"),
+        ("windows.md", "cmdkey /add:files.internal /user:svc /pass\n"),
+        ("oracle.md", "sqlplus system/<password>@ORCL\nsqlplus / as sysdba\n"),
+    ],
+)
+def test_notebook_lookups_templates_comments_and_prompting_commands_do_not_fire(path: str, text: str) -> None:
+    detections, _ = engine.scan_blob(text.encode(), path)
+    assert not detections, [(d.start_line, d.rule_id) for d in detections]
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        (f"127.0.0.1:6379> AUTH {_PW}\nOK\n", True),
+        (f"AUTH default {_PW}\n", True),
+        (f'echo "{_PW}" | passwd --stdin deploy\n', True),
+        ("127.0.0.1:6379> AUTH <password>\n", False),
+        ("## AUTH TOKEN\n", False),
+        ('echo "$DEPLOY_PASSWORD" | passwd --stdin deploy\n', False),
+    ],
+)
+def test_redis_auth_commands_and_passwd_stdin(text: str, fires: bool) -> None:
+    detections, _ = engine.scan_blob(text.encode(), "redis.md")
+    assert bool(detections) == fires, text
+
+
+def test_long_blank_html_cells_and_flag_runs_do_not_backtrack() -> None:
+    import time
+
+    started = time.monotonic()
+    for text in (b"<td>password" + b" " * 3000 + b"</td><td>", b"<td>" + b" " * 3000 + b"</td>", b"htpasswd -" + b"b" * 3000 + b" x"):
+        engine.scan_blob(text + b"\n", "page.html")
+    assert time.monotonic() - started < 5.0  # was minutes with overlapping space quantifiers

@@ -214,7 +214,7 @@ def _generic_candidates(data: bytes, lowered: bytes, hits: dict[bytes, list[int]
     lines: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for keyword, positions in hits.items():
         if -1 in _BY_KEYWORD[keyword]:
-            length = len(keyword) if keyword in generic.NAME_KEYWORDS else 0
+            length = generic.NAME_KEYWORD_LENGTHS.get(keyword, 0)
             for pos, span in zip(positions, _line_spans(data, positions)):
                 names = lines.setdefault(span, [])
                 if length:
@@ -238,10 +238,16 @@ def _generic_candidates(data: bytes, lowered: bytes, hits: dict[bytes, list[int]
         documents += generic.find_name_value_pairs(data)
     if suffix in _YAML_SUFFIXES and (b": |" in data or b": >" in data):
         documents += generic.find_yaml_block_scalars(data)
+    if os.path.basename(path) in generic.PGPASS_NAMES:
+        documents += generic.find_pgpass(data)
     if suffix in _HCL_SUFFIXES and b"variable" in lowered:
         documents += generic.find_variable_defaults(data)
     if prose and b"--" in data and b"|" in data:  # a Markdown table whose header names a credential column
         documents += generic.find_table_columns(data)
+    if prose and (b"# " in data or b"**\n" in data or b"**\r\n" in data):  # "### Token" then the value on its own line
+        documents += generic.find_heading_values(data)
+    if prose and b"= " in data:  # a reStructuredText simple table (=====  ===== borders)
+        documents += generic.find_simple_tables(data)
     for v_start, v_end, value in documents:
         found.append(_Candidate(GENERIC_RULE, v_start, v_end, value, False, generic.shannon_entropy(value), True))
     if found and b"encrypted" in lowered:  # ciphertext under an "encrypted..." key is not a credential
@@ -352,7 +358,7 @@ def scan_bytes(data: bytes, path: str = "") -> list[Detection]:
     """Every secret in ``data`` (a text buffer). ``path`` decides how unquoted values are treated."""
     lowered = data.lower()
     hits = keyword_hits(lowered)
-    if not hits:
+    if not hits and os.path.basename(path) not in generic.PGPASS_NAMES:
         return []
     rejected: list[tuple[int, int]] = []
     candidates = _provider_candidates(data, hits, rejected)

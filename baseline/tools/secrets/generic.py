@@ -37,7 +37,11 @@ DIRECTIVE_SUFFIXES = frozenset({".conf", ".cfg", ".config", ""})
 KEYWORDS = (
     "pass", "pwd", "pw", "pswd", "secret", "token", "key", "auth", "salt", "nonce", "cred", "private",
     "signing", "hmac", "pepper", "identified", "bearer", "basic ", "mysql", "mariadb", "login", "-u ", "--user", "jwt.",
-    '"kty"', "@tcp(", "sudo -s", "getconnection(", "ftp(", "ftp_tls(", "psk", "jwt::", "signwith", "signedstring", "setsigningkey", "sshpass", "redis-cli", "ldap", "sqlcmd", "mongo",
+    '"kty"', "@tcp(", "sudo -s", "getconnection(", "ftp(", "ftp_tls(", "psk", "jwt::", "signwith", "signedstring", "setsigningkey", "sshpass", "redis-cli", "ldap", "sqlcmd", "mongo", "securestring",
+    # a personal access token as the last word of a name (GITHUB_PAT=, ado_pat:): "pat" alone would
+    # hit every "path" and "pattern", so the keyword carries the character after the name
+    "_pat=", "_pat:", '_pat"', "_pat'", "_pat ", "-pat=", "-pat:",
+    "/user:", "sqlplus", "sqlldr", "expdp", "impdp",
 )
 
 # --- names ---------------------------------------------------------------------------------------
@@ -45,7 +49,7 @@ KEYWORDS = (
 _STRONG_WORDS = frozenset(
     {"password", "passwd", "passwort", "pass", "pwd", "pw", "pswd", "passphrase", "passcode", "secret", "secrets", "token",
      "credential", "credentials", "cred", "creds", "apikey", "privatekey", "secretkey", "accesskey", "authtoken", "requirepass",
-     "bindpw", "masterauth", "psk"}
+     "bindpw", "masterauth", "psk", "pat"}
 )
 _WEAK_WORDS = frozenset({"key", "auth", "salt", "nonce", "private", "signing", "hmac", "pepper"})
 # "key" after one of these makes a strong compound (api_key, signingKey, CLIENT-KEY...)
@@ -82,7 +86,9 @@ _NOT_CREDENTIAL_WORDS = frozenset(
      "author", "authors", "authority", "oauth", "login", "signin", "signup", "type", "ref", "secretref", "keyref",
      "mount", "volume", "volumes", "source", "sources", "arn", "store", "vault", "manager", "ring", "press", "down", "up",
      "enter", "escape", "map", "mapping", "dict", "item", "items", "object", "property", "properties", "column", "table",
-     "level", "bucket", "estimate", "budget", "usage", "per", "rate", "window", "authenticity"}
+     "level", "bucket", "estimate", "budget", "usage", "per", "rate", "window", "authenticity",
+     # Django query lookups: password__startswith="pbkdf2_"
+     "startswith", "istartswith", "endswith", "iendswith", "contains", "icontains", "iexact", "isnull"}
 )
 # Metadata words that, before a final credential word, only say whose credential it is.
 _QUALIFYING_WORDS = frozenset({"store", "keystore", "truststore", "login", "vault", "keyring", "source", "env", "environment", "cache", "default", "mount", "volume", "provider"})
@@ -154,12 +160,26 @@ _REGEX_OR_FORMAT = re.compile(rb"\(\?|\[\^|\\[dws]|\{[^}]*\}|\.\*.*[$)\]|]|[\^(\
 _HEX = re.compile(rb"^[0-9a-fA-F]+$")
 _B64 = re.compile(rb"^[A-Za-z0-9+/_-]+={0,2}$")
 _UUID = re.compile(rb"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+# a stored password hash (Django, PHC strings, crypt): pbkdf2_sha256$..., $2b$12$..., $argon2id$..., $6$...
+_PASSWORD_HASH = re.compile(rb"^(?:(?:pbkdf2_sha\d+|argon2|bcrypt(?:_sha256)?|scrypt|sha1|md5|unsalted_\w+)\$|\$(?:2[abxy]?|argon2(?:id|i|d)|[156]|apr1|scrypt|pbkdf2[\w-]*)\$)[^\s]{8,}$")
 _SRI = re.compile(rb"^(?:sha(?:1|224|256|384|512)|md5)[-:=]")
-_PATHLIKE = re.compile(rb"^(?:[.~]?/|[A-Za-z]:\\|[\w.-]+/[\w./-]*$|[\w-]+\.(?:pem|key|crt|json|txt|yaml|yml|toml|cfg|ini|env)$)")
+_PATHLIKE = re.compile(rb"^(?:[.~]?/|[A-Za-z]:\\|[\w.-]+/[\w./-]*$|[\w.-]{1,40}:(?:/[\w.-]+)+/?$|[\w-]+\.(?:pem|key|crt|json|txt|yaml|yml|toml|cfg|ini|env)$)")
 _URL = re.compile(rb"^[a-z][a-z0-9+.-]*://")
 _LONE_TAG = re.compile(rb"^[!&*@#%][A-Za-z_][\w.-]*[!@%]?$")  # !vault, &anchor, *alias, @VAR@, #comment, %VAR%
 _NUMBER = re.compile(rb"^[\d.,:_-]+$")
+# a PowerShell cmdlet as the right-hand side: $password = Read-Host -AsSecureString
+_CMDLET = re.compile(rb"^(?:Get|Set|Read|New|Remove|Add|Invoke|ConvertTo|ConvertFrom|Import|Export|Start|Stop|Write|Test|Select|Out)-[A-Z][A-Za-z]+$")
+# a subscript or attribute expression quoted in prose: `args[token.index]`, `request.headers["X-Token"]`
+_SUBSCRIPT = re.compile(rb"^[A-Za-z_][\w.]*(?:\[[\w.\"'-]+\])+(?:\.[A-Za-z_]\w*)*$")
 _FLAG_OR_PROMPT = re.compile(rb"^--?[a-z][a-z0-9]*(?:-[a-z0-9]+)*$|[:?]\s*$")  # "--password" (a flag name), "Password: " (a prompt)
+
+
+def _compiles(value: bytes) -> bool:
+    try:
+        re.compile(value)
+    except (re.error, OverflowError, RecursionError):
+        return False
+    return True
 
 
 def shannon_entropy(value: bytes) -> float:
@@ -209,20 +229,24 @@ def is_placeholder(value: bytes) -> bool:
         return True
     if any(word in lowered for word in _PLACEHOLDER_WORDS) or _PRINTF.search(value):
         return True
+    bare = lowered.strip(b"*_")
+    if bare.startswith(b"(") and bare.endswith(b")"):
+        return True  # "(none)", "*(required)*": a note in a table cell or a label's place
     return len(set(lowered)) <= 3
 
 
 def looks_like_non_secret(value: bytes, name: bytes) -> bool:
     """Identifiers, paths, URLs, hashes, UUIDs and SRI strings: shapes that are not credentials."""
-    if _URL.match(value) or _SRI.match(value) or b" " in value.strip() or _DATE.match(value) or _NUMBER.match(value):
+    if _URL.match(value) or _SRI.match(value) or _PASSWORD_HASH.match(value) or b" " in value.strip() or _DATE.match(value) or _NUMBER.match(value):
         return True
     if _FLAG_OR_PROMPT.search(value):
         return True
     if not random_looking(value):
-        if _IDENTIFIER.match(value) or _IMPORT_REF.match(value) or _PATHLIKE.match(value) or _LETTERS_WORDY.match(value):
+        if (_IDENTIFIER.match(value) or _IMPORT_REF.match(value) or _PATHLIKE.match(value) or _LETTERS_WORDY.match(value)
+                or _CMDLET.match(value)):
             return True
-    if _REGEX_OR_FORMAT.search(value):
-        return True
+    if (_REGEX_OR_FORMAT.search(value) and _compiles(value)) or _SUBSCRIPT.match(value):
+        return True  # a regular expression or a format string (a value no regex engine accepts is neither)
     weak = name_strength(name) < 2
     if weak and (_UUID.match(value) or (_HEX.match(value) and len(value) in (40, 64))):
         return True  # a git sha / digest / id under a bare "key": usually not a credential
@@ -249,7 +273,7 @@ _UNQUOTED = rb"(?P<uv>(?:!!binary\s+)?(?:[^\s\"'`,;{}()\[\]<>|&]|&(?![\w.-]+=)){
 # calls that turn a literal into a key: []byte("..."), Encoding.UTF8.GetBytes("..."), Buffer.from('...'), SecretStr("...")
 _WRAP = rb"(?:new\s+)?(?:\(\s*|[\w.\[\]]*(?:[Bb]ytes?|[Dd]ecode|[Ee]ncode|[Ff]rom|[Ss]ecret|SecretStr|[Kk]ey|str|String|unhexlify|fromhex|Password)\(\s*){0,3}"
 _TYPE = rb"(?:\s*:\s*[A-Za-z_][\w.\[\], |]{0,30}?(?=\s*=)|\s+(?i:as)\s+[A-Za-z_][\w.]{0,30}(?=\s*=)|\s+(?P<type>[A-Za-z_][\w.\[\]*]{0,60})(?=\s*=))?"
-_OP = rb"(?P<op>:=|\?\?=|\|\|=|\?=|\+=|=>|===|!==|==|!=|=|:|<-|\|\||\?\?|\s+or\s+|\.(?:equals|Equals|equalsIgnoreCase)\(|\s+(?:is|was)\s+)"
+_OP = rb"(?P<op>:=|\?\?=|\|\|=|\?=|\+=|=>|===|!==|==|!=|=|:|<-|\|\||\?\?|\s+or\s+|\.(?:equals|Equals|equalsIgnoreCase)\(|\s+(?:is|was):?\s+)"
 
 # after a NAME: <op> value, with an optional closing quote / bracket and type annotation
 AFTER_NAME = re.compile(rb"(?:[\"']?\]?|\[\d{0,4}\])" + _TYPE + rb"\s*" + _OP + rb"\s*(?:" + _WRAP + _QUOTED + rb"|" + _UNQUOTED + rb")")
@@ -262,17 +286,38 @@ _IDENT_MASK = bytes(ord("a") if byte in _IDENT else ord(" ") for byte in range(2
 _IDENT_START = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_$@")
 
 
+# keyword -> length of the name part of a hit (the "_pat=" keywords end one character after the name)
+NAME_KEYWORD_LENGTHS: dict[bytes, int] = {
+    **{keyword: len(keyword) for keyword in NAME_KEYWORDS},
+    **{keyword.encode(): 4 for keyword in KEYWORDS if keyword[1:4] == "pat" and keyword[0] in "_-"},
+}
+
+
 def _keyword_hits(lowered: bytes) -> list[tuple[int, int]]:
     hits = []
-    for keyword in NAME_KEYWORDS:
+    for keyword, length in NAME_KEYWORD_LENGTHS.items():
         pos = lowered.find(keyword)
         while pos >= 0:
-            hits.append((pos, len(keyword)))
+            hits.append((pos, length))
             pos = lowered.find(keyword, pos + 1)
     return hits
 
 
 _EQUALS_METHODS = (b".equalsIgnoreCase", b".equals", b".Equals")
+# prose between a credential name and its colon: "for the staging vault", "of the `deploy` user"
+_WHOSE = re.compile(rb"[ \t]+(?:for|of|on|in|to)[ \t]+(?:[\w.`@/()-]+[ \t]+){0,4}?[\w.`@/()-]+(?=[ \t]*:)")
+# prose, a value in backticks right after the name: "user `demo`, password `value`" (not the verb "pass `--flag`")
+_SPOKEN_WORDS = frozenset({"password", "passwd", "passphrase", "passcode", "pwd", "secret", "token", "apikey", "credential", "credentials"})
+_SPOKEN_VALUE = re.compile(rb"[ \t]+(?P<q>`)(?P<qv>[^`\n]{4,256})(?P=q)")
+# one to three words that open a line of prose before a credential name: "Encryption key: ...",
+# "- Database password: ...", "1. Pre-shared key: ..." (a label, not a sentence)
+_LABEL_BEFORE = re.compile(rb"[ \t]*(?:<!--[ \t]*)?(?:[-*+>][ \t]+|\d{1,2}[.)][ \t]+)?(?P<words>(?:[A-Za-z][A-Za-z0-9-]{0,30}[ \t]+){1,3})$")
+_NOT_LABEL_WORDS = frozenset(
+    {b"the", b"a", b"an", b"your", b"our", b"my", b"this", b"that", b"its", b"their", b"no", b"not", b"note", b"see", b"if",
+     b"when", b"where", b"set", b"use", b"enter", b"change", b"reset", b"new", b"old", b"wrong", b"invalid", b"missing", b"empty",
+     b"forgot", b"forgotten", b"lost", b"expired", b"any", b"each", b"every", b"which", b"what", b"is", b"are", b"and", b"or",
+     b"for", b"with", b"without", b"to", b"of", b"in", b"on", b"by", b"from", b"via", b"click", b"type", b"paste", b"copy"}
+)
 
 
 def _names(line: bytes, hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -298,6 +343,10 @@ def _names(line: bytes, hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
         while end > start and line[end - 1] in b".-":
             end -= 1
         after_colon = start > 0 and line[start - 1] in b":/" and not line[max(0, start - 4) : start].lower() == b"env:"
+        if after_colon and line[start - 1] == 58 and not line[: start - 1].strip() and line.startswith(b":", end):
+            after_colon = False  # a reStructuredText field list: ":password: value"
+        if after_colon and line.endswith(b"/:", 0, start) and line.startswith(b"=", end):
+            after_colon = False  # an .npmrc registry scope: //registry.internal/:_authToken=value
         if end - start > 80 or after_colon or (start, end) in spans:
             continue
         spans.append((start, end))
@@ -313,6 +362,12 @@ CALL_DEFAULT = re.compile(
 XML_KEY_VALUE = re.compile(
     rb"(?i)\b(?:key|name)\s*=\s*[\"'](?P<name>[^\"'<>]{2,80})[\"'][^>]{0,80}?(?:\bvalue\s*=\s*[\"'](?P<qv>[^\"'\n]{4,256})[\"']|>(?P<uv>[^<\s]{4,256})</)"
 )
+# <td>password</td><td>value</td>, <th>API token</th><td><code>value</code></td>: a cell naming a credential, then its value
+HTML_CELLS = re.compile(  # spaces only in bounded runs between fixed parts: no quadratic backtracking on long blank cells
+    rb"(?i)<(?P<tag>td|th)\b[^>]{0,80}>[ \t]{0,8}(?:<(?:b|strong|code|em)>)?(?P<name>[\w.-](?:[\w .-]{0,38}[\w.-])?)"
+    rb"(?:</(?:b|strong|code|em)>)?[ \t]{0,8}:?[ \t]{0,8}</(?P=tag)>"
+    rb"[ \t]{0,8}<td\b[^>]{0,80}>[ \t]{0,8}(?:<(?:code|kbd|samp|tt)>)?(?P<uv>[^<\s]{4,256})(?:</(?:code|kbd|samp|tt)>)?[ \t]{0,8}</td>"
+)
 XML_ELEMENT = re.compile(rb"<(?P<name>[\w:.-]{2,80})>\s*(?P<uv>[^<\s]{4,256})\s*</(?P=name)>")
 # --password X, --db-password=X, --auth X
 CLI_FLAG = re.compile(rb"(?<![\w-])--?(?P<name>(?=[A-Za-z])[\w-]{0,30}?" + _KW + rb"[\w-]{0,30})(?:=|[ \t]+)(?:(?P<q>[\"'])(?P<qv>[^\"'\n$]{4,256})(?P=q)|(?P<uv>[^\s\"'`$-][^\s\"'`;|&)\]}]{3,255}))")
@@ -324,7 +379,7 @@ CLI_P = re.compile(
 )
 # aws configure set aws_secret_access_key X, npm / yarn / pnpm config set NAME X, git config NAME X
 CLI_CONFIG_SET = re.compile(
-    rb"\b(?:configure\s+set|config\s+set|config(?:\s+--(?:global|local|system))?)\s+(?P<name>[\w./:@-]{2,120})[ \t=]+"
+    rb"\b(?:configure\s+set|config\s+set|config(?:\s+--(?:global|local|system))?|setx)\s+(?P<name>[\w./:@-]{2,120})[ \t=]+"
     rb"(?:(?P<q>[\"'])(?P<qv>[^\"'\n$]{4,256})(?P=q)|(?P<uv>[^\s\"'`$-][^\s\"'`;|&]{3,255}))"
 )
 # curl -u user:pass, --user user:pass
@@ -335,7 +390,7 @@ CLI_USER = re.compile(
 # echo TOKEN | docker login --password-stdin
 CLI_STDIN = re.compile(
     rb"\becho\s+(?:-n\s+)?[\"']?(?P<uv>[^\s\"'$|]{8,256})[\"']?\s*\|\s*"
-    rb"(?:(?:sudo\s+)?\w+(?:\s+\w+)?\s+login\b|sudo\s+-\w*S|[\w-]+\b[^|\n]*--password-stdin|(?:sudo\s+)?chpasswd)"
+    rb"(?:(?:sudo\s+)?\w+(?:\s+\w+)?\s+login\b|sudo\s+-\w*S|[\w-]+\b[^|\n]*--password-stdin|(?:sudo\s+)?chpasswd|(?:sudo\s+)?passwd\b[^|\n]*--stdin)"
 )
 # machine HOST login USER password VALUE (.netrc lines, also written by an echo in a Dockerfile)
 NETRC = re.compile(rb"\bmachine\s+\S+\s+login\s+\S+\s+password\s+(?P<uv>[^\s\"'`]{4,256})")
@@ -348,14 +403,37 @@ SQL_PASSWORD = re.compile(
     rb"(?P<q>['\"])(?P<qv>[^'\"\n]{4,256})(?P=q)"
 )
 AUTH_HEADER = re.compile(
-    rb"(?i)\b(?:authorization|proxy-authorization)[\"']?\s*[:=,]\s*[`\"']?\s*(?:(?P<scheme>bearer|basic|token|bot|apikey|digest|sso-key)\s+)?"
+    rb"(?i)\b(?:authorization|proxy-authorization)[\"']?(?:\s*[:=,]\s*|[ \t]+(?=[`\"'](?:bearer|basic|token|digest)\s))[`\"']?\s*(?:(?P<scheme>bearer|basic|token|bot|apikey|digest|sso-key)\s+)?"
     rb"(?P<uv>[A-Za-z0-9._~+/=:-]{12,})|\bbearer\s+(?P<bv>[A-Za-z0-9._~+/-]{16,}=*)"
 )
+# prose: "Credentials: `svc_backup` / `value`", "login: admin:value" (a user, then its password)
+CRED_PAIR = re.compile(
+    rb"(?i)\b(?:credentials?|creds|log[ -]?in)\s*[:=]\s*[`\"']?[\w.@+-]{1,64}[`\"']?(?:[ \t]*/[ \t]*|:)"
+    rb"(?:(?P<q>[`\"'])(?P<qv>[^`\"'\n]{4,256})(?P=q)|(?P<uv>[^\s`\"']{4,256}))"
+)
+# PowerShell: ConvertTo-SecureString "value" -AsPlainText (a literal turned into a credential)
+SECURE_STRING = re.compile(rb"(?i)\bConvertTo-SecureString\s+(?:-String\s+)?" + _QUOTED + rb"(?=[^\n]*-AsPlainText)")
+# prose, the value first: "Use `value` as the password", "log in with 'value' as your API key"
+VALUE_AS_NAME = re.compile(
+    rb"(?i)\b(?:use|using|with|enter|type|set)\s+(?P<q>[`\"'])(?P<qv>[^`\"'\n]{4,256})(?P=q)\s+as\s+(?:the\s+|your\s+|a\s+|an\s+)?"
+    rb"(?P<name>(?:[\w-]+\s+){0,2}?(?:password|passphrase|passwd|pwd|token|secret|key|credential))\b"
+)
+# htpasswd -b FILE USER PASSWORD (batch mode: the password is the last argument)
+HTPASSWD = re.compile(rb"\bhtpasswd\s+(?:-[A-Za-z]{1,8}\s+){0,6}?-[A-Za-z]{0,8}b[A-Za-z]{0,8}\s+(?:-[A-Za-z]{1,8}\s+){0,6}(?:[^\s-]\S*\s+){2}(?:(?P<q>[\"'])(?P<qv>[^\"'\n$]{4,256})(?P=q)|(?P<uv>[^\s\"'`$-][^\s\"'`;|&]{3,255}))")
+# openssl -passin / -passout / -pass / -password pass:VALUE (env:, file:, fd: and stdin name no value)
+OPENSSL_PASS = re.compile(rb"(?<![\w-])-pass(?:in|out|word)?[ \t]+[\"']?pass:(?P<uv>[^\s\"'`$][^\s\"'`;|&]{3,255})")
+# the Redis AUTH command, at a line start or after a prompt: "127.0.0.1:6379> AUTH VALUE", "AUTH user VALUE"
+REDIS_AUTH = re.compile(rb"(?:^|[>$#][ \t]*)[ \t]*AUTH[ \t]+(?:[^\s\"'<>$]+[ \t]+)?(?:(?P<q>[\"'])(?P<qv>[^\"'\n]{4,256})(?P=q)|(?P<uv>[^\s\"'<$][^\s\"']{3,255}))[ \t]*\r?$")
+# Windows: net use \\host\share /user:DOMAIN\user VALUE; cmdkey /pass:VALUE, /password:VALUE switches
+NET_USE = re.compile(rb"(?i)\bnet\s+use\b[^\n]*?/user:[^\s\"]+\s+(?:(?P<q>[\"'])(?P<qv>[^\"'\n]{4,256})(?P=q)|(?P<uv>[^\s*/\"'%$][^\s\"']{3,255}))")
+WINDOWS_SWITCH = re.compile(rb"(?i)(?<![\w/])/(?:pass|password|pwd|pw)[:=](?:(?P<q>[\"'])(?P<qv>[^\"'\n]{4,256})(?P=q)|(?P<uv>[^\s\"'%$*][^\s\"']{3,255}))")
+# Oracle connect strings: sqlplus user/VALUE@db
+ORACLE_CONNECT = re.compile(rb"(?i)\b(?:sqlplus|sqlldr|expdp|impdp)\s+(?:-\w+\s+)*[\w$#]{1,30}/(?P<uv>[^\s@/\"'<>$][^\s/\"']{3,127})@[\w.:-]+(?:[\s/]|$)")
 # a directive line of a configuration file: "requirepass VALUE", "bindpw VALUE", ".netrc ... password VALUE"
 DIRECTIVE = re.compile(rb"(?:^|[ \t])(?P<name>[A-Za-z][\w.-]{1,60})[ \t]+(?P<uv>[^\s\"'`=:]{6,256})[ \t]*(?:$|#)")
-TABLE_CELL = re.compile(rb"^\s*\|\s*`?(?P<name>[\w.-]{2,60})`?\s*\|\s*`?(?P<uv>[^\s|`]{4,256})`?\s*\|")
+TABLE_CELL = re.compile(rb"^\s*\|\s*`?(?P<name>[\w.-]{2,60})`?\s*\|\s*`?(?P<uv>[^\s|`]{4,256})`?\s*(?:\||\r?$)")  # AsciiDoc rows have no closing |
 # {"name": "DB_PASSWORD", "value": "v"} (container definitions), name: X / value: v on one line
-NAME_VALUE = re.compile(rb"(?i)[\"']?name[\"']?\s*[:=]\s*[\"'](?P<name>[\w.-]{2,80})[\"']\s*,\s*[\"']?value[\"']?\s*[:=]\s*" + _QUOTED)
+NAME_VALUE = re.compile(rb"(?i)[\"']?(?:name|key)[\"']?\s*[:=]\s*[\"'](?P<name>[\w.-]{2,80})[\"']\s*,\s*[\"']?value[\"']?\s*[:=]\s*" + _QUOTED)
 DEFINE = re.compile(rb"#\s*define\s+(?P<name>\w{2,80})\s+" + _QUOTED)
 JWT_CALL = re.compile(
     rb"\b(?:jwt|JWT)(?:\.|::)(?:encode|sign|decode|verify)\(\s*[^,()]{1,80}(?:\([^()]*\))?[^,()]{0,40},\s*" + _QUOTED
@@ -409,6 +487,8 @@ def _call_argument(line: bytes, name_start: int, name_end: int, name: bytes) -> 
                 return [(found[1], found[2], name, found[0], 2)]
     return []
 
+# a line that is one JSON string of an array (notebook cells: "source": ["line\n", ...])
+_JSON_STRING_LINE = re.compile(rb'^[ \t]*"(?:[^"\\\n]|\\.)*"[ \t]*,?[ \t]*\r?$')
 _ENTITIES = ((b"&quot;", b'"'), (b"&#34;", b'"'), (b"&apos;", b"'"), (b"&#39;", b"'"), (b"&lt;", b"<"), (b"&gt;", b">"))
 
 
@@ -445,7 +525,7 @@ CLI_TOOL_GATES = (b"login", b"mysql", b"mariadb", b"sshpass", b"redis-cli", b"ld
 JWT_GATES = (b"jwt.", b"jwt::")
 _SIGN_GATES = (b"signwith", b"signedstring", b"setsigningkey", b"hmac")
 AUTH_PAIR_GATES = (b"auth", b"login", b"cred", b"ldap")
-GATE_KEYWORDS = frozenset({b"identified", b"pass", b"bearer", *CLI_TOOL_GATES, *JWT_GATES, *_SIGN_GATES, *AUTH_PAIR_GATES})
+GATE_KEYWORDS = frozenset({b"identified", b"pass", b"bearer", b"securestring", *CLI_TOOL_GATES, *JWT_GATES, *_SIGN_GATES, *AUTH_PAIR_GATES})
 
 
 def _candidates(
@@ -458,6 +538,20 @@ def _candidates(
         name = line[name_start:name_end]
         strength = name_strength(name)
         match = AFTER_NAME.match(line, name_end)
+        if match is None and prose:
+            if line.startswith(b" (", name_end):  # "Data key (base64): value"
+                close = line.find(b")", name_end + 2, name_end + 40)
+                if close > 0:
+                    match = AFTER_NAME.match(line, close + 1)
+            elif line.startswith(b" ", name_end):
+                whose = _WHOSE.match(line, name_end)  # "Master key for the staging vault: value"
+                if whose is not None:
+                    match = AFTER_NAME.match(line, whose.end())
+                elif strength == 2 and name_words(name)[-1:] and name_words(name)[-1].decode() in _SPOKEN_WORDS:
+                    spoken = _SPOKEN_VALUE.match(line, name_end)  # "user `demo`, password `value`"
+                    if spoken is not None:
+                        out.append((spoken.start("qv"), spoken.end("qv"), name, spoken.group("qv"), 2))
+                        continue
         if match is None:
             if name_end < len(line) and line[name_end] in b"(,) \t" and strength == 2:
                 out += _call_argument(line, name_start, name_end, name)
@@ -471,15 +565,27 @@ def _candidates(
             strength = name_strength(name)
         if not strength:
             continue
-        op = match.group("op").strip()
+        op = match.group("op").strip().rstrip(b":") or b":"  # "the token is: value" reads as "is"
+        label = None
+        if prose and op in (b":", b"=", b"is", b"was"):
+            label = _LABEL_BEFORE.match(line, 0, name_start)
+            if label is not None:  # "Encryption key: ...", "- Pre-shared key: ...": the words before are the name's
+                words = label.group("words").split()
+                joined = b"_".join(words) + b"_" + name
+                if name_strength(joined) > strength:
+                    name, strength = joined, name_strength(joined)
+                elif words[0].lower() in _NOT_LABEL_WORDS:
+                    label = None  # "the password: see the vault" is a sentence; "Database password: ..." a label
         if not quoted:
             if code_file and not _inside_string(line, start):
                 continue  # code expressions: a variable, a call (a value inside a string literal is a literal)
-            stated = op in (b"is", b"was") and prose and random_looking(value)  # prose: "the password is Hq7vX2..."
+            # prose: "the password is Hq7vX2...", "the wifi password is LunaDorm2024!" (a human-made password
+            # mixes upper and lower case, digits and symbols; the words that follow "is" in prose do not)
+            stated = op in (b"is", b"was") and prose and strength == 2 and (random_looking(value) or char_classes(value) == 4)
             if not stated and (op in (b"||", b"??", b"or", b"is", b"was", b"==", b"!=", b"===", b"!==") or op.startswith(b".")):
                 continue
             if not stated and prose and not _inside_string(line, name_start) and b"`" not in line and b"=" not in op:
-                if line[:name_start].strip(b" \t-*>#0123456789."):
+                if line[:name_start].strip(b" \t-*>#0123456789.:") and label is None:
                     continue  # prose: "the password: see the vault"; a "  passwd: value" line still counts
         out.append((start, end, name, value, strength))
     if (b"(" in line or b"set " in line) and (b'"' in line or b"'" in line or b"`" in line or b"&quot;" in line):
@@ -495,7 +601,9 @@ def _candidates(
             patterns.append(XML_KEY_VALUE)
         if closing:
             patterns.append(XML_ELEMENT)
-        if value_word and b"name" in lowered:
+            if b"</t" in lowered:
+                patterns.append(HTML_CELLS)
+        if value_word and (b"name" in lowered or b"key" in lowered):
             patterns.append(NAME_VALUE)
     if b"|" in line and line.lstrip().startswith(b"|"):
         patterns.append(TABLE_CELL)
@@ -520,6 +628,27 @@ def _candidates(
         patterns.append(CLI_USER)
     if b"echo" in line and b"|" in line:
         patterns.append(CLI_STDIN)
+    if prose and (b"cred" in lowered or b"login" in lowered or b"log in" in lowered):
+        patterns.append(CRED_PAIR)
+    if prose and b" as " in lowered:
+        for match in VALUE_AS_NAME.finditer(line):
+            if name_strength(match.group("name").replace(b" ", b"_")) == 2:
+                out.append((match.start("qv"), match.end("qv"), match.group("name"), match.group("qv"), 2))
+    if b"AUTH " in line:
+        patterns.append(REDIS_AUTH)
+    if b"/user:" in lowered and b"net" in lowered:
+        patterns.append(NET_USE)
+    if b"/p" in lowered and (b"/pass" in lowered or b"/pw" in lowered):
+        patterns.append(WINDOWS_SWITCH)
+    if b"sql" in lowered or b"expdp" in lowered or b"impdp" in lowered:
+        if b"sqlplus" in lowered or b"sqlldr" in lowered or b"expdp" in lowered or b"impdp" in lowered:
+            patterns.append(ORACLE_CONNECT)
+    if b"htpasswd" in lowered:
+        patterns.append(HTPASSWD)
+    if b"pass:" in lowered:
+        patterns.append(OPENSSL_PASS)
+    if b"securestring" in gates and b"convertto-securestring" in lowered:
+        patterns.append(SECURE_STRING)
     if b"machine" in lowered and b"login" in lowered:
         patterns.append(NETRC)
     if b"@tcp(" in line or b"@unix(" in line:
@@ -540,7 +669,7 @@ def _candidates(
             or b"login(" in lowered or b"credential" in lowered or b"bind_s(" in lowered or b"authenticate(" in lowered
         ):
             patterns.append(AUTH_PAIR)
-    if b"config" in lowered and (b"config set" in lowered or b"configure set" in lowered or b"git config" in lowered):
+    if (b"config" in lowered and (b"config set" in lowered or b"configure set" in lowered or b"git config" in lowered)) or b"setx " in lowered:
         patterns.append(CLI_CONFIG_SET)
     for pattern in patterns:
         for match in pattern.finditer(line):
@@ -601,7 +730,12 @@ def find_assignments(
         for entity, char in _ENTITIES:
             decoded = decoded.replace(entity, char)
         lowered, hits = None, None
-    if b'\\":' in decoded or b'=\\"' in decoded:  # JSON or code inside a string literal: {\"password\": \"...\"}
+    if prose and b"**" in decoded:  # Markdown bold, "**Password:** value", "**API key**: value": same offsets
+        decoded = decoded.replace(b"**", b"  ")
+    if b"\\" in decoded and _JSON_STRING_LINE.match(decoded):  # a notebook's source line: "API_KEY = \"...\"\n",
+        decoded = decoded.replace(b"\\n", b"  ").replace(b"\\r", b"  ").replace(b'\\"', b'"')
+        lowered, hits = None, None
+    elif b'\\":' in decoded or b'=\\"' in decoded:  # JSON or code inside a string literal: {\"password\": \"...\"}
         decoded = decoded.replace(b'\\"', b'"')
         lowered, hits = None, None
     if lowered is None:
@@ -747,6 +881,53 @@ def find_table_columns(data: bytes) -> list[tuple[int, int, bytes]]:
     return out
 
 
+_SIMPLE_BORDER = re.compile(rb"(?m)^[ \t]*=+(?:[ \t]+=+)+[ \t]*\r?$")
+
+
+def find_simple_tables(data: bytes) -> list[tuple[int, int, bytes]]:
+    """Values in reStructuredText simple tables (columns under ``=====  =====`` borders): a row whose first
+    cell names a credential (``password    value``), or a column whose header does."""
+    out: list[tuple[int, int, bytes]] = []
+    border = _SIMPLE_BORDER.search(data)
+    while border is not None:
+        columns = [(match.start() - border.start(), match.end() - border.start()) for match in re.finditer(rb"=+", border.group())]
+        rows: list[tuple[int, bytes]] = []  # (offset, line) between the borders
+        borders = 1
+        pos = border.end() + 1
+        while pos < len(data) and borders < 3 and len(rows) < 500:
+            end = data.find(b"\n", pos)
+            end = len(data) if end < 0 else end
+            line = data[pos:end].rstrip(b"\r")
+            if _SIMPLE_BORDER.fullmatch(line):
+                borders += 1
+                rows.append((-1, b""))
+            elif not line.strip() and (end >= len(data) or not data[end + 1 : end + 2].strip()):
+                break
+            else:
+                rows.append((pos, line))
+            pos = end + 1
+        separators = [index for index, (offset, _) in enumerate(rows) if offset < 0]
+        header = [row for row in rows[: separators[0]]] if len(separators) >= 2 else []
+        body = [row for row in rows[separators[0] + 1 if len(separators) >= 2 else 0 :] if row[0] >= 0]
+
+        def cells(line: bytes) -> list[tuple[int, bytes]]:
+            spans = [(start, columns[index + 1][0] if index + 1 < len(columns) else len(line)) for index, (start, _) in enumerate(columns)]
+            return [(start + len(line[start:end]) - len(line[start:end].lstrip()), line[start:end].strip()) for start, end in spans]
+
+        names = [name for _, name in cells(header[0][1])] if header else []
+        for offset, line in body:
+            row = cells(line)
+            readings = [(row[0][1], row[1])] if len(row) >= 2 and name_strength(row[0][1]) == 2 else []
+            readings += [(names[index], row[index]) for index in range(min(len(names), len(row))) if name_strength(names[index]) == 2]
+            for name, (start, value) in readings:
+                value = value.strip(b"`")
+                if value and b" " not in value and _judge(name, value, 2) is not None:
+                    begin = offset + line.find(value, start)
+                    out.append((begin, begin + len(value), value))
+        border = _SIMPLE_BORDER.search(data, pos)
+    return out
+
+
 _YAML_BLOCK = re.compile(
     rb"(?m)^(?P<indent>[ \t]*)(?:-[ \t]+)?[\"']?(?P<name>[\w.-]{2,80})[\"']?:[ \t]*[|>][-+0-9]?[ \t]*\r?\n"
     rb"(?P<vindent>[ \t]+)(?P<v>[^\s#][^\s]{3,255})[ \t]*\r?(?:\n|$)"
@@ -803,6 +984,38 @@ def find_variable_defaults(data: bytes) -> list[tuple[int, int, bytes]]:
         if _judge(name, value, strength) is not None:
             start = match.start("body") + default.start("v")
             out.append((start, start + len(value), value))
+    return out
+
+
+PGPASS_NAMES = frozenset({".pgpass", "pgpass.conf"})
+_PGPASS = re.compile(rb"(?m)^(?!#)(?:(?:\\.|[^:\n\\])*:){4}(?P<v>(?:\\.|[^\n\r\\])+)\r?$")
+
+
+def find_pgpass(data: bytes) -> list[tuple[int, int, bytes]]:
+    """PostgreSQL password files (``.pgpass``): ``host:port:database:user:password`` lines."""
+    out = []
+    for match in _PGPASS.finditer(data):
+        value = match.group("v")
+        if _judge(b"password", value, 2) is not None:
+            out.append((match.start("v"), match.end("v"), value))
+    return out
+
+
+_HEADING_VALUE = re.compile(
+    rb"(?m)^(?:#{1,6}[ \t]+(?P<h>[A-Za-z][\w .-]{1,40}?)[ \t]*#*|\*\*(?P<b>[A-Za-z][\w .-]{1,40}?):?\*\*:?)[ \t]*\r?\n"
+    rb"(?:[ \t]*\r?\n){0,2}[ \t]*(?P<q>`?)(?P<v>[^\s`]{8,256})(?P=q)[ \t]*\r?$"
+)
+
+
+def find_heading_values(data: bytes) -> list[tuple[int, int, bytes]]:
+    """A Markdown heading or a bold line naming a credential, with the value alone on a following line
+    (``### Token`` then `` `value` ``)."""
+    out = []
+    for match in _HEADING_VALUE.finditer(data):
+        name = (match.group("h") or match.group("b")).replace(b" ", b"_")
+        value = match.group("v")
+        if name_strength(name) == 2 and _judge(name, value, 2) is not None:
+            out.append((match.start("v"), match.end("v"), value))
     return out
 
 

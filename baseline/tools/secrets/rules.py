@@ -253,7 +253,7 @@ RULES: tuple[Rule, ...] = (
     Rule("secrets.broker-url-password", "Message broker URL with an embedded password", H, ("://",),
          r"(?i)\b(?:amqps?|mqtts?|nats|kafka|stomp|sqs|rabbitmq|celery)" + _URL_CREDS, "url_password", anchor="(?i)" + _URL_CREDS),
     Rule("secrets.basic-auth-url", "URL with basic-auth credentials", M, ("://",),
-         r"(?i)\b(?:https?|ftps?|sftp|smtps?|ldaps?|git|svn|ssh|wss?)" + _URL_CREDS, "url_password", anchor="(?i)" + _URL_CREDS),
+         r"(?i)\b(?:https?|ftps?|sftp|smtps?|ldaps?|git|svn|ssh|wss?|rsync|rtsps?|rtmps?|imaps?|pop3s?|davs?|webdavs?|telnet|scp|xmpp)" + _URL_CREDS, "url_password", anchor="(?i)" + _URL_CREDS),
 )
 
 # The generic credential-assignment rule is implemented in generic.py; its metadata lives here so

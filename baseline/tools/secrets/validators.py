@@ -154,8 +154,13 @@ _URL_PLACEHOLDER = re.compile(
 
 
 def url_password(value: bytes, data: bytes, start: int) -> bool:
-    """A URL password that is not a placeholder (``password``, ``${DB_PASS}``, ``<pass>``, ``***``...)."""
-    return not _URL_PLACEHOLDER.match(value) and b"${" not in value and b"{{" not in value and b"%(" not in value
+    """A URL password that is not a placeholder (``password``, ``${DB_PASS}``, ``<pass>``, ``***``...) nor
+    the user's name again (``guest:guest``, ``admin:admin``: a product's documented default)."""
+    if _URL_PLACEHOLDER.match(value) or b"${" in value or b"{{" in value or b"%(" in value:
+        return False
+    scheme = data.rfind(b"://", max(0, start - 80), start)
+    user = data[scheme + 3 : start - 1] if scheme >= 0 else b""
+    return user.lower() != value.lower()
 
 
 VALIDATORS: dict[str, Callable[[bytes, bytes, int], bool]] = {
