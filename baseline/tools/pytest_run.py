@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -617,16 +618,17 @@ def _report_coverage(
         own_argv.append("--omit=" + ",".join(project.omit))
     if project.include:
         own_argv.append("--include=" + ",".join(project.include))
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="coverage-report") as pool:
-        pending = pool.submit(sandbox.run, own_argv, cwd=root, limits=limits, extra_env=env, confine=confine)
-        full = sandbox.run(
-            [python, "-m", "coverage", "json", f"--rcfile={run_rc}", f"--data-file={data_file}", "-o", str(coverage_json), "--ignore-errors", "--fail-under=0"],
-            cwd=root,
-            limits=limits,
-            extra_env=env,
-            confine=confine,
-        )
-        own = pending.result()
+    full_argv = [python, "-m", "coverage", "json", f"--rcfile={run_rc}", f"--data-file={data_file}", "-o", str(coverage_json), "--ignore-errors", "--fail-under=0"]
+    same_terms = _same_terms(project, root, sources)
+    if same_terms:
+        # No configuration and no exclusion pragma: the project's terms are the toolkit's, one report.
+        full = sandbox.run(full_argv, cwd=root, limits=limits, extra_env=env, confine=confine)
+        own = full
+    else:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="coverage-report") as pool:
+            pending = pool.submit(sandbox.run, own_argv, cwd=root, limits=limits, extra_env=env, confine=confine)
+            full = sandbox.run(full_argv, cwd=root, limits=limits, extra_env=env, confine=confine)
+            own = pending.result()
     if not (full.ok and coverage_json.is_file()):
         detail = full.stdout.strip()[-300:] or full.stderr_tail(3)
         return None, f"coverage.py could not report ({full.describe()}): {detail}", []
@@ -639,7 +641,7 @@ def _report_coverage(
             tool_version=version,
             argv=full.argv,
             exit_code=full.exit_code,
-            duration_s=round(full.duration_s + own.duration_s, 3),
+            duration_s=round(full.duration_s + (0.0 if same_terms else own.duration_s), 3),
             input_digests={"tree": tree_digest},
             artifacts=tuple(
                 Artifact(path=str(path), sha256=file_sha256(path), media_type="application/json") for path in (coverage_json, project_json) if path.is_file()
@@ -648,10 +650,37 @@ def _report_coverage(
     ]
     try:
         everything = parse_coverage_json(coverage_json, root, sources, version)
-        projects = parse_coverage_json(project_json, root, sources, version) if own.ok and project_json.is_file() else None
+        projects: CoverageData | None = everything
+        if not same_terms:
+            projects = parse_coverage_json(project_json, root, sources, version) if own.ok and project_json.is_file() else None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         return None, f"the coverage report could not be read: {exc}", evidence
     return _on_toolkit_terms(everything, projects, project), None, evidence
+
+
+# coverage.py's default exclusion (``[report] exclude_lines`` when the project sets none).
+_DEFAULT_EXCLUSION = re.compile(r"#\s*(?:pragma|PRAGMA)[:\s]?\s*(?:no|NO)\s*(?:cover|COVER)")
+
+
+def _same_terms(project: ProjectCoverage, root: Path, sources: tuple[str, ...], limit: int = 5000) -> bool:
+    """Whether the project's own report would equal the toolkit's: no coverage configuration at all and
+    no line of the measured sources that coverage.py's default exclusion hides."""
+    if project.file is not None:
+        return False
+    seen = 0
+    for source in sources:
+        path = Path(source) if Path(source).is_absolute() else root / source
+        files = [path] if path.is_file() else sorted(path.rglob("*.py")) if path.is_dir() else []
+        for item in files:
+            seen += 1
+            if seen > limit:
+                return False  # too many to read: report twice rather than guess
+            try:
+                if _DEFAULT_EXCLUSION.search(item.read_text(encoding="utf-8", errors="replace")):
+                    return False
+            except OSError:
+                return False
+    return True
 
 
 def _on_toolkit_terms(everything: CoverageData, own: CoverageData | None, project: ProjectCoverage) -> CoverageData:
