@@ -142,8 +142,15 @@ def one_library(name: str, version: str, scratch: Path, repeats: int = 1) -> dic
     hand_env = provision(hand_root)
     plan = provisioned_plan(hand_env.python) or {}
     roots = [str(hand_root / item) for item in plan.get("plan", {}).get("import_roots", [])]
-    overlay = sorted((cache / "overlay").glob("*-boot"))
-    pythonpath = os.pathsep.join(roots + [str(item) for item in overlay[:1]])
+    # What the scan adds to this interpreter (pytest, coverage when the environment lacks them), the
+    # same overlay the scan used: the documented commands need them too.
+    from baseline.provision import overlay, overlay_boot
+    from baseline.tools.pytest_run import _probe_versions
+
+    has_pytest, has_coverage, _ = _probe_versions(hand_env.python, hand_root)
+    missing = [name for name, version in (("pytest", has_pytest), ("coverage", has_coverage)) if version is None]
+    added = overlay(hand_env.python, None, missing) if missing else None
+    pythonpath = os.pathsep.join(roots + ([str(overlay_boot(added))] if added is not None else []))
     spec = BY_HAND[name]
     out_dir = scratch / f"{name}-hand-out"
     junit = out_dir / "junit.xml"
@@ -151,6 +158,8 @@ def one_library(name: str, version: str, scratch: Path, repeats: int = 1) -> dic
     # By hand is still the project's code: confined like the scan, the hand copy and the report folder
     # writable (the unprivileged user owns them there), the environment and the overlay readable.
     confine = sandbox.Confine(writable=(hand_root, out_dir), readable=(Path(hand_env.python), cache, *roots), network=False)
+    if added is None and missing:
+        raise RuntimeError(f"the documented commands need {', '.join(missing)}, which could not be added to {hand_env.python}")
 
     def by_hand(command: list[str]) -> sandbox.ProcessResult:
         return sandbox.run([part.replace("{python}", hand_env.python) for part in command], cwd=hand_root,
@@ -166,7 +175,8 @@ def one_library(name: str, version: str, scratch: Path, repeats: int = 1) -> dic
     def coverage_once() -> float:
         """The documented coverage run (its report step timed apart, see ``report_times``)."""
         for stale in hand_root.glob(".coverage*"):
-            stale.unlink()
+            if stale.name != ".coveragerc":  # data files only, never the project's configuration
+                stale.unlink()
         began = time.perf_counter()
         for command in spec["coverage"]:
             by_hand(command)
