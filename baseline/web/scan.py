@@ -290,7 +290,14 @@ def _scan(
     requested = tuple(dict.fromkeys(path.split("?")[0] for _, path, _ in wapiti_requests))
     artifacts = [Artifact(str(output), file_sha256(output), "application/json")] if output.is_file() else []
     artifacts += [Artifact(str(item.log_path), file_sha256(item.log_path), "text/plain") for item in instances if item.log_path.is_file()]
-    version = wapiti.wapiti_version(executable)
+    report: wapiti.WapitiReport | None = None
+    unreadable = ""
+    if process.ok and output.is_file():
+        try:
+            report = wapiti.parse_report(output)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            unreadable = f"wapiti's report could not be read: {exc}"
+    version = wapiti.wapiti_version(executable, report)  # its report names it; asking the executable takes seconds
     summary = (
         f"started {spec.label} on loopback ({len(instances)} start(s)) and scanned it with wapiti {version}: "
         f"modules {', '.join(modules)}; {len(wapiti_requests)} requests to {len(requested)} distinct paths "
@@ -308,13 +315,6 @@ def _scan(
         "duration_s": round(time.monotonic() - started, 3), "evidence": tuple(evidence),
     }
     findings = [crash_finding(crash, routes) for crash in crashes]
-    report: wapiti.WapitiReport | None = None
-    unreadable = ""
-    if process.ok and output.is_file():
-        try:
-            report = wapiti.parse_report(output)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            unreadable = f"wapiti's report could not be read: {exc}"
     cut_short = ""
     recovered = 0
     if report is not None:
