@@ -340,7 +340,9 @@ def _scan(
     collapsed = wapiti.collapse(kept)
     findings += [wapiti.to_finding(item, _route_location(routes, item.path), payloads) for item, payloads in collapsed]
     common["extra"] = {"dropped_on_proxy_pages": len(on_proxy), "cut_short": bool(cut_short), "callbacks": supervisor.oob.summary(), "recovered_from_session": recovered,
-        "requests_by_method": dict(sorted(Counter(method for method, _path, _status in wapiti_requests).items())), "openapi": swagger}
+        "requests_by_method": dict(sorted(Counter(method for method, _path, _status in wapiti_requests).items())), "openapi": swagger,
+        # What was kept out after a crash: method, path and the culprit's parameter values, never a whole parameterised path.
+        "excluded": [{"method": item.method, "path": item.path, "params": sorted(name for name, _ in item.params), "any_value": sorted(item.any_value)} for item in supervisor.excluded]}
     weaknesses = [(item, payloads) for item, payloads in collapsed if item.kind == "vulnerability"]
     message = (
         f"wapiti crawled {report.crawled_pages} pages and requested {len(requested)} distinct paths in {process.duration_s:.1f} s; "
