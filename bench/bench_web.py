@@ -182,6 +182,8 @@ def crash_runs(runs: int, load: int, budget: int, name: str = "flask_slow_killer
                     verdicts.append(verdict == "it kills the app")
                     print(f"  blamed    : {crash.method} {crash.path}")
                     print(f"              confirmed by the toolkit's replay: {crash.confirmed}; {len(crash.in_flight)} in flight at the death; bench replay alone: {verdict}")
+                    for line in crash.in_flight:
+                        print(f"              in flight: {line[:160]}")
                 for item in scan.extra.get("excluded", []):
                     wholesale = not item["params"] and not item["any_value"]
                     print(f"  kept out  : {item['method']} {item['path']} carrying {item['params'] or 'any parameters'}"
