@@ -253,7 +253,7 @@ class RunningApp:
                 return f"the app exited during start-up (exit code {code}){said}"
             if probe(self.url, timeout_s=2.0) is not None:
                 return None
-            if time.monotonic() - checked > 1.0:
+            if time.monotonic() - checked > 0.2:  # an app on a port of its own is looked for soon after it binds
                 checked = time.monotonic()
                 if self._find_port():
                     return None
