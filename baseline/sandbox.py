@@ -824,7 +824,7 @@ class NetworkNamespace:
         try:
             self.holder.wait(timeout=5)
         except subprocess.TimeoutExpired:
-            kill_group(self.holder.pid)
+            kill_group(self.holder.pid, leader=self.holder)
             self.holder.wait()
         _forget(self.holder)
 
@@ -1049,18 +1049,50 @@ def build_environment(
     return env, dropped
 
 
-def kill_group(pid: int, grace_s: float = 2.0) -> None:
-    """Terminate a whole process group: SIGTERM, a grace period, then SIGKILL."""
+def _only_zombies(group: int) -> bool:
+    """True when every process of ``group`` that /proc shows has exited (a zombie); False when one
+    runs, or when /proc cannot be read."""
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return False
+    seen = False
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 2 and fields[2] == str(group):
+            if fields[0] != "Z":
+                return False
+            seen = True
+    return seen
+
+
+def kill_group(pid: int, grace_s: float = 2.0, leader: subprocess.Popen[bytes] | None = None) -> None:
+    """Terminate a whole process group: SIGTERM, a grace period, then SIGKILL.
+
+    ``leader``: the group leader when it is our child. It is reaped while waiting: a leader that
+    exited but was not waited for stays in its group as a zombie, and the group would look alive for
+    the whole grace period.
+    """
     try:
         os.killpg(pid, signal.SIGTERM)
     except (ProcessLookupError, PermissionError):
         return
     deadline = time.monotonic() + grace_s
     while time.monotonic() < deadline:
+        if leader is not None:
+            leader.poll()
         try:
             os.killpg(pid, 0)
         except (ProcessLookupError, PermissionError):
             return
+        if _only_zombies(pid):
+            return  # every member has exited; orphans wait for the system's init to reap them
         time.sleep(0.05)
     try:
         os.killpg(pid, signal.SIGKILL)
@@ -1153,7 +1185,7 @@ def run(
         process.wait(timeout=limits.timeout_s)
     except subprocess.TimeoutExpired:
         timed_out = True
-        kill_group(process.pid)
+        kill_group(process.pid, leader=process)
         process.wait()
     finally:
         # Whatever the child left behind in its group goes too: a scan leaves no processes.
@@ -1271,7 +1303,7 @@ class Background:
         """Stop the whole process group and return the exit code."""
         if self.process is None:
             return None
-        kill_group(self.process.pid)
+        kill_group(self.process.pid, leader=self.process)
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:

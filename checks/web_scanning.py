@@ -148,6 +148,7 @@ class WebScanningCheck:
             "callbacks": scan.extra.get("callbacks"),  # the app's requests to the SSRF/XXE endpoint the proxy plays
             "requests_by_method": scan.extra.get("requests_by_method"),
             "openapi": scan.extra.get("openapi"),  # the specification whose operations wapiti attacked too
+            "excluded": scan.extra.get("excluded", []),  # kept out after a crash: method, path, the culprit's parameters
         }
         evidence = scan.evidence
         if scan.status == "no-web":

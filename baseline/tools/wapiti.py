@@ -94,14 +94,31 @@ def find_wapiti(configured: str | None = None) -> str | None:
     return toolenv.find_tool("wapiti", configured)
 
 
-def wapiti_version(executable: str | None = None) -> str | None:
-    """The version the wapiti executable reports (it lives in its own environment)."""
+_VERSIONS: dict[tuple[str, int, int], str] = {}
+
+
+def wapiti_version(executable: str | None = None, report: WapitiReport | None = None) -> str | None:
+    """The version of wapiti: the one its own ``report`` names when given, else what the executable
+    reports (it lives in its own environment; asked once per executable file, as starting it takes seconds)."""
+    if report is not None:
+        match = re.search(r"(\d+\.\d+\.\d+)", report.version)
+        if match:
+            return match.group(1)
     executable = executable or find_wapiti()
     if executable is None:
         return None
-    probe = sandbox.run([executable, "--version"], cwd=Path(executable).parent, limits=sandbox.Limits(timeout_s=60))
-    match = re.search(r"(\d+\.\d+\.\d+)", probe.stdout + probe.stderr)
-    return match.group(1) if match else None
+    try:
+        stat = Path(executable).stat()
+        key = (executable, stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return None
+    if key not in _VERSIONS:
+        probe = sandbox.run([executable, "--version"], cwd=Path(executable).parent, limits=sandbox.Limits(timeout_s=60))
+        match = re.search(r"(\d+\.\d+\.\d+)", probe.stdout + probe.stderr)
+        if match is None:
+            return None  # not remembered: a probe cut short by a loaded machine is asked again next time
+        _VERSIONS[key] = match.group(1)
+    return _VERSIONS[key]
 
 
 def build_argv(

@@ -290,7 +290,14 @@ def _scan(
     requested = tuple(dict.fromkeys(path.split("?")[0] for _, path, _ in wapiti_requests))
     artifacts = [Artifact(str(output), file_sha256(output), "application/json")] if output.is_file() else []
     artifacts += [Artifact(str(item.log_path), file_sha256(item.log_path), "text/plain") for item in instances if item.log_path.is_file()]
-    version = wapiti.wapiti_version(executable)
+    report: wapiti.WapitiReport | None = None
+    unreadable = ""
+    if process.ok and output.is_file():
+        try:
+            report = wapiti.parse_report(output)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            unreadable = f"wapiti's report could not be read: {exc}"
+    version = wapiti.wapiti_version(executable, report)  # its report names it; asking the executable takes seconds
     summary = (
         f"started {spec.label} on loopback ({len(instances)} start(s)) and scanned it with wapiti {version}: "
         f"modules {', '.join(modules)}; {len(wapiti_requests)} requests to {len(requested)} distinct paths "
@@ -308,13 +315,6 @@ def _scan(
         "duration_s": round(time.monotonic() - started, 3), "evidence": tuple(evidence),
     }
     findings = [crash_finding(crash, routes) for crash in crashes]
-    report: wapiti.WapitiReport | None = None
-    unreadable = ""
-    if process.ok and output.is_file():
-        try:
-            report = wapiti.parse_report(output)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            unreadable = f"wapiti's report could not be read: {exc}"
     cut_short = ""
     recovered = 0
     if report is not None:
@@ -340,7 +340,9 @@ def _scan(
     collapsed = wapiti.collapse(kept)
     findings += [wapiti.to_finding(item, _route_location(routes, item.path), payloads) for item, payloads in collapsed]
     common["extra"] = {"dropped_on_proxy_pages": len(on_proxy), "cut_short": bool(cut_short), "callbacks": supervisor.oob.summary(), "recovered_from_session": recovered,
-        "requests_by_method": dict(sorted(Counter(method for method, _path, _status in wapiti_requests).items())), "openapi": swagger}
+        "requests_by_method": dict(sorted(Counter(method for method, _path, _status in wapiti_requests).items())), "openapi": swagger,
+        # What was kept out after a crash: method, path and the culprit's parameter values, never a whole parameterised path.
+        "excluded": [{"method": item.method, "path": item.path, "params": sorted(name for name, _ in item.params), "any_value": sorted(item.any_value)} for item in supervisor.excluded]}
     weaknesses = [(item, payloads) for item, payloads in collapsed if item.kind == "vulnerability"]
     message = (
         f"wapiti crawled {report.crawled_pages} pages and requested {len(requested)} distinct paths in {process.duration_s:.1f} s; "

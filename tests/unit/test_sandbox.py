@@ -366,3 +366,41 @@ def test_the_scan_caps_every_process_whatever_the_project_asks(tmp_path: Path) -
     assert 2 * 900.0 < cap < 10_000
     operator = load_config(tmp_path, {"tests.timeout": 3000.0})
     assert timeout_cap(operator) >= 6000
+
+
+def test_kill_group_does_not_wait_out_its_grace_on_exited_members() -> None:
+    """A leader that exited on SIGTERM stays in its group as a zombie until waited for: the group is
+    gone as soon as no member runs, not after the whole grace period."""
+    import subprocess
+
+    leader = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True)
+    try:
+        time.sleep(0.2)
+        started = time.monotonic()
+        sandbox.kill_group(leader.pid, grace_s=5.0, leader=leader)
+        assert time.monotonic() - started < 2.0
+        assert leader.poll() is not None
+    finally:
+        leader.kill()
+        leader.wait()
+
+
+def test_kill_group_still_waits_for_a_running_member() -> None:
+    import subprocess
+
+    # The leader ignores SIGTERM: the group stays alive until SIGKILL at the end of the grace.
+    leader = subprocess.Popen(
+        [sys.executable, "-c", "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ready', flush=True); time.sleep(60)"],
+        start_new_session=True, stdout=subprocess.PIPE,
+    )
+    try:
+        assert leader.stdout is not None and leader.stdout.readline().strip() == b"ready"
+        started = time.monotonic()
+        sandbox.kill_group(leader.pid, grace_s=0.6, leader=leader)
+        assert time.monotonic() - started >= 0.5
+        assert leader.wait(timeout=5) == -9
+    finally:
+        leader.kill()
+        leader.wait()
+        if leader.stdout is not None:
+            leader.stdout.close()
