@@ -219,6 +219,20 @@ def _probe_versions(
     return pytest_version, coverage_version, None
 
 
+def _overlay_version(folder: Path, name: str) -> str | None:
+    """The version of ``name`` installed in the toolkit's overlay folder, from its ``.dist-info``."""
+    for info in sorted(folder.glob(f"{name}-*.dist-info")):
+        try:
+            for line in (info / "METADATA").read_text(encoding="utf-8", errors="replace").splitlines():
+                if line.startswith("Version:"):
+                    return line.split(":", 1)[1].strip() or None
+                if not line.strip():
+                    break
+        except OSError:
+            continue
+    return None
+
+
 def _sources(root: Path, override: list[str], product: Product, project: ProjectCoverage) -> tuple[list[str], str]:
     """What coverage measures, and why: the operator's list, else the product, else the project's own source."""
     if override:
@@ -356,9 +370,16 @@ def run_tests(
     overlay_folder = overlay(python, None, missing) if missing else None
     if overlay_folder is not None:
         layers.append(str(overlay_boot(overlay_folder)))
-        pytest_version, coverage_version, probe_error = _probe_versions(python, root, {"PYTHONPATH": layers[0]}, (overlay_folder,))
-        if probe_error:
-            return TestRun(status="error", message=probe_error)
+        # The overlay holds only what the environment lacked, installed by the toolkit: its metadata
+        # says the versions; the interpreter is asked again only when it cannot.
+        added = {name: _overlay_version(overlay_folder, name) for name in missing}
+        if all(added.values()):
+            pytest_version = added.get("pytest", pytest_version)
+            coverage_version = added.get("coverage", coverage_version)
+        else:
+            pytest_version, coverage_version, probe_error = _probe_versions(python, root, {"PYTHONPATH": layers[0]}, (overlay_folder,))
+            if probe_error:
+                return TestRun(status="error", message=probe_error)
     provisioned = provisioned_plan(python)
     if provisioned and isinstance(provisioned.get("plan"), dict) and not provisioned["plan"].get("install_project"):
         for relative in provisioned["plan"].get("import_roots") or ():
