@@ -1049,27 +1049,33 @@ def build_environment(
     return env, dropped
 
 
-def _only_zombies(group: int) -> bool:
-    """True when every process of ``group`` that /proc shows has exited (a zombie); False when one
-    runs, or when /proc cannot be read."""
+def process_stats() -> dict[int, list[str]] | None:
+    """Every process /proc shows: pid -> the fields of its ``stat`` after the command name (state,
+    parent, process group, ...); None when /proc cannot be read."""
     try:
         entries = os.listdir("/proc")
     except OSError:
-        return False
-    seen = False
+        return None
+    stats: dict[int, list[str]] = {}
     for entry in entries:
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
+                stats[int(entry)] = handle.read().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue
-        if len(fields) > 2 and fields[2] == str(group):
-            if fields[0] != "Z":
-                return False
-            seen = True
-    return seen
+    return stats
+
+
+def _only_zombies(group: int) -> bool:
+    """True when every process of ``group`` that /proc shows has exited (a zombie); False when one
+    runs, or when /proc cannot be read."""
+    stats = process_stats()
+    if stats is None:
+        return False
+    members = [fields for fields in stats.values() if len(fields) > 2 and fields[2] == str(group)]
+    return bool(members) and all(fields[0] == "Z" for fields in members)
 
 
 def kill_group(pid: int, grace_s: float = 2.0, leader: subprocess.Popen[bytes] | None = None) -> None:

@@ -104,19 +104,14 @@ def log_ports(log: str) -> list[int]:
 
 def _descendants(pid: int) -> set[int]:
     """``pid`` and every process below it, from /proc (empty where /proc cannot be read)."""
-    parents: dict[int, int] = {}
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
+    stats = sandbox.process_stats()
+    if stats is None:
         return set()
-    for entry in entries:
-        if not entry.isdigit():
-            continue
+    parents: dict[int, int] = {}
+    for child, fields in stats.items():
         try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-            parents[int(entry)] = int(fields[1])
-        except (OSError, IndexError, ValueError):
+            parents[child] = int(fields[1])
+        except (IndexError, ValueError):
             continue
     found = {pid}
     grew = True
