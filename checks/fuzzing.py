@@ -7,6 +7,7 @@ from typing import Collection, Mapping, Sequence
 
 from baseline.fuzz.campaign import FUZZ_RUN, FuzzCampaign
 from baseline.fuzz.runner import HarnessRun
+from baseline.fuzz.slow import AmplifiedGrowth
 from baseline.model import CheckResult, CheckSpec, Confidence, Evidence, Finding, Location, Outcome, Provenance, Severity
 from baseline.runner import ScanContext
 
@@ -85,6 +86,34 @@ def slow_findings(campaign: FuzzCampaign) -> list[Finding]:
     for item in campaign.slow:
         growth = item.growth
         saved = f"; the slowest input is saved as {item.input_path}" if item.input_path else "; the slowest input was too big to keep"
+        properties: dict[str, object] = {"harness": item.harness, "generated_harness": item.generated, "executions": growth.population}
+        if isinstance(growth, AmplifiedGrowth):
+            properties |= {
+                "method": "amplification probing",
+                "clock": "cpu",
+                "chunk": growth.chunk,
+                "base_units": growth.base_units,
+                "points": [list(point) for point in growth.points],
+                "exponent": growth.exponent,
+                "recheck_exponent": growth.recheck_exponent,
+                "found_after_s": growth.found_after_s,
+                "also_chunks": list(growth.also),
+            }
+        else:
+            properties |= {
+                "method": "time per input by size",
+                "clock": growth.slow.clock,
+                "slow_mean_size": growth.slow.mean_size,
+                "slow_p90_s": growth.slow.p90_s,
+                "slow_max_s": growth.slow.max_s,
+                "slow_samples": growth.slow.samples,
+                "slowest_size": growth.slow.slowest_size,
+                "reference_mean_size": growth.reference.mean_size,
+                "reference_p90_s": growth.reference.p90_s,
+                "reference_samples": growth.reference.samples,
+                "predicted_linear_s": round(growth.predicted_s, 6),
+            }
+        properties |= {"ratio": growth.ratio, "input": item.input_path, "input_sha256": item.sha256}
         findings.append(
             Finding(
                 rule_id="fuzzing.slow-input",
@@ -94,27 +123,19 @@ def slow_findings(campaign: FuzzCampaign) -> list[Finding]:
                 location=Location(path=item.harness),
                 confidence=Confidence.MEDIUM,
                 cwe=(400, 407),
-                properties={
-                    "harness": item.harness,
-                    "generated_harness": item.generated,
-                    "executions": growth.population,
-                    "clock": growth.slow.clock,
-                    "slow_mean_size": growth.slow.mean_size,
-                    "slow_p90_s": growth.slow.p90_s,
-                    "slow_max_s": growth.slow.max_s,
-                    "slow_samples": growth.slow.samples,
-                    "slowest_size": growth.slow.slowest_size,
-                    "reference_mean_size": growth.reference.mean_size,
-                    "reference_p90_s": growth.reference.p90_s,
-                    "reference_samples": growth.reference.samples,
-                    "predicted_linear_s": round(growth.predicted_s, 6),
-                    "ratio": growth.ratio,
-                    "input": item.input_path,
-                    "input_sha256": item.sha256,
-                },
+                properties=properties,
             )
         )
     return findings
+
+
+def amplify_summary(run: HarnessRun) -> dict[str, object] | None:
+    """What amplification probing did in a run (None when it did not run): seconds, candidates, ladders."""
+    record = run.probe.amplify if run.probe is not None else None
+    if not record:
+        return None
+    keys = ("seconds", "inputs", "bases", "screened", "executions", "confirmed", "finished")
+    return {key: record.get(key) for key in keys if isinstance(record.get(key), (int, float, bool))}
 
 
 def harness_findings(campaign: FuzzCampaign) -> list[Finding]:
@@ -225,7 +246,8 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
              "recorded_execs": run.probe.executions if run.probe else None,
              "started": run.stats.started, "reached_product": reached_product(run),
              "product_functions_reached": len(run.probe.functions) if run.probe else 0,
-             "entry_points_called": list(run.probe.entries) if run.probe else []}
+             "entry_points_called": list(run.probe.entries) if run.probe else [],
+             "amplify": amplify_summary(run)}
             for run in campaign.runs
         ],
         "skipped": [{"harness": harness, "reason": reason} for harness, reason in campaign.skipped],

@@ -23,7 +23,7 @@ from baseline.fuzz import store
 from baseline.fuzz.discovery import HarnessFile, covered_entries, find_harnesses
 from baseline.fuzz.generate import write_harnesses
 from baseline.fuzz.runner import HarnessRun, ensure_atheris, harness_readable, run_harness
-from baseline.fuzz.slow import SlowInput, judge_probe, save_slow_input
+from baseline.fuzz.slow import AMPLIFY_CAP_S, AMPLIFY_FLOOR_S, SlowInput, amplify_config, judge_amplify, judge_probe, save_slow_input
 from baseline.fuzz.surface import EntryPoint, Surface, find_surface
 from baseline.fuzz.triage import describe_crash, documented_behaviour, minimize, replay_with_faulthandler
 from baseline.model import Artifact, Evidence, Provenance
@@ -273,6 +273,14 @@ def safety_cap(remaining: float, harnesses_after: int, cap: float = 0.0) -> int 
     return max(int(share), MIN_HARNESS_BUDGET)
 
 
+def amplify_seconds(share: float, harness_budget: int) -> float | None:
+    """Seconds of amplification probing in a harness's first run: its share of ``fuzz.amplify`` x
+    ``fuzz.time`` (by value, as its executions), within AMPLIFY_FLOOR_S..AMPLIFY_CAP_S, out of the
+    run's own time cap and leaving libFuzzer MIN_HARNESS_BUDGET of it; None: none (pure)."""
+    seconds = min(max(share, AMPLIFY_FLOOR_S), AMPLIFY_CAP_S, harness_budget - MIN_HARNESS_BUDGET)
+    return round(seconds, 1) if seconds >= AMPLIFY_FLOOR_S / 2 else None
+
+
 GRACE_FACTOR = 4.0  # times the longest start-up measured in this scan
 GRACE_FLOOR_S = 10.0  # never below this (nor above the operator's fuzz.startup_grace)
 
@@ -396,6 +404,8 @@ def run_campaign(
     slow: dict[str, SlowInput] = {}
     cap = float(config.get("fuzz.harness_time"))
     grace_ceiling = float(config.get("fuzz.startup_grace"))
+    amplify_share = float(config.get("fuzz.amplify"))
+    total_weight = max(sum(planned_weights), 1e-9)
 
     def fuzz(relative: str, generated: bool, weight: float, round_: int = 0) -> HarnessRun | None:
         remaining = deadline - time.monotonic()
@@ -414,6 +424,8 @@ def run_campaign(
         startups = [run.probe.startup_s for run in runs if run.stats.started and run.probe is not None and run.probe.startup_s is not None]
         killed_early = sum(1 for run in runs if run.status == "killed" and not run.stats.started)
         grace, grace_why = startup_grace(grace_ceiling, startups, killed_early)
+        # Amplification probing of the corpus, in the harness's first run, before libFuzzer starts.
+        amplify_s = amplify_seconds(amplify_share * budget * weight / total_weight, harness_budget) if round_ == 0 and amplify_share > 0 else None
         run = run_harness(
             python=python,
             root=root,
@@ -431,6 +443,7 @@ def run_campaign(
             runs=executions,
             network=network,
             probe=probe,
+            amplify=amplify_config(amplify_s, reads_fdp_text(text_of.get(relative, ""))) if amplify_s is not None else None,
         )
         runs.append(run)
         if run.stats.started and run.probe is not None:
@@ -440,6 +453,10 @@ def run_campaign(
             # One finding per harness: the strongest growth over its runs in this scan.
             if growth is not None and (relative not in slow or growth.ratio > slow[relative].growth.ratio):
                 slow[relative] = save_slow_input(fuzz_dir / "slow-inputs" / corpus_name(relative), run.harness, generated, growth)
+        if run.probe is not None:  # amplification ran before libFuzzer: judged even when the fuzz loop never started
+            amplified = judge_amplify(run.probe.amplify)
+            if amplified is not None and relative not in slow:
+                slow[relative] = save_slow_input(fuzz_dir / "slow-inputs" / corpus_name(relative), run.harness, generated, amplified)
         if run.status == "crash" and run.artifact and run.kind:
             triaged = _triage(run, root, harness_path, python, fuzz_dir, config, allow_env, deadline, surface.entry_points)
             if isinstance(triaged, FoundCrash):

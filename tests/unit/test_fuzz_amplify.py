@@ -1,0 +1,163 @@
+"""Amplification probing: the ladder judgement on synthetic timings, the launcher's bases and candidates,
+and a real (in-process) probing of a quadratic and of a linear callback."""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import math
+import random
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable
+
+import pytest
+
+from baseline.fuzz.campaign import MIN_HARNESS_BUDGET, amplify_seconds
+from baseline.fuzz.runner import PROBE_LAUNCHER
+from baseline.fuzz.slow import AMPLIFY_CAP_S, AMPLIFY_FLOOR_S, FLOOR_S, amplify_config, judge_amplify, judge_ladder, save_slow_input
+
+
+@pytest.fixture(scope="module")
+def launcher() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("probe_launcher_amplify_under_test", PROBE_LAUNCHER)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def ladder(cost: Callable[[int], float], *, start: int = 20, steps: int = 6, jitter: float = 0.0, seed: int = 1, recheck: bool = True) -> dict[str, Any]:
+    """A ladder as the launcher records it, for an input costing ``cost(n)`` CPU seconds at n characters."""
+    rng = random.Random(seed)
+    points = [[start << step, start << step, cost(start << step) * (1 + rng.uniform(0, jitter)), False] for step in range(steps)]
+    out: dict[str, Any] = {"chunk": "\u200c", "chunk_units": 1, "base_units": 7, "points": points, "input": base64.b64encode(b"x" * 10).decode(), "at_s": 1.5}
+    if recheck:
+        low = points[max(len(points) - 4, 0)][0]
+        out["recheck"] = [low, cost(low) * (1 + rng.uniform(0, jitter)), points[-1][0], cost(points[-1][0]) * (1 + rng.uniform(0, jitter)), False]
+    return out
+
+
+def test_a_quadratic_ladder_is_a_growth_with_its_figures() -> None:
+    growth = judge_ladder(ladder(lambda n: 1e-5 + 2e-6 * n * n))
+    assert growth is not None and growth.chunk == "\u200c" and growth.input == b"x" * 10 and growth.found_after_s == 1.5
+    assert 1.8 <= growth.exponent <= 2.05 and growth.recheck_exponent >= 1.8 and growth.ratio >= 4
+    assert "size^" in growth.describe() and "'\\u200c'" in growth.describe()
+    # Noisy (each time up to 1.5 times what it should be), still found.
+    assert all(judge_ladder(ladder(lambda n: 2e-6 * n * n, jitter=0.5, seed=seed)) is not None for seed in range(20))
+
+
+def test_linear_and_n_log_n_ladders_are_never_growths_however_heavy_or_noisy() -> None:
+    for seed in range(30):
+        # 100 us per character: 64 ms at 640 characters, above the floor, and linear; noise up to 2 times.
+        assert judge_ladder(ladder(lambda n: 3e-5 + 1e-4 * n, jitter=1.0, seed=seed)) is None
+        assert judge_ladder(ladder(lambda n: 2e-5 * n * math.log2(n), jitter=0.5, seed=seed)) is None
+
+
+def test_a_size_threshold_is_not_a_growth() -> None:
+    # Fast up to a length limit, then one slow path that stays linear: a jump, not a growth.
+    assert judge_ladder(ladder(lambda n: 1e-6 * n if n < 300 else 0.05 + 1e-5 * n)) is None
+    # A jump then a drop (a path taken at one size only).
+    record = ladder(lambda n: 2e-6 * n * n)
+    record["points"][-2][2] = record["points"][-1][2] * 2
+    assert judge_ladder(record) is None
+
+
+def test_fast_short_unconfirmed_or_hostile_ladders_are_no_finding() -> None:
+    assert judge_ladder(ladder(lambda n: 1e-9 * n * n)) is None  # quadratic but microseconds: below the floor
+    assert judge_ladder(ladder(lambda n: 2e-6 * n * n, steps=3)) is None  # three sizes: too few
+    assert judge_ladder(ladder(lambda n: 2e-6 * n * n, recheck=False)) is None  # never measured again
+    record = ladder(lambda n: 2e-6 * n * n)
+    record["recheck"][1] = record["recheck"][3] / 2  # measured again: no growth
+    assert judge_ladder(record) is None
+    for hostile in (None, "x", {"points": "x"}, {"points": [[1, 1, "a"]]}, {"points": [[0, 0, 0.1]] * 5}, {**record, "points": [[True, 1, 0.1]] * 5}):
+        assert judge_ladder(hostile) is None
+    bad_input = ladder(lambda n: 2e-6 * n * n)
+    bad_input["input"] = "@@"
+    found = judge_ladder(bad_input)
+    assert found is not None and found.input is None
+    assert judge_amplify({"ladders": "x"}) is None and judge_amplify(None) is None
+
+
+def test_the_strongest_ladder_is_reported_with_the_others_named(tmp_path: Path) -> None:
+    weaker = ladder(lambda n: 2e-6 * n ** 1.7)
+    weaker["chunk"] = "\u0660"
+    record = {"ladders": [ladder(lambda n: 3e-5 * n), weaker, ladder(lambda n: 2e-6 * n * n)]}
+    growth = judge_amplify(record)
+    assert growth is not None and growth.chunk == "\u200c" and growth.also == ("\u0660",)
+    saved = save_slow_input(tmp_path / "slow-inputs", "fuzz/x.py", True, growth)
+    assert saved.input_path is not None and Path(saved.input_path).read_bytes() == b"x" * 10
+
+
+def test_the_launcher_and_the_judgement_apply_the_same_test(launcher: ModuleType) -> None:
+    config = amplify_config(5, False)
+    for cost in (lambda n: 2e-6 * n * n, lambda n: 1e-4 * n, lambda n: 1e-9 * n * n, lambda n: 2e-6 * n ** 1.5):
+        record = ladder(cost)
+        strong = launcher.ladder_strong(record["points"], config["exponent_min"], config["floor_s"], config["step_min"])
+        assert strong == (judge_ladder(record) is not None)
+
+
+def test_bases_are_inputs_lines_and_fields_shortest_first(launcher: ModuleType) -> None:
+    bases = launcher.amplify_bases([b"ab; c\xc3\xa9\nxyz", b"\xff\xfe"], False, 512, 100)
+    texts = [text for _prefix, text, _codec in bases]
+    assert texts[0] == "c" or len(texts[0]) <= len(texts[-1])
+    assert {"ab", "c\u00e9", "xyz", "ab; c\u00e9\n", "ab; c\u00e9", "ab; c\u00e9\nxyz"} <= set(texts)
+    assert ("", "\xff\xfe", "latin-1") == (bases[[text for _p, text, _c in bases].index("\xff\xfe")][0].decode(), "\xff\xfe", "latin-1")
+    assert [len(text) for text in texts] == sorted(len(text) for text in texts)
+    # FuzzedDataProvider text: the first byte is kept, the rest decoded as it says (2: UTF-16).
+    (prefix, text, codec), *_ = launcher.amplify_bases([b"\x02" + "a\u200cb".encode("utf-16-le")], True, 512, 10)
+    assert (prefix, text, codec) == (b"\x02", "a\u200cb", "utf-16-le")
+
+
+def test_candidates_try_each_character_once_between_the_same_neighbours(launcher: ModuleType) -> None:
+    bases = [(b"", "ab", "utf-8"), (b"", "xa\u200cby", "utf-8"), (b"", "cd", "utf-8")]
+    candidates = list(launcher.amplify_candidates(bases, 64, 24))
+    singles = [(index, begin) for index, begin, end in candidates if end - begin == 1]
+    # "ab" and "cd" are the same letters between the same neighbours: "cd" is not tried again.
+    assert (0, 0) in singles and (2, 0) not in singles and (1, 2) in singles
+    wholes = [(index, begin, end) for index, begin, end in candidates if (begin, end) == (0, len(bases[index][1]))]
+    assert len(wholes) == 3
+    assert candidates.index((1, 2, 3)) < candidates.index((0, 0, 2))  # characters before whole bases
+
+
+def test_probing_finds_a_quadratic_callback_and_not_a_linear_one(launcher: ModuleType, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "seed-0").write_bytes(b"id=ab;x|y\nother line")
+    (corpus / "seed-1").write_bytes(b"\x00\x01binary")
+
+    def quadratic(data: bytes) -> None:
+        text = data.decode("latin-1")
+        for position, char in enumerate(text):
+            if char == "|":  # every separator scans back to the start, past the other separators
+                index = position
+                while index > 0 and text[index - 1] != "=":
+                    index -= 1
+
+    def linear(data: bytes) -> None:
+        total = 0
+        for byte in data:
+            for _ in range(30):
+                total += byte
+        if b"|" in data:
+            raise ValueError("a crash is not a slow input")
+
+    found: dict[str, Any] = {}
+    for name, callback in (("quadratic", quadratic), ("linear", linear)):
+        launcher._amplified.clear()
+        launcher._amplify(callback, [str(corpus)], amplify_config(4.0, False))
+        found[name] = dict(launcher._amplified)
+    growth = judge_amplify(found["quadratic"])
+    assert growth is not None and "|" in growth.chunk and growth.recheck_exponent >= 1.4, found["quadratic"]["ladders"]
+    assert growth.input is not None and growth.input.count(b"|") >= 64
+    assert judge_amplify(found["linear"]) is None, [item["points"] for item in found["linear"]["ladders"]]
+    assert found["linear"]["screened"] > 10 and found["linear"]["seconds"] <= 4.0 + 3.0
+
+
+def test_amplification_time_comes_out_of_the_harness_budget() -> None:
+    assert amplify_seconds(5.0, 60) == 5.0
+    assert amplify_seconds(0.3, 60) == AMPLIFY_FLOOR_S  # every amplified harness gets the floor
+    assert amplify_seconds(500.0, 600) == AMPLIFY_CAP_S
+    assert amplify_seconds(5.0, MIN_HARNESS_BUDGET + 1) == 1.0  # libFuzzer keeps its minimum
+    assert amplify_seconds(5.0, MIN_HARNESS_BUDGET) is None
+    assert FLOOR_S == amplify_config(1, False)["floor_s"]
