@@ -134,7 +134,7 @@ def amplify_summary(run: HarnessRun) -> dict[str, object] | None:
     record = run.probe.amplify if run.probe is not None else None
     if not record:
         return None
-    keys = ("seconds", "inputs", "bases", "screened", "executions", "confirmed", "finished")
+    keys = ("seconds", "inputs", "bases", "screened", "executions", "confirmed", "crashes", "finished")
     return {key: record.get(key) for key in keys if isinstance(record.get(key), (int, float, bool))}
 
 
@@ -247,8 +247,10 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
              "started": run.stats.started, "reached_product": reached_product(run),
              "product_functions_reached": len(run.probe.functions) if run.probe else 0,
              "entry_points_called": list(run.probe.entries) if run.probe else [],
-             "amplify": amplify_summary(run)}
-            for run in campaign.runs
+             "amplify": amplify_summary(run),
+             **({"amplify_after_s": campaign.amplified_after[position][0], "amplified_crashes": campaign.amplified_after[position][1]}
+                if position in campaign.amplified_after else {})}
+            for position, run in enumerate(campaign.runs)
         ],
         "skipped": [{"harness": harness, "reason": reason} for harness, reason in campaign.skipped],
         "dropped_crashes": [{"harness": harness, "reason": reason} for harness, reason in campaign.dropped],

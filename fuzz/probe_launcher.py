@@ -322,17 +322,21 @@ def _classed(text: str) -> str:
 
 
 def amplify_candidates(bases: list[tuple[bytes, str, str]], unit_max: int, gram_max: int) -> Any:
-    """(base index, start, end) of the chunk to repeat, level by level (a generator).
+    """(kind, base index, start, end) of the chunk to amplify, level by level (a generator).
 
-    First each character of the short bases, then each whole base, then each 2- and 3-character
-    substring of the shortest. A character or substring between the same neighbours is tried once
-    (in its shortest base): repeating it there most likely runs the same code. ASCII letters and
-    digits count by their class (a lower-case letter, an upper-case letter, a digit).
+    ``repeat``: the chunk is repeated in place; ``nest``: the chunk, the inside of a bracket or
+    quote pair, is replaced by the whole base, again and again (``![](x)`` -> ``![![](x)](x)``;
+    one level is also tried with the inner pair emptied: ``![a](x)`` -> ``![![](x)](x)``).
+    First each character of the short bases, then each bracketed inside of a base (nesting), then
+    each whole base, then each 2- and 3-character substring of the shortest. A character or
+    substring between the same neighbours is tried once (in its shortest base): repeating it there
+    most likely runs the same code. ASCII letters and digits count by their class (a lower-case
+    letter, an upper-case letter, a digit).
     """
     seen: set[tuple[Any, ...]] = set()
 
-    def fresh(prefix: bytes, codec: str, text: str, begin: int, end: int) -> bool:
-        key = (prefix, codec, _classed(text[begin - 1 : begin]), _classed(text[begin:end]), _classed(text[end : end + 1]))
+    def fresh(kind: str, prefix: bytes, codec: str, text: str, begin: int, end: int) -> bool:
+        key = (kind, prefix, codec, _classed(text[begin - 1 : begin]), _classed(text[begin:end]), _classed(text[end : end + 1]))
         if key in seen:
             return False
         seen.add(key)
@@ -341,20 +345,58 @@ def amplify_candidates(bases: list[tuple[bytes, str, str]], unit_max: int, gram_
     for index, (prefix, text, codec) in enumerate(bases):
         if 1 < len(text) <= unit_max:
             for position in range(len(text)):
-                if fresh(prefix, codec, text, position, position + 1):
-                    yield index, position, position + 1
+                if fresh("repeat", prefix, codec, text, position, position + 1):
+                    yield "repeat", index, position, position + 1
+    for index, (prefix, text, codec) in enumerate(bases):
+        if len(text) <= unit_max:
+            for begin, end in _insides(text):
+                if fresh("nest", prefix, codec, text, begin, end):
+                    yield "nest", index, begin, end
     for index, (_prefix, text, _codec) in enumerate(bases):
-        yield index, 0, len(text)
+        yield "repeat", index, 0, len(text)
     for width in (2, 3):
         for index, (prefix, text, codec) in enumerate(bases):
             if width < len(text) <= gram_max:
                 for position in range(len(text) - width + 1):
-                    if fresh(prefix, codec, text, position, position + width):
-                        yield index, position, position + width
+                    if fresh("repeat", prefix, codec, text, position, position + width):
+                        yield "repeat", index, position, position + width
 
 
-def _call_seconds(callback: Callable[[bytes], Any], data: bytes, repeats: int, limit: float) -> tuple[float, bool]:
-    """(best CPU seconds of ``repeats`` calls, True when a call ran past ``limit`` wall seconds)."""
+_PAIRS = {"(": ")", "[": "]", "{": "}", "<": ">", '"': '"', "'": "'", "`": "`"}
+
+
+def _insides(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the inside of each bracket or quote pair (an opener and the first closer after it)."""
+    out = []
+    for position, char in enumerate(text):
+        closer = _PAIRS.get(char)
+        if closer is not None:
+            end = text.find(closer, position + 1)
+            if end > 0:
+                out.append((position + 1, end))
+    return out
+
+
+def _build(base: tuple[bytes, str, str], kind: str, begin: int, end: int, copies: int, emptied: bool = False) -> tuple[bytes, int]:
+    """(the amplified input, its length in characters); ``emptied``: the innermost level of a nesting has the pair empty."""
+    prefix, text, codec = base
+    if kind == "nest":
+        inner = text[:begin] + text[end:] if emptied else text
+        for _ in range(copies - 1):
+            inner = text[:begin] + inner + text[end:]
+        built = text[:begin] + inner + text[end:]
+    else:
+        built = text[:begin] + text[begin:end] * copies + text[end:]
+    return _encode(prefix, built, codec), len(built)
+
+
+def _call_seconds(callback: Callable[[bytes], Any], data: bytes, repeats: int, limit: float, crashes: dict[Any, bytes] | None = None) -> tuple[float, bool]:
+    """(best CPU seconds of ``repeats`` calls, True when a call ran past ``limit`` wall seconds).
+
+    An input the callback raised on (the harness's crash) is kept in ``crashes``, the first per
+    exception type and place; a RecursionError is not (the depth is the amplification's doing: the
+    fuzzer's own inputs still report one).
+    """
     best = math.inf
     for _ in range(repeats):
         enabled = gc.isenabled()
@@ -368,8 +410,13 @@ def _call_seconds(callback: Callable[[bytes], Any], data: bytes, repeats: int, l
             over = True
         except (KeyboardInterrupt, MemoryError):
             raise
-        except BaseException:
-            pass  # a crash is the fuzzer's business; its time still counts
+        except BaseException as error:  # a crash: its time still counts, the input goes to the fuzzer
+            if crashes is not None and not isinstance(error, RecursionError):  # deep nesting is the amplification's own doing
+                trace = error.__traceback__
+                while trace is not None and trace.tb_next is not None:
+                    trace = trace.tb_next
+                place = (trace.tb_frame.f_code.co_filename, trace.tb_lineno) if trace is not None else ("", 0)
+                crashes.setdefault((type(error).__name__, place), data)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             seconds = time.thread_time() - started
@@ -385,7 +432,14 @@ def _call_seconds(callback: Callable[[bytes], Any], data: bytes, repeats: int, l
 
 
 def _amplify(callback: Callable[[bytes], Any], corpus: list[str], config: dict[str, Any]) -> None:
-    """Amplification probing of ``callback`` on the corpus folders' inputs, within ``config["seconds"]``."""
+    """Amplification probing of ``callback`` on the corpus folders' inputs, within ``config["seconds"]``.
+
+    Inputs listed in ``config["seen_file"]`` (amplified to the end in an earlier run of this scan)
+    are left out, and the file is extended when every candidate was screened. An amplified input
+    the callback raised on is written into the first corpus folder (``amplified-<sha256>``, at most
+    CRASHES_KEPT, one per exception type and place): libFuzzer, started next, runs it first and
+    reports the crash as any other.
+    """
     started = time.monotonic()
     seconds = float(config.get("seconds", 5))
     deadline = started + seconds
@@ -403,7 +457,16 @@ def _amplify(callback: Callable[[bytes], Any], corpus: list[str], config: dict[s
     give_up = float(config.get("give_up_exponent", 1.2))
     floor = float(config.get("floor_s", 0.05))
     fdp = bool(config.get("fdp"))
+    seen_file = str(config.get("seen_file") or "")
+    seen_names: set[str] = set()
+    if seen_file:
+        try:
+            with open(seen_file, encoding="utf-8") as listed:
+                seen_names = {line.strip() for line in listed if line.strip()}
+        except OSError:
+            pass
     inputs: list[bytes] = []
+    used: list[str] = []
     for folder in corpus:
         try:
             names = sorted(os.listdir(folder))
@@ -411,43 +474,50 @@ def _amplify(callback: Callable[[bytes], Any], corpus: list[str], config: dict[s
             continue
         for name in names[: int(config.get("max_inputs", 2000))]:
             path = os.path.join(folder, name)
+            if name in seen_names or name.startswith("amplified-"):
+                continue
             try:
                 if os.path.isfile(path) and os.path.getsize(path) <= 64 * 1024:
                     with open(path, "rb") as handle:
                         inputs.append(handle.read())
+                    used.append(name)
             except OSError:
                 continue
     bases = amplify_bases(inputs, fdp, int(config.get("base_max", 512)), int(config.get("max_bases", 20000)))
     ladders: list[dict[str, Any]] = []
+    crashes: dict[Any, bytes] = {}
     record = _amplified
-    record.update({"inputs": len(inputs), "bases": len(bases), "screened": 0, "executions": 0, "confirmed": 0, "finished": False, "ladders": ladders})
+    record.update({"inputs": len(inputs), "bases": len(bases), "screened": 0, "executions": 0, "confirmed": 0, "finished": False, "ladders": ladders, "crashes": 0})
     tried: set[bytes] = set()
     strong = 0
-
-    def build(index: int, begin: int, end: int, copies: int) -> bytes:
-        prefix, text, codec = bases[index]
-        return _encode(prefix, text[:begin] + text[begin:end] * copies + text[end:], codec)
 
     def handler(_signum: int, _frame: Any) -> None:
         raise _Overtime()
 
     previous = signal.signal(signal.SIGALRM, handler)
     try:
-        for index, begin, end in amplify_candidates(bases, int(config.get("unit_max", 64)), int(config.get("gram_max", 24))):
+        for kind, index, begin, end in amplify_candidates(bases, int(config.get("unit_max", 64)), int(config.get("gram_max", 24))):
             if time.monotonic() >= deadline:
                 break
-            width = end - begin
+            base = bases[index]
+            width = (end - begin) if kind == "repeat" else len(base[1]) - (end - begin)
+            if width <= 0:
+                continue
             copies = max(2, -(-low // width))
-            high = build(index, begin, end, copies * 8)
+            if kind == "nest":
+                # One level, the inner copy as it is and with the pair emptied: new structures, tried for crashes.
+                for emptied in (False, True):
+                    _call_seconds(callback, _build(base, kind, begin, end, 1, emptied)[0], 1, call_limit, crashes)
+            high, _units = _build(base, kind, begin, end, copies * 8)
             digest = hashlib.sha256(high).digest()
             if digest in tried or len(high) > max_bytes:
                 continue
             tried.add(digest)
             record["screened"] += 1
-            t_high, over = _call_seconds(callback, high, 2, call_limit)
+            t_high, over = _call_seconds(callback, high, 2, call_limit, crashes)
             if t_high < screen_floor and not over:
                 continue
-            t_low, _ = _call_seconds(callback, build(index, begin, end, copies), 3, call_limit)
+            t_low, _ = _call_seconds(callback, _build(base, kind, begin, end, copies)[0], 3, call_limit, crashes)
             if not over and t_high < screen_ratio * max(t_low, 1e-7):
                 continue
             # Confirm on a ladder of doublings from the low size.
@@ -455,31 +525,29 @@ def _amplify(callback: Callable[[bytes], Any], corpus: list[str], config: dict[s
             kept = b""
             ladder_end = min(deadline + 1.0, time.monotonic() + ladder_cap)
             for step in range(steps + 1):
-                data = build(index, begin, end, copies << step)
+                data, units = _build(base, kind, begin, end, copies << step)
                 if len(data) > max_bytes or (step > 0 and time.monotonic() >= ladder_end):
                     break
                 spent, over = _call_seconds(callback, data, 2, call_limit)
-                prefix, text, codec = bases[index]
-                points.append([len(text) + width * ((copies << step) - 1), len(data), round(spent, 6), over])
+                points.append([units, len(data), round(spent, 6), over])
                 kept = data
                 if over or spent >= step_stop or (len(points) >= 4 and ladder_exponent(points) < give_up):
                     break  # slow enough to judge, or plainly not growing faster than the input
-            _prefix, text, _codec = bases[index]
             ladder: dict[str, Any] = {
-                "chunk": text[begin:end][:64], "chunk_units": width, "base_units": len(text), "points": points,
+                "kind": kind, "chunk": base[1][begin:end][:64], "chunk_units": end - begin, "base_units": len(base[1]), "points": points,
                 "input": base64.b64encode(kept).decode("ascii") if len(kept) <= 64 * 1024 else None,
                 "at_s": round(time.monotonic() - started, 3),
             }
             if ladder_strong(points, exponent_min, floor, step_min):
                 # Measured again, the top against the point eight times smaller: one noisy run is not a growth.
                 top_copies = copies << (len(points) - 1)
-                again_low, _ = _call_seconds(callback, build(index, begin, end, top_copies // 8), 3, call_limit)
-                again_top, again_over = _call_seconds(callback, build(index, begin, end, top_copies), 2, call_limit)
+                again_low, _ = _call_seconds(callback, _build(base, kind, begin, end, top_copies // 8)[0], 3, call_limit)
+                again_top, again_over = _call_seconds(callback, _build(base, kind, begin, end, top_copies)[0], 2, call_limit)
                 ladder["recheck"] = [points[-4][0], round(again_low, 6), points[-1][0], round(again_top, 6), again_over]
             ladders.append(ladder)
             record["confirmed"] = len(ladders)
             _write(force=True)
-            if ladder_strong(points, exponent_min, floor, step_min) and "recheck" in ladder:
+            if "recheck" in ladder:
                 strong += 1
                 if strong >= keep_max:
                     break
@@ -490,7 +558,25 @@ def _amplify(callback: Callable[[bytes], Any], corpus: list[str], config: dict[s
     finally:
         signal.signal(signal.SIGALRM, previous)
         record["seconds"] = round(time.monotonic() - started, 3)
+        kept_crashes = list(crashes.values())[:CRASHES_KEPT]
+        for data in kept_crashes:
+            if corpus and len(data) <= 64 * 1024:
+                try:
+                    with open(os.path.join(corpus[0], f"amplified-{hashlib.sha256(data).hexdigest()[:16]}"), "wb") as binary:
+                        binary.write(data)
+                except OSError:
+                    pass
+        record["crashes"] = len(kept_crashes)
+        if seen_file and record["finished"]:
+            try:
+                with open(seen_file, "a", encoding="utf-8") as listing:
+                    listing.writelines(f"{name}\n" for name in used)
+            except OSError:
+                pass
         _write(force=True)
+
+
+CRASHES_KEPT = 8
 
 
 def ladder_exponent(points: list[list[Any]]) -> float:

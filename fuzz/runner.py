@@ -255,7 +255,7 @@ def run_harness(
     was chosen (in the note of a harness killed before fuzzing started). With ``amplify`` (and
     ``probe``), the launcher first probes the corpus by amplification for ``amplify["seconds"]``
     (see probe_launcher.py), in the same process before libFuzzer starts: libFuzzer gets what is
-    left of ``budget_s``.
+    left of ``budget_s``; with ``amplify["then_fuzz"]`` false it only probes (libFuzzer never starts).
     """
     corpus.mkdir(parents=True, exist_ok=True)
     artifacts.mkdir(parents=True, exist_ok=True)
@@ -274,7 +274,7 @@ def run_harness(
             }
         )
         if amplify is not None:
-            env["BASELINE_FUZZ_AMPLIFY"] = json.dumps(amplify | {"then_fuzz": True})
+            env["BASELINE_FUZZ_AMPLIFY"] = json.dumps({"then_fuzz": True} | amplify)
     amplify_s = amplify_seconds_of(amplify) if probe is not None else 0.0
     argv = [
         python,

@@ -110,14 +110,18 @@ def test_bases_are_inputs_lines_and_fields_shortest_first(launcher: ModuleType) 
 
 
 def test_candidates_try_each_character_once_between_the_same_neighbours(launcher: ModuleType) -> None:
-    bases = [(b"", "ab", "utf-8"), (b"", "xa\u200cby", "utf-8"), (b"", "cd", "utf-8")]
+    bases = [(b"", "ab", "utf-8"), (b"", "xa\u200cby", "utf-8"), (b"", "cd", "utf-8"), (b"", "![](x)", "utf-8")]
     candidates = list(launcher.amplify_candidates(bases, 64, 24))
-    singles = [(index, begin) for index, begin, end in candidates if end - begin == 1]
+    singles = [(index, begin) for kind, index, begin, end in candidates if kind == "repeat" and end - begin == 1]
     # "ab" and "cd" are the same letters between the same neighbours: "cd" is not tried again.
     assert (0, 0) in singles and (2, 0) not in singles and (1, 2) in singles
-    wholes = [(index, begin, end) for index, begin, end in candidates if (begin, end) == (0, len(bases[index][1]))]
-    assert len(wholes) == 3
-    assert candidates.index((1, 2, 3)) < candidates.index((0, 0, 2))  # characters before whole bases
+    wholes = [index for kind, index, begin, end in candidates if kind == "repeat" and (begin, end) == (0, len(bases[index][1]))]
+    assert wholes == [0, 1, 2, 3]
+    assert candidates.index(("repeat", 1, 2, 3)) < candidates.index(("nest", 3, 2, 2)) < candidates.index(("repeat", 0, 0, 2))
+    # Nesting puts the whole base inside its own brackets, level after level.
+    assert launcher._build(bases[3], "nest", 2, 2, 1) == (b"![![](x)](x)", 12)
+    assert launcher._build(bases[3], "nest", 2, 2, 2)[0] == b"![![![](x)](x)](x)"
+    assert launcher._build(bases[1], "repeat", 2, 3, 3) == ("xa\u200c\u200c\u200cby".encode(), 7)
 
 
 def test_probing_finds_a_quadratic_callback_and_not_a_linear_one(launcher: ModuleType, tmp_path: Path) -> None:
@@ -152,6 +156,26 @@ def test_probing_finds_a_quadratic_callback_and_not_a_linear_one(launcher: Modul
     assert growth.input is not None and growth.input.count(b"|") >= 64
     assert judge_amplify(found["linear"]) is None, [item["points"] for item in found["linear"]["ladders"]]
     assert found["linear"]["screened"] > 10 and found["linear"]["seconds"] <= 4.0 + 3.0
+    # The linear callback raised on amplified inputs with a "|": one such input went to the corpus for libFuzzer.
+    amplified = sorted(corpus.glob("amplified-*"))
+    assert found["linear"]["crashes"] == len(amplified) == 1 and b"|" in amplified[0].read_bytes()
+
+
+def test_inputs_amplified_to_the_end_are_left_out_next_time(launcher: ModuleType, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "seed-0").write_bytes(b"abc")
+    seen = tmp_path / "seen.txt"
+    calls: list[bytes] = []
+    for expected in (["seed-0"], ["seed-0"]):
+        launcher._amplified.clear()
+        launcher._amplify(calls.append, [str(corpus)], amplify_config(5.0, False, seen))
+        assert seen.read_text().split() == expected
+    assert launcher._amplified["inputs"] == 0 and launcher._amplified["finished"]
+    (corpus / "found-1").write_bytes(b"xyz")
+    launcher._amplified.clear()
+    launcher._amplify(calls.append, [str(corpus)], amplify_config(5.0, False, seen))
+    assert launcher._amplified["inputs"] == 1 and seen.read_text().split() == ["seed-0", "found-1"]
 
 
 def test_amplification_time_comes_out_of_the_harness_budget() -> None:
