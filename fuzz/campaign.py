@@ -537,8 +537,8 @@ def run_campaign(
         seed_corpus(root, corpus, fdp_text_seed if reads_fdp_text(text_of.get(relative, "")) else None)
         entry = entry_by_id.get(generated_entry_of.get(relative, ""))
         if round_ == 0 and entry is not None and not any(corpus.glob("source-*")):
-            package = Path(entry.path).parts[: 2 if entry.path.startswith("src/") else 1]
-            files = [path for path in product_sources(root) if path.is_relative_to(root) and path.relative_to(root).parts[: len(package)] == package]
+            package = root.joinpath(*Path(entry.path).parts[: 2 if entry.path.startswith("src/") else 1])
+            files = [path for path in (package.rglob("*.py") if package.is_dir() else [package]) if path.is_file() and not path.is_symlink()]
             for data in source_seeds(sorted(files)):
                 (corpus / f"source-{hashlib.sha256(data).hexdigest()[:16]}").write_bytes(data)
         if round_ == 0 and entry is not None:
@@ -563,7 +563,7 @@ def run_campaign(
             if round_ == 0:
                 seen_file.unlink(missing_ok=True)
             amplify_s = amplify_seconds(amplify_share * budget * weight / total_weight if round_ == 0 else AMPLIFY_FLOOR_S, harness_budget)
-        run = run_harness(
+        run_args: dict[str, Any] = dict(
             python=python,
             root=root,
             harness=harness_path,
@@ -580,8 +580,14 @@ def run_campaign(
             runs=executions,
             network=network,
             probe=probe,
-            amplify=amplify_config(amplify_s, reads_fdp_text(text_of.get(relative, "")), seen_file) if amplify_s is not None else None,
         )
+        run = run_harness(**run_args, amplify=amplify_config(amplify_s, reads_fdp_text(text_of.get(relative, "")), seen_file) if amplify_s is not None else None)
+        died_amplifying = run.probe is not None and run.probe.amplify is not None and "seconds" not in run.probe.amplify
+        if amplify_s is not None and not run.stats.started and died_amplifying:
+            # The process ended inside amplification (a native crash, a hang in native code, memory):
+            # run again without it, as any other harness.
+            run = run_harness(**run_args)
+            amplify_s = None
         runs.append(run)
         if run.stats.started and run.probe is not None:
             for entry_id in run.probe.entries:

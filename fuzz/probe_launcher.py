@@ -290,26 +290,41 @@ def _encode(prefix: bytes, text: str, codec: str) -> bytes:
     return prefix + text.encode(codec, "surrogatepass")
 
 
-def amplify_bases(inputs: list[bytes], fdp: bool, base_max: int, max_bases: int) -> list[tuple[bytes, str, str]]:
-    """The bases of amplification: each input, its lines and their fields, de-duplicated, shortest first."""
+def amplify_bases(
+    inputs: list[bytes], fdp: bool, base_max: int, max_bases: int, whole: set[tuple[bytes, str, str]] | None = None, ranks: list[int] | None = None
+) -> list[tuple[bytes, str, str]]:
+    """The bases of amplification: each input, its lines and their fields, de-duplicated, by the
+    rank of their input (``ranks``: the project's own seeds before the fuzzer's finds), then shortest first.
+
+    ``whole`` (when given) receives the bases that are an input or a line, not only a field: a
+    nesting needs the whole structure, which a field may have cut.
+    """
     seen: set[tuple[bytes, str, str]] = set()
     out: list[tuple[bytes, str, str]] = []
+    rank_of: dict[tuple[bytes, str, str], int] = {}
+    rank = 0
 
-    def add(prefix: bytes, text: str, codec: str) -> None:
+    def add(prefix: bytes, text: str, codec: str, complete: bool) -> None:
         key = (prefix, text, codec)
-        if text and len(text) <= base_max and key not in seen:
+        if not text or len(text) > base_max:
+            return
+        if complete and whole is not None:
+            whole.add(key)
+        if key not in seen:
             seen.add(key)
             out.append(key)
+            rank_of[key] = rank
 
-    for data in inputs:
+    for position, data in enumerate(inputs):
+        rank = ranks[position] if ranks is not None and position < len(ranks) else 0
         prefix, text, codec = _decode(data, fdp)
-        add(prefix, text, codec)
+        add(prefix, text, codec, True)
         for line in text.splitlines(True)[:256]:
-            add(prefix, line, codec)
-            add(prefix, line.rstrip("\r\n"), codec)
+            add(prefix, line, codec, True)
+            add(prefix, line.rstrip("\r\n"), codec, True)
             for field in _FIELD_SPLIT.split(line)[:64]:
-                add(prefix, field, codec)
-    out.sort(key=lambda base: len(base[1]))  # stable: corpus order among bases of one length
+                add(prefix, field, codec, False)
+    out.sort(key=lambda base: (rank_of[base], len(base[1])))  # stable: corpus order among bases of one rank and length
     return out[:max_bases]
 
 
@@ -321,14 +336,15 @@ def _classed(text: str) -> str:
     return text.translate(_CLASSED)
 
 
-def amplify_candidates(bases: list[tuple[bytes, str, str]], unit_max: int, gram_max: int) -> Any:
+def amplify_candidates(bases: list[tuple[bytes, str, str]], unit_max: int, gram_max: int, whole: set[tuple[bytes, str, str]] | None = None) -> Any:
     """(kind, base index, start, end) of the chunk to amplify, level by level (a generator).
 
     ``repeat``: the chunk is repeated in place; ``nest``: the chunk, the inside of a bracket or
     quote pair, is replaced by the whole base, again and again (``![](x)`` -> ``![![](x)](x)``;
     one level is also tried with the inner pair emptied: ``![a](x)`` -> ``![![](x)](x)``).
-    First each character of the short bases, then each bracketed inside of a base (nesting), then
-    each whole base, then each 2- and 3-character substring of the shortest. A character or
+    First each bracketed inside of the short bases that are an input or a line (``whole``;
+    nesting: few, and new structures), then each
+    character, then each whole base, then each 2- and 3-character substring of the shortest. A character or
     substring between the same neighbours is tried once (in its shortest base): repeating it there
     most likely runs the same code. ASCII letters and digits count by their class (a lower-case
     letter, an upper-case letter, a digit).
@@ -336,22 +352,25 @@ def amplify_candidates(bases: list[tuple[bytes, str, str]], unit_max: int, gram_
     seen: set[tuple[Any, ...]] = set()
 
     def fresh(kind: str, prefix: bytes, codec: str, text: str, begin: int, end: int) -> bool:
-        key = (kind, prefix, codec, _classed(text[begin - 1 : begin]), _classed(text[begin:end]), _classed(text[end : end + 1]))
+        if kind == "nest":  # a nesting's validity depends on the whole structure: only the same shape is the same
+            key: tuple[Any, ...] = (kind, prefix, codec, _classed(text), begin, end)
+        else:
+            key = (kind, prefix, codec, _classed(text[begin - 1 : begin]), _classed(text[begin:end]), _classed(text[end : end + 1]))
         if key in seen:
             return False
         seen.add(key)
         return True
 
     for index, (prefix, text, codec) in enumerate(bases):
+        if len(text) <= unit_max and (whole is None or bases[index] in whole):
+            for begin, end in _insides(text):
+                if fresh("nest", prefix, codec, text, begin, end):
+                    yield "nest", index, begin, end
+    for index, (prefix, text, codec) in enumerate(bases):
         if 1 < len(text) <= unit_max:
             for position in range(len(text)):
                 if fresh("repeat", prefix, codec, text, position, position + 1):
                     yield "repeat", index, position, position + 1
-    for index, (prefix, text, codec) in enumerate(bases):
-        if len(text) <= unit_max:
-            for begin, end in _insides(text):
-                if fresh("nest", prefix, codec, text, begin, end):
-                    yield "nest", index, begin, end
     for index, (_prefix, text, _codec) in enumerate(bases):
         yield "repeat", index, 0, len(text)
     for width in (2, 3):
@@ -408,8 +427,10 @@ def _call_seconds(callback: Callable[[bytes], Any], data: bytes, repeats: int, l
             callback(data)
         except _Overtime:
             over = True
-        except (KeyboardInterrupt, MemoryError):
+        except KeyboardInterrupt:
             raise
+        except MemoryError:
+            over = True  # as a hang: the amplification stops growing this input
         except BaseException as error:  # a crash: its time still counts, the input goes to the fuzzer
             if crashes is not None and not isinstance(error, RecursionError):  # deep nesting is the amplification's own doing
                 trace = error.__traceback__
@@ -467,6 +488,7 @@ def _amplify(callback: Callable[[bytes], Any], corpus: list[str], config: dict[s
             pass
     inputs: list[bytes] = []
     used: list[str] = []
+    ranks: list[int] = []  # the project's own seeds (its test data, its source's quotes) first
     for folder in corpus:
         try:
             names = sorted(os.listdir(folder))
@@ -481,9 +503,11 @@ def _amplify(callback: Callable[[bytes], Any], corpus: list[str], config: dict[s
                     with open(path, "rb") as handle:
                         inputs.append(handle.read())
                     used.append(name)
+                    ranks.append(0 if name.startswith(("seed-", "source-")) else 1)
             except OSError:
                 continue
-    bases = amplify_bases(inputs, fdp, int(config.get("base_max", 512)), int(config.get("max_bases", 20000)))
+    whole: set[tuple[bytes, str, str]] = set()
+    bases = amplify_bases(inputs, fdp, int(config.get("base_max", 512)), int(config.get("max_bases", 20000)), whole, ranks)
     ladders: list[dict[str, Any]] = []
     crashes: dict[Any, bytes] = {}
     record = _amplified
@@ -496,7 +520,16 @@ def _amplify(callback: Callable[[bytes], Any], corpus: list[str], config: dict[s
 
     previous = signal.signal(signal.SIGALRM, handler)
     try:
-        for kind, index, begin, end in amplify_candidates(bases, int(config.get("unit_max", 64)), int(config.get("gram_max", 24))):
+        # First a cheap pass for crashes: one level of each nesting, the inner copy as it is and
+        # with the pair emptied (new structures the fuzzer seldom assembles); then the timing.
+        for kind, index, begin, end in amplify_candidates(bases, int(config.get("unit_max", 64)), 0, whole):
+            if kind != "nest":
+                break
+            if time.monotonic() >= started + seconds / 2:
+                break
+            for emptied in (False, True):
+                _call_seconds(callback, _build(bases[index], kind, begin, end, 1, emptied)[0], 1, call_limit, crashes)
+        for kind, index, begin, end in amplify_candidates(bases, int(config.get("unit_max", 64)), int(config.get("gram_max", 24)), whole):
             if time.monotonic() >= deadline:
                 break
             base = bases[index]
@@ -504,10 +537,6 @@ def _amplify(callback: Callable[[bytes], Any], corpus: list[str], config: dict[s
             if width <= 0:
                 continue
             copies = max(2, -(-low // width))
-            if kind == "nest":
-                # One level, the inner copy as it is and with the pair emptied: new structures, tried for crashes.
-                for emptied in (False, True):
-                    _call_seconds(callback, _build(base, kind, begin, end, 1, emptied)[0], 1, call_limit, crashes)
             high, _units = _build(base, kind, begin, end, copies * 8)
             digest = hashlib.sha256(high).digest()
             if digest in tried or len(high) > max_bytes:

@@ -117,7 +117,7 @@ def test_candidates_try_each_character_once_between_the_same_neighbours(launcher
     assert (0, 0) in singles and (2, 0) not in singles and (1, 2) in singles
     wholes = [index for kind, index, begin, end in candidates if kind == "repeat" and (begin, end) == (0, len(bases[index][1]))]
     assert wholes == [0, 1, 2, 3]
-    assert candidates.index(("repeat", 1, 2, 3)) < candidates.index(("nest", 3, 2, 2)) < candidates.index(("repeat", 0, 0, 2))
+    assert candidates.index(("nest", 3, 2, 2)) < candidates.index(("repeat", 1, 2, 3)) < candidates.index(("repeat", 0, 0, 2))
     # Nesting puts the whole base inside its own brackets, level after level.
     assert launcher._build(bases[3], "nest", 2, 2, 1) == (b"![![](x)](x)", 12)
     assert launcher._build(bases[3], "nest", 2, 2, 2)[0] == b"![![![](x)](x)](x)"
