@@ -260,7 +260,12 @@ def share_corpus(corpus: Path, donors: list[Path], limit: int = SHARED_LIMIT) ->
     Inputs amplification kept as crashes (``amplified-*``) are not shared.
     """
     corpus.mkdir(parents=True, exist_ok=True)
-    seen = {hashlib.sha256(path.read_bytes()).digest() for path in corpus.iterdir() if path.is_file()}
+    # The corpora are written by harness processes (the project's code): no link is followed, no big file read.
+    seen = {
+        hashlib.sha256(path.read_bytes()).digest()
+        for path in corpus.iterdir()
+        if not path.is_symlink() and path.is_file() and path.stat().st_size <= SEED_PIECE_BYTES
+    }
     queues: list[list[Path]] = []
     for donor in donors:
         if donor.is_dir() and donor.resolve() != corpus.resolve():
@@ -624,8 +629,8 @@ def run_campaign(
             if later is not None and (relative not in slow or isinstance(slow[relative].growth, AmplifiedGrowth) and later.recheck_exponent > slow[relative].growth.recheck_exponent):
                 slow[relative] = save_slow_input(fuzz_dir / "slow-inputs" / corpus_name(relative), run.harness, generated, later)
             for path in sorted(corpus.glob("amplified-*")):
-                if path.name in before:
-                    continue
+                if path.name in before or path.is_symlink() or not path.is_file() or path.stat().st_size > 64 * 1024:
+                    continue  # written by the harness process: a link or a big file is not an amplified input
                 # An amplified input the harness raised on: replayed and triaged like a crash libFuzzer found.
                 replayed = store.replay(python, root, harness_path, path, input_timeout + 10.0, allow_env, network)
                 if replayed.ok or replayed.timed_out:
