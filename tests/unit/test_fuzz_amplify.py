@@ -185,3 +185,50 @@ def test_amplification_time_comes_out_of_the_harness_budget() -> None:
     assert amplify_seconds(5.0, MIN_HARNESS_BUDGET + 1) == 1.0  # libFuzzer keeps its minimum
     assert amplify_seconds(5.0, MIN_HARNESS_BUDGET) is None
     assert FLOOR_S == amplify_config(1, False)["floor_s"]
+
+
+def test_a_first_run_is_capped_by_its_weights_share_of_what_is_left() -> None:
+    from baseline.fuzz.campaign import value_cap
+
+    assert value_cap(120.0, 3.0, 12.0) == 30  # a parser among harnesses weighing 12 in all
+    assert value_cap(120.0, 3.0, 3.0) == 120  # the last one gets what is left
+    assert value_cap(3.0, 1.0, 30.0) == MIN_HARNESS_BUDGET  # never below the minimum
+    assert value_cap(50.0, 0.0, 0.0) == 50
+
+
+def test_source_seeds_are_the_packages_quoted_examples_not_its_prose(tmp_path: Path) -> None:
+    from baseline.fuzz.campaign import source_seeds
+
+    module = tmp_path / "image.py"
+    module.write_text(
+        '# Process ![image](<src> "title")\n'
+        "# This function returns the parsed value, or None.\n"
+        "MARK = '](' \n"
+        "NAME = 'check_hyphen_ok'\n"
+        "def f():\n"
+        '    """Parse text like `a=1; b=2` and return it."""\n'
+        "    return 1  # noqa: E501\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "broken.py").write_text("def (:\n", encoding="utf-8")
+    seeds = source_seeds([tmp_path / "broken.py", module])
+    assert b'Process ![image](<src> "title")' in seeds and b"](" in seeds
+    assert not any(b"returns the parsed" in seed or seed == b"check_hyphen_ok" or seed.startswith(b"noqa") for seed in seeds)
+
+
+def test_generated_harnesses_share_their_corpora_smallest_first_without_links(tmp_path: Path) -> None:
+    from baseline.fuzz.campaign import share_corpus
+
+    first, second, mine = tmp_path / "a", tmp_path / "b", tmp_path / "mine"
+    for folder in (first, second, mine):
+        folder.mkdir()
+    (first / "big").write_bytes(b"x" * 5000)  # larger than a seed piece: not shared
+    (first / "small").write_bytes(b"![](x)")
+    (first / "amplified-1").write_bytes(b"crash")  # a kept crash input is not shared
+    (second / "same").write_bytes(b"![](x)")
+    (second / "other").write_bytes(b"[a]")
+    (second / "link").symlink_to(tmp_path / "secret")
+    (tmp_path / "secret").write_bytes(b"not for sharing")
+    (mine / "seed-0").write_bytes(b"[a]")
+    assert share_corpus(mine, [first, second], limit=10) == 1
+    assert sorted(path.read_bytes() for path in mine.iterdir()) == [b"![](x)", b"[a]"]
