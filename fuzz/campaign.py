@@ -541,7 +541,8 @@ def run_campaign(
         corpus = fuzz_dir / "corpus" / corpus_name(relative)
         seed_corpus(root, corpus, fdp_text_seed if reads_fdp_text(text_of.get(relative, "")) else None)
         entry = entry_by_id.get(generated_entry_of.get(relative, ""))
-        if round_ == 0 and entry is not None and not any(corpus.glob("source-*")):
+        if round_ == 0 and entry is not None and any(kind.endswith("str") for kind in entry.kinds) and not any(corpus.glob("source-*")):
+            # Quoted examples are text: a binary parser gets none (they would only dilute its corpus).
             package = root.joinpath(*Path(entry.path).parts[: 2 if entry.path.startswith("src/") else 1])
             files = [path for path in (package.rglob("*.py") if package.is_dir() else [package]) if path.is_file() and not path.is_symlink()]
             for data in source_seeds(sorted(files)):
