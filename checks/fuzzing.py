@@ -20,7 +20,8 @@ SPEC = CheckSpec(
     "fuzzable entry points (functions that take bytes, text or streams) the fuzzing actually called; then generates "
     "harnesses for the entry points no harness reached, runs them the same way, and triages crashes (exceptions, "
     "native crashes, hangs, out-of-memory) into stored reproducers. Every input is timed by size in the "
-    "harness process: time per input that grows faster than the input is reported as a slow input (never a crash).",
+    "harness process, and before fuzzing the corpus is probed by amplification (one part of an input repeated or "
+    "nested at doubling sizes): time per input that grows faster than the input is reported as a slow input (never a crash).",
     why="NIST IR 8397 asks for fuzzing that feeds large numbers of unexpected inputs to the code. Credit comes "
     "from fuzzing that ran (executions, coverage, time), never from a file that imports atheris.",
     remediation="Fix each crash (replay it with `baseline fuzz replay`), keep harnesses for every parser and "
