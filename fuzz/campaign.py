@@ -521,6 +521,7 @@ def run_campaign(
     amplify_share = float(config.get("fuzz.amplify"))
     total_weight = max(sum(planned_weights), 1e-9)
     amplified_after: dict[int, tuple[float, int]] = {}  # run index -> (seconds, crashes found) of the probing in a process of its own after it
+    triaged_amplified: set[str] = set()  # amplified crash inputs already replayed in this scan
     weight_left = [sum(planned_weights)]  # of the planned harnesses not yet run
     entry_by_id = {entry.id: entry for entry in surface.entry_points}
 
@@ -565,9 +566,12 @@ def run_campaign(
         # since; inputs amplified to the end in this scan are listed in the seen file and left out).
         amplify_s = None
         seen_file = fuzz_dir / "artifacts" / corpus_name(relative) / "amplify-seen.txt"
+        crash_dir = fuzz_dir / "artifacts" / corpus_name(relative) / "amplified"
         if amplify_share > 0:
             if round_ == 0:
                 seen_file.unlink(missing_ok=True)
+                for stale in crash_dir.glob("amplified-*") if crash_dir.is_dir() and not crash_dir.is_symlink() else []:
+                    stale.unlink(missing_ok=True)
             amplify_s = amplify_seconds(amplify_share * budget * weight / total_weight if round_ == 0 else AMPLIFY_FLOOR_S, harness_budget)
         run_args: dict[str, Any] = dict(
             python=python,
@@ -587,7 +591,7 @@ def run_campaign(
             network=network,
             probe=probe,
         )
-        run = run_harness(**run_args, amplify=amplify_config(amplify_s, reads_fdp_text(text_of.get(relative, "")), seen_file) if amplify_s is not None else None)
+        run = run_harness(**run_args, amplify=amplify_config(amplify_s, reads_fdp_text(text_of.get(relative, "")), seen_file, crash_dir) if amplify_s is not None else None)
         died_amplifying = run.probe is not None and run.probe.amplify is not None and "seconds" not in run.probe.amplify
         if amplify_s is not None and not run.stats.started and died_amplifying:
             # The process ended inside amplification (a native crash, a hang in native code, memory):
@@ -613,37 +617,40 @@ def run_campaign(
             else:
                 dropped.append((relative, triaged))
         record = run.probe.amplify if run.probe is not None else None
+        crashes_found = 0
+        spent: object = None
         if amplify_s is not None and record is not None and record.get("inputs") == 0 and run.status == "ok" and any(corpus.iterdir()):
             # The corpus was empty when the run started (no seeds): its inputs are the fuzzer's, probed now,
             # in a process of its own, within the seconds libFuzzer was not given.
-            before = {path.name for path in corpus.glob("amplified-*")}
             probing = run_harness(
                 python=python, root=root, harness=harness_path, generated=generated, budget_s=max(int(amplify_s), 1), corpus=corpus,
                 artifacts=fuzz_dir / "artifacts" / corpus_name(relative), input_timeout=input_timeout, rss_limit_mb=int(config.get("fuzz.rss_limit_mb")),
                 grace_s=grace, grace_why=grace_why, allow_env=allow_env, network=network, probe=probe,
-                amplify=amplify_config(amplify_s, reads_fdp_text(text_of.get(relative, "")), seen_file) | {"then_fuzz": False},
+                amplify=amplify_config(amplify_s, reads_fdp_text(text_of.get(relative, "")), seen_file, crash_dir) | {"then_fuzz": False},
             )
             probed = probing.probe.amplify if probing.probe is not None else None
             spent = probed.get("seconds") if probed else None
-            crashes_found = 0
             later = judge_amplify(probed)
             if later is not None and (relative not in slow or isinstance(slow[relative].growth, AmplifiedGrowth) and later.recheck_exponent > slow[relative].growth.recheck_exponent):
                 slow[relative] = save_slow_input(fuzz_dir / "slow-inputs" / corpus_name(relative), run.harness, generated, later)
-            for path in sorted(corpus.glob("amplified-*")):
-                if path.name in before or path.is_symlink() or not path.is_file() or path.stat().st_size > 64 * 1024:
-                    continue  # written by the harness process: a link or a big file is not an amplified input
-                # An amplified input the harness raised on: replayed and triaged like a crash libFuzzer found.
-                replayed = store.replay(python, root, harness_path, path, input_timeout + 10.0, allow_env, network)
-                if replayed.ok or replayed.timed_out:
-                    continue
-                crashed = replace(run, status="crash", kind="exception", artifact=str(path), stdout=replayed.stdout, stderr=replayed.stderr)
-                triaged = _triage(crashed, root, harness_path, python, fuzz_dir, config, allow_env, deadline, surface.entry_points)
-                if isinstance(triaged, FoundCrash):
+        for path in sorted(crash_dir.glob("amplified-*")) if crash_dir.is_dir() else []:
+            if path.name in triaged_amplified or path.is_symlink() or not path.is_file() or path.stat().st_size > 64 * 1024:
+                continue  # written by the harness process: a link or a big file is not an amplified input
+            triaged_amplified.add(path.name)
+            # An amplified input the harness raised on: replayed and triaged like a crash libFuzzer found.
+            replayed = store.replay(python, root, harness_path, path, input_timeout + 10.0, allow_env, network)
+            if replayed.ok or replayed.timed_out:
+                continue
+            crashed = replace(run, status="crash", kind="exception", artifact=str(path), stdout=replayed.stdout, stderr=replayed.stderr)
+            triaged = _triage(crashed, root, harness_path, python, fuzz_dir, config, allow_env, deadline, surface.entry_points)
+            if isinstance(triaged, FoundCrash):
+                if all(item.crash.crash_id != triaged.crash.crash_id for item in found):
                     found.append(triaged)
                     crashes_found += 1
-                else:
-                    dropped.append((relative, triaged))
-            amplified_after[len(runs) - 1] = (float(spent) if isinstance(spent, (int, float)) else 0.0, crashes_found)
+            else:
+                dropped.append((relative, triaged))
+        if spent is not None or crashes_found:
+            amplified_after[len(runs) - 1] = (float(spent) if isinstance(spent, (int, float)) and not isinstance(spent, bool) else 0.0, crashes_found)
         return run
 
     for harness in first:

@@ -457,9 +457,9 @@ def _amplify(callback: Callable[[bytes], Any], corpus: list[str], config: dict[s
 
     Inputs listed in ``config["seen_file"]`` (amplified to the end in an earlier run of this scan)
     are left out, and the file is extended when every candidate was screened. An amplified input
-    the callback raised on is written into the first corpus folder (``amplified-<sha256>``, at most
-    CRASHES_KEPT, one per exception type and place): libFuzzer, started next, runs it first and
-    reports the crash as any other.
+    the callback raised on is written into ``config["crash_dir"]`` (``amplified-<sha256>``, at most
+    CRASHES_KEPT, one per exception type and place), not into the corpus (libFuzzer would stop at
+    it while loading the corpus, before fuzzing): the campaign replays and triages it after the run.
     """
     started = time.monotonic()
     seconds = float(config.get("seconds", 5))
@@ -588,10 +588,12 @@ def _amplify(callback: Callable[[bytes], Any], corpus: list[str], config: dict[s
         signal.signal(signal.SIGALRM, previous)
         record["seconds"] = round(time.monotonic() - started, 3)
         kept_crashes = list(crashes.values())[:CRASHES_KEPT]
+        crash_dir = str(config.get("crash_dir") or "")
         for data in kept_crashes:
-            if corpus and len(data) <= 64 * 1024:
+            if crash_dir and len(data) <= 64 * 1024:
                 try:
-                    with open(os.path.join(corpus[0], f"amplified-{hashlib.sha256(data).hexdigest()[:16]}"), "wb") as binary:
+                    os.makedirs(crash_dir, exist_ok=True)
+                    with open(os.path.join(crash_dir, f"amplified-{hashlib.sha256(data).hexdigest()[:16]}"), "wb") as binary:
                         binary.write(data)
                 except OSError:
                     pass

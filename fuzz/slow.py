@@ -151,11 +151,13 @@ AMPLIFY_FLOOR_S = 2.0  # a harness's amplification gets this much at least (whil
 AMPLIFY_CAP_S = 20.0
 
 
-def amplify_config(seconds: float, fdp: bool, seen_file: Path | None = None) -> dict[str, object]:
+def amplify_config(seconds: float, fdp: bool, seen_file: Path | None = None, crash_dir: Path | None = None) -> dict[str, object]:
     """The amplify mode's configuration (JSON for the probe launcher)."""
     config: dict[str, object] = {"seconds": round(seconds, 2), "fdp": fdp, "exponent_min": EXPONENT_MIN, "floor_s": FLOOR_S, "step_min": STEP_MIN}
     if seen_file is not None:
         config["seen_file"] = str(seen_file)
+    if crash_dir is not None:
+        config["crash_dir"] = str(crash_dir)
     return config
 
 

@@ -149,16 +149,18 @@ def test_probing_finds_a_quadratic_callback_and_not_a_linear_one(launcher: Modul
     found: dict[str, Any] = {}
     for name, callback in (("quadratic", quadratic), ("linear", linear)):
         launcher._amplified.clear()
-        launcher._amplify(callback, [str(corpus)], amplify_config(4.0, False))
+        launcher._amplify(callback, [str(corpus)], amplify_config(4.0, False, crash_dir=tmp_path / name))
         found[name] = dict(launcher._amplified)
     growth = judge_amplify(found["quadratic"])
     assert growth is not None and "|" in growth.chunk and growth.recheck_exponent >= 1.4, found["quadratic"]["ladders"]
     assert growth.input is not None and growth.input.count(b"|") >= 64
     assert judge_amplify(found["linear"]) is None, [item["points"] for item in found["linear"]["ladders"]]
     assert found["linear"]["screened"] > 10 and found["linear"]["seconds"] <= 4.0 + 3.0
-    # The linear callback raised on amplified inputs with a "|": one such input went to the corpus for libFuzzer.
-    amplified = sorted(corpus.glob("amplified-*"))
+    # The linear callback raised on amplified inputs with a "|": one such input was kept for the campaign to
+    # replay (beside the corpus, not in it: libFuzzer would stop at it while loading the corpus).
+    amplified = sorted((tmp_path / "linear").glob("amplified-*"))
     assert found["linear"]["crashes"] == len(amplified) == 1 and b"|" in amplified[0].read_bytes()
+    assert not list(corpus.glob("amplified-*")) and not (tmp_path / "quadratic").exists()
 
 
 def test_inputs_amplified_to_the_end_are_left_out_next_time(launcher: ModuleType, tmp_path: Path) -> None:
