@@ -166,6 +166,11 @@ FUZZ_KEYS: tuple[KeySpec, ...] = (
         "Seconds allowed on top of a harness's budget for import and instrumentation: the first harness gets it, later ones 4 x the longest start-up measured in the scan (at least 10 s, at most this).",
         minimum=1,
     ),
+    KeySpec(
+        "fuzz.amplify", float, 0.2,
+        "Share of fuzz.time for amplification probing: each harness's corpus inputs with one part repeated at doubling sizes, timed for super-linear growth (0 = off).",
+        minimum=0,
+    ),
     KeySpec("fuzz.minimize_time", int, 5, "Seconds spent minimising each new crash input (0 = keep it as found).", minimum=0),
 )
 
@@ -264,7 +269,7 @@ OPERATOR_ONLY: frozenset[str] = frozenset({
 CAPPED: frozenset[str] = frozenset({
     "jobs", "tests.timeout", "tests.memory_mb", "static.timeout", "static.max_file_kb", "secrets.max_file_kb",
     "secrets.history_timeout", "components.timeout", "fuzz.time", "fuzz.harness_time", "fuzz.input_timeout",
-    "fuzz.rss_limit_mb", "fuzz.startup_grace", "fuzz.minimize_time", "regression.replay_timeout", "typecheck.timeout",
+    "fuzz.rss_limit_mb", "fuzz.startup_grace", "fuzz.minimize_time", "fuzz.amplify", "regression.replay_timeout", "typecheck.timeout",
     "web.time", "web.startup_timeout", "web.api_time", "web.max_restarts", "web.api_max_examples",
 })
 UNLIMITED_AT_ZERO: frozenset[str] = frozenset({"tests.memory_mb"})

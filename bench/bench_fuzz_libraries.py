@@ -7,7 +7,9 @@ The libraries, their old and fixed releases and the known bug of each are in
 with ``pip download`` (PyPI), unpacked into a fresh folder and scanned with a plain
 ``baseline scan --select T09 --fuzz-time N`` (no ``baseline fuzz init``, a fresh work folder each
 run, so nothing is carried over). Reported per run: whether the known bug was found, the fuzzing
-seconds until it (the ``fuzzed_s`` of the runs up to the one that found it, start-ups excluded), the
+seconds until it (libFuzzer's ``fuzzed_s`` and the amplification probing seconds of the runs up to
+the one that found it, start-ups excluded; a slow input found by amplification in a run's process
+counts that run's probing only up to the ladder that found it), the
 wall time of the scan, and every other crash or slow input the scan reported (on a fixed release
 each of them is a false crash unless it is a different, real bug: the row says which exceptions).
 Then exec/s of the known bug's generated harness run by the toolkit's runner (probe, limits,
@@ -77,33 +79,54 @@ def scan(project: Path, work: Path, fuzz_time: int) -> tuple[dict[str, Any], flo
     return next(item for item in report["results"] if item["spec"]["id"] == "fuzzing.atheris"), wall
 
 
+def _spent(run: dict[str, Any]) -> float:
+    """Seconds of a run that count: libFuzzer's fuzzing, amplification in the process and after it (start-ups excluded)."""
+    amplify = run.get("amplify") or {}
+    return float(run.get("fuzzed_s") or 0) + float(amplify.get("seconds") or 0) + float(run.get("amplify_after_s") or 0)
+
+
 def judge(result: dict[str, Any], library: dict[str, Any]) -> dict[str, Any]:
-    """Was the known bug reported, after how many fuzzing seconds, and what else was reported."""
+    """Was the known bug reported, after how many fuzzing seconds, and what else was reported.
+
+    A slow finding counts when its harness drove the entry point and, when the library names a
+    ``chunk``, when that chunk is among what amplification repeated (the known input's shape, not
+    another super-linear path of the same function).
+    """
     exception = library["exception"].rsplit(".", 1)[-1]
     known: dict[str, Any] | None = None
     others: list[str] = []
     runs = result["metrics"].get("runs", [])
     for finding in result["findings"]:
-        harness = finding.get("properties", {}).get("harness", "")
+        properties = finding.get("properties", {})
+        harness = properties.get("harness", "")
         drives = any(library["entry"] in run.get("entry_points_called", []) for run in runs if run["harness"] == harness)
         if library["kind"] == "crash":
             hit = finding["rule_id"] == "fuzzing.uncaught-exception" and finding["message"].split(":", 1)[0] == exception and drives
         else:
-            hit = finding["rule_id"].startswith("fuzzing.slow") and drives
+            chunks = [properties.get("chunk", ""), *properties.get("also_chunks", [])]
+            shaped = not library.get("chunk") or any(library["chunk"] in str(chunk) for chunk in chunks)
+            hit = finding["rule_id"].startswith("fuzzing.slow") and drives and shaped
         if hit and known is None:
             known = finding
         elif finding["rule_id"].startswith("fuzzing."):
-            others.append(f"{finding['rule_id']} {finding['message'].split(' in ', 1)[0][:90]} @ {finding['location']['path']} (harness {Path(harness).name})")
+            shape = f" repeating {properties['chunk']!r}" + (f" (also {', '.join(map(repr, properties.get('also_chunks', [])))})" if properties.get("also_chunks") else "") if properties.get("chunk") else ""
+            others.append(f"{finding['rule_id']} {finding['message'].split(' in ', 1)[0][:90]}{shape} @ {finding['location']['path']} (harness {Path(harness).name})")
     seconds = None
     if known is not None:
-        harness = known.get("properties", {}).get("harness", "")
+        properties = known.get("properties", {})
+        harness = properties.get("harness", "")
         total = 0.0
         for run in runs:
-            total += float(run.get("fuzzed_s") or 0)
-            if run["harness"] == harness and (library["kind"] == "slow" or run.get("status") == "crash"):
+            if run["harness"] == harness and library["kind"] == "slow" and "found_after_s" in properties and (run.get("amplify") or {}).get("inputs"):
+                seconds = total + float(properties["found_after_s"])  # amplification in the run's process, before its fuzzing
+                break
+            total += _spent(run)
+            if run["harness"] == harness and (library["kind"] == "slow" or run.get("status") == "crash" or run.get("amplified_crashes")):
                 seconds = total
                 break
     message = known["message"].split(" in ", 1)[0][:120] if known is not None else ""
+    if known is not None and known.get("properties", {}).get("chunk"):
+        message += f" (repeating {known['properties']['chunk']!r})"
     return {"found": known is not None, "seconds": seconds, "others": others, "score": result.get("score"), "outcome": result["outcome"], "message": message}
 
 

@@ -7,6 +7,7 @@ from typing import Collection, Mapping, Sequence
 
 from baseline.fuzz.campaign import FUZZ_RUN, FuzzCampaign
 from baseline.fuzz.runner import HarnessRun
+from baseline.fuzz.slow import AmplifiedGrowth
 from baseline.model import CheckResult, CheckSpec, Confidence, Evidence, Finding, Location, Outcome, Provenance, Severity
 from baseline.runner import ScanContext
 
@@ -19,7 +20,8 @@ SPEC = CheckSpec(
     "fuzzable entry points (functions that take bytes, text or streams) the fuzzing actually called; then generates "
     "harnesses for the entry points no harness reached, runs them the same way, and triages crashes (exceptions, "
     "native crashes, hangs, out-of-memory) into stored reproducers. Every input is timed by size in the "
-    "harness process: time per input that grows faster than the input is reported as a slow input (never a crash).",
+    "harness process, and before fuzzing the corpus is probed by amplification (one part of an input repeated or "
+    "nested at doubling sizes): time per input that grows faster than the input is reported as a slow input (never a crash).",
     why="NIST IR 8397 asks for fuzzing that feeds large numbers of unexpected inputs to the code. Credit comes "
     "from fuzzing that ran (executions, coverage, time), never from a file that imports atheris.",
     remediation="Fix each crash (replay it with `baseline fuzz replay`), keep harnesses for every parser and "
@@ -85,6 +87,34 @@ def slow_findings(campaign: FuzzCampaign) -> list[Finding]:
     for item in campaign.slow:
         growth = item.growth
         saved = f"; the slowest input is saved as {item.input_path}" if item.input_path else "; the slowest input was too big to keep"
+        properties: dict[str, object] = {"harness": item.harness, "generated_harness": item.generated, "executions": growth.population}
+        if isinstance(growth, AmplifiedGrowth):
+            properties |= {
+                "method": "amplification probing",
+                "clock": "cpu",
+                "chunk": growth.chunk,
+                "base_units": growth.base_units,
+                "points": [list(point) for point in growth.points],
+                "exponent": growth.exponent,
+                "recheck_exponent": growth.recheck_exponent,
+                "found_after_s": growth.found_after_s,
+                "also_chunks": list(growth.also),
+            }
+        else:
+            properties |= {
+                "method": "time per input by size",
+                "clock": growth.slow.clock,
+                "slow_mean_size": growth.slow.mean_size,
+                "slow_p90_s": growth.slow.p90_s,
+                "slow_max_s": growth.slow.max_s,
+                "slow_samples": growth.slow.samples,
+                "slowest_size": growth.slow.slowest_size,
+                "reference_mean_size": growth.reference.mean_size,
+                "reference_p90_s": growth.reference.p90_s,
+                "reference_samples": growth.reference.samples,
+                "predicted_linear_s": round(growth.predicted_s, 6),
+            }
+        properties |= {"ratio": growth.ratio, "input": item.input_path, "input_sha256": item.sha256}
         findings.append(
             Finding(
                 rule_id="fuzzing.slow-input",
@@ -94,27 +124,19 @@ def slow_findings(campaign: FuzzCampaign) -> list[Finding]:
                 location=Location(path=item.harness),
                 confidence=Confidence.MEDIUM,
                 cwe=(400, 407),
-                properties={
-                    "harness": item.harness,
-                    "generated_harness": item.generated,
-                    "executions": growth.population,
-                    "clock": growth.slow.clock,
-                    "slow_mean_size": growth.slow.mean_size,
-                    "slow_p90_s": growth.slow.p90_s,
-                    "slow_max_s": growth.slow.max_s,
-                    "slow_samples": growth.slow.samples,
-                    "slowest_size": growth.slow.slowest_size,
-                    "reference_mean_size": growth.reference.mean_size,
-                    "reference_p90_s": growth.reference.p90_s,
-                    "reference_samples": growth.reference.samples,
-                    "predicted_linear_s": round(growth.predicted_s, 6),
-                    "ratio": growth.ratio,
-                    "input": item.input_path,
-                    "input_sha256": item.sha256,
-                },
+                properties=properties,
             )
         )
     return findings
+
+
+def amplify_summary(run: HarnessRun) -> dict[str, object] | None:
+    """What amplification probing did in a run (None when it did not run): seconds, candidates, ladders."""
+    record = run.probe.amplify if run.probe is not None else None
+    if not record:
+        return None
+    keys = ("seconds", "inputs", "bases", "screened", "executions", "confirmed", "crashes", "finished")
+    return {key: record.get(key) for key in keys if isinstance(record.get(key), (int, float, bool))}
 
 
 def harness_findings(campaign: FuzzCampaign) -> list[Finding]:
@@ -225,8 +247,11 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
              "recorded_execs": run.probe.executions if run.probe else None,
              "started": run.stats.started, "reached_product": reached_product(run),
              "product_functions_reached": len(run.probe.functions) if run.probe else 0,
-             "entry_points_called": list(run.probe.entries) if run.probe else []}
-            for run in campaign.runs
+             "entry_points_called": list(run.probe.entries) if run.probe else [],
+             "amplify": amplify_summary(run),
+             **({"amplify_after_s": campaign.amplified_after[position][0], "amplified_crashes": campaign.amplified_after[position][1]}
+                if position in campaign.amplified_after else {})}
+            for position, run in enumerate(campaign.runs)
         ],
         "skipped": [{"harness": harness, "reason": reason} for harness, reason in campaign.skipped],
         "dropped_crashes": [{"harness": harness, "reason": reason} for harness, reason in campaign.dropped],

@@ -3,10 +3,12 @@
 The budget is deterministic: every planned harness gets a number of executions (``-runs``, with a
 fixed ``-seed``), shared by value from ``fuzz.runs`` (parsers and decoders first, then other entry
 points, then helpers, each above a floor), in that order. ``fuzz.time`` is the overall wall-clock
-cap: each harness may use what is left when it starts minus a floor kept for every later harness
-(at most ``fuzz.harness_time``), so time a harness did not need is handed on, import time, triage and replays
-come out of the same budget, and a harness the cap stopped before its executions were done is
-reported as such.
+cap: in its first run each harness may use its share by value of what is left when it starts (its
+weight over the weights of the harnesses not yet run), never less than the minimum and never more
+than what is left minus a floor kept for every later harness (at most ``fuzz.harness_time``), so a
+slow first parser cannot take the time of the entry points planned after it, time a harness did
+not need is handed on, import time, triage and replays come out of the same budget, and a harness
+the cap stopped before its executions were done is reported as such.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import hashlib
 import re
 import zlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -23,7 +25,7 @@ from baseline.fuzz import store
 from baseline.fuzz.discovery import HarnessFile, covered_entries, find_harnesses
 from baseline.fuzz.generate import write_harnesses
 from baseline.fuzz.runner import HarnessRun, ensure_atheris, harness_readable, run_harness
-from baseline.fuzz.slow import SlowInput, judge_probe, save_slow_input
+from baseline.fuzz.slow import AMPLIFY_CAP_S, AMPLIFY_FLOOR_S, AmplifiedGrowth, SlowInput, amplify_config, judge_amplify, judge_probe, save_slow_input
 from baseline.fuzz.surface import EntryPoint, Surface, find_surface
 from baseline.fuzz.triage import describe_crash, documented_behaviour, minimize, replay_with_faulthandler
 from baseline.model import Artifact, Evidence, Provenance
@@ -60,6 +62,7 @@ class FuzzCampaign:
     skipped: tuple[tuple[str, str], ...] = ()
     dropped: tuple[tuple[str, str], ...] = ()  # (harness, why a crash was not reported: it did not reproduce)
     slow: tuple[SlowInput, ...] = ()  # harnesses whose time per input grew faster than the input
+    amplified_after: dict[int, tuple[float, int]] = field(default_factory=dict)  # run index -> (seconds, crashes) of probing after that run
     budget_s: float = 0.0
     wall_s: float = 0.0
     atheris_version: str | None = None
@@ -192,6 +195,106 @@ def seed_corpus(root: Path, corpus: Path, encode: Callable[[bytes], bytes] | Non
     return count
 
 
+SOURCE_SEED_LIMIT = 200
+_SOURCE_SEED_MAX = 200  # characters
+
+
+_PROSE_WORD = re.compile(r"^[A-Za-z]+[,.;:!?]?$")
+
+
+def _punctuated(text: str) -> bool:
+    """At least two punctuation characters (an example input, a format token), and not prose (three plain words or more)."""
+    if sum(1 for char in text if not char.isalnum() and not char.isspace() and char != "_") < 2:
+        return False
+    return sum(1 for word in text.split() if _PROSE_WORD.match(word)) < 3
+
+
+def source_seeds(files: list[Path], limit: int = SOURCE_SEED_LIMIT) -> list[bytes]:
+    """Example inputs written in the package's own source: its string literals and comment lines
+    (``# Process ![image](<src> "title")``), each with two punctuation characters at least, short,
+    de-duplicated, in file order (pure but for reading ``files``).
+
+    A parser's code quotes the syntax it reads; such a quote is a seed in the format, where the
+    fuzzer would need many mutations to assemble it from nothing.
+    """
+    import ast
+    import io
+    import tokenize
+
+    out: dict[bytes, None] = {}
+    per_file = max(4, limit // max(len(files), 1))  # every module gets its turn
+    for path in files:
+        taken = 0
+        try:
+            text = path.read_text(encoding="utf-8")
+            tree = ast.parse(text)
+            tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+        except (OSError, UnicodeDecodeError, SyntaxError, ValueError, tokenize.TokenError, RecursionError):
+            continue
+        pieces = [token.string.lstrip("#").strip() for token in tokens if token.type == tokenize.COMMENT]
+        pieces += [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+        for piece in pieces:
+            for line in piece.splitlines():
+                line = line.strip()
+                data = line.encode("utf-8", "surrogatepass")
+                if taken >= per_file or data in out or not 2 <= len(line) <= _SOURCE_SEED_MAX or not _punctuated(line):
+                    continue
+                if line.startswith(("noqa", "type:", "pragma", "pylint", "nosec", "fmt:", "!/")):
+                    continue
+                out[data] = None
+                taken += 1
+                if len(out) >= limit:
+                    return list(out)
+    return list(out)
+
+
+SHARED_LIMIT = 300  # inputs one generated harness takes from the corpora of the harnesses run before it
+
+
+def share_corpus(corpus: Path, donors: list[Path], limit: int = SHARED_LIMIT) -> int:
+    """Copy inputs of earlier harnesses' corpora into ``corpus``: the smallest first, in turn from each
+    donor, de-duplicated by content, at most ``limit``; returns their number.
+
+    Entry points of one package that read the same kind of input usually read the same format
+    (``parse``, ``render``, ``parseInline``): what the fuzzer found for one is a seed for the others.
+    Inputs amplification kept as crashes (``amplified-*``) are not shared.
+    """
+    corpus.mkdir(parents=True, exist_ok=True)
+    # The corpora are written by harness processes (the project's code): no link is followed, no big file read.
+    seen = {
+        hashlib.sha256(path.read_bytes()).digest()
+        for path in corpus.iterdir()
+        if not path.is_symlink() and path.is_file() and path.stat().st_size <= SEED_PIECE_BYTES
+    }
+    queues: list[list[Path]] = []
+    for donor in donors:
+        if donor.is_dir() and donor.resolve() != corpus.resolve():
+            files = [path for path in donor.iterdir() if path.is_file() and not path.is_symlink() and not path.name.startswith("amplified-")]
+            sized = [(path.stat().st_size, path.name, path) for path in files]
+            queues.append([path for size, _name, path in sorted(sized) if 0 < size <= SEED_PIECE_BYTES])
+    count = 0
+    while count < limit and any(queues):
+        for queue in queues:
+            if not queue or count >= limit:
+                continue
+            data = queue.pop(0).read_bytes()
+            digest = hashlib.sha256(data).digest()
+            if digest in seen:
+                continue
+            seen.add(digest)
+            (corpus / f"shared-{digest.hex()[:16]}").write_bytes(data)
+            count += 1
+    return count
+
+
+def same_input(entry: EntryPoint, other: EntryPoint) -> bool:
+    """True when two entry points of one package both read text, or both read bytes (their harnesses share inputs)."""
+    def kind(item: EntryPoint) -> set[str]:
+        return {value.rsplit("-", 1)[-1] for value in item.kinds}
+
+    return entry.module.split(".", 1)[0] == other.module.split(".", 1)[0] and bool(kind(entry) & kind(other))
+
+
 def fuzz_dir_for(root: Path, config: Any, fallback: Path) -> Path:
     """``<project folder>/fuzz`` (persistent, outside the scanned tree: see :mod:`baseline.state`),
     or a folder under ``fallback`` when that cannot be written."""
@@ -271,6 +374,25 @@ def safety_cap(remaining: float, harnesses_after: int, cap: float = 0.0) -> int 
     if cap > 0:
         share = min(share, cap)
     return max(int(share), MIN_HARNESS_BUDGET)
+
+
+def amplify_seconds(share: float, harness_budget: int) -> float | None:
+    """Seconds of amplification probing in a harness's first run: its share of ``fuzz.amplify`` x
+    ``fuzz.time`` (by value, as its executions), within AMPLIFY_FLOOR_S..AMPLIFY_CAP_S, out of the
+    run's own time cap and leaving libFuzzer MIN_HARNESS_BUDGET of it; None: none (pure)."""
+    seconds = min(max(share, AMPLIFY_FLOOR_S), AMPLIFY_CAP_S, harness_budget - MIN_HARNESS_BUDGET)
+    return round(seconds, 1) if seconds >= AMPLIFY_FLOOR_S / 2 else None
+
+
+def value_cap(remaining: float, weight: float, weight_left: float) -> int:
+    """Time cap of a harness's first run by value: its weight's share of what is left (pure).
+
+    ``weight_left`` is the weight of the harnesses not yet run, this one included. The campaign
+    takes the smaller of this and :func:`safety_cap`; later rounds use what is left.
+    """
+    if weight_left <= 0 or weight <= 0:
+        return max(int(remaining), MIN_HARNESS_BUDGET)
+    return max(int(remaining * min(weight / weight_left, 1.0)), MIN_HARNESS_BUDGET)
 
 
 GRACE_FACTOR = 4.0  # times the longest start-up measured in this scan
@@ -396,12 +518,21 @@ def run_campaign(
     slow: dict[str, SlowInput] = {}
     cap = float(config.get("fuzz.harness_time"))
     grace_ceiling = float(config.get("fuzz.startup_grace"))
+    amplify_share = float(config.get("fuzz.amplify"))
+    total_weight = max(sum(planned_weights), 1e-9)
+    amplified_after: dict[int, tuple[float, int]] = {}  # run index -> (seconds, crashes found) of the probing in a process of its own after it
+    triaged_amplified: set[str] = set()  # amplified crash inputs already replayed in this scan
+    weight_left = [sum(planned_weights)]  # of the planned harnesses not yet run
+    entry_by_id = {entry.id: entry for entry in surface.entry_points}
 
     def fuzz(relative: str, generated: bool, weight: float, round_: int = 0) -> HarnessRun | None:
         remaining = deadline - time.monotonic()
         if round_ == 0:
             left[0] = max(left[0] - 1, 0)
         harness_budget = safety_cap(remaining, left[0], cap)
+        if round_ == 0 and harness_budget is not None:
+            harness_budget = min(harness_budget, value_cap(remaining, weight, weight_left[0]))
+            weight_left[0] = max(weight_left[0] - weight, 0.0)
         executions = max(RUNS_FLOOR, int(unit_runs * weight))
         if harness_budget is None:
             if round_ == 0:
@@ -410,11 +541,39 @@ def run_campaign(
         harness_path = root / relative if not Path(relative).is_absolute() else Path(relative)
         corpus = fuzz_dir / "corpus" / corpus_name(relative)
         seed_corpus(root, corpus, fdp_text_seed if reads_fdp_text(text_of.get(relative, "")) else None)
+        entry = entry_by_id.get(generated_entry_of.get(relative, ""))
+        if round_ == 0 and entry is not None and any(kind.endswith("str") for kind in entry.kinds) and not any(corpus.glob("source-*")):
+            # Quoted examples are text: a binary parser gets none (they would only dilute its corpus).
+            package = root.joinpath(*Path(entry.path).parts[: 2 if entry.path.startswith("src/") else 1])
+            files = [path for path in (package.rglob("*.py") if package.is_dir() else [package]) if path.is_file() and not path.is_symlink()]
+            for data in source_seeds(sorted(files)):
+                (corpus / f"source-{hashlib.sha256(data).hexdigest()[:16]}").write_bytes(data)
+        if round_ == 0 and entry is not None:
+            # A generated harness starts from what the earlier generated harnesses of its package found
+            # for the same kind of input (each reads the raw input: their corpora are in one format).
+            donors = [
+                fuzz_dir / "corpus" / corpus_name(other)
+                for other in generated_paths
+                if other != relative and (donor := entry_by_id.get(generated_entry_of.get(other, ""))) is not None and same_input(entry, donor)
+            ]
+            share_corpus(corpus, donors)
         say(relative, f"fuzzing {executions} executions (time cap {harness_budget} s)")
         startups = [run.probe.startup_s for run in runs if run.stats.started and run.probe is not None and run.probe.startup_s is not None]
         killed_early = sum(1 for run in runs if run.status == "killed" and not run.stats.started)
         grace, grace_why = startup_grace(grace_ceiling, startups, killed_early)
-        run = run_harness(
+        # Amplification probing of the corpus, in the harness's process before libFuzzer starts: its
+        # share by value in the first run, the floor in later rounds (for the inputs the fuzzer found
+        # since; inputs amplified to the end in this scan are listed in the seen file and left out).
+        amplify_s = None
+        seen_file = fuzz_dir / "artifacts" / corpus_name(relative) / "amplify-seen.txt"
+        crash_dir = fuzz_dir / "artifacts" / corpus_name(relative) / "amplified"
+        if amplify_share > 0:
+            if round_ == 0:
+                seen_file.unlink(missing_ok=True)
+                for stale in crash_dir.glob("amplified-*") if crash_dir.is_dir() and not crash_dir.is_symlink() else []:
+                    stale.unlink(missing_ok=True)
+            amplify_s = amplify_seconds(amplify_share * budget * weight / total_weight if round_ == 0 else AMPLIFY_FLOOR_S, harness_budget)
+        run_args: dict[str, Any] = dict(
             python=python,
             root=root,
             harness=harness_path,
@@ -432,6 +591,13 @@ def run_campaign(
             network=network,
             probe=probe,
         )
+        run = run_harness(**run_args, amplify=amplify_config(amplify_s, reads_fdp_text(text_of.get(relative, "")), seen_file, crash_dir) if amplify_s is not None else None)
+        died_amplifying = run.probe is not None and run.probe.amplify is not None and "seconds" not in run.probe.amplify
+        if amplify_s is not None and not run.stats.started and died_amplifying:
+            # The process ended inside amplification (a native crash, a hang in native code, memory):
+            # run again without it, as any other harness.
+            run = run_harness(**run_args)
+            amplify_s = None
         runs.append(run)
         if run.stats.started and run.probe is not None:
             for entry_id in run.probe.entries:
@@ -440,12 +606,51 @@ def run_campaign(
             # One finding per harness: the strongest growth over its runs in this scan.
             if growth is not None and (relative not in slow or growth.ratio > slow[relative].growth.ratio):
                 slow[relative] = save_slow_input(fuzz_dir / "slow-inputs" / corpus_name(relative), run.harness, generated, growth)
+        if run.probe is not None:  # amplification ran before libFuzzer: judged even when the fuzz loop never started
+            amplified = judge_amplify(run.probe.amplify)
+            if amplified is not None and (relative not in slow or isinstance(slow[relative].growth, AmplifiedGrowth) and amplified.recheck_exponent > slow[relative].growth.recheck_exponent):
+                slow[relative] = save_slow_input(fuzz_dir / "slow-inputs" / corpus_name(relative), run.harness, generated, amplified)
         if run.status == "crash" and run.artifact and run.kind:
             triaged = _triage(run, root, harness_path, python, fuzz_dir, config, allow_env, deadline, surface.entry_points)
             if isinstance(triaged, FoundCrash):
                 found.append(triaged)
             else:
                 dropped.append((relative, triaged))
+        record = run.probe.amplify if run.probe is not None else None
+        crashes_found = 0
+        spent: object = None
+        if amplify_s is not None and record is not None and record.get("inputs") == 0 and run.status == "ok" and any(corpus.iterdir()):
+            # The corpus was empty when the run started (no seeds): its inputs are the fuzzer's, probed now,
+            # in a process of its own, within the seconds libFuzzer was not given.
+            probing = run_harness(
+                python=python, root=root, harness=harness_path, generated=generated, budget_s=max(int(amplify_s), 1), corpus=corpus,
+                artifacts=fuzz_dir / "artifacts" / corpus_name(relative), input_timeout=input_timeout, rss_limit_mb=int(config.get("fuzz.rss_limit_mb")),
+                grace_s=grace, grace_why=grace_why, allow_env=allow_env, network=network, probe=probe,
+                amplify=amplify_config(amplify_s, reads_fdp_text(text_of.get(relative, "")), seen_file, crash_dir) | {"then_fuzz": False},
+            )
+            probed = probing.probe.amplify if probing.probe is not None else None
+            spent = probed.get("seconds") if probed else None
+            later = judge_amplify(probed)
+            if later is not None and (relative not in slow or isinstance(slow[relative].growth, AmplifiedGrowth) and later.recheck_exponent > slow[relative].growth.recheck_exponent):
+                slow[relative] = save_slow_input(fuzz_dir / "slow-inputs" / corpus_name(relative), run.harness, generated, later)
+        for path in sorted(crash_dir.glob("amplified-*")) if crash_dir.is_dir() else []:
+            if path.name in triaged_amplified or path.is_symlink() or not path.is_file() or path.stat().st_size > 64 * 1024:
+                continue  # written by the harness process: a link or a big file is not an amplified input
+            triaged_amplified.add(path.name)
+            # An amplified input the harness raised on: replayed and triaged like a crash libFuzzer found.
+            replayed = store.replay(python, root, harness_path, path, input_timeout + 10.0, allow_env, network)
+            if replayed.ok or replayed.timed_out:
+                continue
+            crashed = replace(run, status="crash", kind="exception", artifact=str(path), stdout=replayed.stdout, stderr=replayed.stderr)
+            triaged = _triage(crashed, root, harness_path, python, fuzz_dir, config, allow_env, deadline, surface.entry_points)
+            if isinstance(triaged, FoundCrash):
+                if all(item.crash.crash_id != triaged.crash.crash_id for item in found):
+                    found.append(triaged)
+                    crashes_found += 1
+            else:
+                dropped.append((relative, triaged))
+        if spent is not None or crashes_found:
+            amplified_after[len(runs) - 1] = (float(spent) if isinstance(spent, (int, float)) and not isinstance(spent, bool) else 0.0, crashes_found)
         return run
 
     for harness in first:
@@ -455,6 +660,7 @@ def run_campaign(
         chosen = uncovered[:max_generated]
         # The plan counted the entry points no harness names; correct it for what the runs reached.
         left[0] += len(chosen) - len(expected_generated)
+        weight_left[0] += sum(harness_weight([entry.priority]) for entry in chosen) - sum(expected_generated)
         for written in write_harnesses(root, fuzz_dir / "generated", chosen, refresh_stale=True):
             relative = written.path.resolve().relative_to(root.resolve()).as_posix() if written.path.resolve().is_relative_to(root.resolve()) else str(written.path)
             generated_paths.append(relative)
@@ -462,6 +668,7 @@ def run_campaign(
             fuzz(relative, True, harness_weight([written.entry.priority]))
     else:
         left[0] -= len(expected_generated)
+        weight_left[0] -= sum(expected_generated)
     for harness in helpers:
         fuzz(harness.path, harness.generated, weights[harness.path])
     # Time the plan did not use is handed on, round after round, to the harnesses whose coverage was
@@ -531,6 +738,7 @@ def run_campaign(
         skipped=tuple(skipped),
         dropped=tuple(dropped),
         slow=tuple(slow.values()),
+        amplified_after=dict(amplified_after),
         wall_s=round(wall, 3),
         atheris_version=version,
         atheris_overlay=str(harness_readable(python)[1]) if harness_readable(python) else None,

@@ -112,6 +112,7 @@ class Probe:
     functions: tuple[str, ...]  # product functions ("path:qualname") that started while fuzzing
     startup_s: float | None = None  # launch to atheris.Fuzz (or the first input): what the start-up grace covers
     timing: dict[str, tuple[SizeBucket, ...]] | None = None  # "plain" | "profiled" -> buckets
+    amplify: dict[str, object] | None = None  # the amplify mode's record (judged by baseline.fuzz.slow.judge_amplify)
 
     @property
     def reached_product(self) -> bool:
@@ -174,8 +175,10 @@ def read_probe(path: Path) -> Probe | None:
 
     timing = data.get("timing")
     populations = {name: _buckets(timing.get(name)) for name in ("plain", "profiled")} if isinstance(timing, dict) else None
+    amplify = data.get("amplify")
     return Probe(
-        number("executions"), number("sampled"), bool(data.get("setup")), strings("entries"), strings("functions"), _seconds(data.get("startup_s")), populations
+        number("executions"), number("sampled"), bool(data.get("setup")), strings("entries"), strings("functions"), _seconds(data.get("startup_s")), populations,
+        amplify if isinstance(amplify, dict) else None,
     )
 
 
@@ -217,6 +220,12 @@ def parse_stats(stderr: str, duration_s: float) -> FuzzStats:
     )
 
 
+def amplify_seconds_of(amplify: dict[str, object] | None) -> float:
+    """The amplification seconds a run's configuration asks for (0 without one)."""
+    value = amplify.get("seconds") if amplify else None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 1e6 else 0.0
+
+
 def run_harness(
     *,
     python: str,
@@ -236,13 +245,17 @@ def run_harness(
     network: bool = False,
     probe: tuple[list[tuple[str, str, str]], list[str]] | None = None,
     grace_why: str = "",
+    amplify: dict[str, object] | None = None,
 ) -> HarnessRun:
     """Fuzz one harness for ``runs`` executions (when given) within ``budget_s`` seconds; never raises.
 
     With ``probe`` (entry points as (id, path, qualname), product paths, all relative to ``root``)
     the harness runs under the probe launcher, which records what the fuzzing really called, how
     long the start-up took and how long inputs took by size. ``grace_why`` says how ``grace_s``
-    was chosen (in the note of a harness killed before fuzzing started).
+    was chosen (in the note of a harness killed before fuzzing started). With ``amplify`` (and
+    ``probe``), the launcher first probes the corpus by amplification for ``amplify["seconds"]``
+    (see probe_launcher.py), in the same process before libFuzzer starts: libFuzzer gets what is
+    left of ``budget_s``; with ``amplify["then_fuzz"]`` false it only probes (libFuzzer never starts).
     """
     corpus.mkdir(parents=True, exist_ok=True)
     artifacts.mkdir(parents=True, exist_ok=True)
@@ -260,11 +273,14 @@ def run_harness(
                 "BASELINE_FUZZ_T0": repr(time.monotonic()),
             }
         )
+        if amplify is not None:
+            env["BASELINE_FUZZ_AMPLIFY"] = json.dumps({"then_fuzz": True} | amplify)
+    amplify_s = amplify_seconds_of(amplify) if probe is not None else 0.0
     argv = [
         python,
         *launcher,
         str(harness),
-        f"-max_total_time={budget_s}",
+        f"-max_total_time={max(1, budget_s - math.ceil(amplify_s))}",
         f"-timeout={input_timeout}",
         f"-rss_limit_mb={rss_limit_mb}",
         f"-artifact_prefix={artifacts}/",

@@ -1,0 +1,236 @@
+"""Amplification probing: the ladder judgement on synthetic timings, the launcher's bases and candidates,
+and a real (in-process) probing of a quadratic and of a linear callback."""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import math
+import random
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable
+
+import pytest
+
+from baseline.fuzz.campaign import MIN_HARNESS_BUDGET, amplify_seconds
+from baseline.fuzz.runner import PROBE_LAUNCHER
+from baseline.fuzz.slow import AMPLIFY_CAP_S, AMPLIFY_FLOOR_S, FLOOR_S, amplify_config, judge_amplify, judge_ladder, save_slow_input
+
+
+@pytest.fixture(scope="module")
+def launcher() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("probe_launcher_amplify_under_test", PROBE_LAUNCHER)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def ladder(cost: Callable[[int], float], *, start: int = 20, steps: int = 6, jitter: float = 0.0, seed: int = 1, recheck: bool = True) -> dict[str, Any]:
+    """A ladder as the launcher records it, for an input costing ``cost(n)`` CPU seconds at n characters."""
+    rng = random.Random(seed)
+    points = [[start << step, start << step, cost(start << step) * (1 + rng.uniform(0, jitter)), False] for step in range(steps)]
+    out: dict[str, Any] = {"chunk": "\u200c", "chunk_units": 1, "base_units": 7, "points": points, "input": base64.b64encode(b"x" * 10).decode(), "at_s": 1.5}
+    if recheck:
+        low = points[max(len(points) - 4, 0)][0]
+        out["recheck"] = [low, cost(low) * (1 + rng.uniform(0, jitter)), points[-1][0], cost(points[-1][0]) * (1 + rng.uniform(0, jitter)), False]
+    return out
+
+
+def test_a_quadratic_ladder_is_a_growth_with_its_figures() -> None:
+    growth = judge_ladder(ladder(lambda n: 1e-5 + 2e-6 * n * n))
+    assert growth is not None and growth.chunk == "\u200c" and growth.input == b"x" * 10 and growth.found_after_s == 1.5
+    assert 1.8 <= growth.exponent <= 2.05 and growth.recheck_exponent >= 1.8 and growth.ratio >= 4
+    assert "size^" in growth.describe() and "'\\u200c'" in growth.describe()
+    # Noisy (each time up to 1.5 times what it should be), still found.
+    assert all(judge_ladder(ladder(lambda n: 2e-6 * n * n, jitter=0.5, seed=seed)) is not None for seed in range(20))
+
+
+def test_linear_and_n_log_n_ladders_are_never_growths_however_heavy_or_noisy() -> None:
+    for seed in range(30):
+        # 100 us per character: 64 ms at 640 characters, above the floor, and linear; noise up to 2 times.
+        assert judge_ladder(ladder(lambda n: 3e-5 + 1e-4 * n, jitter=1.0, seed=seed)) is None
+        assert judge_ladder(ladder(lambda n: 2e-5 * n * math.log2(n), jitter=0.5, seed=seed)) is None
+
+
+def test_a_size_threshold_is_not_a_growth() -> None:
+    # Fast up to a length limit, then one slow path that stays linear: a jump, not a growth.
+    assert judge_ladder(ladder(lambda n: 1e-6 * n if n < 300 else 0.05 + 1e-5 * n)) is None
+    # A jump then a drop (a path taken at one size only).
+    record = ladder(lambda n: 2e-6 * n * n)
+    record["points"][-2][2] = record["points"][-1][2] * 2
+    assert judge_ladder(record) is None
+
+
+def test_fast_short_unconfirmed_or_hostile_ladders_are_no_finding() -> None:
+    assert judge_ladder(ladder(lambda n: 1e-9 * n * n)) is None  # quadratic but microseconds: below the floor
+    assert judge_ladder(ladder(lambda n: 2e-6 * n * n, steps=3)) is None  # three sizes: too few
+    assert judge_ladder(ladder(lambda n: 2e-6 * n * n, recheck=False)) is None  # never measured again
+    record = ladder(lambda n: 2e-6 * n * n)
+    record["recheck"][1] = record["recheck"][3] / 2  # measured again: no growth
+    assert judge_ladder(record) is None
+    for hostile in (None, "x", {"points": "x"}, {"points": [[1, 1, "a"]]}, {"points": [[0, 0, 0.1]] * 5}, {**record, "points": [[True, 1, 0.1]] * 5}):
+        assert judge_ladder(hostile) is None
+    bad_input = ladder(lambda n: 2e-6 * n * n)
+    bad_input["input"] = "@@"
+    found = judge_ladder(bad_input)
+    assert found is not None and found.input is None
+    assert judge_amplify({"ladders": "x"}) is None and judge_amplify(None) is None
+
+
+def test_the_strongest_ladder_is_reported_with_the_others_named(tmp_path: Path) -> None:
+    weaker = ladder(lambda n: 2e-6 * n ** 1.7)
+    weaker["chunk"] = "\u0660"
+    record = {"ladders": [ladder(lambda n: 3e-5 * n), weaker, ladder(lambda n: 2e-6 * n * n)]}
+    growth = judge_amplify(record)
+    assert growth is not None and growth.chunk == "\u200c" and growth.also == ("\u0660",)
+    saved = save_slow_input(tmp_path / "slow-inputs", "fuzz/x.py", True, growth)
+    assert saved.input_path is not None and Path(saved.input_path).read_bytes() == b"x" * 10
+
+
+def test_the_launcher_and_the_judgement_apply_the_same_test(launcher: ModuleType) -> None:
+    config = amplify_config(5, False)
+    for cost in (lambda n: 2e-6 * n * n, lambda n: 1e-4 * n, lambda n: 1e-9 * n * n, lambda n: 2e-6 * n ** 1.5):
+        record = ladder(cost)
+        strong = launcher.ladder_strong(record["points"], config["exponent_min"], config["floor_s"], config["step_min"])
+        assert strong == (judge_ladder(record) is not None)
+
+
+def test_bases_are_inputs_lines_and_fields_shortest_first(launcher: ModuleType) -> None:
+    bases = launcher.amplify_bases([b"ab; c\xc3\xa9\nxyz", b"\xff\xfe"], False, 512, 100)
+    texts = [text for _prefix, text, _codec in bases]
+    assert texts[0] == "c" or len(texts[0]) <= len(texts[-1])
+    assert {"ab", "c\u00e9", "xyz", "ab; c\u00e9\n", "ab; c\u00e9", "ab; c\u00e9\nxyz"} <= set(texts)
+    assert ("", "\xff\xfe", "latin-1") == (bases[[text for _p, text, _c in bases].index("\xff\xfe")][0].decode(), "\xff\xfe", "latin-1")
+    assert [len(text) for text in texts] == sorted(len(text) for text in texts)
+    # FuzzedDataProvider text: the first byte is kept, the rest decoded as it says (2: UTF-16).
+    (prefix, text, codec), *_ = launcher.amplify_bases([b"\x02" + "a\u200cb".encode("utf-16-le")], True, 512, 10)
+    assert (prefix, text, codec) == (b"\x02", "a\u200cb", "utf-16-le")
+
+
+def test_candidates_try_each_character_once_between_the_same_neighbours(launcher: ModuleType) -> None:
+    bases = [(b"", "ab", "utf-8"), (b"", "xa\u200cby", "utf-8"), (b"", "cd", "utf-8"), (b"", "![](x)", "utf-8")]
+    candidates = list(launcher.amplify_candidates(bases, 64, 24))
+    singles = [(index, begin) for kind, index, begin, end in candidates if kind == "repeat" and end - begin == 1]
+    # "ab" and "cd" are the same letters between the same neighbours: "cd" is not tried again.
+    assert (0, 0) in singles and (2, 0) not in singles and (1, 2) in singles
+    wholes = [index for kind, index, begin, end in candidates if kind == "repeat" and (begin, end) == (0, len(bases[index][1]))]
+    assert wholes == [0, 1, 2, 3]
+    assert candidates.index(("nest", 3, 2, 2)) < candidates.index(("repeat", 1, 2, 3)) < candidates.index(("repeat", 0, 0, 2))
+    # Nesting puts the whole base inside its own brackets, level after level.
+    assert launcher._build(bases[3], "nest", 2, 2, 1) == (b"![![](x)](x)", 12)
+    assert launcher._build(bases[3], "nest", 2, 2, 2)[0] == b"![![![](x)](x)](x)"
+    assert launcher._build(bases[1], "repeat", 2, 3, 3) == ("xa\u200c\u200c\u200cby".encode(), 7)
+
+
+def test_probing_finds_a_quadratic_callback_and_not_a_linear_one(launcher: ModuleType, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "seed-0").write_bytes(b"id=ab;x|y\nother line")
+    (corpus / "seed-1").write_bytes(b"\x00\x01binary")
+
+    def quadratic(data: bytes) -> None:
+        text = data.decode("latin-1")
+        for position, char in enumerate(text):
+            if char == "|":  # every separator scans back to the start, past the other separators
+                index = position
+                while index > 0 and text[index - 1] != "=":
+                    index -= 1
+
+    def linear(data: bytes) -> None:
+        total = 0
+        for byte in data:
+            for _ in range(30):
+                total += byte
+        if b"|" in data:
+            raise ValueError("a crash is not a slow input")
+
+    found: dict[str, Any] = {}
+    for name, callback in (("quadratic", quadratic), ("linear", linear)):
+        launcher._amplified.clear()
+        launcher._amplify(callback, [str(corpus)], amplify_config(4.0, False, crash_dir=tmp_path / name))
+        found[name] = dict(launcher._amplified)
+    growth = judge_amplify(found["quadratic"])
+    assert growth is not None and "|" in growth.chunk and growth.recheck_exponent >= 1.4, found["quadratic"]["ladders"]
+    assert growth.input is not None and growth.input.count(b"|") >= 64
+    assert judge_amplify(found["linear"]) is None, [item["points"] for item in found["linear"]["ladders"]]
+    assert found["linear"]["screened"] > 10 and found["linear"]["seconds"] <= 4.0 + 3.0
+    # The linear callback raised on amplified inputs with a "|": one such input was kept for the campaign to
+    # replay (beside the corpus, not in it: libFuzzer would stop at it while loading the corpus).
+    amplified = sorted((tmp_path / "linear").glob("amplified-*"))
+    assert found["linear"]["crashes"] == len(amplified) == 1 and b"|" in amplified[0].read_bytes()
+    assert not list(corpus.glob("amplified-*")) and not (tmp_path / "quadratic").exists()
+
+
+def test_inputs_amplified_to_the_end_are_left_out_next_time(launcher: ModuleType, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "seed-0").write_bytes(b"abc")
+    seen = tmp_path / "seen.txt"
+    calls: list[bytes] = []
+    for expected in (["seed-0"], ["seed-0"]):
+        launcher._amplified.clear()
+        launcher._amplify(calls.append, [str(corpus)], amplify_config(5.0, False, seen))
+        assert seen.read_text().split() == expected
+    assert launcher._amplified["inputs"] == 0 and launcher._amplified["finished"]
+    (corpus / "found-1").write_bytes(b"xyz")
+    launcher._amplified.clear()
+    launcher._amplify(calls.append, [str(corpus)], amplify_config(5.0, False, seen))
+    assert launcher._amplified["inputs"] == 1 and seen.read_text().split() == ["seed-0", "found-1"]
+
+
+def test_amplification_time_comes_out_of_the_harness_budget() -> None:
+    assert amplify_seconds(5.0, 60) == 5.0
+    assert amplify_seconds(0.3, 60) == AMPLIFY_FLOOR_S  # every amplified harness gets the floor
+    assert amplify_seconds(500.0, 600) == AMPLIFY_CAP_S
+    assert amplify_seconds(5.0, MIN_HARNESS_BUDGET + 1) == 1.0  # libFuzzer keeps its minimum
+    assert amplify_seconds(5.0, MIN_HARNESS_BUDGET) is None
+    assert FLOOR_S == amplify_config(1, False)["floor_s"]
+
+
+def test_a_first_run_is_capped_by_its_weights_share_of_what_is_left() -> None:
+    from baseline.fuzz.campaign import value_cap
+
+    assert value_cap(120.0, 3.0, 12.0) == 30  # a parser among harnesses weighing 12 in all
+    assert value_cap(120.0, 3.0, 3.0) == 120  # the last one gets what is left
+    assert value_cap(3.0, 1.0, 30.0) == MIN_HARNESS_BUDGET  # never below the minimum
+    assert value_cap(50.0, 0.0, 0.0) == 50
+
+
+def test_source_seeds_are_the_packages_quoted_examples_not_its_prose(tmp_path: Path) -> None:
+    from baseline.fuzz.campaign import source_seeds
+
+    module = tmp_path / "image.py"
+    module.write_text(
+        '# Process ![image](<src> "title")\n'
+        "# This function returns the parsed value, or None.\n"
+        "MARK = '](' \n"
+        "NAME = 'check_hyphen_ok'\n"
+        "def f():\n"
+        '    """Parse text like `a=1; b=2` and return it."""\n'
+        "    return 1  # noqa: E501\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "broken.py").write_text("def (:\n", encoding="utf-8")
+    seeds = source_seeds([tmp_path / "broken.py", module])
+    assert b'Process ![image](<src> "title")' in seeds and b"](" in seeds
+    assert not any(b"returns the parsed" in seed or seed == b"check_hyphen_ok" or seed.startswith(b"noqa") for seed in seeds)
+
+
+def test_generated_harnesses_share_their_corpora_smallest_first_without_links(tmp_path: Path) -> None:
+    from baseline.fuzz.campaign import share_corpus
+
+    first, second, mine = tmp_path / "a", tmp_path / "b", tmp_path / "mine"
+    for folder in (first, second, mine):
+        folder.mkdir()
+    (first / "big").write_bytes(b"x" * 5000)  # larger than a seed piece: not shared
+    (first / "small").write_bytes(b"![](x)")
+    (first / "amplified-1").write_bytes(b"crash")  # a kept crash input is not shared
+    (second / "same").write_bytes(b"![](x)")
+    (second / "other").write_bytes(b"[a]")
+    (second / "link").symlink_to(tmp_path / "secret")
+    (tmp_path / "secret").write_bytes(b"not for sharing")
+    (mine / "seed-0").write_bytes(b"[a]")
+    assert share_corpus(mine, [first, second], limit=10) == 1
+    assert sorted(path.read_bytes() for path in mine.iterdir()) == [b"![](x)", b"[a]"]
