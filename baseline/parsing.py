@@ -7,7 +7,9 @@ RecursionError, which no caller expects. These wrappers turn it into the format'
 
 from __future__ import annotations
 
+import ast
 import json
+import threading
 import tomllib
 from typing import Any
 
@@ -40,3 +42,16 @@ def yaml_safe_load(data: bytes | str) -> Any:
         raise ValueError(f"not valid YAML: {' '.join(str(exc).split())}") from None
     except RecursionError:
         raise ValueError(f"not valid YAML: {TOO_DEEP}") from None
+
+
+# CPython 3.11's AST construction keeps its recursion counter in shared module state: two threads
+# building ASTs at once can corrupt it ("SystemError: AST constructor recursion depth mismatch", then
+# every later parse in the process may fail). The checks run in threads, so every parse of the
+# toolkit goes through this lock.
+_AST_LOCK = threading.Lock()
+
+
+def parse_python(source: str | bytes, filename: str = "<unknown>", mode: str = "exec", **options: Any) -> Any:
+    """``ast.parse`` under the toolkit's one AST lock (same arguments, same exceptions)."""
+    with _AST_LOCK:
+        return ast.parse(source, filename, mode, **options)

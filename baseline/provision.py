@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from baseline import sandbox
-from baseline.parsing import toml_loads
+from baseline.parsing import parse_python, toml_loads
 from baseline.product import define_product
 
 FORMAT = 1  # bump when the layout of a provisioned environment changes
@@ -191,7 +191,7 @@ def _nox_deps(root: Path) -> tuple[list[str], list[str], list[str]]:
     try:
         if not path.is_file() or path.is_symlink() or path.stat().st_size > _NOXFILE_CAP:
             return [], [], []
-        tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+        tree = parse_python(path.read_text(encoding="utf-8", errors="replace"))
     except (OSError, SyntaxError, ValueError, RecursionError):
         return [], [], []
     requirements: list[str] = []

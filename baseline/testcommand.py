@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from baseline.parsing import toml_loads, yaml_safe_load
+from baseline.parsing import parse_python, toml_loads, yaml_safe_load
 
 # Options kept, with whether they take a value.
 KEEP_WITH_VALUE = frozenset({"-m", "-k", "-p", "-o", "-W", "--ignore", "--ignore-glob", "--deselect", "--import-mode", "--pyargs",
@@ -103,7 +103,7 @@ def conftest_options(root: Path) -> frozenset[str]:
     found: set[str] = set()
     for conftest in _conftests(root):
         try:
-            tree = ast.parse(conftest.read_text(encoding="utf-8", errors="replace"))
+            tree = parse_python(conftest.read_text(encoding="utf-8", errors="replace"))
         except (SyntaxError, ValueError, OSError, RecursionError):
             continue
         for node in ast.walk(tree):
@@ -343,7 +343,7 @@ def _nox(root: Path, notes: list[str]) -> Iterator[tuple[str, str]]:
     if not path.is_file():
         return
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+        tree = parse_python(path.read_text(encoding="utf-8", errors="replace"))
     except (SyntaxError, ValueError, RecursionError):
         notes.append("noxfile.py does not parse: skipped")
         return

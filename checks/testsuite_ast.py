@@ -16,6 +16,7 @@ from pathlib import Path
 
 from baseline.tools.pytest_run import TestRun
 from baseline.tools.test_records import TestDetail
+from baseline.parsing import parse_python
 
 _SUBPROCESS = {"run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput"}
 _HTTP_CLIENTS = {"TestClient", "AsyncClient", "Client", "CliRunner", "test_client", "FlaskClient", "APIClient", "WebTestApp", "TestApp"}
@@ -78,7 +79,7 @@ def _parse(path: str) -> tuple[ast.Module | None, tuple[str, ...]]:
         text = Path(path).read_text(encoding="utf-8", errors="replace")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return ast.parse(text), tuple(text.splitlines())
+            return parse_python(text), tuple(text.splitlines())
     except (SyntaxError, ValueError, OSError):
         return None, ()
 

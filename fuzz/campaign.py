@@ -30,6 +30,7 @@ from baseline.fuzz.surface import EntryPoint, Surface, find_surface
 from baseline.fuzz.triage import describe_crash, documented_behaviour, minimize, replay_with_faulthandler
 from baseline.model import Artifact, Evidence, Provenance
 from baseline.target import file_sha256, product_sources
+from baseline.parsing import parse_python
 
 MIN_HARNESS_BUDGET = 2  # seconds; below this a harness is skipped, not run for show
 _SEED_DIRS = re.compile(r"(^|/)(data|testdata|test_data|fixtures|samples|corpus|seeds?|examples?)(/|$)")
@@ -227,7 +228,7 @@ def source_seeds(files: list[Path], limit: int = SOURCE_SEED_LIMIT) -> list[byte
         taken = 0
         try:
             text = path.read_text(encoding="utf-8")
-            tree = ast.parse(text)
+            tree = parse_python(text)
             tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
         except (OSError, UnicodeDecodeError, SyntaxError, ValueError, tokenize.TokenError, RecursionError):
             continue

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from baseline.fuzz.generate import generated_entry, is_generated
 from baseline.target import iter_files
+from baseline.parsing import parse_python
 
 _IMPORTS_ATHERIS = re.compile(r"^\s*(import\s+atheris|from\s+atheris\b)", re.MULTILINE)
 _SETUP = re.compile(r"\b(atheris\.)?Setup\s*\(")
@@ -39,7 +40,7 @@ def classify(text: str) -> tuple[bool, bool]:
     if not _IMPORTS_ATHERIS.search(text):
         return False, False
     try:
-        tree = ast.parse(text)
+        tree = parse_python(text)
     except (SyntaxError, ValueError):
         imports = True
         return imports, bool(_SETUP.search(text)) and bool(_FUZZ.search(text))

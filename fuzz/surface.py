@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Iterable
 
 from baseline.target import SKIP_DIRS, excluded, product_sources
+from baseline.parsing import parse_python
 
 # Exceptions that always mean a bug when they escape an entry point (unless the user says otherwise).
 BUG_EXCEPTIONS = frozenset(
@@ -120,7 +121,7 @@ def _members(node: ast.expr) -> list[ast.expr]:
         return _members(node.left) + _members(node.right)
     if isinstance(node, ast.Constant) and isinstance(node.value, str):  # a forward reference: "str | bytes"
         try:
-            return _members(ast.parse(node.value, mode="eval").body)
+            return _members(parse_python(node.value, mode="eval").body)
         except SyntaxError:
             raise Unbuildable(node.value) from None
     if isinstance(node, ast.Subscript):
@@ -205,7 +206,7 @@ def _kind_from_annotation(text: str) -> str | None:
     if not text:
         return None
     try:
-        node = ast.parse(text, mode="eval").body
+        node = parse_python(text, mode="eval").body
     except SyntaxError:
         return None
     return kinds_from_annotation(node)[0]
@@ -472,7 +473,7 @@ def find_surface(root: Path, exclude: Iterable[str] = ()) -> Surface:
             if patterns and excluded(path.relative_to(root).as_posix(), patterns):
                 continue
             try:
-                tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"), filename=str(path))
+                tree = parse_python(path.read_text(encoding="utf-8", errors="replace"), filename=str(path))
             except (SyntaxError, ValueError, OSError):
                 unparsable.append(path.relative_to(root).as_posix())
                 continue

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from baseline.target import is_test_path, iter_files
 from baseline.tools.test_records import redact
+from baseline.parsing import parse_python
 
 _AUTH = re.compile(
     r"(admin|auth|permission|perm(s)?\b|allow|owner|role|privilege|staff|superuser|logged|login|access|grant|"
@@ -122,7 +123,7 @@ def scan_source(source: str, path: str) -> list[AssertGuard]:
     """Guards in one module's source (raises SyntaxError for invalid Python)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # invalid escapes etc. are the dev-mode check's business
-        tree = ast.parse(source, filename=path)
+        tree = parse_python(source, filename=path)
     visitor = _Visitor(path, source.splitlines())
     visitor.visit(tree)
     return visitor.found

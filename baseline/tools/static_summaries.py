@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
+from baseline.parsing import parse_python
 
 # Attributes of a request object that hold client-controlled data (Flask, Django, Starlette/FastAPI,
 # aiohttp, http.server) and request methods that return it.
@@ -229,7 +230,7 @@ def _function_facts(node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | N
 def file_facts(text: str) -> list[dict[str, Any]] | None:
     """The facts of every function and method of one file (None when it does not parse here)."""
     try:
-        tree = ast.parse(text)
+        tree = parse_python(text)
         facts = []
         for node in tree.body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from baseline.tools.threat_content import markdown_blocks
+from baseline.parsing import parse_python
 
 ELEMENTS = ("assets", "entry points", "trust boundaries", "threats", "mitigations")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -175,7 +176,7 @@ def read_threat_dragon(text: str, path: str) -> ThreatModelDoc:
 def read_pytm(text: str, path: str) -> ThreatModelDoc:
     """Read a pytm model by its AST (it is not run)."""
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    tree = ast.parse(text)
+    tree = parse_python(text)
     found: set[str] = set()
     strings: list[str] = []
     blocks: list[str] = []

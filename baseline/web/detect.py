@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from baseline.parsing import toml_loads
+from baseline.parsing import parse_python, toml_loads
 from baseline.target import excluded, product_sources
 
 # Distribution (or top-level import) name -> framework label.
@@ -114,7 +114,7 @@ def _importable(root: Path, path: Path) -> bool:
 def parse_file(path: Path) -> ast.Module | None:
     """Parse a Python file, or None when it cannot be read or parsed."""
     try:
-        return ast.parse(path.read_text(encoding="utf-8", errors="replace"), filename=str(path))
+        return parse_python(path.read_text(encoding="utf-8", errors="replace"), filename=str(path))
     except (SyntaxError, ValueError, OSError):
         return None
 
