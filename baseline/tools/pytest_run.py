@@ -221,15 +221,12 @@ def _probe_versions(
 
 def _overlay_version(folder: Path, name: str) -> str | None:
     """The version of ``name`` installed in the toolkit's overlay folder, from its ``.dist-info``."""
+    from importlib.metadata import PathDistribution
+
     for info in sorted(folder.glob(f"{name}-*.dist-info")):
-        try:
-            for line in (info / "METADATA").read_text(encoding="utf-8", errors="replace").splitlines():
-                if line.startswith("Version:"):
-                    return line.split(":", 1)[1].strip() or None
-                if not line.strip():
-                    break
-        except OSError:
-            continue
+        version = PathDistribution(info).version
+        if version:
+            return str(version)
     return None
 
 
