@@ -1,4 +1,4 @@
-"""JSON, TOML and YAML readers for untrusted input that fail with their format's own error.
+"""JSON, TOML, YAML and Python readers for untrusted input that fail with their format's own error.
 
 The standard parsers recurse per nesting level: ``[[[[...`` a few thousand deep raises
 RecursionError, which no caller expects. These wrappers turn it into the format's decode error
@@ -52,6 +52,14 @@ _AST_LOCK = threading.Lock()
 
 
 def parse_python(source: str | bytes, filename: str = "<unknown>", mode: str = "exec", **options: Any) -> Any:
-    """``ast.parse`` under the toolkit's one AST lock (same arguments, same exceptions)."""
+    """``ast.parse`` under the toolkit's one AST lock (same arguments).
+
+    Raises SyntaxError for any source that is not valid Python, including source nested deeper than
+    the parser can build (``ast.parse`` itself fails with RecursionError for ``a+a+...`` and MemoryError
+    for ``------...1`` a few hundred thousand long, which no caller expects from a file of the project).
+    """
     with _AST_LOCK:
-        return ast.parse(source, filename, mode, **options)
+        try:
+            return ast.parse(source, filename, mode, **options)
+        except (RecursionError, MemoryError):
+            raise SyntaxError(f"{TOO_DEEP} to parse", (filename, 1, 1, None)) from None

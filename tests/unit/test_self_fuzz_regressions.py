@@ -497,3 +497,34 @@ def test_executable_and_package_lookups_of_impossible_names_find_nothing(name: s
 
     assert package_version(name) is None
     assert find_executable(name) is None
+
+
+# --- Python sources of the project under scan: nesting deeper than CPython's parser can build -----
+
+DEEP_PYTHON = {
+    "long-chain": "x = a" + " + a" * 200_000 + "\n",  # RecursionError in ast construction
+    "unary-run": "x = " + "-" * 100_000 + "1\n",  # MemoryError from the parser's own stack
+}
+
+
+@pytest.mark.parametrize("source", DEEP_PYTHON.values(), ids=list(DEEP_PYTHON))
+def test_python_source_nested_too_deeply_is_a_syntax_error(source: str) -> None:
+    from baseline.parsing import parse_python
+
+    with pytest.raises(SyntaxError, match="nested too deeply"):
+        parse_python(source, filename="deep.py")
+
+
+@pytest.mark.parametrize("source", DEEP_PYTHON.values(), ids=list(DEEP_PYTHON))
+def test_project_readers_skip_a_file_nested_too_deeply(tmp_path: Path, source: str) -> None:
+    from baseline.web.detect import parse_file
+    from fuzz.surface import find_surface
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "pkg" / "deep.py").write_text(source, encoding="utf-8")
+    (tmp_path / "pkg" / "codec.py").write_text("def parse(data: bytes) -> int:\n    return len(data)\n", encoding="utf-8")
+    assert parse_file(tmp_path / "pkg" / "deep.py") is None
+    surface = find_surface(tmp_path)
+    assert [entry.qualname for entry in surface.entry_points] == ["parse"]
+    assert surface.unparsable == ("pkg/deep.py",)
