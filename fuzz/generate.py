@@ -230,7 +230,9 @@ def write_harnesses(
 ) -> list[GeneratedHarness]:
     """Write one harness per entry point into ``folder``; keep edited files unless ``overwrite``.
 
-    ``refresh_stale`` rewrites generated files written by an older template (the scan's own store).
+    ``refresh_stale`` rewrites a generated file whose text is not what the entry point renders to
+    today (an older template, or the function's signature, line or documented exceptions changed):
+    the scan's own store, which no one edits, follows the code it fuzzes.
 
     ``folder`` is normally the toolkit's fuzz store, outside the project: the harness then imports the
     project through ``PYTHONPATH`` (set by the runner); inside ``root`` it also finds the root itself.
@@ -243,11 +245,12 @@ def write_harnesses(
     written: list[GeneratedHarness] = []
     for entry in entries:
         path = folder / harness_filename(entry)
-        if path.exists() and not overwrite and not (refresh_stale and is_stale(path)):
+        text = render_harness(entry, depth)
+        if path.exists() and not overwrite and not (refresh_stale and _differs(path, text)):
             written.append(GeneratedHarness(path, entry))
             continue
         tmp = path.with_name(path.name + ".part")
-        tmp.write_text(render_harness(entry, depth), encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
         written.append(GeneratedHarness(path, entry))
     return written
@@ -270,10 +273,10 @@ def template_version(text: str) -> int:
     return int(match.group(1)) if match else 1
 
 
-def is_stale(path: Path) -> bool:
-    """True for a generated harness written by an older template."""
+def _differs(path: Path, text: str) -> bool:
+    """True for a generated harness whose text is not ``text`` (a file without the marker is kept)."""
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        current = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
-        return False
-    return is_generated(text) and template_version(text) < TEMPLATE_VERSION
+        return True
+    return is_generated(current) and current != text

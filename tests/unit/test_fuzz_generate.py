@@ -273,3 +273,22 @@ def test_bytes_that_do_not_decode_are_the_rejection_of_a_text_or_bytes_function_
     _harness(root, "pkg.mod:check_label")(b"\xff\xfe")  # text given as bytes that are not UTF-8: rejected
     with pytest.raises(UnicodeDecodeError):
         _harness(root, "pkg.mod:parse_record")(b"ab\xff")  # a binary parser decoding a field: a crash
+
+
+def test_the_scan_store_follows_the_function_and_keeps_hand_written_files(tmp_path: Path) -> None:
+    """A generated harness of the scan's store is rewritten when what it renders changes (here the
+    docstring starts documenting an exception); a file without the generated marker is never touched."""
+    root = _project(tmp_path, 'def parse(data: bytes) -> int:\n    """Read a record."""\n    return len(data)\n')
+    store = tmp_path / "store"
+    (entry,) = find_surface(root).entry_points
+    path = write_harnesses(root, store, [entry], refresh_stale=True)[0].path
+    assert "SyntaxError" not in path.read_text(encoding="utf-8")
+    (root / "pkg" / "mod.py").write_text(
+        'def parse(data: bytes) -> int:\n    """Read a record; raises SyntaxError when it is not one."""\n    return len(data)\n', encoding="utf-8"
+    )
+    (entry,) = find_surface(root).entry_points
+    assert "SyntaxError" not in write_harnesses(root, store, [entry])[0].path.read_text(encoding="utf-8")  # kept without refresh
+    assert "SyntaxError" in write_harnesses(root, store, [entry], refresh_stale=True)[0].path.read_text(encoding="utf-8")
+    path.write_text("# my own harness\n", encoding="utf-8")
+    write_harnesses(root, store, [entry], refresh_stale=True)
+    assert path.read_text(encoding="utf-8") == "# my own harness\n"
