@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from baseline.fuzz import store
 from baseline.fuzz.discovery import HarnessFile, covered_entries, find_harnesses
-from baseline.fuzz.generate import write_harnesses
+from baseline.fuzz.generate import harness_filename, write_harnesses
 from baseline.fuzz.runner import HarnessRun, ensure_atheris, harness_readable, run_harness
 from baseline.fuzz.slow import AMPLIFY_CAP_S, AMPLIFY_FLOOR_S, AmplifiedGrowth, SlowInput, amplify_config, judge_amplify, judge_probe, save_slow_input
 from baseline.fuzz.surface import EntryPoint, Surface, find_surface
@@ -476,6 +476,13 @@ def run_campaign(
         )
     input_timeout = int(config.get("fuzz.input_timeout"))
     deadline = started + budget
+
+    # The store's generated harnesses follow the code before their stored crashes are replayed: a
+    # function that has since documented the exception must not keep failing on a stale harness.
+    generated_dir = fuzz_dir / "generated"
+    if generated_dir.is_dir():
+        by_file = {harness_filename(entry): entry for entry in surface.entry_points}
+        write_harnesses(root, generated_dir, [by_file[path.name] for path in sorted(generated_dir.glob("*.py")) if path.name in by_file], refresh_stale=True)
 
     # Stored crashes whose harness still exists are replayed: a crash that reproduces is unresolved.
     unresolved: list[store.StoredCrash] = []

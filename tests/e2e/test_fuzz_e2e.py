@@ -184,3 +184,25 @@ def test_libfuzzer_minimises_an_atheris_crash_input_through_the_launcher(tmp_pat
     found.write_bytes(b"x" * 1500 + b"BUG" + b"y" * 1272)  # 2,775 bytes, as a fuzzer might leave it
     smaller = minimize(python=sys.executable, root=root, harness=harness, crash_input=found, out_dir=tmp_path / "min", seconds=4, allow_env=[])
     assert smaller is not None and smaller.read_bytes() == b"BUG"
+
+
+def test_a_stored_crash_is_replayed_on_the_harness_regenerated_for_todays_code(tmp_path: Path) -> None:
+    """The stored crash of a generated harness is judged against the function as it is now: once the
+    function documents the exception, the crash is resolved, not replayed on the stale harness."""
+    root = tmp_path / "proj"
+    (root / "exprs").mkdir(parents=True)
+    (root / "exprs" / "__init__.py").write_text("")
+    module = root / "exprs" / "reader.py"
+    body = "import ast\n\n\ndef parse_expression(text: str) -> object:\n    \"\"\"{doc}\"\"\"\n    return ast.parse(text, mode=\"eval\")\n"
+    module.write_text(body.format(doc="Read one Python expression."))
+    config = load_config(root, {"fuzz.time": 6})
+    fuzz_dir = tmp_path / "store"
+    first = run_campaign(root=root, python=sys.executable, config=config, fuzz_dir=fuzz_dir)
+    syntax = ("SyntaxError", "IndentationError")
+    assert any(found.crash.exception.startswith(syntax) for found in first.found), first.found
+    assert store.list_crashes(fuzz_dir)
+    module.write_text(body.format(doc="Read one Python expression; raises SyntaxError when it is not one."))
+    second = run_campaign(root=root, python=sys.executable, config=config, fuzz_dir=fuzz_dir)
+    assert second.unresolved == (), second.unresolved
+    assert not [found for found in second.found if found.crash.exception.startswith(syntax)], second.found
+    assert "SyntaxError" in (fuzz_dir / "generated" / "fuzz_exprs_reader_parse_expression.py").read_text()
