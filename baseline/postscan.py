@@ -9,7 +9,6 @@ from rich.console import Console
 
 from baseline import state
 from baseline.accepted import load_accepted
-from baseline.bundle import load_private_key, write_bundle
 from baseline.catalog import default_catalog_text
 from baseline.config import Config
 from baseline.console import safe
@@ -44,6 +43,8 @@ def check_options(config: Config, root: Path) -> None:
     if config.get("sign") and not config.get("bundle"):
         raise UsageError("--sign needs --bundle FILE")
     if config.get("sign"):
+        from baseline.bundle import load_private_key  # signing's cryptography is loaded only when asked for
+
         load_private_key(str(config.get("sign")))
 
 
@@ -51,6 +52,8 @@ def finish_scan(report: Report, root: Path, config: Config, console: Console) ->
     """Write the bundle (when asked) and record the scan in the history database (when enabled)."""
     bundle_path = config.get("bundle")
     if bundle_path:
+        from baseline.bundle import load_private_key, write_bundle
+
         key = load_private_key(str(config.get("sign"))) if config.get("sign") else None
         written = write_bundle(report, Path(str(bundle_path)), key=key, catalog_text=catalog_text(config), accepted_bytes=accepted_bytes(config, root))
         signing = f"signed, key id {written.key_id}" if written.signed else "unsigned: 'baseline verify' will not accept it"
