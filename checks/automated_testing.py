@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from baseline.model import CheckResult, CheckSpec, Evidence, Finding, Location, Outcome, Provenance, Severity
 
-if TYPE_CHECKING:  # the tool modules are imported when the check runs (docs/plugins.md, "Start-up")
+if TYPE_CHECKING:  # the tool modules are imported when the check runs (docs/writing-checks.md, "Start-up")
     from baseline.runner import ScanContext
     from baseline.tools.pytest_run import TestRun
 

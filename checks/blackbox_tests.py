@@ -21,7 +21,7 @@ from baseline.model import CheckResult, CheckSpec, Evidence, Finding, Location, 
 from baseline.pathmatch import matches
 from baseline.target import product_sources
 
-if TYPE_CHECKING:  # the tool modules are imported when the check runs (docs/plugins.md, "Start-up")
+if TYPE_CHECKING:  # the tool modules are imported when the check runs (docs/writing-checks.md, "Start-up")
     from baseline.runner import ScanContext
     from baseline.tools.test_records import TestDetail
     from baseline.web.api import ApiRun

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Collection, Mapping, Sequence
 
 from baseline.model import CheckResult, CheckSpec, Confidence, Evidence, Finding, Location, Outcome, Provenance, Severity
 
-if TYPE_CHECKING:  # the fuzzing modules are imported when the check runs (docs/plugins.md, "Start-up")
+if TYPE_CHECKING:  # the fuzzing modules are imported when the check runs (docs/writing-checks.md, "Start-up")
     from baseline.fuzz.campaign import FuzzCampaign
     from baseline.fuzz.runner import HarnessRun
     from baseline.runner import ScanContext

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from baseline.model import CheckResult, CheckSpec, Confidence, Evidence, Finding, Location, Outcome, Provenance, Severity, Suppression
 from baseline.target import is_test_path
 
-if TYPE_CHECKING:  # the detector is imported when the check runs (docs/plugins.md, "Start-up")
+if TYPE_CHECKING:  # the detector is imported when the check runs (docs/writing-checks.md, "Start-up")
     from baseline.runner import ScanContext
     from baseline.tools.secrets.allowlist import AllowEntry
     from baseline.tools.secrets.engine import Detection

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from baseline.model import CheckResult, CheckSpec, Confidence, Finding, Location, Outcome, Severity, Suppression
 
-if TYPE_CHECKING:  # the tool modules are imported when the check runs (docs/plugins.md, "Start-up")
+if TYPE_CHECKING:  # the tool modules are imported when the check runs (docs/writing-checks.md, "Start-up")
     from baseline.runner import ScanContext
     from baseline.tools.sbom import Component
 

@@ -16,7 +16,7 @@ from baseline.model import CheckResult, CheckSpec, Confidence, Evidence, Finding
 from baseline.scoring import absence
 from baseline.target import is_test_path, product_sources
 
-if TYPE_CHECKING:  # the tool modules are imported when a check runs (docs/plugins.md, "Start-up")
+if TYPE_CHECKING:  # the tool modules are imported when a check runs (docs/writing-checks.md, "Start-up")
     from baseline.runner import ScanContext
     from baseline.tools.test_records import RecordedWarning
 

@@ -16,7 +16,7 @@ from baseline.checks.testsuite_ast import suite_problem, clear_cache, details_of
 from baseline.model import CheckResult, CheckSpec, Evidence, Finding, Location, Outcome, Provenance, Severity
 from baseline.target import product_sources
 
-if TYPE_CHECKING:  # the tool modules are imported when a check runs (docs/plugins.md, "Start-up")
+if TYPE_CHECKING:  # the tool modules are imported when a check runs (docs/writing-checks.md, "Start-up")
     from baseline.runner import ScanContext
     from baseline.tools.git_history import History
 

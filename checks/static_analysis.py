@@ -11,7 +11,7 @@ from baseline.model import CheckResult, CheckSpec, Confidence, Evidence, Finding
 from baseline.target import is_test_path
 from baseline.tools.static_common import CWE_TOP25_2024
 
-if TYPE_CHECKING:  # the analysers' modules are imported when the check runs (docs/plugins.md, "Start-up")
+if TYPE_CHECKING:  # the analysers' modules are imported when the check runs (docs/writing-checks.md, "Start-up")
     from baseline.runner import ScanContext
     from baseline.tools.static_run import StaticScan
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from baseline.product import define_product
 from baseline.model import CheckResult, CheckSpec, Evidence, Finding, Location, Outcome, Provenance, Severity
 
-if TYPE_CHECKING:  # the test run's module is imported when the check runs (docs/plugins.md, "Start-up")
+if TYPE_CHECKING:  # the test run's module is imported when the check runs (docs/writing-checks.md, "Start-up")
     from baseline.runner import ScanContext
 
 LEAST_COVERED = 10  # modules listed as findings

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from baseline.parsing import parse_python
 
-if TYPE_CHECKING:  # the tool modules are imported when a check runs (docs/plugins.md, "Start-up")
+if TYPE_CHECKING:  # the tool modules are imported when a check runs (docs/writing-checks.md, "Start-up")
     from baseline.tools.pytest_run import TestRun
     from baseline.tools.test_records import TestDetail
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from baseline.model import CheckResult, CheckSpec, Evidence, Finding, Outcome, Provenance, Severity
 from baseline.scoring import absence
 
-if TYPE_CHECKING:  # the web scan's modules are imported when a check runs (docs/plugins.md, "Start-up")
+if TYPE_CHECKING:  # the web scan's modules are imported when a check runs (docs/writing-checks.md, "Start-up")
     from baseline.runner import ScanContext
     from baseline.tools.attack_surface import SurfaceItem
     from baseline.web.scan import WebScan
