@@ -42,10 +42,13 @@ def check_options(config: Config, root: Path) -> None:
     load_accepted(accepted if accepted.is_absolute() else root / accepted)
     if config.get("sign") and not config.get("bundle"):
         raise UsageError("--sign needs --bundle FILE")
-    if config.get("sign"):
-        from baseline.bundle import load_private_key  # signing's cryptography is loaded only when asked for
-
-        load_private_key(str(config.get("sign")))
+    if config.get("bundle"):
+        try:  # bundles and signing load cryptography only when asked for: say so before the scan, not after
+            from baseline.bundle import load_private_key
+        except ModuleNotFoundError as exc:
+            raise UsageError(f"--bundle needs the 'report' extra ({exc.name} is not installed): pip install 'baseline-verify[report]'") from None
+        if config.get("sign"):
+            load_private_key(str(config.get("sign")))
 
 
 def finish_scan(report: Report, root: Path, config: Config, console: Console) -> None:

@@ -156,3 +156,24 @@ def test_the_module_level_import_graph_has_no_cycle() -> None:
         if start not in state:
             cycle = cycle_from(start, [start])
             assert cycle is None, "module-level import cycle: " + " -> ".join(cycle)
+
+
+WITHOUT_CRYPTOGRAPHY = """
+import sys
+sys.modules["cryptography"] = None  # as in an install without the 'report' extra: importing it fails
+from baseline.cli import main
+code = main(["scan", sys.argv[1], "--select", "T04", "-q", *sys.argv[2:]])
+print("exit", code, "cryptography" in sys.modules and sys.modules["cryptography"] is not None)
+"""
+
+
+def test_a_scan_starts_without_the_report_extra_and_a_bundle_asks_for_it(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "settings.py").write_text("DEBUG = False\n", encoding="utf-8")
+    plain = _fresh(["-c", WITHOUT_CRYPTOGRAPHY, str(project)])
+    assert plain.stdout.split() == ["exit", "0", "False"], plain.stderr[-2000:]
+    bundled = _fresh(["-c", WITHOUT_CRYPTOGRAPHY, str(project), "--bundle", str(tmp_path / "evidence.zip")])
+    assert bundled.stdout.split() == ["exit", "2", "False"], bundled.stderr[-2000:]
+    assert "needs the 'report' extra" in " ".join(bundled.stderr.split())
+    assert not (tmp_path / "evidence.zip").exists()
