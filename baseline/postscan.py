@@ -9,7 +9,6 @@ from rich.console import Console
 
 from baseline import state
 from baseline.accepted import load_accepted
-from baseline.bundle import load_private_key, write_bundle
 from baseline.catalog import default_catalog_text
 from baseline.config import Config
 from baseline.console import safe
@@ -43,14 +42,21 @@ def check_options(config: Config, root: Path) -> None:
     load_accepted(accepted if accepted.is_absolute() else root / accepted)
     if config.get("sign") and not config.get("bundle"):
         raise UsageError("--sign needs --bundle FILE")
-    if config.get("sign"):
-        load_private_key(str(config.get("sign")))
+    if config.get("bundle"):
+        try:  # bundles and signing load cryptography only when asked for: say so before the scan, not after
+            from baseline.bundle import load_private_key
+        except ModuleNotFoundError as exc:
+            raise UsageError(f"--bundle needs the 'report' extra ({exc.name} is not installed): pip install 'baseline-verify[report]'") from None
+        if config.get("sign"):
+            load_private_key(str(config.get("sign")))
 
 
 def finish_scan(report: Report, root: Path, config: Config, console: Console) -> None:
     """Write the bundle (when asked) and record the scan in the history database (when enabled)."""
     bundle_path = config.get("bundle")
     if bundle_path:
+        from baseline.bundle import load_private_key, write_bundle
+
         key = load_private_key(str(config.get("sign"))) if config.get("sign") else None
         written = write_bundle(report, Path(str(bundle_path)), key=key, catalog_text=catalog_text(config), accepted_bytes=accepted_bytes(config, root))
         signing = f"signed, key id {written.key_id}" if written.signed else "unsigned: 'baseline verify' will not accept it"

@@ -117,10 +117,11 @@ def _secrets(result: CheckResult, config: Config) -> Derived:
     per test or docs one. Severity and the product/test/docs class come from the rule and the path, not
     the claim; a suppression from the vendor's allow or rotated list counts only when the verifier's
     own ``secrets.allow`` / ``secrets.rotated`` name it (an inline comment is in the source itself)."""
-    from baseline.checks.hardcoded_secrets import TOOL, where
+    from baseline.checks.hardcoded_secrets import where
     from baseline.model import Confidence
     from baseline.tools.secrets.allowlist import first_match, parse_entries
     from baseline.tools.secrets.rules import RULES_BY_ID
+    from baseline.tools.secrets.scan import TOOL
 
     allow, _ = parse_entries(list(config.get("secrets.allow")))
     rotated, _ = parse_entries(list(config.get("secrets.rotated")))

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from baseline.model import CheckResult, CheckSpec, Evidence, Finding, Location, Outcome, Provenance, Severity
-from baseline.runner import ScanContext
-from baseline.tools.pytest_run import TEST_RUN, TestRun
+
+if TYPE_CHECKING:  # the tool modules are imported when the check runs (docs/writing-checks.md, "Start-up")
+    from baseline.runner import ScanContext
+    from baseline.tools.pytest_run import TestRun
 
 SPEC = CheckSpec(
     id="automated-testing.pytest",
@@ -104,6 +107,8 @@ class AutomatedTestingCheck:
 
     def run(self, context: ScanContext) -> CheckResult:
         """Judge pass/fail counts of the test run."""
+        from baseline.tools.pytest_run import TEST_RUN
+
         run = context.shared(TEST_RUN)
         ci_hits = inspect_ci(context.root)
         evidence = list(run.evidence)

@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from baseline.checks.testsuite_ast import suite_problem, TestShape, clear_cache, details_of, shape_of
 from baseline.model import CheckResult, CheckSpec, Evidence, Finding, Location, Outcome, Provenance, Severity
 from baseline.pathmatch import matches
-from baseline.runner import ScanContext
 from baseline.target import product_sources
-from baseline.tools.pytest_run import TEST_RUN
-from baseline.tools.test_records import TestDetail
-from baseline.web.api import ApiRun
-from baseline.web.scan import WEB_SCAN
+
+if TYPE_CHECKING:  # the tool modules are imported when the check runs (docs/writing-checks.md, "Start-up")
+    from baseline.runner import ScanContext
+    from baseline.tools.test_records import TestDetail
+    from baseline.web.api import ApiRun
 
 NEGATIVE_TARGET = 0.2  # share of passing black-box tests that should be negative cases for full credit
 _CONVENTION = re.compile(r"(^|[/_.-])(e2e|end_?to_?end|end2end|integration|functional|acceptance|system|blackbox|black_box|api|cli)([/_.-]|$)", re.IGNORECASE)
@@ -83,6 +84,9 @@ class BlackBoxTestsCheck:
 
     def run(self, context: ScanContext) -> CheckResult:
         """Identify, count and judge."""
+        from baseline.tools.pytest_run import TEST_RUN
+        from baseline.web.scan import WEB_SCAN
+
         run = context.shared(TEST_RUN)
         evidence = list(run.evidence)
         problem = suite_problem(run)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Collection, Mapping, Sequence
+from typing import TYPE_CHECKING, Collection, Mapping, Sequence
 
-from baseline.fuzz.campaign import FUZZ_RUN, FuzzCampaign
-from baseline.fuzz.runner import HarnessRun
-from baseline.fuzz.slow import AmplifiedGrowth
 from baseline.model import CheckResult, CheckSpec, Confidence, Evidence, Finding, Location, Outcome, Provenance, Severity
-from baseline.runner import ScanContext
+
+if TYPE_CHECKING:  # the fuzzing modules are imported when the check runs (docs/writing-checks.md, "Start-up")
+    from baseline.fuzz.campaign import FuzzCampaign
+    from baseline.fuzz.runner import HarnessRun
+    from baseline.runner import ScanContext
 
 SPEC = CheckSpec(
     id="fuzzing.atheris",
@@ -83,6 +84,8 @@ def crash_findings(campaign: FuzzCampaign) -> list[Finding]:
 
 def slow_findings(campaign: FuzzCampaign) -> list[Finding]:
     """One finding per harness whose time per input grew faster than the input (never a crash)."""
+    from baseline.fuzz.slow import AmplifiedGrowth
+
     findings = []
     for item in campaign.slow:
         growth = item.growth
@@ -336,6 +339,8 @@ class FuzzingCheck:
 
     def run(self, context: ScanContext) -> CheckResult:
         """Run (once) and judge the fuzzing campaign."""
+        from baseline.fuzz.campaign import FUZZ_RUN
+
         return judge(context.shared(FUZZ_RUN))
 
 

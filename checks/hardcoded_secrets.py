@@ -5,16 +5,17 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from baseline.model import CheckResult, CheckSpec, Confidence, Evidence, Finding, Location, Outcome, Provenance, Severity, Suppression
-from baseline.runner import ScanContext
 from baseline.target import is_test_path
-from baseline.tools.secrets.allowlist import AllowEntry, first_match, parse_entries
-from baseline.tools.secrets.engine import Detection
-from baseline.tools.secrets.history import HistoryHit
-from baseline.tools.secrets.rules import RULES_BY_ID
-from baseline.tools.secrets.scan import SECRETS_RUN, TOOL, SecretsScan
+
+if TYPE_CHECKING:  # the detector is imported when the check runs (docs/writing-checks.md, "Start-up")
+    from baseline.runner import ScanContext
+    from baseline.tools.secrets.allowlist import AllowEntry
+    from baseline.tools.secrets.engine import Detection
+    from baseline.tools.secrets.history import HistoryHit
+    from baseline.tools.secrets.scan import SecretsScan
 
 SPEC = CheckSpec(
     id="hardcoded-secrets.scan",
@@ -61,6 +62,10 @@ def where(path: str) -> str:
 
 
 def _finding(path: str, detection: Detection, context: str, extra: dict[str, Any], allow: list[AllowEntry]) -> Finding:
+    from baseline.tools.secrets.allowlist import first_match
+    from baseline.tools.secrets.rules import RULES_BY_ID
+    from baseline.tools.secrets.scan import TOOL
+
     rule = RULES_BY_ID[detection.rule_id]
     kind = where(path)
     severity = rule.severity if kind == "product" else Severity.LOW
@@ -163,6 +168,9 @@ def history_unread(scan: SecretsScan) -> str:
 
 def judge(scan: SecretsScan, allow_raw: list[str], rotated_raw: list[str]) -> CheckResult:
     """Turn a SecretsScan into the T04 verdict (pure: no I/O)."""
+    from baseline.tools.secrets.allowlist import first_match, parse_entries
+    from baseline.tools.secrets.scan import TOOL
+
     allow, problems = parse_entries(allow_raw)
     rotated, rotated_problems = parse_entries(rotated_raw)
     problems += rotated_problems
@@ -243,6 +251,8 @@ class HardcodedSecretsCheck:
 
     def run(self, context: ScanContext) -> CheckResult:
         """Scan (once per scan, shared) and judge."""
+        from baseline.tools.secrets.scan import SECRETS_RUN
+
         scan = context.shared(SECRETS_RUN)
         return judge(scan, list(context.config.get("secrets.allow")), list(context.config.get("secrets.rotated")))
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from baseline.model import CheckResult, CheckSpec, Confidence, Finding, Location, Outcome, Severity, Suppression
-from baseline.runner import ScanContext
-from baseline.tools.components_run import COMPONENTS_RUN, unique_components
-from baseline.tools.sbom import Component
+
+if TYPE_CHECKING:  # the tool modules are imported when the check runs (docs/writing-checks.md, "Start-up")
+    from baseline.runner import ScanContext
+    from baseline.tools.sbom import Component
 
 # Points taken off the score per open (unsuppressed) vulnerability, by severity.
 PENALTY = {Severity.CRITICAL: 4.0, Severity.HIGH: 2.5, Severity.MEDIUM: 1.5, Severity.LOW: 0.5, Severity.INFO: 0.0}
@@ -46,6 +49,8 @@ class IncludedComponentsCheck:
 
     def run(self, context: ScanContext) -> CheckResult:
         """Findings per vulnerable component, unverifiable requirements, and the verdict."""
+        from baseline.tools.components_run import COMPONENTS_RUN, unique_components
+
         result = context.shared(COMPONENTS_RUN)
         if result.status == "none":
             return CheckResult(SPEC, Outcome.NOT_APPLICABLE, None, result.message, evidence=result.evidence)

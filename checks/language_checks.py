@@ -10,16 +10,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from baseline.model import CheckResult, CheckSpec, Confidence, Evidence, Finding, Location, Outcome, Provenance, Severity
-from baseline.runner import ScanContext
 from baseline.scoring import absence
 from baseline.target import is_test_path, product_sources
-from baseline.tools.assert_scan import scan_project
-from baseline.tools.elf_hardening import find_native_modules, inspect_elf
-from baseline.tools.pytest_run import TEST_RUN
-from baseline.tools.test_records import RecordedWarning
-from baseline.tools.typecheck import TYPECHECK_RUN
+
+if TYPE_CHECKING:  # the tool modules are imported when a check runs (docs/writing-checks.md, "Start-up")
+    from baseline.runner import ScanContext
+    from baseline.tools.test_records import RecordedWarning
 
 _REFS = ("NIST IR 8397 section 2.5", "NIST SP 800-218 PW.6")
 _ABSOLUTE_PATH = re.compile(r"(?:/[\w.@+-]+){2,}")
@@ -126,6 +125,8 @@ class DevModeWarningsCheck:
 
     def run(self, context: ScanContext) -> CheckResult:
         """Group the recorded warnings by site and category."""
+        from baseline.tools.pytest_run import TEST_RUN
+
         run = context.shared(TEST_RUN)
         evidence = list(run.evidence)
         if run.status == "error":
@@ -189,6 +190,8 @@ class AssertGuardsCheck:
 
     def run(self, context: ScanContext) -> CheckResult:
         """Scan the product modules' ASTs."""
+        from baseline.tools.assert_scan import scan_project
+
         sources = product_sources(context.root)
         guards, scanned, unparsable = scan_project(context.root, sources)
         evidence = [
@@ -243,6 +246,8 @@ class TypeCheckerCheck:
 
     def run(self, context: ScanContext) -> CheckResult:
         """Run (through the shared run) and count errors."""
+        from baseline.tools.typecheck import TYPECHECK_RUN
+
         run = context.shared(TYPECHECK_RUN)
         evidence = list(run.evidence)
         if run.status == "not-configured":
@@ -277,6 +282,8 @@ class NativeHardeningCheck:
 
     def run(self, context: ScanContext) -> CheckResult:
         """Read each .so file's headers."""
+        from baseline.tools.elf_hardening import find_native_modules, inspect_elf
+
         modules = find_native_modules(context.root)
         if not modules:
             evidence = (Evidence(provenance=Provenance.INSPECTED, summary="no ELF extension module (*.so) in the project tree or build/: pure Python"),)

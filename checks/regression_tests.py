@@ -10,15 +10,15 @@ the first two are not evaluated.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from baseline.checks.testsuite_ast import suite_problem, clear_cache, details_of, shape_of
 from baseline.model import CheckResult, CheckSpec, Evidence, Finding, Location, Outcome, Provenance, Severity
-from baseline.runner import ScanContext
 from baseline.target import product_sources
-from baseline.tools.crash_replay import REPLAY_RUN, crash_store
-from baseline.tools.git_history import HISTORY_RUN, History
-from baseline.tools.pytest_run import TEST_RUN
+
+if TYPE_CHECKING:  # the tool modules are imported when a check runs (docs/writing-checks.md, "Start-up")
+    from baseline.runner import ScanContext
+    from baseline.tools.git_history import History
 
 _REFS = ("NIST IR 8397 section 2.8", "NIST SP 800-218 PW.8")
 
@@ -76,6 +76,9 @@ class CitedRegressionTestsCheck:
 
     def run(self, context: ScanContext) -> CheckResult:
         """Join the tests fix commits added with the test run's outcomes."""
+        from baseline.tools.git_history import HISTORY_RUN
+        from baseline.tools.pytest_run import TEST_RUN
+
         run = context.shared(TEST_RUN)
         history = context.shared(HISTORY_RUN)
         evidence = list(run.evidence) + list(history.evidence)
@@ -190,6 +193,8 @@ class FixCommitsCheck:
 
     def run(self, context: ScanContext) -> CheckResult:
         """Judge the git history window."""
+        from baseline.tools.git_history import HISTORY_RUN
+
         history = context.shared(HISTORY_RUN)
         evidence = list(history.evidence) or [Evidence(provenance=Provenance.INSPECTED, summary=history.message, tool="git")]
         unavailable = history_unavailable(history)
@@ -230,6 +235,8 @@ class FuzzReplayCheck:
 
     def run(self, context: ScanContext) -> CheckResult:
         """Judge each replay."""
+        from baseline.tools.crash_replay import REPLAY_RUN, crash_store
+
         result = context.shared(REPLAY_RUN)
         if result.store is None or not result.replays:
             store = crash_store(context.root, context.config.get("work_dir")) if result.store is None else Path(result.store)

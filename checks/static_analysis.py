@@ -5,14 +5,15 @@ The check judges the shared static run (baseline/tools/static_run.py); it starts
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from baseline.model import CheckResult, CheckSpec, Confidence, Evidence, Finding, Location, Outcome, Provenance, Severity
-from baseline.runner import ScanContext
 from baseline.target import is_test_path
 from baseline.tools.static_common import CWE_TOP25_2024
-from baseline.tools.static_normalise import count_by_severity
-from baseline.tools.static_run import STATIC_RUN, StaticScan
+
+if TYPE_CHECKING:  # the analysers' modules are imported when the check runs (docs/writing-checks.md, "Start-up")
+    from baseline.runner import ScanContext
+    from baseline.tools.static_run import StaticScan
 
 SEVERITY_WEIGHT = {Severity.CRITICAL: 10.0, Severity.HIGH: 5.0, Severity.MEDIUM: 2.0, Severity.LOW: 0.5, Severity.INFO: 0.0}
 CONFIDENCE_WEIGHT = {Confidence.HIGH: 1.0, Confidence.MEDIUM: 0.75, Confidence.LOW: 0.5}
@@ -103,6 +104,9 @@ class StaticAnalysisCheck:
 
     def run(self, context: ScanContext) -> CheckResult:
         """Fail on serious product findings; score the rest; never pass a mostly unanalysed tree."""
+        from baseline.tools.static_normalise import count_by_severity
+        from baseline.tools.static_run import STATIC_RUN
+
         scan = context.shared(STATIC_RUN)
         if scan.status == "no-python":
             return CheckResult(SPEC, Outcome.NOT_APPLICABLE, None, scan.message, evidence=scan.evidence)

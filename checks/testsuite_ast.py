@@ -13,10 +13,13 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from baseline.tools.pytest_run import TestRun
-from baseline.tools.test_records import TestDetail
 from baseline.parsing import parse_python
+
+if TYPE_CHECKING:  # the tool modules are imported when a check runs (docs/writing-checks.md, "Start-up")
+    from baseline.tools.pytest_run import TestRun
+    from baseline.tools.test_records import TestDetail
 
 _SUBPROCESS = {"run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput"}
 _HTTP_CLIENTS = {"TestClient", "AsyncClient", "Client", "CliRunner", "test_client", "FlaskClient", "APIClient", "WebTestApp", "TestApp"}
@@ -58,6 +61,8 @@ def details_of(run: TestRun) -> tuple[TestDetail, ...]:
     """Per-test details from the recorder plugin, else a reduced view built from the JUnit cases."""
     if run.details:
         return run.details
+    from baseline.tools.test_records import TestDetail
+
     return tuple(
         TestDetail(
             nodeid=f"{case.file}::{case.name}" if case.file else case.nodeid,

@@ -3,12 +3,14 @@ extracted from the code, and keeps up with the code."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from baseline.model import CheckResult, CheckSpec, Evidence, Finding, Location, Outcome, Provenance, Severity
-from baseline.runner import ScanContext
-from baseline.tools.pytest_run import TEST_RUN, TestRun
-from baseline.tools.threat_content import TEST_NAME, judge, requirements
-from baseline.tools.threat_model import ELEMENTS
-from baseline.tools.threat_review import THREAT_REVIEW, ThreatReview, iso
+
+if TYPE_CHECKING:  # the tool modules are imported when the check runs (docs/writing-checks.md, "Start-up")
+    from baseline.runner import ScanContext
+    from baseline.tools.pytest_run import TestRun
+    from baseline.tools.threat_review import ThreatReview
 
 SPEC = CheckSpec(
     id="threat-modeling.model",
@@ -53,6 +55,11 @@ class ThreatModelingCheck:
 
     def run(self, context: ScanContext) -> CheckResult:
         """Score the model found (or its absence)."""
+        from baseline.tools.pytest_run import TEST_RUN
+        from baseline.tools.threat_content import TEST_NAME, judge, requirements
+        from baseline.tools.threat_model import ELEMENTS
+        from baseline.tools.threat_review import THREAT_REVIEW, iso
+
         review = context.shared(THREAT_REVIEW)
         model = review.model
         entry_points = review.surface.entry_points()
@@ -159,6 +166,8 @@ def model_verdict(elements: int, covered: int, requirements: int, stale: bool, b
     """(pass, score) of a readable model: the share of entry points and sinks covered (the elements
     described when nothing was extracted); pass needs all five elements, coverage at the floor, a
     model not stale and every named test passing. Shared with the verifier's re-derivation."""
+    from baseline.tools.threat_model import ELEMENTS
+
     share = 100.0 * covered / requirements if requirements else None
     score = 10.0 * share / 100.0 if share is not None else 10.0 * elements / len(ELEMENTS)
     ok = elements == len(ELEMENTS) and (share is None or share >= min_coverage) and not stale and not broken_tests

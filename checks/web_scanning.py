@@ -6,14 +6,15 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from baseline.model import CheckResult, CheckSpec, Evidence, Finding, Outcome, Provenance, Severity
-from baseline.runner import ScanContext
 from baseline.scoring import absence
-from baseline.tools.attack_surface import SurfaceItem, scan_tree
-from baseline.web.detect import parse_file, python_files
-from baseline.web.scan import WEB_SCAN, WebScan
+
+if TYPE_CHECKING:  # the web scan's modules are imported when a check runs (docs/writing-checks.md, "Start-up")
+    from baseline.runner import ScanContext
+    from baseline.tools.attack_surface import SurfaceItem
+    from baseline.web.scan import WebScan
 
 SPEC = CheckSpec(
     id="web-app-scanning.wapiti",
@@ -72,6 +73,9 @@ def find_listeners(root: Path, exclude: Iterable[str] = ()) -> Listeners:
     ``listen``/``serve_forever``, asyncio ``start_server``/``create_server``, ``make_server``,
     ``run_simple`` and ``uvicorn.run``.
     """
+    from baseline.tools.attack_surface import scan_tree
+    from baseline.web.detect import parse_file, python_files
+
     items: list[SurfaceItem] = []
     files = 0
     unparsable: list[str] = []
@@ -133,6 +137,8 @@ class WebScanningCheck:
 
     def run(self, context: ScanContext) -> CheckResult:
         """Map the scan record to an outcome."""
+        from baseline.web.scan import WEB_SCAN
+
         scan = context.shared(WEB_SCAN)
         metrics = {
             "frameworks": list(scan.surface.names()),
@@ -212,6 +218,8 @@ class ApiScanningCheck:
 
     def run(self, context: ScanContext) -> CheckResult:
         """Map the API run to an outcome."""
+        from baseline.web.scan import WEB_SCAN
+
         api = context.shared(WEB_SCAN).api
         report = api.report
         metrics: dict[str, object] = {

@@ -12,9 +12,6 @@ from rich.console import Console
 from baseline import exitcodes, state
 from baseline.console import safe
 from baseline.errors import UsageError
-from baseline.runner import now_iso
-from baseline.store import SQLiteStore
-from baseline.tools.osv import load_database
 
 
 def install(subparsers: Any) -> None:
@@ -43,6 +40,11 @@ def pypi_components(document: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 
 def _monitor(args: argparse.Namespace) -> int:
+    # The subsystem is imported when the command runs, not when the CLI builds its parser (a scan never loads it).
+    from baseline.runner import now_iso
+    from baseline.store import SQLiteStore
+    from baseline.tools.osv import load_database
+
     path = Path(args.sbom)
     try:
         document = json.loads(path.read_text(encoding="utf-8"))

@@ -12,12 +12,9 @@ from rich.console import Console
 from baseline import exitcodes
 from baseline.config import FUZZ_KEYS, load_config
 from baseline.errors import UsageError
-from baseline.fuzz import store
-from baseline.fuzz.campaign import fuzz_dir_for, run_campaign
-from baseline.fuzz.discovery import covered_entries, find_harnesses
-from baseline.fuzz.generate import write_harnesses
-from baseline.fuzz.surface import find_surface
 from baseline.target import resolve_interpreter
+
+# The fuzzing modules are imported when a command runs, not when the CLI builds its parser (a scan never loads them).
 
 
 def install(subparsers: Any) -> None:
@@ -67,6 +64,10 @@ def _root(path: str) -> Path:
 
 def cmd_init(args: argparse.Namespace) -> int:
     """``baseline fuzz init``: one harness per entry point no existing harness covers."""
+    from baseline.fuzz.discovery import covered_entries, find_harnesses
+    from baseline.fuzz.generate import write_harnesses
+    from baseline.fuzz.surface import find_surface
+
     root = _root(args.path)
     console = Console()
     surface = find_surface(root, load_config(root).get("exclude"))
@@ -91,6 +92,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``baseline fuzz run``: exit 1 when a crash was found or stored crashes still reproduce."""
+    from baseline.fuzz.campaign import fuzz_dir_for, run_campaign
+
     root = _root(args.path)
     values = {spec.name: getattr(args, spec.dest) for spec in FUZZ_KEYS if getattr(args, spec.dest, None) is not None}
     if "fuzz.harnesses" in values:
@@ -135,6 +138,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     """``baseline fuzz replay``: exit 0 when the input no longer crashes, 1 when it still does."""
+    from baseline.fuzz import store
+    from baseline.fuzz.campaign import fuzz_dir_for
+
     root = _root(args.path)
     config = load_config(root, {"python": args.python} if args.python else {})
     fuzz_dir = fuzz_dir_for(root, config, Path(tempfile.mkdtemp(prefix="baseline-fuzz-")))

@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from baseline import exitcodes
-from baseline.attestation import key_id
-from baseline.bundle import generate_keypair, load_public_key
 from baseline.errors import UsageError
 
 
@@ -28,6 +26,10 @@ def install(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the key pair."""
+    # The subsystem is imported when the command runs, not when the CLI builds its parser (a scan never loads it).
+    from baseline.attestation import key_id
+    from baseline.bundle import generate_keypair, load_public_key
+
     private_path, public_path = Path(args.out + ".key"), Path(args.out + ".pub")
     for path in (private_path, public_path):
         if path.exists() and not args.force:

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
@@ -14,8 +14,9 @@ from baseline import exitcodes
 from baseline.console import safe
 from baseline.errors import UsageError
 from baseline.target import project_name, resolve_interpreter
-from baseline.tools.components_run import resolve_environment, with_optional_scope
-from baseline.tools.sbom import Inventory, build_sbom, collect, project_version
+
+if TYPE_CHECKING:  # The subsystem is imported when the command runs, not when the CLI builds its parser (a scan never loads it).
+    from baseline.tools.sbom import Inventory
 
 
 def install(subparsers: Any) -> None:
@@ -36,6 +37,8 @@ def install(subparsers: Any) -> None:
 
 def _with_environment(args: argparse.Namespace, root: Path, inventory: Inventory, err: Console) -> Inventory:
     """The inventory resolved against the target's installed environment, as the scan does; the reason when not."""
+    from baseline.tools.components_run import resolve_environment, with_optional_scope
+
     if inventory.components and not args.no_environment and (args.python or (root / ".venv" / "bin" / "python").exists()):
         interpreter = resolve_interpreter(root, args.python)
         inventory, report = resolve_environment(inventory, root, interpreter.path, interpreter.source, 120.0)
@@ -50,6 +53,8 @@ def _with_environment(args: argparse.Namespace, root: Path, inventory: Inventory
 
 
 def _sbom(args: argparse.Namespace) -> int:
+    from baseline.tools.sbom import build_sbom, collect, project_version
+
     root = Path(args.path)
     if not root.is_dir():
         raise UsageError(f"target {args.path} is not a folder")

@@ -12,21 +12,24 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from baseline import exitcodes
 from baseline.config import load_config
 from baseline.errors import UsageError
 from baseline.target import project_name
-from baseline.tools.attack_surface import AttackSurface, extract_surface
-from baseline.tools.threat_content import requirements
-from baseline.tools.threat_model import mark_draft
+
+if TYPE_CHECKING:  # The subsystem is imported when the command runs, not when the CLI builds its parser (a scan never loads it).
+    from baseline.tools.attack_surface import AttackSurface
 
 _TODO = "- TODO: {}"
 
 
 def render_markdown(name: str, surface: AttackSurface) -> str:
     """The Markdown draft (with its marker)."""
+    from baseline.tools.threat_content import requirements
+    from baseline.tools.threat_model import mark_draft
+
     lines = [f"# Threat model: {name}", "", "Draft written by `baseline threat-model init` from the code. Replace every TODO.", ""]
     lines += ["## Assets", "", _TODO.format("what an attacker wants: data, credentials, availability, integrity of outputs"), ""]
     lines += ["## Entry points", "", "| Kind | Name | Where | Notes |", "| --- | --- | --- | --- |"]
@@ -70,6 +73,8 @@ def render_markdown(name: str, surface: AttackSurface) -> str:
 
 def render_pytm(name: str, surface: AttackSurface) -> str:
     """A pytm skeleton naming the same entry points."""
+    from baseline.tools.threat_model import mark_draft
+
     lines = [
                 f'"""pytm threat model draft for {name}: written by baseline threat-model init; complete it."""',
         "",
@@ -108,6 +113,8 @@ def cmd_init(args: argparse.Namespace) -> int:
             raise UsageError(f"{_shown(path, root)} exists; pass --force to overwrite it")
         if path.is_dir():
             raise UsageError(f"{_shown(path, root)} is a folder; --output names the Markdown file to write")
+    from baseline.tools.attack_surface import extract_surface
+
     surface = extract_surface(root, load_config(root).get("exclude"))
     name = project_name(root)
     for path, kind in targets:

@@ -12,14 +12,15 @@ import argparse
 import json
 import tempfile
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from baseline import exitcodes
-from baseline.bundle import load_public_keys
 from baseline.config import Config, load_config, validate_values
 from baseline.errors import UsageError
 from baseline.model import CheckResult
-from baseline.verify import VerifierRules, Verification, verify_bundle
+
+if TYPE_CHECKING:  # The subsystem is imported when the command runs, not when the CLI builds its parser (a scan never loads it).
+    from baseline.verify import VerifierRules, Verification
 
 
 def install(subparsers: Any) -> None:
@@ -125,6 +126,7 @@ def _rules(args: argparse.Namespace, config: Config, source: Path | None) -> Ver
     from baseline.accepted import load_accepted
     from baseline.catalog import load_catalog
     from baseline.discovery import discover_checks
+    from baseline.verify import VerifierRules
 
     catalog = load_catalog(config.get("catalog"))
     specs = {loaded.spec.id: loaded.spec for loaded in discover_checks(catalog).checks}
@@ -183,7 +185,9 @@ def _print(verification: Verification, bundle: Path) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Verify, print what was verified and what was not, and map the verdict to an exit code."""
+    from baseline.bundle import load_public_keys
     from baseline.target import git_state, tree_digest
+    from baseline.verify import verify_bundle
 
     bundle = Path(args.bundle)
     if not bundle.is_file():
