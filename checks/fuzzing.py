@@ -259,6 +259,7 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
             for position, run in enumerate(campaign.runs)
         ],
         "probed_first": [{"harness": harness, "seconds": seconds, "crashes": crashes} for harness, seconds, crashes in campaign.probed_first],
+        "seeds_set_aside": [{"harness": harness, "inputs": count} for harness, count in campaign.seeds_set_aside],
         "skipped": [{"harness": harness, "reason": reason} for harness, reason in campaign.skipped],
         "dropped_crashes": [{"harness": harness, "reason": reason} for harness, reason in campaign.dropped],
         "not_fuzzed_types": [{"entry_point": entry_id, "reason": reason} for entry_id, reason in campaign.surface.skipped],

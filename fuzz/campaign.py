@@ -66,6 +66,7 @@ class FuzzCampaign:
     slow: tuple[SlowInput, ...] = ()  # harnesses whose time per input grew faster than the input
     amplified_after: dict[int, tuple[float, int]] = field(default_factory=dict)  # run index -> (seconds, crashes) of probing after that run
     probed_first: tuple[tuple[str, float, int], ...] = ()  # (harness, seconds, crashes) of the probing phase, in plan order
+    seeds_set_aside: tuple[tuple[str, int], ...] = ()  # (harness, corpus inputs it raised on in the probing phase, moved out of its corpus)
     budget_s: float = 0.0
     wall_s: float = 0.0
     atheris_version: str | None = None
@@ -249,6 +250,43 @@ def source_seeds(files: list[Path], limit: int = SOURCE_SEED_LIMIT) -> list[byte
                 if len(out) >= limit:
                     return list(out)
     return list(out)
+
+
+def set_aside(corpus: Path, names: object, into: Path) -> int:
+    """Move the corpus inputs named in ``names`` (the probing's list of inputs the harness raised on,
+    written by the harness process: checked) out of ``corpus`` into ``into``; returns their number."""
+    if not isinstance(names, list):
+        return 0
+    moved = 0
+    for name in names[:1000]:
+        if not isinstance(name, str) or not name or "/" in name or "\\" in name or name in (".", ".."):
+            continue
+        path = corpus / name
+        if path.is_symlink() or not path.is_file():
+            continue
+        into.mkdir(parents=True, exist_ok=True)
+        path.replace(into / name)
+        moved += 1
+    return moved
+
+
+def set_aside_crashing(corpus: Path, crash_input: Path, into: Path) -> int:
+    """After libFuzzer stopped at a crash while loading ``corpus``: move the inputs shared from other
+    harnesses' corpora (``shared-*``, never run on this harness before) and every input equal to
+    ``crash_input`` into ``into``; returns their number (links and big files are left as they are)."""
+    try:
+        crashing = crash_input.read_bytes() if crash_input.is_file() and not crash_input.is_symlink() and crash_input.stat().st_size <= 64 * 1024 else None
+    except OSError:
+        crashing = None
+    moved = 0
+    for path in sorted(corpus.iterdir()) if corpus.is_dir() else []:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > SEED_PIECE_BYTES * 16:
+            continue
+        if path.name.startswith("shared-") or (crashing is not None and path.read_bytes() == crashing):
+            into.mkdir(parents=True, exist_ok=True)
+            path.replace(into / path.name)
+            moved += 1
+    return moved
 
 
 SHARED_LIMIT = 300  # inputs one generated harness takes from the corpora of the harnesses run before it
@@ -547,6 +585,9 @@ def run_campaign(
     entry_by_id = {entry.id: entry for entry in surface.entry_points}
     probed_harnesses: set[str] = set()  # harnesses whose crash pass ran in the probing phase
     probed_first: list[tuple[str, float, int]] = []
+    seeds_set_aside: list[tuple[str, int]] = []
+    retried: set[str] = set()  # harnesses run again after a crash while libFuzzer loaded their corpus
+    retry: set[str] = set()  # of those, the ones the next round runs
 
     def prepare_corpus(relative: str, earlier: list[str]) -> Path:
         """The harness's corpus: the project's test data, quoted examples of its package's source
@@ -663,6 +704,13 @@ def run_campaign(
             run = run_harness(**run_args)
             amplify_s = None
         runs.append(run)
+        if run.status == "crash" and not run.stats.started and run.artifact and relative not in retried:
+            # libFuzzer stopped at a crashing input while it loaded the corpus: the harness never fuzzed.
+            # The input (triaged below) and the unvetted inputs shared from other harnesses' corpora
+            # are set aside, and the harness is run again in the next round (once).
+            if set_aside_crashing(corpus, Path(run.artifact), fuzz_dir / "artifacts" / corpus_name(relative) / "set-aside"):
+                retried.add(relative)
+                retry.add(relative)
         if run.stats.started and run.probe is not None:
             for entry_id in run.probe.entries:
                 covered.setdefault(entry_id, []).append(relative)
@@ -736,6 +784,12 @@ def run_campaign(
         if record is None or "seconds" not in record:
             continue  # the process ended before or inside the probing (it is fuzzed as planned, crash pass included)
         probed_harnesses.add(relative)
+        # Corpus inputs the harness raised on are set aside (at least one per crash place is triaged
+        # and stored): libFuzzer stops at the first crashing input while it loads the corpus, and the
+        # harness would never fuzz.
+        aside = set_aside(corpus, record.get("raised_inputs"), fuzz_dir / "artifacts" / corpus_name(relative) / "set-aside")
+        if aside:
+            seeds_set_aside.append((relative, aside))
         seconds = record.get("seconds")
         probed_first.append((relative, float(seconds) if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) else 0.0, triage_amplified(relative, probing, harness_path, crash_dir)))
 
@@ -772,9 +826,12 @@ def run_campaign(
         # A harness that did not crash and whose inputs reached product code (one that reaches nothing gains nothing).
         alive = [path for path in order if path in latest and latest[path].status == "ok" and (latest[path].probe is None or latest[path].probe.reached_product)]
         growing = [path for path in alive if latest[path].stats.cov_grew]
-        if not alive:
+        again = [path for path in order if path in retry]  # set aside a crashing corpus input: fuzzed from the rest
+        retry.clear()
+        if not alive and not again:
             break
-        for path in growing or alive:
+        chosen_now = set(growing or alive) | set(again)
+        for path in [path for path in order if path in chosen_now]:
             if fuzz(path, path in generated_set or latest[path].generated, weight_of.get(path, WEIGHT_HELPER), round_) is None:
                 break
         round_ += 1
@@ -826,6 +883,7 @@ def run_campaign(
         slow=tuple(slow.values()),
         amplified_after=dict(amplified_after),
         probed_first=tuple(probed_first),
+        seeds_set_aside=tuple(seeds_set_aside),
         wall_s=round(wall, 3),
         atheris_version=version,
         atheris_overlay=str(harness_readable(python)[1]) if harness_readable(python) else None,

@@ -434,6 +434,7 @@ def _call_seconds(callback: Callable[[bytes], Any], data: bytes, repeats: int, l
         except MemoryError:
             over = True  # as a hang: the amplification stops growing this input
         except BaseException as error:  # a crash: its time still counts, the input goes to the fuzzer
+            _amplified["raised"] = _amplified.get("raised", 0) + 1
             if crashes is not None and not isinstance(error, RecursionError):  # deep nesting is the amplification's own doing
                 trace = error.__traceback__
                 while trace is not None and trace.tb_next is not None:
@@ -530,10 +531,15 @@ def _amplify(callback: Callable[[bytes], Any], corpus: list[str], config: dict[s
         # ``crash_only``). The pass has half the seconds, all of them when it is the only work.
         if config.get("crash_pass", True):
             pass_end = deadline if crash_only else started + seconds / 2
-            for data in inputs:
+            raised_inputs: list[str] = []
+            for name, data in zip(used, inputs):
                 if time.monotonic() >= pass_end:
                     break
+                before = _amplified.get("raised", 0)
                 _call_seconds(callback, data, 1, call_limit, crashes)
+                if _amplified.get("raised", 0) > before and len(raised_inputs) < 1000:
+                    raised_inputs.append(name)  # libFuzzer would stop at it while loading the corpus
+            record["raised_inputs"] = raised_inputs
             for kind, index, begin, end in amplify_candidates(bases, int(config.get("unit_max", 64)), 0, whole):
                 if kind != "nest" or time.monotonic() >= pass_end:
                     break

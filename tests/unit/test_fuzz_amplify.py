@@ -319,3 +319,43 @@ def test_the_probing_phase_is_half_the_amplification_share_split_evenly() -> Non
     assert probe_first_seconds(0.2, 600, 2) == PROBE_FIRST_CAP_S
     assert probe_first_seconds(0.2, 20, 5) is None  # too little for a phase: the crash pass stays in each first run
     assert probe_first_seconds(0.0, 120, 8) is None and probe_first_seconds(0.2, 120, 0) is None
+
+
+def test_after_a_crash_while_loading_the_corpus_shared_and_crashing_inputs_are_set_aside(tmp_path: Path) -> None:
+    from baseline.fuzz.campaign import set_aside_crashing
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, data in (("seed-0", b"2024-01-01"), ("seed-1", b"TODO"), ("shared-ab", b"A%-d"), ("shared-cd", b"1999"), ("1f2e", b"found")):
+        (corpus / name).write_bytes(data)
+    (tmp_path / "outside").write_bytes(b"TODO")
+    (corpus / "link").symlink_to(tmp_path / "outside")
+    crash = tmp_path / "crash-1"
+    crash.write_bytes(b"TODO")
+    assert set_aside_crashing(corpus, crash, tmp_path / "aside") == 3
+    assert sorted(path.name for path in corpus.iterdir()) == ["1f2e", "link", "seed-0"]
+    assert sorted(path.name for path in (tmp_path / "aside").iterdir()) == ["seed-1", "shared-ab", "shared-cd"]
+    assert set_aside_crashing(corpus, tmp_path / "missing", tmp_path / "aside") == 0
+
+
+def test_corpus_inputs_the_harness_raises_on_are_listed_and_set_aside(launcher: ModuleType, tmp_path: Path) -> None:
+    from baseline.fuzz.campaign import set_aside
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, data in (("seed-0", b"ok"), ("seed-1", b"TODO"), ("seed-3", b"fine")):
+        (corpus / name).write_bytes(data)
+
+    def callback(data: bytes) -> None:
+        if data == b"TODO":
+            int(data)
+
+    launcher._amplified.clear()
+    launcher._amplify(callback, [str(corpus)], amplify_config(2.0, False) | {"crash_only": True})
+    assert launcher._amplified["raised_inputs"] == ["seed-1"]
+    (tmp_path / "outside").write_bytes(b"x")
+    names = [*launcher._amplified["raised_inputs"], "../outside", "missing", 3]
+    assert set_aside(corpus, names, tmp_path / "aside") == 1
+    assert sorted(path.name for path in corpus.iterdir()) == ["seed-0", "seed-3"]
+    assert (tmp_path / "aside" / "seed-1").read_bytes() == b"TODO" and (tmp_path / "outside").exists()
+    assert set_aside(corpus, "seed-0", tmp_path / "aside") == 0  # not a list: nothing moved
