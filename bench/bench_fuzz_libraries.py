@@ -116,12 +116,33 @@ def judge(result: dict[str, Any], library: dict[str, Any]) -> dict[str, Any]:
         properties = known.get("properties", {})
         harness = properties.get("harness", "")
         total = 0.0
-        for run in runs:
-            if run["harness"] == harness and library["kind"] == "slow" and "found_after_s" in properties and (run.get("amplify") or {}).get("inputs"):
+        # The probing phase ran before any libFuzzer run: all of it counts, or up to the harness whose
+        # probing reported the crash.
+        for probed in result["metrics"].get("probed_first", []):
+            total += float(probed.get("seconds") or 0)
+            if probed["harness"] == harness and library["kind"] == "crash" and probed.get("crashes"):
+                seconds = total
+                break
+        wanted = library.get("chunk")
+        located = wanted and any(
+            wanted in str(growth.get("chunk", "")) for run in runs if run["harness"] == harness for growth in (run.get("amplify") or {}).get("growths", [])
+        )
+        for run in runs if seconds is None else []:
+            at = [float(growth.get("at_s") or 0) for growth in (run.get("amplify") or {}).get("growths", []) if wanted and wanted in str(growth.get("chunk", ""))]
+            if run["harness"] == harness and library["kind"] == "slow" and located:
+                if at:  # the run whose amplification repeated the known chunk: its probing up to that ladder
+                    seconds = total + min(at)
+                    break
+            elif run["harness"] == harness and library["kind"] == "slow" and wanted and wanted not in str(properties.get("chunk", "")):
+                pass  # named among the finding's other chunks, in a run not located: counted to the harness's last run below
+            elif run["harness"] == harness and library["kind"] == "slow" and "found_after_s" in properties and (run.get("amplify") or {}).get("inputs"):
                 seconds = total + float(properties["found_after_s"])  # amplification in the run's process, before its fuzzing
                 break
             total += _spent(run)
-            if run["harness"] == harness and (library["kind"] == "slow" or run.get("status") == "crash" or run.get("amplified_crashes")):
+            if run["harness"] == harness and library["kind"] == "slow" and wanted and not located and wanted not in str(properties.get("chunk", "")):
+                seconds = total  # an upper bound: up to the end of this harness's latest run so far
+                continue
+            if run["harness"] == harness and (library["kind"] == "slow" and not located or run.get("status") == "crash" or run.get("amplified_crashes")):
                 seconds = total
                 break
     message = known["message"].split(" in ", 1)[0][:120] if known is not None else ""

@@ -139,7 +139,14 @@ def amplify_summary(run: HarnessRun) -> dict[str, object] | None:
     if not record:
         return None
     keys = ("seconds", "inputs", "bases", "screened", "executions", "confirmed", "crashes", "finished")
-    return {key: record.get(key) for key in keys if isinstance(record.get(key), (int, float, bool))}
+    summary: dict[str, object] = {key: record.get(key) for key in keys if isinstance(record.get(key), (int, float, bool))}
+    ladders = record.get("ladders")
+    from baseline.fuzz.slow import judge_ladder
+
+    growths = [growth for ladder in (ladders[:64] if isinstance(ladders, list) else []) if (growth := judge_ladder(ladder)) is not None]
+    if growths:  # the super-linear ladders of this run: what was repeated, and after how many seconds of probing
+        summary["growths"] = [{"chunk": growth.chunk, "at_s": growth.found_after_s, "exponent": growth.recheck_exponent} for growth in growths]
+    return summary
 
 
 def harness_findings(campaign: FuzzCampaign) -> list[Finding]:
@@ -256,6 +263,8 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
                 if position in campaign.amplified_after else {})}
             for position, run in enumerate(campaign.runs)
         ],
+        "probed_first": [{"harness": harness, "seconds": seconds, "crashes": crashes} for harness, seconds, crashes in campaign.probed_first],
+        "seeds_set_aside": [{"harness": harness, "inputs": count} for harness, count in campaign.seeds_set_aside],
         "skipped": [{"harness": harness, "reason": reason} for harness, reason in campaign.skipped],
         "dropped_crashes": [{"harness": harness, "reason": reason} for harness, reason in campaign.dropped],
         "not_fuzzed_types": [{"entry_point": entry_id, "reason": reason} for entry_id, reason in campaign.surface.skipped],

@@ -14,6 +14,7 @@ the cap stopped before its executions were done is reported as such.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import zlib
 import time
@@ -25,7 +26,7 @@ from baseline.fuzz import store
 from baseline.fuzz.discovery import HarnessFile, covered_entries, find_harnesses
 from baseline.fuzz.generate import harness_filename, write_harnesses
 from baseline.fuzz.runner import HarnessRun, ensure_atheris, harness_readable, run_harness
-from baseline.fuzz.slow import AMPLIFY_CAP_S, AMPLIFY_FLOOR_S, AmplifiedGrowth, SlowInput, amplify_config, judge_amplify, judge_probe, save_slow_input
+from baseline.fuzz.slow import AMPLIFY_CAP_S, AMPLIFY_FLOOR_S, AmplifiedGrowth, SlowInput, amplify_config, judge_amplify, judge_probe, merge_amplified, save_slow_input
 from baseline.fuzz.surface import EntryPoint, Surface, find_surface
 from baseline.fuzz.triage import describe_crash, documented_behaviour, minimize, replay_with_faulthandler
 from baseline.model import Artifact, Evidence, Provenance
@@ -64,6 +65,8 @@ class FuzzCampaign:
     dropped: tuple[tuple[str, str], ...] = ()  # (harness, why a crash was not reported: it did not reproduce)
     slow: tuple[SlowInput, ...] = ()  # harnesses whose time per input grew faster than the input
     amplified_after: dict[int, tuple[float, int]] = field(default_factory=dict)  # run index -> (seconds, crashes) of probing after that run
+    probed_first: tuple[tuple[str, float, int], ...] = ()  # (harness, seconds, crashes) of the probing phase, in plan order
+    seeds_set_aside: tuple[tuple[str, int], ...] = ()  # (harness, corpus inputs it raised on in the probing phase, moved out of its corpus)
     budget_s: float = 0.0
     wall_s: float = 0.0
     atheris_version: str | None = None
@@ -249,6 +252,43 @@ def source_seeds(files: list[Path], limit: int = SOURCE_SEED_LIMIT) -> list[byte
     return list(out)
 
 
+def set_aside(corpus: Path, names: object, into: Path) -> int:
+    """Move the corpus inputs named in ``names`` (the probing's list of inputs the harness raised on,
+    written by the harness process: checked) out of ``corpus`` into ``into``; returns their number."""
+    if not isinstance(names, list):
+        return 0
+    moved = 0
+    for name in names[:1000]:
+        if not isinstance(name, str) or not name or "/" in name or "\\" in name or name in (".", ".."):
+            continue
+        path = corpus / name
+        if path.is_symlink() or not path.is_file():
+            continue
+        into.mkdir(parents=True, exist_ok=True)
+        path.replace(into / name)
+        moved += 1
+    return moved
+
+
+def set_aside_crashing(corpus: Path, crash_input: Path, into: Path) -> int:
+    """After libFuzzer stopped at a crash while loading ``corpus``: move the inputs shared from other
+    harnesses' corpora (``shared-*``, never run on this harness before) and every input equal to
+    ``crash_input`` into ``into``; returns their number (links and big files are left as they are)."""
+    try:
+        crashing = crash_input.read_bytes() if crash_input.is_file() and not crash_input.is_symlink() and crash_input.stat().st_size <= 64 * 1024 else None
+    except OSError:
+        crashing = None
+    moved = 0
+    for path in sorted(corpus.iterdir()) if corpus.is_dir() else []:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > SEED_PIECE_BYTES * 16:
+            continue
+        if path.name.startswith("shared-") or (crashing is not None and path.read_bytes() == crashing):
+            into.mkdir(parents=True, exist_ok=True)
+            path.replace(into / path.name)
+            moved += 1
+    return moved
+
+
 SHARED_LIMIT = 300  # inputs one generated harness takes from the corpora of the harnesses run before it
 
 
@@ -396,6 +436,24 @@ def value_cap(remaining: float, weight: float, weight_left: float) -> int:
     return max(int(remaining * min(weight / weight_left, 1.0)), MIN_HARNESS_BUDGET)
 
 
+PROBE_FIRST_CAP_S = 2.0  # seconds of the probing phase per planned harness, at most
+PROBE_FIRST_MIN_S = 1.0  # below this per harness, no probing phase (the crash pass stays in each first run)
+
+
+def probe_first_seconds(amplify_share: float, budget: float, planned: int) -> float | None:
+    """Seconds of the probing phase of each planned harness; None: no phase (pure).
+
+    The phase is amplification's crash pass moved before any libFuzzer run: half of the
+    amplification share of ``fuzz.time`` (the part of each first run's amplification the crash
+    pass had), split evenly, at most PROBE_FIRST_CAP_S each. Evenly and in plan order: the same
+    plan probes the same harnesses for the same time, whatever their value.
+    """
+    if planned <= 0 or amplify_share <= 0 or budget <= 0:
+        return None
+    seconds = min(PROBE_FIRST_CAP_S, amplify_share * budget / 2 / planned)
+    return round(seconds, 2) if seconds >= PROBE_FIRST_MIN_S else None
+
+
 GRACE_FACTOR = 4.0  # times the longest start-up measured in this scan
 GRACE_FLOOR_S = 10.0  # never below this (nor above the operator's fuzz.startup_grace)
 
@@ -532,6 +590,63 @@ def run_campaign(
     triaged_amplified: set[str] = set()  # amplified crash inputs already replayed in this scan
     weight_left = [sum(planned_weights)]  # of the planned harnesses not yet run
     entry_by_id = {entry.id: entry for entry in surface.entry_points}
+    probed_harnesses: set[str] = set()  # harnesses whose crash pass ran in the probing phase
+    probed_first: list[tuple[str, float, int]] = []
+    seeds_set_aside: list[tuple[str, int]] = []
+    retried: set[str] = set()  # harnesses run again after a crash while libFuzzer loaded their corpus
+    retry: set[str] = set()  # of those, the ones the next round runs
+
+    def prepare_corpus(relative: str, earlier: list[str]) -> Path:
+        """The harness's corpus: the project's test data, quoted examples of its package's source
+        (text harnesses), and what the ``earlier`` generated harnesses of its package found."""
+        corpus = fuzz_dir / "corpus" / corpus_name(relative)
+        seed_corpus(root, corpus, fdp_text_seed if reads_fdp_text(text_of.get(relative, "")) else None)
+        entry = entry_by_id.get(generated_entry_of.get(relative, ""))
+        if entry is not None and any(kind.endswith("str") for kind in entry.kinds) and not any(corpus.glob("source-*")):
+            # Quoted examples are text: a binary parser gets none (they would only dilute its corpus).
+            package = root.joinpath(*Path(entry.path).parts[: 2 if entry.path.startswith("src/") else 1])
+            files = [path for path in (package.rglob("*.py") if package.is_dir() else [package]) if path.is_file() and not path.is_symlink()]
+            for data in source_seeds(sorted(files)):
+                (corpus / f"source-{hashlib.sha256(data).hexdigest()[:16]}").write_bytes(data)
+        if entry is not None:
+            # A generated harness starts from what the earlier generated harnesses of its package found
+            # for the same kind of input (each reads the raw input: their corpora are in one format).
+            donors = [
+                fuzz_dir / "corpus" / corpus_name(other)
+                for other in earlier
+                if other != relative and (donor := entry_by_id.get(generated_entry_of.get(other, ""))) is not None and same_input(entry, donor)
+            ]
+            share_corpus(corpus, donors)
+        return corpus
+
+    def triage_amplified(relative: str, run: HarnessRun, harness_path: Path, crash_dir: Path) -> int:
+        """Replay and triage the inputs amplification kept as crashes; returns the new crashes reported."""
+        crashes_found = 0
+        for path in sorted(crash_dir.glob("amplified-*")) if crash_dir.is_dir() else []:
+            if path.name in triaged_amplified or path.is_symlink() or not path.is_file() or path.stat().st_size > 64 * 1024:
+                continue  # written by the harness process: a link or a big file is not an amplified input
+            triaged_amplified.add(path.name)
+            # An amplified input the harness raised on: replayed and triaged like a crash libFuzzer found.
+            replayed = store.replay(python, root, harness_path, path, input_timeout + 10.0, allow_env, network)
+            if replayed.ok or replayed.timed_out:
+                continue
+            crashed = replace(run, status="crash", kind="exception", artifact=str(path), stdout=replayed.stdout, stderr=replayed.stderr)
+            triaged = _triage(crashed, root, harness_path, python, fuzz_dir, config, allow_env, deadline, surface.entry_points)
+            if isinstance(triaged, FoundCrash):
+                if all(item.crash.crash_id != triaged.crash.crash_id for item in found):
+                    found.append(triaged)
+                    crashes_found += 1
+            else:
+                dropped.append((relative, triaged))
+        return crashes_found
+
+    def keep_amplified(relative: str, harness: str, generated: bool, amplified: AmplifiedGrowth | None) -> None:
+        """One slow finding per harness: amplification's ladders of all its runs in this scan merged."""
+        if amplified is None or (relative in slow and not isinstance(slow[relative].growth, AmplifiedGrowth)):
+            return
+        earlier = slow[relative].growth if relative in slow else None
+        merged = merge_amplified(earlier if isinstance(earlier, AmplifiedGrowth) else None, amplified)
+        slow[relative] = save_slow_input(fuzz_dir / "slow-inputs" / corpus_name(relative), harness, generated, merged)
 
     def fuzz(relative: str, generated: bool, weight: float, round_: int = 0) -> HarnessRun | None:
         remaining = deadline - time.monotonic()
@@ -548,23 +663,10 @@ def run_campaign(
             return None
         harness_path = root / relative if not Path(relative).is_absolute() else Path(relative)
         corpus = fuzz_dir / "corpus" / corpus_name(relative)
-        seed_corpus(root, corpus, fdp_text_seed if reads_fdp_text(text_of.get(relative, "")) else None)
-        entry = entry_by_id.get(generated_entry_of.get(relative, ""))
-        if round_ == 0 and entry is not None and any(kind.endswith("str") for kind in entry.kinds) and not any(corpus.glob("source-*")):
-            # Quoted examples are text: a binary parser gets none (they would only dilute its corpus).
-            package = root.joinpath(*Path(entry.path).parts[: 2 if entry.path.startswith("src/") else 1])
-            files = [path for path in (package.rglob("*.py") if package.is_dir() else [package]) if path.is_file() and not path.is_symlink()]
-            for data in source_seeds(sorted(files)):
-                (corpus / f"source-{hashlib.sha256(data).hexdigest()[:16]}").write_bytes(data)
-        if round_ == 0 and entry is not None:
-            # A generated harness starts from what the earlier generated harnesses of its package found
-            # for the same kind of input (each reads the raw input: their corpora are in one format).
-            donors = [
-                fuzz_dir / "corpus" / corpus_name(other)
-                for other in generated_paths
-                if other != relative and (donor := entry_by_id.get(generated_entry_of.get(other, ""))) is not None and same_input(entry, donor)
-            ]
-            share_corpus(corpus, donors)
+        if round_ == 0:
+            prepare_corpus(relative, generated_paths)
+        else:
+            seed_corpus(root, corpus, fdp_text_seed if reads_fdp_text(text_of.get(relative, "")) else None)
         say(relative, f"fuzzing {executions} executions (time cap {harness_budget} s)")
         startups = [run.probe.startup_s for run in runs if run.stats.started and run.probe is not None and run.probe.startup_s is not None]
         killed_early = sum(1 for run in runs if run.status == "killed" and not run.stats.started)
@@ -581,6 +683,8 @@ def run_campaign(
                 for stale in crash_dir.glob("amplified-*") if crash_dir.is_dir() and not crash_dir.is_symlink() else []:
                     stale.unlink(missing_ok=True)
             amplify_s = amplify_seconds(amplify_share * budget * weight / total_weight if round_ == 0 else AMPLIFY_FLOOR_S, harness_budget)
+        # The crash pass ran in the probing phase for a harness probed there (and once is enough).
+        crash_pass = {"crash_pass": False} if round_ == 0 and relative in probed_harnesses else {}
         run_args: dict[str, Any] = dict(
             python=python,
             root=root,
@@ -599,7 +703,7 @@ def run_campaign(
             network=network,
             probe=probe,
         )
-        run = run_harness(**run_args, amplify=amplify_config(amplify_s, reads_fdp_text(text_of.get(relative, "")), seen_file, crash_dir) if amplify_s is not None else None)
+        run = run_harness(**run_args, amplify=amplify_config(amplify_s, reads_fdp_text(text_of.get(relative, "")), seen_file, crash_dir) | crash_pass if amplify_s is not None else None)
         died_amplifying = run.probe is not None and run.probe.amplify is not None and "seconds" not in run.probe.amplify
         if amplify_s is not None and not run.stats.started and died_amplifying:
             # The process ended inside amplification (a native crash, a hang in native code, memory):
@@ -607,6 +711,13 @@ def run_campaign(
             run = run_harness(**run_args)
             amplify_s = None
         runs.append(run)
+        if run.status == "crash" and not run.stats.started and run.artifact and relative not in retried:
+            # libFuzzer stopped at a crashing input while it loaded the corpus: the harness never fuzzed.
+            # The input (triaged below) and the unvetted inputs shared from other harnesses' corpora
+            # are set aside, and the harness is run again in the next round (once).
+            if set_aside_crashing(corpus, Path(run.artifact), fuzz_dir / "artifacts" / corpus_name(relative) / "set-aside"):
+                retried.add(relative)
+                retry.add(relative)
         if run.stats.started and run.probe is not None:
             for entry_id in run.probe.entries:
                 covered.setdefault(entry_id, []).append(relative)
@@ -615,9 +726,7 @@ def run_campaign(
             if growth is not None and (relative not in slow or growth.ratio > slow[relative].growth.ratio):
                 slow[relative] = save_slow_input(fuzz_dir / "slow-inputs" / corpus_name(relative), run.harness, generated, growth)
         if run.probe is not None:  # amplification ran before libFuzzer: judged even when the fuzz loop never started
-            amplified = judge_amplify(run.probe.amplify)
-            if amplified is not None and (relative not in slow or isinstance(slow[relative].growth, AmplifiedGrowth) and amplified.recheck_exponent > slow[relative].growth.recheck_exponent):
-                slow[relative] = save_slow_input(fuzz_dir / "slow-inputs" / corpus_name(relative), run.harness, generated, amplified)
+            keep_amplified(relative, run.harness, generated, judge_amplify(run.probe.amplify))
         if run.status == "crash" and run.artifact and run.kind:
             triaged = _triage(run, root, harness_path, python, fuzz_dir, config, allow_env, deadline, surface.entry_points)
             if isinstance(triaged, FoundCrash):
@@ -638,28 +747,58 @@ def run_campaign(
             )
             probed = probing.probe.amplify if probing.probe is not None else None
             spent = probed.get("seconds") if probed else None
-            later = judge_amplify(probed)
-            if later is not None and (relative not in slow or isinstance(slow[relative].growth, AmplifiedGrowth) and later.recheck_exponent > slow[relative].growth.recheck_exponent):
-                slow[relative] = save_slow_input(fuzz_dir / "slow-inputs" / corpus_name(relative), run.harness, generated, later)
-        for path in sorted(crash_dir.glob("amplified-*")) if crash_dir.is_dir() else []:
-            if path.name in triaged_amplified or path.is_symlink() or not path.is_file() or path.stat().st_size > 64 * 1024:
-                continue  # written by the harness process: a link or a big file is not an amplified input
-            triaged_amplified.add(path.name)
-            # An amplified input the harness raised on: replayed and triaged like a crash libFuzzer found.
-            replayed = store.replay(python, root, harness_path, path, input_timeout + 10.0, allow_env, network)
-            if replayed.ok or replayed.timed_out:
-                continue
-            crashed = replace(run, status="crash", kind="exception", artifact=str(path), stdout=replayed.stdout, stderr=replayed.stderr)
-            triaged = _triage(crashed, root, harness_path, python, fuzz_dir, config, allow_env, deadline, surface.entry_points)
-            if isinstance(triaged, FoundCrash):
-                if all(item.crash.crash_id != triaged.crash.crash_id for item in found):
-                    found.append(triaged)
-                    crashes_found += 1
-            else:
-                dropped.append((relative, triaged))
+            keep_amplified(relative, run.harness, generated, judge_amplify(probed))
+        crashes_found += triage_amplified(relative, run, harness_path, crash_dir)
         if spent is not None or crashes_found:
             amplified_after[len(runs) - 1] = (float(spent) if isinstance(spent, (int, float)) and not isinstance(spent, bool) else 0.0, crashes_found)
         return run
+
+    # The probing phase: cheap deterministic work for every planned harness before libFuzzer splits
+    # the budget. Each harness's corpus is prepared and its crash pass (every input once, one level
+    # of each nesting) runs in a process of its own without coverage instrumentation, in plan order,
+    # for the same seconds each: a crash reachable by probing is found in seconds whatever the
+    # harness's place in the plan. Harnesses are generated here for the entry points no harness of
+    # the project names (the later plan generates the same files for what the runs did not reach).
+    probe_plan: list[tuple[str, bool]] = [(harness.path, harness.generated) for harness in first]
+    if generate and unclaimed:
+        for written in write_harnesses(root, fuzz_dir / "generated", unclaimed[:max_generated], refresh_stale=True):
+            relative = written.path.resolve().relative_to(root.resolve()).as_posix() if written.path.resolve().is_relative_to(root.resolve()) else str(written.path)
+            generated_entry_of[relative] = written.entry.id
+            probe_plan.append((relative, True))
+    probe_plan += [(harness.path, harness.generated) for harness in helpers]
+    probe_s = probe_first_seconds(amplify_share, budget, len(probe_plan))
+    probed_generated: list[str] = []
+    for relative, generated_harness in probe_plan:
+        if probe_s is None or deadline - time.monotonic() - probe_s < FLOOR_RESERVE_S * len(probe_plan):
+            break  # the phase never takes a planned harness's floor
+        harness_path = root / relative if not Path(relative).is_absolute() else Path(relative)
+        corpus = prepare_corpus(relative, probed_generated)
+        if generated_harness:
+            probed_generated.append(relative)
+        crash_dir = fuzz_dir / "artifacts" / corpus_name(relative) / "amplified"
+        for stale in crash_dir.glob("amplified-*") if crash_dir.is_dir() and not crash_dir.is_symlink() else []:
+            stale.unlink(missing_ok=True)
+        startups = [run.probe.startup_s for run in runs if run.stats.started and run.probe is not None and run.probe.startup_s is not None]
+        grace, grace_why = startup_grace(grace_ceiling, startups, 0)
+        say(relative, f"probing its corpus for crashes ({probe_s:g} s)")
+        probing = run_harness(
+            python=python, root=root, harness=harness_path, generated=generated_harness, budget_s=max(math.ceil(probe_s), 1), corpus=corpus,
+            artifacts=fuzz_dir / "artifacts" / corpus_name(relative), input_timeout=input_timeout, rss_limit_mb=int(config.get("fuzz.rss_limit_mb")),
+            grace_s=grace, grace_why=grace_why, allow_env=allow_env, network=network, probe=probe,
+            amplify=amplify_config(probe_s, reads_fdp_text(text_of.get(relative, "")), None, crash_dir) | {"then_fuzz": False, "crash_only": True},
+        )
+        record = probing.probe.amplify if probing.probe is not None else None
+        if record is None or "seconds" not in record:
+            continue  # the process ended before or inside the probing (it is fuzzed as planned, crash pass included)
+        probed_harnesses.add(relative)
+        # Corpus inputs the harness raised on are set aside (at least one per crash place is triaged
+        # and stored): libFuzzer stops at the first crashing input while it loads the corpus, and the
+        # harness would never fuzz.
+        aside = set_aside(corpus, record.get("raised_inputs"), fuzz_dir / "artifacts" / corpus_name(relative) / "set-aside")
+        if aside:
+            seeds_set_aside.append((relative, aside))
+        seconds = record.get("seconds")
+        probed_first.append((relative, float(seconds) if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) else 0.0, triage_amplified(relative, probing, harness_path, crash_dir)))
 
     for harness in first:
         fuzz(harness.path, harness.generated, weights[harness.path])
@@ -694,9 +833,12 @@ def run_campaign(
         # A harness that did not crash and whose inputs reached product code (one that reaches nothing gains nothing).
         alive = [path for path in order if path in latest and latest[path].status == "ok" and (latest[path].probe is None or latest[path].probe.reached_product)]
         growing = [path for path in alive if latest[path].stats.cov_grew]
-        if not alive:
+        again = [path for path in order if path in retry]  # set aside a crashing corpus input: fuzzed from the rest
+        retry.clear()
+        if not alive and not again:
             break
-        for path in growing or alive:
+        chosen_now = set(growing or alive) | set(again)
+        for path in [path for path in order if path in chosen_now]:
             if fuzz(path, path in generated_set or latest[path].generated, weight_of.get(path, WEIGHT_HELPER), round_) is None:
                 break
         round_ += 1
@@ -747,6 +889,8 @@ def run_campaign(
         dropped=tuple(dropped),
         slow=tuple(slow.values()),
         amplified_after=dict(amplified_after),
+        probed_first=tuple(probed_first),
+        seeds_set_aside=tuple(seeds_set_aside),
         wall_s=round(wall, 3),
         atheris_version=version,
         atheris_overlay=str(harness_readable(python)[1]) if harness_readable(python) else None,

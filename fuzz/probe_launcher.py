@@ -32,6 +32,7 @@ product paths relative to the project).
 from __future__ import annotations
 
 import base64
+import contextlib
 import gc
 import hashlib
 import importlib
@@ -43,6 +44,7 @@ import runpy
 import signal
 import sys
 import time
+import unicodedata
 from typing import Any, Callable
 
 _OUT = os.environ.pop("BASELINE_FUZZ_PROBE", "")
@@ -432,6 +434,7 @@ def _call_seconds(callback: Callable[[bytes], Any], data: bytes, repeats: int, l
         except MemoryError:
             over = True  # as a hang: the amplification stops growing this input
         except BaseException as error:  # a crash: its time still counts, the input goes to the fuzzer
+            _amplified["raised"] = _amplified.get("raised", 0) + 1
             if crashes is not None and not isinstance(error, RecursionError):  # deep nesting is the amplification's own doing
                 trace = error.__traceback__
                 while trace is not None and trace.tb_next is not None:
@@ -519,20 +522,36 @@ def _amplify(callback: Callable[[bytes], Any], corpus: list[str], config: dict[s
         raise _Overtime()
 
     previous = signal.signal(signal.SIGALRM, handler)
+    crash_only = bool(config.get("crash_only"))
+    confirmed_shapes: set[tuple[str, ...]] = set()
     try:
-        # First a cheap pass for crashes: one level of each nesting, the inner copy as it is and
-        # with the pair emptied (new structures the fuzzer seldom assembles); then the timing.
-        for kind, index, begin, end in amplify_candidates(bases, int(config.get("unit_max", 64)), 0, whole):
-            if kind != "nest":
-                break
-            if time.monotonic() >= started + seconds / 2:
-                break
-            for emptied in (False, True):
-                _call_seconds(callback, _build(bases[index], kind, begin, end, 1, emptied)[0], 1, call_limit, crashes)
+        # First a cheap pass for crashes (``crash_pass``, unless the campaign's probing phase did it):
+        # every input once as it is, then one level of each nesting, the inner copy as it is and with
+        # the pair emptied (new structures the fuzzer seldom assembles); then the timing (unless
+        # ``crash_only``). The pass has half the seconds, all of them when it is the only work.
+        if config.get("crash_pass", True):
+            pass_end = deadline if crash_only else started + seconds / 2
+            raised_inputs: list[str] = []
+            for name, data in zip(used, inputs):
+                if time.monotonic() >= pass_end:
+                    break
+                before = _amplified.get("raised", 0)
+                _call_seconds(callback, data, 1, call_limit, crashes)
+                if _amplified.get("raised", 0) > before and len(raised_inputs) < 1000:
+                    raised_inputs.append(name)  # libFuzzer would stop at it while loading the corpus
+            record["raised_inputs"] = raised_inputs
+            for kind, index, begin, end in amplify_candidates(bases, int(config.get("unit_max", 64)), 0, whole):
+                if kind != "nest" or time.monotonic() >= pass_end:
+                    break
+                for emptied in (False, True):
+                    _call_seconds(callback, _build(bases[index], kind, begin, end, 1, emptied)[0], 1, call_limit, crashes)
         for kind, index, begin, end in amplify_candidates(bases, int(config.get("unit_max", 64)), int(config.get("gram_max", 24)), whole):
-            if time.monotonic() >= deadline:
+            if crash_only or time.monotonic() >= deadline:
                 break
             base = bases[index]
+            shape = chunk_shape(kind, base[1], begin, end)
+            if shape in confirmed_shapes:
+                continue  # a super-linear ladder of this shape is already confirmed: look for other shapes
             width = (end - begin) if kind == "repeat" else len(base[1]) - (end - begin)
             if width <= 0:
                 continue
@@ -577,7 +596,10 @@ def _amplify(callback: Callable[[bytes], Any], corpus: list[str], config: dict[s
             record["confirmed"] = len(ladders)
             _write(force=True)
             if "recheck" in ladder:
-                strong += 1
+                # The stop rule counts distinct shapes: three ladders of one kind of character are one
+                # finding, and a harness goes on to report a different super-linear path.
+                confirmed_shapes.add(shape)
+                strong = len(confirmed_shapes)
                 if strong >= keep_max:
                     break
             if len(ladders) >= 4 * keep_max:
@@ -598,7 +620,7 @@ def _amplify(callback: Callable[[bytes], Any], corpus: list[str], config: dict[s
                 except OSError:
                     pass
         record["crashes"] = len(kept_crashes)
-        if seen_file and record["finished"]:
+        if seen_file and record["finished"] and not crash_only:
             try:
                 with open(seen_file, "a", encoding="utf-8") as listing:
                     listing.writelines(f"{name}\n" for name in used)
@@ -608,6 +630,20 @@ def _amplify(callback: Callable[[bytes], Any], corpus: list[str], config: dict[s
 
 
 CRASHES_KEPT = 8
+
+
+def chunk_shape(kind: str, text: str, begin: int, end: int) -> tuple[str, ...]:
+    """The shape of an amplified chunk, for the stop rule: a nesting by its opening character; a
+    repeated chunk by the Unicode categories of its characters, a run of one category counted once
+    (``'\u0661'``, ``'\u0662\u0663'``: ``('Nd',)``; ``'\u200c'``: ``('Cf',)``)."""
+    if kind == "nest":
+        return (kind, text[begin - 1 : begin])
+    categories: list[str] = []
+    for char in text[begin:end]:
+        category = unicodedata.category(char)
+        if not categories or categories[-1] != category:
+            categories.append(category)
+    return (kind, *categories)
 
 
 def ladder_exponent(points: list[list[Any]]) -> float:
@@ -652,6 +688,12 @@ def main() -> None:
         atheris = importlib.import_module("atheris")
     except ImportError:
         pass
+    if atheris is not None and _AMPLIFY is not None and not _AMPLIFY.get("then_fuzz"):
+        # Probing only: libFuzzer never starts, so its coverage instrumentation would only slow the
+        # start-up (the launcher's own profile hook records what the inputs reached).
+        atheris.instrument_imports = lambda *args, **options: contextlib.nullcontext()
+        atheris.instrument_all = lambda *args, **options: None
+        atheris.instrument_func = lambda function: function
     if atheris is not None:
         original = atheris.Setup
 

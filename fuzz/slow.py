@@ -264,3 +264,13 @@ def judge_amplify(record: object) -> AmplifiedGrowth | None:
     best = max(found, key=lambda growth: (growth.recheck_exponent, growth.ratio))
     others = tuple(dict.fromkeys(growth.chunk for growth in found if growth is not best and growth.chunk != best.chunk))
     return replace(best, also=others)
+
+
+def merge_amplified(earlier: AmplifiedGrowth | None, later: AmplifiedGrowth) -> AmplifiedGrowth:
+    """One harness's amplification finding over several runs of a scan: the stronger ladder (by its
+    re-measured exponent), naming the chunks of both runs' other super-linear ladders (pure)."""
+    if earlier is None:
+        return later
+    best, other = (later, earlier) if later.recheck_exponent > earlier.recheck_exponent else (earlier, later)
+    chunks = (*best.also, other.chunk, *other.also)
+    return replace(best, also=tuple(dict.fromkeys(chunk for chunk in chunks if chunk != best.chunk)))

@@ -64,6 +64,7 @@ class EntryPoint:
     call: str = "function"  # "function" | "classmethod" | "method"
     raised_here: tuple[tuple[str, str], ...] = ()  # accepted only when the function's own frame raised them
     api: bool = False  # a package's __init__ exports it (or its class): the project's public API
+    drives_parser: bool = False  # a method that calls a parser method of its own class on its input (``render`` -> ``self.parse``)
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -77,8 +78,10 @@ class EntryPoint:
 
     @property
     def priority(self) -> int:
-        """Parsers and decoders first (0), then the public API's other entry points (1), then the rest (2)."""
-        if _PARSER_NAME.search(self.qualname.rsplit(".", 1)[-1]):
+        """Parsers and decoders first (0), with the methods that run a parser of their class to the end
+        (``render`` calls ``self.parse``: the whole parser and more), then the public API's other
+        entry points (1), then the rest (2)."""
+        if self.drives_parser or _PARSER_NAME.search(self.qualname.rsplit(".", 1)[-1]):
             return 0
         return 1 if self.api else 2
 
@@ -109,6 +112,27 @@ _STR_NAMES = frozenset({"str", "Text", "LiteralString"})
 _STREAM_STR = frozenset({"TextIO", "StringIO", "TextIOBase", "TextIOWrapper"})
 _NONE_NAMES = frozenset({"None", "NoneType"})
 _LINE_CONTAINERS = frozenset({"Iterable", "Sequence", "Collection", "List", "list"})  # fed a list of lines
+
+
+def calls_own_parser(cls: ast.ClassDef, method: ast.FunctionDef) -> bool:
+    """True when ``method`` calls ``self.<parser>(...)`` with its first argument, where the parser is
+    another method of ``cls`` named as a parser (``def render(self, src): ... self.parse(src, env)``)."""
+    parsers = {
+        item.name for item in cls.body
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name != method.name and _PARSER_NAME.search(item.name)
+    }
+    arguments = [argument.arg for argument in method.args.posonlyargs + method.args.args]
+    if not parsers or len(arguments) < 2:
+        return False
+    data = arguments[1]
+    for node in ast.walk(method):
+        if (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in parsers
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == arguments[0]
+            and any(isinstance(value, ast.Name) and value.id == data for value in [*node.args, *(keyword.value for keyword in node.keywords)])
+        ):
+            return True
+    return False
 
 
 class Unbuildable(Exception):
@@ -529,7 +553,10 @@ def find_surface(root: Path, exclude: Iterable[str] = ()) -> Surface:
                     elif found:
                         anywhere, here = _expected_for(item, own)
                         entries.append(
-                            EntryPoint(module, f"{node.name}.{item.name}", relative, item.lineno, found[0], found[1], anywhere, call, here, (module, node.name) in api)
+                            EntryPoint(
+                                module, f"{node.name}.{item.name}", relative, item.lineno, found[0], found[1], anywhere, call, here, (module, node.name) in api,
+                                drives_parser=calls_own_parser(node, item),
+                            )
                         )
     entries.sort(key=lambda entry: (entry.priority, not entry.api, entry.module, entry.qualname))
     return Surface(tuple(entries), len(trees), public, tuple(unparsable), tuple(sorted(skipped)))

@@ -7,6 +7,7 @@ import base64
 import importlib.util
 import math
 import random
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
@@ -234,3 +235,127 @@ def test_generated_harnesses_share_their_corpora_smallest_first_without_links(tm
     (mine / "seed-0").write_bytes(b"[a]")
     assert share_corpus(mine, [first, second], limit=10) == 1
     assert sorted(path.read_bytes() for path in mine.iterdir()) == [b"![](x)", b"[a]"]
+
+
+def test_a_chunks_shape_is_its_unicode_categories_or_its_nesting_opener(launcher: ModuleType) -> None:
+    digits = [launcher.chunk_shape("repeat", text, 1, 1 + width) for text, width in (("a\u0661b", 1), ("a\u0662b", 1), ("a\u0663\u0664b", 2))]
+    assert digits == [("repeat", "Nd")] * 3  # Arabic-Indic digits, one or two of them: one shape
+    assert launcher.chunk_shape("repeat", "a\u200cb", 1, 2) == ("repeat", "Cf")  # the joiner: another
+    assert launcher.chunk_shape("repeat", "ab1", 0, 3) == ("repeat", "Ll", "Nd")
+    assert launcher.chunk_shape("nest", "![a](x)", 2, 3) == ("nest", "[")
+    assert launcher.chunk_shape("nest", "![a](x)", 5, 6) == ("nest", "(")
+
+
+def _scan_back_cost(data: bytes, wanted: Callable[[str], bool]) -> None:
+    text = data.decode("utf-8", "replace")
+    for position, char in enumerate(text):
+        if wanted(char):  # every such character scans the whole text before it, both ways (a quadratic check)
+            for _ in range(4):
+                index = position
+                while index > 0:
+                    index -= 1
+
+
+def test_the_stop_rule_counts_distinct_shapes_so_a_second_kind_of_slow_path_is_reported(launcher: ModuleType, tmp_path: Path) -> None:
+    # Quadratic on any Arabic-Indic digit and on the joiner: before, three digit ladders stopped the
+    # probing first; now one digit ladder is enough for that shape and the joiner's is confirmed too.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "seed-0").write_bytes("\u0661\u0662\u0663\u0664\u0665\u0666x\u200cy".encode())
+    launcher._amplified.clear()
+    launcher._amplify(lambda data: _scan_back_cost(data, lambda char: char == "\u200c" or "\u0660" <= char <= "\u0669"), [str(corpus)], amplify_config(20.0, False))
+    strong = [item for item in launcher._amplified["ladders"] if "recheck" in item and judge_ladder(item) is not None]
+    shapes = [launcher.chunk_shape(item["kind"], item["chunk"], 0, len(item["chunk"])) for item in strong]
+    assert any(item["chunk"] == "\u200c" for item in strong), [item["chunk"] for item in launcher._amplified["ladders"]]
+    assert len(shapes) == len(set(shapes))  # one confirmed ladder per shape
+    growth = judge_amplify(launcher._amplified)
+    assert growth is not None and "\u200c" in (growth.chunk, *growth.also)
+
+
+def test_the_crash_pass_alone_replays_every_input_and_one_nesting_level(launcher: ModuleType, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "seed-0").write_bytes(b"![img](x)")
+    (corpus / "seed-1").write_bytes(b"boom")
+    calls: list[bytes] = []
+
+    def callback(data: bytes) -> None:
+        calls.append(data)
+        if data == b"boom":  # a seed that crashes
+            raise ValueError("boom")
+        if b"[![" in data:  # an image inside an image's brackets
+            raise AssertionError("children is None")
+
+    launcher._amplified.clear()
+    launcher._amplify(callback, [str(corpus)], amplify_config(5.0, False, tmp_path / "seen.txt", tmp_path / "crashes") | {"crash_only": True})
+    kept = sorted(path.read_bytes() for path in (tmp_path / "crashes").glob("amplified-*"))
+    assert b"boom" in kept and any(b"[![" in data for data in kept), kept
+    assert launcher._amplified["ladders"] == [] and launcher._amplified["screened"] == 0  # no timing
+    assert not (tmp_path / "seen.txt").exists()  # the timing has not seen these inputs yet
+    # A run told the crash pass was done does not repeat it (the timing's screening only).
+    calls.clear()
+    launcher._amplified.clear()
+    launcher._amplify(callback, [str(corpus)], amplify_config(2.0, False) | {"crash_pass": False})
+    assert b"boom" not in calls[:1] and b"![![img](x)](x)" not in calls
+
+
+def test_amplification_findings_of_several_runs_are_merged() -> None:
+    from baseline.fuzz.slow import merge_amplified
+
+    first = judge_ladder(ladder(lambda n: 2e-6 * n * n))
+    assert first is not None
+    digits = replace(first, chunk="\u0661", also=("\u0662",), recheck_exponent=2.0)
+    joiner = replace(first, chunk="\u200c", also=(), recheck_exponent=1.8)
+    merged = merge_amplified(digits, joiner)
+    assert merged.chunk == "\u0661" and merged.also == ("\u0662", "\u200c")
+    assert merge_amplified(joiner, digits) == merged  # the stronger leads, whichever came first
+    assert merge_amplified(None, joiner) is joiner
+
+
+def test_the_probing_phase_is_half_the_amplification_share_split_evenly() -> None:
+    from baseline.fuzz.campaign import PROBE_FIRST_CAP_S, probe_first_seconds
+
+    assert probe_first_seconds(0.2, 120, 8) == 1.5
+    assert probe_first_seconds(0.2, 600, 2) == PROBE_FIRST_CAP_S
+    assert probe_first_seconds(0.2, 20, 5) is None  # too little for a phase: the crash pass stays in each first run
+    assert probe_first_seconds(0.0, 120, 8) is None and probe_first_seconds(0.2, 120, 0) is None
+
+
+def test_after_a_crash_while_loading_the_corpus_shared_and_crashing_inputs_are_set_aside(tmp_path: Path) -> None:
+    from baseline.fuzz.campaign import set_aside_crashing
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, data in (("seed-0", b"2024-01-01"), ("seed-1", b"TODO"), ("shared-ab", b"A%-d"), ("shared-cd", b"1999"), ("1f2e", b"found")):
+        (corpus / name).write_bytes(data)
+    (tmp_path / "outside").write_bytes(b"TODO")
+    (corpus / "link").symlink_to(tmp_path / "outside")
+    crash = tmp_path / "crash-1"
+    crash.write_bytes(b"TODO")
+    assert set_aside_crashing(corpus, crash, tmp_path / "aside") == 3
+    assert sorted(path.name for path in corpus.iterdir()) == ["1f2e", "link", "seed-0"]
+    assert sorted(path.name for path in (tmp_path / "aside").iterdir()) == ["seed-1", "shared-ab", "shared-cd"]
+    assert set_aside_crashing(corpus, tmp_path / "missing", tmp_path / "aside") == 0
+
+
+def test_corpus_inputs_the_harness_raises_on_are_listed_and_set_aside(launcher: ModuleType, tmp_path: Path) -> None:
+    from baseline.fuzz.campaign import set_aside
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, data in (("seed-0", b"ok"), ("seed-1", b"TODO"), ("seed-3", b"fine")):
+        (corpus / name).write_bytes(data)
+
+    def callback(data: bytes) -> None:
+        if data == b"TODO":
+            int(data)
+
+    launcher._amplified.clear()
+    launcher._amplify(callback, [str(corpus)], amplify_config(2.0, False) | {"crash_only": True})
+    assert launcher._amplified["raised_inputs"] == ["seed-1"]
+    (tmp_path / "outside").write_bytes(b"x")
+    names = [*launcher._amplified["raised_inputs"], "../outside", "missing", 3]
+    assert set_aside(corpus, names, tmp_path / "aside") == 1
+    assert sorted(path.name for path in corpus.iterdir()) == ["seed-0", "seed-3"]
+    assert (tmp_path / "aside" / "seed-1").read_bytes() == b"TODO" and (tmp_path / "outside").exists()
+    assert set_aside(corpus, "seed-0", tmp_path / "aside") == 0  # not a list: nothing moved

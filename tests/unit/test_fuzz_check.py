@@ -201,3 +201,16 @@ def test_every_crash_is_minimised_even_at_the_end_of_the_budget() -> None:
     assert minimize_seconds(5, -7.0) == MINIMIZE_FLOOR_S  # past the deadline: still the floor
     assert minimize_seconds(1, -7.0) == 1  # never more than configured
     assert minimize_seconds(0, 100.0) == 0  # 0 keeps inputs as found
+
+
+def test_the_probing_phase_and_each_runs_super_linear_ladders_are_in_the_metrics() -> None:
+    from dataclasses import replace
+
+    points = [[20 << step, 20 << step, 2e-6 * (20 << step) ** 2, False] for step in range(6)]
+    strong = {"kind": "repeat", "chunk": "\u200c", "points": points, "recheck": [points[-4][0], points[-4][2], points[-1][0], points[-1][2], False], "at_s": 1.25}
+    weak = {"kind": "repeat", "chunk": "a", "points": points[:2], "at_s": 0.5}
+    probe = replace(REACHED, amplify={"seconds": 3.0, "inputs": 4, "ladders": [weak, strong]})
+    result = judge(campaign(runs=(run("fuzz/fuzz_codec.py", probe=probe),), probed_first=(("fuzz/fuzz_codec.py", 1.5, 1),)))
+    assert result.metrics["probed_first"] == [{"harness": "fuzz/fuzz_codec.py", "seconds": 1.5, "crashes": 1}]
+    summary = result.metrics["runs"][0]["amplify"]
+    assert summary["seconds"] == 3.0 and summary["growths"] == [{"chunk": "\u200c", "at_s": 1.25, "exponent": 2.0}]

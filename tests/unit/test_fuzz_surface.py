@@ -176,6 +176,25 @@ def test_parsers_then_the_public_api_then_inner_helpers(tmp_path: Path) -> None:
     ]
 
 
+def test_a_method_that_runs_its_classs_parser_on_its_input_ranks_as_a_parser(tmp_path: Path) -> None:
+    """``render(src)`` calls ``self.parse(src)``: the whole parser and more, as much an entry point as ``parse``."""
+    package = tmp_path / "mdlib"
+    package.mkdir()
+    (package / "__init__.py").write_text("from .main import Markdown\n", encoding="utf-8")
+    (package / "main.py").write_text(
+        "class Markdown:\n"
+        "    def parse(self, src: str, env=None):\n        return [src]\n\n"
+        "    def render(self, src: str, env=None):\n        return self.renderer(self.parse(src, env))\n\n"
+        "    def renderer(self, tokens: str):\n        return tokens\n\n"
+        "    def lint(self, text: str):\n        return self.parse('fixed text')\n",  # parses something else: not a parser
+        encoding="utf-8",
+    )
+    entries = {entry.id: entry for entry in find_surface(tmp_path).entry_points}
+    assert entries["mdlib.main:Markdown.render"].priority == 0 and entries["mdlib.main:Markdown.render"].drives_parser
+    assert entries["mdlib.main:Markdown.lint"].priority == 1 and entries["mdlib.main:Markdown.renderer"].priority == 1
+    assert [entry.id for entry in find_surface(tmp_path).entry_points][:2] == ["mdlib.main:Markdown.parse", "mdlib.main:Markdown.render"]
+
+
 def test_command_line_argument_parsers_are_not_fuzzed_as_data(tmp_path: Path) -> None:
     """argparse exits on bad arguments (SystemExit): argv is not the data a parser reads."""
     package = tmp_path / "tool"
