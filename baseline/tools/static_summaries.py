@@ -46,6 +46,9 @@ AMBIGUOUS = frozenset({
 ROUTE_DECORATOR = re.compile(r"(route|get|post|put|patch|delete|api_route|websocket|field|mutation)$")
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,80}$")
 MAX_ITEMS = 300
+# stdlib http.server: a handler's do_GET/do_POST/... reads the request from these attributes of self.
+HANDLER_METHOD = re.compile(r"^do_[A-Z]+$")
+HANDLER_ATTRS = frozenset({"path", "headers", "rfile", "requestline"})
 MAX_ROUNDS = 6
 
 # rule file stem -> (callee, index of the argument that is the sink). A callee is a dotted name as
@@ -98,13 +101,13 @@ class Summary:
     # (class or "", function, expression as written): values that cannot be reached or are constants
     # (a branch on a local constant that is never taken, a name bound once to a constant of a tuple),
     # rendered as extra sanitisers.
-    inert: set[tuple[str, str, str]] = field(default_factory=set)
+    inert: set[tuple[str, str, str, str]] = field(default_factory=set)  # (class, function, expression, inside)
 
     def digest(self) -> str:
         text = "\n".join(
             sorted(self.functions) + ["--"] + sorted(self.methods) + ["--"] + sorted(f"{c}.{f}" for c, f in self.fields)
             + ["--"] + sorted(f"{r}:{n}:{i}:{m}" for r, n, i, m in self.sinks)
-            + ["--"] + sorted("|".join(item) for item in self.slices) + ["--"] + sorted("|".join(item) for item in self.inert)
+            + ["--"] + sorted(json.dumps(item) for item in self.slices) + ["--"] + sorted(json.dumps(item) for item in self.inert)
         )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -226,6 +229,7 @@ def _function_facts(node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | N
         assigns.append([_carried(value), names])
     params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
     slices: list[list[Any]] = []
+    handler = owner is not None and HANDLER_METHOD.match(node.name) is not None
     for sub in ast.walk(node):
         if isinstance(sub, ast.Subscript) and isinstance(sub.slice, ast.Slice):
             base = sub.value
@@ -233,10 +237,15 @@ def _function_facts(node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | N
                 continue
             segment = _segment(sub)
             if segment is not None:
-                slices.append([segment, list(_names(base))])
+                base_facts = list(_names(base))
+                if handler and any(isinstance(n, ast.Attribute) and n.attr in HANDLER_ATTRS and isinstance(n.value, ast.Name)
+                                   and n.value.id == "self" for n in ast.walk(base)):
+                    base_facts[0] = True
+                slices.append([segment, base_facts])
     return {
         "name": node.name,
         "owner": owner,
+        "resolver": node.name.startswith("resolve_") or (bool(params) and params[0] in REQUEST_NAMES),
         "route": any(ROUTE_DECORATOR.search(ast.unparse(d).split("(")[0]) for d in node.decorator_list),
         "params": params,
         "steps": steps,
@@ -336,46 +345,50 @@ def _evaluate(test: ast.AST, constants: dict[str, Any]) -> bool | None:
         return None
 
 
-def _inert(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
-    """Expressions of the function that never carry data at run time, as written.
+def _inert(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[str]]:
+    """Expressions of the function that never carry data at run time: [as written, enclosing pattern or ""].
 
     - the values assigned in a branch that a test on local constants never takes (and the operand
       of a conditional expression that is never chosen), when the same expression does not also
-      appear in the reachable code;
+      appear in the reachable code; matched only inside that ``if`` (or conditional expression);
     - names bound once to a constant element of a tuple (``tool, arg = "ls", request.args["a"]``).
     """
     constants, in_tuple = _local_constants(node)
-    found: list[str] = sorted(in_tuple)
+    found: list[list[str]] = [[name, ""] for name in sorted(in_tuple)]
     if not constants:
         return found
-    dead: list[ast.AST] = []
+    dead: list[tuple[ast.AST, str]] = []
     for sub in ast.walk(node):
         if isinstance(sub, (ast.If, ast.IfExp)):
             truth = _evaluate(sub.test, constants)
             if truth is None:
                 continue
             if isinstance(sub, ast.If):
-                dead.extend(sub.orelse if truth else sub.body)
+                test = _segment(sub.test)
+                if test is not None:
+                    dead.extend((item, f"if {test}:\n  ...") for item in (sub.orelse if truth else sub.body))
             else:
-                dead.append(sub.orelse if truth else sub.body)
+                whole = _segment(sub)
+                if whole is not None:
+                    dead.append((sub.orelse if truth else sub.body, whole))
     if not dead:
         return found
-    dead_ids = {id(n) for item in dead for n in ast.walk(item)}
+    dead_ids = {id(n) for item, _ in dead for n in ast.walk(item)}
     live = {ast.dump(n) for n in ast.walk(node) if id(n) not in dead_ids and isinstance(n, ast.expr)}
-    candidates: list[ast.AST] = []
-    for item in dead:
+    candidates: list[tuple[ast.AST, str]] = []
+    for item, inside in dead:
         if isinstance(item, ast.expr):
-            candidates.append(item)
+            candidates.append((item, inside))
             continue
         for sub in ast.walk(item):
             if isinstance(sub, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return)) and sub.value is not None:
-                candidates.append(sub.value)
-    for value in candidates:
+                candidates.append((sub.value, inside))
+    for value, inside in candidates:
         if isinstance(value, ast.Constant) or ast.dump(value) in live:
             continue
         segment = _segment(value)
-        if segment is not None and segment not in found:
-            found.append(segment)
+        if segment is not None and [segment, inside] not in found:
+            found.append([segment, inside])
     return found
 
 
@@ -411,6 +424,7 @@ class _Function:
         owner = data["owner"]
         self.owner = str(owner) if owner is not None else None
         self.route = bool(data["route"])
+        self.resolver = bool(data.get("resolver", False))
         params = [str(p) for p in data["params"]]
         self.is_method = bool(self.owner) and bool(params) and params[0] in ("self", "cls")
         self.params = params[1:] if self.is_method else params
@@ -423,7 +437,7 @@ class _Function:
         self.calls = [(str(callee), bool(shell), [frozenset(a) for a in arguments]) for callee, shell, arguments in data["calls"]]
         self.slices = [(str(text), _Facts(bool(f[0]), frozenset(f[1]), frozenset(f[2]), frozenset(f[3]), frozenset(f[4])))
                        for text, f in data.get("slices", ())]
-        self.inert = [str(text) for text in data.get("inert", ())]
+        self.inert = [(str(text), str(inside)) for text, inside in data.get("inert", ())]
 
 
 def _tainted(facts: _Facts, local: set[str], summary: Summary, owner: str | None) -> bool:
@@ -434,6 +448,15 @@ def _tainted(facts: _Facts, local: set[str], summary: Summary, owner: str | None
         or not facts.methods.isdisjoint(summary.methods)
         or (bool(owner) and any((owner, attr) in summary.fields for attr in facts.self_attrs))
     )
+
+
+def _locals(function: _Function, summary: Summary, seed: set[str]) -> set[str]:
+    """The local names that carry request data, starting from ``seed``."""
+    local = set(seed)
+    for facts, names, _ in function.steps:
+        if names is not None and _tainted(facts, local, summary, function.owner):
+            local.update(names)
+    return local
 
 
 def _visit(function: _Function, summary: Summary) -> bool:
@@ -453,6 +476,10 @@ def _visit(function: _Function, summary: Summary) -> bool:
             if owner and IDENTIFIER.match(name) and (owner, name) not in summary.fields and len(summary.fields) < MAX_ITEMS:
                 summary.fields.add((owner, name))
                 changed = True
+    if function.slices and (function.route or function.resolver):
+        # The parameters of a route, of a view taking the request first and of a GraphQL resolver
+        # are request data (as in the pack's sources): only for the slices, not for the summaries above.
+        local = _locals(function, summary, set(function.params) - REQUEST_NAMES)
     if IDENTIFIER.match(function.name) and (owner is None or IDENTIFIER.match(owner)):
         for text, facts in function.slices:
             key = (owner or "", function.name, text)
@@ -537,9 +564,9 @@ def summarise_facts(per_file: Iterable[list[dict[str, Any]] | None]) -> Summary:
     summary = Summary()
     for function in functions:
         if IDENTIFIER.match(function.name) and (function.owner is None or IDENTIFIER.match(function.owner)):
-            for text in function.inert:
+            for text, inside in function.inert:
                 if len(summary.inert) < MAX_ITEMS:
-                    summary.inert.add((function.owner or "", function.name, text))
+                    summary.inert.add((function.owner or "", function.name, text, inside))
     for _ in range(MAX_ROUNDS):
         changed = False
         helpers = _helper_index(summary)
@@ -573,20 +600,23 @@ def render_sources(summary: Summary) -> str:
         lines.append("          ...")
         lines.append("    - pattern-either:")
         lines.extend(f"      - pattern: self.{name}" for name in names)
-    lines.extend(_scoped(summary.slices))
+    lines.extend(_scoped({(owner, name, text, "") for owner, name, text in summary.slices}))
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def _scoped(items: set[tuple[str, str, str]]) -> list[str]:
-    """YAML items matching each expression only inside its function (and class), grouped by function."""
-    groups: dict[tuple[str, str], list[str]] = {}
-    for owner, name, text in sorted(items):
-        groups.setdefault((owner, name), []).append(text)
+def _scoped(items: set[tuple[str, str, str, str]]) -> list[str]:
+    """YAML items matching each expression only inside its function (and class, and enclosing
+    pattern when one is given), grouped by function and enclosing pattern."""
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for owner, name, text, inside in sorted(items):
+        groups.setdefault((owner, name, inside), []).append(text)
     lines: list[str] = []
-    for (owner, name), texts in sorted(groups.items()):
+    for (owner, name, inside), texts in sorted(groups.items()):
         lines.append("  - patterns:")
         if owner:
             lines.extend(["    - pattern-inside: |", f"        class {owner}(...):", "          ..."])
+        if inside:
+            lines.append(f"    - pattern-inside: {json.dumps(inside)}")
         lines.extend([
             "    - pattern-either:",
             "      - pattern-inside: |", f"          def {name}(...):", "            ...",
