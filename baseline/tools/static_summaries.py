@@ -96,7 +96,7 @@ class Summary:
     fields: set[tuple[str, str]] = field(default_factory=set)  # (class, field)
     sinks: set[tuple[str, str, int, bool]] = field(default_factory=set)  # (rule, name, argument index, method)
     # (class or "", function, expression as written): slices of request data inside that function
-    # (semgrep CE drops taint at a slice), rendered as extra sources.
+    # and comprehensions over it (semgrep CE drops taint at both), rendered as extra sources.
     slices: set[tuple[str, str, str]] = field(default_factory=set)
     # (class or "", function, expression as written): values that cannot be reached or are constants
     # (a branch on a local constant that is never taken, a name bound once to a constant of a tuple),
@@ -230,6 +230,8 @@ def _function_facts(node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | N
     params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
     slices: list[list[Any]] = []
     handler = owner is not None and HANDLER_METHOD.match(node.name) is not None
+    sole_arguments = {id(c.args[0]): c for c in ast.walk(node) if isinstance(c, ast.Call) and len(c.args) == 1
+                      and not c.keywords and isinstance(c.args[0], ast.GeneratorExp)}
     for sub in ast.walk(node):
         if isinstance(sub, ast.Subscript) and isinstance(sub.slice, ast.Slice):
             base = sub.value
@@ -242,6 +244,20 @@ def _function_facts(node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | N
                                    and n.value.id == "self" for n in ast.walk(base)):
                     base_facts[0] = True
                 slices.append([segment, base_facts])
+        elif isinstance(sub, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            # semgrep CE also drops taint where a comprehension's element calls something on its variable.
+            bound = {n.id for g in sub.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+            if bound.isdisjoint(_carried(sub.elt)):
+                continue  # every use of the element goes through a conversion (int(), shlex.quote(), ...)
+            # A generator that is a call's only argument is written without its parentheses: the call is the pattern.
+            call = sole_arguments.get(id(sub))
+            segment = _segment(sub)
+            if call is not None and segment is not None:
+                func = _segment(call.func)
+                segment = None if func is None else f"{func}({segment[1:-1]})"
+            if segment is not None:
+                merged = [_names(g.iter) for g in sub.generators]
+                slices.append([segment, [any(m[0] for m in merged)] + [sorted({x for m in merged for x in m[i]}) for i in range(1, 5)]])
     return {
         "name": node.name,
         "owner": owner,

@@ -225,3 +225,22 @@ def test_unreachable_branches_and_tuple_constants_become_sanitisers(tmp_path):
     assert sanitisers.startswith("  - patterns:") and '"if mode == \'fast\':\\n  ..."' in sanitisers
     assert "request.args['col']" not in (folder / "weak-hash.yaml").read_text()
     assert Summary(inert=set(list(summary.inert)[:1])).digest() != summary.digest()
+
+
+def test_comprehensions_over_request_data_become_sources_unless_each_element_is_converted():
+    code = textwrap.dedent('''
+        import shlex
+        from flask import request
+
+        def lint():
+            files = request.args.getlist("f")
+            a = " ".join([name.strip() for name in files])
+            b = " ".join(shlex.quote(name) for name in files)
+            c = ",".join(c.lower() for c in request.args["cols"].split(","))
+            d = [name.strip() for name in ("a", "b")]
+            return a, b, c, d
+    ''')
+    assert summarise([code]).slices == {
+        ("", "lint", "[name.strip() for name in files]"),
+        ("", "lint", "','.join(c.lower() for c in request.args['cols'].split(','))"),  # the call: no double parentheses
+    }
