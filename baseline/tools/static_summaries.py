@@ -26,7 +26,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, cast
 from baseline.parsing import parse_python
 
 # Attributes of a request object that hold client-controlled data (Flask, Django, Starlette/FastAPI,
@@ -257,7 +257,10 @@ def _function_facts(node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | N
                 segment = None if func is None else f"{func}({segment[1:-1]})"
             if segment is not None:
                 merged = [_names(g.iter) for g in sub.generators]
-                slices.append([segment, [any(m[0] for m in merged)] + [sorted({x for m in merged for x in m[i]}) for i in range(1, 5)]])
+                combined: list[Any] = [any(m[0] for m in merged)]
+                for position in range(1, 5):
+                    combined.append(sorted({x for m in merged for x in cast(list[str], m[position])}))
+                slices.append([segment, combined])
     return {
         "name": node.name,
         "owner": owner,
