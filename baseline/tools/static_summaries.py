@@ -581,11 +581,6 @@ def summarise_facts(per_file: Iterable[list[dict[str, Any]] | None]) -> Summary:
             except (KeyError, TypeError, ValueError, IndexError):
                 continue  # a malformed entry (never written by file_facts): the function is left out
     summary = Summary()
-    for function in functions:
-        if IDENTIFIER.match(function.name) and (function.owner is None or IDENTIFIER.match(function.owner)):
-            for text, inside in function.inert:
-                if len(summary.inert) < MAX_ITEMS:
-                    summary.inert.add((function.owner or "", function.name, text, inside))
     for _ in range(MAX_ROUNDS):
         changed = False
         helpers = _helper_index(summary)
@@ -594,6 +589,14 @@ def summarise_facts(per_file: Iterable[list[dict[str, Any]] | None]) -> Summary:
             changed = _visit_sinks(function, summary, helpers) or changed
         if not changed:
             break
+    # Sanitisers only where request data is read: elsewhere they would only slow semgrep down.
+    for function in functions:
+        if not function.inert or not IDENTIFIER.match(function.name) or not (function.owner is None or IDENTIFIER.match(function.owner)):
+            continue
+        if function.route or function.resolver or any(_tainted(facts, set(), summary, function.owner) for facts, _, _ in function.steps):
+            for text, inside in function.inert:
+                if len(summary.inert) < MAX_ITEMS:
+                    summary.inert.add((function.owner or "", function.name, text, inside))
     return summary
 
 
