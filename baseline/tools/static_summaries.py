@@ -264,7 +264,6 @@ def _function_facts(node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | N
     return {
         "name": node.name,
         "owner": owner,
-        "resolver": node.name.startswith("resolve_") or (bool(params) and params[0] in REQUEST_NAMES),
         "route": any(ROUTE_DECORATOR.search(ast.unparse(d).split("(")[0]) for d in node.decorator_list),
         "params": params,
         "steps": steps,
@@ -443,10 +442,20 @@ class _Function:
         owner = data["owner"]
         self.owner = str(owner) if owner is not None else None
         self.route = bool(data["route"])
-        self.resolver = bool(data.get("resolver", False))
         params = [str(p) for p in data["params"]]
         self.is_method = bool(self.owner) and bool(params) and params[0] in ("self", "cls")
         self.params = params[1:] if self.is_method else params
+        # Parameters that are request data, as in the pack's sources: every parameter of a route,
+        # those after (root, info) of a GraphQL resolve_*, those after the request of a view.
+        if self.route:
+            seeds = list(self.params)
+        elif self.name.startswith("resolve_") and len(self.params) >= 3:
+            seeds = self.params[2:]
+        elif self.params and self.params[0] in REQUEST_NAMES:
+            seeds = self.params[1:]
+        else:
+            seeds = list[str]()
+        self.seeds = set(seeds) - REQUEST_NAMES
         self.steps: list[tuple[_Facts, list[str] | None, list[str]]] = [
             (_Facts(bool(f[0]), frozenset(f[1]), frozenset(f[2]), frozenset(f[3]), frozenset(f[4])),
              None if names is None else [str(n) for n in names], [str(n) for n in fields])
@@ -495,10 +504,10 @@ def _visit(function: _Function, summary: Summary) -> bool:
             if owner and IDENTIFIER.match(name) and (owner, name) not in summary.fields and len(summary.fields) < MAX_ITEMS:
                 summary.fields.add((owner, name))
                 changed = True
-    if function.slices and (function.route or function.resolver):
+    if function.slices and function.seeds:
         # The parameters of a route, of a view taking the request first and of a GraphQL resolver
         # are request data (as in the pack's sources): only for the slices, not for the summaries above.
-        local = _locals(function, summary, set(function.params) - REQUEST_NAMES)
+        local = _locals(function, summary, function.seeds)
     if IDENTIFIER.match(function.name) and (owner is None or IDENTIFIER.match(owner)):
         for text, facts in function.slices:
             key = (owner or "", function.name, text)
@@ -593,7 +602,7 @@ def summarise_facts(per_file: Iterable[list[dict[str, Any]] | None]) -> Summary:
     for function in functions:
         if not function.inert or not IDENTIFIER.match(function.name) or not (function.owner is None or IDENTIFIER.match(function.owner)):
             continue
-        if function.route or function.resolver or any(_tainted(facts, set(), summary, function.owner) for facts, _, _ in function.steps):
+        if function.route or function.seeds or any(_tainted(facts, set(), summary, function.owner) for facts, _, _ in function.steps):
             for text, inside in function.inert:
                 if len(summary.inert) < MAX_ITEMS:
                     summary.inert.add((function.owner or "", function.name, text, inside))
