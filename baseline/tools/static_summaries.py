@@ -196,7 +196,16 @@ def _function_facts(node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | N
     steps: list[list[Any]] = []  # [facts of a value, bound local names or None (a return), self fields set]
     assigns: list[list[Any]] = []  # [carried names, bound local names]
     calls: list[list[Any]] = []  # [callee, shell=True, [carried names of each positional argument]]
+    interesting: list[ast.AST] = []  # slices and comprehensions, where semgrep CE drops taint
+    sole_arguments: dict[int, ast.Call] = {}  # a generator that is a call's only argument -> the call
+    maybe_inert = False  # a branch or a tuple assignment: worth looking for constants
     for sub in ast.walk(node):
+        if (isinstance(sub, ast.Subscript) and isinstance(sub.slice, ast.Slice)) or isinstance(sub, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            interesting.append(sub)
+        elif isinstance(sub, ast.Call) and len(sub.args) == 1 and not sub.keywords and isinstance(sub.args[0], ast.GeneratorExp):
+            sole_arguments[id(sub.args[0])] = sub
+        elif isinstance(sub, (ast.If, ast.IfExp)) or (isinstance(sub, ast.Assign) and isinstance(sub.targets[0], (ast.Tuple, ast.List))):
+            maybe_inert = True
         if isinstance(sub, ast.Return) and sub.value is not None:
             steps.append([list(_names(sub.value)), None, []])
             continue
@@ -230,9 +239,7 @@ def _function_facts(node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | N
     params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
     slices: list[list[Any]] = []
     handler = owner is not None and HANDLER_METHOD.match(node.name) is not None
-    sole_arguments = {id(c.args[0]): c for c in ast.walk(node) if isinstance(c, ast.Call) and len(c.args) == 1
-                      and not c.keywords and isinstance(c.args[0], ast.GeneratorExp)}
-    for sub in ast.walk(node):
+    for sub in interesting:
         if isinstance(sub, ast.Subscript) and isinstance(sub.slice, ast.Slice):
             base = sub.value
             if isinstance(base, ast.Call) and _callee(base) in NEUTRALISERS:
@@ -247,8 +254,8 @@ def _function_facts(node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | N
         elif isinstance(sub, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
             # semgrep CE also drops taint where a comprehension's element calls something on its variable.
             bound = {n.id for g in sub.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
-            if bound.isdisjoint(_carried(sub.elt)):
-                continue  # every use of the element goes through a conversion (int(), shlex.quote(), ...)
+            if bound.isdisjoint(_carried(sub.elt)) or not any(isinstance(n, ast.Call) for n in ast.walk(sub.elt)):
+                continue  # every use goes through a conversion (int(), shlex.quote(), ...), or no call: semgrep follows it
             # A generator that is a call's only argument is written without its parentheses: the call is the pattern.
             call = sole_arguments.get(id(sub))
             segment = _segment(sub)
@@ -270,7 +277,7 @@ def _function_facts(node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | N
         "assigns": assigns,
         "calls": calls,
         "slices": slices,
-        "inert": _inert(node),
+        "inert": _inert(node) if maybe_inert else [],
     }
 
 
