@@ -654,14 +654,14 @@ def _scoped(items: set[tuple[str, str, str, str]]) -> list[str]:
         if owner:
             lines.extend(["    - pattern-inside: |", f"        class {owner}(...):", "          ..."])
         if inside:
-            lines.append(f"    - pattern-inside: {json.dumps(inside)}")
+            lines.append(f"    - pattern-inside: {json.dumps(inside, ensure_ascii=False)}")
         lines.extend([
             "    - pattern-either:",
             "      - pattern-inside: |", f"          def {name}(...):", "            ...",
             "      - pattern-inside: |", f"          async def {name}(...):", "            ...",
             "    - pattern-either:",
         ])
-        lines.extend(f"      - pattern: {json.dumps(text)}" for text in texts)
+        lines.extend(f"      - pattern: {json.dumps(text, ensure_ascii=False)}" for text in texts)
     return lines
 
 
