@@ -4,7 +4,8 @@ Each labelled line (``# label: vulnerable CWE-89``) is one case. A vulnerable li
 finding with that CWE or its parent class covers it (T03: a gating finding, neither info nor
 downgraded); a safe line is a false positive when such a finding covers it. Reported per CWE and
 separately for the development part and for the part set aside before the rules were changed
-(``HOLDOUT``). The cases were written by the same hands as the rules: these are upper bounds.
+(``HOLDOUT``, and ``HOLDOUT3``: cases written before the third round's rule changes and measured
+only after them). The cases were written by the same hands as the rules: these are upper bounds.
 
 The "T03+T04 (SARIF)" column is what a code-scanning user sees in the SARIF: T03's findings plus
 T04's failing product findings (hard-coded credentials, CWE-798; bandit's B105-B107 are not run, so
@@ -35,8 +36,8 @@ MARK = re.compile(r"label: (vulnerable|safe) CWE-(\d+)")
 Label = tuple[str, int, str, int]  # (file, line, kind, cwe)
 
 
-def holdout() -> set[str]:
-    return {line.strip() for line in (CASES.parent / "HOLDOUT").read_text().splitlines() if line.strip()}
+def holdout(name: str = "HOLDOUT") -> set[str]:
+    return {line.strip() for line in (CASES.parent / name).read_text().splitlines() if line.strip()}
 
 
 def case_labels() -> list[Label]:
@@ -136,6 +137,7 @@ def totals(rows: dict[int, list[int]]) -> list[int]:
 def main() -> None:
     labels = case_labels()
     held = holdout()
+    held3 = holdout("HOLDOUT3")
     files = {name for name, *_ in labels}
     with tempfile.TemporaryDirectory(prefix="bench-static-cases-") as scratch:
         work = Path(scratch)
@@ -145,8 +147,11 @@ def main() -> None:
             "T03": ours, "T03+T04 (SARIF)": sarif_hits(ours), "pack alone": pack_hits(work),
             "bandit (own CWE)": native, "bandit (remapped)": mapped,
         }
-    print(json.dumps({"labels": len(labels), "files": len(files), "holdout_files": len(held & files)}))
-    for part, subset in (("development part", files - held), ("held-out part", held & files)):
+    print(json.dumps({"labels": len(labels), "files": len(files), "holdout_files": len(held & files),
+                      "holdout3_files": len(held3 & files)}))
+    parts = (("development part", files - held - held3), ("held-out part (first round)", held & files),
+             ("held-out part (third round, HOLDOUT3)", held3 & files))
+    for part, subset in parts:
         tables = {name: table(labels, hits, subset) for name, hits in tools.items()}
         print(f"\n{part}: TP/vulnerable TPR | FP/safe FPR")
         print("CWE   " + "".join(f"{name:>28}" for name in tables))
@@ -160,7 +165,7 @@ def main() -> None:
 def misses(part: str = "dev") -> None:
     """Print the development part's missed and falsely flagged lines for T03 (``--misses``)."""
     labels = case_labels()
-    held = holdout()
+    held = holdout() | holdout("HOLDOUT3")
     with tempfile.TemporaryDirectory(prefix="bench-static-cases-") as scratch:
         hits = t03_hits(Path(scratch))
     for name, line, kind, cwe in labels:

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, cast
 from baseline.parsing import parse_python
 
 # Attributes of a request object that hold client-controlled data (Flask, Django, Starlette/FastAPI,
@@ -45,6 +46,9 @@ AMBIGUOUS = frozenset({
 ROUTE_DECORATOR = re.compile(r"(route|get|post|put|patch|delete|api_route|websocket|field|mutation)$")
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,80}$")
 MAX_ITEMS = 300
+# stdlib http.server: a handler's do_GET/do_POST/... reads the request from these attributes of self.
+HANDLER_METHOD = re.compile(r"^do_[A-Z]+$")
+HANDLER_ATTRS = frozenset({"path", "headers", "rfile", "requestline"})
 MAX_ROUNDS = 6
 
 # rule file stem -> (callee, index of the argument that is the sink). A callee is a dotted name as
@@ -91,16 +95,24 @@ class Summary:
     methods: set[str] = field(default_factory=set)
     fields: set[tuple[str, str]] = field(default_factory=set)  # (class, field)
     sinks: set[tuple[str, str, int, bool]] = field(default_factory=set)  # (rule, name, argument index, method)
+    # (class or "", function, expression as written): slices of request data inside that function
+    # and comprehensions over it (semgrep CE drops taint at both), rendered as extra sources.
+    slices: set[tuple[str, str, str]] = field(default_factory=set)
+    # (class or "", function, expression as written): values that cannot be reached or are constants
+    # (a branch on a local constant that is never taken, a name bound once to a constant of a tuple),
+    # rendered as extra sanitisers.
+    inert: set[tuple[str, str, str, str]] = field(default_factory=set)  # (class, function, expression, inside)
 
     def digest(self) -> str:
         text = "\n".join(
             sorted(self.functions) + ["--"] + sorted(self.methods) + ["--"] + sorted(f"{c}.{f}" for c, f in self.fields)
             + ["--"] + sorted(f"{r}:{n}:{i}:{m}" for r, n, i, m in self.sinks)
+            + ["--"] + sorted(json.dumps(item) for item in self.slices) + ["--"] + sorted(json.dumps(item) for item in self.inert)
         )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def empty(self) -> bool:
-        return not (self.functions or self.methods or self.fields or self.sinks)
+        return not (self.functions or self.methods or self.fields or self.sinks or self.slices or self.inert)
 
 
 def _is_request_base(node: ast.AST) -> bool:
@@ -113,7 +125,7 @@ def _is_request_base(node: ast.AST) -> bool:
 
 # Facts: what each function of a file says, read once from its AST into plain JSON-able lists, so
 # they can be cached per file content and the fixed point over the project only intersects sets.
-FACTS_FORMAT = "facts-1"
+FACTS_FORMAT = "facts-2"
 
 
 def _names(node: ast.AST) -> tuple[bool, list[str], list[str], list[str], list[str]]:
@@ -184,7 +196,16 @@ def _function_facts(node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | N
     steps: list[list[Any]] = []  # [facts of a value, bound local names or None (a return), self fields set]
     assigns: list[list[Any]] = []  # [carried names, bound local names]
     calls: list[list[Any]] = []  # [callee, shell=True, [carried names of each positional argument]]
+    interesting: list[ast.AST] = []  # slices and comprehensions, where semgrep CE drops taint
+    sole_arguments: dict[int, ast.Call] = {}  # a generator that is a call's only argument -> the call
+    maybe_inert = False  # a branch or a tuple assignment: worth looking for constants
     for sub in ast.walk(node):
+        if (isinstance(sub, ast.Subscript) and isinstance(sub.slice, ast.Slice)) or isinstance(sub, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            interesting.append(sub)
+        elif isinstance(sub, ast.Call) and len(sub.args) == 1 and not sub.keywords and isinstance(sub.args[0], ast.GeneratorExp):
+            sole_arguments[id(sub.args[0])] = sub
+        elif isinstance(sub, (ast.If, ast.IfExp)) or (isinstance(sub, ast.Assign) and isinstance(sub.targets[0], (ast.Tuple, ast.List))):
+            maybe_inert = True
         if isinstance(sub, ast.Return) and sub.value is not None:
             steps.append([list(_names(sub.value)), None, []])
             continue
@@ -216,6 +237,37 @@ def _function_facts(node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | N
         steps.append([list(_names(value)), names, fields])
         assigns.append([_carried(value), names])
     params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
+    slices: list[list[Any]] = []
+    handler = owner is not None and HANDLER_METHOD.match(node.name) is not None
+    for sub in interesting:
+        if isinstance(sub, ast.Subscript) and isinstance(sub.slice, ast.Slice):
+            base = sub.value
+            if isinstance(base, ast.Call) and _callee(base) in NEUTRALISERS:
+                continue
+            segment = _segment(sub)
+            if segment is not None:
+                base_facts = list(_names(base))
+                if handler and any(isinstance(n, ast.Attribute) and n.attr in HANDLER_ATTRS and isinstance(n.value, ast.Name)
+                                   and n.value.id == "self" for n in ast.walk(base)):
+                    base_facts[0] = True
+                slices.append([segment, base_facts])
+        elif isinstance(sub, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            # semgrep CE also drops taint where a comprehension's element calls something on its variable.
+            bound = {n.id for g in sub.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+            if bound.isdisjoint(_carried(sub.elt)) or not any(isinstance(n, ast.Call) for n in ast.walk(sub.elt)):
+                continue  # every use goes through a conversion (int(), shlex.quote(), ...), or no call: semgrep follows it
+            # A generator that is a call's only argument is written without its parentheses: the call is the pattern.
+            call = sole_arguments.get(id(sub))
+            segment = _segment(sub)
+            if call is not None and segment is not None:
+                func = _segment(call.func)
+                segment = None if func is None else f"{func}({segment[1:-1]})"
+            if segment is not None:
+                merged = [_names(g.iter) for g in sub.generators]
+                combined: list[Any] = [any(m[0] for m in merged)]
+                for position in range(1, 5):
+                    combined.append(sorted({x for m in merged for x in cast(list[str], m[position])}))
+                slices.append([segment, combined])
     return {
         "name": node.name,
         "owner": owner,
@@ -224,7 +276,145 @@ def _function_facts(node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | N
         "steps": steps,
         "assigns": assigns,
         "calls": calls,
+        "slices": slices,
+        "inert": _inert(node) if maybe_inert else [],
     }
+
+
+MAX_SEGMENT = 200
+
+
+def _segment(node: ast.AST) -> str | None:
+    """An expression as a one-line semgrep pattern (None when it cannot be one safely)."""
+    try:
+        text = ast.unparse(node)
+    except (ValueError, RecursionError):
+        return None
+    if len(text) > MAX_SEGMENT or "\n" in text or "$" in text or "..." in text or not text.isprintable():
+        return None
+    return text
+
+
+def _local_constants(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[dict[str, Any], set[str]]:
+    """(names bound exactly once in the function, to a literal: name -> value; those bound in a tuple).
+
+    A name bound once holds that literal wherever it is read (reading it before the binding raises).
+    Parameters, ``global``/``nonlocal`` names and any second binding (loop, ``with``, walrus,
+    augmented assignment, import, nested function) disqualify a name.
+    """
+    counts: dict[str, int] = {}
+    excluded: set[str] = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+    values: dict[str, Any] = {}
+    in_tuple: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, (ast.Store, ast.Del)):
+            counts[sub.id] = counts.get(sub.id, 0) + 1
+        elif isinstance(sub, (ast.Global, ast.Nonlocal)):
+            excluded.update(sub.names)
+        elif isinstance(sub, (ast.Import, ast.ImportFrom)):
+            excluded.update((a.asname or a.name).split(".")[0] for a in sub.names)
+        elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and sub is not node:
+            excluded.add(sub.name)
+        elif isinstance(sub, ast.Assign) and len(sub.targets) == 1:
+            target, value = sub.targets[0], sub.value
+            if isinstance(target, ast.Name) and isinstance(value, ast.Constant):
+                values[target.id] = value.value
+            elif (isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List))
+                  and len(target.elts) == len(value.elts) and not any(isinstance(e, ast.Starred) for e in value.elts)):
+                for item, element in zip(target.elts, value.elts):
+                    if isinstance(item, ast.Name) and isinstance(element, ast.Constant):
+                        values[item.id] = element.value
+                        in_tuple.add(item.id)
+    constants = {name: value for name, value in values.items() if counts.get(name) == 1 and name not in excluded}
+    return constants, in_tuple & set(constants)
+
+
+_UNKNOWN = object()
+_COMPARE = {
+    ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b, ast.Is: lambda a, b: a is b,
+    ast.IsNot: lambda a, b: a is not b, ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
+    ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b, ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b,
+}
+
+
+def _value(node: ast.AST, constants: dict[str, Any]) -> Any:
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Name) and node.id in constants:
+        return constants[node.id]
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        items = [_value(e, constants) for e in node.elts]
+        return _UNKNOWN if any(i is _UNKNOWN for i in items) else tuple(items)
+    return _UNKNOWN
+
+
+def _evaluate(test: ast.AST, constants: dict[str, Any]) -> bool | None:
+    """The truth of a test made of local constants and literals, None when it depends on anything else."""
+    try:
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            inner = _evaluate(test.operand, constants)
+            return None if inner is None else not inner
+        if isinstance(test, ast.BoolOp):
+            results = [_evaluate(v, constants) for v in test.values]
+            if isinstance(test.op, ast.And):
+                return False if False in results else (True if all(r is True for r in results) else None)
+            return True if True in results else (False if all(r is False for r in results) else None)
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and type(test.ops[0]) in _COMPARE:
+            left, right = _value(test.left, constants), _value(test.comparators[0], constants)
+            if left is _UNKNOWN or right is _UNKNOWN:
+                return None
+            return bool(_COMPARE[type(test.ops[0])](left, right))
+        value = _value(test, constants)
+        return None if value is _UNKNOWN else bool(value)
+    except (TypeError, ValueError, ArithmeticError):
+        return None
+
+
+def _inert(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[str]]:
+    """Expressions of the function that never carry data at run time: [as written, enclosing pattern or ""].
+
+    - the values assigned in a branch that a test on local constants never takes (and the operand
+      of a conditional expression that is never chosen), when the same expression does not also
+      appear in the reachable code; matched only inside that ``if`` (or conditional expression);
+    - names bound once to a constant element of a tuple (``tool, arg = "ls", request.args["a"]``).
+    """
+    constants, in_tuple = _local_constants(node)
+    found: list[list[str]] = [[name, ""] for name in sorted(in_tuple)]
+    if not constants:
+        return found
+    dead: list[tuple[ast.AST, str]] = []
+    for sub in ast.walk(node):
+        if isinstance(sub, (ast.If, ast.IfExp)):
+            truth = _evaluate(sub.test, constants)
+            if truth is None:
+                continue
+            if isinstance(sub, ast.If):
+                test = _segment(sub.test)
+                if test is not None:
+                    dead.extend((item, f"if {test}:\n  ...") for item in (sub.orelse if truth else sub.body))
+            else:
+                whole = _segment(sub)
+                if whole is not None:
+                    dead.append((sub.orelse if truth else sub.body, whole))
+    if not dead:
+        return found
+    dead_ids = {id(n) for item, _ in dead for n in ast.walk(item)}
+    live = {ast.dump(n) for n in ast.walk(node) if id(n) not in dead_ids and isinstance(n, ast.expr)}
+    candidates: list[tuple[ast.AST, str]] = []
+    for item, inside in dead:
+        if isinstance(item, ast.expr):
+            candidates.append((item, inside))
+            continue
+        for sub in ast.walk(item):
+            if isinstance(sub, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return)) and sub.value is not None:
+                candidates.append((sub.value, inside))
+    for value, inside in candidates:
+        if isinstance(value, ast.Constant) or ast.dump(value) in live:
+            continue
+        segment = _segment(value)
+        if segment is not None and [segment, inside] not in found:
+            found.append([segment, inside])
+    return found
 
 
 def file_facts(text: str) -> list[dict[str, Any]] | None:
@@ -262,6 +452,17 @@ class _Function:
         params = [str(p) for p in data["params"]]
         self.is_method = bool(self.owner) and bool(params) and params[0] in ("self", "cls")
         self.params = params[1:] if self.is_method else params
+        # Parameters that are request data, as in the pack's sources: every parameter of a route,
+        # those after (root, info) of a GraphQL resolve_*, those after the request of a view.
+        if self.route:
+            seeds = list(self.params)
+        elif self.name.startswith("resolve_") and len(self.params) >= 3:
+            seeds = self.params[2:]
+        elif self.params and self.params[0] in REQUEST_NAMES:
+            seeds = self.params[1:]
+        else:
+            seeds = list[str]()
+        self.seeds = set(seeds) - REQUEST_NAMES
         self.steps: list[tuple[_Facts, list[str] | None, list[str]]] = [
             (_Facts(bool(f[0]), frozenset(f[1]), frozenset(f[2]), frozenset(f[3]), frozenset(f[4])),
              None if names is None else [str(n) for n in names], [str(n) for n in fields])
@@ -269,6 +470,9 @@ class _Function:
         ]
         self.assigns = [(frozenset(carried), [str(n) for n in names]) for carried, names in data["assigns"]]
         self.calls = [(str(callee), bool(shell), [frozenset(a) for a in arguments]) for callee, shell, arguments in data["calls"]]
+        self.slices = [(str(text), _Facts(bool(f[0]), frozenset(f[1]), frozenset(f[2]), frozenset(f[3]), frozenset(f[4])))
+                       for text, f in data.get("slices", ())]
+        self.inert = [(str(text), str(inside)) for text, inside in data.get("inert", ())]
 
 
 def _tainted(facts: _Facts, local: set[str], summary: Summary, owner: str | None) -> bool:
@@ -279,6 +483,15 @@ def _tainted(facts: _Facts, local: set[str], summary: Summary, owner: str | None
         or not facts.methods.isdisjoint(summary.methods)
         or (bool(owner) and any((owner, attr) in summary.fields for attr in facts.self_attrs))
     )
+
+
+def _locals(function: _Function, summary: Summary, seed: set[str]) -> set[str]:
+    """The local names that carry request data, starting from ``seed``."""
+    local = set(seed)
+    for facts, names, _ in function.steps:
+        if names is not None and _tainted(facts, local, summary, function.owner):
+            local.update(names)
+    return local
 
 
 def _visit(function: _Function, summary: Summary) -> bool:
@@ -297,6 +510,16 @@ def _visit(function: _Function, summary: Summary) -> bool:
         for name in fields:
             if owner and IDENTIFIER.match(name) and (owner, name) not in summary.fields and len(summary.fields) < MAX_ITEMS:
                 summary.fields.add((owner, name))
+                changed = True
+    if function.slices and function.seeds:
+        # The parameters of a route, of a view taking the request first and of a GraphQL resolver
+        # are request data (as in the pack's sources): only for the slices, not for the summaries above.
+        local = _locals(function, summary, function.seeds)
+    if IDENTIFIER.match(function.name) and (owner is None or IDENTIFIER.match(owner)):
+        for text, facts in function.slices:
+            key = (owner or "", function.name, text)
+            if key not in summary.slices and len(summary.slices) < MAX_ITEMS and _tainted(facts, local, summary, owner):
+                summary.slices.add(key)
                 changed = True
     if returns and not function.route and IDENTIFIER.match(function.name) and function.name not in AMBIGUOUS:
         bucket = summary.methods if function.owner else summary.functions
@@ -382,6 +605,14 @@ def summarise_facts(per_file: Iterable[list[dict[str, Any]] | None]) -> Summary:
             changed = _visit_sinks(function, summary, helpers) or changed
         if not changed:
             break
+    # Sanitisers only where request data is read: elsewhere they would only slow semgrep down.
+    for function in functions:
+        if not function.inert or not IDENTIFIER.match(function.name) or not (function.owner is None or IDENTIFIER.match(function.owner)):
+            continue
+        if function.route or function.seeds or any(_tainted(facts, set(), summary, function.owner) for facts, _, _ in function.steps):
+            for text, inside in function.inert:
+                if len(summary.inert) < MAX_ITEMS:
+                    summary.inert.add((function.owner or "", function.name, text, inside))
     return summary
 
 
@@ -407,6 +638,36 @@ def render_sources(summary: Summary) -> str:
         lines.append("          ...")
         lines.append("    - pattern-either:")
         lines.extend(f"      - pattern: self.{name}" for name in names)
+    lines.extend(_scoped({(owner, name, text, "") for owner, name, text in summary.slices}))
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _scoped(items: set[tuple[str, str, str, str]]) -> list[str]:
+    """YAML items matching each expression only inside its function (and class, and enclosing
+    pattern when one is given), grouped by function and enclosing pattern."""
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for owner, name, text, inside in sorted(items):
+        groups.setdefault((owner, name, inside), []).append(text)
+    lines: list[str] = []
+    for (owner, name, inside), texts in sorted(groups.items()):
+        lines.append("  - patterns:")
+        if owner:
+            lines.extend(["    - pattern-inside: |", f"        class {owner}(...):", "          ..."])
+        if inside:
+            lines.append(f"    - pattern-inside: {json.dumps(inside, ensure_ascii=False)}")
+        lines.extend([
+            "    - pattern-either:",
+            "      - pattern-inside: |", f"          def {name}(...):", "            ...",
+            "      - pattern-inside: |", f"          async def {name}(...):", "            ...",
+            "    - pattern-either:",
+        ])
+        lines.extend(f"      - pattern: {json.dumps(text, ensure_ascii=False)}" for text in texts)
+    return lines
+
+
+def render_sanitisers(summary: Summary) -> str:
+    """The summary's inert values as YAML ``pattern-sanitizers`` items."""
+    lines = _scoped(summary.inert)
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -433,6 +694,7 @@ def render_sinks(summary: Summary, rule: str) -> str:
 
 SOURCES_ANCHOR = "  pattern-sources:\n"
 SINKS_ANCHOR = "  pattern-sinks:\n"
+SANITISERS_ANCHOR = "  pattern-sanitizers:\n"
 
 
 def project_pack(pack: Path, summary: Summary, folder: Path) -> Path:
@@ -444,6 +706,12 @@ def project_pack(pack: Path, summary: Summary, folder: Path) -> Path:
         text = path.read_text(encoding="utf-8")
         if extra and "mode: taint" in text and SOURCES_ANCHOR in text:
             text = text.replace(SOURCES_ANCHOR, SOURCES_ANCHOR + extra, 1)
+        sanitisers = render_sanitisers(summary)
+        if sanitisers and "mode: taint" in text and text.count(SINKS_ANCHOR) == 1:
+            if text.count(SANITISERS_ANCHOR) == 1:
+                text = text.replace(SANITISERS_ANCHOR, SANITISERS_ANCHOR + sanitisers, 1)
+            else:
+                text = text.replace(SINKS_ANCHOR, SANITISERS_ANCHOR + sanitisers + SINKS_ANCHOR, 1)
         sinks = render_sinks(summary, path.stem)
         if sinks and "mode: taint" in text and text.count(SINKS_ANCHOR) == 1:
             text = text.replace(SINKS_ANCHOR, SINKS_ANCHOR + sinks, 1)

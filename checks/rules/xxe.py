@@ -23,3 +23,18 @@ def import_xml():
     # ok: xxe
     safe = etree.fromstring(body, parser=parser)
     return str(tree) + str(safe)
+
+
+@app.route("/feed", methods=["POST"])
+def feed():
+    import xml.sax
+    from xml.dom import pulldom
+    from xml.sax.handler import feature_external_ges
+
+    # ok: xxe
+    events = pulldom.parseString(request.get_data())
+    parser = xml.sax.make_parser()
+    parser.setFeature(feature_external_ges, True)
+    # ruleid: xxe
+    risky = pulldom.parseString(request.get_data(), parser)
+    return str(events) + str(risky)

@@ -68,3 +68,51 @@ def test_pattern_hits_on_constants_are_downgraded_with_a_reason_and_imports_carr
 def test_templates_are_read_for_xss(scan):
     (xss,) = [f for f in scan.findings if f.location.path == "app/templates/page.html"]
     assert xss.rule_id == "template-xss" and xss.location.start_line == 1 and xss.cwe[0] == 79
+
+
+SLICES_AND_CONSTANTS = """\
+    import os
+    import sqlite3
+    import subprocess
+    from flask import Flask, request
+    app = Flask(__name__)
+    DB = sqlite3.connect(":memory:")
+
+    @app.get("/a")
+    def avatar():
+        name = request.args.get("name", "")
+        return open(os.path.join("/srv", name[:32])).read()
+
+    @app.get("/b")
+    def export():
+        engine = "sqlite"
+        table = "audit" if engine == "sqlite" else request.args["table"]
+        return str(DB.execute("SELECT * FROM " + table).fetchall())
+
+    @app.get("/c")
+    def export_live():
+        engine = "pg"
+        table = "audit" if engine == "sqlite" else request.args["table"]
+        return str(DB.execute("SELECT * FROM " + table).fetchall())
+
+    @app.get("/d")
+    def dump():
+        binary, target = "pg_dump", request.args["db"]
+        subprocess.run(binary + " --schema-only", shell=True)
+        subprocess.run(binary + " " + target, shell=True)
+        return "ok"
+    """
+
+
+def test_slices_dead_branches_and_tuple_constants_through_real_semgrep(tmp_path):
+    (tmp_path / "app.py").write_text(textwrap.dedent(SLICES_AND_CONSTANTS))
+    scan = run_static(root=tmp_path, work_dir=tmp_path / "work", cache_dir=None, exclude=[], timeout_s=600, max_file_kb=512)
+    lines = {
+        (finding.location.start_line, cwe)
+        for finding in scan.findings
+        if finding.location is not None and not finding.properties.get("downgraded") and finding.severity != Severity.INFO
+        for cwe in finding.cwe
+    }
+    assert (11, 22) in lines  # the slice keeps the request data
+    assert (17, 89) not in lines and (23, 89) in lines  # only the branch the constant takes
+    assert (28, 78) not in lines and (29, 78) in lines  # the constant of the tuple is not tainted

@@ -130,3 +130,117 @@ def test_facts_survive_the_json_cache_and_give_the_same_summary(tmp_path):
     assert summarise_facts(value for _, value in loaded).digest() == fresh.digest()
     assert summarise_facts(json.loads(json.dumps(facts))).digest() == fresh.digest()
     assert summarise_facts([[{"name": "x"}], None]).empty()  # a malformed entry is left out, never fatal
+
+
+SLICE_CODE = textwrap.dedent('''
+    import os
+    from http.server import BaseHTTPRequestHandler
+    from flask import request
+
+    def avatar():
+        name = request.args.get("name", "")
+        stem = name[:32]
+        safe = os.path.basename(name)[:32]
+        fixed = "constant"[:3]
+        return stem, safe, fixed
+
+    @app.get("/files/<path>")
+    def files(path):
+        return open(path[1:]).read()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            return self.path[1:]
+
+        def helper(self):
+            return self.path[1:]
+''')
+
+
+def test_slices_of_request_data_become_sources_scoped_to_their_function():
+    summary = summarise([SLICE_CODE])
+    assert summary.slices == {
+        ("", "avatar", "name[:32]"),  # a local carrying request data, not the basename or a constant
+        ("", "files", "path[1:]"),  # a route parameter
+        ("Handler", "do_GET", "self.path[1:]"),  # an http.server handler, not any method reading self.path
+    }
+    text = render_sources(summary)
+    assert 'class Handler(...):' in text and 'def do_GET(...):' in text and '- pattern: "self.path[1:]"' in text
+    assert "async def avatar(...):" in text
+
+
+DEAD_CODE = textwrap.dedent('''
+    from flask import request
+
+    def pick():
+        mode = "fast"
+        if mode == "fast":
+            column = "name"
+        else:
+            column = request.args["col"]
+        table = "t" if mode in ("fast", "slow") else request.args["table"]
+        if not mode:
+            other = request.args["other"]
+        return column, table, other
+
+    def both():
+        mode = "fast"
+        if mode != "fast":
+            column = request.args["col"]
+        column = request.args["col"]  # the same value also in reachable code
+        return column
+
+    def reassigned(flag):
+        mode = "fast"
+        if flag:
+            mode = "slow"
+        if mode == "fast":
+            column = "name"
+        else:
+            column = request.args["col"]  # mode is not a constant
+        return column
+
+    def unknown():
+        mode = os.environ.get("MODE")
+        if mode == "fast":
+            return request.args["col"]
+
+    def pair():
+        tool, flags = "ls", request.args["flags"]
+        return tool + flags
+''')
+
+
+def test_unreachable_branches_and_tuple_constants_become_sanitisers(tmp_path):
+    summary = summarise([DEAD_CODE])
+    assert summary.inert == {
+        ("", "pick", "request.args['col']", "if mode == 'fast':\n  ..."),
+        ("", "pick", "request.args['table']", "'t' if mode in ('fast', 'slow') else request.args['table']"),
+        ("", "pick", "request.args['other']", "if not mode:\n  ..."),
+        ("", "pair", "tool", ""),
+    }
+    folder = project_pack(rules_dir(), summary, tmp_path / "pack")
+    sql = (folder / "sql-injection.yaml").read_text()
+    sanitisers = sql.split("  pattern-sanitizers:\n", 1)[1]
+    assert sanitisers.startswith("  - patterns:") and '"if mode == \'fast\':\\n  ..."' in sanitisers
+    assert "request.args['col']" not in (folder / "weak-hash.yaml").read_text()
+    assert Summary(inert=set(list(summary.inert)[:1])).digest() != summary.digest()
+
+
+def test_comprehensions_over_request_data_become_sources_unless_each_element_is_converted():
+    code = textwrap.dedent('''
+        import shlex
+        from flask import request
+
+        def lint():
+            files = request.args.getlist("f")
+            a = " ".join([name.strip() for name in files])
+            b = " ".join(shlex.quote(name) for name in files)
+            c = ",".join(c.lower() for c in request.args["cols"].split(","))
+            d = [name.strip() for name in ("a", "b")]
+            return a, b, c, d
+    ''')
+    assert summarise([code]).slices == {
+        ("", "lint", "[name.strip() for name in files]"),
+        ("", "lint", "','.join(c.lower() for c in request.args['cols'].split(','))"),  # the call: no double parentheses
+    }
