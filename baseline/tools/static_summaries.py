@@ -295,12 +295,22 @@ def _segment(node: ast.AST) -> str | None:
     return text
 
 
+def _bound_without_name_node(node: ast.AST) -> str | None:
+    """The name an ``except ... as x`` or a match capture (``case x``, ``case [*x]``, ``case {**x}``)
+    binds: bindings the AST writes as a plain string, not as a stored ``ast.Name``."""
+    if isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
+        return node.name
+    if isinstance(node, ast.MatchMapping):
+        return node.rest
+    return None
+
+
 def _local_constants(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[dict[str, Any], set[str]]:
     """(names bound exactly once in the function, to a literal: name -> value; those bound in a tuple).
 
     A name bound once holds that literal wherever it is read (reading it before the binding raises).
     Parameters, ``global``/``nonlocal`` names and any second binding (loop, ``with``, walrus,
-    augmented assignment, import, nested function) disqualify a name.
+    augmented assignment, import, nested function, ``except ... as``, a match capture) disqualify a name.
     """
     counts: dict[str, int] = {}
     excluded: set[str] = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
@@ -309,6 +319,8 @@ def _local_constants(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[dict
     for sub in ast.walk(node):
         if isinstance(sub, ast.Name) and isinstance(sub.ctx, (ast.Store, ast.Del)):
             counts[sub.id] = counts.get(sub.id, 0) + 1
+        elif (bound := _bound_without_name_node(sub)) is not None:
+            counts[bound] = counts.get(bound, 0) + 1
         elif isinstance(sub, (ast.Global, ast.Nonlocal)):
             excluded.update(sub.names)
         elif isinstance(sub, (ast.Import, ast.ImportFrom)):

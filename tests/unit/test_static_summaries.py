@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from baseline.tools.static_summaries import Summary, project_pack, render_sinks, render_sources, summarise
 from baseline.tools.semgrep import rules_dir
 
@@ -244,3 +246,30 @@ def test_comprehensions_over_request_data_become_sources_unless_each_element_is_
         ("", "lint", "[name.strip() for name in files]"),
         ("", "lint", "','.join(c.lower() for c in request.args['cols'].split(','))"),  # the call: no double parentheses
     }
+
+
+@pytest.mark.parametrize(
+    "rebinding",
+    [
+        "    try:\n        pass\n    except Exception as mode:\n        pass\n",
+        "    match value:\n        case mode:\n            pass\n",
+        "    match value:\n        case [*mode]:\n            pass\n",
+        "    match value:\n        case {**mode}:\n            pass\n",
+        "    for mode in value:\n        pass\n",
+    ],
+    ids=["except-as", "match-capture", "match-star", "match-rest", "for"],
+)
+def test_a_second_binding_of_any_kind_makes_a_name_no_constant(rebinding: str) -> None:
+    """A name bound to a literal and bound again (even where the AST writes the name as a string) is not
+    a constant, so a branch on it is never judged unreachable."""
+    import ast
+
+    from baseline.tools.static_summaries import _local_constants
+
+    source = "def view(value):\n    mode = 'safe'\n" + rebinding + "    return mode\n"
+    function = ast.parse(source).body[0]
+    assert isinstance(function, ast.FunctionDef)
+    assert "mode" not in _local_constants(function)[0]
+    alone = ast.parse("def view(value):\n    mode = 'safe'\n    return mode\n").body[0]
+    assert isinstance(alone, ast.FunctionDef)
+    assert _local_constants(alone)[0] == {"mode": "safe"}
