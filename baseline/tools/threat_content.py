@@ -17,7 +17,17 @@ from typing import Iterable
 
 from baseline.tools.attack_surface import AttackSurface, SurfaceItem
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_HEADING_START = re.compile(r"^(#{1,6})\s+(.*)$")
+
+
+def heading(line: str) -> tuple[int, str] | None:
+    """(level, title) of an ATX heading line, the title without its closing ``#``s and spaces; None
+    for any other line. Linear in the line: one pattern with a lazy title followed by optional runs
+    of spaces and ``#``s backtracked cubically on a heading with a long run of spaces inside."""
+    match = _HEADING_START.match(line)
+    if match is None:
+        return None
+    return len(match.group(1)), match.group(2).rstrip().rstrip("#").rstrip()
 _LIST_ITEM = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+")
 _TABLE_SEPARATOR = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
 _PLACEHOLDER = re.compile(r"\bTODO\b|\bTBD\b|_fill in|<fill", re.I)
@@ -106,13 +116,13 @@ def markdown_blocks(text: str) -> tuple[str, ...]:
             blocks.append("\n".join(body).strip())
 
     for line in lines:
-        heading = _HEADING.match(line)
-        if heading:
+        found = heading(line)
+        if found:
             flush()
-            level = len(heading.group(1))
+            level, title = found
             close_sections(level)
             if level >= 3:
-                sections.append((level, [heading.group(2)]))
+                sections.append((level, [title]))
             continue
         for _, body in sections:
             body.append(line)

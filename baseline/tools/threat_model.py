@@ -16,11 +16,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from baseline.tools.threat_content import markdown_blocks
+from baseline.tools.threat_content import heading, markdown_blocks
 from baseline.parsing import parse_python
 
 ELEMENTS = ("assets", "entry points", "trust boundaries", "threats", "mitigations")
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ELEMENT_HEADINGS = {
     "assets": re.compile(r"\bassets?\b|what we protect|crown jewels", re.I),
     "entry points": re.compile(r"entry[ -]?points?|attack surface|interfaces?|external inputs?", re.I),
@@ -92,9 +91,9 @@ def read_markdown(text: str, path: str, fmt: str = "markdown") -> ThreatModelDoc
     untouched, edited, body = draft_state(text)
     sections: list[tuple[str, list[str]]] = [("", [])]
     for line in body.splitlines():
-        heading = _HEADING.match(line)
-        if heading:
-            sections.append((heading.group(2), []))
+        parsed = heading(line)
+        if parsed:
+            sections.append((parsed[1], []))
         else:
             sections[-1][1].append(line)
     found: list[str] = []
@@ -119,13 +118,13 @@ def security_section(text: str) -> str | None:
     """The "Threat model" section of a document (heading to the next heading of the same level)."""
     lines = text.splitlines()
     for index, line in enumerate(lines):
-        heading = _HEADING.match(line)
-        if heading and re.search(r"threat[ -]?model", heading.group(2), re.I):
-            level = len(heading.group(1))
+        found = heading(line)
+        if found and re.search(r"threat[ -]?model", found[1], re.I):
+            level = found[0]
             end = len(lines)
             for later in range(index + 1, len(lines)):
-                other = _HEADING.match(lines[later])
-                if other and len(other.group(1)) <= level:
+                other = heading(lines[later])
+                if other and other[0] <= level:
                     end = later
                     break
             return "\n".join(lines[index:end])

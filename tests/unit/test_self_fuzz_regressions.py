@@ -528,3 +528,29 @@ def test_project_readers_skip_a_file_nested_too_deeply(tmp_path: Path, source: s
     surface = find_surface(tmp_path)
     assert [entry.qualname for entry in surface.entry_points] == ["parse"]
     assert surface.unparsable == ("pkg/deep.py",)
+
+
+# --- threat model Markdown: a heading with a long run of spaces inside (cubic backtracking) --------
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("## Threat model", (2, "Threat model")),
+        ("### Mitigations ###  ", (3, "Mitigations")),
+        ("## C#", (2, "C")),
+        ("## a # b #", (2, "a # b")),
+        ("#### ", (4, "")),
+        ("####### too deep", None),
+        ("#no space", None),
+        ("## Entry" + " " * 20_000 + "x", (2, "Entry" + " " * 20_000 + "x")),  # was cubic: hours for this line
+    ],
+)
+def test_markdown_headings_are_read_in_linear_time_with_the_same_titles(line: str, expected) -> None:
+    from baseline.tools.threat_content import heading, markdown_blocks
+    from baseline.tools.threat_model import security_section
+
+    assert heading(line) == expected
+    text = line + "\n\nbody\n"
+    assert markdown_blocks(text)
+    assert security_section(text) is None or security_section(text).startswith(line)
