@@ -35,7 +35,10 @@ _TOKENS = (
     re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b"),  # JWTs
     re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)", re.DOTALL),
 )
-_KEY = r"""(?:-{0,2})\b[\w.-]*(?:passw(?:or)?d|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth)s?[\w.-]*\b"""
+# The name around the credential word is bounded (64 characters each side; a longer name matches
+# from a later start, its value is masked the same): unbounded, every start position of a long
+# dotted run (``a.a.a...``) scanned to its end, quadratic in the text.
+_KEY = r"""(?:-{0,2})[\w.-]{0,64}(?:passw(?:or)?d|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth)s?[\w.-]{0,64}\b"""
 _ASSIGNMENT = re.compile(
     rf"""(?P<key>{_KEY})(?P<sep>["']?\s*(?:==|!=|=|:)\s*)"""
     r"""(?:(?P<prefix>[rbuf]?)(?P<quote>["'])(?P<quoted>[^"'\n]{3,})|(?P<bare>(?=[^\s"',;)]*\d)[^\s"',;)]{6,}))""",
