@@ -267,12 +267,6 @@ def generated_entry(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def template_version(text: str) -> int:
-    """The template version a generated harness was written with (1: before versions were written)."""
-    match = re.search(r"^# template: (\d+)$", text, re.MULTILINE)
-    return int(match.group(1)) if match else 1
-
-
 def _differs(path: Path, text: str) -> bool:
     """True for a generated harness whose text is not ``text`` (a file without the marker is kept)."""
     try:
