@@ -88,9 +88,11 @@ def _spent(run: dict[str, Any]) -> float:
 def judge(result: dict[str, Any], library: dict[str, Any]) -> dict[str, Any]:
     """Was the known bug reported, after how many fuzzing seconds, and what else was reported.
 
-    A slow finding counts when its harness drove the entry point and, when the library names a
-    ``chunk``, when that chunk is among what amplification repeated (the known input's shape, not
-    another super-linear path of the same function).
+    A crash counts when its exception type is the known one, its harness drove the entry point and
+    its message does not name the library's ``exclude`` (a different bug of the same type). A slow
+    finding counts when its harness drove the entry point and, when the library names a ``chunk``,
+    when that chunk is among what amplification repeated (the known input's shape, not another
+    super-linear path of the same function).
     """
     exception = library["exception"].rsplit(".", 1)[-1]
     known: dict[str, Any] | None = None
@@ -102,6 +104,8 @@ def judge(result: dict[str, Any], library: dict[str, Any]) -> dict[str, Any]:
         drives = any(library["entry"] in run.get("entry_points_called", []) for run in runs if run["harness"] == harness)
         if library["kind"] == "crash":
             hit = finding["rule_id"] == "fuzzing.uncaught-exception" and finding["message"].split(":", 1)[0] == exception and drives
+            # A named condition of the same exception type that is a different bug (see the library's notes).
+            hit = hit and not (library.get("exclude") and library["exclude"] in finding["message"].split(" in ", 1)[0])
         else:
             chunks = [properties.get("chunk", ""), *properties.get("also_chunks", [])]
             shaped = not library.get("chunk") or any(library["chunk"] in str(chunk) for chunk in chunks)
@@ -118,12 +122,20 @@ def judge(result: dict[str, Any], library: dict[str, Any]) -> dict[str, Any]:
         total = 0.0
         # The probing phase ran before any libFuzzer run: all of it counts, or up to the harness whose
         # probing reported the crash.
+        wanted = library.get("chunk")
         for probed in result["metrics"].get("probed_first", []):
+            # A harness's whole amplification may run in the phase: a slow input counts up to its ladder.
+            at = [
+                float(growth.get("at_s") or 0) for growth in (probed.get("amplify") or {}).get("growths", [])
+                if not wanted or wanted in str(growth.get("chunk", ""))
+            ]
+            if probed["harness"] == harness and library["kind"] == "slow" and at:
+                seconds = total + min(at)
+                break
             total += float(probed.get("seconds") or 0)
-            if probed["harness"] == harness and library["kind"] == "crash" and probed.get("crashes"):
+            if probed["harness"] == harness and library["kind"] == "crash" and probed.get("crashes") and properties.get("found_by", "probing phase") == "probing phase":
                 seconds = total
                 break
-        wanted = library.get("chunk")
         located = wanted and any(
             wanted in str(growth.get("chunk", "")) for run in runs if run["harness"] == harness for growth in (run.get("amplify") or {}).get("growths", [])
         )

@@ -60,9 +60,9 @@ def crash_findings(campaign: FuzzCampaign) -> list[Finding]:
     """One finding per distinct crash: found in this scan, or stored earlier and still reproducing."""
     findings: list[Finding] = []
     seen: set[str] = set()
-    crashes = [(found.crash, "found in this scan" + (" (new)" if found.new else " (already stored)")) for found in campaign.found]
-    crashes += [(crash, "stored earlier and still reproduces") for crash in campaign.unresolved]
-    for crash, when in crashes:
+    crashes = [(found.crash, "found in this scan" + (" (new)" if found.new else " (already stored)"), found.found_by) for found in campaign.found]
+    crashes += [(crash, "stored earlier and still reproduces", "replay") for crash in campaign.unresolved]
+    for crash, when, found_by in crashes:
         if crash.crash_id in seen:
             continue
         seen.add(crash.crash_id)
@@ -76,7 +76,8 @@ def crash_findings(campaign: FuzzCampaign) -> list[Finding]:
                 location=_location(crash.top_frames),
                 confidence=Confidence.HIGH,
                 cwe=cwe,
-                properties={"crash_id": crash.crash_id, "harness": crash.harness, "kind": crash.kind, "top_frames": list(crash.top_frames), "generated_harness": crash.generated_harness},
+                properties={"crash_id": crash.crash_id, "harness": crash.harness, "kind": crash.kind, "top_frames": list(crash.top_frames), "generated_harness": crash.generated_harness,
+                            "found_by": found_by},
             )
         )
     return findings
@@ -263,7 +264,11 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
                 if position in campaign.amplified_after else {})}
             for position, run in enumerate(campaign.runs)
         ],
-        "probed_first": [{"harness": harness, "seconds": seconds, "crashes": crashes} for harness, seconds, crashes in campaign.probed_first],
+        "probed_first": [
+            {"harness": harness, "seconds": seconds, "crashes": crashes}
+            | ({"amplify": summary} if harness in campaign.probe_runs and (summary := amplify_summary(campaign.probe_runs[harness])) else {})
+            for harness, seconds, crashes in campaign.probed_first
+        ],
         "seeds_set_aside": [{"harness": harness, "inputs": count} for harness, count in campaign.seeds_set_aside],
         "skipped": [{"harness": harness, "reason": reason} for harness, reason in campaign.skipped],
         "dropped_crashes": [{"harness": harness, "reason": reason} for harness, reason in campaign.dropped],

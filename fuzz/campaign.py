@@ -46,6 +46,7 @@ class FoundCrash:
     crash: store.StoredCrash
     new: bool
     minimized: bool
+    found_by: str = "fuzzing"  # fuzzing (a libFuzzer run) | amplification (in or after a run) | probing phase
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class FuzzCampaign:
     slow: tuple[SlowInput, ...] = ()  # harnesses whose time per input grew faster than the input
     amplified_after: dict[int, tuple[float, int]] = field(default_factory=dict)  # run index -> (seconds, crashes) of probing after that run
     probed_first: tuple[tuple[str, float, int], ...] = ()  # (harness, seconds, crashes) of the probing phase, in plan order
+    probe_runs: dict[str, HarnessRun] = field(default_factory=dict)  # harness -> its process in the probing phase
     seeds_set_aside: tuple[tuple[str, int], ...] = ()  # (harness, corpus inputs it raised on in the probing phase, moved out of its corpus)
     budget_s: float = 0.0
     wall_s: float = 0.0
@@ -454,6 +456,12 @@ def probe_first_seconds(amplify_share: float, budget: float, planned: int) -> fl
     return round(seconds, 2) if seconds >= PROBE_FIRST_MIN_S else None
 
 
+def amplify_phase_seconds(share: float) -> float:
+    """Seconds of a harness's whole amplification in the probing phase: its share by value of
+    ``fuzz.amplify`` x ``fuzz.time``, within AMPLIFY_FLOOR_S..AMPLIFY_CAP_S (pure)."""
+    return round(min(max(share, AMPLIFY_FLOOR_S), AMPLIFY_CAP_S), 1)
+
+
 GRACE_FACTOR = 4.0  # times the longest start-up measured in this scan
 GRACE_FLOOR_S = 10.0  # never below this (nor above the operator's fuzz.startup_grace)
 
@@ -591,6 +599,8 @@ def run_campaign(
     weight_left = [sum(planned_weights)]  # of the planned harnesses not yet run
     entry_by_id = {entry.id: entry for entry in surface.entry_points}
     probed_harnesses: set[str] = set()  # harnesses whose crash pass ran in the probing phase
+    amplified_first: set[str] = set()  # of those, the ones whose whole amplification ran there (timing included)
+    probe_runs: dict[str, HarnessRun] = {}  # the probing phase's process of each harness probed there
     probed_first: list[tuple[str, float, int]] = []
     seeds_set_aside: list[tuple[str, int]] = []
     retried: set[str] = set()  # harnesses run again after a crash while libFuzzer loaded their corpus
@@ -619,7 +629,7 @@ def run_campaign(
             share_corpus(corpus, donors)
         return corpus
 
-    def triage_amplified(relative: str, run: HarnessRun, harness_path: Path, crash_dir: Path) -> int:
+    def triage_amplified(relative: str, run: HarnessRun, harness_path: Path, crash_dir: Path, found_by: str = "amplification") -> int:
         """Replay and triage the inputs amplification kept as crashes; returns the new crashes reported."""
         crashes_found = 0
         for path in sorted(crash_dir.glob("amplified-*")) if crash_dir.is_dir() else []:
@@ -634,7 +644,7 @@ def run_campaign(
             triaged = _triage(crashed, root, harness_path, python, fuzz_dir, config, allow_env, deadline, surface.entry_points)
             if isinstance(triaged, FoundCrash):
                 if all(item.crash.crash_id != triaged.crash.crash_id for item in found):
-                    found.append(triaged)
+                    found.append(replace(triaged, found_by=found_by))
                     crashes_found += 1
             else:
                 dropped.append((relative, triaged))
@@ -677,7 +687,9 @@ def run_campaign(
         amplify_s = None
         seen_file = fuzz_dir / "artifacts" / corpus_name(relative) / "amplify-seen.txt"
         crash_dir = fuzz_dir / "artifacts" / corpus_name(relative) / "amplified"
-        if amplify_share > 0:
+        if round_ == 0 and relative in amplified_first:
+            pass  # its corpus was amplified in the probing phase, timing included: libFuzzer gets the whole run
+        elif amplify_share > 0:
             if round_ == 0:
                 seen_file.unlink(missing_ok=True)
                 for stale in crash_dir.glob("amplified-*") if crash_dir.is_dir() and not crash_dir.is_symlink() else []:
@@ -768,9 +780,18 @@ def run_campaign(
     probe_plan += [(harness.path, harness.generated) for harness in helpers]
     probe_s = probe_first_seconds(amplify_share, budget, len(probe_plan))
     probed_generated: list[str] = []
+    phase_left = amplify_share * budget  # the amplification share: whole amplifications while it lasts
     for relative, generated_harness in probe_plan:
         if probe_s is None or deadline - time.monotonic() - probe_s < FLOOR_RESERVE_S * len(probe_plan):
             break  # the phase never takes a planned harness's floor
+        # A harness's whole amplification (crash pass, then timing ladders) runs here with its share by
+        # value, as its first run would have had it, while the amplification share lasts; after that,
+        # the crash pass alone (the timing stays in the first run).
+        entry_id = generated_entry_of.get(relative, "")
+        weight = harness_weight([priority[entry_id]]) if entry_id in priority else weights.get(relative, WEIGHT_HELPER)
+        whole_s = amplify_phase_seconds(amplify_share * budget * weight / total_weight)
+        whole = whole_s <= phase_left and deadline - time.monotonic() - whole_s >= FLOOR_RESERVE_S * len(probe_plan)
+        seconds_here = whole_s if whole else probe_s
         harness_path = root / relative if not Path(relative).is_absolute() else Path(relative)
         corpus = prepare_corpus(relative, probed_generated)
         if generated_harness:
@@ -780,17 +801,27 @@ def run_campaign(
             stale.unlink(missing_ok=True)
         startups = [run.probe.startup_s for run in runs if run.stats.started and run.probe is not None and run.probe.startup_s is not None]
         grace, grace_why = startup_grace(grace_ceiling, startups, 0)
-        say(relative, f"probing its corpus for crashes ({probe_s:g} s)")
+        seen_file = fuzz_dir / "artifacts" / corpus_name(relative) / "amplify-seen.txt"
+        seen_file.unlink(missing_ok=True)
+        say(relative, f"probing its corpus for crashes{' and slow inputs' if whole else ''} ({seconds_here:g} s)")
         probing = run_harness(
-            python=python, root=root, harness=harness_path, generated=generated_harness, budget_s=max(math.ceil(probe_s), 1), corpus=corpus,
+            python=python, root=root, harness=harness_path, generated=generated_harness, budget_s=max(math.ceil(seconds_here), 1), corpus=corpus,
             artifacts=fuzz_dir / "artifacts" / corpus_name(relative), input_timeout=input_timeout, rss_limit_mb=int(config.get("fuzz.rss_limit_mb")),
             grace_s=grace, grace_why=grace_why, allow_env=allow_env, network=network, probe=probe,
-            amplify=amplify_config(probe_s, reads_fdp_text(text_of.get(relative, "")), None, crash_dir) | {"then_fuzz": False, "crash_only": True},
+            amplify=amplify_config(seconds_here, reads_fdp_text(text_of.get(relative, "")), seen_file if whole else None, crash_dir)
+            | {"then_fuzz": False, "crash_only": not whole},
         )
         record = probing.probe.amplify if probing.probe is not None else None
         if record is None or "seconds" not in record:
             continue  # the process ended before or inside the probing (it is fuzzed as planned, crash pass included)
         probed_harnesses.add(relative)
+        probe_runs[relative] = probing
+        if whole:
+            spent_here = record.get("seconds")
+            phase_left -= float(spent_here) if isinstance(spent_here, (int, float)) and not isinstance(spent_here, bool) else whole_s
+            keep_amplified(relative, probing.harness, generated_harness, judge_amplify(record))
+            if record.get("inputs"):
+                amplified_first.add(relative)  # an empty corpus is amplified after the first run, on what the fuzzer found
         # Corpus inputs the harness raised on are set aside (at least one per crash place is triaged
         # and stored): libFuzzer stops at the first crashing input while it loads the corpus, and the
         # harness would never fuzz.
@@ -798,7 +829,7 @@ def run_campaign(
         if aside:
             seeds_set_aside.append((relative, aside))
         seconds = record.get("seconds")
-        probed_first.append((relative, float(seconds) if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) else 0.0, triage_amplified(relative, probing, harness_path, crash_dir)))
+        probed_first.append((relative, float(seconds) if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) else 0.0, triage_amplified(relative, probing, harness_path, crash_dir, "probing phase")))
 
     for harness in first:
         fuzz(harness.path, harness.generated, weights[harness.path])
@@ -890,6 +921,7 @@ def run_campaign(
         slow=tuple(slow.values()),
         amplified_after=dict(amplified_after),
         probed_first=tuple(probed_first),
+        probe_runs=dict(probe_runs),
         seeds_set_aside=tuple(seeds_set_aside),
         wall_s=round(wall, 3),
         atheris_version=version,

@@ -321,6 +321,16 @@ def test_the_probing_phase_is_half_the_amplification_share_split_evenly() -> Non
     assert probe_first_seconds(0.0, 120, 8) is None and probe_first_seconds(0.2, 120, 0) is None
 
 
+def test_a_whole_amplification_in_the_probing_phase_gets_its_share_by_value() -> None:
+    from baseline.fuzz.campaign import WEIGHT_ENTRY, WEIGHT_PARSER, amplify_phase_seconds
+    from baseline.fuzz.slow import AMPLIFY_CAP_S, AMPLIFY_FLOOR_S
+
+    # 24 s of amplification (0.2 x 120 s) over a parser and three public functions (weight 9).
+    total = WEIGHT_PARSER + 3 * WEIGHT_ENTRY
+    assert amplify_phase_seconds(24 * WEIGHT_PARSER / total) == 8.0 and amplify_phase_seconds(24 * WEIGHT_ENTRY / total) == 5.3
+    assert amplify_phase_seconds(0.4) == AMPLIFY_FLOOR_S and amplify_phase_seconds(600) == AMPLIFY_CAP_S
+
+
 def test_after_a_crash_while_loading_the_corpus_shared_and_crashing_inputs_are_set_aside(tmp_path: Path) -> None:
     from baseline.fuzz.campaign import set_aside_crashing
 

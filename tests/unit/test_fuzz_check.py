@@ -92,6 +92,7 @@ def test_crash_fails_with_a_located_finding(kind: str, rule: str) -> None:
     assert finding.rule_id == rule
     assert finding.location is not None and (finding.location.path, finding.location.start_line) == ("pkg/codec.py", 5)
     assert "baseline fuzz replay" in finding.message
+    assert finding.properties["found_by"] == "fuzzing"  # how it was found: a libFuzzer run, amplification, the probing phase
 
 
 def test_stored_crash_that_still_reproduces_is_unresolved() -> None:
@@ -214,3 +215,9 @@ def test_the_probing_phase_and_each_runs_super_linear_ladders_are_in_the_metrics
     assert result.metrics["probed_first"] == [{"harness": "fuzz/fuzz_codec.py", "seconds": 1.5, "crashes": 1}]
     summary = result.metrics["runs"][0]["amplify"]
     assert summary["seconds"] == 3.0 and summary["growths"] == [{"chunk": "\u200c", "at_s": 1.25, "exponent": 2.0}]
+    # A harness amplified in the probing phase: its ladders are in the phase's entry, not in a run.
+    phase = run("fuzz/fuzz_codec.py", probe=probe)
+    result = judge(campaign(runs=(run("fuzz/fuzz_codec.py"),), probed_first=(("fuzz/fuzz_codec.py", 3.0, 0),), probe_runs={"fuzz/fuzz_codec.py": phase}))
+    entry = result.metrics["probed_first"][0]
+    assert entry["seconds"] == 3.0 and entry["amplify"]["growths"] == [{"chunk": "\u200c", "at_s": 1.25, "exponent": 2.0}]
+    assert result.metrics["runs"][0]["amplify"] is None
