@@ -260,6 +260,7 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
              "product_functions_reached": len(run.probe.functions) if run.probe else 0,
              "entry_points_called": list(run.probe.entries) if run.probe else [],
              "amplify": amplify_summary(run),
+             "known_crashes_skipped": run.probe.known_skipped if run.probe else 0,
              **({"amplify_after_s": campaign.amplified_after[position][0], "amplified_crashes": campaign.amplified_after[position][1]}
                 if position in campaign.amplified_after else {})}
             for position, run in enumerate(campaign.runs)

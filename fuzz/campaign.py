@@ -462,6 +462,8 @@ def amplify_phase_seconds(share: float) -> float:
     return round(min(max(share, AMPLIFY_FLOOR_S), AMPLIFY_CAP_S), 1)
 
 
+MAX_RESUMES = 3  # runs of a harness past a crash it reported, in one scan
+
 GRACE_FACTOR = 4.0  # times the longest start-up measured in this scan
 GRACE_FLOOR_S = 10.0  # never below this (nor above the operator's fuzz.startup_grace)
 
@@ -605,6 +607,9 @@ def run_campaign(
     seeds_set_aside: list[tuple[str, int]] = []
     retried: set[str] = set()  # harnesses run again after a crash while libFuzzer loaded their corpus
     retry: set[str] = set()  # of those, the ones the next round runs
+    known: list[tuple[str, str]] = []  # reported exceptions (type, innermost product frame): not a crash again in later runs
+    resumable: set[str] = set()  # harnesses whose latest run stopped at a crash the launcher can now recognise
+    resumes: dict[str, int] = {}  # harness -> runs after a crash in this scan
 
     def prepare_corpus(relative: str, earlier: list[str]) -> Path:
         """The harness's corpus: the project's test data, quoted examples of its package's source
@@ -629,6 +634,23 @@ def run_campaign(
             share_corpus(corpus, donors)
         return corpus
 
+    def reported() -> frozenset[str]:
+        return frozenset(item.crash.crash_id for item in found)
+
+    def learn(crash: store.StoredCrash) -> bool:
+        """Remember a reported exception by its type and innermost product frame; True when it can be
+        recognised in the harness process (that frame is in the product's code)."""
+        if crash.kind != "exception" or not crash.top_frames:
+            return False
+        place = crash.top_frames[0].split(" in ", 1)[0]
+        path = place.rsplit(":", 1)[0]
+        if not any(path == product or path.startswith(product.rstrip("/") + "/") for product in probe[1]):
+            return False
+        item = (crash.exception.split(":", 1)[0].rsplit(".", 1)[-1], place)
+        if item not in known:
+            known.append(item)
+        return True
+
     def triage_amplified(relative: str, run: HarnessRun, harness_path: Path, crash_dir: Path, found_by: str = "amplification") -> int:
         """Replay and triage the inputs amplification kept as crashes; returns the new crashes reported."""
         crashes_found = 0
@@ -641,8 +663,9 @@ def run_campaign(
             if replayed.ok or replayed.timed_out:
                 continue
             crashed = replace(run, status="crash", kind="exception", artifact=str(path), stdout=replayed.stdout, stderr=replayed.stderr)
-            triaged = _triage(crashed, root, harness_path, python, fuzz_dir, config, allow_env, deadline, surface.entry_points)
+            triaged = _triage(crashed, root, harness_path, python, fuzz_dir, config, allow_env, deadline, surface.entry_points, reported())
             if isinstance(triaged, FoundCrash):
+                learn(triaged.crash)
                 if all(item.crash.crash_id != triaged.crash.crash_id for item in found):
                     found.append(replace(triaged, found_by=found_by))
                     crashes_found += 1
@@ -714,6 +737,7 @@ def run_campaign(
             runs=executions,
             network=network,
             probe=probe,
+            known_crashes=tuple(known),
         )
         run = run_harness(**run_args, amplify=amplify_config(amplify_s, reads_fdp_text(text_of.get(relative, "")), seen_file, crash_dir) | crash_pass if amplify_s is not None else None)
         died_amplifying = run.probe is not None and run.probe.amplify is not None and "seconds" not in run.probe.amplify
@@ -739,9 +763,12 @@ def run_campaign(
                 slow[relative] = save_slow_input(fuzz_dir / "slow-inputs" / corpus_name(relative), run.harness, generated, growth)
         if run.probe is not None:  # amplification ran before libFuzzer: judged even when the fuzz loop never started
             keep_amplified(relative, run.harness, generated, judge_amplify(run.probe.amplify))
+        resumable.discard(relative)
         if run.status == "crash" and run.artifact and run.kind:
-            triaged = _triage(run, root, harness_path, python, fuzz_dir, config, allow_env, deadline, surface.entry_points)
+            triaged = _triage(run, root, harness_path, python, fuzz_dir, config, allow_env, deadline, surface.entry_points, reported())
             if isinstance(triaged, FoundCrash):
+                if learn(triaged.crash) and run.stats.started:
+                    resumable.add(relative)  # fuzzed again in a later round, past this crash
                 found.append(triaged)
             else:
                 dropped.append((relative, triaged))
@@ -866,10 +893,14 @@ def run_campaign(
         growing = [path for path in alive if latest[path].stats.cov_grew]
         again = [path for path in order if path in retry]  # set aside a crashing corpus input: fuzzed from the rest
         retry.clear()
-        if not alive and not again:
+        # A harness libFuzzer stopped at a crash it reported goes on past it (at most MAX_RESUMES times a scan).
+        past_crash = [path for path in order if path in resumable and resumes.get(path, 0) < MAX_RESUMES and path in latest]
+        if not alive and not again and not past_crash:
             break
-        chosen_now = set(growing or alive) | set(again)
+        chosen_now = set(growing or alive) | set(again) | set(past_crash)
         for path in [path for path in order if path in chosen_now]:
+            if path in past_crash:
+                resumes[path] = resumes.get(path, 0) + 1
             if fuzz(path, path in generated_set or latest[path].generated, weight_of.get(path, WEIGHT_HELPER), round_) is None:
                 break
         round_ += 1
@@ -945,7 +976,7 @@ def minimize_seconds(configured: int, remaining: float) -> int:
 
 def _triage(
     run: HarnessRun, root: Path, harness: Path, python: str, fuzz_dir: Path, config: Any, allow_env: list[str], deadline: float,
-    entries: tuple[EntryPoint, ...] = (),
+    entries: tuple[EntryPoint, ...] = (), reported: frozenset[str] = frozenset(),
 ) -> FoundCrash | str:
     """Describe, confirm, minimise and store one crash; a string says why it was dropped.
 
@@ -953,7 +984,8 @@ def _triage(
     :func:`~baseline.fuzz.triage.documented_behaviour`), whatever harness raised it, is not
     reported; another is replayed first (``python <harness> <input>``, as ``baseline fuzz replay``
     does): one that does not reproduce is not reported. A minimised input replaces the found one
-    only when it still crashes the same way.
+    only when it still crashes the same way; a crash already ``reported`` in this scan (its crash
+    id) is not minimised again.
     """
     artifact = Path(run.artifact or "")
     kind = run.kind or "exception"
@@ -973,7 +1005,7 @@ def _triage(
         if confirm.ok:
             return f"{info.exception} did not reproduce when its input was replayed: not reported"
     minimized = False
-    seconds = minimize_seconds(int(config.get("fuzz.minimize_time")), deadline - time.monotonic())
+    seconds = minimize_seconds(int(config.get("fuzz.minimize_time")), deadline - time.monotonic()) if f"{kind}-{info.signature}" not in reported else 0
     if kind == "exception" and len(data) > 1 and seconds >= 1:
         smaller = minimize(python=python, root=root, harness=harness, crash_input=artifact, out_dir=fuzz_dir / "minimize", seconds=seconds, allow_env=allow_env, network=network)
         if smaller is not None:

@@ -54,6 +54,14 @@ try:
     _AMPLIFY: dict[str, Any] | None = json.loads(os.environ.pop("BASELINE_FUZZ_AMPLIFY", "") or "null")
 except ValueError:
     _AMPLIFY = None
+try:
+    # Crashes this scan already reported: (exception type, innermost product frame "path:line"). An
+    # input that raises one of them again is not a crash here, so libFuzzer goes on past a known bug.
+    _KNOWN: set[tuple[str, str]] = {
+        (str(item[0]), str(item[1])) for item in json.loads(os.environ.pop("BASELINE_FUZZ_KNOWN", "") or "[]") if isinstance(item, list) and len(item) == 2
+    }
+except (ValueError, TypeError):
+    _KNOWN = set()
 _ROOT = os.getcwd()
 _LAUNCHED = time.monotonic()
 try:
@@ -68,7 +76,7 @@ _EVERY = 128
 _MAX_FUNCTIONS = 5000
 
 _by_place = {(path, qualname): entry_id for entry_id, path, qualname in _ENTRIES}
-_state: dict[str, Any] = {"executions": 0, "sampled": 0, "setup": False, "written": 0.0, "dirty": False, "runs": 0}
+_state: dict[str, Any] = {"executions": 0, "sampled": 0, "setup": False, "written": 0.0, "dirty": False, "runs": 0, "known_skipped": 0}
 _entries: set[str] = set()
 _functions: set[str] = set()
 _seen: set[Any] = set()
@@ -171,6 +179,7 @@ def _write(force: bool = False) -> None:
         "functions": sorted(_functions),
         "startup_s": _state.get("startup_s"),
         "timing": _timing_record(),
+        "known_skipped": _state["known_skipped"],
     }
     if _amplified:
         record["amplify"] = _amplified
@@ -183,6 +192,18 @@ def _write(force: bool = False) -> None:
         return
     _state["written"] = now
     _state["dirty"] = False
+
+
+def _known_crash(error: BaseException) -> bool:
+    """True when ``error`` is a crash this scan already reported: its type and its innermost product frame."""
+    place = None
+    frame = error.__traceback__
+    while frame is not None:
+        relative = _product_path(frame.tb_frame.f_code.co_filename)
+        if relative is not None:
+            place = f"{relative}:{frame.tb_lineno}"
+        frame = frame.tb_next
+    return place is not None and (type(error).__name__, place) in _KNOWN
 
 
 def _wrap(callback: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
@@ -209,9 +230,13 @@ def _wrap(callback: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
         started = wall_clock()
         try:
             return callback(data)
-        except BaseException:
+        except BaseException as error:
             if sample:
                 sys.setprofile(previous)
+            if _KNOWN and isinstance(error, Exception) and _known_crash(error):
+                state["known_skipped"] += 1
+                state["dirty"] = True
+                return None
             _write(force=True)
             raise
         finally:

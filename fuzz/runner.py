@@ -113,6 +113,7 @@ class Probe:
     startup_s: float | None = None  # launch to atheris.Fuzz (or the first input): what the start-up grace covers
     timing: dict[str, tuple[SizeBucket, ...]] | None = None  # "plain" | "profiled" -> buckets
     amplify: dict[str, object] | None = None  # the amplify mode's record (judged by baseline.fuzz.slow.judge_amplify)
+    known_skipped: int = 0  # inputs that raised a crash this scan had already reported (not a crash again)
 
     @property
     def reached_product(self) -> bool:
@@ -178,7 +179,7 @@ def read_probe(path: Path) -> Probe | None:
     amplify = data.get("amplify")
     return Probe(
         number("executions"), number("sampled"), bool(data.get("setup")), strings("entries"), strings("functions"), _seconds(data.get("startup_s")), populations,
-        amplify if isinstance(amplify, dict) else None,
+        amplify if isinstance(amplify, dict) else None, number("known_skipped"),
     )
 
 
@@ -246,6 +247,7 @@ def run_harness(
     probe: tuple[list[tuple[str, str, str]], list[str]] | None = None,
     grace_why: str = "",
     amplify: dict[str, object] | None = None,
+    known_crashes: tuple[tuple[str, str], ...] = (),
 ) -> HarnessRun:
     """Fuzz one harness for ``runs`` executions (when given) within ``budget_s`` seconds; never raises.
 
@@ -256,6 +258,9 @@ def run_harness(
     ``probe``), the launcher first probes the corpus by amplification for ``amplify["seconds"]``
     (see probe_launcher.py), in the same process before libFuzzer starts: libFuzzer gets what is
     left of ``budget_s``; with ``amplify["then_fuzz"]`` false it only probes (libFuzzer never starts).
+    With ``known_crashes`` (exception type, innermost product frame ``path:line``: crashes the scan
+    already reported) and ``probe``, an input that raises one of them again is not a crash: the
+    launcher counts it (``Probe.known_skipped``) and libFuzzer goes on.
     """
     corpus.mkdir(parents=True, exist_ok=True)
     artifacts.mkdir(parents=True, exist_ok=True)
@@ -275,6 +280,8 @@ def run_harness(
         )
         if amplify is not None:
             env["BASELINE_FUZZ_AMPLIFY"] = json.dumps({"then_fuzz": True} | amplify)
+        if known_crashes:
+            env["BASELINE_FUZZ_KNOWN"] = json.dumps([list(item) for item in known_crashes])
     amplify_s = amplify_seconds_of(amplify) if probe is not None else 0.0
     argv = [
         python,

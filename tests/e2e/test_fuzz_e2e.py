@@ -210,3 +210,36 @@ def test_a_stored_crash_is_replayed_on_the_harness_regenerated_for_todays_code(t
     assert second.unresolved == (), second.unresolved
     assert not [found for found in second.found if found.crash.exception.startswith(syntax)], second.found
     assert "SyntaxError" in (fuzz_dir / "generated" / "fuzz_exprs_reader_parse_expression.py").read_text()
+
+
+def test_a_harness_stopped_at_a_reported_crash_is_fuzzed_again_past_it(tmp_path: Path) -> None:
+    """libFuzzer stops at the first crash; the scan reports it, then runs the harness again with that
+    crash recognised in the harness process (its type and raise place), so a second bug is found."""
+    root = tmp_path / "proj"
+    (root / "twobugs").mkdir(parents=True)
+    (root / "twobugs" / "__init__.py").write_text("")
+    (root / "twobugs" / "reader.py").write_text(
+        "def read(data: bytes) -> int:\n"
+        "    if data[:1] == b'{':\n"
+        "        return {}['closing brace']\n"  # KeyError at line 3
+        "    if data[:1] == b'[':\n"
+        "        return [][len(data)]\n"  # IndexError at line 5
+        "    return len(data)\n"
+    )
+    (root / "fuzz").mkdir()
+    (root / "fuzz" / "fuzz_reader.py").write_text(
+        "import sys\nimport atheris\n\nwith atheris.instrument_imports():\n    from twobugs.reader import read\n\n\n"
+        "def TestOneInput(data):\n    read(data)\n\n\natheris.Setup(sys.argv, TestOneInput)\natheris.Fuzz()\n"
+    )
+    config = load_config(root, {"fuzz.time": 12, "fuzz.generate": False, "fuzz.minimize_time": 1})
+    campaign = run_campaign(root=root, python=sys.executable, config=config, fuzz_dir=tmp_path / "work")
+    kinds = sorted(found.crash.exception.split(":", 1)[0] for found in campaign.found)
+    assert kinds == ["IndexError", "KeyError"], [run.note or run.status for run in campaign.runs]
+    first, later = campaign.runs[0], campaign.runs[1:]
+    assert first.status == "crash" and later and all(found.found_by == "fuzzing" for found in campaign.found)
+    # The runs after the first crash recognised it (every input that raised it again was counted, not a crash).
+    skipped = [run.probe.known_skipped if run.probe is not None else 0 for run in later]
+    assert sum(skipped) > 0
+    result = judge(campaign)
+    assert [run["known_crashes_skipped"] for run in result.metrics["runs"][1:]] == skipped
+    assert sorted(finding.rule_id for finding in result.findings) == ["fuzzing.uncaught-exception", "fuzzing.uncaught-exception"]

@@ -369,3 +369,26 @@ def test_corpus_inputs_the_harness_raises_on_are_listed_and_set_aside(launcher: 
     assert sorted(path.name for path in corpus.iterdir()) == ["seed-0", "seed-3"]
     assert (tmp_path / "aside" / "seed-1").read_bytes() == b"TODO" and (tmp_path / "outside").exists()
     assert set_aside(corpus, "seed-0", tmp_path / "aside") == 0  # not a list: nothing moved
+
+
+def test_the_launcher_lets_a_reported_crash_pass_and_raises_any_other(launcher: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "mod.py").write_text("def read(data):\n    if data == b'k':\n        raise KeyError(data)\n    if data == b'v':\n        raise ValueError(data)\n    return {}[data] if data == b'm' else len(data)\n")
+    spec = importlib.util.spec_from_file_location("pkg_mod_under_test", package / "mod.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(launcher, "_ROOT", str(tmp_path))
+    monkeypatch.setattr(launcher, "_PRODUCT", ["pkg"])
+    monkeypatch.setattr(launcher, "_relative_cache", {})
+    monkeypatch.setattr(launcher, "_KNOWN", {("KeyError", "pkg/mod.py:3")})
+    monkeypatch.setitem(launcher._state, "known_skipped", 0)
+    wrapped = launcher._wrap(module.read)
+    assert wrapped(b"k") is None and launcher._state["known_skipped"] == 1  # the reported crash: not a crash again
+    assert wrapped(b"abc") == 3
+    with pytest.raises(ValueError):
+        wrapped(b"v")  # another type
+    with pytest.raises(KeyError):
+        wrapped(b"m")  # the same type raised at another place is another bug
+    assert launcher._state["known_skipped"] == 1
