@@ -599,6 +599,7 @@ def run_campaign(
     amplified_after: dict[int, tuple[float, int]] = {}  # run index -> (seconds, crashes found) of the probing in a process of its own after it
     triaged_amplified: set[str] = set()  # amplified crash inputs already replayed in this scan
     weight_left = [sum(planned_weights)]  # of the planned harnesses not yet run
+    round_weight_left = [0.0]  # of the harnesses a later round chose and has not run yet
     entry_by_id = {entry.id: entry for entry in surface.entry_points}
     probed_harnesses: set[str] = set()  # harnesses whose crash pass ran in the probing phase
     amplified_first: set[str] = set()  # of those, the ones whose whole amplification ran there (timing included)
@@ -689,6 +690,11 @@ def run_campaign(
         if round_ == 0 and harness_budget is not None:
             harness_budget = min(harness_budget, value_cap(remaining, weight, weight_left[0]))
             weight_left[0] = max(weight_left[0] - weight, 0.0)
+        elif harness_budget is not None:
+            # A later round shares what is left by weight among the harnesses it chose (one slow
+            # harness's executions would otherwise take all of it); what one does not use goes on.
+            harness_budget = min(harness_budget, value_cap(remaining, weight, round_weight_left[0]))
+            round_weight_left[0] = max(round_weight_left[0] - weight, 0.0)
         executions = max(RUNS_FLOOR, int(unit_runs * weight))
         if harness_budget is None:
             if round_ == 0:
@@ -898,6 +904,7 @@ def run_campaign(
         if not alive and not again and not past_crash:
             break
         chosen_now = set(growing or alive) | set(again) | set(past_crash)
+        round_weight_left[0] = sum(weight_of.get(path, WEIGHT_HELPER) for path in chosen_now)
         for path in [path for path in order if path in chosen_now]:
             if path in past_crash:
                 resumes[path] = resumes.get(path, 0) + 1
