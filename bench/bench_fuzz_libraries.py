@@ -121,10 +121,11 @@ def judge(result: dict[str, Any], library: dict[str, Any]) -> dict[str, Any]:
         harness = properties.get("harness", "")
         total = 0.0
         # The probing phase ran before any libFuzzer run: all of it counts, or up to the harness whose
-        # probing reported the crash.
+        # probing reported the crash (or the ladder that repeated the known chunk).
         wanted = library.get("chunk")
-        for probed in result["metrics"].get("probed_first", []):
-            # A harness's whole amplification may run in the phase: a slow input counts up to its ladder.
+        # The phase: every crash pass (probed_first), then the timing ladders (probed_timing).
+        for probed in [*result["metrics"].get("probed_first", []), *result["metrics"].get("probed_timing", [])]:
+            # A slow input found by the phase's timing counts up to its ladder.
             at = [
                 float(growth.get("at_s") or 0) for growth in (probed.get("amplify") or {}).get("growths", [])
                 if not wanted or wanted in str(growth.get("chunk", ""))

@@ -265,10 +265,11 @@ def judge(campaign: FuzzCampaign) -> CheckResult:
                 if position in campaign.amplified_after else {})}
             for position, run in enumerate(campaign.runs)
         ],
-        "probed_first": [
+        "probed_first": [{"harness": harness, "seconds": seconds, "crashes": crashes} for harness, seconds, crashes in campaign.probed_first],
+        "probed_timing": [
             {"harness": harness, "seconds": seconds, "crashes": crashes}
             | ({"amplify": summary} if harness in campaign.probe_runs and (summary := amplify_summary(campaign.probe_runs[harness])) else {})
-            for harness, seconds, crashes in campaign.probed_first
+            for harness, seconds, crashes in campaign.probed_timing
         ],
         "seeds_set_aside": [{"harness": harness, "inputs": count} for harness, count in campaign.seeds_set_aside],
         "skipped": [{"harness": harness, "reason": reason} for harness, reason in campaign.skipped],

@@ -67,7 +67,8 @@ class FuzzCampaign:
     slow: tuple[SlowInput, ...] = ()  # harnesses whose time per input grew faster than the input
     amplified_after: dict[int, tuple[float, int]] = field(default_factory=dict)  # run index -> (seconds, crashes) of probing after that run
     probed_first: tuple[tuple[str, float, int], ...] = ()  # (harness, seconds, crashes) of the probing phase, in plan order
-    probe_runs: dict[str, HarnessRun] = field(default_factory=dict)  # harness -> its process in the probing phase
+    probed_timing: tuple[tuple[str, float, int], ...] = ()  # (harness, seconds, crashes) of the phase's timing ladders, after every crash pass
+    probe_runs: dict[str, HarnessRun] = field(default_factory=dict)  # harness -> its timing process in the probing phase
     seeds_set_aside: tuple[tuple[str, int], ...] = ()  # (harness, corpus inputs it raised on in the probing phase, moved out of its corpus)
     budget_s: float = 0.0
     wall_s: float = 0.0
@@ -456,6 +457,11 @@ def probe_first_seconds(amplify_share: float, budget: float, planned: int) -> fl
     return round(seconds, 2) if seconds >= PROBE_FIRST_MIN_S else None
 
 
+def _number(value: object) -> float:
+    """A seconds figure read from a harness process's record (0.0 when it is not a number)."""
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+
+
 def amplify_phase_seconds(share: float) -> float:
     """Seconds of a harness's whole amplification in the probing phase: its share by value of
     ``fuzz.amplify`` x ``fuzz.time``, within AMPLIFY_FLOOR_S..AMPLIFY_CAP_S (pure)."""
@@ -603,7 +609,9 @@ def run_campaign(
     entry_by_id = {entry.id: entry for entry in surface.entry_points}
     probed_harnesses: set[str] = set()  # harnesses whose crash pass ran in the probing phase
     amplified_first: set[str] = set()  # of those, the ones whose whole amplification ran there (timing included)
-    probe_runs: dict[str, HarnessRun] = {}  # the probing phase's process of each harness probed there
+    probe_runs: dict[str, HarnessRun] = {}  # the probing phase's timing process of each harness timed there
+    timing_plan: list[tuple[str, bool]] = []  # harnesses whose crash pass ran on a corpus: their timing comes next
+    probed_timing: list[tuple[str, float, int]] = []
     probed_first: list[tuple[str, float, int]] = []
     seeds_set_aside: list[tuple[str, int]] = []
     retried: set[str] = set()  # harnesses run again after a crash while libFuzzer loaded their corpus
@@ -813,18 +821,10 @@ def run_campaign(
     probe_plan += [(harness.path, harness.generated) for harness in helpers]
     probe_s = probe_first_seconds(amplify_share, budget, len(probe_plan))
     probed_generated: list[str] = []
-    phase_left = amplify_share * budget  # the amplification share: whole amplifications while it lasts
+    phase_left = amplify_share * budget  # the amplification share, of which the phase uses what it really spends
     for relative, generated_harness in probe_plan:
         if probe_s is None or deadline - time.monotonic() - probe_s < FLOOR_RESERVE_S * len(probe_plan):
             break  # the phase never takes a planned harness's floor
-        # A harness's whole amplification (crash pass, then timing ladders) runs here with its share by
-        # value, as its first run would have had it, while the amplification share lasts; after that,
-        # the crash pass alone (the timing stays in the first run).
-        entry_id = generated_entry_of.get(relative, "")
-        weight = harness_weight([priority[entry_id]]) if entry_id in priority else weights.get(relative, WEIGHT_HELPER)
-        whole_s = amplify_phase_seconds(amplify_share * budget * weight / total_weight)
-        whole = whole_s <= phase_left and deadline - time.monotonic() - whole_s >= FLOOR_RESERVE_S * len(probe_plan)
-        seconds_here = whole_s if whole else probe_s
         harness_path = root / relative if not Path(relative).is_absolute() else Path(relative)
         corpus = prepare_corpus(relative, probed_generated)
         if generated_harness:
@@ -834,35 +834,61 @@ def run_campaign(
             stale.unlink(missing_ok=True)
         startups = [run.probe.startup_s for run in runs if run.stats.started and run.probe is not None and run.probe.startup_s is not None]
         grace, grace_why = startup_grace(grace_ceiling, startups, 0)
-        seen_file = fuzz_dir / "artifacts" / corpus_name(relative) / "amplify-seen.txt"
-        seen_file.unlink(missing_ok=True)
-        say(relative, f"probing its corpus for crashes{' and slow inputs' if whole else ''} ({seconds_here:g} s)")
+        say(relative, f"probing its corpus for crashes ({probe_s:g} s)")
         probing = run_harness(
-            python=python, root=root, harness=harness_path, generated=generated_harness, budget_s=max(math.ceil(seconds_here), 1), corpus=corpus,
+            python=python, root=root, harness=harness_path, generated=generated_harness, budget_s=max(math.ceil(probe_s), 1), corpus=corpus,
             artifacts=fuzz_dir / "artifacts" / corpus_name(relative), input_timeout=input_timeout, rss_limit_mb=int(config.get("fuzz.rss_limit_mb")),
             grace_s=grace, grace_why=grace_why, allow_env=allow_env, network=network, probe=probe,
-            amplify=amplify_config(seconds_here, reads_fdp_text(text_of.get(relative, "")), seen_file if whole else None, crash_dir)
-            | {"then_fuzz": False, "crash_only": not whole},
+            amplify=amplify_config(probe_s, reads_fdp_text(text_of.get(relative, "")), None, crash_dir) | {"then_fuzz": False, "crash_only": True},
         )
         record = probing.probe.amplify if probing.probe is not None else None
         if record is None or "seconds" not in record:
             continue  # the process ended before or inside the probing (it is fuzzed as planned, crash pass included)
         probed_harnesses.add(relative)
-        probe_runs[relative] = probing
-        if whole:
-            spent_here = record.get("seconds")
-            phase_left -= float(spent_here) if isinstance(spent_here, (int, float)) and not isinstance(spent_here, bool) else whole_s
-            keep_amplified(relative, probing.harness, generated_harness, judge_amplify(record))
-            if record.get("inputs"):
-                amplified_first.add(relative)  # an empty corpus is amplified after the first run, on what the fuzzer found
         # Corpus inputs the harness raised on are set aside (at least one per crash place is triaged
         # and stored): libFuzzer stops at the first crashing input while it loads the corpus, and the
         # harness would never fuzz.
         aside = set_aside(corpus, record.get("raised_inputs"), fuzz_dir / "artifacts" / corpus_name(relative) / "set-aside")
         if aside:
             seeds_set_aside.append((relative, aside))
-        seconds = record.get("seconds")
-        probed_first.append((relative, float(seconds) if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) else 0.0, triage_amplified(relative, probing, harness_path, crash_dir, "probing phase")))
+        seconds = _number(record.get("seconds"))
+        phase_left -= seconds
+        probed_first.append((relative, seconds, triage_amplified(relative, probing, harness_path, crash_dir, "probing phase")))
+        if record.get("inputs"):
+            timing_plan.append((relative, generated_harness))  # an empty corpus is amplified after the first run, on what the fuzzer found
+
+    # Then the timing ladders, in plan order, each harness with its share by value of the
+    # amplification seconds (as its first run would have had them) while the share lasts: a slow
+    # input is found before any libFuzzer run, after every crash pass. A harness past that keeps its
+    # timing for its first run.
+    for relative, generated_harness in timing_plan:
+        entry_id = generated_entry_of.get(relative, "")
+        weight = harness_weight([priority[entry_id]]) if entry_id in priority else weights.get(relative, WEIGHT_HELPER)
+        timing_s = amplify_phase_seconds(amplify_share * budget * weight / total_weight)
+        if timing_s > phase_left + AMPLIFY_FLOOR_S / 2 or deadline - time.monotonic() - timing_s < FLOOR_RESERVE_S * len(probe_plan):
+            break
+        harness_path = root / relative if not Path(relative).is_absolute() else Path(relative)
+        corpus = fuzz_dir / "corpus" / corpus_name(relative)
+        crash_dir = fuzz_dir / "artifacts" / corpus_name(relative) / "amplified"
+        seen_file = fuzz_dir / "artifacts" / corpus_name(relative) / "amplify-seen.txt"
+        seen_file.unlink(missing_ok=True)
+        grace, grace_why = startup_grace(grace_ceiling, [], 0)
+        say(relative, f"probing its corpus for slow inputs ({timing_s:g} s)")
+        probing = run_harness(
+            python=python, root=root, harness=harness_path, generated=generated_harness, budget_s=max(math.ceil(timing_s), 1), corpus=corpus,
+            artifacts=fuzz_dir / "artifacts" / corpus_name(relative), input_timeout=input_timeout, rss_limit_mb=int(config.get("fuzz.rss_limit_mb")),
+            grace_s=grace, grace_why=grace_why, allow_env=allow_env, network=network, probe=probe,
+            amplify=amplify_config(timing_s, reads_fdp_text(text_of.get(relative, "")), seen_file, crash_dir) | {"then_fuzz": False, "crash_pass": False},
+        )
+        record = probing.probe.amplify if probing.probe is not None else None
+        if record is None or "seconds" not in record:
+            continue  # the process ended inside the timing: its first run probes as planned
+        probe_runs[relative] = probing
+        amplified_first.add(relative)
+        keep_amplified(relative, probing.harness, generated_harness, judge_amplify(record))
+        seconds = _number(record.get("seconds"))
+        phase_left -= seconds
+        probed_timing.append((relative, seconds, triage_amplified(relative, probing, harness_path, crash_dir, "probing phase")))
 
     for harness in first:
         fuzz(harness.path, harness.generated, weights[harness.path])
@@ -960,6 +986,7 @@ def run_campaign(
         amplified_after=dict(amplified_after),
         probed_first=tuple(probed_first),
         probe_runs=dict(probe_runs),
+        probed_timing=tuple(probed_timing),
         seeds_set_aside=tuple(seeds_set_aside),
         wall_s=round(wall, 3),
         atheris_version=version,

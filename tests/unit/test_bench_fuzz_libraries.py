@@ -45,14 +45,15 @@ def test_a_slow_finding_counts_up_to_the_ladder_that_repeated_the_known_chunk() 
 def test_a_slow_finding_of_the_probing_phase_counts_the_phase_up_to_its_ladder() -> None:
     finding = {"rule_id": "fuzzing.slow-input", "message": "slow", "location": {"path": "lib/core.py"},
                "properties": {"harness": "e.py", "chunk": "\u0661", "also_chunks": ["\u200c"], "found_after_s": 0.3}}
-    phase = [
+    crash_passes = [{"harness": "d.py", "seconds": 0.25, "crashes": 0}, {"harness": "e.py", "seconds": 0.5, "crashes": 0}]
+    timing = [
         {"harness": "d.py", "seconds": 3.0, "crashes": 0, "amplify": {"seconds": 3.0, "growths": [{"chunk": "\u200c", "at_s": 1.0}]}},
         {"harness": "e.py", "seconds": 2.5, "crashes": 0, "amplify": {"seconds": 2.5, "growths": [{"chunk": "\u0661", "at_s": 0.3}, {"chunk": "\u200c", "at_s": 1.25}]}},
     ]
     runs = [_run("d.py", 10.0, entries=()), _run("e.py", 10.0, entries=("lib.core:encode",))]
-    verdict = judge({"metrics": {"probed_first": phase, "runs": runs}, "findings": [finding], "outcome": "pass"}, SLOW)
-    # d.py's whole probing (its joiner is not through encode's harness), then e.py's up to the joiner's ladder.
-    assert verdict["found"] and verdict["seconds"] == 3.0 + 1.25
+    verdict = judge({"metrics": {"probed_first": crash_passes, "probed_timing": timing, "runs": runs}, "findings": [finding], "outcome": "pass"}, SLOW)
+    # Every crash pass, d.py's whole timing (its joiner is not through encode's harness), then e.py's up to the joiner's ladder.
+    assert verdict["found"] and verdict["seconds"] == 0.75 + 3.0 + 1.25
 
 
 def test_a_crash_of_the_excluded_condition_is_another_bug_and_a_phase_crash_counts_only_if_the_phase_found_it() -> None:

@@ -215,9 +215,11 @@ def test_the_probing_phase_and_each_runs_super_linear_ladders_are_in_the_metrics
     assert result.metrics["probed_first"] == [{"harness": "fuzz/fuzz_codec.py", "seconds": 1.5, "crashes": 1}]
     summary = result.metrics["runs"][0]["amplify"]
     assert summary["seconds"] == 3.0 and summary["growths"] == [{"chunk": "\u200c", "at_s": 1.25, "exponent": 2.0}]
-    # A harness amplified in the probing phase: its ladders are in the phase's entry, not in a run.
+    # A harness timed in the probing phase (after every crash pass): its ladders are in the phase's timing entry, not in a run.
     phase = run("fuzz/fuzz_codec.py", probe=probe)
-    result = judge(campaign(runs=(run("fuzz/fuzz_codec.py"),), probed_first=(("fuzz/fuzz_codec.py", 3.0, 0),), probe_runs={"fuzz/fuzz_codec.py": phase}))
-    entry = result.metrics["probed_first"][0]
+    result = judge(campaign(runs=(run("fuzz/fuzz_codec.py"),), probed_first=(("fuzz/fuzz_codec.py", 0.5, 0),), probed_timing=(("fuzz/fuzz_codec.py", 3.0, 0),),
+                            probe_runs={"fuzz/fuzz_codec.py": phase}))
+    assert result.metrics["probed_first"] == [{"harness": "fuzz/fuzz_codec.py", "seconds": 0.5, "crashes": 0}]
+    entry = result.metrics["probed_timing"][0]
     assert entry["seconds"] == 3.0 and entry["amplify"]["growths"] == [{"chunk": "\u200c", "at_s": 1.25, "exponent": 2.0}]
     assert result.metrics["runs"][0]["amplify"] is None
