@@ -819,6 +819,17 @@ def run_campaign(
             generated_entry_of[relative] = written.entry.id
             probe_plan.append((relative, True))
     probe_plan += [(harness.path, harness.generated) for harness in helpers]
+    def probe_only(relative: str, generated_harness: bool, seconds: float, seen_file: Path | None, mode: dict[str, object]) -> HarnessRun:
+        """A probing process of the phase: amplification only (``mode``), libFuzzer never starts."""
+        artifacts = fuzz_dir / "artifacts" / corpus_name(relative)
+        grace, grace_why = startup_grace(grace_ceiling, [], 0)
+        return run_harness(
+            python=python, root=root, harness=root / relative if not Path(relative).is_absolute() else Path(relative), generated=generated_harness,
+            budget_s=max(math.ceil(seconds), 1), corpus=fuzz_dir / "corpus" / corpus_name(relative), artifacts=artifacts, input_timeout=input_timeout,
+            rss_limit_mb=int(config.get("fuzz.rss_limit_mb")), grace_s=grace, grace_why=grace_why, allow_env=allow_env, network=network, probe=probe,
+            amplify=amplify_config(seconds, reads_fdp_text(text_of.get(relative, "")), seen_file, artifacts / "amplified") | {"then_fuzz": False} | mode,
+        )
+
     probe_s = probe_first_seconds(amplify_share, budget, len(probe_plan))
     probed_generated: list[str] = []
     phase_left = amplify_share * budget  # the amplification share, of which the phase uses what it really spends
@@ -832,15 +843,8 @@ def run_campaign(
         crash_dir = fuzz_dir / "artifacts" / corpus_name(relative) / "amplified"
         for stale in crash_dir.glob("amplified-*") if crash_dir.is_dir() and not crash_dir.is_symlink() else []:
             stale.unlink(missing_ok=True)
-        startups = [run.probe.startup_s for run in runs if run.stats.started and run.probe is not None and run.probe.startup_s is not None]
-        grace, grace_why = startup_grace(grace_ceiling, startups, 0)
         say(relative, f"probing its corpus for crashes ({probe_s:g} s)")
-        probing = run_harness(
-            python=python, root=root, harness=harness_path, generated=generated_harness, budget_s=max(math.ceil(probe_s), 1), corpus=corpus,
-            artifacts=fuzz_dir / "artifacts" / corpus_name(relative), input_timeout=input_timeout, rss_limit_mb=int(config.get("fuzz.rss_limit_mb")),
-            grace_s=grace, grace_why=grace_why, allow_env=allow_env, network=network, probe=probe,
-            amplify=amplify_config(probe_s, reads_fdp_text(text_of.get(relative, "")), None, crash_dir) | {"then_fuzz": False, "crash_only": True},
-        )
+        probing = probe_only(relative, generated_harness, probe_s, None, {"crash_only": True})
         record = probing.probe.amplify if probing.probe is not None else None
         if record is None or "seconds" not in record:
             continue  # the process ended before or inside the probing (it is fuzzed as planned, crash pass included)
@@ -868,18 +872,11 @@ def run_campaign(
         if timing_s > phase_left + AMPLIFY_FLOOR_S / 2 or deadline - time.monotonic() - timing_s < FLOOR_RESERVE_S * len(probe_plan):
             break
         harness_path = root / relative if not Path(relative).is_absolute() else Path(relative)
-        corpus = fuzz_dir / "corpus" / corpus_name(relative)
         crash_dir = fuzz_dir / "artifacts" / corpus_name(relative) / "amplified"
         seen_file = fuzz_dir / "artifacts" / corpus_name(relative) / "amplify-seen.txt"
         seen_file.unlink(missing_ok=True)
-        grace, grace_why = startup_grace(grace_ceiling, [], 0)
         say(relative, f"probing its corpus for slow inputs ({timing_s:g} s)")
-        probing = run_harness(
-            python=python, root=root, harness=harness_path, generated=generated_harness, budget_s=max(math.ceil(timing_s), 1), corpus=corpus,
-            artifacts=fuzz_dir / "artifacts" / corpus_name(relative), input_timeout=input_timeout, rss_limit_mb=int(config.get("fuzz.rss_limit_mb")),
-            grace_s=grace, grace_why=grace_why, allow_env=allow_env, network=network, probe=probe,
-            amplify=amplify_config(timing_s, reads_fdp_text(text_of.get(relative, "")), seen_file, crash_dir) | {"then_fuzz": False, "crash_pass": False},
-        )
+        probing = probe_only(relative, generated_harness, timing_s, seen_file, {"crash_pass": False})
         record = probing.probe.amplify if probing.probe is not None else None
         if record is None or "seconds" not in record:
             continue  # the process ended inside the timing: its first run probes as planned
