@@ -608,7 +608,6 @@ def run_campaign(
     round_weight_left = [0.0]  # of the harnesses a later round chose and has not run yet
     entry_by_id = {entry.id: entry for entry in surface.entry_points}
     probed_harnesses: set[str] = set()  # harnesses whose crash pass ran in the probing phase
-    amplified_first: set[str] = set()  # of those, the ones whose whole amplification ran there (timing included)
     probe_runs: dict[str, HarnessRun] = {}  # the probing phase's timing process of each harness timed there
     timing_plan: list[tuple[str, bool]] = []  # harnesses whose crash pass ran on a corpus: their timing comes next
     probed_timing: list[tuple[str, float, int]] = []
@@ -724,9 +723,8 @@ def run_campaign(
         amplify_s = None
         seen_file = fuzz_dir / "artifacts" / corpus_name(relative) / "amplify-seen.txt"
         crash_dir = fuzz_dir / "artifacts" / corpus_name(relative) / "amplified"
-        if round_ == 0 and relative in amplified_first:
-            pass  # its corpus was amplified in the probing phase, timing included: libFuzzer gets the whole run
-        elif amplify_share > 0:
+        # A corpus the probing phase timed already is not amplified again in the first run: libFuzzer gets all of it.
+        if amplify_share > 0 and not (round_ == 0 and relative in probe_runs):
             if round_ == 0:
                 seen_file.unlink(missing_ok=True)
                 for stale in crash_dir.glob("amplified-*") if crash_dir.is_dir() and not crash_dir.is_symlink() else []:
@@ -881,7 +879,6 @@ def run_campaign(
         if record is None or "seconds" not in record:
             continue  # the process ended inside the timing: its first run probes as planned
         probe_runs[relative] = probing
-        amplified_first.add(relative)
         keep_amplified(relative, probing.harness, generated_harness, judge_amplify(record))
         seconds = _number(record.get("seconds"))
         phase_left -= seconds
